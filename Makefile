@@ -1,0 +1,74 @@
+# server-models -- `make` builds bin/<model> for every models/<name>/ (except
+# common/) and bin/harness; `make test` runs every test; `make bench-all` runs
+# the benchmark. Nothing here lists models: adding a directory adds a model.
+
+BUILD ?= build
+BIN   ?= bin
+
+# Ours first; a user's CFLAGS/LDFLAGS are added after them, never replacing them.
+BASE_CFLAGS  = -std=gnu11 -O2 -g -Wall -Wextra -D_GNU_SOURCE -MMD -MP -Imodels/common
+BASE_LDFLAGS =
+SAN_FLAGS    = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ifeq ($(SAN),1)
+BASE_CFLAGS  += $(SAN_FLAGS)
+BASE_LDFLAGS += $(SAN_FLAGS)
+endif
+ALL_CFLAGS  = $(BASE_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(BASE_LDFLAGS) $(LDFLAGS)
+LDLIBS_COMMON = -lpthread
+
+# A model is any models/<name>/ with a <name>.c, except common/.
+MODEL_DIRS := $(filter-out common,$(notdir $(patsubst %/,%,$(wildcard models/*/))))
+MODELS     := $(foreach m,$(MODEL_DIRS),$(if $(wildcard models/$(m)/$(m).c),$(m)))
+# Each model's optional model.mk sets CFLAGS_<name> and LDLIBS_<name>.
+-include $(wildcard models/*/model.mk)
+
+COMMON_SRC  := $(wildcard models/common/*.c)
+COMMON_LIB  := $(BUILD)/libcommon.a
+HARNESS_SRC := $(wildcard harness/*.c)
+HARNESS_LIB := $(BUILD)/libharness.a
+LDLIBS_harness ?=
+
+.PHONY: all models clean deps test test-unit test-integration bench-all bench-quick plots
+.DEFAULT_GOAL := all
+
+all: models $(if $(HARNESS_SRC),$(BIN)/harness)
+models: $(addprefix $(BIN)/,$(MODELS))
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+# Objects: the model a file belongs to picks its CFLAGS_<name>.
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CFLAGS_$(word 2,$(subst /, ,$<))) -c -o $@ $<
+
+$(COMMON_LIB): $(call obj,$(COMMON_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(HARNESS_LIB): $(call obj,$(filter-out harness/main.c,$(HARNESS_SRC)))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+define MODEL_RULE
+$(BIN)/$(1): $(call obj,$(wildcard models/$(1)/*.c)) $(COMMON_LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LDLIBS_$(1)) $(LDLIBS_COMMON) $$(LDLIBS)
+endef
+$(foreach m,$(MODELS),$(eval $(call MODEL_RULE,$(m))))
+
+$(BIN)/harness: $(call obj,harness/main.c) $(HARNESS_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_harness) -lm $(LDLIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Debian packages every target below needs (installs them as root, else says how).
+deps:
+	@scripts/install-deps.sh
+
+clean:
+	rm -rf $(BUILD) $(BIN)
+
+-include tests/tests.mk
+-include harness/harness.mk

@@ -1,0 +1,90 @@
+/* opts.c -- parse the shared command line. */
+#include "opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int opts_cpus(void)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return 1;
+	n = CPU_COUNT(&set);
+	return n > 0 ? n : 1;
+}
+
+static void usage(FILE *f, const char *model, const char *summary)
+{
+	fprintf(f,
+		"usage: %s [--host ADDR] [--port N] [--workers N] [--timeout SEC] [--max-conns N]\n"
+		"%s\n"
+		"  --host ADDR     address to listen on (default 127.0.0.1)\n"
+		"  --port N        port; 0 lets the kernel choose (default 8080)\n"
+		"  --workers N     processes/threads for pooled models (default: CPUs in the\n"
+		"                  affinity mask, here %d)\n"
+		"  --timeout SEC   close a connection idle this long without a complete\n"
+		"                  request (default 10)\n"
+		"  --max-conns N   concurrent connections for process/thread-per-connection\n"
+		"                  models; past it they answer 503 (default 1024)\n"
+		"Prints 'listening on ADDR:PORT' once accepting; SIGTERM or SIGINT stops it.\n",
+		model, summary, opts_cpus());
+}
+
+/* A decimal integer in [lo, hi], or -1. */
+static long number(const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	return v;
+}
+
+void opts_parse(int argc, char **argv, const char *model, const char *summary, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, 'H' },    { "port", required_argument, NULL, 'p' },
+		{ "workers", required_argument, NULL, 'w' }, { "timeout", required_argument, NULL, 't' },
+		{ "max-conns", required_argument, NULL, 'm' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+	long v = 0;
+
+	o->host = "127.0.0.1";
+	o->port = 8080;
+	o->workers = opts_cpus();
+	o->timeout = 10;
+	o->max_conns = 1024;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H': o->host = optarg; continue;
+		case 'p': v = o->port = (int)number(optarg, 0, 65535); break;
+		case 'w': v = o->workers = (int)number(optarg, 1, 4096); break;
+		case 't': v = o->timeout = (int)number(optarg, 1, 86400); break;
+		case 'm': v = o->max_conns = (int)number(optarg, 1, 1000000); break;
+		case 'h': usage(stdout, model, summary); exit(0);
+		default: usage(stderr, model, summary); exit(2);
+		}
+		if (v < 0) {
+			fprintf(stderr, "%s: bad value '%s' for --%s\n", model, optarg,
+				longopts[ch == 'p' ? 1 : ch == 'w' ? 2 : ch == 't' ? 3 : 4].name);
+			usage(stderr, model, summary);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", model, argv[optind]);
+		usage(stderr, model, summary);
+		exit(2);
+	}
+}

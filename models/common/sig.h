@@ -1,0 +1,28 @@
+/* sig.h -- stopping on SIGTERM/SIGINT without races.
+ *
+ * sig_init() blocks SIGTERM, SIGINT and SIGCHLD and installs handlers that
+ * only set flags. They are delivered solely while a thread waits in one of
+ * the calls that take sig_waitmask (ppoll, pselect, epoll_pwait, io_uring's
+ * wait with a sigmask, sig_wait_readable), so a signal can never slip in
+ * between checking sig_stop and going to sleep. Threads created afterwards
+ * inherit the blocked mask and are never interrupted.
+ */
+#ifndef SIG_H
+#define SIG_H
+
+#include <signal.h>
+
+extern volatile sig_atomic_t sig_stop;  /* SIGTERM or SIGINT arrived */
+extern volatile sig_atomic_t sig_child; /* SIGCHLD arrived: reap with waitpid(WNOHANG) */
+extern sigset_t sig_waitmask;           /* the mask to wait with: those signals unblocked */
+
+/* Ignore SIGPIPE, install the handlers and block the signals: 0 or -1. */
+int sig_init(void);
+
+/* Wait until fd is readable: 1 readable, 0 timeout (ms, -1 forever), -1 interrupted or error. */
+int sig_wait_readable(int fd, int timeout_ms);
+
+/* In a forked child: default dispositions and nothing blocked, so SIGTERM ends it. */
+void sig_reset_child(void);
+
+#endif
