@@ -17,9 +17,12 @@ ALL_CFLAGS  = $(BASE_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(BASE_LDFLAGS) $(LDFLAGS)
 LDLIBS_COMMON = -lpthread
 
-# A model is any models/<name>/ with a <name>.c, except common/.
-MODEL_DIRS := $(filter-out common,$(notdir $(patsubst %/,%,$(wildcard models/*/))))
-MODELS     := $(foreach m,$(MODEL_DIRS),$(if $(wildcard models/$(m)/$(m).c),$(m)))
+# A model is any models/<name>/ with a <name>.c, except common/. A directory
+# with an executable `run` script instead (an external reference server such as
+# nginx) becomes bin/<name>, a wrapper that runs it.
+MODEL_DIRS    := $(filter-out common,$(notdir $(patsubst %/,%,$(wildcard models/*/))))
+MODELS        := $(foreach m,$(MODEL_DIRS),$(if $(wildcard models/$(m)/$(m).c),$(m)))
+SCRIPT_MODELS := $(foreach m,$(filter-out $(MODELS),$(MODEL_DIRS)),$(if $(wildcard models/$(m)/run),$(m)))
 # Each model's optional model.mk sets CFLAGS_<name> and LDLIBS_<name>.
 -include $(wildcard models/*/model.mk)
 
@@ -33,7 +36,7 @@ LDLIBS_harness ?=
 .DEFAULT_GOAL := all
 
 all: models $(if $(HARNESS_SRC),$(BIN)/harness)
-models: $(addprefix $(BIN)/,$(MODELS))
+models: $(addprefix $(BIN)/,$(MODELS) $(SCRIPT_MODELS))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -57,6 +60,11 @@ $(BIN)/$(1): $(call obj,$(wildcard models/$(1)/*.c)) $(COMMON_LIB)
 endef
 $(foreach m,$(MODELS),$(eval $(call MODEL_RULE,$(m))))
 
+$(addprefix $(BIN)/,$(SCRIPT_MODELS)): $(BIN)/%: models/%/run
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec "%s" "$$@"\n' "$(abspath $<)" > $@
+	chmod +x $@
+
 $(BIN)/harness: $(call obj,harness/main.c) $(HARNESS_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_harness) -lm $(LDLIBS)
@@ -72,3 +80,4 @@ clean:
 
 -include tests/tests.mk
 -include harness/harness.mk
+-include scripts/scripts.mk
