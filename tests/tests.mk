@@ -3,7 +3,7 @@
 TEST_SUITES :=
 -include tests/unit/unit.mk
 -include tests/integration/integration.mk
--include tests/robust/robust.mk
+-include $(filter-out tests/unit/unit.mk tests/integration/integration.mk,$(sort $(wildcard tests/*/*.mk)))
 -include harness/harness-tests.mk
 
 test: deps

@@ -1,0 +1,447 @@
+#!/usr/bin/env bash
+# tests/integration/run.sh -- every model against real clients (curl, ab, a raw-socket probe).
+#
+#   tests/integration/run.sh [--bin DIR] [--probe PATH] [MODEL...]
+#
+# Models are the executables in DIR (default bin) except harness, or the MODELs named. Names
+# starting with ref- are reference servers (not bound by the contract) and are skipped. Each
+# model runs with `--port 0 --timeout 3` through tests/lib/server.sh. One line per check:
+# `ok - <model>: <check>`, `not ok - <model>: <check>: <why>` (then the tail of the server's
+# stderr) or `skip - <model>: <why>`; the last line is `N passed, N failed[, N skipped]`.
+# Exit 1 on any failure. SERVER_LOG_DIR, if set, keeps each server's stderr in <model>.log.
+#
+# The one model-dependent expectation is persistence. A model declares that it cannot keep a
+# connection open (the iterative one) in its --help summary or its README ("always"/"every
+# reply ... Connection: close", as DESIGN.md asks); every other model must persist. The
+# declaration is then checked against behaviour, so a broken model cannot hide behind it.
+#
+# Why --workers 8 (= ab's concurrency): a pool of blocking workers holds one keep-alive
+# connection per worker, so with fewer workers than ab's connections the rest wait for the
+# idle timeout, and ab counts each idle close as a "Length" failure. That is the pooled
+# models' documented trade-off, measured by the benchmark; these tests check correctness.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=tests/lib/server.sh
+. "$ROOT/tests/lib/server.sh"
+
+BIN_DIR=bin
+PROBE=
+MODELS=()
+PASSED=0 FAILED=0 SKIPPED=0
+AB_C=8
+SERVER_ARGS=(--timeout 3 --workers "$AB_C")
+AB_PID=
+HOLD_FD=
+WORK=
+
+usage() {
+	echo "usage: $0 [--bin DIR] [--probe PATH] [MODEL...]" >&2
+	exit 2
+}
+
+while (($#)); do
+	case $1 in
+	--bin) (($# >= 2)) || usage; BIN_DIR=$2; shift 2 ;;
+	--probe) (($# >= 2)) || usage; PROBE=$2; shift 2 ;;
+	-h | --help) usage ;;
+	-*) usage ;;
+	*) MODELS+=("$1"); shift ;;
+	esac
+done
+
+cleanup() {
+	if [[ -n $AB_PID ]]; then
+		kill -KILL "$AB_PID" 2>/dev/null
+		wait "$AB_PID" 2>/dev/null
+	fi
+	[[ -n $HOLD_FD ]] && exec {HOLD_FD}>&-
+	server_cleanup
+	[[ -n $WORK && -d $WORK ]] && rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/integration.XXXXXX") || exit 1
+
+# --- reporting ---------------------------------------------------------------------------
+
+MODEL=
+WHY=
+
+ok() {
+	echo "ok - $MODEL: $1"
+	PASSED=$((PASSED + 1))
+}
+
+# not_ok CHECK WHY: the failure, then the tail of the server's stderr for context.
+not_ok() {
+	echo "not ok - $MODEL: $1: $2"
+	FAILED=$((FAILED + 1))
+	local tail
+	tail=$(server_log_tail 5)
+	[[ -n $tail ]] && sed 's/^/#   server: /' <<<"$tail"
+	return 0
+}
+
+skip() {
+	echo "skip - $MODEL: $1"
+	SKIPPED=$((SKIPPED + 1))
+}
+
+# check NAME FUNCTION [ARGS...]: run one check; FUNCTION returns non-zero with WHY set.
+check() {
+	local name=$1
+	shift
+	WHY=
+	if "$@"; then
+		ok "$name"
+	else
+		not_ok "$name" "${WHY:-failed}"
+	fi
+	# A crash shows up here, named after the check that caused it, and later checks still run.
+	if [[ -n $SERVER_PID ]] && ! server_alive "$SERVER_PID"; then
+		wait "$SERVER_PID" 2>/dev/null
+		not_ok "alive after '$name'" "server exited with status $?"
+		server_kill_group "$SERVER_PID" # whatever it left behind
+		SERVER_PID=
+		start_model "restart after the crash"
+	fi
+}
+
+# --- the probe ---------------------------------------------------------------------------
+
+# Find or build the raw-socket client.
+find_probe() {
+	if [[ -z $PROBE ]]; then
+		PROBE=$ROOT/build/tests/httpprobe
+		if [[ ! -x $PROBE || $PROBE -ot $HERE/httpprobe.c ]]; then
+			PROBE=$WORK/httpprobe
+			${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -D_GNU_SOURCE -o "$PROBE" "$HERE/httpprobe.c" || return 1
+		fi
+	fi
+	[[ -x $PROBE ]] || {
+		echo "run.sh: no httpprobe at $PROBE" >&2
+		return 1
+	}
+}
+
+# probe ARGS...: run httpprobe against the current server (bounded twice: its own poll
+# deadlines and timeout(1)); WHY gets its complaint.
+probe() {
+	local out rc
+	out=$(timeout 10 "$PROBE" --port "$SERVER_PORT" "$@" 2>&1 >/dev/null)
+	rc=$?
+	((rc == 0)) && return 0
+	WHY=${out:-httpprobe exit status $rc}
+	WHY=${WHY//$'\n'/; }
+	return 1
+}
+
+# --- the checks --------------------------------------------------------------------------
+
+URL=
+
+# header FILE NAME: the value of header NAME in a curl -D file (CR stripped), empty if absent.
+header() {
+	tr -d '\r' <"$1" | sed -n "s/^$2: *//Ip" | tail -n 1
+}
+
+# curl_get CHECK-ID [CURL ARGS...]: one request; checks status, body and the contract's headers.
+curl_get() {
+	local id=$1 want_conn=$2 code h b
+	shift 2
+	h=$WORK/$id.h b=$WORK/$id.b
+	code=$(curl -sS --max-time 5 -D "$h" -o "$b" -w '%{http_code}' "$@" "$URL/curl/$id" 2>&1) ||
+		{ WHY="curl: $code"; return 1; }
+	[[ $code == 200 ]] || { WHY="status $code"; return 1; }
+	[[ $(<"$b") == "Hello world" && $(stat -c %s "$b") == 11 ]] ||
+		{ WHY="body '$(head -c 40 "$b")' is not 'Hello world'"; return 1; }
+	[[ $(header "$h" Content-Length) == 11 ]] || { WHY="Content-Length is not 11"; return 1; }
+	[[ $(header "$h" Server) == "$MODEL" ]] ||
+		{ WHY="Server: '$(header "$h" Server)', expected '$MODEL'"; return 1; }
+	[[ -n $(header "$h" Date) ]] || { WHY="no Date header"; return 1; }
+	[[ $(header "$h" Connection) == "$want_conn" ]] ||
+		{ WHY="Connection: '$(header "$h" Connection)', expected '$want_conn'"; return 1; }
+}
+
+# curl_reuse: two URLs in one curl run; a persisting model lets curl reuse the connection.
+curl_reuse() {
+	local out n
+	out=$(curl -sS -v --max-time 5 -o /dev/null -o /dev/null "$URL/a" "$URL/b" 2>&1) ||
+		{ WHY="curl failed: $(tail -n 1 <<<"$out")"; return 1; }
+	n=$(grep -c 'Re-using existing connection' <<<"$out")
+	if ((PERSISTS)); then
+		((n == 1)) || { WHY="curl did not reuse the connection for the second request"; return 1; }
+	else
+		((n == 0)) || { WHY="curl reused a connection of a model that declares it cannot persist"; return 1; }
+	fi
+}
+
+# ab_run [-k]: 2000 requests at concurrency 8, all well-formed, all 200, every byte accounted.
+ab_run() {
+	local out ka
+	out=$(timeout 60 ab -s 10 -n 2000 -c "$AB_C" "$@" "$URL/ab" 2>&1) || {
+		WHY="ab failed (status $?): $(tail -n 1 <<<"$out")"
+		return 1
+	}
+	grep -Eq '^Complete requests: +2000$' <<<"$out" ||
+		{ WHY="$(grep -E '^Complete requests' <<<"$out" || echo 'no Complete requests line')"; return 1; }
+	grep -Eq '^Failed requests: +0$' <<<"$out" ||
+		{ WHY="$(grep -A3 -E '^Failed requests' <<<"$out" | tr -s ' \n' ' ')"; return 1; }
+	if grep -q '^Non-2xx responses' <<<"$out"; then
+		WHY=$(grep '^Non-2xx responses' <<<"$out")
+		return 1
+	fi
+	grep -Eq "^HTML transferred: +$((11 * 2000)) bytes$" <<<"$out" ||
+		{ WHY="$(grep -E '^HTML transferred' <<<"$out"), expected $((11 * 2000)) bytes"; return 1; }
+	if [[ ${1:-} == -k ]]; then
+		ka=$(sed -n 's/^Keep-Alive requests: *//p' <<<"$out")
+		if ((PERSISTS)); then
+			[[ $ka == 2000 ]] || { WHY="Keep-Alive requests: ${ka:-none}, expected 2000"; return 1; }
+		else
+			[[ $ka == 0 ]] || { WHY="Keep-Alive requests: ${ka:-none}, expected 0"; return 1; }
+		fi
+	fi
+}
+
+# The persistence-dependent probe expectations: a persisting model answers keep-alive and
+# keeps the socket; the other answers close and closes (dropping what was pipelined).
+persist_args() {
+	if ((PERSISTS)); then
+		echo "--conn keep-alive --open"
+	else
+		echo "--conn close --eof"
+	fi
+}
+
+pipeline() {
+	if ((PERSISTS)); then
+		probe --pipeline 5 --server "$MODEL" --conn keep-alive --last-close --eof
+	else
+		probe --pipeline 5 --expect 1 --server "$MODEL" --conn close --eof
+	fi
+}
+
+bytewise() {
+	# shellcheck disable=SC2046
+	probe --bytewise --delay-us 1000 --server "$MODEL" $(persist_args)
+}
+
+# bad STATUS PRINTF-FORMAT [ARGS...]: that request gets STATUS, Connection: close, then EOF.
+bad() {
+	local status=$1
+	shift
+	# shellcheck disable=SC2059
+	printf "$@" >"$WORK/req"
+	probe --raw "$WORK/req" --status "$status" --conn close --eof
+}
+
+# A request whose head is LEN bytes longer than allowed: over-long header or target.
+long_header() {
+	{
+		printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Long: '
+		head -c 9000 /dev/zero | tr '\0' a
+		printf '\r\n\r\n'
+	} >"$WORK/req"
+	probe --raw "$WORK/req" --status 431 --conn close --eof
+}
+
+long_target() {
+	{
+		printf 'GET /'
+		head -c 5000 /dev/zero | tr '\0' a
+		printf ' HTTP/1.1\r\nHost: x\r\n\r\n'
+	} >"$WORK/req"
+	probe --raw "$WORK/req" --status 414 --conn close --eof
+}
+
+http10_close() {
+	printf 'GET /10 HTTP/1.0\r\n\r\n' >"$WORK/req"
+	probe --raw "$WORK/req" --conn close --eof
+}
+
+http10_keepalive() {
+	printf 'GET /10ka HTTP/1.0\r\nConnection: keep-alive\r\n\r\n' >"$WORK/req"
+	if ((PERSISTS)); then
+		probe --raw "$WORK/req" --repeat 3 --conn keep-alive --open
+	else
+		probe --raw "$WORK/req" --conn close --eof
+	fi
+}
+
+http11_persist() {
+	printf 'GET /11 HTTP/1.1\r\nHost: x\r\n\r\n' >"$WORK/req"
+	if ((PERSISTS)); then
+		probe --raw "$WORK/req" --repeat 3 --conn keep-alive --open
+	else
+		probe --raw "$WORK/req" --conn close --eof
+	fi
+}
+
+http11_close() {
+	printf 'GET /11c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >"$WORK/req"
+	probe --raw "$WORK/req" --conn close --eof
+}
+
+# stop_check [CONTEXT]: SIGTERM the server; exit 0 within 1000 ms, nothing left behind.
+stop_check() {
+	server_stop && return 0
+	WHY="${SERVER_STOP_WHY} (status ${SERVER_RC:-?}, ${SERVER_STOP_MS:-?} ms)"
+	return 1
+}
+
+# SIGTERM while a client holds an idle connection (a blocked reader must not delay the exit).
+stop_idle_conn() {
+	local rc=0
+	if ! exec {HOLD_FD}<>"/dev/tcp/127.0.0.1/$SERVER_PORT"; then
+		HOLD_FD=
+		WHY="cannot connect"
+		return 1
+	fi
+	sleep 0.1 # let the model accept it and block reading it
+	stop_check || rc=1
+	exec {HOLD_FD}>&-
+	HOLD_FD=
+	return $rc
+}
+
+# SIGTERM in the middle of ab -c 32.
+stop_under_load() {
+	local rc=0 out=$WORK/ab-load
+	timeout 15 ab -s 5 -t 5 -n 200000 -c 32 "$URL/load" >"$out" 2>&1 &
+	AB_PID=$!
+	# Wait (bounded) until ab has connections in flight, then let the load run a moment.
+	local i
+	for i in {1..50}; do
+		ss -Htn state established "( sport = :$SERVER_PORT )" 2>/dev/null | grep -q . && break
+		sleep 0.01
+	done
+	sleep 0.2
+	if ! server_alive "$AB_PID"; then
+		WHY="ab ended before SIGTERM: $(tail -n 2 "$out" | tr '\n' ' ')"
+		rc=1
+	fi
+	stop_check || rc=1
+	kill -TERM "$AB_PID" 2>/dev/null
+	wait "$AB_PID" 2>/dev/null
+	AB_PID=
+	return $rc
+}
+
+# --- per model ---------------------------------------------------------------------------
+
+# Does the model declare that it cannot persist? Its --help or its README says so.
+declares_no_persistence() {
+	local bin=$1 re='(always|every (reply|response))[^.]*Connection: close'
+	timeout 5 "$bin" --help 2>&1 | grep -Eiq "$re" && return 0
+	[[ -f $ROOT/models/$MODEL/README.md ]] && grep -Eiq "$re" "$ROOT/models/$MODEL/README.md"
+}
+
+BIN_PATH=
+
+# (Re)start the model for the remaining checks; a failure is reported as CHECK.
+start_model() {
+	if ! server_start "$BIN_PATH" "${SERVER_ARGS[@]}" 2>"$WORK/start.err"; then
+		not_ok "${1:-restart}" "$(tr '\n' ' ' <"$WORK/start.err")"
+		return 1
+	fi
+	URL=http://127.0.0.1:$SERVER_PORT
+}
+
+run_model() {
+	local rc
+	MODEL=$(basename "$1")
+	BIN_PATH=$1
+	if [[ $MODEL == ref-* ]]; then
+		skip "reference server, not bound by the contract"
+		return
+	fi
+	PERSISTS=1
+	declares_no_persistence "$BIN_PATH" && PERSISTS=0
+
+	server_start "$BIN_PATH" "${SERVER_ARGS[@]}" 2>"$WORK/start.err"
+	rc=$?
+	if ((rc == 77)); then
+		skip "$SERVER_SKIP"
+		return
+	elif ((rc != 0)); then
+		not_ok "start" "$(tr '\n' ' ' <"$WORK/start.err")"
+		return
+	fi
+	ok "start ($( ((PERSISTS)) && echo persists || echo 'declares no persistence'))"
+	URL=http://127.0.0.1:$SERVER_PORT
+
+	local conn=keep-alive
+	((PERSISTS)) || conn=close
+	check "curl HTTP/1.1" curl_get 11 "$conn"
+	check "curl --http1.0" curl_get 10 close --http1.0
+	check "curl connection reuse" curl_reuse
+	check "ab -n 2000 -c 8" ab_run
+	check "ab -k -n 2000 -c 8" ab_run -k
+	if ((PERSISTS)); then
+		check "pipeline of 5 in one write, answered in order" pipeline
+	else
+		check "pipeline of 5 in one write: first answered with close (declared)" pipeline
+	fi
+	check "request sent one byte per write" bytewise
+	if ((PERSISTS)); then
+		check "HTTP/1.1 persists (3 requests, one socket)" http11_persist
+	else
+		check "HTTP/1.1 answered with close (declared)" http11_persist
+	fi
+	check "HTTP/1.1 Connection: close closes" http11_close
+	check "HTTP/1.0 closes" http10_close
+	if ((PERSISTS)); then
+		check "HTTP/1.0 keep-alive persists (3 requests, one socket)" http10_keepalive
+	else
+		check "HTTP/1.0 keep-alive answered with close (declared)" http10_keepalive
+	fi
+	check "bad: no Host -> 400" bad 400 'GET / HTTP/1.1\r\nUser-Agent: t\r\n\r\n'
+	check "bad: HTTP/2.0 -> 505" bad 505 'GET / HTTP/2.0\r\nHost: x\r\n\r\n'
+	check "bad: Transfer-Encoding gzip -> 501" bad 501 \
+		'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n'
+	check "bad: Content-Length + Transfer-Encoding -> 400" bad 400 \
+		'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'
+	check "bad: header over 8 KiB -> 431" long_header
+	check "bad: target over 4 KiB -> 414" long_target
+	check "bad: garbage -> 400" bad 400 '\x01\x02 garbage \xff\xfe\x7f\r\n\r\n'
+	check "still serves after the bad requests" curl_get 11b "$conn"
+	check "SIGTERM: exit 0 within 1 s, nothing left" stop_check
+	SERVER_PID=
+
+	start_model && check "SIGTERM with an idle connection open" stop_idle_conn
+	SERVER_PID=
+	start_model && check "SIGTERM under ab -c 32 load" stop_under_load
+	SERVER_PID=
+}
+
+find_probe || exit 1
+if ((${#MODELS[@]} == 0)); then
+	for f in "$BIN_DIR"/*; do
+		[[ -f $f && -x $f && $(basename "$f") != harness ]] && MODELS+=("$f")
+	done
+else
+	for i in "${!MODELS[@]}"; do
+		[[ ${MODELS[$i]} == */* ]] || MODELS[i]=$BIN_DIR/${MODELS[$i]}
+	done
+fi
+if ((${#MODELS[@]} == 0)); then
+	echo "run.sh: no models in $BIN_DIR" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+T0=$(server_now_ms)
+for m in "${MODELS[@]}"; do
+	run_model "$m"
+	server_cleanup
+done
+echo "# ${#MODELS[@]} model(s) in $(($(server_now_ms) - T0)) ms"
+
+summary="$PASSED passed, $FAILED failed"
+((SKIPPED)) && summary+=", $SKIPPED skipped"
+echo "$summary"
+((FAILED == 0))
