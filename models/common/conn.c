@@ -1,6 +1,7 @@
 /* conn.c -- the shared request handler: parse, answer, and move bytes. */
 #include "conn.h"
 #include "resp.h"
+#include "sig.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -48,7 +49,8 @@ int conn_process(struct conn_buf *c)
 		off += (size_t)n;
 	}
 	if (c->close) {
-		c->linger = c->error || off < c->in_len;
+		/* sticky: a later call (after the reply is sent) finds in[] already dropped */
+		c->linger = c->linger || c->error || off < c->in_len;
 		off = c->in_len; /* nothing after a closing request is answered */
 	}
 	if (off > 0) {
@@ -124,21 +126,34 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* Wait for fd to become readable until the deadline: 1 ready, 0 timed out, -1 error. */
-static int wait_readable(int fd, long deadline)
+/*
+ * Wait for fd to become readable until the deadline: 1 ready, 0 timed out,
+ * -1 error or (with stop_on_signal) SIGTERM/SIGINT, which are let in only
+ * during the wait (sig.h).
+ */
+static int wait_readable_sig(int fd, long deadline, int stop_on_signal)
 {
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		long left = deadline - now_ms();
+		struct timespec ts = { left / 1000, (left % 1000) * 1000000L };
 		int r;
 
 		if (left <= 0)
 			return 0;
-		r = poll(&p, 1, (int)left);
-		if (r < 0 && errno == EINTR)
+		if (stop_on_signal)
+			r = ppoll(&p, 1, &ts, &sig_waitmask);
+		else
+			r = poll(&p, 1, (int)left);
+		if (r < 0 && errno == EINTR && !(stop_on_signal && sig_stop))
 			continue;
 		return r < 0 ? -1 : r;
 	}
+}
+
+static int wait_readable(int fd, long deadline)
+{
+	return wait_readable_sig(fd, deadline, 0);
 }
 
 void conn_close_graceful(int fd, int linger_ms)
@@ -172,7 +187,7 @@ static int send_all(int fd, struct conn_buf *c)
 	return 0;
 }
 
-unsigned long conn_serve_blocking(int fd, int timeout_s, int no_keepalive)
+unsigned long conn_serve_blocking(int fd, int timeout_s, int flags)
 {
 	/* static per thread: keeps 24 KiB off small thread stacks and off the heap */
 	static __thread struct conn_buf c;
@@ -180,14 +195,14 @@ unsigned long conn_serve_blocking(int fd, int timeout_s, int no_keepalive)
 	long deadline = now_ms() + timeout_s * 1000L;
 	int graceful = 1;
 
-	c.no_keepalive = no_keepalive;
+	c.no_keepalive = (flags & CONN_NO_KEEPALIVE) != 0;
 	conn_reset(&c);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	while (!c.close) {
 		ssize_t n;
 
-		if (wait_readable(fd, deadline) <= 0)
-			break; /* idle timeout or error */
+		if (wait_readable_sig(fd, deadline, flags & CONN_STOP_ON_SIGNAL) <= 0)
+			break; /* idle timeout, error or stop */
 		n = conn_read(fd, &c);
 		if (n == 0 || n == -1) {
 			graceful = 0; /* the client is gone: nothing to linger for */
@@ -214,4 +229,38 @@ out:
 	else
 		close(fd);
 	return c.requests;
+}
+
+/* Drop whatever input has already arrived: 1 when the client has closed or failed, else 0. */
+static int drop_pending(int fd)
+{
+	char scratch[4096];
+
+	for (;;) {
+		ssize_t n = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+
+		if (n > 0)
+			continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+	}
+}
+
+void conn_reject(int fd, int status)
+{
+	char out[RESP_MAX];
+	size_t len = resp_error(out, sizeof(out), status);
+	ssize_t n;
+
+	/* a fresh connection: the request is usually in flight or already here */
+	if (wait_readable(fd, now_ms() + CONN_REJECT_WAIT_MS) > 0 && drop_pending(fd))
+		goto out; /* the client is already gone */
+	do /* a fresh socket's send buffer always holds one short reply */
+		n = send(fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	shutdown(fd, SHUT_WR);
+	drop_pending(fd);
+out:
+	close(fd);
 }

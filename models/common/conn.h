@@ -62,8 +62,12 @@ int conn_drain(int fd);
  * iterative, fork and thread models): read, answer, repeat until the client
  * closes, a request does not persist, an error, or timeout_s seconds pass
  * without a complete request. Closes fd gracefully. Returns requests answered.
+ * flags: CONN_NO_KEEPALIVE, CONN_STOP_ON_SIGNAL (only for a caller whose
+ * thread is the one that takes signals: the iterative model).
  */
-unsigned long conn_serve_blocking(int fd, int timeout_s, int no_keepalive);
+#define CONN_NO_KEEPALIVE 1   /* every reply says Connection: close */
+#define CONN_STOP_ON_SIGNAL 2 /* single-threaded caller: SIGTERM/SIGINT end the wait (sig.h) */
+unsigned long conn_serve_blocking(int fd, int timeout_s, int flags);
 
 /*
  * Close fd after sending: shut down the write side, read and drop what the
@@ -71,5 +75,17 @@ unsigned long conn_serve_blocking(int fd, int timeout_s, int no_keepalive);
  * what lets a client read an error reply instead of getting a reset.
  */
 void conn_close_graceful(int fd, int linger_ms);
+
+#define CONN_REJECT_WAIT_MS 100 /* how long conn_reject waits for the request it refuses */
+
+/*
+ * Refuse a connection the model has no room for (past --max-conns, a full
+ * queue): answer `status` (e.g. 503) with Connection: close and close fd
+ * gracefully. Meant for the accepting thread, so it never blocks for long:
+ * it waits at most CONN_REJECT_WAIT_MS for the client's request and reads
+ * it first, because closing with unread input makes the kernel send a
+ * reset that can destroy the reply before the client reads it.
+ */
+void conn_reject(int fd, int status);
 
 #endif

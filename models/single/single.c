@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 				perror("single: accept");
 			continue;
 		}
-		conn_serve_blocking(fd, o.timeout, 1);
+		conn_serve_blocking(fd, o.timeout, CONN_NO_KEEPALIVE | CONN_STOP_ON_SIGNAL);
 	}
 	return 0;
 }
