@@ -1,0 +1,503 @@
+/* io_uring.c -- completion-based loop (Proactor): I/O is submitted to a kernel ring and reaped. */
+#include "conn.h"
+#include "net.h"
+#include "opts.h"
+#include "resp.h"
+
+#include <liburing.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RING_ENTRIES 1024
+#define TICK_MS	     250 /* how often idle and lingering connections are swept */
+
+/*
+ * A completion's user_data names what completed: a connection's address with
+ * the operation in its low bits (struct conn is aligned to 8), or one of the
+ * small constants below, which no address can equal.
+ */
+enum { UD_IGNORE, UD_ACCEPT, UD_TICK, UD_SIGNAL, UD_LAST };
+enum { OP_RECV = 1, OP_SEND = 2, OP_MASK = 7 };
+
+/*
+ * One operation at most is in flight per connection: recv, then send the
+ * replies, then recv again. The kernel fills in[] asynchronously, so in[]
+ * must not be moved by conn_process while a recv owns it; alternating makes
+ * that true by construction, and request/response clients lose nothing.
+ */
+struct conn {
+	int fd;
+	int op;	       /* OP_RECV or OP_SEND in flight, or 0 */
+	int closing;   /* freed once its operation completes */
+	int lingering; /* write side shut down: only draining input now */
+	long deadline; /* ms: close when the sweep finds it past this */
+	struct conn *prev, *next;
+	struct conn_buf buf; /* last: its buffers need no clearing */
+};
+
+static struct io_uring ring;
+static struct conn *conns; /* every connection, swept each tick and freed on exit */
+static long now_ms;	   /* CLOCK_MONOTONIC, read once per batch of completions */
+static long idle_ms;	   /* --timeout */
+static int lfd = -1, sfd = -1;
+static int multishot =
+    1; /* the kernel takes IORING_ACCEPT_MULTISHOT (5.19+): one SQE, many accepts */
+static int accept_armed, accept_paused, tick_armed, stop;
+static struct signalfd_siginfo siginfo;
+static const struct __kernel_timespec tick_ts = {0, TICK_MS * 1000000L};
+
+static long clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* A free SQE, submitting the full queue first if need be; NULL only if that fails. */
+static struct io_uring_sqe *get_sqe(void)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+	if (!sqe && io_uring_submit(&ring) >= 0)
+		sqe = io_uring_get_sqe(&ring);
+	return sqe;
+}
+
+/* --- connections ------------------------------------------------------- */
+
+static void conn_free(struct conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	close(c->fd);
+	free(c);
+}
+
+/* Close now, or once the operation in flight is cancelled and has completed. */
+static void conn_close(struct conn *c)
+{
+	struct io_uring_sqe *sqe;
+
+	if (c->closing)
+		return;
+	c->closing = 1;
+	if (!c->op) {
+		conn_free(c);
+		return;
+	}
+	if ((sqe = get_sqe())) {
+		io_uring_prep_cancel64(sqe, (uintptr_t)c | (unsigned)c->op, 0);
+		io_uring_sqe_set_data64(sqe, UD_IGNORE);
+	} else {
+		shutdown(c->fd, SHUT_RDWR); /* completes the operation just as well */
+	}
+}
+
+static int conn_submit(struct conn *c, int op)
+{
+	struct io_uring_sqe *sqe = get_sqe();
+
+	if (!sqe)
+		return -1;
+	if (op == OP_SEND)
+		io_uring_prep_send(sqe, c->fd, c->buf.out + c->buf.out_sent,
+				   conn_out_pending(&c->buf), MSG_NOSIGNAL);
+	else if (c->lingering) /* the input is dropped: reuse the whole buffer as scratch */
+		io_uring_prep_recv(sqe, c->fd, c->buf.in, sizeof(c->buf.in), 0);
+	else
+		io_uring_prep_recv(sqe, c->fd, c->buf.in + c->buf.in_len, conn_in_room(&c->buf), 0);
+	io_uring_sqe_set_data64(sqe, (uintptr_t)c | (unsigned)op);
+	c->op = op;
+	return 0;
+}
+
+/*
+ * Answer what has arrived and submit the whole batch of replies as one send;
+ * with nothing to send, submit the next recv. Once a closing reply is out:
+ * close, or linger after an error so the client reads it instead of a reset.
+ */
+static void conn_advance(struct conn *c)
+{
+	if (conn_process(&c->buf) > 0)
+		c->deadline = now_ms + idle_ms;
+	if (conn_out_pending(&c->buf) > 0) {
+		if (conn_submit(c, OP_SEND) < 0)
+			conn_close(c);
+		return;
+	}
+	if (!c->buf.close) {
+		if (conn_submit(c, OP_RECV) < 0)
+			conn_close(c);
+		return;
+	}
+	if (!c->buf.linger) {
+		conn_close(c); /* a clean close: nothing left to read */
+		return;
+	}
+	c->lingering = 1;
+	c->deadline = now_ms + CONN_LINGER_MS;
+	if (shutdown(c->fd, SHUT_WR) < 0 || conn_submit(c, OP_RECV) < 0)
+		conn_close(c);
+}
+
+static void on_recv(struct conn *c, int res)
+{
+	if (res == -EINTR || res == -EAGAIN) {
+		if (conn_submit(c, OP_RECV) < 0)
+			conn_close(c);
+		return;
+	}
+	if (res <= 0) { /* the client is gone, or done after our error reply */
+		conn_close(c);
+		return;
+	}
+	if (c->lingering) {
+		if (conn_submit(c, OP_RECV) < 0)
+			conn_close(c);
+		return;
+	}
+	c->buf.in_len += (size_t)res;
+	conn_advance(c);
+}
+
+static void on_send(struct conn *c, int res)
+{
+	if (res < 0 && res != -EINTR && res != -EAGAIN) {
+		conn_close(c);
+		return;
+	}
+	if (res > 0)
+		c->buf.out_sent += (size_t)res;
+	conn_advance(c); /* sends the rest of a short send, or reads on */
+}
+
+static void on_conn(struct conn *c, int op, int res)
+{
+	c->op = 0;
+	if (c->closing)
+		conn_free(c); /* its one operation has completed: nothing refers to it now */
+	else if (op == OP_RECV)
+		on_recv(c, res);
+	else
+		on_send(c, res);
+}
+
+/* --- accepting ------------------------------------------------------------- */
+
+static void arm_accept(void)
+{
+	struct io_uring_sqe *sqe = get_sqe();
+
+	if (!sqe)
+		return; /* tried again next loop */
+	if (multishot)
+		io_uring_prep_multishot_accept(sqe, lfd, NULL, NULL, SOCK_CLOEXEC);
+	else
+		io_uring_prep_accept(sqe, lfd, NULL, NULL, SOCK_CLOEXEC);
+	io_uring_sqe_set_data64(sqe, UD_ACCEPT);
+	accept_armed = 1;
+}
+
+static void on_accept(int res, unsigned flags)
+{
+	struct conn *c;
+
+	if (!(flags & IORING_CQE_F_MORE))
+		accept_armed = 0; /* single-shot, or the multishot ended: arm again */
+	if (res == -EINVAL && multishot) {
+		multishot = 0; /* an older kernel: fall back to one accept per SQE */
+		return;
+	}
+	if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS || res == -ENOMEM) {
+		accept_paused = 1; /* out of descriptors: wait for the next tick, don't spin */
+		return;
+	}
+	if (res < 0)
+		return; /* ECONNABORTED and the like: the client is gone */
+	if (!(c = malloc(sizeof(*c)))) {
+		close(res);
+		return;
+	}
+	memset(c, 0, offsetof(struct conn, buf.in));
+	conn_reset(&c->buf);
+	c->fd = res;
+	c->deadline = now_ms + idle_ms;
+	c->next = conns;
+	if (conns)
+		conns->prev = c;
+	conns = c;
+	if (conn_submit(c, OP_RECV) < 0)
+		conn_close(c);
+}
+
+/* --- timers and signals ---------------------------------------------------- */
+
+static void arm_tick(void)
+{
+	struct io_uring_sqe *sqe = get_sqe();
+
+	if (!sqe)
+		return;
+	io_uring_prep_timeout(sqe, (struct __kernel_timespec *)&tick_ts, 0, 0);
+	io_uring_sqe_set_data64(sqe, UD_TICK);
+	tick_armed = 1;
+}
+
+/* Every tick: close connections idle past --timeout or done lingering; resume accepting. */
+static void on_tick(void)
+{
+	struct conn *c, *next;
+
+	tick_armed = 0;
+	accept_paused = 0;
+	for (c = conns; c; c = next) {
+		next = c->next;
+		if (!c->closing && now_ms >= c->deadline)
+			conn_close(c);
+	}
+}
+
+/*
+ * SIGTERM/SIGINT arrive as a read on a signalfd, i.e. as one more completion:
+ * unlike a signal mask on the wait, this works even when the ring is so busy
+ * that the wait never sleeps.
+ */
+static int arm_signal(void)
+{
+	struct io_uring_sqe *sqe = get_sqe();
+
+	if (!sqe)
+		return -1;
+	io_uring_prep_read(sqe, sfd, &siginfo, sizeof(siginfo), 0);
+	io_uring_sqe_set_data64(sqe, UD_SIGNAL);
+	return 0;
+}
+
+static int signals_init(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGPIPE, &sa, NULL) < 0)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	return sfd < 0 ? -1 : 0;
+}
+
+static void on_completion(const struct io_uring_cqe *cqe)
+{
+	uint64_t ud = cqe->user_data;
+
+	if (ud >= UD_LAST)
+		on_conn((struct conn *)(uintptr_t)(ud & ~(uint64_t)OP_MASK), (int)(ud & OP_MASK),
+			cqe->res);
+	else if (ud == UD_ACCEPT)
+		on_accept(cqe->res, cqe->flags);
+	else if (ud == UD_TICK)
+		on_tick();
+	else if (ud == UD_SIGNAL)
+		stop = 1; /* a short read or an error would stop us as well: nothing else to do */
+}
+
+/* --- setup and the loop ---------------------------------------------------- */
+
+/* Why io_uring cannot be used here, for the skip line. */
+static const char *unavailable_reason(int err)
+{
+	static char why[128];
+	FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "r");
+	int disabled = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &disabled) != 1)
+			disabled = 0;
+		fclose(f);
+	}
+	if (disabled)
+		snprintf(why, sizeof(why), "disabled by sysctl kernel.io_uring_disabled=%d",
+			 disabled);
+	else
+		snprintf(why, sizeof(why), "io_uring_queue_init: %s", strerror(err));
+	return why;
+}
+
+/*
+ * Create the ring with the best flags this kernel takes: one issuer with
+ * deferred task work (6.1+), cooperative task work (5.19+), or none.
+ */
+static int ring_init(void)
+{
+	static const unsigned flags[] = {IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+					 IORING_SETUP_COOP_TASKRUN, 0};
+	int r = -EINVAL;
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]) && r == -EINVAL; i++) {
+		struct io_uring_params p = {.flags = flags[i]};
+
+		r = io_uring_queue_init_params(RING_ENTRIES, &ring, &p);
+	}
+	return r;
+}
+
+/* The operations this model submits, all in the kernel since 5.6: NULL, or the missing one's name.
+ */
+static const char *missing_op(void)
+{
+	static const struct {
+		int op;
+		const char *name;
+	} ops[] = {
+	    {IORING_OP_ACCEPT, "ACCEPT"}, {IORING_OP_RECV, "RECV"},
+	    {IORING_OP_SEND, "SEND"},	  {IORING_OP_TIMEOUT, "TIMEOUT"},
+	    {IORING_OP_READ, "READ"},	  {IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL"},
+	};
+	struct io_uring_probe *probe = io_uring_get_probe_ring(&ring);
+	const char *missing = NULL;
+
+	if (!probe)
+		return "probe";
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]) && !missing; i++)
+		if (!io_uring_opcode_supported(probe, ops[i].op))
+			missing = ops[i].name;
+	io_uring_free_probe(probe);
+	return missing;
+}
+
+/* Cancel what is in flight and reap it (bounded), so no buffer is freed under the kernel. */
+static void drain(void)
+{
+	struct __kernel_timespec ts = {0, 50 * 1000000L};
+	long deadline = clock_ms() + 300;
+	struct io_uring_sqe *sqe;
+
+	for (struct conn *c = conns, *next; c; c = next) {
+		next = c->next;
+		conn_close(c);
+	}
+	if (accept_armed && (sqe = get_sqe())) {
+		io_uring_prep_cancel64(sqe, UD_ACCEPT, 0);
+		io_uring_sqe_set_data64(sqe, UD_IGNORE);
+	}
+	if (tick_armed && (sqe = get_sqe())) {
+		io_uring_prep_timeout_remove(sqe, UD_TICK, 0);
+		io_uring_sqe_set_data64(sqe, UD_IGNORE);
+	}
+	while ((conns || accept_armed || tick_armed) && clock_ms() < deadline) {
+		struct io_uring_cqe *cqe;
+		unsigned head, n = 0;
+		int r = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
+
+		if (r < 0 && r != -ETIME && r != -EINTR)
+			break;
+		io_uring_for_each_cqe(&ring, head, cqe)
+		{
+			if (cqe->user_data == UD_ACCEPT) {
+				if (cqe->res >= 0)
+					close(cqe->res); /* accepted before the cancel took */
+				if (!(cqe->flags & IORING_CQE_F_MORE))
+					accept_armed = 0;
+			} else if (cqe->user_data == UD_TICK) {
+				tick_armed = 0;
+			} else if (cqe->user_data >= UD_LAST) {
+				on_completion(cqe); /* closing: frees the connection */
+			}
+			n++;
+		}
+		io_uring_cq_advance(&ring, n);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	char err[256];
+	const char *missing;
+	int r, rc = 1;
+
+	opts_parse(argc, argv, "io_uring",
+		   "io_uring proactor: one ring, accept/recv/send completions, --workers ignored.",
+		   &o);
+	resp_init("io_uring");
+	idle_ms = o.timeout * 1000L;
+	if ((r = ring_init()) < 0) {
+		if (r == -ENOSYS || r == -EPERM || r == -EACCES || r == -ENOMEM) {
+			fprintf(stderr, "io_uring: skipped: %s\n", unavailable_reason(-r));
+			return 77;
+		}
+		fprintf(stderr, "io_uring: io_uring_queue_init: %s\n", strerror(-r));
+		return 1;
+	}
+	if ((missing = missing_op())) {
+		fprintf(stderr, "io_uring: skipped: the kernel lacks IORING_OP_%s\n", missing);
+		io_uring_queue_exit(&ring);
+		return 77;
+	}
+	if (signals_init() < 0) {
+		perror("io_uring: signals");
+		goto out;
+	}
+	if ((lfd = net_listen(o.host, o.port, 0, err, sizeof(err))) < 0) {
+		fprintf(stderr, "io_uring: %s\n", err);
+		goto out;
+	}
+	if (arm_signal() < 0 || net_announce(lfd) < 0)
+		goto out;
+
+	/* The whole model: keep accept and the tick armed, submit, wait, act on each completion. */
+	now_ms = clock_ms();
+	while (!stop) {
+		struct io_uring_cqe *cqe;
+		unsigned head, n = 0;
+
+		if (!accept_armed && !accept_paused)
+			arm_accept();
+		if (!tick_armed)
+			arm_tick();
+		r = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, NULL, NULL);
+		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY && r != -ETIME) {
+			fprintf(stderr, "io_uring: io_uring_submit_and_wait: %s\n", strerror(-r));
+			goto out;
+		}
+		now_ms = clock_ms();
+		io_uring_for_each_cqe(&ring, head, cqe)
+		{
+			on_completion(cqe);
+			n++;
+		}
+		io_uring_cq_advance(&ring, n);
+	}
+	rc = 0;
+out:
+	drain();
+	io_uring_queue_exit(&ring);
+	while (conns) /* only if the drain ran out of time */
+		conn_free(conns);
+	if (sfd >= 0)
+		close(sfd);
+	if (lfd >= 0)
+		close(lfd);
+	return rc;
+}

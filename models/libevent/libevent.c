@@ -1,0 +1,305 @@
+/* libevent.c -- library-managed reactor: libevent's loop calls us back (Reactor pattern). */
+#include "conn.h"
+#include "net.h"
+#include "opts.h"
+#include "resp.h"
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct server {
+	struct event_base *base;
+	struct evconnlistener *listener;
+	struct event *pause;		 /* re-enables accepting after running out of fds */
+	const struct timeval *idle_tv;	 /* --timeout, as a libevent common timeout */
+	const struct timeval *linger_tv; /* CONN_LINGER_MS, likewise */
+	struct conn *conns;		 /* every open connection, freed on exit */
+};
+
+struct conn {
+	evutil_socket_t fd;
+	struct server *srv;
+	struct event *rd, *wr; /* persistent: readable, writable */
+	struct event *timer;   /* idle deadline, then the linger deadline */
+	int lingering;	       /* write side shut down: only draining input now */
+	struct conn *prev, *next;
+	struct conn_buf buf; /* last: its buffers need no clearing */
+};
+
+static void conn_advance(struct conn *c);
+
+/* --- connections ------------------------------------------------------- */
+
+static void conn_free(struct conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		c->srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	if (c->rd)
+		event_free(c->rd);
+	if (c->wr)
+		event_free(c->wr);
+	if (c->timer)
+		event_free(c->timer);
+	close(c->fd);
+	free(c);
+}
+
+/* Idle with no complete request for --timeout, or done lingering: close. */
+static void timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_free(arg);
+}
+
+static void read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	ssize_t n;
+
+	(void)what;
+	if (c->lingering) {
+		if (conn_drain(fd))
+			conn_free(c);
+		return;
+	}
+	n = conn_read(fd, &c->buf);
+	if (n == 0 || n == -1) {
+		conn_free(c); /* the client is gone */
+		return;
+	}
+	if (n > 0)
+		conn_advance(c);
+}
+
+static void write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	int w = conn_write(fd, &c->buf);
+
+	(void)what;
+	if (w < 0) {
+		conn_free(c);
+		return;
+	}
+	if (w > 0) {
+		event_del(c->wr);
+		conn_advance(c); /* the reply queue drained: answer what waited behind it */
+	}
+}
+
+/*
+ * Answer what has arrived, one send per batch of replies, then tell libevent
+ * what to wait for next: writability while a send is short (and no reads, so
+ * a client that does not read cannot make us queue without bound), else
+ * readability; or, once a closing reply is out, close or linger.
+ */
+static void conn_advance(struct conn *c)
+{
+	for (;;) {
+		int answered = conn_process(&c->buf);
+		int w = 1;
+
+		if (answered > 0 && evtimer_add(c->timer, c->srv->idle_tv) < 0)
+			goto fail;
+		if (conn_out_pending(&c->buf) > 0)
+			w = conn_write(c->fd, &c->buf);
+		if (w < 0)
+			goto fail;
+		if (w == 0) {
+			if (event_del(c->rd) < 0 || event_add(c->wr, NULL) < 0)
+				goto fail;
+			return;
+		}
+		if (answered == 0 || c->buf.close || c->buf.in_len == 0)
+			break;
+	}
+	if (!c->buf.close) {
+		if (event_add(c->rd, NULL) < 0)
+			goto fail;
+		return;
+	}
+	if (!c->buf.linger)
+		goto fail; /* a clean close: nothing left to read */
+	/* after an error: let the client read the reply instead of a reset */
+	c->lingering = 1;
+	if (shutdown(c->fd, SHUT_WR) < 0 || event_add(c->rd, NULL) < 0 ||
+	    evtimer_add(c->timer, c->srv->linger_tv) < 0)
+		goto fail;
+	return;
+fail:
+	conn_free(c);
+}
+
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+		      void *arg)
+{
+	struct server *srv = arg;
+	struct conn *c = malloc(sizeof(*c));
+
+	(void)l;
+	(void)sa;
+	(void)salen;
+	if (!c) {
+		close(fd);
+		return;
+	}
+	memset(c, 0, offsetof(struct conn, buf.in));
+	conn_reset(&c->buf);
+	c->fd = fd;
+	c->srv = srv;
+	c->next = srv->conns;
+	if (c->next)
+		c->next->prev = c;
+	srv->conns = c;
+	c->rd = event_new(srv->base, fd, EV_READ | EV_PERSIST, read_cb, c);
+	c->wr = event_new(srv->base, fd, EV_WRITE | EV_PERSIST, write_cb, c);
+	c->timer = evtimer_new(srv->base, timer_cb, c);
+	if (!c->rd || !c->wr || !c->timer || event_add(c->rd, NULL) < 0 ||
+	    evtimer_add(c->timer, srv->idle_tv) < 0)
+		conn_free(c);
+}
+
+/* --- the listener and shutdown -------------------------------------------- */
+
+static void resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(srv->listener);
+}
+
+/*
+ * accept() failed with more than a retriable error. Out of descriptors, the
+ * listener would stay readable and spin: stop accepting for 100 ms instead.
+ */
+static void accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct server *srv = arg;
+	const struct timeval pause = {0, 100000};
+	int err = EVUTIL_SOCKET_ERROR();
+
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+		evconnlistener_disable(l);
+		if (event_add(srv->pause, &pause) < 0)
+			evconnlistener_enable(l);
+		return;
+	}
+	fprintf(stderr, "libevent: accept: %s\n", evutil_socket_error_to_string(err));
+}
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	event_base_loopbreak(arg);
+}
+
+static int ignore_sigpipe(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct server srv = {0};
+	struct event *sigterm = NULL, *sigint = NULL;
+	struct timeval idle, linger = {CONN_LINGER_MS / 1000, (CONN_LINGER_MS % 1000) * 1000};
+	struct opts o;
+	char err[256];
+	int lfd, rc = 1;
+
+	opts_parse(argc, argv, "libevent",
+		   "libevent reactor: one loop, evconnlistener + events, --workers ignored.", &o);
+	resp_init("libevent");
+	idle = (struct timeval){o.timeout, 0};
+	/* libevent's evsignal owns SIGTERM/SIGINT; sig_init() would block them */
+	if (ignore_sigpipe() < 0) {
+		perror("libevent: signals");
+		return 1;
+	}
+	if ((lfd = net_listen(o.host, o.port, NET_NONBLOCK, err, sizeof(err))) < 0) {
+		fprintf(stderr, "libevent: %s\n", err);
+		return 1;
+	}
+
+	/* The canonical order: base -> listener -> signal events -> dispatch; freed in reverse. */
+	if (!(srv.base = event_base_new())) {
+		fprintf(stderr, "libevent: event_base_new failed\n");
+		close(lfd);
+		return 1;
+	}
+	/*
+	 * Common timeouts: every idle deadline has the same length, so libevent
+	 * keeps them in a FIFO queue instead of its heap and re-arming on each
+	 * request is O(1).
+	 */
+	srv.idle_tv = event_base_init_common_timeout(srv.base, &idle);
+	srv.linger_tv = event_base_init_common_timeout(srv.base, &linger);
+	if (!srv.idle_tv || !srv.linger_tv) {
+		fprintf(stderr, "libevent: common timeouts failed\n");
+		close(lfd);
+		goto out;
+	}
+	/* backlog 0: the socket already listens */
+	srv.listener = evconnlistener_new(srv.base, accept_cb, &srv,
+					  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, lfd);
+	if (!srv.listener) {
+		fprintf(stderr, "libevent: evconnlistener_new failed\n");
+		close(lfd);
+		goto out;
+	}
+	evconnlistener_set_error_cb(srv.listener, accept_error_cb);
+	if (!(srv.pause = evtimer_new(srv.base, resume_cb, &srv))) {
+		fprintf(stderr, "libevent: evtimer_new failed\n");
+		goto out;
+	}
+	sigterm = evsignal_new(srv.base, SIGTERM, signal_cb, srv.base);
+	sigint = evsignal_new(srv.base, SIGINT, signal_cb, srv.base);
+	if (!sigterm || !sigint || event_add(sigterm, NULL) < 0 || event_add(sigint, NULL) < 0) {
+		fprintf(stderr, "libevent: signal events failed\n");
+		goto out;
+	}
+	if (net_announce(lfd) < 0)
+		goto out;
+
+	if (event_base_dispatch(srv.base) < 0) {
+		fprintf(stderr, "libevent: event_base_dispatch failed\n");
+		goto out;
+	}
+	rc = 0;
+out:
+	while (srv.conns)
+		conn_free(srv.conns);
+	if (sigint)
+		event_free(sigint);
+	if (sigterm)
+		event_free(sigterm);
+	if (srv.pause)
+		event_free(srv.pause);
+	if (srv.listener)
+		evconnlistener_free(srv.listener);
+	event_base_free(srv.base);
+	libevent_global_shutdown();
+	return rc;
+}

@@ -1,0 +1,328 @@
+/* libuv.c -- library-managed reactor with async writes: libuv's loop, as in Node.js (Reactor). */
+#include "conn.h"
+#include "net.h"
+#include "opts.h"
+#include "resp.h"
+
+#include <uv.h>
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct conn {
+	uv_tcp_t tcp;		/* the client's socket */
+	uv_timer_t timer;	/* idle deadline, then the linger deadline */
+	uv_write_t write_req;	/* the one send in flight */
+	uv_shutdown_t shut_req; /* the write-side shutdown before lingering */
+	size_t writing;		/* bytes of out[] in flight; 0: no send pending */
+	uint64_t last_request;	/* loop time of the last complete request (ms) */
+	int reading;		/* uv_read_start is in effect */
+	int closing;		/* uv_close was called */
+	int lingering;		/* write side shut down: only draining input now */
+	int handles;		/* handles still open; freed when it reaches 0 */
+	struct conn_buf buf;	/* last: its buffers need no clearing */
+};
+
+static uint64_t idle_ms; /* --timeout */
+
+static void conn_advance(struct conn *c);
+static int conn_want_read(struct conn *c, int want);
+
+/* --- connections ------------------------------------------------------- */
+
+static void handle_closed_cb(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+
+	if (--c->handles == 0)
+		free(c);
+}
+
+/* Close both handles; libuv cancels a pending write or shutdown (status UV_ECANCELED). */
+static void conn_close(struct conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = 1;
+	uv_close((uv_handle_t *)&c->tcp, handle_closed_cb);
+	uv_close((uv_handle_t *)&c->timer, handle_closed_cb);
+}
+
+/*
+ * The idle deadline is checked rather than re-armed on every request: the
+ * timer fires at last_request + --timeout and, if a request came since, is
+ * set again for the time left. While lingering it simply ends the wait.
+ */
+static void timer_cb(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+	uint64_t idle = uv_now(t->loop) - c->last_request;
+
+	if (!c->lingering && idle < idle_ms && uv_timer_start(t, timer_cb, idle_ms - idle, 0) == 0)
+		return;
+	conn_close(c);
+}
+
+/* libuv asks where to read: into the connection's own buffer, never a fresh one. */
+static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	struct conn *c = h->data;
+
+	(void)hint;
+	if (c->lingering) /* the input is dropped: reuse the whole buffer as scratch */
+		*b = uv_buf_init(c->buf.in, sizeof(c->buf.in));
+	else
+		*b = uv_buf_init(c->buf.in + c->buf.in_len, (unsigned)conn_in_room(&c->buf));
+}
+
+static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct conn *c = s->data;
+
+	(void)b;
+	if (n == 0)
+		return;	       /* EAGAIN */
+	if (n == UV_ENOBUFS) { /* no room: conn_advance resumes reading once there is */
+		conn_want_read(c, 0);
+		return;
+	}
+	if (n < 0) { /* UV_EOF or an error: the client is gone, or done after our error reply */
+		conn_close(c);
+		return;
+	}
+	if (c->lingering)
+		return; /* dropped */
+	c->buf.in_len += (size_t)n;
+	conn_advance(c);
+}
+
+static void write_cb(uv_write_t *req, int status)
+{
+	struct conn *c = req->data;
+
+	if (status < 0) {
+		conn_close(c); /* also UV_ECANCELED after conn_close: a no-op then */
+		return;
+	}
+	c->buf.out_sent += c->writing;
+	c->writing = 0;
+	conn_advance(c); /* the reply queue drained: answer what waited behind it */
+}
+
+static void shutdown_cb(uv_shutdown_t *req, int status)
+{
+	struct conn *c = req->data;
+
+	if (status < 0)
+		conn_close(c);
+}
+
+/* Read only while there is room and the connection is not closing. */
+static int conn_want_read(struct conn *c, int want)
+{
+	if (want && !c->reading) {
+		if (uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb) < 0)
+			return -1;
+		c->reading = 1;
+	} else if (!want && c->reading) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = 0;
+	}
+	return 0;
+}
+
+/*
+ * Answer what has arrived and hand the batch of replies to uv_write, which
+ * tries the send at once: one send per batch. While a send is in flight its
+ * bytes stay put (conn_process only appends behind them). Reads go on while
+ * the input buffer has room, so the two fixed buffers bound what a client
+ * that does not read can make us hold. Once a closing reply is out: close,
+ * or linger after an error so the client reads it instead of a reset.
+ */
+static void conn_advance(struct conn *c)
+{
+	size_t pending;
+
+	if (c->closing)
+		return;
+	if (conn_process(&c->buf) > 0)
+		c->last_request = uv_now(c->tcp.loop);
+	pending = conn_out_pending(&c->buf);
+	if (pending > 0 && c->writing == 0) {
+		uv_buf_t b = uv_buf_init(c->buf.out + c->buf.out_sent, (unsigned)pending);
+
+		if (uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &b, 1, write_cb) < 0)
+			goto fail;
+		c->writing = pending;
+	}
+	if (conn_want_read(c, conn_in_room(&c->buf) > 0) < 0)
+		goto fail;
+	if (!c->buf.close || c->writing > 0)
+		return;
+	if (!c->buf.linger)
+		goto fail; /* a clean close: nothing left to read */
+	c->lingering = 1;
+	if (uv_shutdown(&c->shut_req, (uv_stream_t *)&c->tcp, shutdown_cb) < 0 ||
+	    conn_want_read(c, 1) < 0 || uv_timer_start(&c->timer, timer_cb, CONN_LINGER_MS, 0) < 0)
+		goto fail;
+	return;
+fail:
+	conn_close(c);
+}
+
+static uv_tcp_t spare; /* takes a client we cannot serve (see shed) */
+static int spare_busy;
+
+static void spare_closed_cb(uv_handle_t *h)
+{
+	(void)h;
+	spare_busy = 0;
+}
+
+/*
+ * Take the pending client and close it at once. Needed when we cannot serve
+ * it: libuv stops watching the listener until uv_accept has been called.
+ */
+static void shed(uv_stream_t *server)
+{
+	if (spare_busy || uv_tcp_init(server->loop, &spare) < 0)
+		return;
+	spare_busy = 1;
+	spare.data = NULL; /* not a connection (see close_walk_cb) */
+	uv_accept(server, (uv_stream_t *)&spare);
+	uv_close((uv_handle_t *)&spare, spare_closed_cb);
+}
+
+static void connection_cb(uv_stream_t *server, int status)
+{
+	struct conn *c;
+
+	if (status < 0) {
+		fprintf(stderr, "libuv: accept: %s\n", uv_strerror(status));
+		return;
+	}
+	if (!(c = malloc(sizeof(*c)))) {
+		shed(server);
+		return;
+	}
+	memset(c, 0, offsetof(struct conn, buf.in));
+	conn_reset(&c->buf);
+	c->write_req.data = c->shut_req.data = c;
+	if (uv_tcp_init(server->loop, &c->tcp) < 0) {
+		free(c);
+		shed(server);
+		return;
+	}
+	c->tcp.data = c;
+	c->handles = 1;
+	if (uv_timer_init(server->loop, &c->timer) < 0) {
+		c->closing = 1;
+		uv_close((uv_handle_t *)&c->tcp, handle_closed_cb);
+		shed(server);
+		return;
+	}
+	c->timer.data = c;
+	c->handles = 2;
+	c->last_request = uv_now(server->loop);
+	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 ||
+	    uv_timer_start(&c->timer, timer_cb, idle_ms, 0) < 0 || conn_want_read(c, 1) < 0)
+		conn_close(c);
+}
+
+/* --- shutdown -------------------------------------------------------------- */
+
+/* Close every handle still open: the listener, the signals and each connection's. */
+static void close_walk_cb(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (uv_is_closing(h))
+		return;
+	if (h->type == UV_TCP && h->data) /* a connection: close its pair together */
+		conn_close(h->data);
+	else if (h->type != UV_TIMER || !h->data)
+		uv_close(h, NULL);
+}
+
+static void signal_cb(uv_signal_t *s, int signum)
+{
+	(void)signum;
+	uv_walk(s->loop, close_walk_cb, NULL);
+}
+
+static int ignore_sigpipe(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Close what is still open and let the loop run the close callbacks, then close the loop. */
+static int loop_finish(uv_loop_t *loop)
+{
+	int r;
+
+	uv_walk(loop, close_walk_cb, NULL);
+	uv_run(loop, UV_RUN_DEFAULT);
+	if ((r = uv_loop_close(loop)) < 0)
+		fprintf(stderr, "libuv: uv_loop_close: %s\n", uv_strerror(r));
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	uv_loop_t loop;
+	uv_tcp_t server;
+	uv_signal_t sigterm, sigint;
+	struct opts o;
+	char err[256];
+	int lfd, r, rc = 1;
+
+	opts_parse(argc, argv, "libuv",
+		   "libuv reactor: one loop, uv_tcp + uv_write, --workers ignored.", &o);
+	resp_init("libuv");
+	idle_ms = (uint64_t)o.timeout * 1000;
+	if (ignore_sigpipe() < 0) { /* libuv's signal handles own SIGTERM/SIGINT */
+		perror("libuv: signals");
+		return 1;
+	}
+	if ((lfd = net_listen(o.host, o.port, NET_NONBLOCK, err, sizeof(err))) < 0) {
+		fprintf(stderr, "libuv: %s\n", err);
+		return 1;
+	}
+	if ((r = uv_loop_init(&loop)) < 0) {
+		fprintf(stderr, "libuv: uv_loop_init: %s\n", uv_strerror(r));
+		close(lfd);
+		return 1;
+	}
+	/* The order: loop -> listener -> signal handles -> run; loop_finish closes them all. */
+	if ((r = uv_tcp_init(&loop, &server)) < 0 || (r = uv_tcp_open(&server, lfd)) < 0) {
+		close(lfd); /* not yet the handle's */
+		goto out;
+	}
+	server.data = NULL; /* not a connection (see close_walk_cb) */
+	if ((r = uv_listen((uv_stream_t *)&server, SOMAXCONN, connection_cb)) < 0 ||
+	    (r = uv_signal_init(&loop, &sigterm)) < 0 ||
+	    (r = uv_signal_start(&sigterm, signal_cb, SIGTERM)) < 0 ||
+	    (r = uv_signal_init(&loop, &sigint)) < 0 ||
+	    (r = uv_signal_start(&sigint, signal_cb, SIGINT)) < 0)
+		goto out;
+	if (net_announce(lfd) < 0)
+		goto out;
+
+	/* Runs until a signal closes every handle: then nothing is left and it returns. */
+	uv_run(&loop, UV_RUN_DEFAULT);
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "libuv: setup: %s\n", r < 0 ? uv_strerror(r) : "cannot announce");
+	if (loop_finish(&loop) < 0)
+		rc = 1;
+	return rc;
+}
