@@ -1,0 +1,511 @@
+/* main.c -- bin/harness: plan the runs, do them one by one, then summarize, chart and rank. */
+#include "meta.h"
+#include "plan.h"
+#include "record.h"
+#include "report.h"
+#include "run.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WARMUP_REQUESTS 2000   /* a warm-up run ends after this many requests or 1 s */
+#define REQUESTS_PER_SECOND 250000L /* -n bound per second of run: far above any model */
+#define OVERHEAD_S 0.1 /* start and stop of one run, measured at c=512, for the estimate */
+
+struct options {
+	const char *bin_dir, *models, *tool, *host, *results, *plots, *scripts, *compiler, *replot;
+	const char *model_paths[PLAN_MAX_MODELS];
+	int nmodel_paths, allow_remote, pin, dry_run, start_wait_ms, sock_timeout_s;
+	struct plan plan;
+};
+
+static const char usage[] =
+	"usage: harness [options]\n"
+	"Benchmark every model in the bin directory with a load tool and chart the results.\n"
+	"\n"
+	"Plan (defaults: all models, close keepalive, 1 8 32 128 512, 3 reps, 2 s runs):\n"
+	"  --models LIST        models to run (names, blank or comma separated)   [make MODELS=]\n"
+	"  --modes LIST         close, keepalive (ab -k)                          [make MODES=]\n"
+	"  --levels LIST        concurrency levels                                [make LEVELS=]\n"
+	"  --reps N             repetitions of each cell (outermost loop)         [make REPS=]\n"
+	"  --duration S         seconds per run (ab -t, whole seconds)            [make DURATION=]\n"
+	"  --pin 0|1            pin ab to the first CPU and the server to the rest [make PIN=]\n"
+	"  --quick              every model, levels 8 128, both modes, 1 rep, 1 s runs\n"
+	"  --no-warmup          skip the discarded warm-up run per model\n"
+	"  --dry-run            print the plan and its estimated duration, run nothing\n"
+	"\n"
+	"Models and load:\n"
+	"  --bin DIR            where the models are (default bin)\n"
+	"  --model-path NAME=PATH  add a model binary from outside the bin directory\n"
+	"  --tool NAME          load tool (default ab; available: %s)\n"
+	"  --host ADDR          address the models listen on (default 127.0.0.1)\n"
+	"  --allow-remote       allow load to a non-loopback address (refused otherwise)\n"
+	"  --start-wait MS      bound on waiting for the listening line (default 5000)\n"
+	"  --timeout S          the tool's per-socket timeout (ab -s, default 5)\n"
+	"\n"
+	"Output:\n"
+	"  --results DIR        runs go to DIR/<run-id>/ (default results)\n"
+	"  --plots DIR          charts go to DIR/<run-id>/ (default plots)\n"
+	"  --scripts DIR        the gnuplot scripts (default plots)\n"
+	"  --compiler TEXT      compiler and flags, recorded in meta\n"
+	"  --replot RUN-ID      redraw summary, report and charts of an existing run; run nothing\n"
+	"  --help               this text\n";
+
+static void die_usage(const char *msg, const char *arg)
+{
+	fprintf(stderr, "harness: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+	fprintf(stderr, "harness: try --help\n");
+	exit(2);
+}
+
+static int parse_int(const char *s, int lo, int hi)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < lo || v > hi)
+		die_usage("bad number", s);
+	return (int)v;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	enum { O_MODELS = 256, O_MODES, O_LEVELS, O_REPS, O_DURATION, O_PIN, O_QUICK, O_NOWARM,
+	       O_DRY, O_BIN, O_MPATH, O_TOOL, O_HOST, O_REMOTE, O_WAIT, O_TIMEOUT, O_RESULTS,
+	       O_PLOTS, O_SCRIPTS, O_COMPILER, O_REPLOT, O_HELP };
+	static const struct option opts[] = {
+		{ "models", 1, 0, O_MODELS },   { "modes", 1, 0, O_MODES },
+		{ "levels", 1, 0, O_LEVELS },   { "reps", 1, 0, O_REPS },
+		{ "duration", 1, 0, O_DURATION }, { "pin", 1, 0, O_PIN },
+		{ "quick", 0, 0, O_QUICK },     { "no-warmup", 0, 0, O_NOWARM },
+		{ "dry-run", 0, 0, O_DRY },     { "bin", 1, 0, O_BIN },
+		{ "model-path", 1, 0, O_MPATH }, { "tool", 1, 0, O_TOOL },
+		{ "host", 1, 0, O_HOST },       { "allow-remote", 0, 0, O_REMOTE },
+		{ "start-wait", 1, 0, O_WAIT }, { "timeout", 1, 0, O_TIMEOUT },
+		{ "results", 1, 0, O_RESULTS }, { "plots", 1, 0, O_PLOTS },
+		{ "scripts", 1, 0, O_SCRIPTS }, { "compiler", 1, 0, O_COMPILER },
+		{ "replot", 1, 0, O_REPLOT },   { "help", 0, 0, O_HELP },
+		{ 0, 0, 0, 0 },
+	};
+	struct plan *p = &o->plan;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	plan_defaults(p);
+	o->bin_dir = "bin";
+	o->tool = "ab";
+	o->host = "127.0.0.1";
+	o->results = "results";
+	o->plots = "plots";
+	o->scripts = "plots";
+	o->pin = 1;
+	o->start_wait_ms = 5000;
+	o->sock_timeout_s = 5;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_MODELS: o->models = optarg; break;
+		case O_MODES:
+			if (plan_parse_modes(p, optarg) < 0)
+				die_usage("bad modes (close, keepalive)", optarg);
+			break;
+		case O_LEVELS:
+			if ((p->nlevels = plan_parse_levels(optarg, p->levels, PLAN_MAX_LEVELS)) <= 0)
+				die_usage("bad concurrency levels", optarg);
+			break;
+		case O_REPS: p->reps = parse_int(optarg, 1, 1000); break;
+		case O_DURATION: p->duration_s = parse_int(optarg, 1, 3600); break;
+		case O_PIN: o->pin = parse_int(optarg, 0, 1); break;
+		case O_QUICK:
+			p->nlevels = plan_parse_levels("8 128", p->levels, PLAN_MAX_LEVELS);
+			p->reps = 1;
+			p->duration_s = 1;
+			break;
+		case O_NOWARM: p->warmup = 0; break;
+		case O_DRY: o->dry_run = 1; break;
+		case O_BIN: o->bin_dir = optarg; break;
+		case O_MPATH:
+			if (o->nmodel_paths == PLAN_MAX_MODELS || !strchr(optarg, '='))
+				die_usage("bad --model-path (NAME=PATH)", optarg);
+			o->model_paths[o->nmodel_paths++] = optarg;
+			break;
+		case O_TOOL: o->tool = optarg; break;
+		case O_HOST: o->host = optarg; break;
+		case O_REMOTE: o->allow_remote = 1; break;
+		case O_WAIT: o->start_wait_ms = parse_int(optarg, 100, 600000); break;
+		case O_TIMEOUT: o->sock_timeout_s = parse_int(optarg, 1, 3600); break;
+		case O_RESULTS: o->results = optarg; break;
+		case O_PLOTS: o->plots = optarg; break;
+		case O_SCRIPTS: o->scripts = optarg; break;
+		case O_COMPILER: o->compiler = optarg; break;
+		case O_REPLOT: o->replot = optarg; break;
+		case O_HELP: printf(usage, tool_names()); exit(0);
+		default: die_usage("bad option", NULL);
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument", argv[optind]);
+}
+
+/* Discover and add models, then apply --models. Exits on a bad selection. */
+static void build_models(struct options *o)
+{
+	struct plan *p = &o->plan;
+	char err[PLAN_NAME_MAX + 64], name[PLAN_NAME_MAX];
+	int i, found = plan_discover(p, o->bin_dir);
+
+	if (found < 0 && o->nmodel_paths == 0) {
+		fprintf(stderr, "harness: cannot read the bin directory %s: %s\n", o->bin_dir,
+			strerror(errno));
+		exit(1);
+	}
+	for (i = 0; i < o->nmodel_paths; i++) {
+		const char *eq = strchr(o->model_paths[i], '=');
+
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - o->model_paths[i]), o->model_paths[i]);
+		if (access(eq + 1, X_OK) < 0 || plan_add_model(p, name, eq + 1) < 0) {
+			fprintf(stderr, "harness: --model-path %s: not an executable or a duplicate name\n",
+				o->model_paths[i]);
+			exit(2);
+		}
+	}
+	if (o->models && *o->models && plan_select(p, o->models, err, sizeof(err)) < 0) {
+		fprintf(stderr, "harness: no model called %s (in %s or --model-path)\n", err,
+			o->bin_dir);
+		exit(2);
+	}
+	if (p->nmodels == 0) {
+		fprintf(stderr, "harness: no models found in %s (build them with make)\n", o->bin_dir);
+		exit(1);
+	}
+}
+
+/* Create DIR/<timestamp>[-N] afresh (never reusing a run's directory) and name it in id. */
+static int make_run_dir(const char *results, char *id, size_t idlen, char *dir, size_t dirlen)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	int i;
+
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	if (util_mkdir_p(results) < 0)
+		return -1;
+	for (i = 1; i < 100; i++) {
+		if (i == 1)
+			snprintf(id, idlen, "%s", stamp);
+		else
+			snprintf(id, idlen, "%s-%d", stamp, i);
+		snprintf(dir, dirlen, "%s/%s", results, id);
+		if (mkdir(dir, 0755) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+/* The path of directory to relative to directory from (both must exist) into buf. */
+static void relative_path(const char *from, const char *to, char *buf, size_t len)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	size_t i = 0, common = 0, o = 0;
+
+	if (!realpath(from, a) || !realpath(to, b)) {
+		snprintf(buf, len, "%s", to);
+		return;
+	}
+	strcat(a, "/");
+	strcat(b, "/");
+	for (i = 0; a[i] && a[i] == b[i]; i++)
+		if (a[i] == '/')
+			common = i + 1;
+	buf[0] = '\0';
+	for (i = common; a[i]; i++)
+		if (a[i] == '/')
+			o += snprintf(buf + o, o < len ? len - o : 0, "../");
+	snprintf(buf + o, o < len ? len - o : 0, "%.*s", (int)(strlen(b + common) - 1), b + common);
+	if (!buf[0])
+		snprintf(buf, len, ".");
+}
+
+/* From the rows on disk: summary.csv, charts, report.md; the ranking to stdout. 0 or -1. */
+static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
+		  const char *scripts, int print_ranking)
+{
+	char path[PATH_MAX], summary[PATH_MAX], gnuplot[PATH_MAX], rel[PATH_MAX], *meta;
+	struct record_row *rows;
+	struct report_cell *cells;
+	int n, ncells, bad, failed;
+
+	snprintf(path, sizeof(path), "%s/results.csv", run_dir);
+	if (record_load(path, &rows, &n, &bad) < 0) {
+		fprintf(stderr, "harness: cannot read %s (line %d)\n", path, bad);
+		return -1;
+	}
+	if (report_summarize(rows, n, &cells, &ncells) < 0) {
+		free(rows);
+		return -1;
+	}
+	snprintf(summary, sizeof(summary), "%s/summary.csv", run_dir);
+	if (report_write_summary(summary, cells, ncells) < 0)
+		fprintf(stderr, "harness: cannot write %s\n", summary);
+	if (util_mkdir_p(plot_dir) < 0 || util_which("gnuplot", gnuplot, sizeof(gnuplot)) < 0)
+		fprintf(stderr, "harness: gnuplot not found or %s not writable: no charts\n", plot_dir);
+	else if (ncells && (failed = report_plots(gnuplot, scripts, summary, plot_dir, run_id, cells,
+						  ncells)) != 0)
+		fprintf(stderr, "harness: %d chart(s) could not be drawn (see %s/gnuplot.log)\n",
+			failed, plot_dir);
+	snprintf(path, sizeof(path), "%s/meta", run_dir);
+	meta = util_read_file(path, NULL);
+	relative_path(run_dir, plot_dir, rel, sizeof(rel));
+	snprintf(path, sizeof(path), "%s/report.md", run_dir);
+	if (report_write_md(path, run_id, rel, cells, ncells, meta) < 0)
+		fprintf(stderr, "harness: cannot write %s\n", path);
+	if (print_ranking && ncells) {
+		printf("\nRanking at the highest concurrency (req/s, mean ± sd of ok repetitions):\n");
+		report_ranking(stdout, cells, ncells);
+	}
+	printf("\nresults: %s/results.csv, %s, %s\ncharts: %s/\n", run_dir, summary, path, plot_dir);
+	free(meta);
+	free(cells);
+	free(rows);
+	return 0;
+}
+
+static int replot(const struct options *o)
+{
+	char run_dir[PATH_MAX], plot_dir[PATH_MAX], target[PATH_MAX];
+	const char *id = strrchr(o->replot, '/') ? strrchr(o->replot, '/') + 1 : o->replot;
+	ssize_t n;
+
+	/* "latest" names the run it points at. */
+	snprintf(run_dir, sizeof(run_dir), "%s/%s", o->results, id);
+	if ((n = readlink(run_dir, target, sizeof(target) - 1)) > 0) {
+		target[n] = '\0';
+		id = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+		if (snprintf(run_dir, sizeof(run_dir), "%s/%s", o->results, id) >= (int)sizeof(run_dir))
+			return 1;
+	}
+	if (snprintf(plot_dir, sizeof(plot_dir), "%s/%s", o->plots, id) >= (int)sizeof(plot_dir))
+		return 1;
+	if (access(run_dir, F_OK) < 0) {
+		fprintf(stderr, "harness: no run %s in %s\n", id, o->results);
+		return 1;
+	}
+	return finish(run_dir, id, plot_dir, o->scripts, 1) < 0 ? 1 : 0;
+}
+
+/* One row of results.csv from a finished run. */
+static void make_row(const char *run_id, const char *tool, const char *model, const char *mode,
+		     int level, int rep, const struct run_outcome *out, struct record_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	snprintf(row->run_id, sizeof(row->run_id), "%s", run_id);
+	snprintf(row->model, sizeof(row->model), "%s", model);
+	snprintf(row->mode, sizeof(row->mode), "%s", mode);
+	snprintf(row->tool, sizeof(row->tool), "%s", tool);
+	snprintf(row->status, sizeof(row->status), "%s", out->status);
+	row->concurrency = level;
+	row->rep = rep;
+	row->requests = out->res.requests;
+	row->failed = out->res.failed;
+	row->non_2xx = out->res.non_2xx;
+	row->duration_s = out->res.duration_s;
+	row->rps = out->res.rps;
+	row->lat_mean_ms = out->res.lat_mean_ms;
+	row->lat_p50_ms = out->res.lat_p50_ms;
+	row->lat_p90_ms = out->res.lat_p90_ms;
+	row->lat_p99_ms = out->res.lat_p99_ms;
+	row->lat_max_ms = out->res.lat_max_ms;
+	row->server_user_s = out->server_user_s;
+	row->server_sys_s = out->server_sys_s;
+	if (out->res.requests > 0)
+		row->server_cpu_us_per_req =
+			(out->server_user_s + out->server_sys_s) * 1e6 / out->res.requests;
+	row->server_maxrss_kb = out->server_maxrss_kb;
+	row->client_cpu_pct = out->client_cpu_pct;
+}
+
+/* The progress line of one measured run. */
+static void progress(int done, int total, const struct record_row *row, int reps,
+		     const struct run_outcome *out, double eta_s, const char *tool)
+{
+	char rps[32], eta[32];
+
+	printf("[%d/%d] %s %s c=%d rep %d/%d: ", done, total, row->model, row->mode,
+	       row->concurrency, row->rep, reps);
+	if (strcmp(row->status, "ok") != 0)
+		printf("%s (%s)", row->status, out->detail);
+	else
+		printf("%s req/s, p99 %.2f ms", util_thousands(row->rps, rps, sizeof(rps)),
+		       row->lat_p99_ms);
+	if (row->client_cpu_pct >= REPORT_CLIENT_BOUND_PCT)
+		printf(" [%s at %.0f%% CPU: load generator bound]", tool, row->client_cpu_pct);
+	printf(", ETA %s\n", util_duration(eta_s, eta, sizeof(eta)));
+	fflush(stdout);
+}
+
+/* Do every run of the plan, appending rows to csv. Returns the signal that stopped it, or 0. */
+static int run_plan(const struct options *o, const struct run_cfg *cfg, const char *run_id,
+		    FILE *csv)
+{
+	const struct plan *p = &o->plan;
+	int max = plan_count(p) + p->nmodels, n, i, done = 0, total = plan_count(p);
+	struct plan_run *runs = malloc(max * sizeof(*runs));
+	long long t_start = 0;
+	double est = p->duration_s + OVERHEAD_S;
+
+	if (!runs || (n = plan_runs(p, runs, max)) < 0) {
+		free(runs);
+		return -1;
+	}
+	for (i = 0; i < n && !run_stop; i++) {
+		const struct plan_run *r = &runs[i];
+		const struct plan_model *m = &p->models[r->model];
+		const char *mode = plan_mode_name(r->mode);
+		char tag[PLAN_NAME_MAX + 64];
+		struct run_spec spec = { m->name, m->path, r->mode == PLAN_KEEPALIVE, r->level,
+					 p->duration_s, REQUESTS_PER_SECOND * p->duration_s, tag };
+		struct run_outcome out;
+		struct record_row row;
+
+		if (r->rep == 0) {
+			snprintf(tag, sizeof(tag), "warmup-%s", m->name);
+			spec.duration_s = 1;
+			spec.max_requests = WARMUP_REQUESTS;
+		} else {
+			snprintf(tag, sizeof(tag), "r%d-%s-%s-c%d", r->rep, m->name, mode, r->level);
+			if (!t_start)
+				t_start = util_now_ms();
+		}
+		if (spec.max_requests < r->level)
+			spec.max_requests = r->level;
+		if (run_one(cfg, &spec, &out) < 0)
+			break;
+		if (r->rep == 0) {
+			printf("[warm-up] %s: %s%s%s\n", m->name, out.status, out.detail[0] ? " " : "",
+			       out.detail);
+			fflush(stdout);
+			continue;
+		}
+		make_row(run_id, cfg->tool->name, m->name, mode, r->level, r->rep, &out, &row);
+		if (record_append(csv, &row) < 0)
+			fprintf(stderr, "harness: cannot append to results.csv: %s\n", strerror(errno));
+		done++;
+		est = (util_now_ms() - t_start) / 1000.0 / done;
+		progress(done, total, &row, p->reps, &out, est * (total - done), cfg->tool->name);
+	}
+	free(runs);
+	if (run_stop)
+		printf("harness: interrupted by signal %d after %d of %d runs; the finished rows are "
+		       "kept\n",
+		       (int)run_stop, done, total);
+	return run_stop;
+}
+
+/* Check the tool and the address; fill cfg. Exits on what makes a suite pointless. */
+static void setup_cfg(const struct options *o, struct run_cfg *cfg, char *tool_path, size_t len)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if (!(cfg->tool = tool_find(o->tool)))
+		die_usage("unknown tool", o->tool);
+	if (util_which(cfg->tool->exe, tool_path, len) < 0) {
+		fprintf(stderr, "harness: %s not found in PATH (Debian: scripts/install-deps.sh)\n",
+			cfg->tool->exe);
+		exit(1);
+	}
+	if (!o->allow_remote && !run_is_loopback(o->host)) {
+		fprintf(stderr, "harness: refusing to send load to %s, which is not a loopback "
+				"address; pass --allow-remote if you mean it\n",
+			o->host);
+		exit(2);
+	}
+	cfg->tool_path = tool_path;
+	cfg->host = o->host;
+	cfg->allow_remote = o->allow_remote;
+	run_pin_default(&cfg->pin, o->pin, cfg->tool->name);
+	cfg->start_wait_ms = o->start_wait_ms;
+	cfg->stop_grace_ms = 2000;
+	cfg->sock_timeout_s = o->sock_timeout_s;
+	cfg->body_bytes = 11;
+}
+
+/* Write meta before the first run, so even an interrupted run says what it was. */
+static void write_meta(const struct options *o, const struct run_cfg *cfg, const char *run_id,
+		       const char *run_dir)
+{
+	char *plan_text = NULL, *meta, path[PATH_MAX + 16];
+	size_t len = 0;
+	FILE *f = open_memstream(&plan_text, &len);
+	struct meta_info mi = { run_id, o->compiler, cfg->tool_path, cfg->pin.desc, NULL };
+
+	if (f) {
+		plan_print(&o->plan, f);
+		fclose(f);
+	}
+	mi.plan = plan_text;
+	meta = meta_collect(&mi);
+	snprintf(path, sizeof(path), "%s/meta", run_dir);
+	if (!meta || util_write_file(path, meta, strlen(meta)) < 0)
+		fprintf(stderr, "harness: cannot write %s\n", path);
+	free(meta);
+	free(plan_text);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct run_cfg cfg;
+	char tool_path[PATH_MAX], run_id[64], run_dir[PATH_MAX], raw[PATH_MAX + 8];
+	char plot_dir[PATH_MAX + 70], path[PATH_MAX + 16], est[32];
+	FILE *csv;
+	int sig;
+
+	parse_options(argc, argv, &o);
+	if (run_signals_init() < 0) {
+		perror("harness: signals");
+		return 1;
+	}
+	if (o.replot)
+		return replot(&o);
+	build_models(&o);
+	setup_cfg(&o, &cfg, tool_path, sizeof(tool_path));
+	plan_print(&o.plan, stdout);
+	printf("plan: %d runs (+%d warm-up), estimated %s; pinning: %s\n", plan_count(&o.plan),
+	       o.plan.warmup ? o.plan.nmodels : 0,
+	       util_duration(plan_estimate_s(&o.plan, OVERHEAD_S), est, sizeof(est)), cfg.pin.desc);
+	fflush(stdout);
+	if (o.dry_run)
+		return 0;
+	if (make_run_dir(o.results, run_id, sizeof(run_id), run_dir, sizeof(run_dir)) < 0) {
+		fprintf(stderr, "harness: cannot create a run directory in %s\n", o.results);
+		return 1;
+	}
+	snprintf(raw, sizeof(raw), "%s/raw", run_dir);
+	snprintf(plot_dir, sizeof(plot_dir), "%s/%s", o.plots, run_id);
+	snprintf(path, sizeof(path), "%s/results.csv", run_dir);
+	if (util_mkdir_p(raw) < 0 || !(csv = record_open(path))) {
+		fprintf(stderr, "harness: cannot create %s\n", path);
+		return 1;
+	}
+	cfg.raw_dir = raw;
+	write_meta(&o, &cfg, run_id, run_dir);
+	printf("run %s -> %s\n", run_id, run_dir);
+	sig = run_plan(&o, &cfg, run_id, csv);
+	fclose(csv);
+	finish(run_dir, run_id, plot_dir, o.scripts, 1);
+	snprintf(path, sizeof(path), "%s/latest", o.results);
+	if (util_symlink_replace(run_id, path) < 0)
+		fprintf(stderr, "harness: cannot update %s\n", path);
+	snprintf(path, sizeof(path), "%s/latest", o.plots);
+	if (util_symlink_replace(run_id, path) < 0)
+		fprintf(stderr, "harness: cannot update %s\n", path);
+	return sig > 0 ? 128 + sig : sig < 0 ? 1 : 0;
+}

@@ -1,0 +1,84 @@
+/* meta.c -- describe the machine and the software versions of a run. */
+#include "meta.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The first line cmd prints (stderr discarded) into buf, or "unknown". */
+static void first_line(const char *cmd, char *buf, size_t len)
+{
+	char full[512];
+	FILE *p;
+
+	snprintf(buf, len, "unknown");
+	snprintf(full, sizeof(full), "%s 2>/dev/null", cmd);
+	if (!(p = popen(full, "re")))
+		return;
+	if (fgets(buf, (int)len, p))
+		buf[strcspn(buf, "\n")] = '\0';
+	else
+		snprintf(buf, len, "unknown");
+	pclose(p);
+	if (!buf[0])
+		snprintf(buf, len, "unknown");
+}
+
+/* The "model name" of the first CPU in /proc/cpuinfo into buf. */
+static void cpu_model(char *buf, size_t len)
+{
+	char line[512];
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) == 0 && colon) {
+			colon[strcspn(colon, "\n")] = '\0';
+			snprintf(buf, len, "%s", colon + 2);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+char *meta_collect(const struct meta_info *m)
+{
+	char date[64], cpu[256], ab[256], libevent[64], commit[128], dirty[8], cmd[4200];
+	struct utsname u;
+	time_t now = time(NULL);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
+	cpu_model(cpu, sizeof(cpu));
+	snprintf(cmd, sizeof(cmd), "'%s' -V", m->tool_path);
+	first_line(cmd, ab, sizeof(ab));
+	first_line("pkg-config --modversion libevent", libevent, sizeof(libevent));
+	first_line("git rev-parse HEAD", commit, sizeof(commit));
+	first_line("git status --porcelain --untracked-files=no | head -1 | wc -l", dirty,
+		   sizeof(dirty));
+	if (uname(&u) < 0)
+		memset(&u, 0, sizeof(u));
+	fprintf(f, "run_id: %s\ndate: %s\ncpu: %s\ncpus: %ld online\n", m->run_id, date, cpu,
+		sysconf(_SC_NPROCESSORS_ONLN));
+	fprintf(f, "kernel: %s %s %s %s\n", u.sysname, u.release, u.version, u.machine);
+	fprintf(f, "compiler: %s\n", m->compiler ? m->compiler : "unknown");
+	fprintf(f, "load tool: %s (%s)\nlibevent: %s\n", ab, m->tool_path, libevent);
+	fprintf(f, "git: %s%s\n", commit, strcmp(dirty, "0") ? " (with uncommitted changes)" : "");
+	fprintf(f, "pinning: %s\n%s", m->pinning, m->plan ? m->plan : "");
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}

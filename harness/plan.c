@@ -1,0 +1,222 @@
+/* plan.c -- build the run list: what the harness measures and in which order. */
+#include "plan.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PLAN_WARMUP_S 1 /* a warm-up run is also count-bounded; see main.c */
+
+static const char *const mode_names[PLAN_NMODES] = { "close", "keepalive" };
+
+const char *plan_mode_name(int mode)
+{
+	return mode >= 0 && mode < PLAN_NMODES ? mode_names[mode] : "?";
+}
+
+int plan_mode_parse(const char *name)
+{
+	if (strcmp(name, "close") == 0)
+		return PLAN_CLOSE;
+	if (strcmp(name, "keepalive") == 0 || strcmp(name, "ka") == 0 || strcmp(name, "k") == 0)
+		return PLAN_KEEPALIVE;
+	return -1;
+}
+
+void plan_defaults(struct plan *p)
+{
+	static const int levels[] = { 1, 8, 32, 128, 512 };
+
+	memset(p, 0, sizeof(*p));
+	p->modes[0] = PLAN_CLOSE;
+	p->modes[1] = PLAN_KEEPALIVE;
+	p->nmodes = 2;
+	memcpy(p->levels, levels, sizeof(levels));
+	p->nlevels = sizeof(levels) / sizeof(levels[0]);
+	p->reps = 3;
+	p->duration_s = 2;
+	p->warmup = 1;
+}
+
+/* The next word of a blank/comma separated list into w; returns the rest, or NULL at the end. */
+static const char *next_word(const char *s, char *w, size_t wlen)
+{
+	size_t n = 0;
+
+	while (*s == ' ' || *s == ',' || *s == '\t')
+		s++;
+	if (!*s)
+		return NULL;
+	while (*s && *s != ' ' && *s != ',' && *s != '\t') {
+		if (n + 1 < wlen)
+			w[n++] = *s;
+		s++;
+	}
+	w[n] = '\0';
+	return s;
+}
+
+int plan_parse_levels(const char *s, int *v, int max)
+{
+	char w[32];
+	int n = 0;
+
+	while ((s = next_word(s, w, sizeof(w)))) {
+		char *end;
+		long l = strtol(w, &end, 10);
+
+		if (*end || end == w || l < 1 || l > 100000 || n == max)
+			return -1;
+		v[n++] = (int)l;
+	}
+	return n;
+}
+
+int plan_parse_modes(struct plan *p, const char *s)
+{
+	char w[32];
+	int n = 0, m, i;
+
+	while ((s = next_word(s, w, sizeof(w)))) {
+		if ((m = plan_mode_parse(w)) < 0)
+			return -1;
+		for (i = 0; i < n; i++)
+			if (p->modes[i] == m)
+				break;
+		if (i == n)
+			p->modes[n++] = m;
+	}
+	if (n == 0)
+		return -1;
+	p->nmodes = n;
+	return 0;
+}
+
+int plan_add_model(struct plan *p, const char *name, const char *path)
+{
+	int i;
+
+	if (p->nmodels == PLAN_MAX_MODELS || strlen(name) >= PLAN_NAME_MAX || !*name ||
+	    strlen(path) >= PATH_MAX)
+		return -1;
+	for (i = 0; i < p->nmodels; i++)
+		if (strcmp(p->models[i].name, name) == 0)
+			return -1;
+	strcpy(p->models[p->nmodels].name, name);
+	strcpy(p->models[p->nmodels].path, path);
+	p->nmodels++;
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int plan_discover(struct plan *p, const char *dir)
+{
+	char *names[PLAN_MAX_MODELS], path[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	int n = 0, added = 0, i;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) && n < PLAN_MAX_MODELS) {
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "harness") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
+			continue;
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || access(path, X_OK) < 0)
+			continue;
+		if (!(names[n] = strdup(e->d_name)))
+			break;
+		n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_name);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (plan_add_model(p, names[i], path) == 0)
+			added++;
+		free(names[i]);
+	}
+	return added;
+}
+
+int plan_select(struct plan *p, const char *list, char *err, size_t errlen)
+{
+	struct plan_model *kept = malloc(sizeof(p->models));
+	char w[PLAN_NAME_MAX];
+	int n = 0, i;
+
+	if (!kept) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	while ((list = next_word(list, w, sizeof(w)))) {
+		for (i = 0; i < p->nmodels; i++)
+			if (strcmp(p->models[i].name, w) == 0)
+				break;
+		if (i == p->nmodels) {
+			snprintf(err, errlen, "%s", w);
+			free(kept);
+			return -1;
+		}
+		kept[n++] = p->models[i];
+	}
+	memcpy(p->models, kept, n * sizeof(kept[0]));
+	p->nmodels = n;
+	free(kept);
+	return 0;
+}
+
+int plan_count(const struct plan *p)
+{
+	return p->reps * p->nmodes * p->nlevels * p->nmodels;
+}
+
+int plan_runs(const struct plan *p, struct plan_run *out, int max)
+{
+	int n = 0, r, m, l, i;
+
+	if (plan_count(p) + (p->warmup ? p->nmodels : 0) > max)
+		return -1;
+	for (i = 0; p->warmup && i < p->nmodels; i++)
+		out[n++] = (struct plan_run){ i, p->modes[0], p->levels[0], 0 };
+	for (r = 1; r <= p->reps; r++)
+		for (m = 0; m < p->nmodes; m++)
+			for (l = 0; l < p->nlevels; l++)
+				for (i = 0; i < p->nmodels; i++)
+					out[n++] = (struct plan_run){ i, p->modes[m], p->levels[l], r };
+	return n;
+}
+
+double plan_estimate_s(const struct plan *p, double overhead_s)
+{
+	double warm = p->warmup ? p->nmodels * (PLAN_WARMUP_S / 2.0 + overhead_s) : 0;
+
+	return plan_count(p) * (p->duration_s + overhead_s) + warm;
+}
+
+void plan_print(const struct plan *p, FILE *f)
+{
+	int i;
+
+	fprintf(f, "plan: %d models:", p->nmodels);
+	for (i = 0; i < p->nmodels; i++)
+		fprintf(f, " %s", p->models[i].name);
+	fprintf(f, "\nplan: modes:");
+	for (i = 0; i < p->nmodes; i++)
+		fprintf(f, " %s", plan_mode_name(p->modes[i]));
+	fprintf(f, "; concurrency:");
+	for (i = 0; i < p->nlevels; i++)
+		fprintf(f, " %d", p->levels[i]);
+	fprintf(f, "; %d repetition%s of %d s; warm-up %s\n", p->reps, p->reps == 1 ? "" : "s",
+		p->duration_s, p->warmup ? "1 run per model (discarded)" : "off");
+}

@@ -1,0 +1,94 @@
+/* plan.h -- what to run, in which order: models x modes x concurrency x repetitions. */
+#ifndef PLAN_H
+#define PLAN_H
+
+#include <limits.h>
+#include <stdio.h>
+
+#define PLAN_MAX_MODELS 64
+#define PLAN_MAX_LEVELS 16
+#define PLAN_NAME_MAX   64
+
+enum plan_mode { PLAN_CLOSE, PLAN_KEEPALIVE, PLAN_NMODES };
+
+struct plan_model {
+	char name[PLAN_NAME_MAX];
+	char path[PATH_MAX];
+};
+
+struct plan {
+	struct plan_model models[PLAN_MAX_MODELS];
+	int nmodels;
+	int modes[PLAN_NMODES];
+	int nmodes;
+	int levels[PLAN_MAX_LEVELS];
+	int nlevels;
+	int reps;       /* repetitions of every cell */
+	int duration_s; /* time bound of one run */
+	int warmup;     /* 1: one discarded warm-up run per model first */
+};
+
+/* One run of the plan. rep is 1-based; rep 0 marks a warm-up run. */
+struct plan_run {
+	int model; /* index into plan.models */
+	int mode;  /* enum plan_mode */
+	int level; /* concurrency */
+	int rep;
+};
+
+/* "close" / "keepalive". */
+const char *plan_mode_name(int mode);
+
+/* The mode called name ("keepalive" also as "ka" or "k"), or -1. */
+int plan_mode_parse(const char *name);
+
+/*
+ * The defaults: no models, modes close and keepalive, levels 1 8 32 128 512,
+ * 3 repetitions, 2 s runs (390 runs over 13 models fit 15 minutes), warm-up on.
+ */
+void plan_defaults(struct plan *p);
+
+/*
+ * Parse a list of whole numbers separated by blanks or commas ("1 8 32",
+ * "1,8") into v (at most max). Returns the count, or -1 on anything that
+ * is not a number in 1..100000 or on too many.
+ */
+int plan_parse_levels(const char *s, int *v, int max);
+
+/* Parse "close keepalive" / "close,keepalive" into p->modes: 0 or -1. */
+int plan_parse_modes(struct plan *p, const char *s);
+
+/* Add model name at path: 0, or -1 if the table is full or name is taken. */
+int plan_add_model(struct plan *p, const char *name, const char *path);
+
+/*
+ * Add every executable regular file in dir except "harness", in name order.
+ * Returns how many were added, or -1 if dir cannot be read.
+ */
+int plan_discover(struct plan *p, const char *dir);
+
+/*
+ * Keep only the models named in list (blank/comma separated), in list order.
+ * 0, or -1 with the unknown name in err.
+ */
+int plan_select(struct plan *p, const char *list, char *err, size_t errlen);
+
+/* The number of measured runs (warm-ups excluded). */
+int plan_count(const struct plan *p);
+
+/*
+ * Fill out (room for max) with every run in execution order: the warm-ups
+ * (one per model) first, then repetitions outermost and, inside each, modes,
+ * levels and then models innermost, so the models of one cell run back to
+ * back and drift over time hits them alike. Returns the count, or -1 if max
+ * is too small.
+ */
+int plan_runs(const struct plan *p, struct plan_run *out, int max);
+
+/* Expected wall time in seconds, with overhead_s per run for starting and stopping. */
+double plan_estimate_s(const struct plan *p, double overhead_s);
+
+/* Print the plan in a few lines to f. */
+void plan_print(const struct plan *p, FILE *f);
+
+#endif

@@ -1,0 +1,220 @@
+/* record.c -- write and read results.csv rows. */
+#include "record.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NFIELDS 22
+
+static const char header[] =
+	"run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
+	"lat_mean_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms,server_user_s,server_sys_s,"
+	"server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status";
+
+const char *record_header(void)
+{
+	return header;
+}
+
+/* s as a CSV field into buf: quoted when it holds a separator. Returns the length or -1. */
+static int csv_text(const char *s, char *buf, size_t buflen)
+{
+	size_t o = 0;
+
+	if (!strpbrk(s, ",\"\n\r"))
+		return snprintf(buf, buflen, "%s", s) < (int)buflen ? (int)strlen(s) : -1;
+	if (buflen < 3)
+		return -1;
+	buf[o++] = '"';
+	for (; *s; s++) {
+		if (o + 4 > buflen)
+			return -1;
+		if (*s == '"')
+			buf[o++] = '"';
+		buf[o++] = *s;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return (int)o;
+}
+
+int record_format(const struct record_row *r, char *buf, size_t buflen)
+{
+	char f[5][2 * RECORD_WORD + 3];
+	int n;
+
+	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 || csv_text(r->model, f[1], sizeof(f[1])) < 0 ||
+	    csv_text(r->mode, f[2], sizeof(f[2])) < 0 || csv_text(r->tool, f[3], sizeof(f[3])) < 0 ||
+	    csv_text(r->status, f[4], sizeof(f[4])) < 0)
+		return -1;
+	n = snprintf(buf, buflen,
+		     "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
+		     "%.2f,%ld,%.1f,%s\n",
+		     f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
+		     r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms, r->lat_p90_ms,
+		     r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
+		     r->server_cpu_us_per_req, r->server_maxrss_kb, r->client_cpu_pct, f[4]);
+	return n < (int)buflen ? n : -1;
+}
+
+/*
+ * Split line into at most max fields (unquoting in place); returns the count.
+ * line is modified: fields point into it.
+ */
+static int csv_split(char *line, char **fields, int max)
+{
+	char *r = line, *w = line;
+	int n = 0;
+
+	for (;;) {
+		if (n == max)
+			return max + 1;
+		fields[n++] = w;
+		if (*r == '"') {
+			for (r++; *r; r++) {
+				if (*r == '"' && r[1] == '"')
+					*w++ = *r++;
+				else if (*r == '"')
+					break;
+				else
+					*w++ = *r;
+			}
+			if (*r == '"')
+				r++;
+		}
+		while (*r && *r != ',' && *r != '\n' && *r != '\r')
+			*w++ = *r++;
+		if (*r != ',') {
+			*w = '\0';
+			return n;
+		}
+		*w++ = '\0';
+		r++;
+	}
+}
+
+/* Copy field s into a word: 0, or -1 if too long. */
+static int word(char *dst, const char *s)
+{
+	if (strlen(s) >= RECORD_WORD)
+		return -1;
+	strcpy(dst, s);
+	return 0;
+}
+
+/* Parse a number field: 0, or -1 if it is empty or has trailing junk. */
+static int num(const char *s, double *v)
+{
+	char *end;
+
+	*v = strtod(s, &end);
+	return end == s || *end ? -1 : 0;
+}
+
+int record_parse(const char *line, struct record_row *r)
+{
+	char *copy = strdup(line), *f[NFIELDS + 1];
+	double d[NFIELDS];
+	int i, rc = -1;
+
+	if (!copy)
+		return -1;
+	if (csv_split(copy, f, NFIELDS) != NFIELDS)
+		goto out;
+	for (i = 0; i < NFIELDS; i++) {
+		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == NFIELDS - 1;
+
+		if (!text && num(f[i], &d[i]) < 0)
+			goto out;
+	}
+	if (word(r->run_id, f[0]) < 0 || word(r->model, f[1]) < 0 || word(r->mode, f[2]) < 0 ||
+	    word(r->tool, f[5]) < 0 || word(r->status, f[21]) < 0)
+		goto out;
+	r->concurrency = (int)d[3];
+	r->rep = (int)d[4];
+	r->requests = (long)d[6];
+	r->failed = (long)d[7];
+	r->non_2xx = (long)d[8];
+	r->duration_s = d[9];
+	r->rps = d[10];
+	r->lat_mean_ms = d[11];
+	r->lat_p50_ms = d[12];
+	r->lat_p90_ms = d[13];
+	r->lat_p99_ms = d[14];
+	r->lat_max_ms = d[15];
+	r->server_user_s = d[16];
+	r->server_sys_s = d[17];
+	r->server_cpu_us_per_req = d[18];
+	r->server_maxrss_kb = (long)d[19];
+	r->client_cpu_pct = d[20];
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
+FILE *record_open(const char *path)
+{
+	int is_new = access(path, F_OK) < 0;
+	FILE *f = fopen(path, "ae");
+
+	if (f && is_new && (fprintf(f, "%s\n", header) < 0 || fflush(f) != 0)) {
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+int record_append(FILE *f, const struct record_row *row)
+{
+	char line[1024];
+
+	if (record_format(row, line, sizeof(line)) < 0)
+		return -1;
+	if (fputs(line, f) == EOF || fflush(f) != 0)
+		return -1;
+	return 0;
+}
+
+int record_load(const char *path, struct record_row **rows, int *n, int *bad_line)
+{
+	char *text = util_read_file(path, NULL), *line, *next;
+	int cap = 64, lineno = 0;
+
+	*rows = NULL;
+	*n = 0;
+	*bad_line = 0;
+	if (!text)
+		return -1;
+	if (!(*rows = malloc(cap * sizeof(**rows))))
+		goto fail;
+	for (line = text; line && *line; line = next) {
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		if (++lineno == 1 || !*line)
+			continue; /* the header, or a blank line */
+		if (*n == cap) {
+			struct record_row *nr = realloc(*rows, 2 * cap * sizeof(**rows));
+
+			if (!nr)
+				goto fail;
+			*rows = nr;
+			cap *= 2;
+		}
+		if (record_parse(line, &(*rows)[*n]) < 0) {
+			*bad_line = lineno;
+			goto fail;
+		}
+		(*n)++;
+	}
+	free(text);
+	return 0;
+fail:
+	free(text);
+	free(*rows);
+	*rows = NULL;
+	*n = 0;
+	return -1;
+}

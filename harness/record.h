@@ -1,0 +1,64 @@
+/* record.h -- results.csv: one row per run, in DESIGN.md's schema. */
+#ifndef RECORD_H
+#define RECORD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define RECORD_WORD 64
+
+struct record_row {
+	char run_id[RECORD_WORD];
+	char model[RECORD_WORD];
+	char mode[RECORD_WORD];
+	int concurrency;
+	int rep;
+	char tool[RECORD_WORD];
+	long requests;
+	long failed;
+	long non_2xx;
+	double duration_s;
+	double rps;
+	double lat_mean_ms;
+	double lat_p50_ms;
+	double lat_p90_ms;
+	double lat_p99_ms;
+	double lat_max_ms;
+	double server_user_s;
+	double server_sys_s;
+	double server_cpu_us_per_req;
+	long server_maxrss_kb;
+	double client_cpu_pct;
+	char status[RECORD_WORD];
+};
+
+/* The header line of results.csv, without the newline. */
+const char *record_header(void);
+
+/*
+ * Format row as one CSV line with its newline into buf. A text field holding
+ * a comma, quote or newline is quoted with quotes doubled. Returns the length,
+ * or -1 if buf is too small.
+ */
+int record_format(const struct record_row *row, char *buf, size_t buflen);
+
+/*
+ * Parse one CSV line (newline optional) written by record_format into row.
+ * Returns 0, or -1 if it does not have the schema's 22 fields.
+ */
+int record_parse(const char *line, struct record_row *row);
+
+/* Open path for appending, writing the header first if the file is new: the FILE or NULL. */
+FILE *record_open(const char *path);
+
+/* Append row to f and flush it, so an interrupted suite keeps every finished row: 0 or -1. */
+int record_append(FILE *f, const struct record_row *row);
+
+/*
+ * Read every row of the results.csv at path into *rows (malloc'ed, count in
+ * *n), skipping the header. 0, or -1 if the file cannot be read or a line is
+ * malformed (its line number in *bad_line).
+ */
+int record_load(const char *path, struct record_row **rows, int *n, int *bad_line);
+
+#endif

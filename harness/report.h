@@ -1,0 +1,60 @@
+/* report.h -- from rows to conclusions: summary.csv, report.md, charts, the ranking. */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include "record.h"
+
+#include <stdio.h>
+
+#define REPORT_CLIENT_BOUND_PCT 90.0 /* the load tool at this % of one core limited the cell */
+
+/* One model x mode x concurrency cell; the statistics are over its ok repetitions. */
+struct report_cell {
+	char model[RECORD_WORD];
+	char mode[RECORD_WORD];
+	int concurrency;
+	int runs;
+	int ok;
+	double rps_median, rps_min, rps_max, rps_mean, rps_sd;
+	double p50_median, p99_median, cpu_us_median;
+	long maxrss_kb_max;
+	double client_cpu_max;
+	int client_bound;  /* client_cpu_max >= REPORT_CLIENT_BOUND_PCT */
+	char statuses[96]; /* "ok:3", "ok:2 crashed:1" */
+};
+
+/*
+ * Group rows into cells, sorted by model, mode and concurrency. *cells is
+ * malloc'ed. 0, or -1 when out of memory.
+ */
+int report_summarize(const struct record_row *rows, int n, struct report_cell **cells, int *ncells);
+
+/* Write cells as summary.csv at path: 0 or -1. */
+int report_write_summary(const char *path, const struct report_cell *c, int n);
+
+/*
+ * Write, per mode, the hyperfine-style ranking at the mode's highest
+ * concurrency with an ok run ("epoll ran 1.84 ± 0.05 x faster than thread",
+ * mean ± propagated standard deviation of req/s) to f, noting cells the load
+ * tool limited.
+ */
+void report_ranking(FILE *f, const struct report_cell *c, int n);
+
+/*
+ * Write report.md at path: per mode a table of req/s and p99 per model and
+ * concurrency, the ranking, the charts (image links relative to charts_rel)
+ * and the meta text. 0 or -1.
+ */
+int report_write_md(const char *path, const char *run_id, const char *charts_rel,
+		    const struct report_cell *c, int n, const char *meta);
+
+/*
+ * Draw the charts into outdir with gnuplot (gnuplot_path) and the scripts in
+ * scripts_dir from the summary.csv at summary; gnuplot's messages go to
+ * outdir/gnuplot.log. Returns how many charts failed (0: all drawn), or -1
+ * if nothing could be drawn.
+ */
+int report_plots(const char *gnuplot_path, const char *scripts_dir, const char *summary,
+		 const char *outdir, const char *run_id, const struct report_cell *c, int n);
+
+#endif

@@ -1,0 +1,591 @@
+/* run.c -- one run: fork the server and the tool pinned apart, wait with bounds, account, judge. */
+#include "run.h"
+#include "util.h"
+#include "verify.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+volatile sig_atomic_t run_stop;
+
+static sigset_t wait_mask; /* our mask with the stop signals unblocked: used only while waiting */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+struct child {
+	pid_t pid;
+	int pidfd; /* readable once the child has exited */
+	long long start_ms;
+};
+
+static void on_stop(int sig)
+{
+	run_stop = sig;
+}
+
+int run_signals_init(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		if (sigaction(stop_signals[i], &sa, NULL) < 0)
+			return -1;
+		sigaddset(&set, stop_signals[i]);
+	}
+	if (sigprocmask(SIG_BLOCK, &set, &wait_mask) < 0)
+		return -1;
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigdelset(&wait_mask, stop_signals[i]);
+	return 0;
+}
+
+/* "0", "1-3", "1,3" for the CPUs in set into buf. */
+static void cpus_words(const cpu_set_t *set, char *buf, size_t buflen)
+{
+	int c, first = -1, o = 0;
+
+	buf[0] = '\0';
+	for (c = 0; c <= CPU_SETSIZE; c++) {
+		int in = c < CPU_SETSIZE && CPU_ISSET(c, set);
+
+		if (in && first < 0)
+			first = c;
+		if (!in && first >= 0) {
+			o += snprintf(buf + o, buflen - o, first == c - 1 ? "%s%d" : "%s%d-%d",
+				      o ? "," : "", first, c - 1);
+			if (o >= (int)buflen)
+				return;
+			first = -1;
+		}
+	}
+}
+
+void run_pin_default(struct run_pin *pin, int enable, const char *tool_name)
+{
+	cpu_set_t all;
+	int c, first = -1;
+	char t[64], s[96];
+
+	memset(pin, 0, sizeof(*pin));
+	snprintf(pin->desc, sizeof(pin->desc), "off");
+	if (!enable || sched_getaffinity(0, sizeof(all), &all) < 0 || CPU_COUNT(&all) < 2)
+		return;
+	CPU_ZERO(&pin->tool);
+	CPU_ZERO(&pin->server);
+	for (c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &all))
+			continue;
+		if (first < 0) {
+			first = c;
+			CPU_SET(c, &pin->tool);
+		} else {
+			CPU_SET(c, &pin->server);
+		}
+	}
+	pin->enabled = 1;
+	cpus_words(&pin->tool, t, sizeof(t));
+	cpus_words(&pin->server, s, sizeof(s));
+	snprintf(pin->desc, sizeof(pin->desc), "%s on CPU %s; server on CPU %s", tool_name, t, s);
+}
+
+int run_is_loopback(const char *addr)
+{
+	char a[INET6_ADDRSTRLEN + 2];
+	struct in_addr v4;
+	struct in6_addr v6;
+	size_t n = strlen(addr);
+
+	if (n >= sizeof(a))
+		return 0;
+	if (addr[0] == '[' && n > 2 && addr[n - 1] == ']') {
+		memcpy(a, addr + 1, n - 2);
+		a[n - 2] = '\0';
+	} else {
+		strcpy(a, addr);
+	}
+	if (inet_pton(AF_INET, a, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, a, &v6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&v6) ||
+		       (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+	return 0;
+}
+
+/* In the child: become argv with the given fds and CPUs; never returns. */
+static void child_exec(char *const argv[], const cpu_set_t *cpus, int fds[3], int own_group,
+		       pid_t parent)
+{
+	sigset_t none;
+	int i;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* If the harness dies (even SIGKILL), nothing it started may outlive it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
+	if (own_group)
+		setpgid(0, 0);
+	for (i = 0; i < 3; i++)
+		if (dup2(fds[i], i) < 0)
+			_exit(127);
+	if (cpus && sched_setaffinity(0, sizeof(*cpus), cpus) < 0) {
+		dprintf(2, "harness: sched_setaffinity: %s\n", strerror(errno));
+		_exit(127);
+	}
+	execv(argv[0], argv);
+	dprintf(2, "harness: exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/*
+ * Fork and exec argv with stdin/stdout/stderr from fds, on cpus (NULL: any),
+ * in its own process group if own_group. 0 or -1.
+ */
+static int spawn(char *const argv[], const cpu_set_t *cpus, int fds[3], int own_group,
+		 struct child *c)
+{
+	pid_t parent = getpid();
+
+	c->pid = fork();
+	if (c->pid < 0)
+		return -1;
+	if (c->pid == 0)
+		child_exec(argv, cpus, fds, own_group, parent);
+	if (own_group)
+		setpgid(c->pid, c->pid); /* also here, so a kill(-pid) right away finds the group */
+	c->start_ms = util_now_ms();
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (c->pidfd < 0) {
+		kill(c->pid, SIGKILL);
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Wait until c exits or deadline (monotonic ms; < 0: none) passes. With
+ * interruptible the stop signals are taken meanwhile. 0: reaped (status and
+ * rusage filled), 1: deadline passed, 2: run_stop raised, -1: error.
+ */
+static int child_wait(struct child *c, long long deadline, int interruptible, int *status,
+		      struct rusage *ru)
+{
+	for (;;) {
+		struct pollfd p = { .fd = c->pidfd, .events = POLLIN };
+		struct timespec ts, *tp = NULL;
+		int r;
+
+		if (interruptible && run_stop)
+			return 2;
+		if (deadline >= 0) {
+			long long left = deadline - util_now_ms();
+
+			if (left < 0)
+				left = 0;
+			ts.tv_sec = left / 1000;
+			ts.tv_nsec = left % 1000 * 1000000;
+			tp = &ts;
+		}
+		r = ppoll(&p, 1, tp, interruptible ? &wait_mask : NULL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return 1;
+		while ((r = wait4(c->pid, status, 0, ru)) < 0 && errno == EINTR)
+			;
+		if (r < 0)
+			return -1;
+		close(c->pidfd);
+		c->pidfd = -1;
+		return 0;
+	}
+}
+
+/*
+ * Stop c: sig, then SIGKILL (to its group if it has one) after grace_ms;
+ * reap it. *killed says whether SIGKILL was needed. 0, or -1 if it could not
+ * be reaped.
+ */
+static int child_stop(struct child *c, int sig, int grace_ms, int group, int *status,
+		      struct rusage *ru, int *killed)
+{
+	*killed = 0;
+	kill(c->pid, sig);
+	if (child_wait(c, util_now_ms() + grace_ms, 0, status, ru) == 0)
+		return 0;
+	*killed = 1;
+	kill(group ? -c->pid : c->pid, SIGKILL);
+	kill(c->pid, SIGKILL);
+	return child_wait(c, -1, 0, status, ru) == 0 ? 0 : -1;
+}
+
+/* SIGKILL whatever is left in the group led by pid: 1 if something was, else 0. */
+static int sweep_group(pid_t pid)
+{
+	if (kill(-pid, 0) < 0)
+		return 0;
+	kill(-pid, SIGKILL);
+	return 1;
+}
+
+static int open_out(const char *dir, const char *tag, const char *suffix, char *path, size_t len)
+{
+	if (snprintf(path, len, "%s/%s.%s", dir, tag, suffix) >= (int)len)
+		return -1;
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+/* The first line of the file at path holding needle (or the first line) into buf. */
+static void file_line(const char *path, const char *needle, char *buf, size_t buflen)
+{
+	char *text = util_read_file(path, NULL), *p, *nl;
+
+	buf[0] = '\0';
+	if (!text)
+		return;
+	p = needle && strstr(text, needle) ? strstr(text, needle) : text;
+	while (p > text && p[-1] != '\n')
+		p--;
+	if ((nl = strchr(p, '\n')))
+		*nl = '\0';
+	snprintf(buf, buflen, "%s", p);
+	free(text);
+}
+
+enum { LINE_OK, LINE_EXITED, LINE_TIMEOUT, LINE_STOP, LINE_BAD, LINE_REMOTE };
+
+/* Split "listening on ADDR:PORT" into addr and port: 0 or -1. */
+static int parse_listening(const char *line, char *addr, size_t alen, int *port)
+{
+	const char *colon, *a;
+	char *end;
+	long p;
+
+	if (strncmp(line, "listening on ", 13) != 0 || !(colon = strrchr(line, ':')))
+		return -1;
+	a = line + 13;
+	p = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || (*end && *end != '\r') || p < 1 || p > 65535 ||
+	    (size_t)(colon - a) >= alen || colon == a)
+		return -1;
+	memcpy(addr, a, colon - a);
+	addr[colon - a] = '\0';
+	*port = (int)p;
+	return 0;
+}
+
+/* Read the server's first stdout line within wait_ms (a LINE_* answer). */
+static int read_listening(int fd, struct child *c, int wait_ms, char *addr, size_t alen, int *port)
+{
+	long long deadline = util_now_ms() + wait_ms;
+	char line[256];
+	size_t n = 0;
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = c->pidfd, .events = POLLIN } };
+		long long left = deadline - util_now_ms();
+		struct timespec ts;
+		char *nl;
+		ssize_t r;
+		int pr;
+
+		if (run_stop)
+			return LINE_STOP;
+		if (left <= 0)
+			return LINE_TIMEOUT;
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = left % 1000 * 1000000;
+		pr = ppoll(p, 2, &ts, &wait_mask);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			return LINE_BAD;
+		if (pr == 0)
+			return LINE_TIMEOUT;
+		if (!(p[0].revents & (POLLIN | POLLHUP)))
+			return LINE_EXITED; /* exited with nothing more to read */
+		r = read(fd, line + n, sizeof(line) - 1 - n);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			return LINE_EXITED;
+		n += r;
+		line[n] = '\0';
+		if ((nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			return parse_listening(line, addr, alen, port) == 0 ? LINE_OK : LINE_BAD;
+		}
+		if (n == sizeof(line) - 1)
+			return LINE_BAD;
+	}
+}
+
+static void set_status(struct run_outcome *out, const char *status, const char *detail)
+{
+	snprintf(out->status, sizeof(out->status), "%s", status);
+	snprintf(out->detail, sizeof(out->detail), "%s", detail);
+}
+
+/* The server never got to listening: say why in out, from how it ended and its stderr. */
+static void judge_no_start(struct run_outcome *out, int line, int wstatus, const char *errpath,
+			   int wait_ms)
+{
+	char words[64], why[200];
+
+	if (line == LINE_EXITED && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 77) {
+		file_line(errpath, "skipped", why, sizeof(why));
+		set_status(out, "skipped", why);
+		return;
+	}
+	file_line(errpath, NULL, why, sizeof(why));
+	if (line == LINE_TIMEOUT)
+		snprintf(out->detail, sizeof(out->detail), "no listening line within %d ms", wait_ms);
+	else if (line == LINE_BAD)
+		snprintf(out->detail, sizeof(out->detail), "unexpected first line on stdout");
+	else
+		snprintf(out->detail, sizeof(out->detail), "%s before listening%s%s",
+			 verify_exit_words(wstatus, words, sizeof(words)), why[0] ? ": " : "", why);
+	snprintf(out->status, sizeof(out->status), "no_start");
+}
+
+/* Start the server; fills s and url. 0 listening, 1 did not start (out says why), -1 stopped. */
+static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, struct child *s,
+			int *outfd, char *url, size_t urllen, struct run_outcome *out)
+{
+	char errpath[PATH_MAX], addr[INET6_ADDRSTRLEN + 2];
+	char *argv[] = { (char *)spec->model_path, "--host", (char *)cfg->host, "--port", "0", NULL };
+	int fds[3], pipefd[2], line, port = 0, wstatus = 0, killed;
+	struct rusage ru;
+
+	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fds[2] = open_out(cfg->raw_dir, spec->tag, "server.err", errpath, sizeof(errpath));
+	if (fds[0] < 0 || fds[2] < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
+		set_status(out, "no_start", "harness: cannot open files or pipe");
+		goto fail_fds;
+	}
+	fds[1] = pipefd[1];
+	if (spawn(argv, cfg->pin.enabled ? &cfg->pin.server : NULL, fds, 1, s) < 0) {
+		set_status(out, "no_start", "harness: cannot fork");
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto fail_fds;
+	}
+	close(pipefd[1]);
+	close(fds[0]);
+	close(fds[2]);
+	*outfd = pipefd[0];
+	line = read_listening(*outfd, s, cfg->start_wait_ms, addr, sizeof(addr), &port);
+	if (line == LINE_OK && !cfg->allow_remote && !run_is_loopback(addr)) {
+		set_status(out, "refused", "listens on a non-loopback address (see --allow-remote)");
+		line = LINE_REMOTE;
+	}
+	if (line == LINE_OK) {
+		snprintf(url, urllen, "http://%s:%d/", addr, port);
+		return 0;
+	}
+	if (child_stop(s, line == LINE_EXITED ? 0 : SIGTERM, cfg->stop_grace_ms, 1, &wstatus, &ru,
+		       &killed) == 0)
+		sweep_group(s->pid);
+	close(*outfd);
+	if (line == LINE_STOP)
+		return -1;
+	if (line != LINE_REMOTE)
+		judge_no_start(out, line, wstatus, errpath, cfg->start_wait_ms);
+	return 1;
+fail_fds:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[2] >= 0)
+		close(fds[2]);
+	return 1;
+}
+
+/* Start the tool on the job. 0, or -1 (out says why). */
+static int tool_start(const struct run_cfg *cfg, const struct run_spec *spec,
+		      const struct tool_job *job, struct child *t, struct run_outcome *out)
+{
+	char *argv[TOOL_MAX_ARGS + 1], buf[8192], path[PATH_MAX];
+	int fds[3], rc = -1, i;
+
+	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fds[1] = open_out(cfg->raw_dir, spec->tag, "tool.out", path, sizeof(path));
+	fds[2] = open_out(cfg->raw_dir, spec->tag, "tool.err", path, sizeof(path));
+	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 ||
+	    cfg->tool->argv(job, argv, buf, sizeof(buf)) < 0) {
+		set_status(out, "tool_error", "harness: cannot prepare the tool's files");
+		goto out;
+	}
+	argv[0] = (char *)cfg->tool_path; /* the resolved path: we exec without a PATH search */
+	if (spawn(argv, cfg->pin.enabled ? &cfg->pin.tool : NULL, fds, 0, t) < 0) {
+		set_status(out, "tool_error", "harness: cannot fork the tool");
+		goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return rc;
+}
+
+static double seconds(struct timeval tv)
+{
+	return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+/* Hand the tool's stdout and stderr to its parser: 0, or -1 with out's status set. */
+static int tool_collect(const struct run_cfg *cfg, const struct run_spec *spec,
+			const struct tool_job *job, struct run_outcome *out)
+{
+	char path[PATH_MAX], why[32], *text, *err;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s.tool.out", cfg->raw_dir, spec->tag);
+	text = util_read_file(path, NULL);
+	snprintf(path, sizeof(path), "%s/%s.tool.err", cfg->raw_dir, spec->tag);
+	err = util_read_file(path, NULL);
+	rc = cfg->tool->collect(job, text ? text : "", err ? err : "", &out->res, why, sizeof(why));
+	free(text);
+	free(err);
+	if (rc < 0) {
+		char line[200];
+
+		file_line(path, NULL, line, sizeof(line));
+		set_status(out, why, line[0] ? line : "the tool's output could not be read");
+	}
+	return rc;
+}
+
+/* Decide out's status once both processes are reaped. */
+static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
+		  const struct tool_job *job, int died, int wstatus, int tool_wait, int tstatus,
+		  int killed, int orphans, struct run_outcome *out)
+{
+	char words[64], why[160];
+
+	if (died) {
+		snprintf(why, sizeof(why), "server ended during the run: %s",
+			 verify_exit_words(wstatus, words, sizeof(words)));
+		set_status(out, WIFSIGNALED(wstatus) ? "crashed" : "exited", why);
+		tool_collect(cfg, spec, job, out); /* what was measured before, for the record */
+		set_status(out, WIFSIGNALED(wstatus) ? "crashed" : "exited", why);
+		return;
+	}
+	if (tool_wait == 1) {
+		snprintf(why, sizeof(why), "%s did not finish within %d s", cfg->tool->name,
+			 job->duration_s + cfg->sock_timeout_s + 5);
+		set_status(out, "timeout", why);
+		return;
+	}
+	if (tool_wait != 0 || tool_collect(cfg, spec, job, out) < 0) {
+		if (tool_wait != 0)
+			set_status(out, "tool_error", "the tool could not be waited for");
+		return;
+	}
+	if (tstatus != 0) {
+		snprintf(why, sizeof(why), "%s: %s", cfg->tool->name,
+			 verify_exit_words(tstatus, words, sizeof(words)));
+		set_status(out, "tool_error", why);
+		return;
+	}
+	set_status(out, verify_result(&out->res, cfg->body_bytes, job->concurrency, why, sizeof(why)),
+		   why);
+	if (strcmp(out->status, "ok") == 0 && killed) {
+		snprintf(why, sizeof(why), "server needed SIGKILL %d ms after SIGTERM",
+			 cfg->stop_grace_ms);
+		set_status(out, "stop_killed", why);
+	} else if (strcmp(out->status, "ok") == 0 && orphans) {
+		set_status(out, "orphans", "server left processes behind in its group");
+	}
+}
+
+int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_outcome *out)
+{
+	struct child s, t;
+	struct rusage sru, tru;
+	struct pollfd p;
+	char url[INET6_ADDRSTRLEN + 32], prefix[PATH_MAX];
+	int outfd, wstatus = 0, tstatus = 0, killed = 0, tkilled, tool_wait, died, orphans, r;
+	long long deadline;
+	double wall;
+
+	memset(out, 0, sizeof(*out));
+	memset(&sru, 0, sizeof(sru));
+	memset(&tru, 0, sizeof(tru));
+	if ((r = server_start(cfg, spec, &s, &outfd, url, sizeof(url), out)) != 0)
+		return r < 0 ? -1 : 0;
+	snprintf(prefix, sizeof(prefix), "%s/%s", cfg->raw_dir, spec->tag);
+	struct tool_job job = { url, spec->concurrency, spec->keepalive, spec->duration_s,
+				spec->max_requests, cfg->sock_timeout_s, prefix };
+	if (tool_start(cfg, spec, &job, &t, out) < 0) {
+		tool_wait = -2;
+	} else {
+		deadline = t.start_ms + (spec->duration_s + cfg->sock_timeout_s + 5) * 1000LL;
+		tool_wait = child_wait(&t, deadline, 1, &tstatus, &tru);
+		wall = (util_now_ms() - t.start_ms) / 1000.0;
+		if (tool_wait != 0)
+			child_stop(&t, SIGTERM, 1000, 0, &tstatus, &tru, &tkilled);
+		if (wall > 0)
+			out->client_cpu_pct = 100 * (seconds(tru.ru_utime) + seconds(tru.ru_stime)) / wall;
+	}
+	/* Did the server end on its own while under load? */
+	p = (struct pollfd){ .fd = s.pidfd, .events = POLLIN };
+	died = poll(&p, 1, 0) == 1;
+	if (died)
+		child_wait(&s, -1, 0, &wstatus, &sru);
+	else
+		child_stop(&s, SIGTERM, cfg->stop_grace_ms, 1, &wstatus, &sru, &killed);
+	orphans = sweep_group(s.pid);
+	close(outfd);
+	if (run_stop)
+		return -1;
+	out->server_user_s = seconds(sru.ru_utime);
+	out->server_sys_s = seconds(sru.ru_stime);
+	out->server_maxrss_kb = sru.ru_maxrss;
+	if (tool_wait != -2)
+		judge(cfg, spec, &job, died, wstatus, tool_wait, tstatus, killed, orphans, out);
+	return 0;
+}
+
+int run_command(char *const argv[], int limit_ms, const char *errpath)
+{
+	struct child c;
+	struct rusage ru;
+	int fds[3], status, killed, r, i;
+
+	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fds[1] = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	fds[2] = open(errpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	r = fds[0] < 0 || fds[1] < 0 || fds[2] < 0 ? -1 : spawn(argv, NULL, fds, 0, &c);
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (r < 0)
+		return -1;
+	r = child_wait(&c, util_now_ms() + limit_ms, 0, &status, &ru);
+	if (r != 0) {
+		child_stop(&c, SIGTERM, 500, 0, &status, &ru, &killed);
+		return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

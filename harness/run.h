@@ -1,0 +1,92 @@
+/* run.h -- one benchmark run: a fresh server, the load tool, accounting, a verdict. */
+#ifndef RUN_H
+#define RUN_H
+
+#include "tool.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+
+/* Set by SIGINT, SIGTERM or SIGHUP (the signal number): finish the run and stop. */
+extern volatile sig_atomic_t run_stop;
+
+/* Which CPUs the load tool and the server may use. */
+struct run_pin {
+	int enabled;
+	cpu_set_t tool;
+	cpu_set_t server;
+	char desc[256]; /* "ab: CPU 0; server: CPUs 1" or "off" */
+};
+
+/* What every run of a suite shares. */
+struct run_cfg {
+	const struct tool *tool;
+	const char *tool_path;  /* the tool's executable */
+	const char *host;       /* --host given to every model */
+	int allow_remote;       /* 1: load may go to a non-loopback address */
+	struct run_pin pin;
+	const char *raw_dir;    /* results/<id>/raw */
+	int start_wait_ms;      /* bound on waiting for the listening line */
+	int stop_grace_ms;      /* SIGTERM to SIGKILL */
+	int sock_timeout_s;     /* the tool's per-socket timeout */
+	long body_bytes;        /* expected body length of one answer */
+};
+
+/* One run. */
+struct run_spec {
+	const char *model;
+	const char *model_path;
+	int keepalive;
+	int concurrency;
+	int duration_s;
+	long max_requests;
+	const char *tag; /* file names under raw_dir start with it */
+};
+
+struct run_outcome {
+	struct tool_result res; /* zero unless the tool's output was read */
+	double server_user_s;
+	double server_sys_s;
+	long server_maxrss_kb;
+	double client_cpu_pct; /* the tool's CPU time over its wall time, % of one core */
+	char status[32];       /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
+	char detail[256];      /* why, for the terminal */
+};
+
+/*
+ * Block SIGINT, SIGTERM and SIGHUP and route them to run_stop: they are
+ * taken only while the harness waits, so a signal is never lost between a
+ * check and a wait. 0 or -1.
+ */
+int run_signals_init(void);
+
+/*
+ * Pinning: with enable and at least 2 CPUs in our affinity mask, the tool
+ * gets the first and the server the others; otherwise pinning is off.
+ */
+void run_pin_default(struct run_pin *pin, int enable, const char *tool_name);
+
+/*
+ * 1 if the text address addr ("127.0.0.1", "::1", "[::1]") is loopback, else 0.
+ */
+int run_is_loopback(const char *addr);
+
+/*
+ * Do one run: start spec's model with --port 0 on its CPUs, read its
+ * listening line (bounded wait), run the tool on the others, SIGTERM the
+ * server (SIGKILL after the grace time) and wait4 it for its CPU time and
+ * max RSS, take the tool's CPU time the same way, read and verify the
+ * tool's output. Nothing it started outlives it. Returns 0 with out filled,
+ * or -1 if run_stop was raised meanwhile (out is then not a finished run).
+ */
+int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_outcome *out);
+
+/*
+ * Run argv[0] (a path) with stdout to /dev/null and stderr appended to
+ * errpath, bounded by limit_ms. Returns its exit status (0..255), or -1 if
+ * it could not run, died from a signal or timed out.
+ */
+int run_command(char *const argv[], int limit_ms, const char *errpath);
+
+#endif

@@ -1,0 +1,58 @@
+/* tool.h -- the load tools the harness can drive (ab today; wrk fits the same seam). */
+#ifndef TOOL_H
+#define TOOL_H
+
+#include <stddef.h>
+
+/* What one run asks of a load tool. */
+struct tool_job {
+	const char *url;        /* http://ADDR:PORT/ */
+	int concurrency;        /* connections held open at once */
+	int keepalive;          /* 1: reuse connections, 0: one request per connection */
+	int duration_s;         /* time bound of the run (seconds, >= 1) */
+	long max_requests;      /* count bound; the run ends at whichever bound comes first */
+	int timeout_s;          /* per-socket timeout: a stuck server ends the run */
+	const char *raw_prefix; /* raw/<tag>: the tool's own files go next to its stdout */
+};
+
+/* What every tool reports, whatever its output looks like. */
+struct tool_result {
+	long requests;      /* completed requests, as the tool counts them */
+	long failed;        /* failed requests (connect, receive, length, exceptions) */
+	long non_2xx;       /* answers with a status outside 200-299 */
+	long body_bytes;    /* response body bytes received */
+	double duration_s;  /* wall time of the load */
+	double rps;         /* requests per second */
+	double lat_mean_ms; /* latency, milliseconds */
+	double lat_p50_ms;
+	double lat_p90_ms;
+	double lat_p99_ms;
+	double lat_max_ms;
+};
+
+#define TOOL_MAX_ARGS 32
+
+struct tool {
+	const char *name; /* the CSV's tool column */
+	const char *exe;  /* the executable, looked up in PATH */
+	/*
+	 * Fill argv (NULL-terminated, at most TOOL_MAX_ARGS entries) to run job;
+	 * the strings are stored in buf. 0, or -1 if buf is too small.
+	 */
+	int (*argv)(const struct tool_job *job, char **argv, char *buf, size_t buflen);
+	/*
+	 * Read the tool's output (its stdout in out, stderr in err) and the files it
+	 * wrote under job->raw_prefix into r. 0, or -1 with the run's status word
+	 * ("timeout", "tool_error") in why.
+	 */
+	int (*collect)(const struct tool_job *job, const char *out, const char *err,
+		       struct tool_result *r, char *why, size_t whylen);
+};
+
+/* The tool called name, or NULL. */
+const struct tool *tool_find(const char *name);
+
+/* The names of every tool, space separated (for --help). */
+const char *tool_names(void);
+
+#endif

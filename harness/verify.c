@@ -1,0 +1,37 @@
+/* verify.c -- decide whether a run measured a correct server. */
+#include "verify.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+const char *verify_result(const struct tool_result *r, long body_bytes, long inflight, char *why,
+			  size_t whylen)
+{
+	snprintf(why, whylen, "%s", "");
+	if (r->requests <= 0)
+		snprintf(why, whylen, "no request completed");
+	else if (r->failed > 0)
+		snprintf(why, whylen, "%ld failed requests", r->failed);
+	else if (r->non_2xx > 0)
+		snprintf(why, whylen, "%ld non-2xx answers", r->non_2xx);
+	else if (r->body_bytes < body_bytes * r->requests ||
+		 r->body_bytes > body_bytes * (r->requests + inflight))
+		snprintf(why, whylen, "body bytes %ld != %ld x %ld requests", r->body_bytes,
+			 body_bytes, r->requests);
+	return why[0] ? "errors" : "ok";
+}
+
+char *verify_exit_words(int wstatus, char *buf, size_t buflen)
+{
+	if (WIFEXITED(wstatus))
+		snprintf(buf, buflen, "exit %d", WEXITSTATUS(wstatus));
+	else if (WIFSIGNALED(wstatus))
+		snprintf(buf, buflen, "signal SIG%s", sigabbrev_np(WTERMSIG(wstatus))
+						      ? sigabbrev_np(WTERMSIG(wstatus))
+						      : "?");
+	else
+		snprintf(buf, buflen, "status %#x", wstatus);
+	return buf;
+}

@@ -1,0 +1,27 @@
+/* verify.h -- pure verdicts on a run: did the server answer every request correctly? */
+#ifndef VERIFY_H
+#define VERIFY_H
+
+#include "tool.h"
+
+#include <stddef.h>
+
+/*
+ * The verdict on a finished tool run: "ok", or "errors" when any request
+ * failed, any answer was not 2xx, nothing completed, or the body bytes
+ * received are not body_bytes x requests (a malformed answer that the tool
+ * counted as complete). A time-bounded ab run stops with up to one answer
+ * per connection read but not counted as complete, so up to inflight extra
+ * bodies are accepted; fewer bytes never are. why names the first problem
+ * found ("" when ok).
+ */
+const char *verify_result(const struct tool_result *r, long body_bytes, long inflight, char *why,
+			  size_t whylen);
+
+/*
+ * Describe a wait status in words ("exit 1", "signal SIGSEGV") into buf;
+ * returns buf.
+ */
+char *verify_exit_words(int wstatus, char *buf, size_t buflen);
+
+#endif

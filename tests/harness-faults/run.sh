@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# run.sh -- bin/harness against models that misbehave, and against a missing ab and a SIGINT.
+#   tests/harness-faults/run.sh BIN_DIR FAULT_DIR
+# Each case must end in a clear status row or message, leave no process behind and keep
+# every finished row. Prints ok/not ok lines and "N passed, N failed".
+set -uo pipefail
+bin=$1
+faults=$2
+tmp=$(mktemp -d /tmp/harness-faults.XXXXXX)
+passed=0
+failed=0
+harness_pid=
+
+cleanup() {
+	[ -n "$harness_pid" ] && kill -KILL "$harness_pid" 2>/dev/null
+	pkill -KILL -f "$tmp/" 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $1"; passed=$((passed + 1)); }
+not_ok() { echo "not ok - $1: $2"; failed=$((failed + 1)); }
+check() { if eval "$2"; then ok "$1"; else not_ok "$1" "${3:-failed: $2}"; fi; }
+
+# Nothing started from the fault directory or the temporary directory may still run.
+no_leftovers() {
+	! pgrep -f "$faults/|$tmp/" >/dev/null
+}
+
+# status MODEL CSV: the status column of MODEL's row.
+status() {
+	awk -F, -v m="$1" 'NR > 1 && $2 == m { print $NF }' "$2"
+}
+
+# A real model copied into tmp, so that its processes are told apart from anyone else's.
+cp "$bin/single" "$tmp/single"
+
+common=(--bin "$tmp/empty" --modes close --levels 8 --reps 1 --duration 1 --no-warmup
+	--start-wait 1500 --timeout 1 --results "$tmp/results" --plots "$tmp/plots")
+models=()
+for m in crash silent mute busyport skip; do
+	models+=(--model-path "$m=$faults/$m")
+done
+models+=(--model-path "single=$tmp/single")
+
+start=$(date +%s)
+"$bin/harness" "${common[@]}" "${models[@]}" >"$tmp/faults.out" 2>&1
+rc=$?
+took=$(($(date +%s) - start))
+csv=$tmp/results/latest/results.csv
+check "fault suite finishes (exit 0, ${took}s)" '[ "$rc" -eq 0 ]' "exit $rc: $(tail -3 "$tmp/faults.out")"
+check "crash mid-run: status crashed" '[ "$(status crash "$csv")" = crashed ]' "got '$(status crash "$csv")'"
+check "never prints listening: status no_start" '[ "$(status silent "$csv")" = no_start ]' "got '$(status silent "$csv")'"
+check "accepts, never answers: status timeout" '[ "$(status mute "$csv")" = timeout ]' "got '$(status mute "$csv")'"
+check "port already in use: status no_start" '[ "$(status busyport "$csv")" = no_start ]' "got '$(status busyport "$csv")'"
+check "port in use: the bind error is shown" 'grep -q "busyport.*no_start.*exit 1" "$tmp/faults.out"' "$(grep busyport "$tmp/faults.out")"
+check "exit 77 before listening: status skipped" '[ "$(status skip "$csv")" = skipped ]' "got '$(status skip "$csv")'"
+check "a good model after the faults: status ok" '[ "$(status single "$csv")" = ok ]' "got '$(status single "$csv")'"
+check "one row per run" '[ "$(($(wc -l <"$csv") - 1))" -eq 6 ]'
+check "summary.csv written" '[ -s "$tmp/results/latest/summary.csv" ]'
+check "faults leave no process behind" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
+
+# ab missing from PATH: a clear message, no run started.
+out=$(env PATH=/nonexistent "$bin/harness" "${common[@]}" --model-path "single=$tmp/single" \
+	--results "$tmp/noab" 2>&1)
+rc=$?
+check "ab missing from PATH: clear message" '[ "$rc" -ne 0 ] && [[ "$out" == *"ab not found in PATH"* ]]' "exit $rc: $out"
+check "ab missing: no run directory" '[ ! -e "$tmp/noab/latest" ]'
+
+# A non-loopback address without --allow-remote is refused before anything starts.
+out=$("$bin/harness" "${common[@]}" --model-path "single=$tmp/single" --host 192.0.2.1 \
+	--results "$tmp/remote" 2>&1)
+rc=$?
+check "non-loopback refused without --allow-remote" '[ "$rc" -eq 2 ] && [[ "$out" == *"--allow-remote"* ]] && [ ! -e "$tmp/remote" ]' "exit $rc: $out"
+
+# SIGINT mid-run: the run in progress stops, its server and ab go, finished rows stay.
+"$bin/harness" "${common[@]}" --model-path "single=$tmp/single" --levels "1 8" --reps 10 \
+	--results "$tmp/int" --plots "$tmp/intplots" >"$tmp/int.out" 2>&1 &
+harness_pid=$!
+for _ in $(seq 100); do
+	f=$(ls "$tmp"/int/*/results.csv 2>/dev/null | head -1)
+	[ -n "$f" ] && [ "$(wc -l <"$f")" -ge 3 ] && break
+	sleep 0.1
+done
+sleep 0.3 # into the next run
+kill -INT "$harness_pid"
+wait "$harness_pid"
+rc=$?
+harness_pid=
+f=$(ls "$tmp"/int/*/results.csv 2>/dev/null | head -1)
+rows=$(($(wc -l <"$f") - 1))
+check "SIGINT: harness exits 130" '[ "$rc" -eq 130 ]' "exit $rc"
+check "SIGINT: finished rows kept ($rows)" '[ "$rows" -ge 2 ] && [ "$rows" -lt 20 ]'
+check "SIGINT: every kept row is whole and ok" '[ "$(awk -F, "NR > 1 && NF == 22 && \$NF == \"ok\"" "$f" | wc -l)" -eq "$rows" ]'
+check "SIGINT: summary drawn from the finished rows" '[ "$(($(wc -l <"$(dirname "$f")/summary.csv") - 1))" -ge 1 ]'
+check "SIGINT: says it was interrupted" 'grep -q "interrupted" "$tmp/int.out"'
+check "SIGINT: no server or ab left" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

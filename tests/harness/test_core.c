@@ -1,0 +1,260 @@
+/* test_core.c -- the CSV writer and reader, the plan's order, the summary and the ranking. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "plan.h"
+#include "record.h"
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct record_row sample_row(const char *model, const char *mode, int c, int rep,
+				    double rps, const char *status)
+{
+	struct record_row r;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.run_id, "20250101-000000");
+	strcpy(r.model, model);
+	strcpy(r.mode, mode);
+	strcpy(r.tool, "ab");
+	strcpy(r.status, status);
+	r.concurrency = c;
+	r.rep = rep;
+	r.requests = (long)(rps * 2);
+	r.duration_s = 2;
+	r.rps = rps;
+	r.lat_p50_ms = 1000 / rps;
+	r.lat_p99_ms = 4000 / rps;
+	r.server_cpu_us_per_req = rps / 1000;
+	r.server_maxrss_kb = (long)rps % 977;
+	r.client_cpu_pct = 50;
+	return r;
+}
+
+static int count_char(const char *s, char c)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+static void test_header_schema(void **state)
+{
+	(void)state;
+	/* DESIGN.md's 22 columns, first and last as documented. */
+	assert_int_equal(count_char(record_header(), ','), 21);
+	assert_true(strncmp(record_header(), "run_id,model,mode,concurrency,rep,tool,", 39) == 0);
+	assert_non_null(strstr(record_header(), ",client_cpu_pct,status"));
+}
+
+static void test_round_trip(void **state)
+{
+	static const char *const models[] = { "epoll", "odd,name", "quo\"te" };
+	char line[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
+		struct record_row a = sample_row(models[i], "keepalive", 128, 2, 41230.5, "ok"), b;
+
+		a.lat_p90_ms = 0.417;
+		a.server_user_s = 0.125;
+		a.non_2xx = 7;
+		assert_true(record_format(&a, line, sizeof(line)) > 0);
+		assert_int_equal(line[strlen(line) - 1], '\n');
+		memset(&b, 0, sizeof(b));
+		if (record_parse(line, &b) != 0)
+			fail_msg("row for model %s does not parse back: %s", models[i], line);
+		assert_string_equal(b.model, a.model);
+		assert_string_equal(b.mode, a.mode);
+		assert_string_equal(b.status, a.status);
+		assert_int_equal(b.concurrency, a.concurrency);
+		assert_int_equal(b.rep, a.rep);
+		assert_int_equal(b.non_2xx, a.non_2xx);
+		assert_true(b.rps == a.rps && b.lat_p90_ms == a.lat_p90_ms &&
+			    b.server_user_s == a.server_user_s);
+	}
+}
+
+static void test_format_small_buffer(void **state)
+{
+	struct record_row a = sample_row("epoll", "close", 1, 1, 1000, "ok");
+	char line[40];
+
+	(void)state;
+	assert_int_equal(record_format(&a, line, sizeof(line)), -1);
+}
+
+static void test_parse_rejects(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"a,b,c",
+		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1", /* 21 fields */
+		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,extra",
+		"id,epoll,close,x8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok",
+	};
+	struct record_row r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (record_parse(bad[i], &r) != -1)
+			fail_msg("malformed row accepted: %s", bad[i]);
+}
+
+/* Appended rows are on disk at once (flushed) and load back in order. */
+static void test_append_load(void **state)
+{
+	char path[] = "/tmp/harness-test-XXXXXX";
+	struct record_row a = sample_row("epoll", "close", 8, 1, 5000, "ok");
+	struct record_row b = sample_row("thread", "close", 8, 1, 3000, "crashed");
+	struct record_row *rows;
+	int fd = mkstemp(path), n, bad;
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	assert_non_null(f = record_open(path));
+	assert_int_equal(record_append(f, &a), 0);
+	assert_int_equal(record_load(path, &rows, &n, &bad), 0); /* before fclose: flushed */
+	assert_int_equal(n, 1);
+	free(rows);
+	assert_int_equal(record_append(f, &b), 0);
+	fclose(f);
+	assert_non_null(f = record_open(path)); /* reopening must not repeat the header */
+	fclose(f);
+	assert_int_equal(record_load(path, &rows, &n, &bad), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].model, "epoll");
+	assert_string_equal(rows[1].status, "crashed");
+	free(rows);
+	unlink(path);
+}
+
+static void test_levels_modes(void **state)
+{
+	struct plan p;
+	int v[PLAN_MAX_LEVELS];
+
+	(void)state;
+	assert_int_equal(plan_parse_levels("1 8,32  128", v, PLAN_MAX_LEVELS), 4);
+	assert_int_equal(v[3], 128);
+	assert_int_equal(plan_parse_levels("1 x", v, PLAN_MAX_LEVELS), -1);
+	assert_int_equal(plan_parse_levels("0", v, PLAN_MAX_LEVELS), -1);
+	assert_int_equal(plan_parse_levels("1 2 3", v, 2), -1);
+	plan_defaults(&p);
+	assert_int_equal(plan_parse_modes(&p, "keepalive,close keepalive"), 0);
+	assert_int_equal(p.nmodes, 2);
+	assert_int_equal(p.modes[0], PLAN_KEEPALIVE);
+	assert_int_equal(plan_parse_modes(&p, "pipelined"), -1);
+}
+
+static void test_plan_order(void **state)
+{
+	struct plan p;
+	struct plan_run runs[256];
+	char err[64];
+	int n, i;
+
+	(void)state;
+	plan_defaults(&p);
+	assert_int_equal(plan_add_model(&p, "epoll", "/x/epoll"), 0);
+	assert_int_equal(plan_add_model(&p, "thread", "/x/thread"), 0);
+	assert_int_equal(plan_add_model(&p, "poll", "/x/poll"), 0);
+	assert_int_equal(plan_add_model(&p, "poll", "/y/poll"), -1);
+	p.nlevels = plan_parse_levels("1 8", p.levels, PLAN_MAX_LEVELS);
+	p.reps = 2;
+	n = plan_runs(&p, runs, 256);
+	assert_int_equal(n, plan_count(&p) + p.nmodels);
+	assert_int_equal(plan_count(&p), 2 * 2 * 2 * 3);
+	for (i = 0; i < p.nmodels; i++) /* warm-ups first, one per model */
+		assert_true(runs[i].rep == 0 && runs[i].model == i);
+	for (i = p.nmodels; i < n; i++) {
+		const struct plan_run *r = &runs[i], *prev = &runs[i - 1];
+
+		assert_true(r->rep >= 1);
+		if (i == p.nmodels)
+			continue;
+		/* repetitions never go back; models are innermost: cells change only after all models */
+		assert_true(r->rep >= prev->rep);
+		if (r->model != 0)
+			assert_true(r->model == prev->model + 1 && r->level == prev->level &&
+				    r->mode == prev->mode && r->rep == prev->rep);
+	}
+	assert_int_equal(runs[n - 1].rep, 2);
+	assert_int_equal(plan_runs(&p, runs, 5), -1);
+	assert_int_equal(plan_select(&p, "poll epoll", err, sizeof(err)), 0);
+	assert_int_equal(p.nmodels, 2);
+	assert_string_equal(p.models[0].name, "poll");
+	assert_int_equal(plan_select(&p, "nosuch", err, sizeof(err)), -1);
+	assert_string_equal(err, "nosuch");
+	assert_true(plan_estimate_s(&p, 0.1) > plan_count(&p) * p.duration_s);
+}
+
+static void test_summary_and_ranking(void **state)
+{
+	struct record_row rows[] = {
+		sample_row("epoll", "keepalive", 512, 1, 30000, "ok"),
+		sample_row("epoll", "keepalive", 512, 2, 32000, "ok"),
+		sample_row("epoll", "keepalive", 512, 3, 1000, "errors"),
+		sample_row("thread", "keepalive", 512, 1, 15000, "ok"),
+		sample_row("thread", "keepalive", 512, 2, 17000, "ok"),
+		sample_row("thread", "keepalive", 8, 1, 9000, "ok"),
+	};
+	struct report_cell *c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int n;
+
+	(void)state;
+	rows[1].client_cpu_pct = 95;
+	assert_int_equal(report_summarize(rows, 6, &c, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(c[0].model, "epoll");
+	assert_int_equal(c[0].runs, 3);
+	assert_int_equal(c[0].ok, 2);
+	assert_true(c[0].rps_median == (30000 + 32000) / 2.0); /* the errors row is left out */
+	assert_true(c[0].rps_min == 30000 && c[0].rps_max == 32000);
+	assert_true(c[0].client_bound);
+	assert_false(c[2].client_bound);
+	assert_int_equal(c[1].concurrency, 8); /* thread sorted by concurrency */
+	assert_non_null(strstr(c[0].statuses, "errors:1"));
+	assert_non_null(f = open_memstream(&text, &len));
+	report_ranking(f, c, n);
+	fclose(f);
+	/* mean 31000 vs 16000: 1.94 ± propagated sd */
+	if (!strstr(text, "epoll ran 1.94 ± 0.") || !strstr(text, "x faster than thread") ||
+	    !strstr(text, "c=512"))
+		fail_msg("ranking text: %s", text);
+	free(text);
+	free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header_schema),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_format_small_buffer),
+		cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_append_load),
+		cmocka_unit_test(test_levels_modes),
+		cmocka_unit_test(test_plan_order),
+		cmocka_unit_test(test_summary_and_ranking),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,209 @@
+/* test_parse.c -- the ab parsers and the verdict, over ab output captured from real runs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "parse_ab.h"
+#include "util.h"
+#include "verify.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BODY 11
+
+/* The fixture file NAME.SUFFIX (see capture.sh), NUL-terminated; fails the test if missing. */
+static char *fixture(const char *name, const char *suffix)
+{
+	const char *dir = getenv("HARNESS_FIXTURES");
+	char path[512];
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/%s.%s", dir ? dir : "tests/harness/fixtures", name,
+		 suffix);
+	text = util_read_file(path, NULL);
+	if (!text)
+		fail_msg("cannot read fixture %s", path);
+	return text;
+}
+
+/* Parse fixture name's stdout and percentiles into r; both must succeed. */
+static void parse_fixture(const char *name, struct tool_result *r)
+{
+	char *out = fixture(name, "out"), *csv = fixture(name, "perc.csv");
+
+	memset(r, 0, sizeof(*r));
+	if (parse_ab_output(out, r) != 0)
+		fail_msg("%s: parse_ab_output failed", name);
+	if (parse_ab_percentiles(csv, r) != 0)
+		fail_msg("%s: parse_ab_percentiles failed", name);
+	free(out);
+	free(csv);
+}
+
+/* Relations that hold for any finished ab run. */
+static void check_consistent(const char *name, const struct tool_result *r)
+{
+	if (r->requests <= 0 || r->duration_s <= 0)
+		fail_msg("%s: no requests or duration", name);
+	if (fabs(r->rps - r->requests / r->duration_s) > 0.02 * r->rps + 1)
+		fail_msg("%s: rps %.2f does not match %ld / %.3f", name, r->rps, r->requests,
+			 r->duration_s);
+	if (!(r->lat_p50_ms > 0 && r->lat_p50_ms <= r->lat_p90_ms &&
+	      r->lat_p90_ms <= r->lat_p99_ms && r->lat_p99_ms <= r->lat_max_ms))
+		fail_msg("%s: percentiles out of order", name);
+	if (r->lat_mean_ms <= 0)
+		fail_msg("%s: no mean latency", name);
+}
+
+static void test_good_runs(void **state)
+{
+	static const char *const names[] = { "close", "keepalive" };
+	char why[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct tool_result r;
+
+		parse_fixture(names[i], &r);
+		check_consistent(names[i], &r);
+		if (r.failed || r.non_2xx || r.body_bytes != BODY * r.requests)
+			fail_msg("%s: counters wrong", names[i]);
+		if (strcmp(verify_result(&r, BODY, 0, why, sizeof(why)), "ok") != 0)
+			fail_msg("%s: verdict not ok: %s", names[i], why);
+	}
+}
+
+/* Each broken server's run must be parsed and judged "errors" for its own reason. */
+static void test_broken_runs(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *why; /* a word the verdict's reason must hold */
+	} cases[] = {
+		{ "flaky", "failed" },
+		{ "notfound", "non-2xx" },
+		{ "seed", "body bytes" },
+	};
+	char why[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tool_result r;
+
+		parse_fixture(cases[i].name, &r);
+		check_consistent(cases[i].name, &r);
+		if (strcmp(verify_result(&r, BODY, 4, why, sizeof(why)), "errors") != 0 ||
+		    !strstr(why, cases[i].why))
+			fail_msg("%s: verdict %s (%s), expected errors for %s", cases[i].name,
+				 verify_result(&r, BODY, 4, why, sizeof(why)), why, cases[i].why);
+	}
+}
+
+static void test_counters(void **state)
+{
+	struct tool_result r;
+
+	(void)state;
+	parse_fixture("flaky", &r);
+	assert_true(r.failed > 0 && r.failed <= r.requests);
+	parse_fixture("notfound", &r);
+	assert_int_equal(r.non_2xx, r.requests);
+	assert_int_equal(r.failed, 0);
+	parse_fixture("seed", &r);
+	assert_int_equal(r.body_bytes, 0);
+	assert_int_equal(r.failed, 0);
+	parse_fixture("keepalive", &r);
+	assert_int_equal(r.non_2xx, 0);
+}
+
+/* Every prefix of a report that stops before its totals is rejected, not half-read. */
+static void test_truncated(void **state)
+{
+	char *out = fixture("close", "out");
+	char *cut = strstr(out, "Time taken for tests");
+	struct tool_result r;
+
+	(void)state;
+	assert_non_null(cut);
+	*cut = '\0';
+	assert_int_equal(parse_ab_output(out, &r), -1);
+	assert_int_equal(parse_ab_output("", &r), -1);
+	free(out);
+	out = fixture("timeout", "out");
+	assert_int_equal(parse_ab_output(out, &r), -1);
+	free(out);
+}
+
+static void test_timeout_stderr(void **state)
+{
+	char *err = fixture("timeout", "err");
+
+	(void)state;
+	assert_string_equal(parse_ab_failure(err), "timeout");
+	assert_string_equal(parse_ab_failure("apr_socket_connect(): Connection refused (111)\n"),
+			    "tool_error");
+	free(err);
+}
+
+static void test_percentiles_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"Percentage served,Time in ms\n",
+		"Percentage served,Time in ms\n50,1.0\n90,2.0\n100,3.0\n", /* no 99 */
+		"Percentage served,Time in ms\n50,1.0\n90,x\n99,2\n100,3\n",
+		"Percentage served,Time in ms\n50;1.0\n90,2\n99,2\n100,3\n",
+		"Percentage served,Time in ms\n50,1.0\n90,2\n99,2\n101,3\n",
+		"50,1.0\n90,2\n99,2\n100,3\n", /* no header */
+	};
+	struct tool_result r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse_ab_percentiles(bad[i], &r) != -1)
+			fail_msg("malformed percentile CSV #%zu accepted", i);
+	assert_int_equal(parse_ab_percentiles("Percentage served,Time in ms\n50,0.5\n90,0.9\n"
+					      "99,1.25\n100,7.5\n",
+					      &r),
+			 0);
+	assert_true(r.lat_p50_ms == 0.5 && r.lat_p99_ms == 1.25 && r.lat_max_ms == 7.5);
+}
+
+/* A time-bounded run may read a few more bodies than it counts; never fewer. */
+static void test_inflight_bodies(void **state)
+{
+	struct tool_result r = { .requests = 100, .body_bytes = 100 * BODY + 3 * BODY };
+	char why[128];
+
+	(void)state;
+	assert_string_equal(verify_result(&r, BODY, 8, why, sizeof(why)), "ok");
+	assert_string_equal(verify_result(&r, BODY, 2, why, sizeof(why)), "errors");
+	r.body_bytes = 99 * BODY;
+	assert_string_equal(verify_result(&r, BODY, 8, why, sizeof(why)), "errors");
+	r.requests = 0;
+	r.body_bytes = 0;
+	assert_string_equal(verify_result(&r, BODY, 8, why, sizeof(why)), "errors");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_runs),
+		cmocka_unit_test(test_broken_runs),
+		cmocka_unit_test(test_counters),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_timeout_stderr),
+		cmocka_unit_test(test_percentiles_malformed),
+		cmocka_unit_test(test_inflight_bodies),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
