@@ -50,12 +50,35 @@ int sig_init(void)
 	return 0;
 }
 
+void sig_poll(void)
+{
+	static const struct timespec zero;
+	sigset_t set;
+	int s;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	while ((s = sigtimedwait(&set, NULL, &zero)) > 0) {
+		if (s == SIGCHLD)
+			sig_child = 1;
+		else
+			sig_stop = 1;
+	}
+}
+
 int sig_wait_readable(int fd, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
 	int r = ppoll(&p, 1, timeout_ms < 0 ? NULL : &ts, &sig_waitmask);
 
+	if (r > 0) {
+		sig_poll(); /* the wait did not sleep: a signal may still be pending */
+		if (sig_stop)
+			return -1;
+	}
 	return r < 0 ? -1 : r;
 }
 

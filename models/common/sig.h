@@ -19,7 +19,20 @@ extern sigset_t sig_waitmask;           /* the mask to wait with: those signals 
 /* Ignore SIGPIPE, install the handlers and block the signals: 0 or -1. */
 int sig_init(void);
 
-/* Wait until fd is readable: 1 readable, 0 timeout (ms, -1 forever), -1 interrupted or error. */
+/*
+ * Take pending SIGTERM/SIGINT/SIGCHLD without blocking and set the flags.
+ * Linux delivers a signal to ppoll/epoll_pwait/pselect only when it
+ * interrupts a sleeping wait; under sustained load the wait never sleeps, so
+ * an event loop calls this after a wait that returned events, or SIGTERM
+ * would wait for a lull.
+ */
+void sig_poll(void);
+
+/*
+ * Wait until fd is readable, taking signals (and sig_poll()ing after a wait
+ * that did not sleep): 1 readable, 0 timeout (ms; -1 waits forever), -1 stop
+ * requested, interrupted or error.
+ */
 int sig_wait_readable(int fd, int timeout_ms);
 
 /* In a forked child: default dispositions and nothing blocked, so SIGTERM ends it. */

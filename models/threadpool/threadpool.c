@@ -1,0 +1,225 @@
+/* threadpool.c -- main accepts, a pool of N threads serves from a bounded queue (UNP design 8). */
+#include "conn.h"
+#include "net.h"
+#include "opts.h"
+#include "resp.h"
+#include "sig.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Small stacks, as in thread.c: glibc puts the 24 KiB of static TLS in the same block. */
+#define THREAD_STACK  (256 * 1024)
+#define STOP_GRACE_MS 800 /* how long main waits for each worker to finish */
+
+/*
+ * The queue between main and the pool: a ring of accepted fds, guarded by
+ * one mutex, with a condition variable for "not empty".
+ *
+ * Its capacity is --max-conns (default 1024): at most that many accepted
+ * connections wait for a worker, on top of the N being served. It must be
+ * deep, because a worker holds a keep-alive connection until the client
+ * closes it, so with C persistent clients and N workers, C - N connections
+ * wait here; too shallow and an ordinary keep-alive load is refused. It must
+ * be bounded, because a connection waiting here has no timeout running and
+ * costs a descriptor. When it is full, main answers 503 and closes
+ * (conn_reject): refusing fast is better than queueing without limit, and
+ * the client learns it was load, not a failure.
+ */
+struct queue {
+	pthread_mutex_t lock;
+	pthread_cond_t nonempty;
+	int *fds;
+	int cap, head, len; /* fds[head], ... (len of them, wrapping at cap) */
+	int stopping;	    /* set once: workers leave instead of waiting */
+};
+
+/* What main needs to stop a worker: the connection it is serving (-1: none), under q.lock. */
+struct worker {
+	pthread_t tid;
+	int cur_fd;
+};
+
+static struct queue q = {.lock = PTHREAD_MUTEX_INITIALIZER, .nonempty = PTHREAD_COND_INITIALIZER};
+static struct worker *workers;
+static int nworkers, timeout_s;
+
+/* Queue fd for the pool: 0, or -1 when the queue is full (the caller rejects it). */
+static int queue_push(int fd)
+{
+	int ok;
+
+	pthread_mutex_lock(&q.lock);
+	ok = q.len < q.cap;
+	if (ok) {
+		q.fds[(q.head + q.len) % q.cap] = fd;
+		q.len++;
+		pthread_cond_signal(&q.nonempty);
+	}
+	pthread_mutex_unlock(&q.lock);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Take the next connection for worker w, waiting while the queue is empty,
+ * and record it as w's current one. Returns the fd, or -1 when stopping.
+ */
+static int queue_pop(struct worker *w)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&q.lock);
+	while (q.len == 0 && !q.stopping)
+		pthread_cond_wait(&q.nonempty, &q.lock);
+	if (!q.stopping) {
+		fd = q.fds[q.head];
+		q.head = (q.head + 1) % q.cap;
+		q.len--;
+	}
+	w->cur_fd = fd;
+	pthread_mutex_unlock(&q.lock);
+	return fd;
+}
+
+static void worker_done(struct worker *w)
+{
+	pthread_mutex_lock(&q.lock);
+	w->cur_fd = -1;
+	pthread_mutex_unlock(&q.lock);
+}
+
+/* A pool thread: serve queued connections one after the other, a whole connection at a time. */
+static void *worker_run(void *p)
+{
+	struct worker *w = p;
+	int fd;
+
+	while ((fd = queue_pop(w)) >= 0) {
+		conn_serve_blocking(fd, timeout_s, 0);
+		worker_done(w);
+	}
+	return NULL;
+}
+
+/*
+ * Stop: wake idle workers (broadcast), wake busy ones by shutting their
+ * connection down, close the connections still queued (never served), and
+ * join every worker within a bounded time. Returns the workers not joined.
+ */
+static int stop_workers(void)
+{
+	struct timespec deadline;
+	int stuck = 0;
+
+	pthread_mutex_lock(&q.lock);
+	q.stopping = 1;
+	pthread_cond_broadcast(&q.nonempty);
+	for (int i = 0; i < nworkers; i++)
+		if (workers[i].cur_fd >= 0)
+			shutdown(workers[i].cur_fd, SHUT_RDWR);
+	for (; q.len > 0; q.len--, q.head = (q.head + 1) % q.cap)
+		close(q.fds[q.head]);
+	pthread_mutex_unlock(&q.lock);
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += STOP_GRACE_MS * 1000000L;
+	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+	deadline.tv_nsec %= 1000000000L;
+	for (int i = 0; i < nworkers; i++) {
+		int e = pthread_timedjoin_np(workers[i].tid, NULL, &deadline);
+
+		if (e != 0) {
+			fprintf(stderr, "threadpool: worker %d not joined: %s\n", i, strerror(e));
+			stuck++;
+		}
+	}
+	return stuck;
+}
+
+/* Create the pool: 0, or -1 (the workers that did start are stopped). */
+static int start_workers(void)
+{
+	pthread_attr_t attr;
+	int e = 0;
+
+	if (pthread_attr_init(&attr) != 0 || pthread_attr_setstacksize(&attr, THREAD_STACK) != 0) {
+		fprintf(stderr, "threadpool: thread attributes refused\n");
+		return -1;
+	}
+	for (int i = 0; i < nworkers && e == 0; i++) {
+		workers[i].cur_fd = -1;
+		if ((e = pthread_create(&workers[i].tid, &attr, worker_run, &workers[i])) != 0) {
+			fprintf(stderr, "threadpool: cannot start worker %d: %s\n", i, strerror(e));
+			nworkers = i;
+			stop_workers();
+		}
+	}
+	pthread_attr_destroy(&attr);
+	return e == 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	char err[256];
+	int lfd;
+
+	opts_parse(
+	    argc, argv, "threadpool",
+	    "Main thread accepts; a pool of N threads serves from a bounded queue (UNP design 8).",
+	    &o);
+	resp_init("threadpool");
+	nworkers = o.workers;
+	timeout_s = o.timeout;
+	q.cap = o.max_conns;
+	if (!(q.fds = calloc((size_t)q.cap, sizeof(*q.fds))) ||
+	    !(workers = calloc((size_t)nworkers, sizeof(*workers)))) {
+		perror("threadpool: calloc");
+		return 1;
+	}
+	/* before any thread starts: every thread inherits the blocked signals */
+	if (sig_init() < 0) {
+		perror("threadpool: signals");
+		return 1;
+	}
+	if ((lfd = net_listen(o.host, o.port, NET_NONBLOCK, err, sizeof(err))) < 0) {
+		fprintf(stderr, "threadpool: %s\n", err);
+		return 1;
+	}
+	if (start_workers() < 0)
+		return 1;
+	if (net_announce(lfd) < 0) {
+		stop_workers();
+		return 1;
+	}
+
+	/* The whole model, from main's side: accept and queue; a full queue is answered 503. */
+	while (!sig_stop) {
+		int fd;
+
+		if (sig_wait_readable(lfd, -1) <= 0)
+			continue; /* a signal: sig_stop decides */
+		if ((fd = net_accept(lfd, 0)) < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED &&
+			    errno != EMFILE && errno != ENFILE)
+				perror("threadpool: accept");
+			continue;
+		}
+		if (queue_push(fd) < 0)
+			conn_reject(fd, 503);
+	}
+
+	close(lfd);
+	if (stop_workers() == 0) { /* a stuck worker may still use them: then leave them */
+		free(workers);
+		free(q.fds);
+	}
+	return 0;
+}
