@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 	int lfd;
 
 	opts_parse(argc, argv, "prefork",
-		   "N pre-forked children, each blocking in accept() (UNP design 2).", &o);
+		   "Fixed pool: N pre-forked children, each blocking in accept() (UNP design 2).", &o);
 	resp_init("prefork");
 	nworkers = o.workers;
 	if (!(pool = calloc((size_t)nworkers, sizeof(*pool)))) {

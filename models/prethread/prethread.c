@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 	char err[256];
 
 	opts_parse(argc, argv, "prethread",
-		   "N pre-created threads, each blocking in accept() (UNP design 7).", &o);
+		   "Fixed pool: N pre-created threads, each blocking in accept() (UNP design 7).", &o);
 	resp_init("prethread");
 	nworkers = o.workers;
 	timeout_s = o.timeout;

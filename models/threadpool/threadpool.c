@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 
 	opts_parse(
 	    argc, argv, "threadpool",
-	    "Main thread accepts; a pool of N threads serves from a bounded queue (UNP design 8).",
+	    "Fixed pool: main thread accepts; N threads serve from a bounded queue (UNP design 8).",
 	    &o);
 	resp_init("threadpool");
 	nworkers = o.workers;

@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# tests/robust/run.sh -- every model against hostile clients and descriptor exhaustion.
+#
+#   tests/robust/run.sh [--bin DIR] [--tool HOSTILE] [MODEL...]
+#
+# Runs each check below on each model (default: every executable in DIR, default bin/, except
+# harness), each on a fresh server on 127.0.0.1, and prints `ok - <model>: <check> (<figure>)`,
+# `not ok - <model>: <check>: <why>` or `skip - <model>: <why>`, then `N passed, N failed,
+# N skipped`; exit 1 on any failure. HOSTILE is the C client (default $BUILD/tests/hostile,
+# BUILD defaulting to build/). Checks:
+#   slowloris        200 connections trickle one header byte a second; after 1.5 s a new client
+#                    is answered within 1 s. An iterative model (its --help summary starts with
+#                    "Iterative") cannot do that: it is run with --timeout 1 behind 3 slow
+#                    connections, and must answer within 3 x timeout + 1 s (its stated bound).
+#                    A fixed pool of blocking workers (summary starts "Fixed pool") is held by
+#                    slow clients too: --workers 2 --timeout 1 behind 4 slow connections, it
+#                    must answer within ceil(4/2) x timeout + 1 s.
+#                    Models named ref-* are reference servers, not bound by the contract: skipped.
+#   idle-timeout     --timeout 1: an idle connection is closed 0.9..3 s after connecting.
+#   reset            20 clients send requests then reset (SO_LINGER 0); a new client gets 200.
+#   half-close       request, shutdown(SHUT_WR): the full reply still arrives.
+#   pipeline-flood   10,000 pipelined requests never read; a new client every 250 ms is served
+#                    within 1 s (iterative: timeout + 1 s linger + 1 s), and the Pss summed over
+#                    the model's processes grows by less than 16 MiB (VmRSS shown too).
+#   bad-head-*       oversized head 431, long target 414, garbage 400 or a plain close, CL+TE
+#                    400, bad chunk size 400; each followed by 64 KiB more than the server reads,
+#                    and the client must read the whole error reply and then EOF (not a reset).
+#   fd-exhaustion    under `ulimit -n 64`, 200 concurrent clients (at most 3 s); the model is
+#                    still alive, a fresh curl gets 200, and it uses <= 10 % CPU idle over 1 s.
+#   max-conns        models whose --help summary says they serve one process/thread "per
+#                    connection" (--max-conns 4: 4 idle keep-alive connections held) or from a
+#                    "queue" (--workers 1 --max-conns 4: 1 served + 4 queued): the next client
+#                    gets 503 and a graceful close. Other models ignore --max-conns.
+#   sigterm-load     SIGTERM while `ab -c 64` runs: exit 0 within 1 s, no process left behind.
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bindir=$root/bin
+tool=${BUILD:-$root/build}/tests/hostile
+models=()
+
+while (($#)); do
+	case $1 in
+	--bin) bindir=$2; shift 2 ;;
+	--tool) tool=$2; shift 2 ;;
+	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) models+=("$1"); shift ;;
+	esac
+done
+[[ -x $tool ]] || { echo "run.sh: $tool: not built (make \$(BUILD)/tests/hostile)" >&2; exit 2; }
+if ((${#models[@]} == 0)); then
+	for f in "$bindir"/*; do
+		[[ -f $f && -x $f && $(basename "$f") != harness ]] && models+=("$(basename "$f")")
+	done
+fi
+((${#models[@]})) || { echo "run.sh: no models in $bindir" >&2; exit 2; }
+
+# shellcheck source=../lib/server.sh
+. "$root/tests/lib/server.sh"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/robust.XXXXXX") || exit 2
+ab_pid=
+cleanup() {
+	[[ -n $ab_pid ]] && kill -KILL "$ab_pid" 2>/dev/null
+	server_cleanup
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+passed=0 failed=0 skipped=0
+ok() {
+	echo "ok - $model: $1 ($2)"
+	passed=$((passed + 1))
+}
+not_ok() {
+	echo "not ok - $model: $1: $2"
+	failed=$((failed + 1))
+}
+
+# Start the model for CHECK with ARGS (BIN overridable for the ulimit wrapper): 0 started,
+# 77 skipped (the caller stops testing the model), 1 failed (already reported).
+start() {
+	local check=$1 rc
+	shift
+	server_start "${start_bin:-$bin}" "$@" 2>"$work/start.err"
+	rc=$?
+	if ((rc == 77)); then
+		return 77
+	elif ((rc != 0)); then
+		not_ok "$check" "server did not start: $(tr '\n' ' ' <"$work/start.err")"
+	fi
+	return $rc
+}
+
+# Stop the server after CHECK, whose result is OUT (the figure) and RC (0 pass). A server that
+# died during the check fails it whatever the figure; a server that stops uncleanly here gets
+# a comment (the sigterm-load check is the one that judges stopping).
+finish() {
+	local check=$1 out=$2 rc=$3
+	if ! server_alive "$SERVER_PID"; then
+		server_stop >/dev/null 2>&1
+		not_ok "$check" "the server died (exit status $SERVER_RC: $(server_log_tail 2 |
+			tr '\n' ' ')); $out"
+		return
+	fi
+	if ((rc == 0)); then
+		ok "$check" "$out"
+	else
+		not_ok "$check" "$out"
+	fi
+	server_stop >/dev/null 2>&1 || echo "# $model: unclean stop after $check: $SERVER_STOP_WHY"
+}
+
+# Run the hostile tool for CHECK against the running server and report its line
+# (an argument @PID stands for the server's PID).
+hostile() {
+	local check=$1 out rc a args=()
+	shift
+	for a; do
+		[[ $a == @PID ]] && a=$SERVER_PID
+		args+=("$a")
+	done
+	out=$("$tool" "$SERVER_PORT" "${args[@]}" 2>&1)
+	rc=$?
+	finish "$check" "$out" "$rc"
+}
+
+# One check on a fresh server: check NAME "SERVER ARGS" HOSTILE-ARGS...; returns 77 if the
+# model skips itself, else 0 (the result is reported).
+check() {
+	local name=$1 server_args=$2 rc
+	shift 2
+	# shellcheck disable=SC2086 # server_args is a list of words
+	start "$name" $server_args
+	rc=$?
+	((rc == 77)) && return 77
+	((rc == 0)) && hostile "$name" "$@"
+	return 0
+}
+
+check_fd_exhaustion() {
+	local wrap=$work/ulimit/$model storm= code= cpu= why=
+	mkdir -p "${wrap%/*}"
+	printf '#!/bin/sh\nulimit -n 64 || exit 1\nexec "%s" "$@"\n' "$bin" >"$wrap"
+	chmod +x "$wrap"
+	start_bin=$wrap start fd-exhaustion --timeout 3
+	case $? in 0) ;; 77) return 77 ;; *) return 0 ;; esac
+	storm=$("$tool" "$SERVER_PORT" storm 200 2000 2>&1)
+	sleep 0.2
+	if server_alive "$SERVER_PID"; then
+		code=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVER_PORT/")
+		[[ $code == 200 ]] || why="after the storm a fresh curl got '$code', not 200"
+		sleep 0.2
+		cpu=$("$tool" 0 cpu "$SERVER_PID" 1000 10 2>&1) || why+="${why:+; }$cpu"
+	fi
+	if [[ -z $why ]]; then
+		finish fd-exhaustion "ulimit -n 64, storm: $storm; then curl 200; $cpu" 0
+	else
+		finish fd-exhaustion "$why; storm: $storm" 1
+	fi
+	return 0
+}
+
+check_sigterm_load() {
+	local pid before
+	start sigterm-load --timeout 3
+	case $? in 0) ;; 77) return 77 ;; *) return 0 ;; esac
+	timeout 10 ab -q -r -c 64 -t 5 -n 1000000 "http://127.0.0.1:$SERVER_PORT/" \
+		>"$work/ab.out" 2>&1 &
+	ab_pid=$!
+	sleep 0.7
+	before=$(server_descendants "$SERVER_PID" | wc -l)
+	pid=$SERVER_PID
+	if ! kill -0 "$ab_pid" 2>/dev/null; then
+		server_stop >/dev/null 2>&1
+		not_ok sigterm-load "ab was not running: $(tail -n 1 "$work/ab.out")"
+	elif ! server_alive "$SERVER_PID"; then
+		server_stop >/dev/null 2>&1
+		not_ok sigterm-load "the server died under ab -c 64 (exit status $SERVER_RC)"
+	elif server_stop 2>/dev/null; then
+		ok sigterm-load "exit 0 in $SERVER_STOP_MS ms under ab -c 64 ($before descendants)"
+	else
+		not_ok sigterm-load "$SERVER_STOP_WHY (exit $SERVER_RC, $SERVER_STOP_MS ms, pid $pid)"
+	fi
+	kill -TERM "$ab_pid" 2>/dev/null
+	wait "$ab_pid" 2>/dev/null
+	ab_pid=
+	return 0
+}
+
+# What --max-conns means for a model, from its --help summary: perconn, queue or none.
+maxconns_kind() {
+	case ${1,,} in
+	*"per connection"*) echo perconn ;;
+	*queue*) echo queue ;;
+	*) echo none ;;
+	esac
+}
+
+# Every check on one model; 77 as soon as the model skips itself.
+run_model() {
+	local summary kind
+	summary=$(timeout 5 "$bin" --help 2>/dev/null | sed -n 2p)
+	if [[ ${summary,,} == iterative* ]]; then
+		check slowloris-iterative "--timeout 1" slowloris 3 100 4000 || return
+	elif [[ ${summary,,} == "fixed pool"* ]]; then
+		# 4 slow clients hold 2 blocking workers for ceil(4/2) x 1 s: bound 2 s (+1 s slack).
+		check slowloris-pool "--timeout 1 --workers 2" slowloris 4 100 3000 || return
+	else
+		check slowloris "--timeout 3" slowloris 200 1500 1000 || return
+	fi
+	check idle-timeout "--timeout 1" idle 900 3000 || return
+	check reset "--timeout 3" reset 20 || return
+	check half-close "--timeout 3" halfclose || return
+	for k in oversized long-target garbage cl-te chunk; do
+		check "bad-head-$k" "--timeout 3" badhead "$k" || return
+	done
+	if [[ ${summary,,} == iterative* ]]; then
+		check pipeline-flood "--timeout 1" flood @PID 10000 1500 3000 16384 || return
+	else
+		check pipeline-flood "--timeout 3" flood @PID 10000 1500 1000 16384 || return
+	fi
+	check_fd_exhaustion || return
+	kind=$(maxconns_kind "$summary")
+	if [[ $kind == perconn ]]; then
+		check max-conns "--timeout 5 --max-conns 4" maxconns 4 4 || return
+	elif [[ $kind == queue ]]; then
+		check max-conns "--timeout 5 --workers 1 --max-conns 4" maxconns 5 1 || return
+	fi
+	check_sigterm_load || return
+}
+
+t_all=$(server_now_ms)
+for model in "${models[@]}"; do
+	bin=$bindir/$model
+	start_bin=
+	if [[ $model == ref-* ]]; then
+		echo "skip - $model: reference server, not bound by the model contract"
+		skipped=$((skipped + 1))
+		continue
+	fi
+	t_model=$(server_now_ms)
+	run_model
+	rc=$?
+	if ((rc == 77)); then
+		echo "skip - $model: ${SERVER_SKIP:-skipped}"
+		skipped=$((skipped + 1))
+	fi
+	echo "# $model: $(($(server_now_ms) - t_model)) ms"
+done
+echo "# all models: $(($(server_now_ms) - t_all)) ms"
+echo "$passed passed, $failed failed, $skipped skipped"
+((failed == 0))
