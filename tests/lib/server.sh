@@ -7,7 +7,8 @@
 #                                    a message on stderr otherwise (nothing left running).
 #   server_stop                      SIGTERM, wait at most 2 s (then SIGKILL). Sets SERVER_RC,
 #                                    SERVER_STOP_MS and, on failure, SERVER_STOP_WHY. Returns 0
-#                                    only if it exited 0 within 1000 ms leaving no descendant.
+#                                    only if it exited 0 within SERVER_STOP_LIMIT_MS (default
+#                                    1000, the contract's bound) leaving no descendant.
 #   server_descendants PID           print the PIDs of every descendant process of PID.
 #   server_log_tail [N]              print the last N (default 5) lines of the server's stderr.
 #   server_cleanup                   SIGKILL everything any server_start started, remove the
@@ -236,8 +237,8 @@ server_stop() {
 	if [[ -z $SERVER_STOP_WHY ]]; then
 		if ((SERVER_RC != 0)); then
 			SERVER_STOP_WHY="exit status $SERVER_RC"
-		elif ((SERVER_STOP_MS > 1000)); then
-			SERVER_STOP_WHY="exited after $SERVER_STOP_MS ms (limit 1000)"
+		elif ((SERVER_STOP_MS > ${SERVER_STOP_LIMIT_MS:-1000})); then
+			SERVER_STOP_WHY="exited after $SERVER_STOP_MS ms (limit ${SERVER_STOP_LIMIT_MS:-1000})"
 		fi
 	fi
 	[[ -z $SERVER_STOP_WHY ]]
