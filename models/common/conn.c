@@ -105,7 +105,8 @@ int conn_drain(int fd)
 {
 	char scratch[4096];
 
-	for (;;) {
+	/* A bounded amount per call: a client that keeps sending cannot hold the loop. */
+	for (int i = 0; i < 16; i++) {
 		ssize_t n = recv(fd, scratch, sizeof(scratch), 0);
 
 		if (n > 0)
@@ -116,6 +117,7 @@ int conn_drain(int fd)
 			return 0;
 		return 1;
 	}
+	return 0;
 }
 
 static long now_ms(void)

@@ -1,0 +1,168 @@
+/* evconn.c -- the per-connection state machine of the readiness-based loops. */
+#include "evconn.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define TIMER_OWNER(n) ((struct evconn *)((char *)(n) - offsetof(struct evconn, timer)))
+
+void evconn_set_init(struct evconn_set *s, int timeout_s)
+{
+	idle_init(&s->idle, timeout_s * 1000L);
+	idle_init(&s->linger, CONN_LINGER_MS);
+	s->npool = 0;
+	evconn_tick(s);
+}
+
+void evconn_tick(struct evconn_set *s)
+{
+	s->now = idle_now_ms();
+}
+
+/* A reset buffer from the pool, else a new one. */
+static struct conn_buf *buf_get(struct evconn_set *s)
+{
+	struct conn_buf *b = s->npool > 0 ? s->pool[--s->npool] : malloc(sizeof(*b));
+
+	if (b) {
+		b->no_keepalive = 0;
+		conn_reset(b);
+	}
+	return b;
+}
+
+static void buf_put(struct evconn_set *s, struct conn_buf *b)
+{
+	if (s->npool < EVCONN_POOL)
+		s->pool[s->npool++] = b;
+	else
+		free(b);
+}
+
+struct evconn *evconn_open(struct evconn_set *s, int fd)
+{
+	struct evconn *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->fd = fd;
+	c->want = EVCONN_READ;
+	c->lingering = 0;
+	c->slot = -1;
+	c->buf = NULL;
+	idle_node_init(&c->timer);
+	idle_touch(&s->idle, &c->timer, s->now);
+	return c;
+}
+
+static int want(struct evconn *c, int w)
+{
+	return c->want = w;
+}
+
+/* Every reply is sent and the last one closes: linger if the client may still be sending. */
+static int start_closing(struct evconn_set *s, struct evconn *c)
+{
+	int linger = c->buf->linger;
+
+	buf_put(s, c->buf);
+	c->buf = NULL;
+	if (!linger)
+		return want(c, EVCONN_CLOSE);
+	/*
+	 * Closing with unread input would make the kernel send a reset that can
+	 * destroy the reply before the client reads it: send FIN, drain instead.
+	 */
+	shutdown(c->fd, SHUT_WR);
+	c->lingering = 1;
+	idle_touch(&s->linger, &c->timer, s->now);
+	return want(c, conn_drain(c->fd) ? EVCONN_CLOSE : EVCONN_READ);
+}
+
+int evconn_handle(struct evconn_set *s, struct evconn *c)
+{
+	struct conn_buf *b;
+	int more = 1; /* the socket may hold more input than the last read took */
+
+	if (c->lingering)
+		return want(c, conn_drain(c->fd) ? EVCONN_CLOSE : EVCONN_READ);
+	if (!c->buf && !(c->buf = buf_get(s)))
+		return want(c, EVCONN_CLOSE);
+	b = c->buf;
+	for (;;) {
+		size_t room;
+		ssize_t n;
+
+		/* Replies first: nothing is read while any are pending. */
+		switch (conn_write(c->fd, b)) {
+		case -1: return want(c, EVCONN_CLOSE);
+		case 0: return want(c, EVCONN_WRITE);
+		}
+		if (b->close)
+			return start_closing(s, c);
+		/* Answer what is buffered (pipelined requests: one send per batch). */
+		if (conn_process(b) > 0)
+			idle_touch(&s->idle, &c->timer, s->now);
+		if (conn_out_pending(b) > 0)
+			continue;
+		/* A short read emptied the socket: level-triggered readiness reports any more. */
+		if (!more)
+			break;
+		room = conn_in_room(b);
+		n = conn_read(c->fd, b);
+		if (n == 0 || n == -1) /* the client left (or failed): no one to answer */
+			return want(c, EVCONN_CLOSE);
+		if (n == -2)
+			break;
+		more = (size_t)n == room;
+	}
+	if (b->in_len == 0) { /* nothing buffered: an idle connection holds no buffer */
+		buf_put(s, b);
+		c->buf = NULL;
+	}
+	return want(c, EVCONN_READ);
+}
+
+void evconn_close(struct evconn_set *s, struct evconn *c)
+{
+	idle_remove(&c->timer);
+	if (c->buf)
+		buf_put(s, c->buf);
+	close(c->fd);
+	free(c);
+}
+
+struct evconn *evconn_expired(struct evconn_set *s)
+{
+	struct idle_node *n = idle_expired(&s->linger, s->now);
+
+	if (!n)
+		n = idle_expired(&s->idle, s->now);
+	return n ? TIMER_OWNER(n) : NULL;
+}
+
+int evconn_wait_ms(const struct evconn_set *s)
+{
+	long a = idle_wait_ms(&s->idle, s->now), b = idle_wait_ms(&s->linger, s->now);
+
+	if (a < 0 || (b >= 0 && b < a))
+		a = b;
+	return (int)a;
+}
+
+struct evconn *evconn_any(struct evconn_set *s)
+{
+	struct idle_node *n = idle_first(&s->linger);
+
+	if (!n)
+		n = idle_first(&s->idle);
+	return n ? TIMER_OWNER(n) : NULL;
+}
+
+void evconn_set_free(struct evconn_set *s)
+{
+	while (s->npool > 0)
+		free(s->pool[--s->npool]);
+}
