@@ -1,6 +1,9 @@
 # harness/harness.mk -- the benchmark: `make bench-all`, `make bench-quick`,
-# `make plots RUN=<run-id>`. Variables choose the plan (bin/harness --help has the same):
+# `make bench-compare`, `make plots RUN=<run-id>`. Variables choose the plan (bin/harness
+# --help has the same):
 #   MODELS="epoll thread"  MODES="close keepalive"  LEVELS="1 8 32"  REPS=3  DURATION=2  PIN=0
+#   TOOL=wrk (keep-alive runs with wrk; close runs stay with ab)
+#   REFS=1 (reference servers such as ref-nginx join; by default only when named in MODELS)
 # RESULTS= and PLOTS= move the output directories (default results/ and plots/).
 
 RESULTS ?= results
@@ -10,7 +13,7 @@ PLOTS   ?= plots
 HARNESS_PLAN = $(if $(filter command environment,$(firstword $(origin MODELS))),--models "$(MODELS)") \
 	$(if $(MODES),--modes "$(MODES)") $(if $(LEVELS),--levels "$(LEVELS)") \
 	$(if $(REPS),--reps $(REPS)) $(if $(DURATION),--duration $(DURATION)) \
-	$(if $(PIN),--pin $(PIN)) $(if $(TOOL),--tool $(TOOL))
+	$(if $(PIN),--pin $(PIN)) $(if $(TOOL),--tool $(TOOL)) $(if $(filter 1,$(REFS)),--refs)
 HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plots \
 	--compiler "$(shell $(CC) --version 2>/dev/null | head -1); flags: $(ALL_CFLAGS) $(ALL_LDFLAGS)"
 
@@ -21,6 +24,22 @@ bench-all: deps all
 # Every model, both modes, 2 levels, 1 rep of 1 s: a smoke run of about a minute.
 bench-quick: deps all
 	$(BIN)/harness $(HARNESS_ARGS) --quick $(HARNESS_PLAN)
+
+# Our models against nginx (ref-nginx): keep-alive with wrk at c=64, close with ab at c=32,
+# at least 5 repetitions of 2 s, interleaved, the usual pinning; prints the medians, the
+# ratios and the bar's verdicts, and writes results/<id>/compare.md. About 5 minutes with 14
+# models. MODELS= narrows our models, REPS= may raise the repetitions, DURATION= and PIN= apply.
+COMPARE_REPS = $(if $(REPS),$(shell [ "$(REPS)" -ge 5 ] 2>/dev/null && echo $(REPS) || echo 5),5)
+COMPARE_PLAN = $(if $(filter command environment,$(firstword $(origin MODELS))),--models "$(MODELS)") \
+	--reps $(COMPARE_REPS) $(if $(DURATION),--duration $(DURATION)) $(if $(PIN),--pin $(PIN))
+
+.PHONY: bench-compare
+bench-compare: deps all
+	@OPTIONAL=1 scripts/install-deps.sh || echo "bench-compare: nginx is needed for the" \
+		"reference: run OPTIONAL=1 scripts/install-deps.sh as root (installs nginx-light);" \
+		"without it ref-nginx is skipped and nothing is compared" >&2
+	@$(if $(REPS),[ "$(REPS)" -ge 5 ] 2>/dev/null || echo "bench-compare: REPS=$(REPS) raised to 5 (the bar's minimum)";)
+	$(BIN)/harness $(HARNESS_ARGS) --compare $(COMPARE_PLAN)
 
 # Redraw summary.csv, report.md and the charts of an existing run; runs nothing.
 plots: $(BIN)/harness

@@ -1,4 +1,5 @@
 /* main.c -- bin/harness: plan the runs, do them one by one, then summarize, chart and rank. */
+#include "compare.h"
 #include "meta.h"
 #include "plan.h"
 #include "record.h"
@@ -24,7 +25,15 @@ struct options {
 	const char *bin_dir, *models, *tool, *host, *results, *plots, *scripts, *compiler, *replot;
 	const char *model_paths[PLAN_MAX_MODELS];
 	int nmodel_paths, allow_remote, pin, dry_run, start_wait_ms, sock_timeout_s;
+	int refs;     /* --refs: reference servers (ref-*) join the default plan */
+	int compare;  /* --compare: the bench-compare plan and table */
+	int set_reps, set_duration, set_cells, set_tool; /* given on the command line */
 	struct plan plan;
+};
+
+/* What main keeps of the runs for the end: why each reference was skipped, if it was. */
+struct run_notes {
+	char ref_why[PLAN_MAX_MODELS][256];
 };
 
 static const char usage[] =
@@ -33,23 +42,33 @@ static const char usage[] =
 	"\n"
 	"Plan (defaults: all models, close keepalive, 1 8 32 128 512, 3 reps, 2 s runs):\n"
 	"  --models LIST        models to run (names, blank or comma separated)   [make MODELS=]\n"
-	"  --modes LIST         close, keepalive (ab -k)                          [make MODES=]\n"
+	"                       Reference servers (ref-*, e.g. ref-nginx: Debian's nginx) are\n"
+	"                       not in the default plan, so bench-all stays within 15 minutes:\n"
+	"                       name them here or pass --refs.\n"
+	"  --refs               add every reference server to the plan            [make REFS=1]\n"
+	"  --modes LIST         close, keepalive                                  [make MODES=]\n"
 	"  --levels LIST        concurrency levels                                [make LEVELS=]\n"
 	"  --reps N             repetitions of each cell (outermost loop)         [make REPS=]\n"
-	"  --duration S         seconds per run (ab -t, whole seconds)            [make DURATION=]\n"
-	"  --pin 0|1            pin ab to the first CPU and the server to the rest [make PIN=]\n"
+	"  --duration S         seconds per run (ab -t, wrk -d; whole seconds)    [make DURATION=]\n"
+	"  --pin 0|1            load tool on the first CPU, the server on the rest [make PIN=]\n"
 	"  --quick              every model, levels 8 128, both modes, 1 rep, 1 s runs\n"
+	"  --compare            make bench-compare: ref-nginx and our models (--models narrows\n"
+	"                       ours), keepalive c=64 with wrk and close c=32 with ab, %d reps of\n"
+	"                       2 s, interleaved; prints medians, ratios to nginx and the bar's\n"
+	"                       verdicts, and writes them to results/<id>/compare.md\n"
 	"  --no-warmup          skip the discarded warm-up run per model\n"
 	"  --dry-run            print the plan and its estimated duration, run nothing\n"
 	"\n"
 	"Models and load:\n"
 	"  --bin DIR            where the models are (default bin)\n"
 	"  --model-path NAME=PATH  add a model binary from outside the bin directory\n"
-	"  --tool NAME          load tool (default ab; available: %s)\n"
+	"  --tool NAME          keep-alive load tool (default ab; available: %s). Close mode\n"
+	"                       always uses ab: wrk has no close mode (it only reconnects when\n"
+	"                       the server closes). The CSV's tool column names each row's. [make TOOL=]\n"
 	"  --host ADDR          address the models listen on (default 127.0.0.1)\n"
 	"  --allow-remote       allow load to a non-loopback address (refused otherwise)\n"
 	"  --start-wait MS      bound on waiting for the listening line (default 5000)\n"
-	"  --timeout S          the tool's per-socket timeout (ab -s, default 5)\n"
+	"  --timeout S          the tool's per-socket timeout (ab -s, wrk --timeout; default 5)\n"
 	"\n"
 	"Output:\n"
 	"  --results DIR        runs go to DIR/<run-id>/ (default results)\n"
@@ -76,11 +95,36 @@ static int parse_int(const char *s, int lo, int hi)
 	return (int)v;
 }
 
+/*
+ * --compare fixes the cells and the tools (wrk for keep-alive, ab for close)
+ * and defaults to COMPARE_MIN_REPS repetitions of 2 s; --reps and --duration
+ * still apply (make bench-compare never lowers the repetitions below it).
+ */
+static void compare_plan(struct options *o)
+{
+	struct plan *p = &o->plan;
+
+	if (o->set_cells || o->replot)
+		die_usage("--compare fixes its cells; it takes no --modes, --levels, --quick or "
+			  "--replot",
+			  NULL);
+	if (o->set_tool && strcmp(o->tool, "wrk") != 0)
+		die_usage("--compare drives keep-alive with wrk", o->tool);
+	o->tool = "wrk";
+	p->cells[0] = (struct plan_cell){ PLAN_KEEPALIVE, COMPARE_KA_LEVEL };
+	p->cells[1] = (struct plan_cell){ PLAN_CLOSE, COMPARE_CLOSE_LEVEL };
+	p->ncells = 2;
+	if (!o->set_reps)
+		p->reps = COMPARE_MIN_REPS;
+	if (!o->set_duration)
+		p->duration_s = 2;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_MODELS = 256, O_MODES, O_LEVELS, O_REPS, O_DURATION, O_PIN, O_QUICK, O_NOWARM,
 	       O_DRY, O_BIN, O_MPATH, O_TOOL, O_HOST, O_REMOTE, O_WAIT, O_TIMEOUT, O_RESULTS,
-	       O_PLOTS, O_SCRIPTS, O_COMPILER, O_REPLOT, O_HELP };
+	       O_PLOTS, O_SCRIPTS, O_COMPILER, O_REPLOT, O_HELP, O_REFS, O_COMPARE };
 	static const struct option opts[] = {
 		{ "models", 1, 0, O_MODELS },   { "modes", 1, 0, O_MODES },
 		{ "levels", 1, 0, O_LEVELS },   { "reps", 1, 0, O_REPS },
@@ -93,6 +137,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "results", 1, 0, O_RESULTS }, { "plots", 1, 0, O_PLOTS },
 		{ "scripts", 1, 0, O_SCRIPTS }, { "compiler", 1, 0, O_COMPILER },
 		{ "replot", 1, 0, O_REPLOT },   { "help", 0, 0, O_HELP },
+		{ "refs", 0, 0, O_REFS },       { "compare", 0, 0, O_COMPARE },
 		{ 0, 0, 0, 0 },
 	};
 	struct plan *p = &o->plan;
@@ -115,19 +160,30 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_MODES:
 			if (plan_parse_modes(p, optarg) < 0)
 				die_usage("bad modes (close, keepalive)", optarg);
+			o->set_cells = 1;
 			break;
 		case O_LEVELS:
 			if ((p->nlevels = plan_parse_levels(optarg, p->levels, PLAN_MAX_LEVELS)) <= 0)
 				die_usage("bad concurrency levels", optarg);
+			o->set_cells = 1;
 			break;
-		case O_REPS: p->reps = parse_int(optarg, 1, 1000); break;
-		case O_DURATION: p->duration_s = parse_int(optarg, 1, 3600); break;
+		case O_REPS:
+			p->reps = parse_int(optarg, 1, 1000);
+			o->set_reps = 1;
+			break;
+		case O_DURATION:
+			p->duration_s = parse_int(optarg, 1, 3600);
+			o->set_duration = 1;
+			break;
 		case O_PIN: o->pin = parse_int(optarg, 0, 1); break;
 		case O_QUICK:
 			p->nlevels = plan_parse_levels("8 128", p->levels, PLAN_MAX_LEVELS);
 			p->reps = 1;
 			p->duration_s = 1;
+			o->set_cells = o->set_reps = o->set_duration = 1;
 			break;
+		case O_REFS: o->refs = 1; break;
+		case O_COMPARE: o->compare = 1; break;
 		case O_NOWARM: p->warmup = 0; break;
 		case O_DRY: o->dry_run = 1; break;
 		case O_BIN: o->bin_dir = optarg; break;
@@ -136,7 +192,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 				die_usage("bad --model-path (NAME=PATH)", optarg);
 			o->model_paths[o->nmodel_paths++] = optarg;
 			break;
-		case O_TOOL: o->tool = optarg; break;
+		case O_TOOL:
+			o->tool = optarg;
+			o->set_tool = 1;
+			break;
 		case O_HOST: o->host = optarg; break;
 		case O_REMOTE: o->allow_remote = 1; break;
 		case O_WAIT: o->start_wait_ms = parse_int(optarg, 100, 600000); break;
@@ -146,26 +205,77 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_SCRIPTS: o->scripts = optarg; break;
 		case O_COMPILER: o->compiler = optarg; break;
 		case O_REPLOT: o->replot = optarg; break;
-		case O_HELP: printf(usage, tool_names()); exit(0);
+		case O_HELP: printf(usage, COMPARE_MIN_REPS, tool_names()); exit(0);
 		default: die_usage("bad option", NULL);
 		}
 	}
 	if (optind < argc)
 		die_usage("unexpected argument", argv[optind]);
+	if (o->compare)
+		compare_plan(o);
+}
+
+/* Keep only the models in list; exits on an unknown name. */
+static void select_models(struct options *o, const char *list)
+{
+	char err[PLAN_NAME_MAX + 64];
+
+	if (plan_select(&o->plan, list, err, sizeof(err)) < 0) {
+		fprintf(stderr, "harness: no model called %s (in %s or --model-path)\n", err,
+			o->bin_dir);
+		exit(2);
+	}
+}
+
+/*
+ * --compare's models: COMPARE_REF first, then ours (every one, or those in
+ * --models); other references only when named. Exits without COMPARE_REF.
+ */
+static void compare_models(struct options *o)
+{
+	struct plan *p = &o->plan;
+	char list[PLAN_MAX_MODELS * (PLAN_NAME_MAX + 1) + 1024] = COMPARE_REF, copy[1024], *w, *save;
+	size_t len = strlen(list);
+	int i;
+
+	if (o->models && *o->models) {
+		snprintf(copy, sizeof(copy), "%s", o->models);
+		for (w = strtok_r(copy, " ,\t", &save); w; w = strtok_r(NULL, " ,\t", &save))
+			if (strcmp(w, COMPARE_REF) != 0)
+				len += snprintf(list + len, sizeof(list) - len, " %s", w);
+	} else {
+		for (i = 0; i < p->nmodels; i++)
+			if (!plan_is_reference(p->models[i].name))
+				len += snprintf(list + len, sizeof(list) - len, " %s",
+						p->models[i].name);
+	}
+	if (len >= sizeof(list))
+		die_usage("too many models", NULL);
+	for (i = 0; i < p->nmodels && strcmp(p->models[i].name, COMPARE_REF); i++)
+		;
+	if (i == p->nmodels) {
+		fprintf(stderr, "harness: --compare needs %s/%s (make builds it from models/%s)\n",
+			o->bin_dir, COMPARE_REF, COMPARE_REF);
+		exit(2);
+	}
+	select_models(o, list);
 }
 
 /* Discover and add models, then apply --models. Exits on a bad selection. */
 static void build_models(struct options *o)
 {
 	struct plan *p = &o->plan;
-	char err[PLAN_NAME_MAX + 64], name[PLAN_NAME_MAX];
-	int i, found = plan_discover(p, o->bin_dir);
+	char name[PLAN_NAME_MAX];
+	int i, dropped = 0, found = plan_discover(p, o->bin_dir);
 
 	if (found < 0 && o->nmodel_paths == 0) {
 		fprintf(stderr, "harness: cannot read the bin directory %s: %s\n", o->bin_dir,
 			strerror(errno));
 		exit(1);
 	}
+	/* References found in the bin directory join only when asked for. */
+	if (!o->compare && !(o->models && *o->models) && !o->refs)
+		dropped = plan_drop_references(p);
 	for (i = 0; i < o->nmodel_paths; i++) {
 		const char *eq = strchr(o->model_paths[i], '=');
 
@@ -176,11 +286,14 @@ static void build_models(struct options *o)
 			exit(2);
 		}
 	}
-	if (o->models && *o->models && plan_select(p, o->models, err, sizeof(err)) < 0) {
-		fprintf(stderr, "harness: no model called %s (in %s or --model-path)\n", err,
-			o->bin_dir);
-		exit(2);
-	}
+	if (o->compare)
+		compare_models(o);
+	else if (o->models && *o->models)
+		select_models(o, o->models);
+	if (dropped)
+		printf("plan: %d reference server%s left out (name %s in --models/MODELS= or pass "
+		       "--refs/REFS=1)\n",
+		       dropped, dropped == 1 ? "" : "s", dropped == 1 ? "it" : "them");
 	if (p->nmodels == 0) {
 		fprintf(stderr, "harness: no models found in %s (build them with make)\n", o->bin_dir);
 		exit(1);
@@ -235,9 +348,31 @@ static void relative_path(const char *from, const char *to, char *buf, size_t le
 		snprintf(buf, len, ".");
 }
 
-/* From the rows on disk: summary.csv, charts, report.md; the ranking to stdout. 0 or -1. */
+/*
+ * The comparison with COMPARE_REF: to stdout and as compare.md in run_dir.
+ * ref_why (may be NULL) says why the reference was skipped.
+ */
+static void finish_compare(const char *run_dir, const char *run_id,
+			   const struct report_cell *cells, int ncells, const char *ref_why,
+			   const char *meta)
+{
+	char path[PATH_MAX];
+
+	printf("\nComparison with %s (medians of the ok repetitions):\n\n", COMPARE_REF);
+	compare_write(stdout, cells, ncells, COMPARE_REF, ref_why);
+	snprintf(path, sizeof(path), "%s/compare.md", run_dir);
+	if (compare_write_md(path, run_id, cells, ncells, COMPARE_REF, ref_why, meta) < 0)
+		fprintf(stderr, "harness: cannot write %s\n", path);
+	else
+		printf("\ncomparison: %s\n", path);
+}
+
+/*
+ * From the rows on disk: summary.csv, charts, report.md; the ranking to
+ * stdout; with compare, the comparison too. 0 or -1.
+ */
 static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
-		  const char *scripts, int print_ranking)
+		  const char *scripts, int compare, const char *ref_why)
 {
 	char path[PATH_MAX], summary[PATH_MAX], gnuplot[PATH_MAX], rel[PATH_MAX], *meta;
 	struct record_row *rows;
@@ -268,10 +403,12 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	snprintf(path, sizeof(path), "%s/report.md", run_dir);
 	if (report_write_md(path, run_id, rel, cells, ncells, meta) < 0)
 		fprintf(stderr, "harness: cannot write %s\n", path);
-	if (print_ranking && ncells) {
+	if (ncells) {
 		printf("\nRanking at the highest concurrency (req/s, mean ± sd of ok repetitions):\n");
 		report_ranking(stdout, cells, ncells);
 	}
+	if (compare)
+		finish_compare(run_dir, run_id, cells, ncells, ref_why, meta);
 	printf("\nresults: %s/results.csv, %s, %s\ncharts: %s/\n", run_dir, summary, path, plot_dir);
 	free(meta);
 	free(cells);
@@ -281,9 +418,10 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 
 static int replot(const struct options *o)
 {
-	char run_dir[PATH_MAX], plot_dir[PATH_MAX], target[PATH_MAX];
+	char run_dir[PATH_MAX], plot_dir[PATH_MAX], target[PATH_MAX], cmp[PATH_MAX + 16];
 	const char *id = strrchr(o->replot, '/') ? strrchr(o->replot, '/') + 1 : o->replot;
 	ssize_t n;
+	int compare;
 
 	/* "latest" names the run it points at. */
 	snprintf(run_dir, sizeof(run_dir), "%s/%s", o->results, id);
@@ -299,7 +437,10 @@ static int replot(const struct options *o)
 		fprintf(stderr, "harness: no run %s in %s\n", id, o->results);
 		return 1;
 	}
-	return finish(run_dir, id, plot_dir, o->scripts, 1) < 0 ? 1 : 0;
+	/* A run made by --compare has its compare.md: redraw it too. */
+	snprintf(cmp, sizeof(cmp), "%s/compare.md", run_dir);
+	compare = access(cmp, F_OK) == 0;
+	return finish(run_dir, id, plot_dir, o->scripts, compare, NULL) < 0 ? 1 : 0;
 }
 
 /* One row of results.csv from a finished run. */
@@ -352,9 +493,28 @@ static void progress(int done, int total, const struct record_row *row, int reps
 	fflush(stdout);
 }
 
+/*
+ * A reference skipped (exit 77): say so once, with how to get it, and keep
+ * the reason for the comparison.
+ */
+static void note_skip(const char *model, const struct run_outcome *out, char *why, size_t len)
+{
+	const char *reason = strstr(out->detail, "skipped: ");
+	int n;
+
+	if (why[0] || !plan_is_reference(model))
+		return;
+	reason = reason ? reason + strlen("skipped: ") : out->detail;
+	/* The model's own install hint is replaced by the project's one command. */
+	n = strstr(reason, " (") ? (int)(strstr(reason, " (") - reason) : (int)strlen(reason);
+	snprintf(why, len, "%.*s (OPTIONAL=1 scripts/install-deps.sh installs it)", n, reason);
+	printf("%s skipped: %s\n", model, why);
+	fflush(stdout);
+}
+
 /* Do every run of the plan, appending rows to csv. Returns the signal that stopped it, or 0. */
-static int run_plan(const struct options *o, const struct run_cfg *cfg, const char *run_id,
-		    FILE *csv)
+static int run_plan(const struct options *o, const struct run_cfg cfg[PLAN_NMODES],
+		    const char *run_id, FILE *csv, struct run_notes *notes)
 {
 	const struct plan *p = &o->plan;
 	int max = plan_count(p) + p->nmodels, n, i, done = 0, total = plan_count(p);
@@ -387,20 +547,23 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const ch
 		}
 		if (spec.max_requests < r->level)
 			spec.max_requests = r->level;
-		if (run_one(cfg, &spec, &out) < 0)
+		if (run_one(&cfg[r->mode], &spec, &out) < 0)
 			break;
+		if (!strcmp(out.status, "skipped"))
+			note_skip(m->name, &out, notes->ref_why[r->model], sizeof(notes->ref_why[0]));
 		if (r->rep == 0) {
 			printf("[warm-up] %s: %s%s%s\n", m->name, out.status, out.detail[0] ? " " : "",
 			       out.detail);
 			fflush(stdout);
 			continue;
 		}
-		make_row(run_id, cfg->tool->name, m->name, mode, r->level, r->rep, &out, &row);
+		make_row(run_id, cfg[r->mode].tool->name, m->name, mode, r->level, r->rep, &out, &row);
 		if (record_append(csv, &row) < 0)
 			fprintf(stderr, "harness: cannot append to results.csv: %s\n", strerror(errno));
 		done++;
 		est = (util_now_ms() - t_start) / 1000.0 / done;
-		progress(done, total, &row, p->reps, &out, est * (total - done), cfg->tool->name);
+		progress(done, total, &row, p->reps, &out, est * (total - done),
+			 cfg[r->mode].tool->name);
 	}
 	free(runs);
 	if (run_stop)
@@ -410,47 +573,96 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const ch
 	return run_stop;
 }
 
-/* Check the tool and the address; fill cfg. Exits on what makes a suite pointless. */
-static void setup_cfg(const struct options *o, struct run_cfg *cfg, char *tool_path, size_t len)
+/*
+ * The tool of each mode: --tool drives keep-alive; close mode always uses ab,
+ * since a tool without a close mode (wrk) would measure keep-alive there.
+ * Exits on an unknown tool, or one a planned mode needs and PATH lacks.
+ */
+static void setup_tools(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
+			char paths[PLAN_NMODES][PATH_MAX])
 {
-	memset(cfg, 0, sizeof(*cfg));
-	if (!(cfg->tool = tool_find(o->tool)))
+	const struct tool *chosen = tool_find(o->tool);
+	int m;
+
+	if (!chosen)
 		die_usage("unknown tool", o->tool);
-	if (util_which(cfg->tool->exe, tool_path, len) < 0) {
-		fprintf(stderr, "harness: %s not found in PATH (Debian: scripts/install-deps.sh)\n",
-			cfg->tool->exe);
-		exit(1);
+	for (m = 0; m < PLAN_NMODES; m++) {
+		cfg[m].tool = m == PLAN_CLOSE && chosen->keepalive_only ? tool_find("ab") : chosen;
+		cfg[m].tool_path = paths[m];
+		if (!plan_has_mode(&o->plan, m))
+			continue;
+		if (util_which(cfg[m].tool->exe, paths[m], PATH_MAX) < 0) {
+			fprintf(stderr, "harness: %s not found in PATH (Debian: "
+					"scripts/install-deps.sh)\n",
+				cfg[m].tool->exe);
+			exit(1);
+		}
 	}
+}
+
+/* Check the tools and the address; fill one cfg per mode. Exits on what makes a suite pointless. */
+static void setup_cfg(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
+		      char paths[PLAN_NMODES][PATH_MAX])
+{
+	char names[64];
+	int m, close_on = plan_has_mode(&o->plan, PLAN_CLOSE);
+	int ka_on = plan_has_mode(&o->plan, PLAN_KEEPALIVE);
+
+	memset(cfg, 0, PLAN_NMODES * sizeof(*cfg));
+	setup_tools(o, cfg, paths);
 	if (!o->allow_remote && !run_is_loopback(o->host)) {
 		fprintf(stderr, "harness: refusing to send load to %s, which is not a loopback "
 				"address; pass --allow-remote if you mean it\n",
 			o->host);
 		exit(2);
 	}
-	cfg->tool_path = tool_path;
-	cfg->host = o->host;
-	cfg->allow_remote = o->allow_remote;
-	run_pin_default(&cfg->pin, o->pin, cfg->tool->name);
-	cfg->start_wait_ms = o->start_wait_ms;
-	cfg->stop_grace_ms = 2000;
-	cfg->sock_timeout_s = o->sock_timeout_s;
-	cfg->body_bytes = 11;
+	/* The pinning line names the tools that will run. */
+	if (close_on && ka_on && cfg[PLAN_CLOSE].tool != cfg[PLAN_KEEPALIVE].tool)
+		snprintf(names, sizeof(names), "%s and %s", cfg[PLAN_CLOSE].tool->name,
+			 cfg[PLAN_KEEPALIVE].tool->name);
+	else
+		snprintf(names, sizeof(names), "%s", cfg[ka_on ? PLAN_KEEPALIVE : PLAN_CLOSE].tool->name);
+	for (m = 0; m < PLAN_NMODES; m++) {
+		cfg[m].host = o->host;
+		cfg[m].allow_remote = o->allow_remote;
+		run_pin_default(&cfg[m].pin, o->pin, names);
+		cfg[m].start_wait_ms = o->start_wait_ms;
+		cfg[m].stop_grace_ms = 2000;
+		cfg[m].sock_timeout_s = o->sock_timeout_s;
+		cfg[m].body_bytes = 11;
+	}
 }
 
 /* Write meta before the first run, so even an interrupted run says what it was. */
-static void write_meta(const struct options *o, const struct run_cfg *cfg, const char *run_id,
-		       const char *run_dir)
+static void write_meta(const struct options *o, const struct run_cfg cfg[PLAN_NMODES],
+		       const char *run_id, const char *run_dir)
 {
-	char *plan_text = NULL, *meta, path[PATH_MAX + 16];
-	size_t len = 0;
+	char *plan_text = NULL, *meta, path[PATH_MAX + 16], refs[PLAN_MAX_MODELS * PLAN_NAME_MAX];
+	size_t len = 0, r = 0;
 	FILE *f = open_memstream(&plan_text, &len);
-	struct meta_info mi = { run_id, o->compiler, cfg->tool_path, cfg->pin.desc, NULL };
+	struct meta_info mi = { .run_id = run_id, .compiler = o->compiler,
+				.pinning = cfg[0].pin.desc, .refs = refs };
+	int m, i;
 
 	if (f) {
 		plan_print(&o->plan, f);
 		fclose(f);
 	}
 	mi.plan = plan_text;
+	for (m = 0; m < PLAN_NMODES; m++) {
+		if (!plan_has_mode(&o->plan, m))
+			continue;
+		mi.tools[mi.ntools++] = (struct meta_tool){ plan_mode_name(m), cfg[m].tool_path,
+							    cfg[m].tool->version };
+	}
+	/* One line is enough when both modes use the same tool. */
+	if (mi.ntools == 2 && cfg[0].tool == cfg[1].tool)
+		mi.ntools = 1;
+	refs[0] = '\0';
+	for (i = 0; i < o->plan.nmodels; i++)
+		if (plan_is_reference(o->plan.models[i].name) && r < sizeof(refs))
+			r += snprintf(refs + r, sizeof(refs) - r, "%s%s", r ? " " : "",
+				      o->plan.models[i].name);
 	meta = meta_collect(&mi);
 	snprintf(path, sizeof(path), "%s/meta", run_dir);
 	if (!meta || util_write_file(path, meta, strlen(meta)) < 0)
@@ -459,11 +671,23 @@ static void write_meta(const struct options *o, const struct run_cfg *cfg, const
 	free(plan_text);
 }
 
+/* Why COMPARE_REF was skipped, or NULL. */
+static const char *compare_ref_why(const struct plan *p, const struct run_notes *notes)
+{
+	int i;
+
+	for (i = 0; i < p->nmodels; i++)
+		if (!strcmp(p->models[i].name, COMPARE_REF) && notes->ref_why[i][0])
+			return notes->ref_why[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
-	struct run_cfg cfg;
-	char tool_path[PATH_MAX], run_id[64], run_dir[PATH_MAX], raw[PATH_MAX + 8];
+	static struct run_notes notes;
+	struct run_cfg cfg[PLAN_NMODES];
+	char tool_path[PLAN_NMODES][PATH_MAX], run_id[64], run_dir[PATH_MAX], raw[PATH_MAX + 8];
 	char plot_dir[PATH_MAX + 70], path[PATH_MAX + 16], est[32];
 	FILE *csv;
 	int sig;
@@ -476,11 +700,15 @@ int main(int argc, char **argv)
 	if (o.replot)
 		return replot(&o);
 	build_models(&o);
-	setup_cfg(&o, &cfg, tool_path, sizeof(tool_path));
+	setup_cfg(&o, cfg, tool_path);
 	plan_print(&o.plan, stdout);
 	printf("plan: %d runs (+%d warm-up), estimated %s; pinning: %s\n", plan_count(&o.plan),
 	       o.plan.warmup ? o.plan.nmodels : 0,
-	       util_duration(plan_estimate_s(&o.plan, OVERHEAD_S), est, sizeof(est)), cfg.pin.desc);
+	       util_duration(plan_estimate_s(&o.plan, OVERHEAD_S), est, sizeof(est)), cfg[0].pin.desc);
+	if (o.compare && o.plan.reps < COMPARE_MIN_REPS)
+		printf("plan: %d repetition%s: the bar asks for at least %d, so the verdicts will be "
+		       "indicative\n",
+		       o.plan.reps, o.plan.reps == 1 ? "" : "s", COMPARE_MIN_REPS);
 	fflush(stdout);
 	if (o.dry_run)
 		return 0;
@@ -495,12 +723,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "harness: cannot create %s\n", path);
 		return 1;
 	}
-	cfg.raw_dir = raw;
-	write_meta(&o, &cfg, run_id, run_dir);
+	cfg[PLAN_CLOSE].raw_dir = cfg[PLAN_KEEPALIVE].raw_dir = raw;
+	write_meta(&o, cfg, run_id, run_dir);
 	printf("run %s -> %s\n", run_id, run_dir);
-	sig = run_plan(&o, &cfg, run_id, csv);
+	sig = run_plan(&o, cfg, run_id, csv, &notes);
 	fclose(csv);
-	finish(run_dir, run_id, plot_dir, o.scripts, 1);
+	finish(run_dir, run_id, plot_dir, o.scripts, o.compare, compare_ref_why(&o.plan, &notes));
 	snprintf(path, sizeof(path), "%s/latest", o.results);
 	if (util_symlink_replace(run_id, path) < 0)
 		fprintf(stderr, "harness: cannot update %s\n", path);

@@ -1,6 +1,7 @@
 /* meta.c -- describe the machine and the software versions of a run. */
 #include "meta.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +49,50 @@ static void cpu_model(char *buf, size_t len)
 	fclose(f);
 }
 
+/* One "load tool" line per tool: its version and path, with its mode when they differ. */
+static void tool_lines(FILE *f, const struct meta_info *m)
+{
+	char cmd[4200], version[256];
+	int i;
+
+	for (i = 0; i < m->ntools; i++) {
+		snprintf(cmd, sizeof(cmd), "'%s' %s", m->tools[i].path, m->tools[i].version);
+		first_line(cmd, version, sizeof(version));
+		if (m->ntools == 1)
+			fprintf(f, "load tool: %s (%s)\n", version, m->tools[i].path);
+		else
+			fprintf(f, "load tool (%s): %s (%s)\n", m->tools[i].mode, version,
+				m->tools[i].path);
+	}
+}
+
+/* A "reference" line per ref-X in refs: X -v's first line (nginx prints it on stderr). */
+static void reference_lines(FILE *f, const char *refs)
+{
+	char name[64], env[80], cmd[512], version[256];
+	const char *s = refs;
+	int n, i;
+
+	while (s && sscanf(s, " %63s%n", name, &n) == 1) {
+		const char *server = strchr(name, '-') ? strchr(name, '-') + 1 : name;
+
+		s += n;
+		snprintf(env, sizeof(env), "REF_%s_BIN", server);
+		for (i = 0; env[i]; i++)
+			env[i] = isalnum((unsigned char)env[i]) ? toupper((unsigned char)env[i]) : '_';
+		snprintf(cmd, sizeof(cmd),
+			 "{ b=${%s:-$(PATH=$PATH:/usr/sbin:/sbin command -v '%s')} && [ -x \"$b\" ] && "
+			 "\"$b\" -v 2>&1; }",
+			 env, server);
+		first_line(cmd, version, sizeof(version));
+		fprintf(f, "reference %s: %s\n", name,
+			strcmp(version, "unknown") ? version : "not installed");
+	}
+}
+
 char *meta_collect(const struct meta_info *m)
 {
-	char date[64], cpu[256], ab[256], libevent[64], commit[128], dirty[8], cmd[4200];
+	char date[64], cpu[256], libevent[64], commit[128], dirty[8];
 	struct utsname u;
 	time_t now = time(NULL);
 	char *text = NULL;
@@ -61,8 +103,6 @@ char *meta_collect(const struct meta_info *m)
 		return NULL;
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
 	cpu_model(cpu, sizeof(cpu));
-	snprintf(cmd, sizeof(cmd), "'%s' -V", m->tool_path);
-	first_line(cmd, ab, sizeof(ab));
 	first_line("pkg-config --modversion libevent", libevent, sizeof(libevent));
 	first_line("git rev-parse HEAD", commit, sizeof(commit));
 	first_line("git status --porcelain --untracked-files=no | head -1 | wc -l", dirty,
@@ -73,7 +113,9 @@ char *meta_collect(const struct meta_info *m)
 		sysconf(_SC_NPROCESSORS_ONLN));
 	fprintf(f, "kernel: %s %s %s %s\n", u.sysname, u.release, u.version, u.machine);
 	fprintf(f, "compiler: %s\n", m->compiler ? m->compiler : "unknown");
-	fprintf(f, "load tool: %s (%s)\nlibevent: %s\n", ab, m->tool_path, libevent);
+	tool_lines(f, m);
+	reference_lines(f, m->refs);
+	fprintf(f, "libevent: %s\n", libevent);
 	fprintf(f, "git: %s%s\n", commit, strcmp(dirty, "0") ? " (with uncommitted changes)" : "");
 	fprintf(f, "pinning: %s\n%s", m->pinning, m->plan ? m->plan : "");
 	if (fclose(f) != 0) {

@@ -4,18 +4,32 @@
 
 #include <stddef.h>
 
+/* A load tool of the run and the mode it drives. */
+struct meta_tool {
+	const char *mode;    /* "close", "keepalive" */
+	const char *path;    /* its executable */
+	const char *version; /* the option that prints its version ("-V", "-v") */
+};
+
+#define META_MAX_TOOLS 4
+
 struct meta_info {
 	const char *run_id;
 	const char *compiler; /* compiler and flags, as the Makefile passes them (may be NULL) */
-	const char *tool_path;
+	struct meta_tool tools[META_MAX_TOOLS];
+	int ntools;
+	const char *refs;    /* the reference models of the plan, blank separated (may be NULL) */
 	const char *pinning;
-	const char *plan; /* plan_print's text */
+	const char *plan;    /* plan_print's text */
 };
 
 /*
- * Write the meta text (date, CPU model and count, kernel, compiler and
- * flags, ab and libevent versions, git commit, pinning, plan) into a
- * malloc'ed string; NULL when out of memory.
+ * Write the meta text, one "key: value" line each (date, CPU model and count,
+ * kernel, compiler and flags, every load tool's version per mode, each
+ * reference server's version, libevent version, git commit, pinning), then
+ * the plan, into a malloc'ed string; NULL when out of memory. A reference
+ * ref-X's version is what `X -v` prints (the binary from $REF_X_BIN, else
+ * PATH plus /usr/sbin), "not installed" when there is none.
  */
 char *meta_collect(const struct meta_info *m);
 

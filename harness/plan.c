@@ -96,6 +96,48 @@ int plan_parse_modes(struct plan *p, const char *s)
 	return 0;
 }
 
+int plan_is_reference(const char *name)
+{
+	return strncmp(name, PLAN_REF_PREFIX, strlen(PLAN_REF_PREFIX)) == 0;
+}
+
+int plan_drop_references(struct plan *p)
+{
+	int i, kept = 0, gone;
+
+	for (i = 0; i < p->nmodels; i++)
+		if (!plan_is_reference(p->models[i].name))
+			p->models[kept++] = p->models[i];
+	gone = p->nmodels - kept;
+	p->nmodels = kept;
+	return gone;
+}
+
+int plan_cells(const struct plan *p, struct plan_cell *out)
+{
+	int n = 0, m, l;
+
+	if (p->ncells > 0) {
+		memcpy(out, p->cells, p->ncells * sizeof(*out));
+		return p->ncells;
+	}
+	for (m = 0; m < p->nmodes; m++)
+		for (l = 0; l < p->nlevels; l++)
+			out[n++] = (struct plan_cell){ p->modes[m], p->levels[l] };
+	return n;
+}
+
+int plan_has_mode(const struct plan *p, int mode)
+{
+	struct plan_cell cells[PLAN_MAX_CELLS];
+	int n = plan_cells(p, cells), i;
+
+	for (i = 0; i < n; i++)
+		if (cells[i].mode == mode)
+			return 1;
+	return 0;
+}
+
 int plan_add_model(struct plan *p, const char *name, const char *path)
 {
 	int i;
@@ -178,22 +220,24 @@ int plan_select(struct plan *p, const char *list, char *err, size_t errlen)
 
 int plan_count(const struct plan *p)
 {
-	return p->reps * p->nmodes * p->nlevels * p->nmodels;
+	struct plan_cell cells[PLAN_MAX_CELLS];
+
+	return p->reps * plan_cells(p, cells) * p->nmodels;
 }
 
 int plan_runs(const struct plan *p, struct plan_run *out, int max)
 {
-	int n = 0, r, m, l, i;
+	struct plan_cell cells[PLAN_MAX_CELLS];
+	int ncells = plan_cells(p, cells), n = 0, r, c, i;
 
 	if (plan_count(p) + (p->warmup ? p->nmodels : 0) > max)
 		return -1;
-	for (i = 0; p->warmup && i < p->nmodels; i++)
-		out[n++] = (struct plan_run){ i, p->modes[0], p->levels[0], 0 };
+	for (i = 0; p->warmup && ncells && i < p->nmodels; i++)
+		out[n++] = (struct plan_run){ i, cells[0].mode, cells[0].level, 0 };
 	for (r = 1; r <= p->reps; r++)
-		for (m = 0; m < p->nmodes; m++)
-			for (l = 0; l < p->nlevels; l++)
-				for (i = 0; i < p->nmodels; i++)
-					out[n++] = (struct plan_run){ i, p->modes[m], p->levels[l], r };
+		for (c = 0; c < ncells; c++)
+			for (i = 0; i < p->nmodels; i++)
+				out[n++] = (struct plan_run){ i, cells[c].mode, cells[c].level, r };
 	return n;
 }
 
@@ -211,12 +255,19 @@ void plan_print(const struct plan *p, FILE *f)
 	fprintf(f, "plan: %d models:", p->nmodels);
 	for (i = 0; i < p->nmodels; i++)
 		fprintf(f, " %s", p->models[i].name);
-	fprintf(f, "\nplan: modes:");
-	for (i = 0; i < p->nmodes; i++)
-		fprintf(f, " %s", plan_mode_name(p->modes[i]));
-	fprintf(f, "; concurrency:");
-	for (i = 0; i < p->nlevels; i++)
-		fprintf(f, " %d", p->levels[i]);
+	if (p->ncells > 0) {
+		fprintf(f, "\nplan: cells:");
+		for (i = 0; i < p->ncells; i++)
+			fprintf(f, "%s %s c=%d", i ? "," : "", plan_mode_name(p->cells[i].mode),
+				p->cells[i].level);
+	} else {
+		fprintf(f, "\nplan: modes:");
+		for (i = 0; i < p->nmodes; i++)
+			fprintf(f, " %s", plan_mode_name(p->modes[i]));
+		fprintf(f, "; concurrency:");
+		for (i = 0; i < p->nlevels; i++)
+			fprintf(f, " %d", p->levels[i]);
+	}
 	fprintf(f, "; %d repetition%s of %d s; warm-up %s\n", p->reps, p->reps == 1 ? "" : "s",
 		p->duration_s, p->warmup ? "1 run per model (discarded)" : "off");
 }

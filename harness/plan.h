@@ -8,12 +8,20 @@
 #define PLAN_MAX_MODELS 64
 #define PLAN_MAX_LEVELS 16
 #define PLAN_NAME_MAX   64
+#define PLAN_MAX_CELLS  (PLAN_NMODES * PLAN_MAX_LEVELS)
+#define PLAN_REF_PREFIX "ref-" /* a model named ref-* is a reference server, not one of ours */
 
 enum plan_mode { PLAN_CLOSE, PLAN_KEEPALIVE, PLAN_NMODES };
 
 struct plan_model {
 	char name[PLAN_NAME_MAX];
 	char path[PATH_MAX];
+};
+
+/* One mode x concurrency cell. */
+struct plan_cell {
+	int mode;
+	int level;
 };
 
 struct plan {
@@ -23,6 +31,8 @@ struct plan {
 	int nmodes;
 	int levels[PLAN_MAX_LEVELS];
 	int nlevels;
+	struct plan_cell cells[PLAN_MAX_CELLS]; /* explicit cells (--compare): when ncells > 0 */
+	int ncells;                             /* they replace modes x levels */
 	int reps;       /* repetitions of every cell */
 	int duration_s; /* time bound of one run */
 	int warmup;     /* 1: one discarded warm-up run per model first */
@@ -58,6 +68,22 @@ int plan_parse_levels(const char *s, int *v, int max);
 /* Parse "close keepalive" / "close,keepalive" into p->modes: 0 or -1. */
 int plan_parse_modes(struct plan *p, const char *s);
 
+/* 1 if name is a reference server's (PLAN_REF_PREFIX), else 0. */
+int plan_is_reference(const char *name);
+
+/* Remove every reference model from p, keeping the others' order; returns how many went. */
+int plan_drop_references(struct plan *p);
+
+/*
+ * Fill out (room for PLAN_MAX_CELLS) with the cells of the plan in execution
+ * order: the explicit cells if any, else every mode, and inside it every level.
+ * Returns the count.
+ */
+int plan_cells(const struct plan *p, struct plan_cell *out);
+
+/* 1 if some cell of the plan is in mode, else 0. */
+int plan_has_mode(const struct plan *p, int mode);
+
 /* Add model name at path: 0, or -1 if the table is full or name is taken. */
 int plan_add_model(struct plan *p, const char *name, const char *path);
 
@@ -78,10 +104,10 @@ int plan_count(const struct plan *p);
 
 /*
  * Fill out (room for max) with every run in execution order: the warm-ups
- * (one per model) first, then repetitions outermost and, inside each, modes,
- * levels and then models innermost, so the models of one cell run back to
- * back and drift over time hits them alike. Returns the count, or -1 if max
- * is too small.
+ * (one per model, in the first cell) first, then repetitions outermost and,
+ * inside each, the cells (plan_cells) and then models innermost, so the models
+ * of one cell run back to back and drift over time hits them alike. Returns
+ * the count, or -1 if max is too small.
  */
 int plan_runs(const struct plan *p, struct plan_run *out, int max);
 

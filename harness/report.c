@@ -1,5 +1,6 @@
 /* report.c -- summary statistics, the ranking, report.md and the gnuplot charts. */
 #include "report.h"
+#include "plan.h"
 #include "run.h"
 #include "util.h"
 
@@ -63,6 +64,8 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	memset(cell, 0, sizeof(*cell));
 	strcpy(cell->model, rows[0]->model);
 	strcpy(cell->mode, rows[0]->mode);
+	strcpy(cell->tool, rows[0]->tool);
+	cell->reference = plan_is_reference(cell->model);
 	cell->concurrency = rows[0]->concurrency;
 	cell->runs = k;
 	count_statuses(rows, k, cell->statuses, sizeof(cell->statuses));
@@ -99,6 +102,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	MEDIAN_OF(lat_p50_ms, cell->p50_median);
 	MEDIAN_OF(lat_p99_ms, cell->p99_median);
 	MEDIAN_OF(server_cpu_us_per_req, cell->cpu_us_median);
+	MEDIAN_OF(client_cpu_pct, cell->client_cpu_median);
 #undef MEDIAN_OF
 	cell->client_bound = cell->client_cpu_max >= REPORT_CLIENT_BOUND_PCT;
 }
@@ -140,13 +144,16 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 		return -1;
 	fprintf(f, "model,mode,concurrency,runs,reps_ok,rps_median,rps_min,rps_max,rps_mean,rps_sd,"
 		   "lat_p50_ms_median,lat_p99_ms_median,cpu_us_per_req_median,maxrss_kb_max,"
-		   "client_cpu_pct_max,client_bound,statuses\n");
+		   "client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses\n");
 	for (i = 0; i < n; i++)
-		fprintf(f, "%s,%s,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f,%ld,%.1f,%d,%s\n",
+		fprintf(f,
+			"%s,%s,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f,%ld,%.1f,%d,%.1f,%s,%d,"
+			"%s\n",
 			c[i].model, c[i].mode, c[i].concurrency, c[i].runs, c[i].ok, c[i].rps_median,
 			c[i].rps_min, c[i].rps_max, c[i].rps_mean, c[i].rps_sd, c[i].p50_median,
 			c[i].p99_median, c[i].cpu_us_median, c[i].maxrss_kb_max, c[i].client_cpu_max,
-			c[i].client_bound, c[i].statuses);
+			c[i].client_bound, c[i].client_cpu_median, c[i].tool, c[i].reference,
+			c[i].statuses);
 	return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -183,10 +190,17 @@ static int cmp_mean_desc(const void *a, const void *b)
 	return (x->rps_mean < y->rps_mean) - (x->rps_mean > y->rps_mean);
 }
 
+const char *report_label(const char *model, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", model, plan_is_reference(model) ? " (reference)" : "");
+	return buf;
+}
+
 /* The ranking of one mode at concurrency level to f. */
 static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *mode, int level)
 {
 	const struct report_cell *r[n ? n : 1], *best;
+	char a[RECORD_WORD + 16], b[RECORD_WORD + 16];
 	int i, k = 0;
 
 	for (i = 0; i < n; i++)
@@ -194,20 +208,24 @@ static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *m
 			r[k++] = &c[i];
 	qsort(r, k, sizeof(r[0]), cmp_mean_desc);
 	best = r[0];
-	fprintf(f, "%s, c=%d: %s: %.0f ± %.0f req/s%s\n", mode, level, best->model, best->rps_mean,
-		best->rps_sd, best->client_bound ? " (limited by the load generator)" : "");
+	report_label(best->model, a, sizeof(a));
+	fprintf(f, "%s, c=%d (%s): %s: %.0f ± %.0f req/s%s\n", mode, level, best->tool, a,
+		best->rps_mean, best->rps_sd,
+		best->client_bound ? " (limited by the load generator)" : "");
 	for (i = 1; i < k; i++) {
 		double ratio, sd;
 
 		if (!r[i]->ok || r[i]->rps_mean <= 0) {
-			fprintf(f, "  %s: no ok run (%s)\n", r[i]->model, r[i]->statuses);
+			fprintf(f, "  %s: no ok run (%s)\n", report_label(r[i]->model, b, sizeof(b)),
+				r[i]->statuses);
 			continue;
 		}
 		ratio = best->rps_mean / r[i]->rps_mean;
 		sd = ratio * sqrt(pow(best->rps_sd / best->rps_mean, 2) +
 				  pow(r[i]->rps_sd / r[i]->rps_mean, 2));
-		fprintf(f, "  %s ran %.2f ± %.2f x faster than %s%s\n", best->model, ratio, sd,
-			r[i]->model, r[i]->client_bound ? " (load generator limited it)" : "");
+		fprintf(f, "  %s ran %.2f ± %.2f x faster than %s%s\n", a, ratio, sd,
+			report_label(r[i]->model, b, sizeof(b)),
+			r[i]->client_bound ? " (load generator limited it)" : "");
 	}
 }
 
@@ -257,10 +275,15 @@ static const struct report_cell *find_cell(const struct report_cell *c, int n, c
 /* One mode's table: a row per model, a column per level. */
 static void md_table(FILE *f, const struct report_cell *c, int n, const char *mode)
 {
-	int lv[64], k = levels_of(c, n, mode, lv, 64), i, j, bound = 0;
-	char num[32];
+	int lv[64], k = levels_of(c, n, mode, lv, 64), i, j, bound = 0, refs = 0;
+	char num[32], label[RECORD_WORD + 16];
+	const char *tool = "";
 
-	fprintf(f, "## %s\n\nMedian req/s (p99 latency) over the ok repetitions.\n\n| model |", mode);
+	for (i = 0; i < n; i++)
+		if (!strcmp(c[i].mode, mode))
+			tool = c[i].tool;
+	fprintf(f, "## %s (%s)\n\nMedian req/s (p99 latency) over the ok repetitions.\n\n| model |",
+		mode, tool);
 	for (j = 0; j < k; j++)
 		fprintf(f, " c=%d |", lv[j]);
 	fprintf(f, "\n|---|");
@@ -271,7 +294,8 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 		if (strcmp(c[i].mode, mode) || (i > 0 && !strcmp(c[i - 1].model, c[i].model) &&
 						 !strcmp(c[i - 1].mode, mode)))
 			continue;
-		fprintf(f, "| %s |", c[i].model);
+		fprintf(f, "| %s |", report_label(c[i].model, label, sizeof(label)));
+		refs |= c[i].reference;
 		for (j = 0; j < k; j++) {
 			const struct report_cell *x = find_cell(c, n, c[i].model, mode, lv[j]);
 
@@ -288,6 +312,9 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 		fprintf(f, "\n");
 	}
 	fprintf(f, "\n* some repetitions were not ok (see summary.csv, statuses).\n");
+	if (refs)
+		fprintf(f, "\n(reference): a production server run behind the same contract (e.g. "
+			   "ref-nginx is Debian's nginx), the yardstick, not a model of ours.\n\n");
 	if (bound)
 		fprintf(f, "‡ the load generator used >= %.0f %% of one core: the load generator, not "
 			   "the server, limited this cell.\n",
@@ -336,15 +363,20 @@ int report_plots(const char *gnuplot_path, const char *scripts_dir, const char *
 		return -1;
 	unlink(log);
 	for (m = 0; m < k; m++) {
+		const char *tool = "";
+
+		for (i = 0; i < n; i++)
+			if (!strcmp(c[i].mode, modes[m]))
+				tool = c[i].tool;
 		for (i = 0; i < NKINDS; i++) {
 			char *argv[] = { (char *)gnuplot_path, "-e", vars, script, NULL };
 
 			snprintf(script, sizeof(script), "%s/%s.gp", scripts_dir, chart_kinds[i]);
 			snprintf(vars, sizeof(vars),
 				 "summary='%s'; out='%s/%s-%s.png'; mode='%s'; models='%s'; "
-				 "runid='%s'; style='%s'",
+				 "runid='%s'; tool='%s'; style='%s'",
 				 summary, outdir, chart_kinds[i], modes[m], modes[m], models, run_id,
-				 style);
+				 tool, style);
 			failed += run_command(argv, 30000, log) != 0;
 		}
 	}

@@ -19,7 +19,10 @@ struct report_cell {
 	double p50_median, p99_median, cpu_us_median;
 	long maxrss_kb_max;
 	double client_cpu_max;
+	double client_cpu_median;
 	int client_bound;  /* client_cpu_max >= REPORT_CLIENT_BOUND_PCT */
+	int reference;     /* a reference server (plan_is_reference), not a model of ours */
+	char tool[RECORD_WORD]; /* the load tool of the cell's rows */
 	char statuses[96]; /* "ok:3", "ok:2 crashed:1" */
 };
 
@@ -32,18 +35,23 @@ int report_summarize(const struct record_row *rows, int n, struct report_cell **
 /* Write cells as summary.csv at path: 0 or -1. */
 int report_write_summary(const char *path, const struct report_cell *c, int n);
 
+/* model's name for tables and legends: "ref-nginx (reference)" for a reference, into buf. */
+const char *report_label(const char *model, char *buf, size_t len);
+
 /*
  * Write, per mode, the hyperfine-style ranking at the mode's highest
  * concurrency with an ok run ("epoll ran 1.84 ± 0.05 x faster than thread",
  * mean ± propagated standard deviation of req/s) to f, noting cells the load
- * tool limited.
+ * tool limited. References are ranked with the rest but labelled
+ * "(reference)".
  */
 void report_ranking(FILE *f, const struct report_cell *c, int n);
 
 /*
  * Write report.md at path: per mode a table of req/s and p99 per model and
- * concurrency, the ranking, the charts (image links relative to charts_rel)
- * and the meta text. 0 or -1.
+ * concurrency (references labelled, with a note saying what they are), the
+ * ranking, the charts (image links relative to charts_rel) and the meta text.
+ * 0 or -1.
  */
 int report_write_md(const char *path, const char *run_id, const char *charts_rel,
 		    const struct report_cell *c, int n, const char *meta);

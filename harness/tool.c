@@ -1,6 +1,7 @@
-/* tool.c -- the table of load tools; ab's adapter (its parser is parse_ab.c). */
+/* tool.c -- the table of load tools; the ab and wrk adapters (parsers: parse_ab.c, parse_wrk.c). */
 #include "tool.h"
 #include "parse_ab.h"
+#include "parse_wrk.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -20,6 +21,19 @@ static char *stash(char *buf, size_t buflen, size_t *used, const char *s)
 	return p;
 }
 
+/* Copy words[0..n) into argv through buf, NULL-terminated: 0 or -1. */
+static int fill_argv(const char *const *words, int n, char **argv, char *buf, size_t buflen)
+{
+	size_t used = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!(argv[i] = stash(buf, buflen, &used, words[i])))
+			return -1;
+	argv[n] = NULL;
+	return 0;
+}
+
 /*
  * ab -t sets -n to 50000, so -n comes after it; -r keeps a receive error from
  * ending the run (it is counted instead); -s bounds every socket wait, so a
@@ -28,9 +42,8 @@ static char *stash(char *buf, size_t buflen, size_t *used, const char *s)
 static int ab_argv(const struct tool_job *job, char **argv, char *buf, size_t buflen)
 {
 	char num[5][32], perc[4096];
-	size_t used = 0;
 	const char *words[TOOL_MAX_ARGS];
-	int n = 0, i;
+	int n = 0;
 
 	snprintf(num[0], sizeof(num[0]), "%d", job->duration_s);
 	snprintf(num[1], sizeof(num[1]), "%ld", job->max_requests);
@@ -54,11 +67,7 @@ static int ab_argv(const struct tool_job *job, char **argv, char *buf, size_t bu
 	words[n++] = "-e";
 	words[n++] = perc;
 	words[n++] = job->url;
-	for (i = 0; i < n; i++)
-		if (!(argv[i] = stash(buf, buflen, &used, words[i])))
-			return -1;
-	argv[n] = NULL;
-	return 0;
+	return fill_argv(words, n, argv, buf, buflen);
 }
 
 static int ab_collect(const struct tool_job *job, const char *out, const char *err,
@@ -86,8 +95,66 @@ static int ab_collect(const struct tool_job *job, const char *out, const char *e
 	return 0;
 }
 
+/*
+ * One thread: the server gets one CPU and so does the load tool, and a second
+ * wrk thread would only share that CPU. wrk has no request-count bound, so
+ * max_requests is not used; wrk has no close mode either (it reconnects only
+ * when the server closes), which is why it is only ever given keep-alive jobs.
+ * --timeout makes a stuck server end as counted timeouts, not a hang.
+ */
+static int wrk_argv(const struct tool_job *job, char **argv, char *buf, size_t buflen)
+{
+	char conns[32], dur[32], tmo[32];
+	const char *words[] = { "wrk", "-t1", "-c", conns, "-d", dur, "--latency",
+				"--timeout", tmo, job->url };
+
+	if (!job->keepalive)
+		return -1;
+	snprintf(conns, sizeof(conns), "%d", job->concurrency);
+	snprintf(dur, sizeof(dur), "%ds", job->duration_s);
+	snprintf(tmo, sizeof(tmo), "%ds", job->timeout_s);
+	return fill_argv(words, (int)(sizeof(words) / sizeof(words[0])), argv, buf, buflen);
+}
+
+/*
+ * wrk's report into r. Every socket error wrk counts (connect, read, write,
+ * timeout) is a failed request and its "Non-2xx or 3xx" count (statuses >= 400
+ * in fact) is non_2xx, so verify_result judges wrk rows like ab's. What wrk
+ * cannot tell us: the body bytes (it counts header and body bytes read as one
+ * number, and header sizes differ between servers), 3xx answers and whether a
+ * body was the right one. body_bytes is -1 so the byte check is replaced by
+ * the weak "at least a body's worth of bytes per answer".
+ */
+static int wrk_collect(const struct tool_job *job, const char *out, const char *err,
+		       struct tool_result *r, char *why, size_t whylen)
+{
+	struct parse_wrk_result w;
+
+	(void)job;
+	(void)err;
+	memset(r, 0, sizeof(*r));
+	if (parse_wrk_output(out, strlen(out), &w) < 0) {
+		snprintf(why, whylen, "tool_error");
+		return -1;
+	}
+	r->requests = w.requests;
+	r->failed = w.err_connect + w.err_read + w.err_write + w.err_timeout;
+	r->non_2xx = w.non_2xx;
+	r->body_bytes = -1;
+	r->bytes_read = (long)w.bytes_read;
+	r->duration_s = w.duration_s;
+	r->rps = w.rps;
+	r->lat_mean_ms = w.lat_mean_ms;
+	r->lat_p50_ms = w.lat_p50_ms;
+	r->lat_p90_ms = w.lat_p90_ms;
+	r->lat_p99_ms = w.lat_p99_ms;
+	r->lat_max_ms = w.lat_max_ms;
+	return 0;
+}
+
 static const struct tool tools[] = {
-	{ "ab", "ab", ab_argv, ab_collect },
+	{ "ab", "ab", "-V", 0, ab_argv, ab_collect },
+	{ "wrk", "wrk", "-v", 1, wrk_argv, wrk_collect },
 };
 
 const struct tool *tool_find(const char *name)
@@ -102,5 +169,5 @@ const struct tool *tool_find(const char *name)
 
 const char *tool_names(void)
 {
-	return "ab";
+	return "ab wrk";
 }

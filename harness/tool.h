@@ -1,4 +1,4 @@
-/* tool.h -- the load tools the harness can drive (ab today; wrk fits the same seam). */
+/* tool.h -- the load tools the harness can drive: ab (both modes) and wrk (keep-alive). */
 #ifndef TOOL_H
 #define TOOL_H
 
@@ -20,7 +20,8 @@ struct tool_result {
 	long requests;      /* completed requests, as the tool counts them */
 	long failed;        /* failed requests (connect, receive, length, exceptions) */
 	long non_2xx;       /* answers with a status outside 200-299 */
-	long body_bytes;    /* response body bytes received */
+	long body_bytes;    /* response body bytes received; -1: the tool cannot tell */
+	long bytes_read;    /* every byte read, headers included (0 if not reported) */
 	double duration_s;  /* wall time of the load */
 	double rps;         /* requests per second */
 	double lat_mean_ms; /* latency, milliseconds */
@@ -33,8 +34,10 @@ struct tool_result {
 #define TOOL_MAX_ARGS 32
 
 struct tool {
-	const char *name; /* the CSV's tool column */
-	const char *exe;  /* the executable, looked up in PATH */
+	const char *name;    /* the CSV's tool column */
+	const char *exe;     /* the executable, looked up in PATH */
+	const char *version; /* the option that makes it print its version (for meta) */
+	int keepalive_only;  /* 1: it has no honest close mode (close runs use ab) */
 	/*
 	 * Fill argv (NULL-terminated, at most TOOL_MAX_ARGS entries) to run job;
 	 * the strings are stored in buf. 0, or -1 if buf is too small.

@@ -16,8 +16,11 @@ const char *verify_result(const struct tool_result *r, long body_bytes, long inf
 		snprintf(why, whylen, "%ld failed requests", r->failed);
 	else if (r->non_2xx > 0)
 		snprintf(why, whylen, "%ld non-2xx answers", r->non_2xx);
-	else if (r->body_bytes < body_bytes * r->requests ||
-		 r->body_bytes > body_bytes * (r->requests + inflight))
+	else if (r->body_bytes < 0 && r->bytes_read < body_bytes * r->requests)
+		snprintf(why, whylen, "%ld bytes read for %ld answers of %ld-byte bodies",
+			 r->bytes_read, r->requests, body_bytes);
+	else if (r->body_bytes >= 0 && (r->body_bytes < body_bytes * r->requests ||
+					r->body_bytes > body_bytes * (r->requests + inflight)))
 		snprintf(why, whylen, "body bytes %ld != %ld x %ld requests", r->body_bytes,
 			 body_bytes, r->requests);
 	return why[0] ? "errors" : "ok";

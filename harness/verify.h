@@ -12,8 +12,10 @@
  * received are not body_bytes x requests (a malformed answer that the tool
  * counted as complete). A time-bounded ab run stops with up to one answer
  * per connection read but not counted as complete, so up to inflight extra
- * bodies are accepted; fewer bytes never are. why names the first problem
- * found ("" when ok).
+ * bodies are accepted; fewer bytes never are. A tool that cannot count body
+ * bytes (r->body_bytes < 0: wrk) is held to the weaker bound of at least
+ * body_bytes x requests bytes read in all. why names the first problem found
+ * ("" when ok).
  */
 const char *verify_result(const struct tool_result *r, long body_bytes, long inflight, char *why,
 			  size_t whylen);

@@ -1,6 +1,7 @@
 # style.gp -- what every chart shares: terminal, size, fonts, and one colour and point
 # style per model. The harness passes models (every model of the run, in name order);
-# model number i is drawn with line style i in every chart.
+# model number i is drawn with line style i in every chart. A reference server (a model
+# named ref-*, e.g. ref-nginx) is drawn black and dashed and labelled "(reference)".
 set terminal pngcairo size 1200,700 noenhanced font "sans,11" linewidth 1.5
 set datafile separator comma
 set datafile columnheaders
@@ -19,13 +20,18 @@ set style line 7  lc rgb "#e377c2" pt 6  ps 1.3 lw 2
 set style line 8  lc rgb "#7f7f7f" pt 4  ps 1.3 lw 2
 set style line 9  lc rgb "#bcbd22" pt 8  ps 1.5 lw 2
 set style line 10 lc rgb "#17becf" pt 10 ps 1.5 lw 2
-set style line 11 lc rgb "#000000" pt 12 ps 1.5 lw 2
+set style line 11 lc rgb "#393b79" pt 12 ps 1.5 lw 2
 set style line 12 lc rgb "#aec7e8" pt 14 ps 1.5 lw 2
 set style line 13 lc rgb "#ff9896" pt 1  ps 1.5 lw 2
 set style line 14 lc rgb "#98df8a" pt 2  ps 1.5 lw 2
 set style line 15 lc rgb "#c5b0d5" pt 3  ps 1.5 lw 2
 set style line 16 lc rgb "#c49c94" pt 7  ps 1.0 lw 2
+set style line 100 lc rgb "#000000" dt 2 pt 2 ps 1.6 lw 2.5
+isref(m) = strstrt(m, "ref-") == 1
 # Styles repeat after 16 models: colour and point type then cycle together.
-ls_of(i) = (i - 1) % 16 + 1
+ls_of(i) = isref(word(models, i)) ? 100 : (i - 1) % 16 + 1
+label(i) = isref(word(models, i)) ? word(models, i) . " (reference)" : word(models, i)
+# The tool that made the mode's rows, for the title (older callers pass none).
+if (!exists("tool")) tool = "?"
 # A row belongs to model m's series when it is m's, in this chart's mode, with an ok run.
 mine(m) = strcol("model") eq m && strcol("mode") eq mode && column("reps_ok") > 0

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run.sh -- bin/harness against models that misbehave, and against a missing ab and a SIGINT.
+# run.sh -- bin/harness against models that misbehave, against a missing ab and a SIGINT, and
+# --compare when the reference (ref-nginx) cannot run because nginx is missing.
 #   tests/harness-faults/run.sh BIN_DIR FAULT_DIR
 # Each case must end in a clear status row or message, leave no process behind and keep
 # every finished row. Prints ok/not ok lines and "N passed, N failed".
@@ -67,11 +68,38 @@ rc=$?
 check "ab missing from PATH: clear message" '[ "$rc" -ne 0 ] && [[ "$out" == *"ab not found in PATH"* ]]' "exit $rc: $out"
 check "ab missing: no run directory" '[ ! -e "$tmp/noab/latest" ]'
 
+# wrk asked for and missing: the same clear message; close mode alone needs only ab.
+mkdir -p "$tmp/abonly"
+ln -s "$(command -v ab)" "$tmp/abonly/ab"
+out=$(env PATH="$tmp/abonly" "$bin/harness" "${common[@]}" --model-path "single=$tmp/single" \
+	--tool wrk --modes keepalive --results "$tmp/nowrk" 2>&1)
+rc=$?
+check "wrk missing from PATH: clear message" '[ "$rc" -ne 0 ] && [[ "$out" == *"wrk not found in PATH"* ]] && [ ! -e "$tmp/nowrk" ]' "exit $rc: $out"
+out=$(env PATH="$tmp/abonly" "$bin/harness" "${common[@]}" --model-path "single=$tmp/single" \
+	--tool wrk --modes close --dry-run 2>&1)
+rc=$?
+check "wrk missing, close mode only: runs with ab" '[ "$rc" -eq 0 ] && [[ "$out" != *"not found"* ]]' "exit $rc: $out"
+
 # A non-loopback address without --allow-remote is refused before anything starts.
 out=$("$bin/harness" "${common[@]}" --model-path "single=$tmp/single" --host 192.0.2.1 \
 	--results "$tmp/remote" 2>&1)
 rc=$?
 check "non-loopback refused without --allow-remote" '[ "$rc" -eq 2 ] && [[ "$out" == *"--allow-remote"* ]] && [ ! -e "$tmp/remote" ]' "exit $rc: $out"
+
+# The reference without nginx (REF_NGINX_BIN names a missing binary): --compare still runs
+# our model, says once how to get nginx, records skipped rows and measures no verdict.
+if [ -x "$bin/ref-nginx" ]; then
+	out=$(env REF_NGINX_BIN=/nonexistent/nginx "$bin/harness" --bin "$bin" --compare \
+		--models single --reps 1 --duration 1 --results "$tmp/noref" --plots "$tmp/norefplots" 2>&1)
+	rc=$?
+	f=$tmp/noref/latest/results.csv
+	check "compare without nginx: exit 0" '[ "$rc" -eq 0 ]' "exit $rc: $(tail -3 <<<"$out")"
+	check "compare without nginx: the message, once" '[ "$(grep -c "^ref-nginx skipped: nginx is not installed (OPTIONAL=1 scripts/install-deps.sh installs it)$" <<<"$out")" -eq 1 ]' "$out"
+	check "compare without nginx: ref-nginx rows skipped" '[ "$(status ref-nginx "$f" | sort -u)" = skipped ] && [ "$(status ref-nginx "$f" | wc -l)" -eq 2 ]' "got '$(status ref-nginx "$f")'"
+	check "compare without nginx: our rows ok" '[ "$(status single "$f" | sort -u)" = ok ]'
+	check "compare without nginx: no verdict, the reason" 'grep -q "fastest keep-alive model: not measured (ref-nginx has no ok run: skipped:1; nginx is not installed" <<<"$out" && grep -q "not measured" "$tmp/noref/latest/compare.md"' "$out"
+	check "compare without nginx: meta says not installed" 'grep -q "^reference ref-nginx: not installed" "$tmp/noref/latest/meta"'
+fi
 
 # SIGINT mid-run: the run in progress stops, its server and ab go, finished rows stay.
 "$bin/harness" "${common[@]}" --model-path "single=$tmp/single" --levels "1 8" --reps 10 \

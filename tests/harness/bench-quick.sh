@@ -2,6 +2,9 @@
 # bench-quick.sh -- the harness end to end: run `make bench-quick` for real, then check a row
 # per planned run with status ok (or skipped, for a model that cannot run here), summary.csv,
 # the charts as real PNGs of at least 1000x600, the time bound, and `make plots` redrawing.
+# Then a tiny real `harness --compare` (ref-nginx, epoll, single; 1 rep of 1 s): wrk rows for
+# keep-alive, ab rows for close, the table, the verdict lines and compare.md (ref-nginx's rows
+# are ok when nginx is installed, skipped with the reason otherwise).
 #   tests/harness/bench-quick.sh BIN_DIR BUILD_DIR
 set -uo pipefail
 bin=$1
@@ -34,7 +37,8 @@ took=$(($(date +%s) - start))
 check "make bench-quick succeeds" '[ "$rc" -eq 0 ]' "exit $rc: $(tail -5 "$tmp/out")"
 check "make bench-quick takes <= 90 s (${took}s)" '[ "$took" -le 90 ]'
 
-nmodels=$(find "$bin" -maxdepth 1 -type f -perm -u+x ! -name harness ! -name '.*' | wc -l)
+# Reference servers (ref-*) are not in the default plan.
+nmodels=$(find "$bin" -maxdepth 1 -type f -perm -u+x ! -name harness ! -name '.*' ! -name 'ref-*' | wc -l)
 planned=$((nmodels * 2 * 2))
 run=$(readlink "$tmp/results/latest")
 dir=$tmp/results/$run
@@ -61,6 +65,35 @@ rm -f "$tmp/plots/$run/p99-close.png"
 make --no-print-directory plots "${vars[@]}" RUN="$run" >"$tmp/plots.out" 2>&1
 check "make plots RUN=<id> redraws the charts" 'png_ok "$tmp/plots/$run/p99-close.png"' "$(tail -3 "$tmp/plots.out")"
 check "make plots starts no run" '[ "$(ls "$tmp/results" | grep -vc latest)" -eq 1 ]'
+check "references left out of the default plan" '! grep -q "^ref-" <(cut -d, -f2 "$csv") && { [ ! -x "$bin/ref-nginx" ] || grep -q "reference server left out" "$tmp/out"; }'
+
+# --compare, as small as it gets: our models that exist of epoll and single.
+ours=$(for m in epoll single; do [ -x "$bin/$m" ] && printf '%s ' "$m"; done)
+start=$(date +%s)
+"$bin/harness" --bin "$bin" --results "$tmp/cmp" --plots "$tmp/cmpplots" --compare \
+	--models "$ours" --reps 1 --duration 1 >"$tmp/cmp.out" 2>&1
+rc=$?
+took=$(($(date +%s) - start))
+run=$(readlink "$tmp/cmp/latest")
+csv=$tmp/cmp/$run/results.csv
+nours=$(echo $ours | wc -w)
+check "harness --compare succeeds" '[ "$rc" -eq 0 ]' "exit $rc: $(tail -5 "$tmp/cmp.out")"
+check "harness --compare (1 rep of 1 s) takes <= 20 s (${took}s)" '[ "$took" -le 20 ]'
+check "compare: a row per model and cell" '[ "$(($(wc -l <"$csv") - 1))" -eq $(((nours + 1) * 2)) ]'
+check "compare: keep-alive rows by wrk at c=64, close rows by ab at c=32" \
+	'[ "$(awk -F, "NR > 1 && !((\$3 == \"keepalive\" && \$6 == \"wrk\" && \$4 == 64) || (\$3 == \"close\" && \$6 == \"ab\" && \$4 == 32))" "$csv" | wc -l)" -eq 0 ]'
+check "compare: our rows ok" '[ -z "$(awk -F, "NR > 1 && \$2 !~ /^ref-/ && \$NF != \"ok\"" "$csv")" ]'
+check "compare: meta names both tools" 'grep -q "^load tool (keepalive): wrk" "$tmp/cmp/$run/meta" && grep -q "^load tool (close): This is ApacheBench" "$tmp/cmp/$run/meta"'
+check "compare: the table with ref-nginx first" 'grep -q "| keepalive c=64 (wrk) *| ref-nginx (reference)" "$tmp/cmp.out"'
+check "compare: compare.md written" 'grep -q "fastest keep-alive model" "$tmp/cmp/$run/compare.md" && grep -q "^- kernel: " "$tmp/cmp/$run/compare.md"'
+if nginx_rows=$(awk -F, 'NR > 1 && $2 == "ref-nginx" { print $NF }' "$csv" | sort -u) && [ "$nginx_rows" = ok ]; then
+	check "compare: ref-nginx ran; verdicts with ratios" 'grep -Eq "fastest keep-alive model: [a-z_]+ at [0-9.]+ x nginx \(bar 1.25\): (met|NOT met)" "$tmp/cmp.out" && grep -Eq "fastest close-mode model: [a-z_]+ at [0-9.]+ x nginx \(bar 1.1\): (met|NOT met)" "$tmp/cmp.out" && grep -Eq "CPU per request of the fastest keep-alive model .*\(bar 0.8\)" "$tmp/cmp.out"'
+	check "compare: meta has nginx's version" 'grep -q "^reference ref-nginx: nginx version" "$tmp/cmp/$run/meta"'
+	check "compare: 1 rep is called indicative" 'grep -q "indicative" "$tmp/cmp.out"'
+else
+	check "compare: ref-nginx skipped with the reason" '[ "$nginx_rows" = skipped ] && grep -q "ref-nginx skipped: nginx is not installed (OPTIONAL=1 scripts/install-deps.sh installs it)" "$tmp/cmp.out"'
+fi
+check "compare: charts drawn" 'png_ok "$tmp/cmpplots/$run/throughput-keepalive.png" && png_ok "$tmp/cmpplots/$run/cpu-close.png"'
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,14 +1,17 @@
-/* test_core.c -- the CSV writer and reader, the plan's order, the summary and the ranking. */
+/* test_core.c -- the CSV writer and reader, the plan's order, the summary and the ranking,
+ * references, and the comparison with the reference (ratios and the bar's verdicts). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "compare.h"
 #include "plan.h"
 #include "record.h"
 #include "report.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +26,7 @@ static struct record_row sample_row(const char *model, const char *mode, int c, 
 	strcpy(r.run_id, "20250101-000000");
 	strcpy(r.model, model);
 	strcpy(r.mode, mode);
-	strcpy(r.tool, "ab");
+	strcpy(r.tool, strcmp(mode, "keepalive") ? "ab" : "wrk");
 	strcpy(r.status, status);
 	r.concurrency = c;
 	r.rep = rep;
@@ -243,6 +246,192 @@ static void test_summary_and_ranking(void **state)
 	free(c);
 }
 
+/* References: recognised by name, left out on request, labelled in the ranking. */
+static void test_references(void **state)
+{
+	struct plan p;
+	struct record_row rows[] = {
+		sample_row("ref-nginx", "close", 32, 1, 20000, "ok"),
+		sample_row("epoll", "close", 32, 1, 22000, "ok"),
+	};
+	struct report_cell *c;
+	char *text = NULL, label[64];
+	size_t len = 0;
+	FILE *f;
+	int n;
+
+	(void)state;
+	assert_true(plan_is_reference("ref-nginx"));
+	assert_false(plan_is_reference("epoll"));
+	assert_false(plan_is_reference("nginx-ref"));
+	plan_defaults(&p);
+	assert_int_equal(plan_add_model(&p, "epoll", "/x/epoll"), 0);
+	assert_int_equal(plan_add_model(&p, "ref-nginx", "/x/ref-nginx"), 0);
+	assert_int_equal(plan_add_model(&p, "thread", "/x/thread"), 0);
+	assert_int_equal(plan_drop_references(&p), 1);
+	assert_int_equal(p.nmodels, 2);
+	assert_string_equal(p.models[1].name, "thread");
+	assert_string_equal(report_label("ref-nginx", label, sizeof(label)), "ref-nginx (reference)");
+	assert_string_equal(report_label("epoll", label, sizeof(label)), "epoll");
+	assert_int_equal(report_summarize(rows, 2, &c, &n), 0);
+	assert_true(c[1].reference && !c[0].reference); /* sorted: epoll, ref-nginx */
+	assert_non_null(f = open_memstream(&text, &len));
+	report_ranking(f, c, n);
+	fclose(f);
+	if (!strstr(text, "epoll ran 1.10 ± 0.00 x faster than ref-nginx (reference)"))
+		fail_msg("ranking text: %s", text);
+	free(text);
+	free(c);
+}
+
+/* Explicit cells (--compare): they replace modes x levels, in their order, reps outermost. */
+static void test_plan_cells(void **state)
+{
+	struct plan p;
+	struct plan_run runs[64];
+	int n, i;
+
+	(void)state;
+	plan_defaults(&p);
+	assert_int_equal(plan_add_model(&p, "ref-nginx", "/x/ref-nginx"), 0);
+	assert_int_equal(plan_add_model(&p, "epoll", "/x/epoll"), 0);
+	p.cells[0] = (struct plan_cell){ PLAN_KEEPALIVE, 64 };
+	p.cells[1] = (struct plan_cell){ PLAN_CLOSE, 32 };
+	p.ncells = 2;
+	p.reps = 5;
+	assert_int_equal(plan_count(&p), 5 * 2 * 2);
+	assert_true(plan_has_mode(&p, PLAN_CLOSE) && plan_has_mode(&p, PLAN_KEEPALIVE));
+	n = plan_runs(&p, runs, 64);
+	assert_int_equal(n, 20 + 2);
+	assert_true(runs[0].rep == 0 && runs[0].mode == PLAN_KEEPALIVE && runs[0].level == 64);
+	for (i = 2; i < n; i++) {
+		int k = i - 2; /* k-th measured run: rep k/4+1, cell k/2%2, model k%2 */
+
+		if (runs[i].rep != k / 4 + 1 || runs[i].model != k % 2 ||
+		    runs[i].level != (k / 2 % 2 ? 32 : 64) ||
+		    runs[i].mode != (k / 2 % 2 ? PLAN_CLOSE : PLAN_KEEPALIVE))
+			fail_msg("run %d out of order: rep %d model %d c=%d", i, runs[i].rep,
+				 runs[i].model, runs[i].level);
+	}
+	p.ncells = 0;
+	p.nmodes = 1; /* back to modes x levels: close only */
+	assert_false(plan_has_mode(&p, PLAN_KEEPALIVE));
+}
+
+/* rows of model in one cell: reps runs at rps, cpu us/req and client CPU %. */
+static int cell_rows(struct record_row *out, const char *model, const char *mode, int c,
+		     int reps, double rps, double cpu, double client, const char *status)
+{
+	int i;
+
+	for (i = 0; i < reps; i++) {
+		/* spread around rps so the median is rps itself */
+		out[i] = sample_row(model, mode, c, i + 1, rps + (i - reps / 2) * 100, status);
+		out[i].server_cpu_us_per_req = cpu;
+		out[i].client_cpu_pct = client;
+	}
+	return reps;
+}
+
+static char *compare_text(const struct record_row *rows, int n, const char *why)
+{
+	struct report_cell *c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int nc;
+
+	assert_int_equal(report_summarize(rows, n, &c, &nc), 0);
+	assert_non_null(f = open_memstream(&text, &len));
+	compare_write(f, c, nc, COMPARE_REF, why);
+	fclose(f);
+	free(c);
+	return text;
+}
+
+/* The ratios and the bar: met, NOT met, a load-bound cell, too few reps. */
+static void test_compare_verdicts(void **state)
+{
+	struct record_row rows[64];
+	struct report_cell *c;
+	struct compare_verdict v[4];
+	char *text;
+	int n = 0, nc, k;
+
+	(void)state;
+	n += cell_rows(rows + n, "ref-nginx", "keepalive", 64, 5, 100000, 8.0, 80, "ok");
+	n += cell_rows(rows + n, "epoll", "keepalive", 64, 5, 130000, 6.0, 85, "ok");
+	n += cell_rows(rows + n, "thread", "keepalive", 64, 5, 90000, 12.0, 80, "ok");
+	n += cell_rows(rows + n, "ref-nginx", "close", 32, 5, 20000, 25.0, 95, "ok");
+	n += cell_rows(rows + n, "epoll", "close", 32, 5, 21000, 24.0, 97, "ok");
+	n += cell_rows(rows + n, "single", "close", 32, 5, 30000, 30.0, 50, "errors");
+	assert_int_equal(report_summarize(rows, n, &c, &nc), 0);
+	k = compare_verdicts(c, nc, COMPARE_REF, v, 4);
+	assert_int_equal(k, 2);
+	/* keep-alive first */
+	assert_string_equal(v[0].mode, "keepalive");
+	assert_string_equal(v[0].best, "epoll");
+	assert_string_equal(v[0].tool, "wrk");
+	assert_true(v[0].measured && v[0].rps_met && v[0].cpu_met);
+	assert_true(fabs(v[0].rps_ratio - 1.3) < 1e-9 && fabs(v[0].cpu_ratio - 0.75) < 1e-9);
+	assert_false(v[0].client_bound);
+	/* close: single's errors do not count; epoll 1.05 x, CPU 0.96 x, ab at 95-97 % */
+	assert_string_equal(v[1].best, "epoll");
+	assert_true(v[1].measured && !v[1].rps_met && !v[1].cpu_met && v[1].client_bound);
+	assert_int_equal(v[1].min_ok, 5);
+	free(c);
+	text = compare_text(rows, n, NULL);
+	if (!strstr(text, "fastest keep-alive model: epoll at 1.30 x nginx (bar 1.25): met") ||
+	    !strstr(text, "fastest close-mode model: epoll at 1.05 x nginx (bar 1.1): NOT met") ||
+	    !strstr(text, "(epoll): 0.75 x nginx (bar 0.8): met") ||
+	    !strstr(text, "(epoll): 0.96 x nginx (bar 0.8): NOT met") ||
+	    !strstr(text, "close-mode c=32: the load generator (ab) used 95 % of its core") ||
+	    strstr(text, "keep-alive c=64: the load generator") || strstr(text, "indicative") ||
+	    !strstr(text, "| ref-nginx (reference)") || !strstr(text, " 1.30 |"))
+		fail_msg("comparison text: %s", text);
+	/* the reference's row comes first in its cell, then ours by req/s */
+	assert_true(strstr(text, "| ref-nginx (reference)") < strstr(text, "| epoll "));
+	assert_true(strstr(text, "| epoll ") < strstr(text, "| thread "));
+	free(text);
+	/* one repetition: the verdicts say they are indicative */
+	n = 0;
+	n += cell_rows(rows + n, "ref-nginx", "keepalive", 64, 1, 100000, 8.0, 80, "ok");
+	n += cell_rows(rows + n, "epoll", "keepalive", 64, 1, 110000, 7.0, 80, "ok");
+	text = compare_text(rows, n, NULL);
+	if (!strstr(text, "only 1 ok repetition per cell") || !strstr(text, "1.10 x nginx"))
+		fail_msg("comparison text: %s", text);
+	free(text);
+}
+
+/* A skipped reference: nothing measured, and the reason is shown. */
+static void test_compare_skipped_ref(void **state)
+{
+	struct record_row rows[16];
+	struct report_cell *c;
+	struct compare_verdict v[4];
+	char *text;
+	int n = 0, nc;
+
+	(void)state;
+	n += cell_rows(rows + n, "ref-nginx", "keepalive", 64, 2, 0, 0, 0, "skipped");
+	n += cell_rows(rows + n, "epoll", "keepalive", 64, 2, 120000, 6.5, 99, "ok");
+	assert_int_equal(report_summarize(rows, n, &c, &nc), 0);
+	assert_int_equal(compare_verdicts(c, nc, COMPARE_REF, v, 4), 1);
+	assert_false(v[0].measured);
+	free(c);
+	text = compare_text(rows, n, "nginx is not installed (OPTIONAL=1 scripts/install-deps.sh installs it)");
+	if (!strstr(text, "fastest keep-alive model: not measured (ref-nginx has no ok run: "
+			  "skipped:2; nginx is not installed") ||
+	    !strstr(text, "| 0/2 | skipped:2 |"))
+		fail_msg("comparison text: %s", text);
+	free(text);
+	/* no reference at all */
+	text = compare_text(rows + 2, 2, NULL);
+	if (!strstr(text, "No run of ref-nginx"))
+		fail_msg("comparison text: %s", text);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +443,10 @@ int main(void)
 		cmocka_unit_test(test_levels_modes),
 		cmocka_unit_test(test_plan_order),
 		cmocka_unit_test(test_summary_and_ranking),
+		cmocka_unit_test(test_references),
+		cmocka_unit_test(test_plan_cells),
+		cmocka_unit_test(test_compare_verdicts),
+		cmocka_unit_test(test_compare_skipped_ref),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

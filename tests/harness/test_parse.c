@@ -1,4 +1,5 @@
-/* test_parse.c -- the ab parsers and the verdict, over ab output captured from real runs. */
+/* test_parse.c -- the ab parsers, the wrk adapter and the verdict, over output captured from
+ * real runs (ab: tests/harness/fixtures; wrk: tests/wrk/fixtures). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +7,7 @@
 #include <cmocka.h>
 
 #include "parse_ab.h"
+#include "tool.h"
 #include "util.h"
 #include "verify.h"
 
@@ -193,6 +195,133 @@ static void test_inflight_bodies(void **state)
 	assert_string_equal(verify_result(&r, BODY, 8, why, sizeof(why)), "errors");
 }
 
+/* The wrk fixture NAME, NUL-terminated; fails the test if missing. */
+static char *wrk_fixture(const char *name)
+{
+	const char *dir = getenv("WRK_FIXTURES");
+	char path[512];
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/wrk/fixtures", name);
+	if (!(text = util_read_file(path, NULL)))
+		fail_msg("cannot read fixture %s", path);
+	return text;
+}
+
+/* wrk's adapter over a fixture: its collect's return, r and why filled. */
+static int wrk_collect_fixture(const char *name, struct tool_result *r, char *why, size_t len)
+{
+	const struct tool *wrk = tool_find("wrk");
+	struct tool_job job = { "http://127.0.0.1:1/", 64, 1, 2, 0, 5, "/nonexistent" };
+	char *out = wrk_fixture(name);
+	int rc;
+
+	assert_non_null(wrk);
+	why[0] = '\0';
+	rc = wrk->collect(&job, out, "", r, why, len);
+	free(out);
+	return rc;
+}
+
+/* A wrk job's command line: one thread, the connections, the duration, --latency, --timeout. */
+static void test_wrk_argv(void **state)
+{
+	const struct tool *wrk = tool_find("wrk");
+	struct tool_job job = { "http://127.0.0.1:8080/", 64, 1, 3, 1000, 7, "/tmp/x" };
+	char *argv[TOOL_MAX_ARGS + 1], buf[1024], line[1024] = "";
+	int i;
+
+	(void)state;
+	assert_non_null(wrk);
+	assert_true(wrk->keepalive_only);
+	assert_int_equal(wrk->argv(&job, argv, buf, sizeof(buf)), 0);
+	for (i = 0; argv[i]; i++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s", i ? " " : "",
+			 argv[i]);
+	assert_string_equal(line, "wrk -t1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/");
+	job.keepalive = 0; /* wrk has no close mode: refused, never silently keep-alive */
+	assert_int_equal(wrk->argv(&job, argv, buf, sizeof(buf)), -1);
+	job.keepalive = 1;
+	assert_int_equal(wrk->argv(&job, argv, buf, 16), -1);
+	assert_false(tool_find("ab")->keepalive_only);
+	assert_null(tool_find("siege"));
+}
+
+/* Good wrk reports map onto tool_result and pass the verdict. */
+static void test_wrk_good(void **state)
+{
+	static const char *const names[] = { "nginx-keepalive-c64-latency.txt",
+					     "single-close-c64-latency.txt" };
+	char why[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct tool_result r;
+
+		if (wrk_collect_fixture(names[i], &r, why, sizeof(why)) != 0)
+			fail_msg("%s: collect failed: %s", names[i], why);
+		if (r.requests <= 0 || r.failed || r.non_2xx || r.body_bytes != -1 ||
+		    r.bytes_read < BODY * r.requests)
+			fail_msg("%s: counters wrong", names[i]);
+		if (fabs(r.rps - r.requests / r.duration_s) > 0.02 * r.rps + 1)
+			fail_msg("%s: rps %.2f does not match %ld / %.3f", names[i], r.rps,
+				 r.requests, r.duration_s);
+		if (!(r.lat_p50_ms > 0 && r.lat_p50_ms <= r.lat_p90_ms &&
+		      r.lat_p90_ms <= r.lat_p99_ms && r.lat_p99_ms <= r.lat_max_ms &&
+		      r.lat_mean_ms > 0))
+			fail_msg("%s: latencies out of order", names[i]);
+		if (strcmp(verify_result(&r, BODY, 64, why, sizeof(why)), "ok") != 0)
+			fail_msg("%s: verdict not ok: %s", names[i], why);
+	}
+}
+
+/* Socket errors, non-2xx answers and no answers at all are errors; no report is tool_error. */
+static void test_wrk_bad(void **state)
+{
+	static const struct {
+		const char *name, *why;
+	} cases[] = {
+		{ "reset-read-errors-latency.txt", "failed requests" },
+		{ "slow-timeouts-latency.txt", "failed requests" },
+		{ "mixed-timeouts-non2xx-latency.txt", "non-2xx" },
+		{ "stall-no-responses-latency.txt", "no request completed" },
+	};
+	struct tool_result r;
+	char why[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (wrk_collect_fixture(cases[i].name, &r, why, sizeof(why)) != 0)
+			fail_msg("%s: collect failed: %s", cases[i].name, why);
+		if (strcmp(verify_result(&r, BODY, 8, why, sizeof(why)), "errors") != 0 ||
+		    !strstr(why, cases[i].why))
+			fail_msg("%s: expected errors (%s), got: %s", cases[i].name, cases[i].why, why);
+	}
+	assert_int_equal(wrk_collect_fixture("refused-unable-to-connect.txt", &r, why, sizeof(why)),
+			 -1);
+	assert_string_equal(why, "tool_error");
+	assert_int_equal(wrk_collect_fixture("usage-bad-timeout-unit.txt", &r, why, sizeof(why)), -1);
+}
+
+/* Too few bytes for the answers counted: wrk's weak byte check still catches it. */
+static void test_wrk_bytes(void **state)
+{
+	struct tool_result r;
+	char why[128];
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.requests = 1000;
+	r.body_bytes = -1;
+	r.bytes_read = BODY * 1000 - 1;
+	assert_string_equal(verify_result(&r, BODY, 0, why, sizeof(why)), "errors");
+	assert_non_null(strstr(why, "bytes read"));
+	r.bytes_read = 150 * 1000;
+	assert_string_equal(verify_result(&r, BODY, 0, why, sizeof(why)), "ok");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +332,10 @@ int main(void)
 		cmocka_unit_test(test_timeout_stderr),
 		cmocka_unit_test(test_percentiles_malformed),
 		cmocka_unit_test(test_inflight_bodies),
+		cmocka_unit_test(test_wrk_argv),
+		cmocka_unit_test(test_wrk_good),
+		cmocka_unit_test(test_wrk_bad),
+		cmocka_unit_test(test_wrk_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
