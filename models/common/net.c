@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,7 +36,7 @@ int net_listen(const char *host, int port, int flags, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd, one = 1, type = SOCK_STREAM | SOCK_CLOEXEC;
+	int fd, one = 1, defer_s = NET_DEFER_S, type = SOCK_STREAM | SOCK_CLOEXEC;
 
 	if (fill_addr(host, port, &ss, &len) < 0) {
 		snprintf(err, errlen, "bad address '%s': give an IPv4 or IPv6 literal", host);
@@ -50,6 +51,11 @@ int net_listen(const char *host, int port, int flags, char *err, size_t errlen)
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    ((flags & NET_REUSEPORT) && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)) {
 		snprintf(err, errlen, "setsockopt: %s", strerror(errno));
+		goto fail;
+	}
+	if ((flags & NET_DEFER) &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof(defer_s)) < 0) {
+		snprintf(err, errlen, "setsockopt TCP_DEFER_ACCEPT: %s", strerror(errno));
 		goto fail;
 	}
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
@@ -129,4 +135,31 @@ int net_accept(int lfd, int flags)
 	}
 	errno = saved;
 	return -1;
+}
+
+int net_accept_transient(int err)
+{
+	switch (err) {
+	case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+	case EWOULDBLOCK:
+#endif
+	case EINTR:
+	case ECONNABORTED:
+	case EMFILE:
+	case ENFILE:
+	/* Linux hands a new connection's pending network error to accept() itself */
+	case EPROTO:
+	case ENOPROTOOPT:
+	case ENETDOWN:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case EHOSTUNREACH:
+	case ENONET:
+	case EOPNOTSUPP:
+	case EPERM: /* a firewall rule refused this connection */
+		return 1;
+	default:
+		return 0;
+	}
 }

@@ -6,6 +6,16 @@
 
 #define NET_NONBLOCK 1  /* the socket (or accepted socket) is non-blocking */
 #define NET_REUSEPORT 2 /* SO_REUSEPORT: several listeners share the port */
+/*
+ * TCP_DEFER_ACCEPT for NET_DEFER_S seconds: the kernel hands a connection to
+ * accept() only once its first data has arrived, so the first read after
+ * accept finds the request. The price: a client that connects and sends
+ * nothing is held by the kernel (no descriptor, no --timeout) until the
+ * period is over (the SYN-ACK is resent and the client's ACK gets it
+ * accepted), so it is closed --timeout + NET_DEFER_S seconds after connecting.
+ */
+#define NET_DEFER 4
+#define NET_DEFER_S 1
 
 /*
  * Create a TCP listener on host:port (IPv4 or IPv6 literal) with SO_REUSEADDR
@@ -30,5 +40,14 @@ int net_set_nonblock(int fd);
  * level-triggered loop does not spin when descriptors run out.
  */
 int net_accept(int lfd, int flags);
+
+/*
+ * 1 if err, from a failed accept, concerns one connection or one moment and
+ * not the listener, so the loop goes on without a log line: EAGAIN, EINTR,
+ * ECONNABORTED, EMFILE/ENFILE (net_accept has shed the client) and the
+ * network errors accept(2) says to treat like EAGAIN (EPROTO, ENETDOWN, ...).
+ * 0 otherwise (EBADF, EINVAL, ENOMEM, ...): worth reporting.
+ */
+int net_accept_transient(int err);
 
 #endif

@@ -21,16 +21,25 @@ static void on_child(int signo)
 	sig_child = 1;
 }
 
+int sig_ignore_pipe(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
 int sig_init(void)
 {
 	struct sigaction sa;
 	sigset_t block;
 
+	if (sig_ignore_pipe() < 0)
+		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) < 0)
-		return -1;
 	sa.sa_handler = on_stop; /* no SA_RESTART: the wait returns EINTR */
 	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
 		return -1;

@@ -20,6 +20,12 @@ extern sigset_t sig_waitmask;           /* the mask to wait with: those signals 
 int sig_init(void);
 
 /*
+ * Only ignore SIGPIPE (a write to a reset peer then fails with EPIPE): for a
+ * model whose event library takes SIGTERM/SIGINT itself. 0 or -1.
+ */
+int sig_ignore_pipe(void);
+
+/*
  * Take pending SIGTERM/SIGINT/SIGCHLD without blocking and set the flags.
  * Linux delivers a signal to ppoll/epoll_pwait/pselect only when it
  * interrupts a sleeping wait; under sustained load the wait never sleeps, so

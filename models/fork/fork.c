@@ -1,8 +1,7 @@
 /* fork.c -- one child process per connection (UNP design 1, the classic concurrent server). */
 #include "conn.h"
 #include "net.h"
-#include "opts.h"
-#include "resp.h"
+#include "server.h"
 #include "sig.h"
 
 #include <errno.h>
@@ -125,31 +124,22 @@ static void dispatch(int lfd, int fd, int timeout)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	char err[256];
 	int lfd;
 
-	opts_parse(argc, argv, "fork", "One child process per connection (UNP design 1).", &o);
-	resp_init("fork");
+	server_init(argc, argv, "fork", "One child process per connection (UNP design 1).", 0, &o);
 	max_children = o.max_conns;
 	if (!(children = calloc((size_t)max_children, sizeof(*children)))) {
 		perror("fork: calloc");
 		return 1;
 	}
-	if (sig_init() < 0) {
-		perror("fork: signals");
-		return 1;
-	}
 	/* non-blocking: a client that resets between poll and accept must not hang the parent */
-	if ((lfd = net_listen(o.host, o.port, NET_NONBLOCK, err, sizeof(err))) < 0) {
-		fprintf(stderr, "fork: %s\n", err);
-		return 1;
-	}
+	lfd = server_listen(&o, "fork", NET_NONBLOCK);
 	if (net_announce(lfd) < 0)
 		return 1;
 
 	/*
 	 * The whole model: the parent only accepts and forks. Signals are
-	 * delivered only inside sig_wait_readable, so a SIGCHLD or SIGTERM is
+	 * delivered only inside server_accept's wait, so a SIGCHLD or SIGTERM is
 	 * never lost between the flag checks and going to sleep.
 	 */
 	while (!sig_stop) {
@@ -157,15 +147,8 @@ int main(int argc, char **argv)
 
 		if (sig_child)
 			reap_children();
-		if (sig_wait_readable(lfd, -1) <= 0)
-			continue; /* a signal: the flags decide */
-		if ((fd = net_accept(lfd, 0)) < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED &&
-			    errno != EMFILE && errno != ENFILE)
-				perror("fork: accept");
-			continue;
-		}
-		dispatch(lfd, fd, o.timeout);
+		if ((fd = server_accept(lfd, "fork")) >= 0) /* -1: a signal or a failed accept */
+			dispatch(lfd, fd, o.timeout);
 	}
 
 	close(lfd); /* stop accepting before stopping the children */

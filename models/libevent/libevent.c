@@ -1,8 +1,7 @@
 /* libevent.c -- library-managed reactor: libevent's loop calls us back (Reactor pattern). */
 #include "conn.h"
 #include "net.h"
-#include "opts.h"
-#include "resp.h"
+#include "server.h"
 
 #include <event2/event.h>
 #include <event2/listener.h>
@@ -185,8 +184,9 @@ static void resume_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * accept() failed with more than a retriable error. Out of descriptors, the
- * listener would stay readable and spin: stop accepting for 100 ms instead.
+ * accept() failed with more than EAGAIN/EINTR/ECONNABORTED. Out of
+ * descriptors, the listener would stay readable and spin: stop accepting for
+ * 100 ms instead. A failure of one connection is not worth a line.
  */
 static void accept_error_cb(struct evconnlistener *l, void *arg)
 {
@@ -200,7 +200,8 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
 			evconnlistener_enable(l);
 		return;
 	}
-	fprintf(stderr, "libevent: accept: %s\n", evutil_socket_error_to_string(err));
+	if (!net_accept_transient(err))
+		fprintf(stderr, "libevent: accept: %s\n", evutil_socket_error_to_string(err));
 }
 
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -210,38 +211,20 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(arg);
 }
 
-static int ignore_sigpipe(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGPIPE, &sa, NULL);
-}
-
 int main(int argc, char **argv)
 {
 	struct server srv = {0};
 	struct event *sigterm = NULL, *sigint = NULL;
 	struct timeval idle, linger = {CONN_LINGER_MS / 1000, (CONN_LINGER_MS % 1000) * 1000};
 	struct opts o;
-	char err[256];
 	int lfd, rc = 1;
 
-	opts_parse(argc, argv, "libevent",
-		   "libevent reactor: one loop, evconnlistener + events, --workers ignored.", &o);
-	resp_init("libevent");
-	idle = (struct timeval){o.timeout, 0};
 	/* libevent's evsignal owns SIGTERM/SIGINT; sig_init() would block them */
-	if (ignore_sigpipe() < 0) {
-		perror("libevent: signals");
-		return 1;
-	}
-	if ((lfd = net_listen(o.host, o.port, NET_NONBLOCK, err, sizeof(err))) < 0) {
-		fprintf(stderr, "libevent: %s\n", err);
-		return 1;
-	}
+	server_init(argc, argv, "libevent",
+		    "libevent reactor: one loop, evconnlistener + events, --workers ignored.",
+		    SERVER_OWN_SIGNALS, &o);
+	idle = (struct timeval){o.timeout, 0};
+	lfd = server_listen(&o, "libevent", NET_NONBLOCK);
 
 	/* The canonical order: base -> listener -> signal events -> dispatch; freed in reverse. */
 	if (!(srv.base = event_base_new())) {

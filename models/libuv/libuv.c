@@ -1,8 +1,7 @@
 /* libuv.c -- library-managed reactor with async writes: libuv's loop, as in Node.js (Reactor). */
 #include "conn.h"
 #include "net.h"
-#include "opts.h"
-#include "resp.h"
+#include "server.h"
 
 #include <uv.h>
 
@@ -201,8 +200,9 @@ static void connection_cb(uv_stream_t *server, int status)
 {
 	struct conn *c;
 
-	if (status < 0) {
-		fprintf(stderr, "libuv: accept: %s\n", uv_strerror(status));
+	if (status < 0) { /* on Unix a libuv error is a negated errno */
+		if (!net_accept_transient(-status))
+			fprintf(stderr, "libuv: accept: %s\n", uv_strerror(status));
 		return;
 	}
 	if (!(c = malloc(sizeof(*c)))) {
@@ -253,16 +253,6 @@ static void signal_cb(uv_signal_t *s, int signum)
 	uv_walk(s->loop, close_walk_cb, NULL);
 }
 
-static int ignore_sigpipe(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGPIPE, &sa, NULL);
-}
-
 /* Close what is still open and let the loop run the close callbacks, then close the loop. */
 static int loop_finish(uv_loop_t *loop)
 {
@@ -281,21 +271,14 @@ int main(int argc, char **argv)
 	uv_tcp_t server;
 	uv_signal_t sigterm, sigint;
 	struct opts o;
-	char err[256];
 	int lfd, r, rc = 1;
 
-	opts_parse(argc, argv, "libuv",
-		   "libuv reactor: one loop, uv_tcp + uv_write, --workers ignored.", &o);
-	resp_init("libuv");
+	/* libuv's signal handles own SIGTERM/SIGINT; sig_init() would block them */
+	server_init(argc, argv, "libuv",
+		    "libuv reactor: one loop, uv_tcp + uv_write, --workers ignored.",
+		    SERVER_OWN_SIGNALS, &o);
 	idle_ms = (uint64_t)o.timeout * 1000;
-	if (ignore_sigpipe() < 0) { /* libuv's signal handles own SIGTERM/SIGINT */
-		perror("libuv: signals");
-		return 1;
-	}
-	if ((lfd = net_listen(o.host, o.port, NET_NONBLOCK, err, sizeof(err))) < 0) {
-		fprintf(stderr, "libuv: %s\n", err);
-		return 1;
-	}
+	lfd = server_listen(&o, "libuv", NET_NONBLOCK);
 	if ((r = uv_loop_init(&loop)) < 0) {
 		fprintf(stderr, "libuv: uv_loop_init: %s\n", uv_strerror(r));
 		close(lfd);

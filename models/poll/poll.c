@@ -1,8 +1,7 @@
 /* poll.c -- C10K strategy 1 on poll(): one thread serves many clients, non-blocking, readiness. */
 #include "evconn.h"
 #include "net.h"
-#include "opts.h"
-#include "resp.h"
+#include "server.h"
 #include "sig.h"
 
 #include <errno.h>
@@ -72,7 +71,7 @@ static void accept_all(struct pollset *ps, int lfd, struct evconn_set *s)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EMFILE && errno != ENFILE)
+			if (!net_accept_transient(errno))
 				perror("poll: accept");
 			return; /* EMFILE: net_accept shed one; the rest wait for the next round */
 		}
@@ -121,19 +120,10 @@ int main(int argc, char **argv)
 	struct evconn_set s;
 	struct evconn *c;
 	struct opts o;
-	char err[256];
 	int lfd, rc = 0;
 
-	opts_parse(argc, argv, "poll", "One thread, non-blocking sockets, poll().", &o);
-	resp_init("poll");
-	if (sig_init() < 0) {
-		perror("poll: signals");
-		return 1;
-	}
-	if ((lfd = net_listen(o.host, o.port, NET_NONBLOCK, err, sizeof(err))) < 0) {
-		fprintf(stderr, "poll: %s\n", err);
-		return 1;
-	}
+	server_init(argc, argv, "poll", "One thread, non-blocking sockets, poll().", 0, &o);
+	lfd = server_listen(&o, "poll", NET_NONBLOCK);
 	evconn_set_init(&s, o.timeout);
 	listener.fd = lfd;
 	if (pollset_add(&ps, &listener) < 0 || net_announce(lfd) < 0)

@@ -1,8 +1,7 @@
 /* prefork.c -- N children pre-forked, each blocking in accept() (UNP design 2, no accept lock). */
 #include "conn.h"
 #include "net.h"
-#include "opts.h"
-#include "resp.h"
+#include "server.h"
 #include "sig.h"
 
 #include <errno.h>
@@ -57,7 +56,7 @@ static void worker_run(pid_t parent, int lfd, int timeout)
 			conn_serve_blocking(fd, timeout, 0);
 			continue;
 		}
-		if (errno != EINTR && errno != ECONNABORTED && errno != EMFILE && errno != ENFILE) {
+		if (!net_accept_transient(errno)) {
 			perror("prefork: accept");
 			_exit(1);
 		}
@@ -171,25 +170,18 @@ static void stop_workers(void)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	char err[256];
 	int lfd;
 
-	opts_parse(argc, argv, "prefork",
-		   "Fixed pool: N pre-forked children, each blocking in accept() (UNP design 2).", &o);
-	resp_init("prefork");
+	/* first: the workers are forked with the signals blocked, then reset them */
+	server_init(argc, argv, "prefork",
+		    "Fixed pool: N pre-forked children, each blocking in accept() (UNP design 2).", 0,
+		    &o);
 	nworkers = o.workers;
 	if (!(pool = calloc((size_t)nworkers, sizeof(*pool)))) {
 		perror("prefork: calloc");
 		return 1;
 	}
-	if (sig_init() < 0) {
-		perror("prefork: signals");
-		return 1;
-	}
-	if ((lfd = net_listen(o.host, o.port, 0, err, sizeof(err))) < 0) {
-		fprintf(stderr, "prefork: %s\n", err);
-		return 1;
-	}
+	lfd = server_listen(&o, "prefork", 0);
 	for (int i = 0; i < nworkers; i++) {
 		if (spawn(i, lfd, o.timeout) < 0) {
 			stop_workers();

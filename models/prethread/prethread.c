@@ -1,8 +1,7 @@
 /* prethread.c -- N threads pre-created, each blocking in accept() (UNP design 7, no lock). */
 #include "conn.h"
 #include "net.h"
-#include "opts.h"
-#include "resp.h"
+#include "server.h"
 #include "sig.h"
 
 #include <errno.h>
@@ -75,8 +74,7 @@ static void *worker_run(void *p)
 		int fd = net_accept(lfd, 0);
 
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE ||
-			    errno == ENFILE)
+			if (net_accept_transient(errno))
 				continue;
 			break; /* EINVAL once main has shut the listener down */
 		}
@@ -126,26 +124,18 @@ int main(int argc, char **argv)
 {
 	pthread_attr_t attr;
 	struct opts o;
-	char err[256];
 
-	opts_parse(argc, argv, "prethread",
-		   "Fixed pool: N pre-created threads, each blocking in accept() (UNP design 7).", &o);
-	resp_init("prethread");
+	/* first: every thread started later inherits the blocked signals */
+	server_init(argc, argv, "prethread",
+		    "Fixed pool: N pre-created threads, each blocking in accept() (UNP design 7).", 0,
+		    &o);
 	nworkers = o.workers;
 	timeout_s = o.timeout;
 	if (!(workers = calloc((size_t)nworkers, sizeof(*workers)))) {
 		perror("prethread: calloc");
 		return 1;
 	}
-	/* before any thread starts: every thread inherits the blocked signals */
-	if (sig_init() < 0) {
-		perror("prethread: signals");
-		return 1;
-	}
-	if ((lfd = net_listen(o.host, o.port, 0, err, sizeof(err))) < 0) {
-		fprintf(stderr, "prethread: %s\n", err);
-		return 1;
-	}
+	lfd = server_listen(&o, "prethread", 0);
 	if (pthread_attr_init(&attr) != 0 || pthread_attr_setstacksize(&attr, THREAD_STACK) != 0) {
 		fprintf(stderr, "prethread: thread attributes refused\n");
 		return 1;

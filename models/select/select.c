@@ -1,8 +1,7 @@
 /* select.c -- C10K strategy 1 on select(): one thread, many clients, non-blocking, readiness. */
 #include "evconn.h"
 #include "net.h"
-#include "opts.h"
-#include "resp.h"
+#include "server.h"
 #include "sig.h"
 
 #include <errno.h>
@@ -55,7 +54,7 @@ static void accept_all(struct fdtable *t, int lfd, struct evconn_set *s)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EMFILE && errno != ENFILE)
+			if (!net_accept_transient(errno))
 				perror("select: accept");
 			return; /* EMFILE: net_accept shed one; the rest wait for the next round */
 		}
@@ -107,19 +106,10 @@ int main(int argc, char **argv)
 	struct evconn_set s;
 	struct evconn *c;
 	struct opts o;
-	char err[256];
 	int lfd, rc = 0;
 
-	opts_parse(argc, argv, "select", "One thread, non-blocking sockets, select().", &o);
-	resp_init("select");
-	if (sig_init() < 0) {
-		perror("select: signals");
-		return 1;
-	}
-	if ((lfd = net_listen(o.host, o.port, NET_NONBLOCK, err, sizeof(err))) < 0) {
-		fprintf(stderr, "select: %s\n", err);
-		return 1;
-	}
+	server_init(argc, argv, "select", "One thread, non-blocking sockets, select().", 0, &o);
+	lfd = server_listen(&o, "select", NET_NONBLOCK);
 	if (lfd >= FD_SETSIZE || !(t = calloc(1, sizeof(*t)))) {
 		fprintf(stderr, "select: cannot watch the listener\n");
 		return 1;

@@ -1,8 +1,7 @@
 /* thread.c -- one thread per connection (UNP design 6, thread-per-connection). */
 #include "conn.h"
 #include "net.h"
-#include "opts.h"
-#include "resp.h"
+#include "server.h"
 #include "sig.h"
 
 #include <errno.h>
@@ -134,11 +133,10 @@ int main(int argc, char **argv)
 {
 	pthread_attr_t attr;
 	struct opts o;
-	char err[256];
 	int lfd;
 
-	opts_parse(argc, argv, "thread", "One thread per connection (UNP design 6).", &o);
-	resp_init("thread");
+	/* first: every thread started later inherits the blocked signals */
+	server_init(argc, argv, "thread", "One thread per connection (UNP design 6).", 0, &o);
 	nslots = o.max_conns;
 	if (!(slots = malloc((size_t)nslots * sizeof(*slots)))) {
 		perror("thread: malloc");
@@ -150,31 +148,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "thread: thread attributes refused\n");
 		return 1;
 	}
-	/* before any thread starts: every thread inherits the blocked signals */
-	if (sig_init() < 0) {
-		perror("thread: signals");
-		return 1;
-	}
-	if ((lfd = net_listen(o.host, o.port, NET_NONBLOCK, err, sizeof(err))) < 0) {
-		fprintf(stderr, "thread: %s\n", err);
-		return 1;
-	}
+	lfd = server_listen(&o, "thread", NET_NONBLOCK);
 	if (net_announce(lfd) < 0)
 		return 1;
 
 	/* The whole model: main accepts, and every connection gets a thread of its own. */
 	while (!sig_stop) {
-		int fd;
+		int fd = server_accept(lfd, "thread"); /* -1: a signal or a failed accept */
 
-		if (sig_wait_readable(lfd, -1) <= 0)
-			continue; /* a signal: sig_stop decides */
-		if ((fd = net_accept(lfd, 0)) < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED &&
-			    errno != EMFILE && errno != ENFILE)
-				perror("thread: accept");
-			continue;
-		}
-		dispatch(&attr, fd, o.timeout);
+		if (fd >= 0)
+			dispatch(&attr, fd, o.timeout);
 	}
 
 	close(lfd);

@@ -1,11 +1,9 @@
 /* threadpool.c -- main accepts, a pool of N threads serves from a bounded queue (UNP design 8). */
 #include "conn.h"
 #include "net.h"
-#include "opts.h"
-#include "resp.h"
+#include "server.h"
 #include "sig.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -168,14 +166,13 @@ static int start_workers(void)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	char err[256];
 	int lfd;
 
-	opts_parse(
+	/* first: every thread started later inherits the blocked signals */
+	server_init(
 	    argc, argv, "threadpool",
-	    "Fixed pool: main thread accepts; N threads serve from a bounded queue (UNP design 8).",
+	    "Fixed pool: main thread accepts; N threads serve from a bounded queue (UNP design 8).", 0,
 	    &o);
-	resp_init("threadpool");
 	nworkers = o.workers;
 	timeout_s = o.timeout;
 	q.cap = o.max_conns;
@@ -184,15 +181,7 @@ int main(int argc, char **argv)
 		perror("threadpool: calloc");
 		return 1;
 	}
-	/* before any thread starts: every thread inherits the blocked signals */
-	if (sig_init() < 0) {
-		perror("threadpool: signals");
-		return 1;
-	}
-	if ((lfd = net_listen(o.host, o.port, NET_NONBLOCK, err, sizeof(err))) < 0) {
-		fprintf(stderr, "threadpool: %s\n", err);
-		return 1;
-	}
+	lfd = server_listen(&o, "threadpool", NET_NONBLOCK);
 	if (start_workers() < 0)
 		return 1;
 	if (net_announce(lfd) < 0) {
@@ -202,17 +191,9 @@ int main(int argc, char **argv)
 
 	/* The whole model, from main's side: accept and queue; a full queue is answered 503. */
 	while (!sig_stop) {
-		int fd;
+		int fd = server_accept(lfd, "threadpool"); /* -1: a signal or a failed accept */
 
-		if (sig_wait_readable(lfd, -1) <= 0)
-			continue; /* a signal: sig_stop decides */
-		if ((fd = net_accept(lfd, 0)) < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED &&
-			    errno != EMFILE && errno != ENFILE)
-				perror("threadpool: accept");
-			continue;
-		}
-		if (queue_push(fd) < 0)
+		if (fd >= 0 && queue_push(fd) < 0)
 			conn_reject(fd, 503);
 	}
 

@@ -1,12 +1,9 @@
 /* @NAME@.c -- from the template, an iterative server (UNP design 0): say here what @NAME@ is. */
 #include "conn.h"
 #include "net.h"
-#include "opts.h"
-#include "resp.h"
+#include "server.h"
 #include "sig.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <unistd.h>
 
 /*
@@ -19,37 +16,22 @@
 int main(int argc, char **argv)
 {
 	struct opts o;
-	char err[256];
 	int lfd;
 
-	opts_parse(argc, argv, "@NAME@",
-		   "Template model: one connection at a time, always Connection: close.", &o);
-	resp_init("@NAME@");
-	if (sig_init() < 0) { /* SIGTERM/SIGINT now only arrive in waits given sig_waitmask */
-		perror("@NAME@: signals");
-		return 1;
-	}
-	if ((lfd = net_listen(o.host, o.port, 0, err, sizeof(err))) < 0) {
-		fprintf(stderr, "@NAME@: %s\n", err);
-		return 1;
-	}
+	/* SIGTERM/SIGINT now only arrive in waits given sig_waitmask */
+	server_init(argc, argv, "@NAME@",
+		    "Template model: one connection at a time, always Connection: close.", 0, &o);
+	lfd = server_listen(&o, "@NAME@", 0); /* NET_NONBLOCK for a non-blocking listener */
 	if (net_announce(lfd) < 0)
 		return 1;
 
 	/* The model: accept one connection, serve it to the end, repeat. */
 	while (!sig_stop) {
-		int fd;
+		int fd = server_accept(lfd, "@NAME@"); /* -1: a signal or a failed accept */
 
-		if (sig_wait_readable(lfd, -1) <= 0)
-			continue; /* a signal: sig_stop decides */
-		if ((fd = net_accept(lfd, 0)) < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED &&
-			    errno != EMFILE && errno != ENFILE)
-				perror("@NAME@: accept");
-			continue;
-		}
 		/* Serve it to the end; every reply says close, SIGTERM ends the wait. */
-		conn_serve_blocking(fd, o.timeout, CONN_NO_KEEPALIVE | CONN_STOP_ON_SIGNAL);
+		if (fd >= 0)
+			conn_serve_blocking(fd, o.timeout, CONN_NO_KEEPALIVE | CONN_STOP_ON_SIGNAL);
 	}
 	close(lfd);
 	return 0;

@@ -1,0 +1,49 @@
+/* server.c -- the common start of every model's main(): fatal on failure, by design. */
+#include "server.h"
+
+#include "net.h"
+#include "resp.h"
+#include "sig.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void server_init(int argc, char **argv, const char *model, const char *summary, int flags,
+		 struct opts *o)
+{
+	int r;
+
+	opts_parse(argc, argv, model, summary, o);
+	resp_init(model);
+	/* both ignore SIGPIPE: a peer that resets mid-reply must cost an EPIPE, not the process */
+	r = (flags & SERVER_OWN_SIGNALS) ? sig_ignore_pipe() : sig_init();
+	if (r < 0) {
+		fprintf(stderr, "%s: signals: %s\n", model, strerror(errno));
+		exit(1);
+	}
+}
+
+int server_listen(const struct opts *o, const char *model, int net_flags)
+{
+	char err[256];
+	int fd = net_listen(o->host, o->port, net_flags, err, sizeof(err));
+
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s\n", model, err);
+		exit(1);
+	}
+	return fd;
+}
+
+int server_accept(int lfd, const char *model)
+{
+	int fd;
+
+	if (sig_wait_readable(lfd, -1) <= 0)
+		return -1; /* a signal: the caller's flags decide */
+	if ((fd = net_accept(lfd, 0)) < 0 && !net_accept_transient(errno))
+		fprintf(stderr, "%s: accept: %s\n", model, strerror(errno));
+	return fd;
+}

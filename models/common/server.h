@@ -1,0 +1,45 @@
+/* server.h -- the setup every model's main() starts with, said once.
+ *
+ * A model's main() reads: server_init (command line, replies, signals),
+ * its own preparation, server_listen, net_announce, then the model itself.
+ * Setup failures are fatal: these functions print one line and exit, as
+ * DESIGN.md's contract asks (bad arguments exit 2, cannot bind exits 1).
+ */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include "opts.h"
+
+/*
+ * For server_init: the model's event library (libevent, libuv, an io_uring
+ * signalfd) takes SIGTERM/SIGINT itself, so sig_init() must not block them.
+ */
+#define SERVER_OWN_SIGNALS 1
+
+/*
+ * Parse the command line into o (--help prints the usage with summary and
+ * exits 0; a bad argument exits 2), name the server in every reply, ignore
+ * SIGPIPE and, unless flags has SERVER_OWN_SIGNALS, sig_init(). Call it
+ * first in main(), before any thread or child starts: they inherit the
+ * blocked signals. On failure prints "<model>: signals: <reason>" and exits 1.
+ */
+void server_init(int argc, char **argv, const char *model, const char *summary, int flags,
+		 struct opts *o);
+
+/*
+ * net_listen() on o->host:o->port with the NET_* flags. Returns the
+ * listening fd; on failure prints "<model>: <reason>" on stderr and exits 1.
+ */
+int server_listen(const struct opts *o, const char *model, int net_flags);
+
+/*
+ * For a main thread that accepts: sleep until lfd has a connection, taking
+ * signals meanwhile (sig_wait_readable), and accept it (blocking,
+ * close-on-exec). Returns the new fd, or -1 when there is none this time: a
+ * signal arrived (the caller checks sig_stop, sig_child) or accept failed.
+ * A failure that is not net_accept_transient() is reported as
+ * "<model>: accept: <reason>" on stderr. Needs sig_init() (server_init).
+ */
+int server_accept(int lfd, const char *model);
+
+#endif
