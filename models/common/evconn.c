@@ -13,6 +13,7 @@ void evconn_set_init(struct evconn_set *s, int timeout_s)
 	idle_init(&s->idle, timeout_s * 1000L);
 	idle_init(&s->linger, CONN_LINGER_MS);
 	s->npool = 0;
+	s->spare = NULL;
 	evconn_tick(s);
 }
 
@@ -43,14 +44,18 @@ static void buf_put(struct evconn_set *s, struct conn_buf *b)
 
 struct evconn *evconn_open(struct evconn_set *s, int fd)
 {
-	struct evconn *c = malloc(sizeof(*c));
+	struct evconn *c = s->spare;
 
-	if (!c)
+	if (c)
+		s->spare = c->free_next;
+	else if (!(c = malloc(sizeof(*c))))
 		return NULL;
 	c->fd = fd;
 	c->want = EVCONN_READ;
 	c->lingering = 0;
 	c->slot = -1;
+	c->rdhup = 0;
+	c->free_next = NULL;
 	c->buf = NULL;
 	idle_node_init(&c->timer);
 	idle_touch(&s->idle, &c->timer, s->now);
@@ -107,7 +112,7 @@ int evconn_handle(struct evconn_set *s, struct evconn *c)
 			idle_touch(&s->idle, &c->timer, s->now);
 		if (conn_out_pending(b) > 0)
 			continue;
-		/* A short read emptied the socket: level-triggered readiness reports any more. */
+		/* A short read emptied the socket: any more raises readiness again (evconn.h). */
 		if (!more)
 			break;
 		room = conn_in_room(b);
@@ -116,7 +121,8 @@ int evconn_handle(struct evconn_set *s, struct evconn *c)
 			return want(c, EVCONN_CLOSE);
 		if (n == -2)
 			break;
-		more = (size_t)n == room;
+		/* after a FIN no new edge comes: read on to EOF (evconn.h) */
+		more = (size_t)n == room || c->rdhup;
 	}
 	if (b->in_len == 0) { /* nothing buffered: an idle connection holds no buffer */
 		buf_put(s, b);
@@ -131,7 +137,8 @@ void evconn_close(struct evconn_set *s, struct evconn *c)
 	if (c->buf)
 		buf_put(s, c->buf);
 	close(c->fd);
-	free(c);
+	c->free_next = s->spare;
+	s->spare = c;
 }
 
 struct evconn *evconn_expired(struct evconn_set *s)
@@ -165,4 +172,10 @@ void evconn_set_free(struct evconn_set *s)
 {
 	while (s->npool > 0)
 		free(s->pool[--s->npool]);
+	while (s->spare) {
+		struct evconn *c = s->spare;
+
+		s->spare = c->free_next;
+		free(c);
+	}
 }

@@ -10,8 +10,25 @@
  *
  * evconn_handle() runs it when the descriptor is ready and returns what the
  * connection waits for next, for the loop to tell its kernel interface.
- * It needs LEVEL-TRIGGERED readiness: after a short read it goes back to the
- * loop without reading on to EAGAIN.
+ * It reads until EAGAIN or a short read, and then goes back to the loop.
+ *
+ * Level-triggered readiness (select, poll) needs nothing more. Edge-triggered
+ * readiness (epoll EPOLLET) is safe too, on three conditions the loop keeps:
+ *  - a short read leaves no data behind: TCP copies everything queued (and
+ *    its backlog) up to the size asked, and data arriving later raises a
+ *    new edge, because the readiness was already taken off the ready list;
+ *  - but a FIN that came with the data raises no later edge: the loop sets
+ *    c->rdhup when the event says EPOLLRDHUP (or HUP/ERR), and the handler
+ *    then reads on to EOF instead of stopping at the short read;
+ *  - a lingering connection drains a bounded slice per call (conn_drain),
+ *    and EVCONN_WRITE stops reading with input possibly queued: the loop
+ *    watches a lingering connection level-triggered, and arms writability
+ *    (which reports at once if already writable) for EVCONN_WRITE; the
+ *    handler reads on to EAGAIN or a short read once the replies are out.
+ *
+ * A closed struct evconn goes to a free list of its set and is reused by the
+ * next evconn_open: accepting a connection allocates nothing once the set
+ * has seen as many connections at once as it has now.
  *
  * A connection holds its 24 KiB conn_buf only while it has bytes in it:
  * idle keep-alive connections hold none, and a buffer goes back to a small
@@ -41,6 +58,8 @@ struct evconn {
 	int want;          /* what it waits for: the last evconn_handle result */
 	int lingering;     /* write side shut down, draining input before close */
 	int slot;          /* free for the loop (poll: its index in the pollfd array) */
+	int rdhup;         /* set by an edge-triggered loop: the peer's FIN is in, read to EOF */
+	struct evconn *free_next; /* in the set's list of spare connections */
 	struct conn_buf *buf; /* NULL while the connection has no bytes buffered */
 	struct idle_node timer; /* in the set's idle or linger list */
 };
@@ -52,6 +71,7 @@ struct evconn_set {
 	struct idle_list linger; /* deadline: start of the linger + CONN_LINGER_MS */
 	int npool;
 	struct conn_buf *pool[EVCONN_POOL];
+	struct evconn *spare; /* closed connections, reused by evconn_open */
 };
 
 /* An empty set whose connections close after timeout_s seconds without a complete request. */
@@ -70,7 +90,7 @@ struct evconn *evconn_open(struct evconn_set *s, int fd);
  */
 int evconn_handle(struct evconn_set *s, struct evconn *c);
 
-/* Close c's fd and free it. The loop must forget the fd first (select: FD_CLR). */
+/* Close c's fd and keep c for reuse. The loop must forget the fd first (select: FD_CLR). */
 void evconn_close(struct evconn_set *s, struct evconn *c);
 
 /* A connection whose idle or linger time ran out at s->now (for the loop to close), or NULL. */
@@ -82,7 +102,7 @@ int evconn_wait_ms(const struct evconn_set *s);
 /* Any open connection of s, or NULL when none is left (shutdown: close them all). */
 struct evconn *evconn_any(struct evconn_set *s);
 
-/* Free the buffer pool (after the last evconn_close). */
+/* Free the buffer pool and the spare connections (after the last evconn_close). */
 void evconn_set_free(struct evconn_set *s);
 
 #endif

@@ -1,8 +1,7 @@
 /* io_uring.c -- completion-based loop (Proactor): I/O is submitted to a kernel ring and reaped. */
 #include "conn.h"
 #include "net.h"
-#include "opts.h"
-#include "resp.h"
+#include "server.h"
 
 #include <liburing.h>
 
@@ -40,6 +39,7 @@ struct conn {
 	int op;	       /* OP_RECV or OP_SEND in flight, or 0 */
 	int closing;   /* freed once its operation completes */
 	int lingering; /* write side shut down: only draining input now */
+	int polled_first; /* the recv in flight has IORING_RECVSEND_POLL_FIRST */
 	long deadline; /* ms: close when the sweep finds it past this */
 	struct conn *prev, *next;
 	struct conn_buf buf; /* last: its buffers need no clearing */
@@ -47,12 +47,17 @@ struct conn {
 
 static struct io_uring ring;
 static struct conn *conns; /* every connection, swept each tick and freed on exit */
+static struct conn *spares; /* closed connections, reused by on_accept: no malloc per client */
+static int nspares;
+#define SPARES_MAX 256 /* kept past a burst of connections; more go back to malloc */
 static long now_ms;	   /* CLOCK_MONOTONIC, read once per batch of completions */
 static long idle_ms;	   /* --timeout */
 static int lfd = -1, sfd = -1;
 static int multishot =
     1; /* the kernel takes IORING_ACCEPT_MULTISHOT (5.19+): one SQE, many accepts */
 static int accept_armed, accept_paused, tick_armed, stop;
+static int ring_close; /* close descriptors through the ring (IORING_OP_CLOSE, 5.6+) */
+static int poll_first = 1; /* IORING_RECVSEND_POLL_FIRST (5.19+), off after an EINVAL */
 static struct signalfd_siginfo siginfo;
 static const struct __kernel_timespec tick_ts = {0, TICK_MS * 1000000L};
 
@@ -76,6 +81,23 @@ static struct io_uring_sqe *get_sqe(void)
 
 /* --- connections ------------------------------------------------------- */
 
+/*
+ * Close fd with the next submission rather than a syscall of its own: a
+ * closing connection has no operation in flight, so nothing else refers to
+ * fd, and its number cannot be handed out again before the close has run.
+ */
+static void close_fd(int fd)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!ring_close || !(sqe = get_sqe())) {
+		close(fd);
+		return;
+	}
+	io_uring_prep_close(sqe, fd);
+	io_uring_sqe_set_data64(sqe, UD_IGNORE);
+}
+
 static void conn_free(struct conn *c)
 {
 	if (c->prev)
@@ -84,8 +106,25 @@ static void conn_free(struct conn *c)
 		conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	close(c->fd);
-	free(c);
+	close_fd(c->fd);
+	if (nspares >= SPARES_MAX) {
+		free(c);
+		return;
+	}
+	c->next = spares;
+	spares = c;
+	nspares++;
+}
+
+static void spares_free(void)
+{
+	while (spares) {
+		struct conn *c = spares;
+
+		spares = c->next;
+		free(c);
+	}
+	nspares = 0;
 }
 
 /* Close now, or once the operation in flight is cancelled and has completed. */
@@ -121,6 +160,14 @@ static int conn_submit(struct conn *c, int op)
 		io_uring_prep_recv(sqe, c->fd, c->buf.in, sizeof(c->buf.in), 0);
 	else
 		io_uring_prep_recv(sqe, c->fd, c->buf.in + c->buf.in_len, conn_in_room(&c->buf), 0);
+	/*
+	 * A recv is submitted when the client has just been answered (or has
+	 * just connected): its next bytes are seldom there yet. Wait for
+	 * readability first instead of trying a recv bound to find nothing.
+	 */
+	c->polled_first = op == OP_RECV && poll_first;
+	if (c->polled_first)
+		sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
 	io_uring_sqe_set_data64(sqe, (uintptr_t)c | (unsigned)op);
 	c->op = op;
 	return 0;
@@ -157,7 +204,9 @@ static void conn_advance(struct conn *c)
 
 static void on_recv(struct conn *c, int res)
 {
-	if (res == -EINTR || res == -EAGAIN) {
+	if (res == -EINVAL && c->polled_first)
+		poll_first = 0; /* a kernel before 5.19: retry without the flag */
+	if (res == -EINTR || res == -EAGAIN || (res == -EINVAL && c->polled_first)) {
 		if (conn_submit(c, OP_RECV) < 0)
 			conn_close(c);
 		return;
@@ -229,7 +278,11 @@ static void on_accept(int res, unsigned flags)
 	}
 	if (res < 0)
 		return; /* ECONNABORTED and the like: the client is gone */
-	if (!(c = malloc(sizeof(*c)))) {
+	if (spares) {
+		c = spares;
+		spares = c->next;
+		nspares--;
+	} else if (!(c = malloc(sizeof(*c)))) {
 		close(res);
 		return;
 	}
@@ -379,6 +432,7 @@ static const char *missing_op(void)
 
 	if (!probe)
 		return "probe";
+	ring_close = io_uring_opcode_supported(probe, IORING_OP_CLOSE); /* optional */
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]) && !missing; i++)
 		if (!io_uring_opcode_supported(probe, ops[i].op))
 			missing = ops[i].name;
@@ -393,6 +447,7 @@ static void drain(void)
 	long deadline = clock_ms() + 300;
 	struct io_uring_sqe *sqe;
 
+	ring_close = 0; /* the last submission may never be made: close at once */
 	for (struct conn *c = conns, *next; c; c = next) {
 		next = c->next;
 		conn_close(c);
@@ -433,14 +488,13 @@ static void drain(void)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	char err[256];
 	const char *missing;
 	int r, rc = 1;
 
-	opts_parse(argc, argv, "io_uring",
-		   "io_uring proactor: one ring, accept/recv/send completions, --workers ignored.",
-		   &o);
-	resp_init("io_uring");
+	/* SIGTERM/SIGINT are read from a signalfd on the ring (signals_init), not sig_init */
+	server_init(argc, argv, "io_uring",
+		    "io_uring proactor: one ring, accept/recv/send completions, --workers ignored.",
+		    SERVER_OWN_SIGNALS, &o);
 	idle_ms = o.timeout * 1000L;
 	if ((r = ring_init()) < 0) {
 		if (r == -ENOSYS || r == -EPERM || r == -EACCES || r == -ENOMEM) {
@@ -459,10 +513,7 @@ int main(int argc, char **argv)
 		perror("io_uring: signals");
 		goto out;
 	}
-	if ((lfd = net_listen(o.host, o.port, 0, err, sizeof(err))) < 0) {
-		fprintf(stderr, "io_uring: %s\n", err);
-		goto out;
-	}
+	lfd = server_listen(&o, "io_uring", 0);
 	if (arm_signal() < 0 || net_announce(lfd) < 0)
 		goto out;
 
@@ -495,6 +546,7 @@ out:
 	io_uring_queue_exit(&ring);
 	while (conns) /* only if the drain ran out of time */
 		conn_free(conns);
+	spares_free();
 	if (sfd >= 0)
 		close(sfd);
 	if (lfd >= 0)

@@ -1,8 +1,7 @@
 /* reuseport.c -- nginx-style multi-reactor: per worker an epoll loop, a SO_REUSEPORT listener. */
 #include "evconn.h"
 #include "net.h"
-#include "opts.h"
-#include "resp.h"
+#include "server.h"
 #include "sig.h"
 
 #include <errno.h>
@@ -35,26 +34,45 @@ struct worker {
 
 static char stop_tag; /* epoll data of the stop eventfd; the listener's is NULL */
 
-/* Level-triggered, as in epoll.c and for the same reasons: register exactly what c waits for. */
+#define ACCEPT_BATCH 4 /* connections accepted per wake-up of the listener */
+
+/*
+ * Edge-triggered and registered once, as in epoll.c and for the same
+ * reasons (see there and evconn.h): EPOLLOUT only while replies are
+ * pending, level-triggered while lingering, epoll_ctl only on a change.
+ */
+static uint32_t events_for(const struct evconn *c)
+{
+	if (c->lingering)
+		return EPOLLIN;
+	if (c->want == EVCONN_WRITE)
+		return EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	return EPOLLIN | EPOLLRDHUP | EPOLLET;
+}
+
 static int watch(int ep, int op, struct evconn *c)
 {
-	struct epoll_event ev = { .events = c->want == EVCONN_WRITE ? EPOLLOUT : EPOLLIN,
-				  .data.ptr = c };
+	struct epoll_event ev = { .events = events_for(c), .data.ptr = c };
 
+	c->slot = (int)ev.events;
 	return epoll_ctl(ep, op, c->fd, &ev);
 }
 
-/* Accept until this worker's queue is empty; each new connection is served at once. */
-static void accept_all(struct worker *w, struct evconn_set *s)
+/*
+ * Accept a bounded batch from this worker's queue (the listener is level-
+ * triggered: the rest is reported by the next wait) and register each new
+ * connection without reading it: its request is reported once it arrives.
+ */
+static void accept_some(struct worker *w, struct evconn_set *s)
 {
-	for (;;) {
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		int fd = net_accept(w->lfd, NET_NONBLOCK);
 		struct evconn *c;
 
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EMFILE && errno != ENFILE)
+			if (!net_accept_transient(errno))
 				perror("reuseport: accept");
 			return;
 		}
@@ -62,18 +80,18 @@ static void accept_all(struct worker *w, struct evconn_set *s)
 			close(fd);
 			continue;
 		}
-		if (evconn_handle(s, c) == EVCONN_CLOSE || watch(w->ep, EPOLL_CTL_ADD, c) < 0)
+		if (watch(w->ep, EPOLL_CTL_ADD, c) < 0)
 			evconn_close(s, c);
 	}
 }
 
-static void serve(int ep, struct evconn_set *s, struct evconn *c)
+static void serve(int ep, struct evconn_set *s, struct evconn *c, uint32_t ev)
 {
-	int before = c->want;
-
+	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->rdhup = 1; /* no edge follows the FIN: evconn_handle reads on to EOF */
 	if (evconn_handle(s, c) == EVCONN_CLOSE)
 		evconn_close(s, c);
-	else if (c->want != before && watch(ep, EPOLL_CTL_MOD, c) < 0)
+	else if (events_for(c) != (uint32_t)c->slot && watch(ep, EPOLL_CTL_MOD, c) < 0)
 		evconn_close(s, c);
 }
 
@@ -102,11 +120,11 @@ static void *worker_main(void *arg)
 		evconn_tick(&s);
 		for (int i = 0; i < n; i++) {
 			if (events[i].data.ptr == NULL)
-				accept_all(w, &s);
+				accept_some(w, &s);
 			else if (events[i].data.ptr == &stop_tag)
 				running = 0; /* never read: it stays readable for every worker */
 			else
-				serve(w->ep, &s, events[i].data.ptr);
+				serve(w->ep, &s, events[i].data.ptr, events[i].events);
 		}
 		while ((c = evconn_expired(&s)))
 			evconn_close(&s, c);
@@ -149,15 +167,11 @@ int main(int argc, char **argv)
 	int stop, started = 0, rc = 1;
 	uint64_t one = 1;
 
-	opts_parse(argc, argv, "reuseport",
-		   "Multi-reactor: --workers threads, each an epoll loop on its own SO_REUSEPORT "
-		   "listener.",
-		   &o);
-	resp_init("reuseport");
-	if (sig_init() < 0) { /* before the threads: they inherit the blocked signals */
-		perror("reuseport: signals");
-		return 1;
-	}
+	/* before the threads: they inherit the blocked signals */
+	server_init(argc, argv, "reuseport",
+		    "Multi-reactor: --workers threads, each an epoll loop on its own SO_REUSEPORT "
+		    "listener.",
+		    0, &o);
 	if (!(ws = calloc((size_t)o.workers, sizeof(*ws))) ||
 	    (stop = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		perror("reuseport: setup");
