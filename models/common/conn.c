@@ -258,7 +258,7 @@ void conn_reject(int fd, int status)
 	/* a fresh connection: the request is usually in flight or already here */
 	if (wait_readable(fd, now_ms() + CONN_REJECT_WAIT_MS) > 0 && drop_pending(fd))
 		goto out; /* the client is already gone */
-	do /* a fresh socket's send buffer always holds one short reply */
+	do                /* a fresh socket's send buffer always holds one short reply */
 		n = send(fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	shutdown(fd, SHUT_WR);

@@ -12,18 +12,18 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define CONN_IN_CAP HTTP_MAX_REQUEST /* always room for one whole request */
-#define CONN_OUT_CAP 8192            /* replies waiting to be sent: bounds a pipeline flood */
-#define CONN_LINGER_MS 1000          /* how long a closing connection drains its input */
+#define CONN_IN_CAP    HTTP_MAX_REQUEST /* always room for one whole request */
+#define CONN_OUT_CAP   8192             /* replies waiting to be sent: bounds a pipeline flood */
+#define CONN_LINGER_MS 1000             /* how long a closing connection drains its input */
 
 struct conn_buf {
-	size_t in_len;             /* bytes in in[] */
-	size_t out_len, out_sent;  /* out[out_sent..out_len) is still to send */
-	int close;                 /* close once out[] is sent: no more requests are read */
-	int error;                 /* the status of a malformed request, else 0 */
-	int linger;                /* closing with input unread: close gracefully (conn_close_graceful) */
-	int no_keepalive;          /* the model cannot persist: every reply says close */
-	unsigned long requests;    /* complete requests answered */
+	size_t in_len;            /* bytes in in[] */
+	size_t out_len, out_sent; /* out[out_sent..out_len) is still to send */
+	int close;                /* close once out[] is sent: no more requests are read */
+	int error;                /* the status of a malformed request, else 0 */
+	int linger;       /* closing with input unread: close gracefully (conn_close_graceful) */
+	int no_keepalive; /* the model cannot persist: every reply says close */
+	unsigned long requests; /* complete requests answered */
 	char in[CONN_IN_CAP];
 	char out[CONN_OUT_CAP];
 };
@@ -54,7 +54,8 @@ size_t conn_out_pending(const struct conn_buf *c);
 ssize_t conn_read(int fd, struct conn_buf *c);
 int conn_write(int fd, struct conn_buf *c);
 
-/* Non-blocking drain of a half-closed connection: 1 when it may be closed (EOF or error), 0 to wait. */
+/* Non-blocking drain of a half-closed connection: 1 when it may be closed (EOF or error), 0 to
+ * wait. */
 int conn_drain(int fd);
 
 /*
@@ -65,7 +66,7 @@ int conn_drain(int fd);
  * flags: CONN_NO_KEEPALIVE, CONN_STOP_ON_SIGNAL (only for a caller whose
  * thread is the one that takes signals: the iterative model).
  */
-#define CONN_NO_KEEPALIVE 1   /* every reply says Connection: close */
+#define CONN_NO_KEEPALIVE   1 /* every reply says Connection: close */
 #define CONN_STOP_ON_SIGNAL 2 /* single-threaded caller: SIGTERM/SIGINT end the wait (sig.h) */
 unsigned long conn_serve_blocking(int fd, int timeout_s, int flags);
 

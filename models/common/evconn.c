@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define TIMER_OWNER(n) ((struct evconn *)((char *)(n) - offsetof(struct evconn, timer)))
+#define TIMER_OWNER(n) ((struct evconn *)((char *)(n)-offsetof(struct evconn, timer)))
 
 void evconn_set_init(struct evconn_set *s, int timeout_s)
 {

@@ -55,13 +55,13 @@ enum evconn_want {
 
 struct evconn {
 	int fd;
-	int want;          /* what it waits for: the last evconn_handle result */
-	int lingering;     /* write side shut down, draining input before close */
-	int slot;          /* free for the loop (poll: its index in the pollfd array) */
-	int rdhup;         /* set by an edge-triggered loop: the peer's FIN is in, read to EOF */
+	int want;      /* what it waits for: the last evconn_handle result */
+	int lingering; /* write side shut down, draining input before close */
+	int slot;      /* free for the loop (poll: its index in the pollfd array) */
+	int rdhup;     /* set by an edge-triggered loop: the peer's FIN is in, read to EOF */
 	struct evconn *free_next; /* in the set's list of spare connections */
-	struct conn_buf *buf; /* NULL while the connection has no bytes buffered */
-	struct idle_node timer; /* in the set's idle or linger list */
+	struct conn_buf *buf;     /* NULL while the connection has no bytes buffered */
+	struct idle_node timer;   /* in the set's idle or linger list */
 };
 
 /* The connections of one loop: their timers, the loop's clock and the buffer pool. */

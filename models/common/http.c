@@ -19,13 +19,13 @@ struct cursor {
 };
 
 struct fields {
-	int hosts;          /* Host fields seen */
-	int conn_close;     /* Connection: close seen */
-	int conn_keep;      /* Connection: keep-alive seen */
-	int chunked;        /* Transfer-Encoding: chunked */
-	int has_te;         /* any Transfer-Encoding */
-	int has_cl;         /* any Content-Length */
-	unsigned long cl;   /* its value */
+	int hosts;        /* Host fields seen */
+	int conn_close;   /* Connection: close seen */
+	int conn_keep;    /* Connection: keep-alive seen */
+	int chunked;      /* Transfer-Encoding: chunked */
+	int has_te;       /* any Transfer-Encoding */
+	int has_cl;       /* any Content-Length */
+	unsigned long cl; /* its value */
 };
 
 static int fail(struct cursor *c, int status)
@@ -136,7 +136,7 @@ static int take_transfer_encoding(struct cursor *c, const char *v, size_t n, str
 }
 
 static int take_field(struct cursor *c, const char *name, size_t nlen, const char *v, size_t vlen,
-		      struct fields *f)
+                      struct fields *f)
 {
 	if (word_is(name, nlen, "host"))
 		f->hosts++;
@@ -287,7 +287,7 @@ static int skip_chunked(struct cursor *c)
 
 /* Turn NEED at the end of a limited view into the status for "too big". */
 static ssize_t out_of_view(int r, struct cursor *c, size_t len, size_t limit_end, int status,
-			   struct http_request *req)
+                           struct http_request *req)
 {
 	if (r == NEED && len >= limit_end)
 		r = fail(c, status);

@@ -14,10 +14,10 @@
 #define HTTP_NEED_MORE (-2) /* no complete request yet: read more, call again */
 #define HTTP_MALFORMED (-1) /* answer req->status, then close */
 
-#define HTTP_MAX_HEAD 8192    /* request line + header fields + blank line */
-#define HTTP_MAX_FIELDS 100   /* header fields in one request */
-#define HTTP_MAX_TARGET 4096  /* request-target; longer is 414 */
-#define HTTP_MAX_BODY 8192    /* request body, as sent (chunked framing included); longer is 413 */
+#define HTTP_MAX_HEAD    8192 /* request line + header fields + blank line */
+#define HTTP_MAX_FIELDS  100  /* header fields in one request */
+#define HTTP_MAX_TARGET  4096 /* request-target; longer is 414 */
+#define HTTP_MAX_BODY    8192 /* request body, as sent (chunked framing included); longer is 413 */
 #define HTTP_MAX_REQUEST (HTTP_MAX_HEAD + HTTP_MAX_BODY)
 
 struct http_request {

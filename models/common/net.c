@@ -49,7 +49,8 @@ int net_listen(const char *host, int port, int flags, char *err, size_t errlen)
 		return -1;
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    ((flags & NET_REUSEPORT) && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)) {
+	    ((flags & NET_REUSEPORT) &&
+	     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)) {
 		snprintf(err, errlen, "setsockopt: %s", strerror(errno));
 		goto fail;
 	}
@@ -94,7 +95,7 @@ int net_announce(int fd)
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
 		return -1;
 	a = ss.ss_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
-				     : (const void *)&((struct sockaddr_in *)&ss)->sin_addr;
+	                             : (const void *)&((struct sockaddr_in *)&ss)->sin_addr;
 	if (!inet_ntop(ss.ss_family, a, addr, sizeof(addr)))
 		return -1;
 	if (ss.ss_family == AF_INET6)
@@ -157,9 +158,7 @@ int net_accept_transient(int err)
 	case EHOSTUNREACH:
 	case ENONET:
 	case EOPNOTSUPP:
-	case EPERM: /* a firewall rule refused this connection */
-		return 1;
-	default:
-		return 0;
+	case EPERM: /* a firewall rule refused this connection */ return 1;
+	default: return 0;
 	}
 }

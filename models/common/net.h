@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define NET_NONBLOCK 1  /* the socket (or accepted socket) is non-blocking */
+#define NET_NONBLOCK  1 /* the socket (or accepted socket) is non-blocking */
 #define NET_REUSEPORT 2 /* SO_REUSEPORT: several listeners share the port */
 /*
  * TCP_DEFER_ACCEPT for NET_DEFER_S seconds: the kernel hands a connection to
@@ -14,7 +14,7 @@
  * period is over (the SYN-ACK is resent and the client's ACK gets it
  * accepted), so it is closed --timeout + NET_DEFER_S seconds after connecting.
  */
-#define NET_DEFER 4
+#define NET_DEFER   4
 #define NET_DEFER_S 1
 
 /*

@@ -22,18 +22,18 @@ int opts_cpus(void)
 static void usage(FILE *f, const char *model, const char *summary)
 {
 	fprintf(f,
-		"usage: %s [--host ADDR] [--port N] [--workers N] [--timeout SEC] [--max-conns N]\n"
-		"%s\n"
-		"  --host ADDR     address to listen on (default 127.0.0.1)\n"
-		"  --port N        port; 0 lets the kernel choose (default 8080)\n"
-		"  --workers N     processes/threads for pooled models (default: CPUs in the\n"
-		"                  affinity mask, here %d)\n"
-		"  --timeout SEC   close a connection idle this long without a complete\n"
-		"                  request (default 10)\n"
-		"  --max-conns N   concurrent connections for process/thread-per-connection\n"
-		"                  models; past it they answer 503 (default 1024)\n"
-		"Prints 'listening on ADDR:PORT' once accepting; SIGTERM or SIGINT stops it.\n",
-		model, summary, opts_cpus());
+	        "usage: %s [--host ADDR] [--port N] [--workers N] [--timeout SEC] [--max-conns N]\n"
+	        "%s\n"
+	        "  --host ADDR     address to listen on (default 127.0.0.1)\n"
+	        "  --port N        port; 0 lets the kernel choose (default 8080)\n"
+	        "  --workers N     processes/threads for pooled models (default: CPUs in the\n"
+	        "                  affinity mask, here %d)\n"
+	        "  --timeout SEC   close a connection idle this long without a complete\n"
+	        "                  request (default 10)\n"
+	        "  --max-conns N   concurrent connections for process/thread-per-connection\n"
+	        "                  models; past it they answer 503 (default 1024)\n"
+	        "Prints 'listening on ADDR:PORT' once accepting; SIGTERM or SIGINT stops it.\n",
+	        model, summary, opts_cpus());
 }
 
 /* A decimal integer in [lo, hi], or -1. */
@@ -51,12 +51,13 @@ static long number(const char *s, long lo, long hi)
 
 void opts_parse(int argc, char **argv, const char *model, const char *summary, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "host", required_argument, NULL, 'H' },    { "port", required_argument, NULL, 'p' },
-		{ "workers", required_argument, NULL, 'w' }, { "timeout", required_argument, NULL, 't' },
-		{ "max-conns", required_argument, NULL, 'm' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option longopts[] = { { "host", required_argument, NULL, 'H' },
+		                                  { "port", required_argument, NULL, 'p' },
+		                                  { "workers", required_argument, NULL, 'w' },
+		                                  { "timeout", required_argument, NULL, 't' },
+		                                  { "max-conns", required_argument, NULL, 'm' },
+		                                  { "help", no_argument, NULL, 'h' },
+		                                  { NULL, 0, NULL, 0 } };
 	int ch;
 	long v = 0;
 
@@ -77,7 +78,11 @@ void opts_parse(int argc, char **argv, const char *model, const char *summary, s
 		}
 		if (v < 0) {
 			fprintf(stderr, "%s: bad value '%s' for --%s\n", model, optarg,
-				longopts[ch == 'p' ? 1 : ch == 'w' ? 2 : ch == 't' ? 3 : 4].name);
+			        longopts[ch == 'p'   ? 1
+			                 : ch == 'w' ? 2
+			                 : ch == 't' ? 3
+			                             : 4]
+			            .name);
 			usage(stderr, model, summary);
 			exit(2);
 		}

@@ -9,14 +9,14 @@ void resp_format_date(time_t t, char *out)
 {
 	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+		                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	/* Formatted by hand: strftime's %a/%b follow the locale, HTTP's do not. */
-	snprintf(out, RESP_DATE_LEN + 1, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
-		 tm.tm_mday, months[tm.tm_mon % 12], (tm.tm_year + 1900) % 10000, tm.tm_hour, tm.tm_min,
-		 tm.tm_sec);
+	snprintf(out, RESP_DATE_LEN + 1, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+	         days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
+	         (tm.tm_year + 1900) % 10000, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static size_t finish(int n, size_t cap)
@@ -27,14 +27,14 @@ static size_t finish(int n, size_t cap)
 size_t resp_build_ok(char *out, size_t cap, const char *server, const char *date, int keep_alive)
 {
 	int n = snprintf(out, cap,
-			 "HTTP/1.1 200 OK\r\n"
-			 "Server: %s\r\n"
-			 "Date: %s\r\n"
-			 "Content-Type: text/plain\r\n"
-			 "Content-Length: %d\r\n"
-			 "Connection: %s\r\n"
-			 "\r\n" RESP_BODY,
-			 server, date, RESP_BODY_LEN, keep_alive ? "keep-alive" : "close");
+	                 "HTTP/1.1 200 OK\r\n"
+	                 "Server: %s\r\n"
+	                 "Date: %s\r\n"
+	                 "Content-Type: text/plain\r\n"
+	                 "Content-Length: %d\r\n"
+	                 "Connection: %s\r\n"
+	                 "\r\n" RESP_BODY,
+	                 server, date, RESP_BODY_LEN, keep_alive ? "keep-alive" : "close");
 	return finish(n, cap);
 }
 
@@ -42,14 +42,14 @@ size_t resp_build_error(char *out, size_t cap, const char *server, const char *d
 {
 	const char *reason = http_reason(status);
 	int n = snprintf(out, cap,
-			 "HTTP/1.1 %d %s\r\n"
-			 "Server: %s\r\n"
-			 "Date: %s\r\n"
-			 "Content-Type: text/plain\r\n"
-			 "Content-Length: %zu\r\n"
-			 "Connection: close\r\n"
-			 "\r\n%s\n",
-			 status, reason, server, date, strlen(reason) + 1, reason);
+	                 "HTTP/1.1 %d %s\r\n"
+	                 "Server: %s\r\n"
+	                 "Date: %s\r\n"
+	                 "Content-Type: text/plain\r\n"
+	                 "Content-Length: %zu\r\n"
+	                 "Connection: close\r\n"
+	                 "\r\n%s\n",
+	                 status, reason, server, date, strlen(reason) + 1, reason);
 	return finish(n, cap);
 }
 
@@ -79,7 +79,8 @@ static void refresh(void)
 	cache.sec = now;
 	resp_format_date(now, cache.date);
 	for (int ka = 0; ka < 2; ka++)
-		cache.len[ka] = resp_build_ok(cache.reply[ka], RESP_MAX, server_name, cache.date, ka);
+		cache.len[ka] =
+		    resp_build_ok(cache.reply[ka], RESP_MAX, server_name, cache.date, ka);
 }
 
 size_t resp_ok(char *out, size_t cap, int keep_alive)

@@ -5,10 +5,10 @@
 #include <stddef.h>
 #include <time.h>
 
-#define RESP_BODY "Hello world"
+#define RESP_BODY     "Hello world"
 #define RESP_BODY_LEN 11
-#define RESP_DATE_LEN 29 /* "Sun, 06 Nov 1994 08:49:37 GMT" */
-#define RESP_MAX 512     /* no response this module builds is longer */
+#define RESP_DATE_LEN 29  /* "Sun, 06 Nov 1994 08:49:37 GMT" */
+#define RESP_MAX      512 /* no response this module builds is longer */
 
 /* Format t as an IMF-fixdate (RFC 9110 5.6.7) into out[RESP_DATE_LEN + 1]. Pure. */
 void resp_format_date(time_t t, char *out);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 void server_init(int argc, char **argv, const char *model, const char *summary, int flags,
-		 struct opts *o)
+                 struct opts *o)
 {
 	int r;
 

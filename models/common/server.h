@@ -24,7 +24,7 @@
  * blocked signals. On failure prints "<model>: signals: <reason>" and exits 1.
  */
 void server_init(int argc, char **argv, const char *model, const char *summary, int flags,
-		 struct opts *o);
+                 struct opts *o);
 
 /*
  * net_listen() on o->host:o->port with the NET_* flags. Returns the

@@ -67,7 +67,7 @@ static void stop_children(void)
 	for (int i = 0; i < nchildren; i++)
 		kill(children[i], SIGTERM);
 	for (;;) {
-		struct timespec tick = {0, 10 * 1000000L};
+		struct timespec tick = { 0, 10 * 1000000L };
 
 		reap_children();
 		if (nchildren == 0)

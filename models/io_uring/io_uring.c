@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #define RING_ENTRIES 1024
-#define TICK_MS	     250 /* how often idle and lingering connections are swept */
+#define TICK_MS      250 /* how often idle and lingering connections are swept */
 
 /*
  * A completion's user_data names what completed: a connection's address with
@@ -36,30 +36,30 @@ enum { OP_RECV = 1, OP_SEND = 2, OP_MASK = 7 };
  */
 struct conn {
 	int fd;
-	int op;	       /* OP_RECV or OP_SEND in flight, or 0 */
-	int closing;   /* freed once its operation completes */
-	int lingering; /* write side shut down: only draining input now */
+	int op;           /* OP_RECV or OP_SEND in flight, or 0 */
+	int closing;      /* freed once its operation completes */
+	int lingering;    /* write side shut down: only draining input now */
 	int polled_first; /* the recv in flight has IORING_RECVSEND_POLL_FIRST */
-	long deadline; /* ms: close when the sweep finds it past this */
+	long deadline;    /* ms: close when the sweep finds it past this */
 	struct conn *prev, *next;
 	struct conn_buf buf; /* last: its buffers need no clearing */
 };
 
 static struct io_uring ring;
-static struct conn *conns; /* every connection, swept each tick and freed on exit */
+static struct conn *conns;  /* every connection, swept each tick and freed on exit */
 static struct conn *spares; /* closed connections, reused by on_accept: no malloc per client */
 static int nspares;
 #define SPARES_MAX 256 /* kept past a burst of connections; more go back to malloc */
-static long now_ms;	   /* CLOCK_MONOTONIC, read once per batch of completions */
-static long idle_ms;	   /* --timeout */
+static long now_ms;    /* CLOCK_MONOTONIC, read once per batch of completions */
+static long idle_ms;   /* --timeout */
 static int lfd = -1, sfd = -1;
 static int multishot =
     1; /* the kernel takes IORING_ACCEPT_MULTISHOT (5.19+): one SQE, many accepts */
 static int accept_armed, accept_paused, tick_armed, stop;
-static int ring_close; /* close descriptors through the ring (IORING_OP_CLOSE, 5.6+) */
+static int ring_close;     /* close descriptors through the ring (IORING_OP_CLOSE, 5.6+) */
 static int poll_first = 1; /* IORING_RECVSEND_POLL_FIRST (5.19+), off after an EINVAL */
 static struct signalfd_siginfo siginfo;
-static const struct __kernel_timespec tick_ts = {0, TICK_MS * 1000000L};
+static const struct __kernel_timespec tick_ts = { 0, TICK_MS * 1000000L };
 
 static long clock_ms(void)
 {
@@ -155,7 +155,7 @@ static int conn_submit(struct conn *c, int op)
 		return -1;
 	if (op == OP_SEND)
 		io_uring_prep_send(sqe, c->fd, c->buf.out + c->buf.out_sent,
-				   conn_out_pending(&c->buf), MSG_NOSIGNAL);
+		                   conn_out_pending(&c->buf), MSG_NOSIGNAL);
 	else if (c->lingering) /* the input is dropped: reuse the whole buffer as scratch */
 		io_uring_prep_recv(sqe, c->fd, c->buf.in, sizeof(c->buf.in), 0);
 	else
@@ -366,7 +366,7 @@ static void on_completion(const struct io_uring_cqe *cqe)
 
 	if (ud >= UD_LAST)
 		on_conn((struct conn *)(uintptr_t)(ud & ~(uint64_t)OP_MASK), (int)(ud & OP_MASK),
-			cqe->res);
+		        cqe->res);
 	else if (ud == UD_ACCEPT)
 		on_accept(cqe->res, cqe->flags);
 	else if (ud == UD_TICK)
@@ -391,7 +391,7 @@ static const char *unavailable_reason(int err)
 	}
 	if (disabled)
 		snprintf(why, sizeof(why), "disabled by sysctl kernel.io_uring_disabled=%d",
-			 disabled);
+		         disabled);
 	else
 		snprintf(why, sizeof(why), "io_uring_queue_init: %s", strerror(err));
 	return why;
@@ -403,12 +403,12 @@ static const char *unavailable_reason(int err)
  */
 static int ring_init(void)
 {
-	static const unsigned flags[] = {IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
-					 IORING_SETUP_COOP_TASKRUN, 0};
+	static const unsigned flags[] = { IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+		                          IORING_SETUP_COOP_TASKRUN, 0 };
 	int r = -EINVAL;
 
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]) && r == -EINVAL; i++) {
-		struct io_uring_params p = {.flags = flags[i]};
+		struct io_uring_params p = { .flags = flags[i] };
 
 		r = io_uring_queue_init_params(RING_ENTRIES, &ring, &p);
 	}
@@ -423,9 +423,9 @@ static const char *missing_op(void)
 		int op;
 		const char *name;
 	} ops[] = {
-	    {IORING_OP_ACCEPT, "ACCEPT"}, {IORING_OP_RECV, "RECV"},
-	    {IORING_OP_SEND, "SEND"},	  {IORING_OP_TIMEOUT, "TIMEOUT"},
-	    {IORING_OP_READ, "READ"},	  {IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL"},
+		{ IORING_OP_ACCEPT, "ACCEPT" }, { IORING_OP_RECV, "RECV" },
+		{ IORING_OP_SEND, "SEND" },     { IORING_OP_TIMEOUT, "TIMEOUT" },
+		{ IORING_OP_READ, "READ" },     { IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL" },
 	};
 	struct io_uring_probe *probe = io_uring_get_probe_ring(&ring);
 	const char *missing = NULL;
@@ -443,7 +443,7 @@ static const char *missing_op(void)
 /* Cancel what is in flight and reap it (bounded), so no buffer is freed under the kernel. */
 static void drain(void)
 {
-	struct __kernel_timespec ts = {0, 50 * 1000000L};
+	struct __kernel_timespec ts = { 0, 50 * 1000000L };
 	long deadline = clock_ms() + 300;
 	struct io_uring_sqe *sqe;
 
@@ -493,8 +493,8 @@ int main(int argc, char **argv)
 
 	/* SIGTERM/SIGINT are read from a signalfd on the ring (signals_init), not sig_init */
 	server_init(argc, argv, "io_uring",
-		    "io_uring proactor: one ring, accept/recv/send completions, --workers ignored.",
-		    SERVER_OWN_SIGNALS, &o);
+	            "io_uring proactor: one ring, accept/recv/send completions, --workers ignored.",
+	            SERVER_OWN_SIGNALS, &o);
 	idle_ms = o.timeout * 1000L;
 	if ((r = ring_init()) < 0) {
 		if (r == -ENOSYS || r == -EPERM || r == -EACCES || r == -ENOMEM) {

@@ -18,10 +18,10 @@
 struct server {
 	struct event_base *base;
 	struct evconnlistener *listener;
-	struct event *pause;		 /* re-enables accepting after running out of fds */
-	const struct timeval *idle_tv;	 /* --timeout, as a libevent common timeout */
+	struct event *pause;             /* re-enables accepting after running out of fds */
+	const struct timeval *idle_tv;   /* --timeout, as a libevent common timeout */
 	const struct timeval *linger_tv; /* CONN_LINGER_MS, likewise */
-	struct conn *conns;		 /* every open connection, freed on exit */
+	struct conn *conns;              /* every open connection, freed on exit */
 };
 
 struct conn {
@@ -29,7 +29,7 @@ struct conn {
 	struct server *srv;
 	struct event *rd, *wr; /* persistent: readable, writable */
 	struct event *timer;   /* idle deadline, then the linger deadline */
-	int lingering;	       /* write side shut down: only draining input now */
+	int lingering;         /* write side shut down: only draining input now */
 	struct conn *prev, *next;
 	struct conn_buf buf; /* last: its buffers need no clearing */
 };
@@ -144,7 +144,7 @@ fail:
 }
 
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
-		      void *arg)
+                      void *arg)
 {
 	struct server *srv = arg;
 	struct conn *c = malloc(sizeof(*c));
@@ -191,7 +191,7 @@ static void resume_cb(evutil_socket_t fd, short what, void *arg)
 static void accept_error_cb(struct evconnlistener *l, void *arg)
 {
 	struct server *srv = arg;
-	const struct timeval pause = {0, 100000};
+	const struct timeval pause = { 0, 100000 };
 	int err = EVUTIL_SOCKET_ERROR();
 
 	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
@@ -213,17 +213,17 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 
 int main(int argc, char **argv)
 {
-	struct server srv = {0};
+	struct server srv = { 0 };
 	struct event *sigterm = NULL, *sigint = NULL;
-	struct timeval idle, linger = {CONN_LINGER_MS / 1000, (CONN_LINGER_MS % 1000) * 1000};
+	struct timeval idle, linger = { CONN_LINGER_MS / 1000, (CONN_LINGER_MS % 1000) * 1000 };
 	struct opts o;
 	int lfd, rc = 1;
 
 	/* libevent's evsignal owns SIGTERM/SIGINT; sig_init() would block them */
 	server_init(argc, argv, "libevent",
-		    "libevent reactor: one loop, evconnlistener + events, --workers ignored.",
-		    SERVER_OWN_SIGNALS, &o);
-	idle = (struct timeval){o.timeout, 0};
+	            "libevent reactor: one loop, evconnlistener + events, --workers ignored.",
+	            SERVER_OWN_SIGNALS, &o);
+	idle = (struct timeval){ o.timeout, 0 };
 	lfd = server_listen(&o, "libevent", NET_NONBLOCK);
 
 	/* The canonical order: base -> listener -> signal events -> dispatch; freed in reverse. */
@@ -246,7 +246,7 @@ int main(int argc, char **argv)
 	}
 	/* backlog 0: the socket already listens */
 	srv.listener = evconnlistener_new(srv.base, accept_cb, &srv,
-					  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, lfd);
+	                                  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, lfd);
 	if (!srv.listener) {
 		fprintf(stderr, "libevent: evconnlistener_new failed\n");
 		close(lfd);

@@ -13,17 +13,17 @@
 #include <unistd.h>
 
 struct conn {
-	uv_tcp_t tcp;		/* the client's socket */
-	uv_timer_t timer;	/* idle deadline, then the linger deadline */
-	uv_write_t write_req;	/* the one send in flight */
+	uv_tcp_t tcp;           /* the client's socket */
+	uv_timer_t timer;       /* idle deadline, then the linger deadline */
+	uv_write_t write_req;   /* the one send in flight */
 	uv_shutdown_t shut_req; /* the write-side shutdown before lingering */
-	size_t writing;		/* bytes of out[] in flight; 0: no send pending */
-	uint64_t last_request;	/* loop time of the last complete request (ms) */
-	int reading;		/* uv_read_start is in effect */
-	int closing;		/* uv_close was called */
-	int lingering;		/* write side shut down: only draining input now */
-	int handles;		/* handles still open; freed when it reaches 0 */
-	struct conn_buf buf;	/* last: its buffers need no clearing */
+	size_t writing;         /* bytes of out[] in flight; 0: no send pending */
+	uint64_t last_request;  /* loop time of the last complete request (ms) */
+	int reading;            /* uv_read_start is in effect */
+	int closing;            /* uv_close was called */
+	int lingering;          /* write side shut down: only draining input now */
+	int handles;            /* handles still open; freed when it reaches 0 */
+	struct conn_buf buf;    /* last: its buffers need no clearing */
 };
 
 static uint64_t idle_ms; /* --timeout */
@@ -84,7 +84,7 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 
 	(void)b;
 	if (n == 0)
-		return;	       /* EAGAIN */
+		return;        /* EAGAIN */
 	if (n == UV_ENOBUFS) { /* no room: conn_advance resumes reading once there is */
 		conn_want_read(c, 0);
 		return;
@@ -275,8 +275,8 @@ int main(int argc, char **argv)
 
 	/* libuv's signal handles own SIGTERM/SIGINT; sig_init() would block them */
 	server_init(argc, argv, "libuv",
-		    "libuv reactor: one loop, uv_tcp + uv_write, --workers ignored.",
-		    SERVER_OWN_SIGNALS, &o);
+	            "libuv reactor: one loop, uv_tcp + uv_write, --workers ignored.",
+	            SERVER_OWN_SIGNALS, &o);
 	idle_ms = (uint64_t)o.timeout * 1000;
 	lfd = server_listen(&o, "libuv", NET_NONBLOCK);
 	if ((r = uv_loop_init(&loop)) < 0) {

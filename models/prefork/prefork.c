@@ -98,8 +98,8 @@ static void reap(int report)
 		forget(pid);
 		if (report)
 			fprintf(stderr, "prefork: worker %d died (%s %d), replacing it\n", (int)pid,
-				WIFSIGNALED(status) ? "signal" : "exit",
-				WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			        WIFSIGNALED(status) ? "signal" : "exit",
+			        WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	}
 }
 
@@ -146,7 +146,7 @@ static void stop_workers(void)
 		if (pool[i].pid != 0)
 			kill(pool[i].pid, SIGTERM);
 	for (;;) {
-		struct timespec tick = {0, 10 * 1000000L};
+		struct timespec tick = { 0, 10 * 1000000L };
 
 		reap(0);
 		if (live_workers() == 0)
@@ -174,8 +174,8 @@ int main(int argc, char **argv)
 
 	/* first: the workers are forked with the signals blocked, then reset them */
 	server_init(argc, argv, "prefork",
-		    "Fixed pool: N pre-forked children, each blocking in accept() (UNP design 2).", 0,
-		    &o);
+	            "Fixed pool: N pre-forked children, each blocking in accept() (UNP design 2).",
+	            0, &o);
 	nworkers = o.workers;
 	if (!(pool = calloc((size_t)nworkers, sizeof(*pool)))) {
 		perror("prefork: calloc");

@@ -127,8 +127,8 @@ int main(int argc, char **argv)
 
 	/* first: every thread started later inherits the blocked signals */
 	server_init(argc, argv, "prethread",
-		    "Fixed pool: N pre-created threads, each blocking in accept() (UNP design 7).", 0,
-		    &o);
+	            "Fixed pool: N pre-created threads, each blocking in accept() (UNP design 7).",
+	            0, &o);
 	nworkers = o.workers;
 	timeout_s = o.timeout;
 	if (!(workers = calloc((size_t)nworkers, sizeof(*workers)))) {

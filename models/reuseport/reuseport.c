@@ -169,9 +169,9 @@ int main(int argc, char **argv)
 
 	/* before the threads: they inherit the blocked signals */
 	server_init(argc, argv, "reuseport",
-		    "Multi-reactor: --workers threads, each an epoll loop on its own SO_REUSEPORT "
-		    "listener.",
-		    0, &o);
+	            "Multi-reactor: --workers threads, each an epoll loop on its own SO_REUSEPORT "
+	            "listener.",
+	            0, &o);
 	if (!(ws = calloc((size_t)o.workers, sizeof(*ws))) ||
 	    (stop = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		perror("reuseport: setup");

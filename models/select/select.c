@@ -77,7 +77,7 @@ static void accept_all(struct fdtable *t, int lfd, struct evconn_set *s)
 
 /* Scan every descriptor number up to maxfd for the ready ones. */
 static void serve_ready(struct fdtable *t, struct evconn_set *s, int lfd, fd_set *rd, fd_set *wr,
-			int nready)
+                        int nready)
 {
 	int top = t->maxfd; /* those accepted during the pass are not in rd/wr: next round */
 
@@ -92,7 +92,8 @@ static void serve_ready(struct fdtable *t, struct evconn_set *s, int lfd, fd_set
 			continue;
 		}
 		if (!(c = t->conn[fd]))
-			continue; /* defensive: only the descriptor in hand is closed during a pass */
+			continue; /* defensive: only the descriptor in hand is closed during a pass
+			           */
 		if (evconn_handle(s, c) == EVCONN_CLOSE)
 			forget_and_close(t, s, c);
 		else

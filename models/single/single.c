@@ -1,9 +1,9 @@
-/* single.c -- the iterative server: accept one connection, serve it, close it, repeat (UNP design 0). */
+/* single.c -- the iterative server: accept one connection, serve it, close it, repeat (UNP design
+ * 0). */
 #include "conn.h"
 #include "net.h"
 #include "server.h"
 #include "sig.h"
-
 
 int main(int argc, char **argv)
 {
@@ -11,7 +11,7 @@ int main(int argc, char **argv)
 	int lfd;
 
 	server_init(argc, argv, "single",
-		    "Iterative: one connection at a time, always Connection: close.", 0, &o);
+	            "Iterative: one connection at a time, always Connection: close.", 0, &o);
 	lfd = server_listen(&o, "single", 0);
 	if (net_announce(lfd) < 0)
 		return 1;

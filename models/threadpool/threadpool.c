@@ -36,7 +36,7 @@ struct queue {
 	pthread_cond_t nonempty;
 	int *fds;
 	int cap, head, len; /* fds[head], ... (len of them, wrapping at cap) */
-	int stopping;	    /* set once: workers leave instead of waiting */
+	int stopping;       /* set once: workers leave instead of waiting */
 };
 
 /* What main needs to stop a worker: the connection it is serving (-1: none), under q.lock. */
@@ -45,7 +45,7 @@ struct worker {
 	int cur_fd;
 };
 
-static struct queue q = {.lock = PTHREAD_MUTEX_INITIALIZER, .nonempty = PTHREAD_COND_INITIALIZER};
+static struct queue q = { .lock = PTHREAD_MUTEX_INITIALIZER, .nonempty = PTHREAD_COND_INITIALIZER };
 static struct worker *workers;
 static int nworkers, timeout_s;
 
@@ -171,8 +171,8 @@ int main(int argc, char **argv)
 	/* first: every thread started later inherits the blocked signals */
 	server_init(
 	    argc, argv, "threadpool",
-	    "Fixed pool: main thread accepts; N threads serve from a bounded queue (UNP design 8).", 0,
-	    &o);
+	    "Fixed pool: main thread accepts; N threads serve from a bounded queue (UNP design 8).",
+	    0, &o);
 	nworkers = o.workers;
 	timeout_s = o.timeout;
 	q.cap = o.max_conns;

@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 
 	/* SIGTERM/SIGINT now only arrive in waits given sig_waitmask */
 	server_init(argc, argv, "@NAME@",
-		    "Template model: one connection at a time, always Connection: close.", 0, &o);
+	            "Template model: one connection at a time, always Connection: close.", 0, &o);
 	lfd = server_listen(&o, "@NAME@", 0); /* NET_NONBLOCK for a non-blocking listener */
 	if (net_announce(lfd) < 0)
 		return 1;

@@ -32,7 +32,7 @@ struct run {
 	uint64_t rng;
 	int flags;
 	int linger; /* linger was seen set: it must stay set */
-	int sv[2]; /* [0] the server's end, [1] the client's (socketpair mode) */
+	int sv[2];  /* [0] the server's end, [1] the client's (socketpair mode) */
 };
 
 static void die(const char *what)
@@ -146,7 +146,8 @@ static void serve(struct run *r)
 			answered = conn_process(c);
 			check_buf(r);
 			if (!(r->flags & 2) && answered == 0 && !c->close && conn_in_room(c) == 0)
-				die("no progress with a full input buffer and an empty reply queue");
+				die("no progress with a full input buffer and an empty reply "
+				    "queue");
 		}
 	}
 	for (int rounds = 0;; rounds++) { /* everything is sent: answer what is left */
@@ -206,7 +207,8 @@ static void check_replies(const struct run *r, const struct expect *e)
 
 	while (p < end) {
 		const char *hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
-		const char *cl = hend ? memmem(p, (size_t)(hend - p), "Content-Length: ", 16) : NULL;
+		const char *cl =
+		    hend ? memmem(p, (size_t)(hend - p), "Content-Length: ", 16) : NULL;
 		int status = 0;
 
 		if (!hend || !cl || hend - p < 13 || memcmp(p, "HTTP/1.1 ", 9) != 0)
@@ -247,7 +249,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	r.rng = ((uint64_t)data[1] << 8 | data[2]) * 0x9e3779b97f4a7c15ull + 1;
 	c->no_keepalive = data[0] & 1;
 	conn_reset(c);
-	if ((r.flags & 2) && socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, r.sv) < 0)
+	if ((r.flags & 2) &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, r.sv) < 0)
 		die("socketpair");
 	serve(&r);
 	e = reference(r.s, r.n, c->no_keepalive);

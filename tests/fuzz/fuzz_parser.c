@@ -19,7 +19,7 @@
 static void die(const char *what, size_t len, ssize_t r, const struct http_request *req)
 {
 	fprintf(stderr, "fuzz_parser: invariant broken: %s (len %zu, returned %zd, status %d)\n",
-		what, len, r, req->status);
+	        what, len, r, req->status);
 	abort();
 }
 
@@ -36,7 +36,7 @@ static int known_status(int s)
 
 /* Parse data[0..n) from an exact-size heap copy, so ASan sees any read past n. */
 static ssize_t parse_copy(const uint8_t *data, size_t n, const char *tail, size_t tlen,
-			  struct http_request *req)
+                          struct http_request *req)
 {
 	char *buf = malloc(n + tlen ? n + tlen : 1);
 	ssize_t r;
@@ -50,7 +50,8 @@ static ssize_t parse_copy(const uint8_t *data, size_t n, const char *tail, size_
 	return r;
 }
 
-static void check_complete(const uint8_t *data, size_t len, ssize_t r, const struct http_request *req)
+static void check_complete(const uint8_t *data, size_t len, ssize_t r,
+                           const struct http_request *req)
 {
 	struct http_request again;
 	ssize_t r2;

@@ -13,11 +13,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* fuzz_conn headers: '0' in-memory, small chunks; 'b' socketpair; 'E'/'u' no_keepalive, partial drains. */
+/* fuzz_conn headers: '0' in-memory, small chunks; 'b' socketpair; 'E'/'u' no_keepalive, partial
+ * drains. */
 static const char *conn_headers[] = { "0AA", "bQz", "E7k", "u2M" };
 
 static int write_file(const char *dir, const char *sub, const char *name, const char *hdr,
-		      const char *text, size_t len)
+                      const char *text, size_t len)
 {
 	char path[512], base[128];
 	size_t k = 0;
@@ -25,8 +26,8 @@ static int write_file(const char *dir, const char *sub, const char *name, const 
 
 	for (const char *p = name; *p && k + 1 < sizeof(base); p++)
 		base[k++] = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ? *p
-			    : (*p >= 'A' && *p <= 'Z')                         ? (char)(*p - 'A' + 'a')
-										: '-';
+		            : (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a')
+		                                       : '-';
 	base[k] = '\0';
 	snprintf(path, sizeof(path), "%s/%s/%s.txt", dir, sub, base);
 	if (!(f = fopen(path, "wb"))) {

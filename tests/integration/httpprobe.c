@@ -30,7 +30,7 @@
 
 #define PROBE_BUF      (256 * 1024) /* received bytes kept; far more than any test reply */
 #define PROBE_REQ      (64 * 1024)  /* largest request payload (a raw file) */
-#define PROBE_MAX_HEAD 16384	    /* a response head longer than this is malformed */
+#define PROBE_MAX_HEAD 16384        /* a response head longer than this is malformed */
 #define PROBE_OK_BODY  "Hello world"
 
 enum { EXIT_PASS = 0, EXIT_CHECK = 1, EXIT_USAGE = 2, EXIT_SYS = 3 };
@@ -39,20 +39,20 @@ struct probe_opts {
 	const char *host;
 	int port;
 	const char *raw;    /* file of request bytes, "-" for stdin, NULL for a default GET */
-	int pipeline;	    /* > 0: send this many GETs in one write */
-	int bytewise;	    /* one byte per send() */
-	int delay_us;	    /* pause between bytes when bytewise */
-	int repeat;	    /* send the payload this many times, each after its answers */
-	int expect;	    /* responses per round (0: pipeline or 1) */
-	int status;	    /* every response must have it */
+	int pipeline;       /* > 0: send this many GETs in one write */
+	int bytewise;       /* one byte per send() */
+	int delay_us;       /* pause between bytes when bytewise */
+	int repeat;         /* send the payload this many times, each after its answers */
+	int expect;         /* responses per round (0: pipeline or 1) */
+	int status;         /* every response must have it */
 	const char *conn;   /* every response's Connection value must be it (NULL: any) */
 	const char *server; /* every response's Server value must be it (NULL: any) */
-	int eof;	    /* the server must close after the last response */
-	int open;	    /* the server must keep the connection open after it */
-	int last_close;	    /* the last generated request says Connection: close */
-	int timeout_ms;	    /* bound on each wait */
-	int idle_ms;	    /* how long to watch for stray bytes when not expecting EOF */
-	int verbose;	    /* print each response head */
+	int eof;            /* the server must close after the last response */
+	int open;           /* the server must keep the connection open after it */
+	int last_close;     /* the last generated request says Connection: close */
+	int timeout_ms;     /* bound on each wait */
+	int idle_ms;        /* how long to watch for stray bytes when not expecting EOF */
+	int verbose;        /* print each response head */
 };
 
 struct response {
@@ -98,7 +98,7 @@ static long now_ms(void)
  */
 static int wait_fd(int fd, short events, long deadline)
 {
-	struct pollfd p = {.fd = fd, .events = events};
+	struct pollfd p = { .fd = fd, .events = events };
 	int n;
 
 	do {
@@ -116,7 +116,7 @@ static int wait_fd(int fd, short events, long deadline)
 /* Connect to host:port without blocking past timeout_ms. Returns the fd or -1 (reason printed). */
 static int probe_connect(const char *host, int port, int timeout_ms)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
 	int fd, one = 1, err = 0;
 	socklen_t len = sizeof(err);
 
@@ -325,9 +325,9 @@ static int check_response(const struct probe_opts *o, int n, int total, const st
 	if (o->server && strcmp(r->server, o->server))
 		return fail("response %d: Server: '%s', expected '%s'", n, r->server, o->server);
 	if (r->status == 200 && (r->content_length != (long)strlen(PROBE_OK_BODY) ||
-				 memcmp(r->body, PROBE_OK_BODY, strlen(PROBE_OK_BODY))))
+	                         memcmp(r->body, PROBE_OK_BODY, strlen(PROBE_OK_BODY))))
 		return fail("response %d: body is not '%s' (Content-Length %ld)", n, PROBE_OK_BODY,
-			    r->content_length);
+		            r->content_length);
 	return EXIT_PASS;
 }
 
@@ -364,12 +364,12 @@ static int read_responses(const struct probe_opts *o, int fd, int want, int *n, 
 		k = recv_some(fd, deadline);
 		if (k == 0 && rlen > roff)
 			return fail("EOF inside response %d (%zu bytes of it)", *n + 1,
-				    rlen - roff);
+			            rlen - roff);
 		if (k == 0)
 			return fail("EOF after %d of %d responses", got, want);
 		if (k == -2 && now_ms() >= deadline)
 			return fail("response %d: none within %d ms (%zu bytes of it)", *n + 1,
-				    o->timeout_ms, rlen - roff);
+			            o->timeout_ms, rlen - roff);
 		if (k == -1) {
 			if (errno == ECONNRESET)
 				return fail("connection reset before response %d", *n + 1);
@@ -394,7 +394,7 @@ static int check_after(const struct probe_opts *o, int fd)
 		;
 	if (rlen > roff)
 		return fail("%zu extra bytes after the last response: '%.40s'", rlen - roff,
-			    rbuf + roff);
+		            rbuf + roff);
 	if (k == -1 && errno != ECONNRESET) {
 		perror("httpprobe: recv");
 		return EXIT_SYS;
@@ -417,17 +417,17 @@ static int check_after(const struct probe_opts *o, int fd)
 static int append_request(const struct probe_opts *o, int i)
 {
 	static const char *const bodies[] = {
-	    "",
-	    "Content-Length: 5\r\n\r\nhello",
-	    "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+		"",
+		"Content-Length: 5\r\n\r\nhello",
+		"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
 	};
 	int last = i == (o->pipeline > 0 ? o->pipeline : 1);
 	int kind = (i - 1) % 3;
 	int n =
 	    snprintf(req + req_len, sizeof(req) - req_len,
-		     "%s /probe/%d HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: httpprobe\r\n%s%s",
-		     kind ? "POST" : "GET", i, last && o->last_close ? "Connection: close\r\n" : "",
-		     kind ? bodies[kind] : "\r\n");
+	             "%s /probe/%d HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: httpprobe\r\n%s%s",
+	             kind ? "POST" : "GET", i, last && o->last_close ? "Connection: close\r\n" : "",
+	             kind ? bodies[kind] : "\r\n");
 
 	if (n < 0 || (size_t)n >= sizeof(req) - req_len)
 		return -1;
@@ -448,7 +448,7 @@ static int build_request(const struct probe_opts *o)
 		req_len = fread(req, 1, sizeof(req), f);
 		if (ferror(f) || !feof(f)) {
 			fprintf(stderr, "httpprobe: %s: read error or over %d bytes\n", o->raw,
-				PROBE_REQ);
+			        PROBE_REQ);
 			if (f != stdin)
 				fclose(f);
 			return -1;
@@ -460,7 +460,7 @@ static int build_request(const struct probe_opts *o)
 	for (int i = 1; i <= (o->pipeline > 0 ? o->pipeline : 1); i++) {
 		if (append_request(o, i) < 0) {
 			fprintf(stderr, "httpprobe: --pipeline %d does not fit in %d bytes\n",
-				o->pipeline, PROBE_REQ);
+			        o->pipeline, PROBE_REQ);
 			return -1;
 		}
 	}
@@ -497,22 +497,22 @@ static int int_arg(const char *name, const char *s)
 static void parse_args(int argc, char **argv, struct probe_opts *o)
 {
 	static const struct option longs[] = {
-	    {"host", 1, 0, 'H'},       {"port", 1, 0, 'p'},	  {"raw", 1, 0, 'r'},
-	    {"pipeline", 1, 0, 'P'},   {"bytewise", 0, 0, 'b'},	  {"delay-us", 1, 0, 'd'},
-	    {"repeat", 1, 0, 'R'},     {"expect", 1, 0, 'e'},	  {"status", 1, 0, 's'},
-	    {"conn", 1, 0, 'c'},       {"server", 1, 0, 'S'},	  {"eof", 0, 0, 'E'},
-	    {"open", 0, 0, 'O'},       {"timeout-ms", 1, 0, 't'}, {"idle-ms", 1, 0, 'i'},
-	    {"last-close", 0, 0, 'L'}, {"help", 0, 0, 'h'},	  {0, 0, 0, 0},
+		{ "host", 1, 0, 'H' },       { "port", 1, 0, 'p' },       { "raw", 1, 0, 'r' },
+		{ "pipeline", 1, 0, 'P' },   { "bytewise", 0, 0, 'b' },   { "delay-us", 1, 0, 'd' },
+		{ "repeat", 1, 0, 'R' },     { "expect", 1, 0, 'e' },     { "status", 1, 0, 's' },
+		{ "conn", 1, 0, 'c' },       { "server", 1, 0, 'S' },     { "eof", 0, 0, 'E' },
+		{ "open", 0, 0, 'O' },       { "timeout-ms", 1, 0, 't' }, { "idle-ms", 1, 0, 'i' },
+		{ "last-close", 0, 0, 'L' }, { "help", 0, 0, 'h' },       { 0, 0, 0, 0 },
 	};
 	int c;
 
-	*o = (struct probe_opts){.host = "127.0.0.1",
-				 .port = -1,
-				 .delay_us = 1000,
-				 .repeat = 1,
-				 .status = 200,
-				 .timeout_ms = 3000,
-				 .idle_ms = 100};
+	*o = (struct probe_opts){ .host = "127.0.0.1",
+		                  .port = -1,
+		                  .delay_us = 1000,
+		                  .repeat = 1,
+		                  .status = 200,
+		                  .timeout_ms = 3000,
+		                  .idle_ms = 100 };
 	while ((c = getopt_long(argc, argv, "v", longs, NULL)) != -1) {
 		switch (c) {
 		case 'H': o->host = optarg; break;
@@ -565,7 +565,7 @@ int main(int argc, char **argv)
 		 * close before taking it all. The response (or its absence) decides.
 		 */
 		if (send_all(fd, req, req_len, o.bytewise ? 1 : req_len,
-			     o.bytewise ? o.delay_us : 0, o.timeout_ms) < 0)
+		             o.bytewise ? o.delay_us : 0, o.timeout_ms) < 0)
 			fprintf(stderr, "httpprobe: round %d: send: %s\n", round, strerror(errno));
 		rc = read_responses(&o, fd, o.expect, &n, &closing);
 	}

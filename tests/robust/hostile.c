@@ -28,10 +28,10 @@
 #define FAIL 1
 #define TOOL 2
 
-#define REQ_KEEP "GET / HTTP/1.1\r\nHost: robust\r\n\r\n"
-#define REQ_CLOSE "GET / HTTP/1.1\r\nHost: robust\r\nConnection: close\r\n\r\n"
+#define REQ_KEEP    "GET / HTTP/1.1\r\nHost: robust\r\n\r\n"
+#define REQ_CLOSE   "GET / HTTP/1.1\r\nHost: robust\r\nConnection: close\r\n\r\n"
 #define MAX_CLIENTS 1024
-#define MAX_PROCS 4096
+#define MAX_PROCS   4096
 
 static int port;
 
@@ -172,13 +172,13 @@ struct client {
 	enum cstate state;
 	const char *req;
 	size_t req_len, sent;
-	int want_eof;     /* after the reply, wait for the server to close */
-	int hold;         /* after the reply, keep the connection open (caller closes fd) */
-	long t0, t_done;  /* when started, when finished */
-	int status;       /* the reply's status code, 0 if none */
-	int complete;     /* head and Content-Length body received */
-	int eof;          /* 1 EOF, -1 reset/error, 0 not seen */
-	int err;          /* errno of the failure, if any */
+	int want_eof;    /* after the reply, wait for the server to close */
+	int hold;        /* after the reply, keep the connection open (caller closes fd) */
+	long t0, t_done; /* when started, when finished */
+	int status;      /* the reply's status code, 0 if none */
+	int complete;    /* head and Content-Length body received */
+	int eof;         /* 1 EOF, -1 reset/error, 0 not seen */
+	int err;         /* errno of the failure, if any */
 	size_t head_len, body_len, got;
 	char buf[2048];
 };
@@ -359,7 +359,7 @@ static const char *client_why(const struct client *c)
 
 	if (c->err == ETIMEDOUT)
 		snprintf(why, sizeof(why), "no reply within %ld ms (%zu bytes)", c->t_done - c->t0,
-			 c->got);
+		         c->got);
 	else if (c->err)
 		snprintf(why, sizeof(why), "%s after %zu bytes", strerror(c->err), c->got);
 	else
@@ -387,7 +387,7 @@ static int proc_stat(pid_t pid, pid_t *ppid, long *ticks)
 	buf[n] = '\0';
 	p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
 	if (!p || sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ppid_i, &ut,
-			 &st) != 3)
+	                 &st) != 3)
 		return -1;
 	*ppid = ppid_i;
 	*ticks = (long)(ut + st);
@@ -574,13 +574,13 @@ static int check_slowloris(int n, long warmup_ms, long limit_ms)
 		return verdict(FAIL, "only %d of %d slow connections connected", opened, n);
 	if (!c.complete || c.status != 200)
 		return verdict(FAIL, "new client after %ld ms of slowloris (%d/%d slow open): %s",
-			       warmup_ms, open_now, n,
-			       c.complete ? "not a 200 reply" : client_why(&c));
+		               warmup_ms, open_now, n,
+		               c.complete ? "not a 200 reply" : client_why(&c));
 	if (c.t_done - c.t0 > limit_ms)
 		return verdict(FAIL, "new client answered in %ld ms, limit %ld ms", c.t_done - c.t0,
-			       limit_ms);
+		               limit_ms);
 	return verdict(PASS, "new client 200 in %ld ms (limit %ld), %d/%d slow connections open",
-		       c.t_done - c.t0, limit_ms, open_now, n);
+	               c.t_done - c.t0, limit_ms, open_now, n);
 }
 
 /* idle MIN_MS MAX_MS: an idle connection is closed between MIN_MS and MAX_MS after connecting. */
@@ -644,7 +644,7 @@ static int check_reset(int count)
 	status = probe(2000, &ms);
 	if (status != 200)
 		return verdict(FAIL, "after %d resets the next client got %s", done,
-			       status ? "a non-200 reply" : "no reply within 2 s");
+		               status ? "a non-200 reply" : "no reply within 2 s");
 	return verdict(PASS, "%d resets, next client 200 in %ld ms", done, ms);
 }
 
@@ -669,8 +669,10 @@ static int check_halfclose(void)
 	if (c.status != 200)
 		return verdict(FAIL, "reply status %d, expected 200", c.status);
 	return verdict(PASS, "full 200 reply (%zu bytes) in %ld ms, then %s", c.got,
-		       c.t_done - c.t0,
-		       c.eof == 1 ? "EOF" : c.eof ? "reset" : "no close");
+	               c.t_done - c.t0,
+	               c.eof == 1 ? "EOF"
+	               : c.eof    ? "reset"
+	                          : "no close");
 }
 
 /* The flood's request bytes: count pipelined keep-alive requests. */
@@ -755,17 +757,17 @@ static int check_flood(pid_t pid, int count, long duration_ms, long limit_ms, lo
 		return verdict(FAIL, "the server died during the flood");
 	if (served < probes || probes == 0)
 		return verdict(FAIL, "%d/%d clients served in %ld ms during the flood (worst %ld)",
-			       served, probes, limit_ms, worst);
+		               served, probes, limit_ms, worst);
 	if (max_pss - pss0 >= bound_kb)
 		return verdict(FAIL,
-			       "memory grew by %ld KiB Pss (VmRSS %ld->%ld KiB), bound %ld KiB, "
-			       "after %zu pipelined requests",
-			       max_pss - pss0, rss0, max_rss, bound_kb, total / strlen(REQ_KEEP));
+		               "memory grew by %ld KiB Pss (VmRSS %ld->%ld KiB), bound %ld KiB, "
+		               "after %zu pipelined requests",
+		               max_pss - pss0, rss0, max_rss, bound_kb, total / strlen(REQ_KEEP));
 	return verdict(PASS,
-		       "%zu requests pipelined unread (%zu KiB), %s; %d/%d clients served, worst "
-		       "%ld ms; Pss +%ld KiB (bound %ld), VmRSS %ld->%ld KiB",
-		       total / strlen(REQ_KEEP), total / 1024, how, served, probes, worst,
-		       max_pss - pss0, bound_kb, rss0, max_rss);
+	               "%zu requests pipelined unread (%zu KiB), %s; %d/%d clients served, worst "
+	               "%ld ms; Pss +%ld KiB (bound %ld), VmRSS %ld->%ld KiB",
+	               total / strlen(REQ_KEEP), total / 1024, how, served, probes, worst,
+	               max_pss - pss0, bound_kb, rss0, max_rss);
 }
 
 /* A bad request and what must come back. */
@@ -827,9 +829,11 @@ static int check_badhead(const char *kind)
 		return verdict(FAIL, "status %d, expected %d", c.status, b->status);
 	if (c.eof != 1)
 		return verdict(FAIL, "%d reply complete, then %s, not a graceful close", c.status,
-			       c.eof ? "a reset" : c.err == EPROTO ? "more bytes" : "no close");
+		               c.eof             ? "a reset"
+		               : c.err == EPROTO ? "more bytes"
+		                                 : "no close");
 	return verdict(PASS, "%d, full reply (%zu bytes) then EOF after %zd bytes sent", c.status,
-		       c.got, n);
+	               c.got, n);
 }
 
 /*
@@ -863,9 +867,10 @@ static int check_storm(int n, long duration_ms)
 		if (cl[i].fd >= 0)
 			close(cl[i].fd);
 	}
-	return verdict(PASS, "%d/%d answered 200 in %ld ms, %d other status, %d closed/reset, "
-			     "%d still waiting",
-		       ok, n, now_ms() - t0, other, reset, waiting);
+	return verdict(PASS,
+	               "%d/%d answered 200 in %ld ms, %d other status, %d closed/reset, "
+	               "%d still waiting",
+	               ok, n, now_ms() - t0, other, reset, waiting);
 }
 
 /*
@@ -901,7 +906,7 @@ static int check_maxconns(int n, int answered_min)
 			close(held[i].fd);
 	if (answered < answered_min || open_now < n)
 		return verdict(FAIL, "held connections: %d answered (need %d), %d of %d open",
-			       answered, answered_min, open_now, n);
+		               answered, answered_min, open_now, n);
 	if (!extra.complete)
 		return verdict(FAIL, "client %d: %s", n + 1, client_why(&extra));
 	if (extra.status != 503)
@@ -909,7 +914,7 @@ static int check_maxconns(int n, int answered_min)
 	if (extra.eof != 1)
 		return verdict(FAIL, "client %d got 503 but no graceful close", n + 1);
 	return verdict(PASS, "%d held (%d answered), client %d: 503 then EOF in %ld ms", n,
-		       answered, n + 1, extra.t_done - extra.t0);
+	               answered, n + 1, extra.t_done - extra.t0);
 }
 
 /* cpu PID MS MAX_PCT: PID's tree uses at most MAX_PCT % of one CPU over MS ms. */
@@ -927,7 +932,7 @@ static int check_cpu(pid_t pid, long ms, double max_pct)
 	pct = 100.0 * (double)(b - a) / (double)hz / ((double)el / 1000.0);
 	if (pct > max_pct)
 		return verdict(FAIL, "%.1f %% CPU while idle over %ld ms (limit %.0f %%)", pct, el,
-			       max_pct);
+		               max_pct);
 	return verdict(PASS, "%.1f %% CPU idle over %ld ms (limit %.0f %%)", pct, el, max_pct);
 }
 
@@ -945,19 +950,19 @@ static int show_mem(pid_t pid)
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: hostile PORT CHECK [ARGS]\n"
-		"  slowloris N WARMUP_MS LIMIT_MS   N slow connections, then a new client\n"
-		"  idle MIN_MS MAX_MS               an idle connection is closed in that window\n"
-		"  reset COUNT                      COUNT request+RST clients; then a new client\n"
-		"  halfclose                        request + SHUT_WR still gets the reply\n"
-		"  flood PID COUNT DUR_MS LIMIT_MS BOUND_KB\n"
-		"                                   pipeline flood; others served; memory bound\n"
-		"  badhead KIND                     oversized|long-target|garbage|cl-te|chunk\n"
-		"  storm N DURATION_MS              N clients at once, holding their connections\n"
-		"  maxconns HELD ANSWERED           HELD open (ANSWERED got 200); next gets 503\n"
-		"  cpu PID MS MAX_PCT               (PORT ignored) idle CPU of PID's tree\n"
-		"  mem PID                          (PORT ignored) VmRSS and Pss of PID's tree\n"
-		"Prints one line; exit 0 pass, 1 fail, 2 usage or tool error.\n");
+	        "usage: hostile PORT CHECK [ARGS]\n"
+	        "  slowloris N WARMUP_MS LIMIT_MS   N slow connections, then a new client\n"
+	        "  idle MIN_MS MAX_MS               an idle connection is closed in that window\n"
+	        "  reset COUNT                      COUNT request+RST clients; then a new client\n"
+	        "  halfclose                        request + SHUT_WR still gets the reply\n"
+	        "  flood PID COUNT DUR_MS LIMIT_MS BOUND_KB\n"
+	        "                                   pipeline flood; others served; memory bound\n"
+	        "  badhead KIND                     oversized|long-target|garbage|cl-te|chunk\n"
+	        "  storm N DURATION_MS              N clients at once, holding their connections\n"
+	        "  maxconns HELD ANSWERED           HELD open (ANSWERED got 200); next gets 503\n"
+	        "  cpu PID MS MAX_PCT               (PORT ignored) idle CPU of PID's tree\n"
+	        "  mem PID                          (PORT ignored) VmRSS and Pss of PID's tree\n"
+	        "Prints one line; exit 0 pass, 1 fail, 2 usage or tool error.\n");
 	return TOOL;
 }
 
@@ -982,7 +987,7 @@ int main(int argc, char **argv)
 		return check_halfclose();
 	if (strcmp(cmd, "flood") == 0 && argc == 5)
 		return check_flood((pid_t)atoi(argv[0]), atoi(argv[1]), atol(argv[2]),
-				   atol(argv[3]), atol(argv[4]));
+		                   atol(argv[3]), atol(argv[4]));
 	if (strcmp(cmd, "badhead") == 0 && argc == 1)
 		return check_badhead(argv[0]);
 	if (strcmp(cmd, "storm") == 0 && argc == 2)

@@ -25,7 +25,8 @@ static inline int guard_init(struct guard *g, size_t cap)
 
 	g->usable = (cap + page - 1) / page * page;
 	g->map_size = g->usable + page;
-	g->base = mmap(NULL, g->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	g->base =
+	    mmap(NULL, g->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (g->base == MAP_FAILED) {
 		g->base = NULL;
 		return -1;
@@ -45,7 +46,8 @@ static inline void guard_free(struct guard *g)
 	g->base = NULL;
 }
 
-/* Copy data[0..n) so that it ends exactly at the guard page; returns where it starts (NULL: too big). */
+/* Copy data[0..n) so that it ends exactly at the guard page; returns where it starts (NULL: too
+ * big). */
 static inline const char *guard_place(struct guard *g, const void *data, size_t n)
 {
 	char *p;

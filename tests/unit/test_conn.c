@@ -1,4 +1,5 @@
-/* test_conn.c -- conn_process, the shared per-connection handler: pipelines, closing, back-pressure. */
+/* test_conn.c -- conn_process, the shared per-connection handler: pipelines, closing,
+ * back-pressure. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,11 +24,11 @@
 			fail_msg(__VA_ARGS__);                                                     \
 	} while (0)
 
-#define REQ_KA "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+#define REQ_KA    "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
 #define REQ_CLOSE "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
-#define REQ_10 "GET / HTTP/1.0\r\n\r\n"
-#define REQ_BAD "GET / HTTP/1.1\r\nHost : a\r\n\r\n"
-#define REQ_BODY "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nbody"
+#define REQ_10    "GET / HTTP/1.0\r\n\r\n"
+#define REQ_BAD   "GET / HTTP/1.1\r\nHost : a\r\n\r\n"
+#define REQ_BODY  "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nbody"
 
 static int setup(void **state)
 {
@@ -69,8 +70,8 @@ static int count_replies(const struct conn_buf *c, const char *status, int *tota
 	int n = 0, all = 0;
 
 	snprintf(line, sizeof(line), "HTTP/1.1 %s ", status);
-	for (const char *p = c->out; (p = memmem(p, (size_t)(c->out + c->out_len - p), "HTTP/1.1 ", 9));
-	     p += 9) {
+	for (const char *p = c->out;
+	     (p = memmem(p, (size_t)(c->out + c->out_len - p), "HTTP/1.1 ", 9)); p += 9) {
 		all++;
 		n += strncmp(p, line, strlen(line)) == 0;
 	}
@@ -83,8 +84,8 @@ static int count_str(const struct conn_buf *c, const char *s)
 {
 	int n = 0;
 
-	for (const char *p = c->out; (p = memmem(p, (size_t)(c->out + c->out_len - p), s, strlen(s)));
-	     p++)
+	for (const char *p = c->out;
+	     (p = memmem(p, (size_t)(c->out + c->out_len - p), s, strlen(s))); p++)
 		n++;
 	return n;
 }
@@ -194,7 +195,7 @@ static void test_error_sets_close(void **state)
 		n = conn_process(c);
 		snprintf(status, sizeof(status), "%d", cases[i].status);
 		CHECK(n == cases[i].answered && c->error == cases[i].status && c->close &&
-			      c->linger && c->in_len == 0,
+		          c->linger && c->in_len == 0,
 		      "'%s': answered %d error %d close %d linger %d in_len %zu", cases[i].name, n,
 		      c->error, c->close, c->linger, c->in_len);
 		CHECK(count_replies(c, status, &total) == 1 && total == cases[i].answered + 1,
@@ -212,7 +213,8 @@ static void test_partial_then_rest(void **state)
 
 	for (size_t k = 0; k + 1 < sizeof(req); k++) {
 		c->in[c->in_len++] = req[k];
-		CHECK(conn_process(c) == (k + 2 == sizeof(req)), "after %zu bytes: wrong count", k + 1);
+		CHECK(conn_process(c) == (k + 2 == sizeof(req)), "after %zu bytes: wrong count",
+		      k + 1);
 	}
 	assert_int_equal(c->in_len, 0);
 	assert_int_equal(c->requests, 1);
@@ -230,7 +232,8 @@ static void test_out_full_resumes(void **state)
 	while (total < nreq) {
 		int n = conn_process(c);
 
-		CHECK(n > 0, "round %d: nothing answered with %zu bytes waiting", rounds, c->in_len);
+		CHECK(n > 0, "round %d: nothing answered with %zu bytes waiting", rounds,
+		      c->in_len);
 		total += n;
 		CHECK(c->in_len == (size_t)(nreq - total) * req_len,
 		      "round %d: %zu bytes left, want %zu", rounds, c->in_len,
@@ -287,7 +290,7 @@ static void test_read_write_socketpair(void **state)
 	set_nonblock(sv[0]);
 	assert_int_equal(conn_read(sv[0], c), -2); /* nothing yet: would block */
 	assert_int_equal(write(sv[1], REQ_KA REQ_KA, strlen(REQ_KA REQ_KA)),
-			 (ssize_t)strlen(REQ_KA REQ_KA));
+	                 (ssize_t)strlen(REQ_KA REQ_KA));
 	assert_int_equal(conn_read(sv[0], c), (ssize_t)strlen(REQ_KA REQ_KA));
 	assert_int_equal(conn_process(c), 2);
 	assert_int_equal(conn_write(sv[0], c), 1);

@@ -76,7 +76,7 @@ static void name_crashes(void)
 
 /* Parse data[0..len) placed right before the guard page. */
 static ssize_t parse_at_guard(struct fixture *fx, const char *name, const char *data, size_t len,
-			      struct http_request *req)
+                              struct http_request *req)
 {
 	const char *p = guard_place(&fx->g, data, len);
 
@@ -104,7 +104,7 @@ static void put_fill(char *buf, size_t *off, char ch, size_t n)
 }
 
 static void add_gen(struct fixture *fx, const char *name, char *text, size_t len, int status,
-		    int minor, int ka, size_t body_len)
+                    int minor, int ka, size_t body_len)
 {
 	struct gen_case *g;
 
@@ -182,7 +182,7 @@ static void gen_max_cl(struct fixture *fx)
 
 	assert_non_null(b);
 	o += (size_t)sprintf(b, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n",
-			     HTTP_MAX_BODY);
+	                     HTTP_MAX_BODY);
 	put_fill(b, &o, 'b', HTTP_MAX_BODY);
 	add_gen(fx, "content-length at the limit", b, o, 0, 1, 1, HTTP_MAX_BODY);
 }
@@ -250,8 +250,8 @@ static struct valid_case valid_at(struct fixture *fx, size_t i)
 		struct gen_case *g = &fx->gen[k];
 
 		if (g->status == 0 && i-- == 0)
-			return (struct valid_case){ g->name, g->text, g->len, g->minor, g->keep_alive,
-						    g->body_len };
+			return (struct valid_case){ g->name,  g->text,       g->len,
+				                    g->minor, g->keep_alive, g->body_len };
 	}
 	fail_msg("no valid case %zu", i);
 	return http_valid_cases[0];
@@ -278,7 +278,7 @@ static struct error_case error_at(struct fixture *fx, size_t i)
 }
 
 static void check_valid(const struct valid_case *v, ssize_t r, const struct http_request *req,
-			const char *how)
+                        const char *how)
 {
 	CHECK(r == (ssize_t)v->len, "'%s' (%s): returned %zd, want %zu", v->name, how, r, v->len);
 	CHECK(req->minor_version == v->minor, "'%s' (%s): minor %d, want %d", v->name, how,
@@ -358,7 +358,8 @@ static void test_split_anywhere(void **state)
 
 			snprintf(how, sizeof(how), "first %zu of %zu bytes", k, total);
 			if (k < v.len)
-				CHECK(r == HTTP_NEED_MORE, "'%s' (%s): returned %zd", v.name, how, r);
+				CHECK(r == HTTP_NEED_MORE, "'%s' (%s): returned %zd", v.name, how,
+				      r);
 			else
 				check_valid(&v, r, &req, how);
 			r = parse_at_guard(fx, v.name, buf, total, &req);
@@ -395,7 +396,8 @@ static void test_errors(void **state)
 		      e.status);
 		for (size_t k = 0; k < e.len; k = next_pos(k, e.len)) {
 			r = parse_at_guard(fx, e.name, e.text, k, &req);
-			CHECK(r == HTTP_NEED_MORE || (r == HTTP_MALFORMED && req.status == e.status),
+			CHECK(r == HTTP_NEED_MORE ||
+			          (r == HTTP_MALFORMED && req.status == e.status),
 			      "'%s' prefix of %zu/%zu bytes: returned %zd status %d", e.name, k,
 			      e.len, r, req.status);
 		}
@@ -493,8 +495,8 @@ static void test_keep_alive_matrix(void **state)
 		for (int minor = 0; minor <= 1; minor++) {
 			char buf[256];
 			struct http_request req;
-			int n = snprintf(buf, sizeof(buf), "GET / HTTP/1.%d\r\nHost: a\r\n%s\r\n", minor,
-					 m[i].fields);
+			int n = snprintf(buf, sizeof(buf), "GET / HTTP/1.%d\r\nHost: a\r\n%s\r\n",
+			                 minor, m[i].fields);
 			ssize_t r = parse_at_guard(fx, m[i].fields, buf, (size_t)n, &req);
 			int want = minor ? m[i].ka11 : m[i].ka10;
 
@@ -517,10 +519,30 @@ static uint64_t rng_next(uint64_t *s)
 static void random_request(char *buf, size_t len, uint64_t *s)
 {
 	static const char *frag[] = {
-		"GET / HTTP/1.1\r\n", "POST /x HTTP/1.0\r\n", "Host: a\r\n", "Content-Length: 8192\r\n",
-		"Content-Length: 100\r\n", "Transfer-Encoding: chunked\r\n", "\r\n", "\r\n\r\n",
-		"1000\r\n", "1\r\n", "a", "0000000000000000", "X-Pad: ", "0\r\n", ";ext=1", " ",
-		"Connection: close\r\n", "HTTP/1.1", "\r", "\n", "/", "fff\r\n", "T: v\r\n", ":",
+		"GET / HTTP/1.1\r\n",
+		"POST /x HTTP/1.0\r\n",
+		"Host: a\r\n",
+		"Content-Length: 8192\r\n",
+		"Content-Length: 100\r\n",
+		"Transfer-Encoding: chunked\r\n",
+		"\r\n",
+		"\r\n\r\n",
+		"1000\r\n",
+		"1\r\n",
+		"a",
+		"0000000000000000",
+		"X-Pad: ",
+		"0\r\n",
+		";ext=1",
+		" ",
+		"Connection: close\r\n",
+		"HTTP/1.1",
+		"\r",
+		"\n",
+		"/",
+		"fff\r\n",
+		"T: v\r\n",
+		":",
 	};
 	size_t nfrag = sizeof(frag) / sizeof(frag[0]);
 	size_t o = 0;
@@ -549,13 +571,17 @@ static void random_request(char *buf, size_t len, uint64_t *s)
 static void flood(char *buf, size_t len, int kind)
 {
 	static const char *head[] = {
-		"GET /", "GET / HTTP/1.1\r\nHost: a\r\nX: ",
-		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", "",
-		"GET / HTTP/1.1\r\nHost: a\r\n", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 8192\r\n\r\n",
+		"GET /",
+		"GET / HTTP/1.1\r\nHost: a\r\nX: ",
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"",
+		"GET / HTTP/1.1\r\nHost: a\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 8192\r\n\r\n",
 		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n",
 		"GET",
 	};
-	static const char *body[] = { "a", "a", "1\r\na\r\n", "\r\n", "X: y\r\n", "b", "T: v\r\n", "G" };
+	static const char *body[] = { "a",        "a", "1\r\na\r\n", "\r\n",
+		                      "X: y\r\n", "b", "T: v\r\n",   "G" };
 	size_t o = strlen(head[kind]);
 
 	memcpy(buf, head[kind], o);

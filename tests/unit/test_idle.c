@@ -18,7 +18,7 @@
 			fail_msg(__VA_ARGS__);                                                     \
 	} while (0)
 
-#define NNODES	8    /* nodes 'a'..'h' */
+#define NNODES  8    /* nodes 'a'..'h' */
 #define TIMEOUT 100L /* ms, for every table case */
 
 static struct idle_node nodes[NNODES];
@@ -84,28 +84,28 @@ struct script_case {
 	const char *name;
 	const char *ops;     /* see run_ops */
 	const char *order;   /* the list afterwards, oldest first */
-	long now;	     /* then, at this time: */
-	long wait;	     /* idle_wait_ms */
+	long now;            /* then, at this time: */
+	long wait;           /* idle_wait_ms */
 	const char *expired; /* what idle_expired yields, oldest first, removing each */
 };
 
 static const struct script_case scripts[] = {
-    {"empty", "", "", 0, -1, ""},
-    {"one node", "a0", "a", 0, TIMEOUT, ""},
-    {"insertion order is deadline order", "a0 b10 c20", "abc", 105, 0, "a"},
-    {"touching the head moves it to the tail", "a0 b10 c20 a30", "bca", 115, 0, "b"},
-    {"touching the tail keeps it, later", "a0 b10 b40", "ab", 50, 50, ""},
-    {"touching the middle", "a0 b10 c20 b30", "acb", 200, 0, "acb"},
-    {"same time keeps touch order", "a5 b5 c5 a5", "bca", 105, 0, "bca"},
-    {"remove the head", "a0 b10 c20 -a", "bc", 110, 0, "b"},
-    {"remove the middle", "a0 b10 c20 -b", "ac", 0, TIMEOUT, ""},
-    {"remove the tail", "a0 b10 c20 -c", "ab", 120, 0, "ab"},
-    {"remove twice is a no-op", "a0 b10 -a -a", "b", 60, 50, ""},
-    {"remove a node never inserted", "-c a0", "a", 30, 70, ""},
-    {"remove all, then insert again", "a0 b10 -a -b b20", "b", 20, TIMEOUT, ""},
-    {"deadline equal to now has expired", "a0", "a", TIMEOUT, 0, "a"},
-    {"one ms before the deadline", "a0", "a", TIMEOUT - 1, 1, ""},
-    {"long after every deadline", "c0 a1 b2", "cab", 10000, 0, "cab"},
+	{ "empty", "", "", 0, -1, "" },
+	{ "one node", "a0", "a", 0, TIMEOUT, "" },
+	{ "insertion order is deadline order", "a0 b10 c20", "abc", 105, 0, "a" },
+	{ "touching the head moves it to the tail", "a0 b10 c20 a30", "bca", 115, 0, "b" },
+	{ "touching the tail keeps it, later", "a0 b10 b40", "ab", 50, 50, "" },
+	{ "touching the middle", "a0 b10 c20 b30", "acb", 200, 0, "acb" },
+	{ "same time keeps touch order", "a5 b5 c5 a5", "bca", 105, 0, "bca" },
+	{ "remove the head", "a0 b10 c20 -a", "bc", 110, 0, "b" },
+	{ "remove the middle", "a0 b10 c20 -b", "ac", 0, TIMEOUT, "" },
+	{ "remove the tail", "a0 b10 c20 -c", "ab", 120, 0, "ab" },
+	{ "remove twice is a no-op", "a0 b10 -a -a", "b", 60, 50, "" },
+	{ "remove a node never inserted", "-c a0", "a", 30, 70, "" },
+	{ "remove all, then insert again", "a0 b10 -a -b b20", "b", 20, TIMEOUT, "" },
+	{ "deadline equal to now has expired", "a0", "a", TIMEOUT, 0, "a" },
+	{ "one ms before the deadline", "a0", "a", TIMEOUT - 1, 1, "" },
+	{ "long after every deadline", "c0 a1 b2", "cab", 10000, 0, "cab" },
 };
 
 /* Each script: the resulting order, deadlines, wait time and expiry order. */
@@ -192,7 +192,7 @@ static unsigned lcg(unsigned *seed)
 static void test_random_against_model(void **state)
 {
 	struct idle_list l;
-	int live[NNODES] = {0};
+	int live[NNODES] = { 0 };
 	long seq[NNODES], dl[NNODES], now = 1000, count = 0;
 	unsigned seed = 12345;
 	char what[64];
@@ -247,7 +247,7 @@ static void test_random_against_model(void **state)
 /* The clock is monotonic and in milliseconds. */
 static void test_now_ms(void **state)
 {
-	const struct timespec pause = {0, 20 * 1000000L};
+	const struct timespec pause = { 0, 20 * 1000000L };
 	long t1, t2;
 
 	(void)state;
@@ -262,10 +262,10 @@ static void test_now_ms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_scripts),
-	    cmocka_unit_test(test_move_between_lists),
-	    cmocka_unit_test(test_random_against_model),
-	    cmocka_unit_test(test_now_ms),
+		cmocka_unit_test(test_scripts),
+		cmocka_unit_test(test_move_between_lists),
+		cmocka_unit_test(test_random_against_model),
+		cmocka_unit_test(test_now_ms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

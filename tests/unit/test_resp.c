@@ -71,9 +71,11 @@ static void test_build_ok_exact(void **state)
 		int keep_alive;
 		const char *want;
 	} c[] = {
-		{ 1, "HTTP/1.1 200 OK\r\nServer: unit\r\nDate: " DATE "\r\nContent-Type: text/plain\r\n"
+		{ 1, "HTTP/1.1 200 OK\r\nServer: unit\r\nDate: " DATE
+		     "\r\nContent-Type: text/plain\r\n"
 		     "Content-Length: 11\r\nConnection: keep-alive\r\n\r\nHello world" },
-		{ 0, "HTTP/1.1 200 OK\r\nServer: unit\r\nDate: " DATE "\r\nContent-Type: text/plain\r\n"
+		{ 0, "HTTP/1.1 200 OK\r\nServer: unit\r\nDate: " DATE
+		     "\r\nContent-Type: text/plain\r\n"
 		     "Content-Length: 11\r\nConnection: close\r\n\r\nHello world" },
 	};
 
@@ -133,8 +135,8 @@ static void test_format_date(void **state)
 
 		memset(out, 'x', sizeof(out));
 		resp_format_date(c[i].t, out);
-		CHECK(strcmp(out, c[i].want) == 0, "t=%lld: '%s', want '%s'", (long long)c[i].t, out,
-		      c[i].want);
+		CHECK(strcmp(out, c[i].want) == 0, "t=%lld: '%s', want '%s'", (long long)c[i].t,
+		      out, c[i].want);
 		CHECK(strlen(out) == RESP_DATE_LEN, "t=%lld: %zu chars", (long long)c[i].t,
 		      strlen(out));
 	}
@@ -154,14 +156,14 @@ static void test_build_error(void **state)
 		snprintf(what, sizeof(what), "error %d", st);
 		snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", st, http_reason(st));
 		snprintf(body, sizeof(body), "%s\n", http_reason(st));
-		CHECK(n > 0 && strncmp(out, line, strlen(line)) == 0, "%s: status line '%.*s'", what,
-		      (int)(n < 40 ? n : 40), out);
+		CHECK(n > 0 && strncmp(out, line, strlen(line)) == 0, "%s: status line '%.*s'",
+		      what, (int)(n < 40 ? n : 40), out);
 		CHECK(strcmp(http_reason(st), "Error") != 0, "%s: no reason phrase", what);
 		CHECK(header(out, n, "Connection", conn, sizeof(conn)) == 0 &&
-			      strcmp(conn, "close") == 0,
+		          strcmp(conn, "close") == 0,
 		      "%s: not Connection: close", what);
 		CHECK(b && strlen(body) == (size_t)(out + n - b - 4) &&
-			      memcmp(b + 4, body, strlen(body)) == 0,
+		          memcmp(b + 4, body, strlen(body)) == 0,
 		      "%s: body is not the reason", what);
 		check_framing(what, out, n);
 		CHECK(resp_build_error(out, n, "unit", DATE, st) == 0, "%s: no room, not 0", what);
@@ -179,12 +181,12 @@ static void test_cached_ok(void **state)
 
 		CHECK(n > 0, "resp_ok(%d): 0", ka);
 		CHECK(header(out, n, "Date", date, sizeof(date)) == 0 &&
-			      strlen(date) == RESP_DATE_LEN &&
-			      strcmp(date + RESP_DATE_LEN - 4, " GMT") == 0,
+		          strlen(date) == RESP_DATE_LEN &&
+		          strcmp(date + RESP_DATE_LEN - 4, " GMT") == 0,
 		      "resp_ok(%d): bad Date", ka);
 		m = resp_build_ok(again, sizeof(again), "unit-cache", date, ka);
-		CHECK(m == n && memcmp(out, again, n) == 0, "resp_ok(%d) differs from resp_build_ok",
-		      ka);
+		CHECK(m == n && memcmp(out, again, n) == 0,
+		      "resp_ok(%d) differs from resp_build_ok", ka);
 		CHECK(resp_ok(out, n - 1, ka) == 0, "resp_ok(%d) into %zu bytes: not 0", ka, n - 1);
 		CHECK(resp_ok(out, n, ka) == n, "resp_ok(%d) into exactly %zu bytes", ka, n);
 	}
@@ -202,8 +204,8 @@ static void test_cached_error(void **state)
 		CHECK(n > 0 && header(out, n, "Date", date, sizeof(date)) == 0,
 		      "resp_error(%d): no Date", st);
 		m = resp_build_error(again, sizeof(again), "unit-cache", date, st);
-		CHECK(m == n && memcmp(out, again, n) == 0, "resp_error(%d) differs from the builder",
-		      st);
+		CHECK(m == n && memcmp(out, again, n) == 0,
+		      "resp_error(%d) differs from the builder", st);
 		CHECK(resp_error(out, 10, st) == 0, "resp_error(%d) into 10 bytes: not 0", st);
 	}
 }
