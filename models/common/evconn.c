@@ -1,7 +1,11 @@
 /* evconn.c -- the per-connection state machine of the readiness-based loops. */
 #include "evconn.h"
+#include "net.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -84,6 +88,25 @@ static int start_closing(struct evconn_set *s, struct evconn *c)
 	c->lingering = 1;
 	idle_touch(&s->linger, &c->timer, s->now);
 	return want(c, conn_drain(c->fd) ? EVCONN_CLOSE : EVCONN_READ);
+}
+
+struct evconn *evconn_accept(struct evconn_set *s, int lfd, const char *model)
+{
+	for (;;) {
+		int fd = net_accept(lfd, NET_NONBLOCK);
+		struct evconn *c;
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (!net_accept_transient(errno))
+				fprintf(stderr, "%s: accept: %s\n", model, strerror(errno));
+			return NULL;
+		}
+		if ((c = evconn_open(s, fd)))
+			return c;
+		close(fd); /* no memory for its state: refuse this client, try the next */
+	}
 }
 
 int evconn_handle(struct evconn_set *s, struct evconn *c)

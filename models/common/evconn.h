@@ -84,6 +84,15 @@ void evconn_tick(struct evconn_set *s);
 struct evconn *evconn_open(struct evconn_set *s, int fd);
 
 /*
+ * Accept one connection from the non-blocking listener lfd and evconn_open it.
+ * Returns it, or NULL when there is none to take now: the queue is empty, or
+ * descriptors or memory ran out (net_accept shed the client) and the loop
+ * tries again on the listener's next report. A failure that is not
+ * net_accept_transient() is reported as "<model>: accept: <reason>".
+ */
+struct evconn *evconn_accept(struct evconn_set *s, int lfd, const char *model);
+
+/*
  * Move c's state machine as far as it goes without blocking: read, answer,
  * send, start or continue lingering. Returns (and stores in c->want)
  * EVCONN_READ, EVCONN_WRITE or EVCONN_CLOSE.

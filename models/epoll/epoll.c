@@ -58,24 +58,11 @@ static int watch(int ep, int op, struct evconn *c)
  */
 static void accept_some(int ep, int lfd, struct evconn_set *s)
 {
-	for (int i = 0; i < ACCEPT_BATCH; i++) {
-		int fd = net_accept(lfd, NET_NONBLOCK);
-		struct evconn *c;
+	struct evconn *c;
 
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (!net_accept_transient(errno))
-				perror("epoll: accept");
-			return; /* EMFILE: net_accept shed one; the rest wait for the next round */
-		}
-		if (!(c = evconn_open(s, fd))) {
-			close(fd);
-			continue;
-		}
+	for (int i = 0; i < ACCEPT_BATCH && (c = evconn_accept(s, lfd, "epoll")); i++)
 		if (watch(ep, EPOLL_CTL_ADD, c) < 0)
 			evconn_close(s, c);
-	}
 }
 
 /* c is ready with events ev: run it, then tell epoll what it waits for if that changed. */

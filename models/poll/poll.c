@@ -64,21 +64,9 @@ static void pollset_close(struct pollset *ps, struct evconn_set *s, struct evcon
 /* Accept until the queue is empty; each new connection is served at once. */
 static void accept_all(struct pollset *ps, int lfd, struct evconn_set *s)
 {
-	for (;;) {
-		int fd = net_accept(lfd, NET_NONBLOCK);
-		struct evconn *c;
+	struct evconn *c;
 
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (!net_accept_transient(errno))
-				perror("poll: accept");
-			return; /* EMFILE: net_accept shed one; the rest wait for the next round */
-		}
-		if (!(c = evconn_open(s, fd))) {
-			close(fd);
-			continue;
-		}
+	while ((c = evconn_accept(s, lfd, "poll"))) {
 		/* The request usually arrives with the connection: answer it now, saving a wait. */
 		if (evconn_handle(s, c) == EVCONN_CLOSE || pollset_add(ps, c) < 0)
 			evconn_close(s, c);

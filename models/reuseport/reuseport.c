@@ -65,24 +65,11 @@ static int watch(int ep, int op, struct evconn *c)
  */
 static void accept_some(struct worker *w, struct evconn_set *s)
 {
-	for (int i = 0; i < ACCEPT_BATCH; i++) {
-		int fd = net_accept(w->lfd, NET_NONBLOCK);
-		struct evconn *c;
+	struct evconn *c;
 
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (!net_accept_transient(errno))
-				perror("reuseport: accept");
-			return;
-		}
-		if (!(c = evconn_open(s, fd))) {
-			close(fd);
-			continue;
-		}
+	for (int i = 0; i < ACCEPT_BATCH && (c = evconn_accept(s, w->lfd, "reuseport")); i++)
 		if (watch(w->ep, EPOLL_CTL_ADD, c) < 0)
 			evconn_close(s, c);
-	}
 }
 
 static void serve(int ep, struct evconn_set *s, struct evconn *c, uint32_t ev)

@@ -47,24 +47,12 @@ static void forget_and_close(struct fdtable *t, struct evconn_set *s, struct evc
 /* Accept until the queue is empty; each new connection is served at once. */
 static void accept_all(struct fdtable *t, int lfd, struct evconn_set *s)
 {
-	for (;;) {
-		int fd = net_accept(lfd, NET_NONBLOCK);
-		struct evconn *c;
+	struct evconn *c;
 
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (!net_accept_transient(errno))
-				perror("select: accept");
-			return; /* EMFILE: net_accept shed one; the rest wait for the next round */
-		}
-		if (fd >= FD_SETSIZE) {
+	while ((c = evconn_accept(s, lfd, "select"))) {
+		if (c->fd >= FD_SETSIZE) {
 			/* select() cannot watch it: refuse the client rather than corrupt memory */
-			close(fd);
-			continue;
-		}
-		if (!(c = evconn_open(s, fd))) {
-			close(fd);
+			evconn_close(s, c);
 			continue;
 		}
 		/* The request usually arrives with the connection: answer it now, saving a wait. */
