@@ -23,7 +23,7 @@ static const char *short_name(const char *ref)
 }
 
 static const struct report_cell *find(const struct report_cell *c, int n, const char *model,
-				      const char *mode, int level)
+                                      const char *mode, int level)
 {
 	int i;
 
@@ -36,7 +36,7 @@ static const struct report_cell *find(const struct report_cell *c, int n, const 
 
 /* Our model with the highest median req/s in the cell, among those with an ok run, or NULL. */
 static const struct report_cell *fastest(const struct report_cell *c, int n, const char *mode,
-					 int level)
+                                         int level)
 {
 	const struct report_cell *best = NULL;
 	int i;
@@ -49,7 +49,7 @@ static const struct report_cell *fastest(const struct report_cell *c, int n, con
 }
 
 static void judge(const struct report_cell *ref, const struct report_cell *best,
-		  struct compare_verdict *v)
+                  struct compare_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
 	strcpy(v->mode, ref->mode);
@@ -68,12 +68,12 @@ static void judge(const struct report_cell *ref, const struct report_cell *best,
 	v->ref_client_pct = ref->client_cpu_median;
 	v->best_client_pct = best->client_cpu_median;
 	v->client_bound = ref->client_cpu_median >= REPORT_CLIENT_BOUND_PCT ||
-			  best->client_cpu_median >= REPORT_CLIENT_BOUND_PCT;
+	                  best->client_cpu_median >= REPORT_CLIENT_BOUND_PCT;
 	v->min_ok = ref->ok < best->ok ? ref->ok : best->ok;
 }
 
 int compare_verdicts(const struct report_cell *c, int n, const char *ref, struct compare_verdict *v,
-		     int max)
+                     int max)
 {
 	int pass, i, k = 0;
 
@@ -96,14 +96,14 @@ static void table_row(FILE *f, const struct report_cell *x, const struct report_
 	report_label(x->model, label, sizeof(label));
 	if (!x->ok) {
 		fprintf(f, "| %-24s | %-24s | %d/%d | %s | - | - | - | - |\n", cell, label, x->ok,
-			x->runs, x->statuses);
+		        x->runs, x->statuses);
 		return;
 	}
 	fprintf(f, "| %-24s | %-24s | %d/%d | %10s |", cell, label, x->ok, x->runs,
-		util_thousands(x->rps_median, rps, sizeof(rps)));
+	        util_thousands(x->rps_median, rps, sizeof(rps)));
 	if (ratios)
 		fprintf(f, " %5.2f | %6.2f | %5.2f |", x->rps_median / r->rps_median,
-			x->cpu_us_median, x->cpu_us_median / r->cpu_us_median);
+		        x->cpu_us_median, x->cpu_us_median / r->cpu_us_median);
 	else
 		fprintf(f, " - | %6.2f | - |", x->cpu_us_median);
 	fprintf(f, " %3.0f |\n", x->client_cpu_median);
@@ -138,9 +138,9 @@ static void write_table(FILE *f, const struct report_cell *c, int n, const char 
 	int pass, i;
 
 	fprintf(f,
-		"| cell (load tool) | model | ok runs | req/s (median) | x %s | server CPU "
-		"µs/req (median) | x %s | load tool CPU %% (median) |\n",
-		s, s);
+	        "| cell (load tool) | model | ok runs | req/s (median) | x %s | server CPU "
+	        "µs/req (median) | x %s | load tool CPU %% (median) |\n",
+	        s, s);
 	fprintf(f, "|---|---|---:|---:|---:|---:|---:|---:|\n");
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < n; i++)
@@ -150,7 +150,7 @@ static void write_table(FILE *f, const struct report_cell *c, int n, const char 
 }
 
 static void write_verdict(FILE *f, const struct compare_verdict *v, const char *ref,
-			  const char *why_not)
+                          const char *why_not)
 {
 	const char *m = mode_words(v->mode), *s = short_name(ref);
 
@@ -159,19 +159,19 @@ static void write_verdict(FILE *f, const struct compare_verdict *v, const char *
 		return;
 	}
 	fprintf(f, "- fastest %s model: %s at %.2f x %s (bar %g): %s\n", m, v->best, v->rps_ratio,
-		s, v->rps_bar, v->rps_met ? "met" : "NOT met");
+	        s, v->rps_bar, v->rps_met ? "met" : "NOT met");
 	fprintf(f, "- CPU per request of the fastest %s model (%s): %.2f x %s (bar %g): %s\n", m,
-		v->best, v->cpu_ratio, s, COMPARE_BAR_CPU, v->cpu_met ? "met" : "NOT met");
+	        v->best, v->cpu_ratio, s, COMPARE_BAR_CPU, v->cpu_met ? "met" : "NOT met");
 	if (v->client_bound)
 		fprintf(f,
-			"- %s c=%d: the load generator (%s) used %.0f %% of its core for %s and "
-			"%.0f %% for %s: the load generator, not the server, limited this cell "
-			"(compare the CPU per request)\n",
-			m, v->level, v->tool, v->ref_client_pct, ref, v->best_client_pct, v->best);
+		        "- %s c=%d: the load generator (%s) used %.0f %% of its core for %s and "
+		        "%.0f %% for %s: the load generator, not the server, limited this cell "
+		        "(compare the CPU per request)\n",
+		        m, v->level, v->tool, v->ref_client_pct, ref, v->best_client_pct, v->best);
 }
 
 void compare_write(FILE *f, const struct report_cell *c, int n, const char *ref,
-		   const char *ref_why)
+                   const char *ref_why)
 {
 	struct compare_verdict v[16];
 	int k = compare_verdicts(c, n, ref, v, 16), i, min_ok = 0;
@@ -190,25 +190,25 @@ void compare_write(FILE *f, const struct report_cell *c, int n, const char *ref,
 			snprintf(why, sizeof(why), "no model of ours has an ok run");
 		else
 			snprintf(why, sizeof(why), "%s has no ok run: %s%s%s", ref,
-				 r ? r->statuses : "?", ref_why ? "; " : "",
-				 ref_why ? ref_why : "");
+			         r ? r->statuses : "?", ref_why ? "; " : "",
+			         ref_why ? ref_why : "");
 		write_verdict(f, &v[i], ref, why);
 		if (v[i].measured && (!min_ok || v[i].min_ok < min_ok))
 			min_ok = v[i].min_ok;
 	}
 	if (min_ok && min_ok < COMPARE_MIN_REPS)
 		fprintf(f,
-			"- only %d ok repetition%s per cell (the bar asks for >= %d): the verdicts "
-			"above are indicative\n",
-			min_ok, min_ok == 1 ? "" : "s", COMPARE_MIN_REPS);
+		        "- only %d ok repetition%s per cell (the bar asks for >= %d): the verdicts "
+		        "above are indicative\n",
+		        min_ok, min_ok == 1 ? "" : "s", COMPARE_MIN_REPS);
 }
 
 /* The meta lines whose key is one of keys, as a markdown list. */
 static void meta_lines(FILE *f, const char *meta)
 {
-	static const char *const keys[] = {
-	    "date:",	 "cpu:",       "cpus:",	    "kernel:", "pinning:",
-	    "load tool", "reference ", "compiler:", "git:",    "plan:"};
+	static const char *const keys[] = { "date:",    "cpu:",      "cpus:",      "kernel:",
+		                            "pinning:", "load tool", "reference ", "compiler:",
+		                            "git:",     "plan:" };
 	const char *line = meta;
 
 	while (line && *line) {
@@ -226,14 +226,14 @@ static void meta_lines(FILE *f, const char *meta)
 }
 
 int compare_write_md(const char *path, const char *run_id, const struct report_cell *c, int n,
-		     const char *ref, const char *ref_why, const char *meta)
+                     const char *ref, const char *ref_why, const char *meta)
 {
 	FILE *f = fopen(path, "we");
 
 	if (!f)
 		return -1;
 	fprintf(f, "# Our models against %s (make bench-compare, run %s)\n\n", short_name(ref),
-		run_id);
+	        run_id);
 	fprintf(
 	    f,
 	    "Medians over the ok repetitions; server CPU is user + sys from wait4 of the "

@@ -6,13 +6,13 @@
 
 #include <stdio.h>
 
-#define COMPARE_REF	    "ref-nginx" /* the reference every ratio is taken against */
-#define COMPARE_MIN_REPS    5		/* fewer repetitions: the verdicts are indicative */
-#define COMPARE_KA_LEVEL    64		/* keep-alive cell: wrk at c=64 */
-#define COMPARE_CLOSE_LEVEL 32		/* close cell: ab at c=32 */
-#define COMPARE_BAR_KA	    1.25	/* fastest keep-alive model's rps over the reference's */
-#define COMPARE_BAR_CLOSE   1.1		/* fastest close-mode model's rps over the reference's */
-#define COMPARE_BAR_CPU	    0.8		/* its CPU per request over the reference's, at most */
+#define COMPARE_REF         "ref-nginx" /* the reference every ratio is taken against */
+#define COMPARE_MIN_REPS    5           /* fewer repetitions: the verdicts are indicative */
+#define COMPARE_KA_LEVEL    64          /* keep-alive cell: wrk at c=64 */
+#define COMPARE_CLOSE_LEVEL 32          /* close cell: ab at c=32 */
+#define COMPARE_BAR_KA      1.25        /* fastest keep-alive model's rps over the reference's */
+#define COMPARE_BAR_CLOSE   1.1         /* fastest close-mode model's rps over the reference's */
+#define COMPARE_BAR_CPU     0.8         /* its CPU per request over the reference's, at most */
 
 /* The verdict on one cell (a mode and concurrency the reference ran in). */
 struct compare_verdict {
@@ -20,16 +20,16 @@ struct compare_verdict {
 	int level;
 	char tool[RECORD_WORD];
 	char best[RECORD_WORD]; /* our fastest model by median req/s ("" if none ran ok) */
-	int measured;		/* 1: the reference and best both have ok runs */
-	double rps_ratio;	/* best's median req/s / the reference's */
-	double rps_bar;		/* COMPARE_BAR_KA or COMPARE_BAR_CLOSE */
+	int measured;           /* 1: the reference and best both have ok runs */
+	double rps_ratio;       /* best's median req/s / the reference's */
+	double rps_bar;         /* COMPARE_BAR_KA or COMPARE_BAR_CLOSE */
 	int rps_met;
 	double cpu_ratio;      /* best's median server CPU us/req / the reference's */
-	int cpu_met;	       /* cpu_ratio <= COMPARE_BAR_CPU */
+	int cpu_met;           /* cpu_ratio <= COMPARE_BAR_CPU */
 	double ref_client_pct; /* median client CPU %, the reference's and best's runs */
 	double best_client_pct;
 	int client_bound; /* either >= REPORT_CLIENT_BOUND_PCT: the load tool set the rps */
-	int min_ok;	  /* fewest ok repetitions among the reference and best */
+	int min_ok;       /* fewest ok repetitions among the reference and best */
 };
 
 /*
@@ -39,7 +39,7 @@ struct compare_verdict {
  * the count.
  */
 int compare_verdicts(const struct report_cell *c, int n, const char *ref, struct compare_verdict *v,
-		     int max);
+                     int max);
 
 /*
  * Write the comparison to f as markdown: per cell a table row per model (the
@@ -51,7 +51,7 @@ int compare_verdicts(const struct report_cell *c, int n, const char *ref, struct
  * run (it is shown when it has no ok run).
  */
 void compare_write(FILE *f, const struct report_cell *c, int n, const char *ref,
-		   const char *ref_why);
+                   const char *ref_why);
 
 /*
  * Write compare.md at path: a title, the meta lines that place the numbers
@@ -59,6 +59,6 @@ void compare_write(FILE *f, const struct report_cell *c, int n, const char *ref,
  * run's meta text, and compare_write's table and verdicts. 0 or -1.
  */
 int compare_write_md(const char *path, const char *run_id, const struct report_cell *c, int n,
-		     const char *ref, const char *ref_why, const char *meta);
+                     const char *ref, const char *ref_why, const char *meta);
 
 #endif

@@ -4,6 +4,8 @@
 #   MODELS="epoll thread"  MODES="close keepalive"  LEVELS="1 8 32"  REPS=3  DURATION=2  PIN=0
 #   TOOL=wrk (keep-alive runs with wrk; close runs stay with ab)
 #   REFS=1 (reference servers such as ref-nginx join; by default only when named in MODELS)
+#   WORKERS=N (every model gets --workers N: pooled models size their pool with it, the others
+#   ignore it; by default it is not passed and each model uses the CPUs it may run on)
 # RESULTS= and PLOTS= move the output directories (default results/ and plots/).
 
 RESULTS ?= results
@@ -13,7 +15,8 @@ PLOTS   ?= plots
 HARNESS_PLAN = $(if $(filter command environment,$(firstword $(origin MODELS))),--models "$(MODELS)") \
 	$(if $(MODES),--modes "$(MODES)") $(if $(LEVELS),--levels "$(LEVELS)") \
 	$(if $(REPS),--reps $(REPS)) $(if $(DURATION),--duration $(DURATION)) \
-	$(if $(PIN),--pin $(PIN)) $(if $(TOOL),--tool $(TOOL)) $(if $(filter 1,$(REFS)),--refs)
+	$(if $(PIN),--pin $(PIN)) $(if $(TOOL),--tool $(TOOL)) $(if $(filter 1,$(REFS)),--refs) \
+	$(if $(WORKERS),--workers $(WORKERS))
 HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plots \
 	--compiler "$(shell $(CC) --version 2>/dev/null | head -1); flags: $(ALL_CFLAGS) $(ALL_LDFLAGS)"
 
@@ -28,10 +31,12 @@ bench-quick: deps all
 # Our models against nginx (ref-nginx): keep-alive with wrk at c=64, close with ab at c=32,
 # at least 5 repetitions of 2 s, interleaved, the usual pinning; prints the medians, the
 # ratios and the bar's verdicts, and writes results/<id>/compare.md. About 5 minutes with 14
-# models. MODELS= narrows our models, REPS= may raise the repetitions, DURATION= and PIN= apply.
+# models. MODELS= narrows our models, REPS= may raise the repetitions, DURATION=, PIN= and
+# WORKERS= apply.
 COMPARE_REPS = $(if $(REPS),$(shell [ "$(REPS)" -ge 5 ] 2>/dev/null && echo $(REPS) || echo 5),5)
 COMPARE_PLAN = $(if $(filter command environment,$(firstword $(origin MODELS))),--models "$(MODELS)") \
-	--reps $(COMPARE_REPS) $(if $(DURATION),--duration $(DURATION)) $(if $(PIN),--pin $(PIN))
+	--reps $(COMPARE_REPS) $(if $(DURATION),--duration $(DURATION)) $(if $(PIN),--pin $(PIN)) \
+	$(if $(WORKERS),--workers $(WORKERS))
 
 .PHONY: bench-compare
 bench-compare: deps all

@@ -1,5 +1,6 @@
 /* main.c -- bin/harness: plan the runs, do them one by one, then summarize, chart and rank. */
 #include "compare.h"
+#include "health.h"
 #include "meta.h"
 #include "plan.h"
 #include "record.h"
@@ -17,16 +18,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WARMUP_REQUESTS 2000   /* a warm-up run ends after this many requests or 1 s */
+#define WARMUP_REQUESTS     2000    /* a warm-up run ends after this many requests or 1 s */
 #define REQUESTS_PER_SECOND 250000L /* -n bound per second of run: far above any model */
-#define OVERHEAD_S 0.1 /* start and stop of one run, measured at c=512, for the estimate */
+#define OVERHEAD_S          0.1 /* start and stop of one run, measured at c=512, for the estimate */
 
 struct options {
 	const char *bin_dir, *models, *tool, *host, *results, *plots, *scripts, *compiler, *replot;
 	const char *model_paths[PLAN_MAX_MODELS];
 	int nmodel_paths, allow_remote, pin, dry_run, start_wait_ms, sock_timeout_s;
-	int refs;     /* --refs: reference servers (ref-*) join the default plan */
-	int compare;  /* --compare: the bench-compare plan and table */
+	int refs;    /* --refs: reference servers (ref-*) join the default plan */
+	int compare; /* --compare: the bench-compare plan and table */
 	int set_reps, set_duration, set_cells, set_tool; /* given on the command line */
 	struct plan plan;
 };
@@ -37,46 +38,56 @@ struct run_notes {
 };
 
 static const char usage[] =
-	"usage: harness [options]\n"
-	"Benchmark every model in the bin directory with a load tool and chart the results.\n"
-	"\n"
-	"Plan (defaults: all models, close keepalive, 1 8 32 128 512, 3 reps, 2 s runs):\n"
-	"  --models LIST        models to run (names, blank or comma separated)   [make MODELS=]\n"
-	"                       Reference servers (ref-*, e.g. ref-nginx: Debian's nginx) are\n"
-	"                       not in the default plan, so bench-all stays within 15 minutes:\n"
-	"                       name them here or pass --refs.\n"
-	"  --refs               add every reference server to the plan            [make REFS=1]\n"
-	"  --modes LIST         close, keepalive                                  [make MODES=]\n"
-	"  --levels LIST        concurrency levels                                [make LEVELS=]\n"
-	"  --reps N             repetitions of each cell (outermost loop)         [make REPS=]\n"
-	"  --duration S         seconds per run (ab -t, wrk -d; whole seconds)    [make DURATION=]\n"
-	"  --pin 0|1            load tool on the first CPU, the server on the rest [make PIN=]\n"
-	"  --quick              every model, levels 8 128, both modes, 1 rep, 1 s runs\n"
-	"  --compare            make bench-compare: ref-nginx and our models (--models narrows\n"
-	"                       ours), keepalive c=64 with wrk and close c=32 with ab, %d reps of\n"
-	"                       2 s, interleaved; prints medians, ratios to nginx and the bar's\n"
-	"                       verdicts, and writes them to results/<id>/compare.md\n"
-	"  --no-warmup          skip the discarded warm-up run per model\n"
-	"  --dry-run            print the plan and its estimated duration, run nothing\n"
-	"\n"
-	"Models and load:\n"
-	"  --bin DIR            where the models are (default bin)\n"
-	"  --model-path NAME=PATH  add a model binary from outside the bin directory\n"
-	"  --tool NAME          keep-alive load tool (default ab; available: %s). Close mode\n"
-	"                       always uses ab: wrk has no close mode (it only reconnects when\n"
-	"                       the server closes). The CSV's tool column names each row's. [make TOOL=]\n"
-	"  --host ADDR          address the models listen on (default 127.0.0.1)\n"
-	"  --allow-remote       allow load to a non-loopback address (refused otherwise)\n"
-	"  --start-wait MS      bound on waiting for the listening line (default 5000)\n"
-	"  --timeout S          the tool's per-socket timeout (ab -s, wrk --timeout; default 5)\n"
-	"\n"
-	"Output:\n"
-	"  --results DIR        runs go to DIR/<run-id>/ (default results)\n"
-	"  --plots DIR          charts go to DIR/<run-id>/ (default plots)\n"
-	"  --scripts DIR        the gnuplot scripts (default plots)\n"
-	"  --compiler TEXT      compiler and flags, recorded in meta\n"
-	"  --replot RUN-ID      redraw summary, report and charts of an existing run; run nothing\n"
-	"  --help               this text\n";
+    "usage: harness [options]\n"
+    "Benchmark every model in the bin directory with a load tool and chart the results.\n"
+    "\n"
+    "Plan (defaults: all models, close keepalive, 1 8 32 128 512, 3 reps, 2 s runs):\n"
+    "  --models LIST        models to run (names, blank or comma separated)   [make MODELS=]\n"
+    "                       Reference servers (ref-*, e.g. ref-nginx: Debian's nginx) are\n"
+    "                       not in the default plan, so bench-all stays within 15 minutes:\n"
+    "                       name them here or pass --refs.\n"
+    "  --refs               add every reference server to the plan            [make REFS=1]\n"
+    "  --modes LIST         close, keepalive                                  [make MODES=]\n"
+    "  --levels LIST        concurrency levels                                [make LEVELS=]\n"
+    "  --reps N             repetitions of each cell (outermost loop)         [make REPS=]\n"
+    "  --duration S         seconds per run (ab -t, wrk -d; whole seconds)    [make DURATION=]\n"
+    "  --pin 0|1            load tool on the first CPU, the server on the rest [make PIN=]\n"
+    "  --workers N          give every model --workers N (pooled models size their pool\n"
+    "                       with it, the others ignore it); default: not passed, each\n"
+    "                       model uses the CPUs it may run on                [make WORKERS=]\n"
+    "  --quick              every model, levels 8 128, both modes, 1 rep, 1 s runs\n"
+    "  --compare            make bench-compare: ref-nginx and our models (--models narrows\n"
+    "                       ours), keepalive c=64 with wrk and close c=32 with ab, %d reps of\n"
+    "                       2 s, interleaved; prints medians, ratios to nginx and the bar's\n"
+    "                       verdicts, and writes them to results/<id>/compare.md\n"
+    "  --no-warmup          skip the discarded warm-up run per model\n"
+    "  --dry-run            print the plan and its estimated duration, run nothing\n"
+    "\n"
+    "Models and load:\n"
+    "  --bin DIR            where the models are (default bin)\n"
+    "  --model-path NAME=PATH  add a model binary from outside the bin directory\n"
+    "  --tool NAME          keep-alive load tool (default ab; available: %s). Close mode\n"
+    "                       always uses ab: wrk has no close mode (it only reconnects when\n"
+    "                       the server closes). The CSV's tool column names each row's. [make "
+    "TOOL=]\n"
+    "  --host ADDR          address the models listen on (default 127.0.0.1)\n"
+    "  --allow-remote       allow load to a non-loopback address (refused otherwise)\n"
+    "  --start-wait MS      bound on waiting for the listening line (default 5000)\n"
+    "  --timeout S          the tool's per-socket timeout (ab -s, wrk --timeout; default 5)\n"
+    "\n"
+    "Output:\n"
+    "  --results DIR        runs go to DIR/<run-id>/ (default results)\n"
+    "  --plots DIR          charts go to DIR/<run-id>/ (default plots)\n"
+    "  --scripts DIR        the gnuplot scripts (default plots)\n"
+    "  --compiler TEXT      compiler and flags, recorded in meta\n"
+    "  --replot RUN-ID      redraw summary, report and charts of an existing run; run nothing\n"
+    "  --help               this text\n"
+    "\n"
+    "Honesty checks (the status stays ok; the numbers are annotated):\n"
+    "  starved  served_conns (req/s x mean latency of the completed requests, Little's law)\n"
+    "           below %.2g x concurrency: the other connections waited the whole run\n"
+    "  noisy    other processes used more than %.0f %% of one CPU during the run\n"
+    "           (other_cpu_pct, from /proc/stat less the server, the tool and the harness)\n";
 
 static void die_usage(const char *msg, const char *arg)
 {
@@ -106,8 +117,8 @@ static void compare_plan(struct options *o)
 
 	if (o->set_cells || o->replot)
 		die_usage("--compare fixes its cells; it takes no --modes, --levels, --quick or "
-			  "--replot",
-			  NULL);
+		          "--replot",
+		          NULL);
 	if (o->set_tool && strcmp(o->tool, "wrk") != 0)
 		die_usage("--compare drives keep-alive with wrk", o->tool);
 	o->tool = "wrk";
@@ -122,22 +133,59 @@ static void compare_plan(struct options *o)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { O_MODELS = 256, O_MODES, O_LEVELS, O_REPS, O_DURATION, O_PIN, O_QUICK, O_NOWARM,
-	       O_DRY, O_BIN, O_MPATH, O_TOOL, O_HOST, O_REMOTE, O_WAIT, O_TIMEOUT, O_RESULTS,
-	       O_PLOTS, O_SCRIPTS, O_COMPILER, O_REPLOT, O_HELP, O_REFS, O_COMPARE };
+	enum {
+		O_MODELS = 256,
+		O_MODES,
+		O_LEVELS,
+		O_REPS,
+		O_DURATION,
+		O_PIN,
+		O_QUICK,
+		O_NOWARM,
+		O_DRY,
+		O_BIN,
+		O_MPATH,
+		O_TOOL,
+		O_HOST,
+		O_REMOTE,
+		O_WAIT,
+		O_TIMEOUT,
+		O_RESULTS,
+		O_PLOTS,
+		O_SCRIPTS,
+		O_COMPILER,
+		O_REPLOT,
+		O_HELP,
+		O_REFS,
+		O_COMPARE,
+		O_WORKERS
+	};
 	static const struct option opts[] = {
-		{ "models", 1, 0, O_MODELS },   { "modes", 1, 0, O_MODES },
-		{ "levels", 1, 0, O_LEVELS },   { "reps", 1, 0, O_REPS },
-		{ "duration", 1, 0, O_DURATION }, { "pin", 1, 0, O_PIN },
-		{ "quick", 0, 0, O_QUICK },     { "no-warmup", 0, 0, O_NOWARM },
-		{ "dry-run", 0, 0, O_DRY },     { "bin", 1, 0, O_BIN },
-		{ "model-path", 1, 0, O_MPATH }, { "tool", 1, 0, O_TOOL },
-		{ "host", 1, 0, O_HOST },       { "allow-remote", 0, 0, O_REMOTE },
-		{ "start-wait", 1, 0, O_WAIT }, { "timeout", 1, 0, O_TIMEOUT },
-		{ "results", 1, 0, O_RESULTS }, { "plots", 1, 0, O_PLOTS },
-		{ "scripts", 1, 0, O_SCRIPTS }, { "compiler", 1, 0, O_COMPILER },
-		{ "replot", 1, 0, O_REPLOT },   { "help", 0, 0, O_HELP },
-		{ "refs", 0, 0, O_REFS },       { "compare", 0, 0, O_COMPARE },
+		{ "models", 1, 0, O_MODELS },
+		{ "modes", 1, 0, O_MODES },
+		{ "levels", 1, 0, O_LEVELS },
+		{ "reps", 1, 0, O_REPS },
+		{ "duration", 1, 0, O_DURATION },
+		{ "pin", 1, 0, O_PIN },
+		{ "quick", 0, 0, O_QUICK },
+		{ "no-warmup", 0, 0, O_NOWARM },
+		{ "dry-run", 0, 0, O_DRY },
+		{ "bin", 1, 0, O_BIN },
+		{ "model-path", 1, 0, O_MPATH },
+		{ "tool", 1, 0, O_TOOL },
+		{ "host", 1, 0, O_HOST },
+		{ "allow-remote", 0, 0, O_REMOTE },
+		{ "start-wait", 1, 0, O_WAIT },
+		{ "timeout", 1, 0, O_TIMEOUT },
+		{ "results", 1, 0, O_RESULTS },
+		{ "plots", 1, 0, O_PLOTS },
+		{ "scripts", 1, 0, O_SCRIPTS },
+		{ "compiler", 1, 0, O_COMPILER },
+		{ "replot", 1, 0, O_REPLOT },
+		{ "help", 0, 0, O_HELP },
+		{ "refs", 0, 0, O_REFS },
+		{ "compare", 0, 0, O_COMPARE },
+		{ "workers", 1, 0, O_WORKERS },
 		{ 0, 0, 0, 0 },
 	};
 	struct plan *p = &o->plan;
@@ -163,7 +211,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->set_cells = 1;
 			break;
 		case O_LEVELS:
-			if ((p->nlevels = plan_parse_levels(optarg, p->levels, PLAN_MAX_LEVELS)) <= 0)
+			if ((p->nlevels = plan_parse_levels(optarg, p->levels, PLAN_MAX_LEVELS)) <=
+			    0)
 				die_usage("bad concurrency levels", optarg);
 			o->set_cells = 1;
 			break;
@@ -176,6 +225,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->set_duration = 1;
 			break;
 		case O_PIN: o->pin = parse_int(optarg, 0, 1); break;
+		case O_WORKERS: p->workers = parse_int(optarg, 1, 4096); break;
 		case O_QUICK:
 			p->nlevels = plan_parse_levels("8 128", p->levels, PLAN_MAX_LEVELS);
 			p->reps = 1;
@@ -205,7 +255,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_SCRIPTS: o->scripts = optarg; break;
 		case O_COMPILER: o->compiler = optarg; break;
 		case O_REPLOT: o->replot = optarg; break;
-		case O_HELP: printf(usage, COMPARE_MIN_REPS, tool_names()); exit(0);
+		case O_HELP:
+			printf(usage, COMPARE_MIN_REPS, tool_names(), HEALTH_STARVED_FRACTION,
+			       HEALTH_NOISY_PCT);
+			exit(0);
 		default: die_usage("bad option", NULL);
 		}
 	}
@@ -222,7 +275,7 @@ static void select_models(struct options *o, const char *list)
 
 	if (plan_select(&o->plan, list, err, sizeof(err)) < 0) {
 		fprintf(stderr, "harness: no model called %s (in %s or --model-path)\n", err,
-			o->bin_dir);
+		        o->bin_dir);
 		exit(2);
 	}
 }
@@ -234,7 +287,8 @@ static void select_models(struct options *o, const char *list)
 static void compare_models(struct options *o)
 {
 	struct plan *p = &o->plan;
-	char list[PLAN_MAX_MODELS * (PLAN_NAME_MAX + 1) + 1024] = COMPARE_REF, copy[1024], *w, *save;
+	char list[PLAN_MAX_MODELS * (PLAN_NAME_MAX + 1) + 1024] = COMPARE_REF, copy[1024], *w,
+	                                                  *save;
 	size_t len = strlen(list);
 	int i;
 
@@ -247,7 +301,7 @@ static void compare_models(struct options *o)
 		for (i = 0; i < p->nmodels; i++)
 			if (!plan_is_reference(p->models[i].name))
 				len += snprintf(list + len, sizeof(list) - len, " %s",
-						p->models[i].name);
+				                p->models[i].name);
 	}
 	if (len >= sizeof(list))
 		die_usage("too many models", NULL);
@@ -255,7 +309,7 @@ static void compare_models(struct options *o)
 		;
 	if (i == p->nmodels) {
 		fprintf(stderr, "harness: --compare needs %s/%s (make builds it from models/%s)\n",
-			o->bin_dir, COMPARE_REF, COMPARE_REF);
+		        o->bin_dir, COMPARE_REF, COMPARE_REF);
 		exit(2);
 	}
 	select_models(o, list);
@@ -270,7 +324,7 @@ static void build_models(struct options *o)
 
 	if (found < 0 && o->nmodel_paths == 0) {
 		fprintf(stderr, "harness: cannot read the bin directory %s: %s\n", o->bin_dir,
-			strerror(errno));
+		        strerror(errno));
 		exit(1);
 	}
 	/* References found in the bin directory join only when asked for. */
@@ -279,10 +333,12 @@ static void build_models(struct options *o)
 	for (i = 0; i < o->nmodel_paths; i++) {
 		const char *eq = strchr(o->model_paths[i], '=');
 
-		snprintf(name, sizeof(name), "%.*s", (int)(eq - o->model_paths[i]), o->model_paths[i]);
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - o->model_paths[i]),
+		         o->model_paths[i]);
 		if (access(eq + 1, X_OK) < 0 || plan_add_model(p, name, eq + 1) < 0) {
-			fprintf(stderr, "harness: --model-path %s: not an executable or a duplicate name\n",
-				o->model_paths[i]);
+			fprintf(stderr,
+			        "harness: --model-path %s: not an executable or a duplicate name\n",
+			        o->model_paths[i]);
 			exit(2);
 		}
 	}
@@ -295,7 +351,8 @@ static void build_models(struct options *o)
 		       "--refs/REFS=1)\n",
 		       dropped, dropped == 1 ? "" : "s", dropped == 1 ? "it" : "them");
 	if (p->nmodels == 0) {
-		fprintf(stderr, "harness: no models found in %s (build them with make)\n", o->bin_dir);
+		fprintf(stderr, "harness: no models found in %s (build them with make)\n",
+		        o->bin_dir);
 		exit(1);
 	}
 }
@@ -352,9 +409,8 @@ static void relative_path(const char *from, const char *to, char *buf, size_t le
  * The comparison with COMPARE_REF: to stdout and as compare.md in run_dir.
  * ref_why (may be NULL) says why the reference was skipped.
  */
-static void finish_compare(const char *run_dir, const char *run_id,
-			   const struct report_cell *cells, int ncells, const char *ref_why,
-			   const char *meta)
+static void finish_compare(const char *run_dir, const char *run_id, const struct report_cell *cells,
+                           int ncells, const char *ref_why, const char *meta)
 {
 	char path[PATH_MAX];
 
@@ -368,11 +424,49 @@ static void finish_compare(const char *run_dir, const char *run_id,
 }
 
 /*
+ * Rows of a run recorded before served_conns existed: work it out again from
+ * the tool's raw output when it is still there (wrk rows carry their true
+ * mean in lat_mean_ms). Only in memory: results.csv stays as recorded.
+ * Returns how many rows got it.
+ */
+static int backfill_served(const char *run_dir, struct record_row *rows, int n)
+{
+	int i, done = 0;
+
+	for (i = 0; i < n; i++) {
+		struct record_row *r = &rows[i];
+		const struct tool *t = tool_find(r->tool);
+		char prefix[PATH_MAX], path[PATH_MAX + 16], why[32], *out;
+		struct tool_job job = { .raw_prefix = prefix, .concurrency = r->concurrency };
+		struct tool_result res;
+
+		if (r->served_conns >= 0 || strcmp(r->status, "ok") != 0 || !t)
+			continue;
+		if (!strcmp(r->tool, "wrk")) {
+			r->served_conns = health_served_conns(r->rps, r->lat_mean_ms);
+			done += r->served_conns >= 0;
+			continue;
+		}
+		snprintf(prefix, sizeof(prefix), "%s/raw/r%d-%s-%s-c%d", run_dir, r->rep, r->model,
+		         r->mode, r->concurrency);
+		snprintf(path, sizeof(path), "%s.tool.out", prefix);
+		if (!(out = util_read_file(path, NULL)))
+			continue;
+		if (t->collect(&job, out, "", &res, why, sizeof(why)) == 0) {
+			r->served_conns = health_served_conns(r->rps, res.lat_mean_done_ms);
+			done += r->served_conns >= 0;
+		}
+		free(out);
+	}
+	return done;
+}
+
+/*
  * From the rows on disk: summary.csv, charts, report.md; the ranking to
  * stdout; with compare, the comparison too. 0 or -1.
  */
 static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
-		  const char *scripts, int compare, const char *ref_why)
+                  const char *scripts, int compare, const char *ref_why)
 {
 	char path[PATH_MAX], summary[PATH_MAX], gnuplot[PATH_MAX], rel[PATH_MAX], *meta;
 	struct record_row *rows;
@@ -384,6 +478,10 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 		fprintf(stderr, "harness: cannot read %s (line %d)\n", path, bad);
 		return -1;
 	}
+	if ((bad = backfill_served(run_dir, rows, n)) > 0)
+		printf("served_conns worked out from the raw output for %d rows recorded without "
+		       "it\n",
+		       bad);
 	if (report_summarize(rows, n, &cells, &ncells) < 0) {
 		free(rows);
 		return -1;
@@ -392,11 +490,12 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	if (report_write_summary(summary, cells, ncells) < 0)
 		fprintf(stderr, "harness: cannot write %s\n", summary);
 	if (util_mkdir_p(plot_dir) < 0 || util_which("gnuplot", gnuplot, sizeof(gnuplot)) < 0)
-		fprintf(stderr, "harness: gnuplot not found or %s not writable: no charts\n", plot_dir);
-	else if (ncells && (failed = report_plots(gnuplot, scripts, summary, plot_dir, run_id, cells,
-						  ncells)) != 0)
+		fprintf(stderr, "harness: gnuplot not found or %s not writable: no charts\n",
+		        plot_dir);
+	else if (ncells && (failed = report_plots(gnuplot, scripts, summary, plot_dir, run_id,
+	                                          cells, ncells)) != 0)
 		fprintf(stderr, "harness: %d chart(s) could not be drawn (see %s/gnuplot.log)\n",
-			failed, plot_dir);
+		        failed, plot_dir);
 	snprintf(path, sizeof(path), "%s/meta", run_dir);
 	meta = util_read_file(path, NULL);
 	relative_path(run_dir, plot_dir, rel, sizeof(rel));
@@ -404,12 +503,14 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	if (report_write_md(path, run_id, rel, cells, ncells, meta) < 0)
 		fprintf(stderr, "harness: cannot write %s\n", path);
 	if (ncells) {
-		printf("\nRanking at the highest concurrency (req/s, mean ± sd of ok repetitions):\n");
+		printf(
+		    "\nRanking at the highest concurrency (req/s, mean ± sd of ok repetitions):\n");
 		report_ranking(stdout, cells, ncells);
 	}
 	if (compare)
 		finish_compare(run_dir, run_id, cells, ncells, ref_why, meta);
-	printf("\nresults: %s/results.csv, %s, %s\ncharts: %s/\n", run_dir, summary, path, plot_dir);
+	printf("\nresults: %s/results.csv, %s, %s\ncharts: %s/\n", run_dir, summary, path,
+	       plot_dir);
 	free(meta);
 	free(cells);
 	free(rows);
@@ -428,7 +529,8 @@ static int replot(const struct options *o)
 	if ((n = readlink(run_dir, target, sizeof(target) - 1)) > 0) {
 		target[n] = '\0';
 		id = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
-		if (snprintf(run_dir, sizeof(run_dir), "%s/%s", o->results, id) >= (int)sizeof(run_dir))
+		if (snprintf(run_dir, sizeof(run_dir), "%s/%s", o->results, id) >=
+		    (int)sizeof(run_dir))
 			return 1;
 	}
 	if (snprintf(plot_dir, sizeof(plot_dir), "%s/%s", o->plots, id) >= (int)sizeof(plot_dir))
@@ -445,7 +547,7 @@ static int replot(const struct options *o)
 
 /* One row of results.csv from a finished run. */
 static void make_row(const char *run_id, const char *tool, const char *model, const char *mode,
-		     int level, int rep, const struct run_outcome *out, struct record_row *row)
+                     int level, int rep, const struct run_outcome *out, struct record_row *row)
 {
 	memset(row, 0, sizeof(*row));
 	snprintf(row->run_id, sizeof(row->run_id), "%s", run_id);
@@ -469,14 +571,16 @@ static void make_row(const char *run_id, const char *tool, const char *model, co
 	row->server_sys_s = out->server_sys_s;
 	if (out->res.requests > 0)
 		row->server_cpu_us_per_req =
-			(out->server_user_s + out->server_sys_s) * 1e6 / out->res.requests;
+		    (out->server_user_s + out->server_sys_s) * 1e6 / out->res.requests;
 	row->server_maxrss_kb = out->server_maxrss_kb;
 	row->client_cpu_pct = out->client_cpu_pct;
+	row->served_conns = health_served_conns(out->res.rps, out->res.lat_mean_done_ms);
+	row->other_cpu_pct = out->other_cpu_pct;
 }
 
 /* The progress line of one measured run. */
 static void progress(int done, int total, const struct record_row *row, int reps,
-		     const struct run_outcome *out, double eta_s, const char *tool)
+                     const struct run_outcome *out, double eta_s, const char *tool)
 {
 	char rps[32], eta[32];
 
@@ -489,6 +593,12 @@ static void progress(int done, int total, const struct record_row *row, int reps
 		       row->lat_p99_ms);
 	if (row->client_cpu_pct >= REPORT_CLIENT_BOUND_PCT)
 		printf(" [%s at %.0f%% CPU: load generator bound]", tool, row->client_cpu_pct);
+	/* Annotations, not verdicts: a starved or noisy run's numbers are real, just partial. */
+	if (!strcmp(row->status, "ok") && health_starved(row->served_conns, row->concurrency))
+		printf(" [starved: ~%.0f of %d connections served]", row->served_conns,
+		       row->concurrency);
+	if (health_noisy(row->other_cpu_pct))
+		printf(" [noisy: other processes used %.0f%% CPU]", row->other_cpu_pct);
 	printf(", ETA %s\n", util_duration(eta_s, eta, sizeof(eta)));
 	fflush(stdout);
 }
@@ -514,7 +624,7 @@ static void note_skip(const char *model, const struct run_outcome *out, char *wh
 
 /* Do every run of the plan, appending rows to csv. Returns the signal that stopped it, or 0. */
 static int run_plan(const struct options *o, const struct run_cfg cfg[PLAN_NMODES],
-		    const char *run_id, FILE *csv, struct run_notes *notes)
+                    const char *run_id, FILE *csv, struct run_notes *notes)
 {
 	const struct plan *p = &o->plan;
 	int max = plan_count(p) + p->nmodels, n, i, done = 0, total = plan_count(p);
@@ -531,8 +641,11 @@ static int run_plan(const struct options *o, const struct run_cfg cfg[PLAN_NMODE
 		const struct plan_model *m = &p->models[r->model];
 		const char *mode = plan_mode_name(r->mode);
 		char tag[PLAN_NAME_MAX + 64];
-		struct run_spec spec = { m->name, m->path, r->mode == PLAN_KEEPALIVE, r->level,
-					 p->duration_s, REQUESTS_PER_SECOND * p->duration_s, tag };
+		struct run_spec spec = {
+			m->name,  m->path,       r->mode == PLAN_KEEPALIVE,
+			r->level, p->duration_s, REQUESTS_PER_SECOND * p->duration_s,
+			tag
+		};
 		struct run_outcome out;
 		struct record_row row;
 
@@ -541,7 +654,8 @@ static int run_plan(const struct options *o, const struct run_cfg cfg[PLAN_NMODE
 			spec.duration_s = 1;
 			spec.max_requests = WARMUP_REQUESTS;
 		} else {
-			snprintf(tag, sizeof(tag), "r%d-%s-%s-c%d", r->rep, m->name, mode, r->level);
+			snprintf(tag, sizeof(tag), "r%d-%s-%s-c%d", r->rep, m->name, mode,
+			         r->level);
 			if (!t_start)
 				t_start = util_now_ms();
 		}
@@ -550,26 +664,30 @@ static int run_plan(const struct options *o, const struct run_cfg cfg[PLAN_NMODE
 		if (run_one(&cfg[r->mode], &spec, &out) < 0)
 			break;
 		if (!strcmp(out.status, "skipped"))
-			note_skip(m->name, &out, notes->ref_why[r->model], sizeof(notes->ref_why[0]));
+			note_skip(m->name, &out, notes->ref_why[r->model],
+			          sizeof(notes->ref_why[0]));
 		if (r->rep == 0) {
-			printf("[warm-up] %s: %s%s%s\n", m->name, out.status, out.detail[0] ? " " : "",
-			       out.detail);
+			printf("[warm-up] %s: %s%s%s\n", m->name, out.status,
+			       out.detail[0] ? " " : "", out.detail);
 			fflush(stdout);
 			continue;
 		}
-		make_row(run_id, cfg[r->mode].tool->name, m->name, mode, r->level, r->rep, &out, &row);
+		make_row(run_id, cfg[r->mode].tool->name, m->name, mode, r->level, r->rep, &out,
+		         &row);
 		if (record_append(csv, &row) < 0)
-			fprintf(stderr, "harness: cannot append to results.csv: %s\n", strerror(errno));
+			fprintf(stderr, "harness: cannot append to results.csv: %s\n",
+			        strerror(errno));
 		done++;
 		est = (util_now_ms() - t_start) / 1000.0 / done;
 		progress(done, total, &row, p->reps, &out, est * (total - done),
-			 cfg[r->mode].tool->name);
+		         cfg[r->mode].tool->name);
 	}
 	free(runs);
 	if (run_stop)
-		printf("harness: interrupted by signal %d after %d of %d runs; the finished rows are "
-		       "kept\n",
-		       (int)run_stop, done, total);
+		printf(
+		    "harness: interrupted by signal %d after %d of %d runs; the finished rows are "
+		    "kept\n",
+		    (int)run_stop, done, total);
 	return run_stop;
 }
 
@@ -579,7 +697,7 @@ static int run_plan(const struct options *o, const struct run_cfg cfg[PLAN_NMODE
  * Exits on an unknown tool, or one a planned mode needs and PATH lacks.
  */
 static void setup_tools(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
-			char paths[PLAN_NMODES][PATH_MAX])
+                        char paths[PLAN_NMODES][PATH_MAX])
 {
 	const struct tool *chosen = tool_find(o->tool);
 	int m;
@@ -592,9 +710,10 @@ static void setup_tools(const struct options *o, struct run_cfg cfg[PLAN_NMODES]
 		if (!plan_has_mode(&o->plan, m))
 			continue;
 		if (util_which(cfg[m].tool->exe, paths[m], PATH_MAX) < 0) {
-			fprintf(stderr, "harness: %s not found in PATH (Debian: "
-					"scripts/install-deps.sh)\n",
-				cfg[m].tool->exe);
+			fprintf(stderr,
+			        "harness: %s not found in PATH (Debian: "
+			        "scripts/install-deps.sh)\n",
+			        cfg[m].tool->exe);
 			exit(1);
 		}
 	}
@@ -602,7 +721,7 @@ static void setup_tools(const struct options *o, struct run_cfg cfg[PLAN_NMODES]
 
 /* Check the tools and the address; fill one cfg per mode. Exits on what makes a suite pointless. */
 static void setup_cfg(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
-		      char paths[PLAN_NMODES][PATH_MAX])
+                      char paths[PLAN_NMODES][PATH_MAX])
 {
 	char names[64];
 	int m, close_on = plan_has_mode(&o->plan, PLAN_CLOSE);
@@ -611,17 +730,19 @@ static void setup_cfg(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
 	memset(cfg, 0, PLAN_NMODES * sizeof(*cfg));
 	setup_tools(o, cfg, paths);
 	if (!o->allow_remote && !run_is_loopback(o->host)) {
-		fprintf(stderr, "harness: refusing to send load to %s, which is not a loopback "
-				"address; pass --allow-remote if you mean it\n",
-			o->host);
+		fprintf(stderr,
+		        "harness: refusing to send load to %s, which is not a loopback "
+		        "address; pass --allow-remote if you mean it\n",
+		        o->host);
 		exit(2);
 	}
 	/* The pinning line names the tools that will run. */
 	if (close_on && ka_on && cfg[PLAN_CLOSE].tool != cfg[PLAN_KEEPALIVE].tool)
 		snprintf(names, sizeof(names), "%s and %s", cfg[PLAN_CLOSE].tool->name,
-			 cfg[PLAN_KEEPALIVE].tool->name);
+		         cfg[PLAN_KEEPALIVE].tool->name);
 	else
-		snprintf(names, sizeof(names), "%s", cfg[ka_on ? PLAN_KEEPALIVE : PLAN_CLOSE].tool->name);
+		snprintf(names, sizeof(names), "%s",
+		         cfg[ka_on ? PLAN_KEEPALIVE : PLAN_CLOSE].tool->name);
 	for (m = 0; m < PLAN_NMODES; m++) {
 		cfg[m].host = o->host;
 		cfg[m].allow_remote = o->allow_remote;
@@ -630,18 +751,24 @@ static void setup_cfg(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
 		cfg[m].stop_grace_ms = 2000;
 		cfg[m].sock_timeout_s = o->sock_timeout_s;
 		cfg[m].body_bytes = 11;
+		cfg[m].workers = o->plan.workers;
 	}
 }
 
 /* Write meta before the first run, so even an interrupted run says what it was. */
 static void write_meta(const struct options *o, const struct run_cfg cfg[PLAN_NMODES],
-		       const char *run_id, const char *run_dir)
+                       const char *run_id, const char *run_dir)
 {
 	char *plan_text = NULL, *meta, path[PATH_MAX + 16], refs[PLAN_MAX_MODELS * PLAN_NAME_MAX];
 	size_t len = 0, r = 0;
 	FILE *f = open_memstream(&plan_text, &len);
-	struct meta_info mi = { .run_id = run_id, .compiler = o->compiler,
-				.pinning = cfg[0].pin.desc, .refs = refs };
+	struct meta_info mi = { .run_id = run_id,
+		                .compiler = o->compiler,
+		                .pinning = cfg[0].pin.desc,
+		                .refs = refs,
+		                .workers = o->plan.workers,
+		                .noisy_pct = HEALTH_NOISY_PCT,
+		                .starved_fraction = HEALTH_STARVED_FRACTION };
 	int m, i;
 
 	if (f) {
@@ -652,8 +779,8 @@ static void write_meta(const struct options *o, const struct run_cfg cfg[PLAN_NM
 	for (m = 0; m < PLAN_NMODES; m++) {
 		if (!plan_has_mode(&o->plan, m))
 			continue;
-		mi.tools[mi.ntools++] = (struct meta_tool){ plan_mode_name(m), cfg[m].tool_path,
-							    cfg[m].tool->version };
+		mi.tools[mi.ntools++] =
+		    (struct meta_tool){ plan_mode_name(m), cfg[m].tool_path, cfg[m].tool->version };
 	}
 	/* One line is enough when both modes use the same tool. */
 	if (mi.ntools == 2 && cfg[0].tool == cfg[1].tool)
@@ -662,7 +789,7 @@ static void write_meta(const struct options *o, const struct run_cfg cfg[PLAN_NM
 	for (i = 0; i < o->plan.nmodels; i++)
 		if (plan_is_reference(o->plan.models[i].name) && r < sizeof(refs))
 			r += snprintf(refs + r, sizeof(refs) - r, "%s%s", r ? " " : "",
-				      o->plan.models[i].name);
+			              o->plan.models[i].name);
 	meta = meta_collect(&mi);
 	snprintf(path, sizeof(path), "%s/meta", run_dir);
 	if (!meta || util_write_file(path, meta, strlen(meta)) < 0)
@@ -704,11 +831,13 @@ int main(int argc, char **argv)
 	plan_print(&o.plan, stdout);
 	printf("plan: %d runs (+%d warm-up), estimated %s; pinning: %s\n", plan_count(&o.plan),
 	       o.plan.warmup ? o.plan.nmodels : 0,
-	       util_duration(plan_estimate_s(&o.plan, OVERHEAD_S), est, sizeof(est)), cfg[0].pin.desc);
+	       util_duration(plan_estimate_s(&o.plan, OVERHEAD_S), est, sizeof(est)),
+	       cfg[0].pin.desc);
 	if (o.compare && o.plan.reps < COMPARE_MIN_REPS)
-		printf("plan: %d repetition%s: the bar asks for at least %d, so the verdicts will be "
-		       "indicative\n",
-		       o.plan.reps, o.plan.reps == 1 ? "" : "s", COMPARE_MIN_REPS);
+		printf(
+		    "plan: %d repetition%s: the bar asks for at least %d, so the verdicts will be "
+		    "indicative\n",
+		    o.plan.reps, o.plan.reps == 1 ? "" : "s", COMPARE_MIN_REPS);
 	fflush(stdout);
 	if (o.dry_run)
 		return 0;

@@ -62,7 +62,7 @@ static void tool_lines(FILE *f, const struct meta_info *m)
 			fprintf(f, "load tool: %s (%s)\n", version, m->tools[i].path);
 		else
 			fprintf(f, "load tool (%s): %s (%s)\n", m->tools[i].mode, version,
-				m->tools[i].path);
+			        m->tools[i].path);
 	}
 }
 
@@ -79,14 +79,16 @@ static void reference_lines(FILE *f, const char *refs)
 		s += n;
 		snprintf(env, sizeof(env), "REF_%s_BIN", server);
 		for (i = 0; env[i]; i++)
-			env[i] = isalnum((unsigned char)env[i]) ? toupper((unsigned char)env[i]) : '_';
-		snprintf(cmd, sizeof(cmd),
-			 "{ b=${%s:-$(PATH=$PATH:/usr/sbin:/sbin command -v '%s')} && [ -x \"$b\" ] && "
-			 "\"$b\" -v 2>&1; }",
-			 env, server);
+			env[i] =
+			    isalnum((unsigned char)env[i]) ? toupper((unsigned char)env[i]) : '_';
+		snprintf(
+		    cmd, sizeof(cmd),
+		    "{ b=${%s:-$(PATH=$PATH:/usr/sbin:/sbin command -v '%s')} && [ -x \"$b\" ] && "
+		    "\"$b\" -v 2>&1; }",
+		    env, server);
 		first_line(cmd, version, sizeof(version));
 		fprintf(f, "reference %s: %s\n", name,
-			strcmp(version, "unknown") ? version : "not installed");
+		        strcmp(version, "unknown") ? version : "not installed");
 	}
 }
 
@@ -106,18 +108,26 @@ char *meta_collect(const struct meta_info *m)
 	first_line("pkg-config --modversion libevent", libevent, sizeof(libevent));
 	first_line("git rev-parse HEAD", commit, sizeof(commit));
 	first_line("git status --porcelain --untracked-files=no | head -1 | wc -l", dirty,
-		   sizeof(dirty));
+	           sizeof(dirty));
 	if (uname(&u) < 0)
 		memset(&u, 0, sizeof(u));
 	fprintf(f, "run_id: %s\ndate: %s\ncpu: %s\ncpus: %ld online\n", m->run_id, date, cpu,
-		sysconf(_SC_NPROCESSORS_ONLN));
+	        sysconf(_SC_NPROCESSORS_ONLN));
 	fprintf(f, "kernel: %s %s %s %s\n", u.sysname, u.release, u.version, u.machine);
 	fprintf(f, "compiler: %s\n", m->compiler ? m->compiler : "unknown");
 	tool_lines(f, m);
 	reference_lines(f, m->refs);
 	fprintf(f, "libevent: %s\n", libevent);
 	fprintf(f, "git: %s%s\n", commit, strcmp(dirty, "0") ? " (with uncommitted changes)" : "");
-	fprintf(f, "pinning: %s\n%s", m->pinning, m->plan ? m->plan : "");
+	fprintf(f, "pinning: %s\n", m->pinning);
+	if (m->workers > 0)
+		fprintf(f, "workers: %d (--workers given to every model)\n", m->workers);
+	else
+		fprintf(f, "workers: not passed (each model's default: the CPUs it may run on)\n");
+	fprintf(f, "noise threshold: other processes above %.0f %% of one CPU (other_cpu_pct)\n",
+	        m->noisy_pct);
+	fprintf(f, "starvation threshold: served_conns below %.2g x concurrency\n%s",
+	        m->starved_fraction, m->plan ? m->plan : "");
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

@@ -18,15 +18,19 @@ struct meta_info {
 	const char *compiler; /* compiler and flags, as the Makefile passes them (may be NULL) */
 	struct meta_tool tools[META_MAX_TOOLS];
 	int ntools;
-	const char *refs;    /* the reference models of the plan, blank separated (may be NULL) */
+	const char *refs; /* the reference models of the plan, blank separated (may be NULL) */
 	const char *pinning;
-	const char *plan;    /* plan_print's text */
+	const char *plan;        /* plan_print's text */
+	int workers;             /* > 0: --workers N was given to every model; 0: not passed */
+	double noisy_pct;        /* other processes above this % of one CPU make a run noisy */
+	double starved_fraction; /* served connections below this x concurrency: starved */
 };
 
 /*
  * Write the meta text, one "key: value" line each (date, CPU model and count,
  * kernel, compiler and flags, every load tool's version per mode, each
- * reference server's version, libevent version, git commit, pinning), then
+ * reference server's version, libevent version, git commit, pinning, workers,
+ * the noise and starvation thresholds), then
  * the plan, into a malloc'ed string; NULL when out of memory. A reference
  * ref-X's version is what `X -v` prints (the binary from $REF_X_BIN, else
  * PATH plus /usr/sbin), "not installed" when there is none.

@@ -51,20 +51,23 @@ static int field_double(const char *s, double *v)
 	return end == s ? -1 : 0;
 }
 
-/* The fifth number (max) of a "Connection Times" row such as "Total:  0 0 0.2 0 6". */
-static double row_max(const char *s)
+/*
+ * The nth number (1-based) of a "Connection Times" row such as
+ * "Total:  0 0 0.2 0 6" (min, mean, sd, median, max), or fail.
+ */
+static double row_nth(const char *s, int nth, double fail)
 {
-	double v = 0;
+	double v = fail;
 	char *end;
 	int i;
 
-	for (i = 0; s && i < 5; i++) {
+	for (i = 0; s && i < nth; i++) {
 		v = strtod(s, &end);
 		if (end == s)
-			return 0;
+			return fail;
 		s = end;
 	}
-	return v;
+	return s ? v : fail;
 }
 
 int parse_ab_output(const char *text, struct tool_result *r)
@@ -89,13 +92,16 @@ int parse_ab_output(const char *text, struct tool_result *r)
 	/* The first "Time per request" is the mean latency a client saw. */
 	if (field_double(field(text, "Time per request"), &r->lat_mean_ms) < 0)
 		r->lat_mean_ms = 0;
-	r->lat_max_ms = row_max(field(text, "Total"));
+	r->lat_max_ms = row_nth(field(text, "Total"), 5, 0);
+	r->lat_mean_total_ms = row_nth(field(text, "Total"), 2, -1);
 	return 0;
 }
 
 int parse_ab_percentiles(const char *csv, struct tool_result *r)
 {
 	const char *p = strchr(csv, '\n');
+	long first = -1, prev_pct = -1;
+	double prev_ms = 0, area = 0;
 	int seen = 0;
 
 	if (!p || strncmp(csv, "Percentage served", 17) != 0)
@@ -115,6 +121,24 @@ int parse_ab_percentiles(const char *csv, struct tool_result *r)
 		ms = strtod(v, &end);
 		if (end == v || (*end != '\n' && *end != '\0' && *end != '\r'))
 			return -1;
+		/*
+		 * The mean of the completed requests: the area under the quantile
+		 * function, by trapezoids between the rows (ab's own "Time per
+		 * request" is concurrency x time / requests, Little's law assumed).
+		 * Row 100 is one request, the slowest, not a percentile: the last
+		 * span is valued at its start, or a single outlier would weigh as
+		 * half of the slowest 1 %.
+		 */
+		if (pct <= prev_pct)
+			return -1;
+		if (first < 0)
+			first = pct;
+		else if (pct == 100)
+			area += (pct - prev_pct) * prev_ms;
+		else
+			area += (pct - prev_pct) * (ms + prev_ms) / 2;
+		prev_pct = pct;
+		prev_ms = ms;
 		if (pct == 50)
 			r->lat_p50_ms = ms, seen |= 1;
 		else if (pct == 90)
@@ -126,7 +150,21 @@ int parse_ab_percentiles(const char *csv, struct tool_result *r)
 		if (!(p = strchr(end, '\n')))
 			break;
 	}
-	return seen == 15 ? 0 : -1;
+	if (seen != 15)
+		return -1;
+	r->lat_mean_done_ms = prev_pct > first ? area / (prev_pct - first) : prev_ms;
+	return 0;
+}
+
+double parse_ab_mean(double table_ms, double total_ms)
+{
+	if (total_ms < 0)
+		return table_ms;
+	if (table_ms < total_ms - 0.5)
+		return total_ms - 0.5;
+	if (table_ms > total_ms + 0.5)
+		return total_ms + 0.5;
+	return table_ms;
 }
 
 const char *parse_ab_failure(const char *err)

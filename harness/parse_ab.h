@@ -6,8 +6,10 @@
 
 /*
  * Parse ab's standard output (text, NUL-terminated) into r: requests, failed,
- * non_2xx, body_bytes, duration_s, rps, lat_mean_ms and lat_max_ms (the
- * whole-millisecond "Total" max; parse_ab_percentiles refines it). Other
+ * non_2xx, body_bytes, duration_s, rps, lat_mean_ms, lat_max_ms (the
+ * whole-millisecond "Total" max; parse_ab_percentiles refines it) and
+ * lat_mean_total_ms (the "Total" mean: the exact mean rounded to whole
+ * milliseconds; -1 without the row). Other
  * fields are left alone. Returns 0, or -1 if the text is not a finished ab
  * report (no "Complete requests" or "Time taken for tests" line).
  */
@@ -16,10 +18,21 @@ int parse_ab_output(const char *text, struct tool_result *r);
 /*
  * Parse the CSV ab -e writes ("Percentage served,Time in ms" then rows
  * "P,MS" for P = 0..100, microsecond resolution) into r's lat_p50_ms,
- * lat_p90_ms, lat_p99_ms and lat_max_ms (row 100). Returns 0, or -1 if a
- * row is malformed or one of rows 50, 90, 99, 100 is missing.
+ * lat_p90_ms, lat_p99_ms and lat_max_ms (row 100), and lat_mean_done_ms:
+ * the mean latency of the completed requests, the trapezoid average of the
+ * rows over the percentages they span (the span before row 100, the single
+ * slowest request, valued at its start). Returns 0, or -1 if a row is
+ * malformed or out of order, or one of rows 50, 90, 99, 100 is missing.
  */
 int parse_ab_percentiles(const char *csv, struct tool_result *r);
+
+/*
+ * The mean latency from both of ab's views: table_ms (parse_ab_percentiles:
+ * fine, but blind to the mass of the slowest 1 %) kept within the rounding
+ * of total_ms (ab's exact mean, rounded to whole ms; < 0: unknown), i.e.
+ * clamped into [total_ms - 0.5, total_ms + 0.5].
+ */
+double parse_ab_mean(double table_ms, double total_ms);
 
 /*
  * Classify ab's standard error after a failed run: "timeout" when a socket

@@ -17,17 +17,17 @@ struct unit {
 };
 
 /* wrk's format_time_us: longest suffix first so "ms" is not read as "m". */
-static const struct unit time_units_ms[] = {{"us", 1e-3}, {"ms", 1.0},	 {"s", 1e3},
-					    {"m", 60e3},  {"h", 3600e3}, {NULL, 0}};
+static const struct unit time_units_ms[] = { { "us", 1e-3 }, { "ms", 1.0 },   { "s", 1e3 },
+	                                     { "m", 60e3 },  { "h", 3600e3 }, { NULL, 0 } };
 
 /* wrk's format_binary: powers of 1024. */
 static const struct unit byte_units[] = {
-    {"KB", 1024.0},
-    {"MB", 1024.0 * 1024},
-    {"GB", 1024.0 * 1024 * 1024},
-    {"TB", 1024.0 * 1024 * 1024 * 1024},
-    {"B", 1.0},
-    {NULL, 0},
+	{ "KB", 1024.0 },
+	{ "MB", 1024.0 * 1024 },
+	{ "GB", 1024.0 * 1024 * 1024 },
+	{ "TB", 1024.0 * 1024 * 1024 * 1024 },
+	{ "B", 1.0 },
+	{ NULL, 0 },
 };
 
 static const char *skip_ws(const char *p)
@@ -110,7 +110,7 @@ enum { SEEN_REQUESTS = 1, SEEN_RPS = 2, SEEN_TRANSFER = 4, SEEN_LATENCY = 8, SEE
 struct state {
 	unsigned seen;
 	int in_distribution; /* after "Latency Distribution" */
-	unsigned pcts;	     /* distribution rows read: bit per percentile */
+	unsigned pcts;       /* distribution rows read: bit per percentile */
 };
 
 /* "    Latency   1.35ms    3.93ms  52.40ms   95.22%" (the last column may be "-nan%"). */
@@ -125,8 +125,8 @@ static int take_latency_row(const char *p, struct parse_wrk_result *r)
 /* "     99%   18.47ms": the rows wrk prints are 50, 75, 90 and 99. */
 static int take_percentile(const char *p, struct parse_wrk_result *r, struct state *st)
 {
-	static const int wanted[] = {50, 75, 90, 99};
-	double *slot[] = {&r->lat_p50_ms, &r->lat_p75_ms, &r->lat_p90_ms, &r->lat_p99_ms};
+	static const int wanted[] = { 50, 75, 90, 99 };
+	double *slot[] = { &r->lat_p50_ms, &r->lat_p75_ms, &r->lat_p90_ms, &r->lat_p99_ms };
 	long pct;
 
 	if (read_count(&p, &pct) < 0 || *p != '%')
@@ -235,7 +235,7 @@ static int take_line(const char *line, struct parse_wrk_result *r, struct state 
 
 int parse_wrk_output(const char *text, size_t len, struct parse_wrk_result *r)
 {
-	struct state st = {0};
+	struct state st = { 0 };
 	const char *end;
 
 	memset(r, 0, sizeof(*r));

@@ -259,7 +259,7 @@ void plan_print(const struct plan *p, FILE *f)
 		fprintf(f, "\nplan: cells:");
 		for (i = 0; i < p->ncells; i++)
 			fprintf(f, "%s %s c=%d", i ? "," : "", plan_mode_name(p->cells[i].mode),
-				p->cells[i].level);
+			        p->cells[i].level);
 	} else {
 		fprintf(f, "\nplan: modes:");
 		for (i = 0; i < p->nmodes; i++)
@@ -268,6 +268,10 @@ void plan_print(const struct plan *p, FILE *f)
 		for (i = 0; i < p->nlevels; i++)
 			fprintf(f, " %d", p->levels[i]);
 	}
-	fprintf(f, "; %d repetition%s of %d s; warm-up %s\n", p->reps, p->reps == 1 ? "" : "s",
-		p->duration_s, p->warmup ? "1 run per model (discarded)" : "off");
+	fprintf(f, "; %d repetition%s of %d s; warm-up %s", p->reps, p->reps == 1 ? "" : "s",
+	        p->duration_s, p->warmup ? "1 run per model (discarded)" : "off");
+	if (p->workers > 0)
+		fprintf(f, "; --workers %d\n", p->workers);
+	else
+		fprintf(f, "; workers: each model's default\n");
 }

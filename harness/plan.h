@@ -33,9 +33,10 @@ struct plan {
 	int nlevels;
 	struct plan_cell cells[PLAN_MAX_CELLS]; /* explicit cells (--compare): when ncells > 0 */
 	int ncells;                             /* they replace modes x levels */
-	int reps;       /* repetitions of every cell */
-	int duration_s; /* time bound of one run */
-	int warmup;     /* 1: one discarded warm-up run per model first */
+	int reps;                               /* repetitions of every cell */
+	int duration_s;                         /* time bound of one run */
+	int warmup;                             /* 1: one discarded warm-up run per model first */
+	int workers; /* > 0: --workers N given to every model; 0: not passed (their default) */
 };
 
 /* One run of the plan. rep is 1-based; rep 0 marks a warm-up run. */

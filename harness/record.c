@@ -6,12 +6,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS 22
+#define NFIELDS     24
+#define OLD_NFIELDS 22 /* before served_conns and other_cpu_pct */
+#define STATUS      21 /* the status field's index */
 
 static const char header[] =
-	"run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
-	"lat_mean_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms,server_user_s,server_sys_s,"
-	"server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status";
+    "run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
+    "lat_mean_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms,server_user_s,server_sys_s,"
+    "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct";
 
 const char *record_header(void)
 {
@@ -40,22 +42,36 @@ static int csv_text(const char *s, char *buf, size_t buflen)
 	return (int)o;
 }
 
+/* An optional number (< 0: unknown, an empty field) with one decimal into buf. */
+static void opt_num(double v, char *buf, size_t buflen)
+{
+	if (v < 0)
+		buf[0] = '\0';
+	else
+		snprintf(buf, buflen, "%.1f", v);
+}
+
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
-	char f[5][2 * RECORD_WORD + 3];
+	char f[5][2 * RECORD_WORD + 3], served[32], other[32];
 	int n;
 
-	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 || csv_text(r->model, f[1], sizeof(f[1])) < 0 ||
-	    csv_text(r->mode, f[2], sizeof(f[2])) < 0 || csv_text(r->tool, f[3], sizeof(f[3])) < 0 ||
+	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
+	    csv_text(r->model, f[1], sizeof(f[1])) < 0 ||
+	    csv_text(r->mode, f[2], sizeof(f[2])) < 0 ||
+	    csv_text(r->tool, f[3], sizeof(f[3])) < 0 ||
 	    csv_text(r->status, f[4], sizeof(f[4])) < 0)
 		return -1;
+	opt_num(r->served_conns, served, sizeof(served));
+	opt_num(r->other_cpu_pct, other, sizeof(other));
 	n = snprintf(buf, buflen,
-		     "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-		     "%.2f,%ld,%.1f,%s\n",
-		     f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
-		     r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms, r->lat_p90_ms,
-		     r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
-		     r->server_cpu_us_per_req, r->server_maxrss_kb, r->client_cpu_pct, f[4]);
+	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
+	             "%.2f,%ld,%.1f,%s,%s,%s\n",
+	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
+	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
+	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
+	             r->server_cpu_us_per_req, r->server_maxrss_kb, r->client_cpu_pct, f[4], served,
+	             other);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -117,20 +133,23 @@ int record_parse(const char *line, struct record_row *r)
 {
 	char *copy = strdup(line), *f[NFIELDS + 1];
 	double d[NFIELDS];
-	int i, rc = -1;
+	int i, nf, rc = -1;
 
 	if (!copy)
 		return -1;
-	if (csv_split(copy, f, NFIELDS) != NFIELDS)
+	nf = csv_split(copy, f, NFIELDS);
+	if (nf != NFIELDS && nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
-		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == NFIELDS - 1;
+		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS;
 
-		if (!text && num(f[i], &d[i]) < 0)
+		if (i >= nf || (i > STATUS && !*f[i]))
+			d[i] = -1; /* an older file, or unknown */
+		else if (!text && num(f[i], &d[i]) < 0)
 			goto out;
 	}
 	if (word(r->run_id, f[0]) < 0 || word(r->model, f[1]) < 0 || word(r->mode, f[2]) < 0 ||
-	    word(r->tool, f[5]) < 0 || word(r->status, f[21]) < 0)
+	    word(r->tool, f[5]) < 0 || word(r->status, f[STATUS]) < 0)
 		goto out;
 	r->concurrency = (int)d[3];
 	r->rep = (int)d[4];
@@ -149,6 +168,8 @@ int record_parse(const char *line, struct record_row *r)
 	r->server_cpu_us_per_req = d[18];
 	r->server_maxrss_kb = (long)d[19];
 	r->client_cpu_pct = d[20];
+	r->served_conns = d[22];
+	r->other_cpu_pct = d[23];
 	rc = 0;
 out:
 	free(copy);

@@ -30,6 +30,9 @@ struct record_row {
 	long server_maxrss_kb;
 	double client_cpu_pct;
 	char status[RECORD_WORD];
+	/* Appended after status (older files lack them: -1, written as an empty field). */
+	double served_conns;  /* rps x mean latency of completed requests (health.h); -1: unknown */
+	double other_cpu_pct; /* other processes' CPU during the run, % of one CPU; -1: unknown */
 };
 
 /* The header line of results.csv, without the newline. */
@@ -44,7 +47,9 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
 
 /*
  * Parse one CSV line (newline optional) written by record_format into row.
- * Returns 0, or -1 if it does not have the schema's 22 fields.
+ * Returns 0, or -1 if it does not have the schema's 24 fields; the 22 of a
+ * file written before served_conns and other_cpu_pct existed are accepted
+ * (both -1), so older runs can still be replotted.
  */
 int record_parse(const char *line, struct record_row *row);
 

@@ -20,10 +20,18 @@ struct report_cell {
 	long maxrss_kb_max;
 	double client_cpu_max;
 	double client_cpu_median;
-	int client_bound;  /* client_cpu_max >= REPORT_CLIENT_BOUND_PCT */
-	int reference;     /* a reference server (plan_is_reference), not a model of ours */
+	int client_bound;       /* client_cpu_max >= REPORT_CLIENT_BOUND_PCT */
+	int reference;          /* a reference server (plan_is_reference), not a model of ours */
 	char tool[RECORD_WORD]; /* the load tool of the cell's rows */
-	char statuses[96]; /* "ok:3", "ok:2 crashed:1" */
+	char statuses[96];      /* "ok:3", "ok:2 crashed:1" */
+	/*
+	 * Honesty checks (health.h). A starved or noisy cell keeps its ok runs:
+	 * the numbers are what was measured; the marks say what they mean.
+	 */
+	double served_median; /* median served_conns of the ok runs; -1: unknown */
+	int starved;          /* served_median below HEALTH_STARVED_FRACTION x concurrency */
+	double other_cpu_max; /* highest other_cpu_pct of the cell's runs; -1: unknown */
+	int noisy;            /* how many of the cell's runs were noisy (health_noisy) */
 };
 
 /*
@@ -31,6 +39,15 @@ struct report_cell {
  * malloc'ed. 0, or -1 when out of memory.
  */
 int report_summarize(const struct record_row *rows, int n, struct report_cell **cells, int *ncells);
+
+/*
+ * The repetitions planned per cell, as far as the rows tell: the most rows
+ * any cell has (every cell of a plan has the same repetitions).
+ */
+int report_planned_reps(const struct report_cell *c, int n);
+
+/* 1 if cell has fewer ok repetitions than planned (or any run not ok), else 0. */
+int report_cell_short(const struct report_cell *cell, int planned);
 
 /* Write cells as summary.csv at path: 0 or -1. */
 int report_write_summary(const char *path, const struct report_cell *c, int n);
@@ -42,19 +59,21 @@ const char *report_label(const char *model, char *buf, size_t len);
  * Write, per mode, the hyperfine-style ranking at the mode's highest
  * concurrency with an ok run ("epoll ran 1.84 ± 0.05 x faster than thread",
  * mean ± propagated standard deviation of req/s) to f, noting cells the load
- * tool limited. References are ranked with the rest but labelled
- * "(reference)".
+ * tool limited and starved cells ("(starved: N of C connections served)").
+ * References are ranked with the rest but labelled "(reference)".
  */
 void report_ranking(FILE *f, const struct report_cell *c, int n);
 
 /*
  * Write report.md at path: per mode a table of req/s and p99 per model and
- * concurrency (references labelled, with a note saying what they are), the
+ * concurrency (references labelled, with a note saying what they are; cells
+ * marked when short of ok repetitions, starved, noisy or client bound, with a
+ * legend line for each mark present), the
  * ranking, the charts (image links relative to charts_rel) and the meta text.
  * 0 or -1.
  */
 int report_write_md(const char *path, const char *run_id, const char *charts_rel,
-		    const struct report_cell *c, int n, const char *meta);
+                    const struct report_cell *c, int n, const char *meta);
 
 /*
  * Draw the charts into outdir with gnuplot (gnuplot_path) and the scripts in
@@ -63,6 +82,6 @@ int report_write_md(const char *path, const char *run_id, const char *charts_rel
  * if nothing could be drawn.
  */
 int report_plots(const char *gnuplot_path, const char *scripts_dir, const char *summary,
-		 const char *outdir, const char *run_id, const struct report_cell *c, int n);
+                 const char *outdir, const char *run_id, const struct report_cell *c, int n);
 
 #endif

@@ -1,5 +1,6 @@
 /* run.c -- one run: fork the server and the tool pinned apart, wait with bounds, account, judge. */
 #include "run.h"
+#include "health.h"
 #include "util.h"
 #include "verify.h"
 
@@ -68,7 +69,7 @@ static void cpus_words(const cpu_set_t *set, char *buf, size_t buflen)
 			first = c;
 		if (!in && first >= 0) {
 			o += snprintf(buf + o, buflen - o, first == c - 1 ? "%s%d" : "%s%d-%d",
-				      o ? "," : "", first, c - 1);
+			              o ? "," : "", first, c - 1);
 			if (o >= (int)buflen)
 				return;
 			first = -1;
@@ -129,7 +130,7 @@ int run_is_loopback(const char *addr)
 
 /* In the child: become argv with the given fds and CPUs; never returns. */
 static void child_exec(char *const argv[], const cpu_set_t *cpus, int fds[3], int own_group,
-		       pid_t parent)
+                       pid_t parent)
 {
 	sigset_t none;
 	int i;
@@ -158,7 +159,7 @@ static void child_exec(char *const argv[], const cpu_set_t *cpus, int fds[3], in
  * in its own process group if own_group. 0 or -1.
  */
 static int spawn(char *const argv[], const cpu_set_t *cpus, int fds[3], int own_group,
-		 struct child *c)
+                 struct child *c)
 {
 	pid_t parent = getpid();
 
@@ -186,7 +187,7 @@ static int spawn(char *const argv[], const cpu_set_t *cpus, int fds[3], int own_
  * rusage filled), 1: deadline passed, 2: run_stop raised, -1: error.
  */
 static int child_wait(struct child *c, long long deadline, int interruptible, int *status,
-		      struct rusage *ru)
+                      struct rusage *ru)
 {
 	for (;;) {
 		struct pollfd p = { .fd = c->pidfd, .events = POLLIN };
@@ -227,7 +228,7 @@ static int child_wait(struct child *c, long long deadline, int interruptible, in
  * be reaped.
  */
 static int child_stop(struct child *c, int sig, int grace_ms, int group, int *status,
-		      struct rusage *ru, int *killed)
+                      struct rusage *ru, int *killed)
 {
 	*killed = 0;
 	kill(c->pid, sig);
@@ -302,7 +303,8 @@ static int read_listening(int fd, struct child *c, int wait_ms, char *addr, size
 	size_t n = 0;
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = c->pidfd, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+			               { .fd = c->pidfd, .events = POLLIN } };
 		long long left = deadline - util_now_ms();
 		struct timespec ts;
 		char *nl;
@@ -348,7 +350,7 @@ static void set_status(struct run_outcome *out, const char *status, const char *
 
 /* The server never got to listening: say why in out, from how it ended and its stderr. */
 static void judge_no_start(struct run_outcome *out, int line, int wstatus, const char *errpath,
-			   int wait_ms)
+                           int wait_ms)
 {
 	char words[64], why[200];
 
@@ -359,24 +361,31 @@ static void judge_no_start(struct run_outcome *out, int line, int wstatus, const
 	}
 	file_line(errpath, NULL, why, sizeof(why));
 	if (line == LINE_TIMEOUT)
-		snprintf(out->detail, sizeof(out->detail), "no listening line within %d ms", wait_ms);
+		snprintf(out->detail, sizeof(out->detail), "no listening line within %d ms",
+		         wait_ms);
 	else if (line == LINE_BAD)
 		snprintf(out->detail, sizeof(out->detail), "unexpected first line on stdout");
 	else
 		snprintf(out->detail, sizeof(out->detail), "%s before listening%s%s",
-			 verify_exit_words(wstatus, words, sizeof(words)), why[0] ? ": " : "", why);
+		         verify_exit_words(wstatus, words, sizeof(words)), why[0] ? ": " : "", why);
 	snprintf(out->status, sizeof(out->status), "no_start");
 }
 
 /* Start the server; fills s and url. 0 listening, 1 did not start (out says why), -1 stopped. */
 static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, struct child *s,
-			int *outfd, char *url, size_t urllen, struct run_outcome *out)
+                        int *outfd, char *url, size_t urllen, struct run_outcome *out)
 {
-	char errpath[PATH_MAX], addr[INET6_ADDRSTRLEN + 2];
-	char *argv[] = { (char *)spec->model_path, "--host", (char *)cfg->host, "--port", "0", NULL };
+	char errpath[PATH_MAX], addr[INET6_ADDRSTRLEN + 2], workers[16];
+	char *argv[] = { (char *)spec->model_path, "--host", (char *)cfg->host, "--port", "0",
+		         NULL, NULL, NULL };
 	int fds[3], pipefd[2], line, port = 0, wstatus = 0, killed;
 	struct rusage ru;
 
+	if (cfg->workers > 0) {
+		snprintf(workers, sizeof(workers), "%d", cfg->workers);
+		argv[5] = "--workers";
+		argv[6] = workers;
+	}
 	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	fds[2] = open_out(cfg->raw_dir, spec->tag, "server.err", errpath, sizeof(errpath));
 	if (fds[0] < 0 || fds[2] < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -396,7 +405,8 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 	*outfd = pipefd[0];
 	line = read_listening(*outfd, s, cfg->start_wait_ms, addr, sizeof(addr), &port);
 	if (line == LINE_OK && !cfg->allow_remote && !run_is_loopback(addr)) {
-		set_status(out, "refused", "listens on a non-loopback address (see --allow-remote)");
+		set_status(out, "refused",
+		           "listens on a non-loopback address (see --allow-remote)");
 		line = LINE_REMOTE;
 	}
 	if (line == LINE_OK) {
@@ -404,7 +414,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 		return 0;
 	}
 	if (child_stop(s, line == LINE_EXITED ? 0 : SIGTERM, cfg->stop_grace_ms, 1, &wstatus, &ru,
-		       &killed) == 0)
+	               &killed) == 0)
 		sweep_group(s->pid);
 	close(*outfd);
 	if (line == LINE_STOP)
@@ -422,7 +432,7 @@ fail_fds:
 
 /* Start the tool on the job. 0, or -1 (out says why). */
 static int tool_start(const struct run_cfg *cfg, const struct run_spec *spec,
-		      const struct tool_job *job, struct child *t, struct run_outcome *out)
+                      const struct tool_job *job, struct child *t, struct run_outcome *out)
 {
 	char *argv[TOOL_MAX_ARGS + 1], buf[8192], path[PATH_MAX];
 	int fds[3], rc = -1, i;
@@ -455,7 +465,7 @@ static double seconds(struct timeval tv)
 
 /* Hand the tool's stdout and stderr to its parser: 0, or -1 with out's status set. */
 static int tool_collect(const struct run_cfg *cfg, const struct run_spec *spec,
-			const struct tool_job *job, struct run_outcome *out)
+                        const struct tool_job *job, struct run_outcome *out)
 {
 	char path[PATH_MAX], why[32], *text, *err;
 	int rc;
@@ -478,14 +488,14 @@ static int tool_collect(const struct run_cfg *cfg, const struct run_spec *spec,
 
 /* Decide out's status once both processes are reaped. */
 static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
-		  const struct tool_job *job, int died, int wstatus, int tool_wait, int tstatus,
-		  int killed, int orphans, struct run_outcome *out)
+                  const struct tool_job *job, int died, int wstatus, int tool_wait, int tstatus,
+                  int killed, int orphans, struct run_outcome *out)
 {
 	char words[64], why[160];
 
 	if (died) {
 		snprintf(why, sizeof(why), "server ended during the run: %s",
-			 verify_exit_words(wstatus, words, sizeof(words)));
+		         verify_exit_words(wstatus, words, sizeof(words)));
 		set_status(out, WIFSIGNALED(wstatus) ? "crashed" : "exited", why);
 		tool_collect(cfg, spec, job, out); /* what was measured before, for the record */
 		set_status(out, WIFSIGNALED(wstatus) ? "crashed" : "exited", why);
@@ -493,7 +503,7 @@ static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
 	}
 	if (tool_wait == 1) {
 		snprintf(why, sizeof(why), "%s did not finish within %d s", cfg->tool->name,
-			 job->duration_s + cfg->sock_timeout_s + 5);
+		         job->duration_s + cfg->sock_timeout_s + 5);
 		set_status(out, "timeout", why);
 		return;
 	}
@@ -504,23 +514,69 @@ static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
 	}
 	if (tstatus != 0) {
 		snprintf(why, sizeof(why), "%s: %s", cfg->tool->name,
-			 verify_exit_words(tstatus, words, sizeof(words)));
+		         verify_exit_words(tstatus, words, sizeof(words)));
 		set_status(out, "tool_error", why);
 		return;
 	}
-	set_status(out, verify_result(&out->res, cfg->body_bytes, job->concurrency, why, sizeof(why)),
-		   why);
+	set_status(out,
+	           verify_result(&out->res, cfg->body_bytes, job->concurrency, why, sizeof(why)),
+	           why);
 	if (strcmp(out->status, "ok") == 0 && killed) {
 		snprintf(why, sizeof(why), "server needed SIGKILL %d ms after SIGTERM",
-			 cfg->stop_grace_ms);
+		         cfg->stop_grace_ms);
 		set_status(out, "stop_killed", why);
 	} else if (strcmp(out->status, "ok") == 0 && orphans) {
 		set_status(out, "orphans", "server left processes behind in its group");
 	}
 }
 
+/* A sample of the machine's CPU accounting: 0, or -1 if /proc/stat cannot be read. */
+struct cpu_sample {
+	unsigned long long busy; /* jiffies of all CPUs (health_busy_jiffies) */
+	double self_s;           /* the harness's own CPU seconds */
+	long long ms;
+};
+
+static int cpu_sample(struct cpu_sample *c)
+{
+	char *text = util_read_file("/proc/stat", NULL);
+	struct rusage ru;
+	int rc;
+
+	rc = text && health_busy_jiffies(text, &c->busy) == 0 && getrusage(RUSAGE_SELF, &ru) == 0
+	         ? 0
+	         : -1;
+	free(text);
+	if (rc == 0) {
+		c->self_s = seconds(ru.ru_utime) + seconds(ru.ru_stime);
+		c->ms = util_now_ms();
+	}
+	return rc;
+}
+
+/*
+ * Everyone else's CPU between a (before the server started) and now (both
+ * processes reaped), as a % of one CPU: the machine's busy time less the
+ * server's, the tool's and the harness's own. -1 if it cannot be told.
+ */
+static double other_cpu(const struct cpu_sample *a, int have_a, const struct rusage *sru,
+                        const struct rusage *tru)
+{
+	struct cpu_sample b;
+	double ours;
+
+	if (!have_a || cpu_sample(&b) < 0 || b.busy < a->busy)
+		return -1;
+	ours = seconds(sru->ru_utime) + seconds(sru->ru_stime) + seconds(tru->ru_utime) +
+	       seconds(tru->ru_stime) + (b.self_s - a->self_s);
+	return health_other_cpu_pct(b.busy - a->busy, sysconf(_SC_CLK_TCK), ours,
+	                            (b.ms - a->ms) / 1000.0);
+}
+
 int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_outcome *out)
 {
+	struct cpu_sample before;
+	int have_before;
 	struct child s, t;
 	struct rusage sru, tru;
 	struct pollfd p;
@@ -532,11 +588,18 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	memset(out, 0, sizeof(*out));
 	memset(&sru, 0, sizeof(sru));
 	memset(&tru, 0, sizeof(tru));
+	out->other_cpu_pct = -1;
+	have_before = cpu_sample(&before) == 0;
 	if ((r = server_start(cfg, spec, &s, &outfd, url, sizeof(url), out)) != 0)
 		return r < 0 ? -1 : 0;
 	snprintf(prefix, sizeof(prefix), "%s/%s", cfg->raw_dir, spec->tag);
-	struct tool_job job = { url, spec->concurrency, spec->keepalive, spec->duration_s,
-				spec->max_requests, cfg->sock_timeout_s, prefix };
+	struct tool_job job = { url,
+		                spec->concurrency,
+		                spec->keepalive,
+		                spec->duration_s,
+		                spec->max_requests,
+		                cfg->sock_timeout_s,
+		                prefix };
 	if (tool_start(cfg, spec, &job, &t, out) < 0) {
 		tool_wait = -2;
 	} else {
@@ -546,7 +609,8 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		if (tool_wait != 0)
 			child_stop(&t, SIGTERM, 1000, 0, &tstatus, &tru, &tkilled);
 		if (wall > 0)
-			out->client_cpu_pct = 100 * (seconds(tru.ru_utime) + seconds(tru.ru_stime)) / wall;
+			out->client_cpu_pct =
+			    100 * (seconds(tru.ru_utime) + seconds(tru.ru_stime)) / wall;
 	}
 	/* Did the server end on its own while under load? */
 	p = (struct pollfd){ .fd = s.pidfd, .events = POLLIN };
@@ -559,6 +623,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	close(outfd);
 	if (run_stop)
 		return -1;
+	out->other_cpu_pct = other_cpu(&before, have_before, &sru, &tru);
 	out->server_user_s = seconds(sru.ru_utime);
 	out->server_sys_s = seconds(sru.ru_stime);
 	out->server_maxrss_kb = sru.ru_maxrss;

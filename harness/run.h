@@ -22,15 +22,16 @@ struct run_pin {
 /* What every run of a suite shares. */
 struct run_cfg {
 	const struct tool *tool;
-	const char *tool_path;  /* the tool's executable */
-	const char *host;       /* --host given to every model */
-	int allow_remote;       /* 1: load may go to a non-loopback address */
+	const char *tool_path; /* the tool's executable */
+	const char *host;      /* --host given to every model */
+	int allow_remote;      /* 1: load may go to a non-loopback address */
 	struct run_pin pin;
-	const char *raw_dir;    /* results/<id>/raw */
-	int start_wait_ms;      /* bound on waiting for the listening line */
-	int stop_grace_ms;      /* SIGTERM to SIGKILL */
-	int sock_timeout_s;     /* the tool's per-socket timeout */
-	long body_bytes;        /* expected body length of one answer */
+	const char *raw_dir; /* results/<id>/raw */
+	int start_wait_ms;   /* bound on waiting for the listening line */
+	int stop_grace_ms;   /* SIGTERM to SIGKILL */
+	int sock_timeout_s;  /* the tool's per-socket timeout */
+	long body_bytes;     /* expected body length of one answer */
+	int workers;         /* > 0: every model gets --workers N; 0: not passed (its default) */
 };
 
 /* One run. */
@@ -50,6 +51,7 @@ struct run_outcome {
 	double server_sys_s;
 	long server_maxrss_kb;
 	double client_cpu_pct; /* the tool's CPU time over its wall time, % of one core */
+	double other_cpu_pct;  /* everyone else's CPU during the run, % of one CPU; -1: unknown */
 	char status[32];       /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
 	char detail[256];      /* why, for the terminal */
 };
@@ -77,7 +79,8 @@ int run_is_loopback(const char *addr);
  * listening line (bounded wait), run the tool on the others, SIGTERM the
  * server (SIGKILL after the grace time) and wait4 it for its CPU time and
  * max RSS, take the tool's CPU time the same way, read and verify the
- * tool's output. Nothing it started outlives it. Returns 0 with out filled,
+ * tool's output; meanwhile measure what other processes of the machine
+ * used (other_cpu_pct). Nothing it started outlives it. Returns 0 with out filled,
  * or -1 if run_stop was raised meanwhile (out is then not a finished run).
  */
 int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_outcome *out);

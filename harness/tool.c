@@ -71,7 +71,7 @@ static int ab_argv(const struct tool_job *job, char **argv, char *buf, size_t bu
 }
 
 static int ab_collect(const struct tool_job *job, const char *out, const char *err,
-		      struct tool_result *r, char *why, size_t whylen)
+                      struct tool_result *r, char *why, size_t whylen)
 {
 	char path[4096], *csv;
 	int rc;
@@ -88,6 +88,7 @@ static int ab_collect(const struct tool_job *job, const char *out, const char *e
 	}
 	rc = parse_ab_percentiles(csv, r);
 	free(csv);
+	r->lat_mean_done_ms = parse_ab_mean(r->lat_mean_done_ms, r->lat_mean_total_ms);
 	if (rc < 0 && r->requests > 0) {
 		snprintf(why, whylen, "tool_error");
 		return -1;
@@ -105,8 +106,8 @@ static int ab_collect(const struct tool_job *job, const char *out, const char *e
 static int wrk_argv(const struct tool_job *job, char **argv, char *buf, size_t buflen)
 {
 	char conns[32], dur[32], tmo[32];
-	const char *words[] = { "wrk", "-t1", "-c", conns, "-d", dur, "--latency",
-				"--timeout", tmo, job->url };
+	const char *words[] = { "wrk", "-t1",       "-c",        conns, "-d",
+		                dur,   "--latency", "--timeout", tmo,   job->url };
 
 	if (!job->keepalive)
 		return -1;
@@ -126,7 +127,7 @@ static int wrk_argv(const struct tool_job *job, char **argv, char *buf, size_t b
  * the weak "at least a body's worth of bytes per answer".
  */
 static int wrk_collect(const struct tool_job *job, const char *out, const char *err,
-		       struct tool_result *r, char *why, size_t whylen)
+                       struct tool_result *r, char *why, size_t whylen)
 {
 	struct parse_wrk_result w;
 
@@ -149,6 +150,8 @@ static int wrk_collect(const struct tool_job *job, const char *out, const char *
 	r->lat_p90_ms = w.lat_p90_ms;
 	r->lat_p99_ms = w.lat_p99_ms;
 	r->lat_max_ms = w.lat_max_ms;
+	r->lat_mean_done_ms = w.lat_mean_ms; /* wrk's mean is over its completed requests */
+	r->lat_mean_total_ms = -1;
 	return 0;
 }
 

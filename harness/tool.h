@@ -29,6 +29,13 @@ struct tool_result {
 	double lat_p90_ms;
 	double lat_p99_ms;
 	double lat_max_ms;
+	/*
+	 * The mean latency of the completed requests, from the tool's latency
+	 * distribution (ab: its -e table; wrk: its mean); 0 when unknown. Unlike
+	 * ab's lat_mean_ms it does not assume every connection was served.
+	 */
+	double lat_mean_done_ms;
+	double lat_mean_total_ms; /* ab's exact mean rounded to whole ms; -1 unknown (wrk) */
 };
 
 #define TOOL_MAX_ARGS 32
@@ -49,7 +56,7 @@ struct tool {
 	 * ("timeout", "tool_error") in why.
 	 */
 	int (*collect)(const struct tool_job *job, const char *out, const char *err,
-		       struct tool_result *r, char *why, size_t whylen);
+	               struct tool_result *r, char *why, size_t whylen);
 };
 
 /* The tool called name, or NULL. */

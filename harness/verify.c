@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 
 const char *verify_result(const struct tool_result *r, long body_bytes, long inflight, char *why,
-			  size_t whylen)
+                          size_t whylen)
 {
 	snprintf(why, whylen, "%s", "");
 	if (r->requests <= 0)
@@ -18,11 +18,11 @@ const char *verify_result(const struct tool_result *r, long body_bytes, long inf
 		snprintf(why, whylen, "%ld non-2xx answers", r->non_2xx);
 	else if (r->body_bytes < 0 && r->bytes_read < body_bytes * r->requests)
 		snprintf(why, whylen, "%ld bytes read for %ld answers of %ld-byte bodies",
-			 r->bytes_read, r->requests, body_bytes);
+		         r->bytes_read, r->requests, body_bytes);
 	else if (r->body_bytes >= 0 && (r->body_bytes < body_bytes * r->requests ||
-					r->body_bytes > body_bytes * (r->requests + inflight)))
+	                                r->body_bytes > body_bytes * (r->requests + inflight)))
 		snprintf(why, whylen, "body bytes %ld != %ld x %ld requests", r->body_bytes,
-			 body_bytes, r->requests);
+		         body_bytes, r->requests);
 	return why[0] ? "errors" : "ok";
 }
 
@@ -31,9 +31,8 @@ char *verify_exit_words(int wstatus, char *buf, size_t buflen)
 	if (WIFEXITED(wstatus))
 		snprintf(buf, buflen, "exit %d", WEXITSTATUS(wstatus));
 	else if (WIFSIGNALED(wstatus))
-		snprintf(buf, buflen, "signal SIG%s", sigabbrev_np(WTERMSIG(wstatus))
-						      ? sigabbrev_np(WTERMSIG(wstatus))
-						      : "?");
+		snprintf(buf, buflen, "signal SIG%s",
+		         sigabbrev_np(WTERMSIG(wstatus)) ? sigabbrev_np(WTERMSIG(wstatus)) : "?");
 	else
 		snprintf(buf, buflen, "status %#x", wstatus);
 	return buf;

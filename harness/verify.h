@@ -18,7 +18,7 @@
  * ("" when ok).
  */
 const char *verify_result(const struct tool_result *r, long body_bytes, long inflight, char *why,
-			  size_t whylen);
+                          size_t whylen);
 
 /*
  * Describe a wait status in words ("exit 1", "signal SIGSEGV") into buf;

@@ -28,9 +28,9 @@ no_leftovers() {
 	! pgrep -f "$faults/|$tmp/" >/dev/null
 }
 
-# status MODEL CSV: the status column of MODEL's row.
+# status MODEL CSV: the status column (22nd; served_conns and other_cpu_pct follow) of MODEL's row.
 status() {
-	awk -F, -v m="$1" 'NR > 1 && $2 == m { print $NF }' "$2"
+	awk -F, -v m="$1" 'NR > 1 && $2 == m { print $22 }' "$2"
 }
 
 # A real model copied into tmp, so that its processes are told apart from anyone else's.
@@ -60,6 +60,20 @@ check "a good model after the faults: status ok" '[ "$(status single "$csv")" = 
 check "one row per run" '[ "$(($(wc -l <"$csv") - 1))" -eq 6 ]'
 check "summary.csv written" '[ -s "$tmp/results/latest/summary.csv" ]'
 check "faults leave no process behind" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
+
+# WORKERS=: --workers N reaches every model and meta; without it nothing is passed.
+for w in 3 ""; do
+	"$bin/harness" "${common[@]}" --model-path "args=$faults/args" ${w:+--workers $w} \
+		--results "$tmp/workers$w" --plots "$tmp/workersplots" >"$tmp/workers$w.out" 2>&1
+	errs=$(cat "$tmp/workers$w"/latest/raw/*args*.server.err 2>/dev/null)
+	if [ -n "$w" ]; then
+		check "--workers 3: the model gets --workers 3" '[[ "$errs" == *"args: --host 127.0.0.1 --port 0 --workers 3"* ]]' "$errs"
+		check "--workers 3: in meta and the plan" 'grep -q "^workers: 3 " "$tmp/workers$w/latest/meta" && grep -q "; --workers 3$" "$tmp/workers$w.out"'
+	else
+		check "no --workers: the model gets none" '[[ "$errs" == *"args: --host 127.0.0.1 --port 0"* ]] && [[ "$errs" != *"--workers"* ]]' "$errs"
+		check "no --workers: meta says not passed" 'grep -q "^workers: not passed" "$tmp/workers/latest/meta"'
+	fi
+done
 
 # ab missing from PATH: a clear message, no run started.
 out=$(env PATH=/nonexistent "$bin/harness" "${common[@]}" --model-path "single=$tmp/single" \
@@ -119,7 +133,7 @@ f=$(ls "$tmp"/int/*/results.csv 2>/dev/null | head -1)
 rows=$(($(wc -l <"$f") - 1))
 check "SIGINT: harness exits 130" '[ "$rc" -eq 130 ]' "exit $rc"
 check "SIGINT: finished rows kept ($rows)" '[ "$rows" -ge 2 ] && [ "$rows" -lt 20 ]'
-check "SIGINT: every kept row is whole and ok" '[ "$(awk -F, "NR > 1 && NF == 22 && \$NF == \"ok\"" "$f" | wc -l)" -eq "$rows" ]'
+check "SIGINT: every kept row is whole and ok" '[ "$(awk -F, "NR > 1 && NF == 24 && \$22 == \"ok\"" "$f" | wc -l)" -eq "$rows" ]'
 check "SIGINT: summary drawn from the finished rows" '[ "$(($(wc -l <"$(dirname "$f")/summary.csv") - 1))" -ge 1 ]'
 check "SIGINT: says it was interrupted" 'grep -q "interrupted" "$tmp/int.out"'
 check "SIGINT: no server or ab left" no_leftovers "$(pgrep -af "$faults/|$tmp/")"

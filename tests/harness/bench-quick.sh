@@ -44,10 +44,16 @@ run=$(readlink "$tmp/results/latest")
 dir=$tmp/results/$run
 csv=$dir/results.csv
 rows=$(($(wc -l <"$csv" 2>/dev/null || echo 1) - 1))
-bad=$(awk -F, 'NR > 1 && $NF != "ok" && $NF != "skipped" { print $2 " " $3 " c=" $4 ": " $NF }' "$csv" 2>/dev/null)
+bad=$(awk -F, 'NR > 1 && $22 != "ok" && $22 != "skipped" { print $2 " " $3 " c=" $4 ": " $22 }' "$csv" 2>/dev/null)
 check "a row per planned run ($rows of $planned)" '[ "$rows" -eq "$planned" ]'
 check "every row ok (or skipped)" '[ -z "$bad" ] && [ "$rows" -gt 0 ]' "$bad"
-check "rows have the schema's 22 fields" '[ "$(awk -F, "NF != 22" "$csv" | wc -l)" -eq 0 ]'
+check "rows have the schema's 24 fields" '[ "$(awk -F, "NF != 24" "$csv" | wc -l)" -eq 0 ]'
+# Every ok row knows how many connections were served (0 < served <= c, a closed loop) and
+# what the rest of the machine used.
+badh=$(awk -F, 'NR > 1 && $22 == "ok" && !($23 ~ /^[0-9.]+$/ && $23 > 0 && $23 <= $4 * 1.05 && $24 ~ /^[0-9.]+$/) { print $2 " " $3 " c=" $4 ": served " $23 ", other " $24 }' "$csv" 2>/dev/null)
+check "ok rows: served_conns in (0, c], other_cpu_pct a number" '[ -z "$badh" ]' "$badh"
+check "meta: workers and the thresholds" 'grep -q "^workers: not passed" "$dir/meta" && grep -q "^noise threshold: " "$dir/meta" && grep -q "^starvation threshold: " "$dir/meta"'
+check "summary.csv: starved and noisy columns" 'head -1 "$dir/summary.csv" | grep -q ",served_conns_median,starved,other_cpu_pct_max,noisy_reps$"'
 check "a progress line per run" '[ "$(grep -c "^\[[0-9]*/$planned\]" "$tmp/out")" -eq "$planned" ]'
 check "a ranking at the end" 'grep -q "x faster than" "$tmp/out"'
 check "summary.csv: a line per cell" '[ "$(($(wc -l <"$dir/summary.csv") - 1))" -eq "$planned" ]'
@@ -82,11 +88,11 @@ check "harness --compare (1 rep of 1 s) takes <= 20 s (${took}s)" '[ "$took" -le
 check "compare: a row per model and cell" '[ "$(($(wc -l <"$csv") - 1))" -eq $(((nours + 1) * 2)) ]'
 check "compare: keep-alive rows by wrk at c=64, close rows by ab at c=32" \
 	'[ "$(awk -F, "NR > 1 && !((\$3 == \"keepalive\" && \$6 == \"wrk\" && \$4 == 64) || (\$3 == \"close\" && \$6 == \"ab\" && \$4 == 32))" "$csv" | wc -l)" -eq 0 ]'
-check "compare: our rows ok" '[ -z "$(awk -F, "NR > 1 && \$2 !~ /^ref-/ && \$NF != \"ok\"" "$csv")" ]'
+check "compare: our rows ok" '[ -z "$(awk -F, "NR > 1 && \$2 !~ /^ref-/ && \$22 != \"ok\"" "$csv")" ]'
 check "compare: meta names both tools" 'grep -q "^load tool (keepalive): wrk" "$tmp/cmp/$run/meta" && grep -q "^load tool (close): This is ApacheBench" "$tmp/cmp/$run/meta"'
 check "compare: the table with ref-nginx first" 'grep -q "| keepalive c=64 (wrk) *| ref-nginx (reference)" "$tmp/cmp.out"'
 check "compare: compare.md written" 'grep -q "fastest keep-alive model" "$tmp/cmp/$run/compare.md" && grep -q "^- kernel: " "$tmp/cmp/$run/compare.md"'
-if nginx_rows=$(awk -F, 'NR > 1 && $2 == "ref-nginx" { print $NF }' "$csv" | sort -u) && [ "$nginx_rows" = ok ]; then
+if nginx_rows=$(awk -F, 'NR > 1 && $2 == "ref-nginx" { print $22 }' "$csv" | sort -u) && [ "$nginx_rows" = ok ]; then
 	check "compare: ref-nginx ran; verdicts with ratios" 'grep -Eq "fastest keep-alive model: [a-z_]+ at [0-9.]+ x nginx \(bar 1.25\): (met|NOT met)" "$tmp/cmp.out" && grep -Eq "fastest close-mode model: [a-z_]+ at [0-9.]+ x nginx \(bar 1.1\): (met|NOT met)" "$tmp/cmp.out" && grep -Eq "CPU per request of the fastest keep-alive model .*\(bar 0.8\)" "$tmp/cmp.out"'
 	check "compare: meta has nginx's version" 'grep -q "^reference ref-nginx: nginx version" "$tmp/cmp/$run/meta"'
 	check "compare: 1 rep is called indicative" 'grep -q "indicative" "$tmp/cmp.out"'

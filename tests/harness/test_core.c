@@ -7,9 +7,11 @@
 #include <cmocka.h>
 
 #include "compare.h"
+#include "health.h"
 #include "plan.h"
 #include "record.h"
 #include "report.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct record_row sample_row(const char *model, const char *mode, int c, int rep,
-				    double rps, const char *status)
+static struct record_row sample_row(const char *model, const char *mode, int c, int rep, double rps,
+                                    const char *status)
 {
 	struct record_row r;
 
@@ -38,6 +40,8 @@ static struct record_row sample_row(const char *model, const char *mode, int c, 
 	r.server_cpu_us_per_req = rps / 1000;
 	r.server_maxrss_kb = (long)rps % 977;
 	r.client_cpu_pct = 50;
+	r.served_conns = c; /* every connection served, the machine quiet */
+	r.other_cpu_pct = 1;
 	return r;
 }
 
@@ -53,10 +57,12 @@ static int count_char(const char *s, char c)
 static void test_header_schema(void **state)
 {
 	(void)state;
-	/* DESIGN.md's 22 columns, first and last as documented. */
-	assert_int_equal(count_char(record_header(), ','), 21);
+	/* DESIGN.md's 22 columns in their order, then the two honesty checks at the end. */
+	assert_int_equal(count_char(record_header(), ','), 23);
 	assert_true(strncmp(record_header(), "run_id,model,mode,concurrency,rep,tool,", 39) == 0);
-	assert_non_null(strstr(record_header(), ",client_cpu_pct,status"));
+	assert_non_null(strstr(record_header(), ",client_cpu_pct,status,"));
+	assert_non_null(strstr(record_header(), ",status,served_conns,other_cpu_pct"));
+	assert_int_equal(strlen(strstr(record_header(), "other_cpu_pct")), strlen("other_cpu_pct"));
 }
 
 static void test_round_trip(void **state)
@@ -72,6 +78,8 @@ static void test_round_trip(void **state)
 		a.lat_p90_ms = 0.417;
 		a.server_user_s = 0.125;
 		a.non_2xx = 7;
+		a.served_conns = 1.04;
+		a.other_cpu_pct = i == 2 ? -1 : 35.25;
 		assert_true(record_format(&a, line, sizeof(line)) > 0);
 		assert_int_equal(line[strlen(line) - 1], '\n');
 		memset(&b, 0, sizeof(b));
@@ -84,8 +92,36 @@ static void test_round_trip(void **state)
 		assert_int_equal(b.rep, a.rep);
 		assert_int_equal(b.non_2xx, a.non_2xx);
 		assert_true(b.rps == a.rps && b.lat_p90_ms == a.lat_p90_ms &&
-			    b.server_user_s == a.server_user_s);
+		            b.server_user_s == a.server_user_s);
+		assert_true(fabs(b.served_conns - 1.0) < 1e-9); /* one decimal */
+		if (i == 2)
+			assert_true(b.other_cpu_pct == -1); /* unknown stays unknown */
+		else
+			assert_true(fabs(b.other_cpu_pct - 35.2) < 0.11);
 	}
+}
+
+/* A row of a file written before the two last columns existed still loads, as unknown. */
+static void test_parse_old_rows(void **state)
+{
+	struct record_row r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(record_parse("20261126-021052,prefork,keepalive,512,1,ab,27925,0,0,2.000,"
+	                              "13962.05,36.671,0.069,0.088,0.128,12.300,0.082,0.673,27.02,"
+	                              "1656,44.0,ok",
+	                              &r),
+	                 0);
+	assert_string_equal(r.status, "ok");
+	assert_true(r.rps == 13962.05 && r.client_cpu_pct == 44.0);
+	assert_true(r.served_conns == -1 && r.other_cpu_pct == -1);
+	assert_false(health_starved(r.served_conns, r.concurrency));
+	assert_int_equal(record_parse("id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
+	                              "7.5,",
+	                              &r),
+	                 0);
+	assert_true(r.served_conns == 7.5 && r.other_cpu_pct == -1);
 }
 
 static void test_format_small_buffer(void **state)
@@ -103,7 +139,8 @@ static void test_parse_rejects(void **state)
 		"",
 		"a,b,c",
 		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1", /* 21 fields */
-		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,extra",
+		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,1,2,extra",
+		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,1,x2",
 		"id,epoll,close,x8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok",
 	};
 	struct record_row r;
@@ -190,11 +227,12 @@ static void test_plan_order(void **state)
 		assert_true(r->rep >= 1);
 		if (i == p.nmodels)
 			continue;
-		/* repetitions never go back; models are innermost: cells change only after all models */
+		/* repetitions never go back; models are innermost: cells change only after all
+		 * models */
 		assert_true(r->rep >= prev->rep);
 		if (r->model != 0)
 			assert_true(r->model == prev->model + 1 && r->level == prev->level &&
-				    r->mode == prev->mode && r->rep == prev->rep);
+			            r->mode == prev->mode && r->rep == prev->rep);
 	}
 	assert_int_equal(runs[n - 1].rep, 2);
 	assert_int_equal(plan_runs(&p, runs, 5), -1);
@@ -246,6 +284,125 @@ static void test_summary_and_ranking(void **state)
 	free(c);
 }
 
+/* report.md of cells into a malloc'ed string (through a temporary file). */
+static char *md_of(const struct report_cell *c, int n)
+{
+	char path[] = "/tmp/harness-md-XXXXXX", *text;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(report_write_md(path, "test", "../plots", c, n, "meta: x\n"), 0);
+	text = util_read_file(path, NULL);
+	unlink(path);
+	assert_non_null(text);
+	return text;
+}
+
+/* The "not ok" footnote: only under a table with a cell short of ok repetitions. */
+static void test_md_footnote(void **state)
+{
+	struct record_row rows[] = {
+		sample_row("epoll", "close", 8, 1, 20000, "ok"),
+		sample_row("epoll", "close", 8, 2, 21000, "ok"),
+		sample_row("epoll", "keepalive", 8, 1, 50000, "ok"),
+		sample_row("epoll", "keepalive", 8, 2, 52000, "crashed"),
+		sample_row("thread", "close", 8, 1, 15000, "ok"),
+		sample_row("thread", "close", 8, 2, 16000, "ok"),
+		sample_row("thread", "keepalive", 8, 1, 30000, "ok"),
+		sample_row("thread", "keepalive", 8, 2, 31000, "ok"),
+		sample_row("poll", "keepalive", 8, 1, 30000, "ok"), /* one rep of 2 (interrupted) */
+	};
+	struct report_cell *c;
+	char *text, *ka;
+	int n;
+
+	(void)state;
+	/* Every row ok: no footnote, no mark, in either table. */
+	assert_int_equal(report_summarize(rows + 4, 4, &c, &n), 0);
+	assert_int_equal(report_planned_reps(c, n), 2);
+	text = md_of(c, n);
+	if (strstr(text, "fewer ok repetitions") || strstr(text, " *"))
+		fail_msg("footnote without a short cell:\n%s", text);
+	free(text);
+	free(c);
+	/* A crashed repetition in keepalive: marked and explained there, not under close. */
+	assert_int_equal(report_summarize(rows, 8, &c, &n), 0);
+	text = md_of(c, n);
+	assert_non_null(ka = strstr(text, "## keepalive"));
+	assert_null(strstr(ka + 1, "## keepalive"));
+	if (strstr(text, "fewer ok repetitions") < ka || !strstr(ka, "fewer ok repetitions") ||
+	    !strstr(ka, "(0.08 ms) *"))
+		fail_msg("keepalive's short cell not marked or explained:\n%s", text);
+	free(text);
+	free(c);
+	/* Fewer rows than the other cells (all ok) is short too. */
+	assert_int_equal(report_summarize(rows + 4, 5, &c, &n), 0);
+	assert_string_equal(c[0].model, "poll");  /* sorted by model */
+	assert_true(report_cell_short(&c[0], 2)); /* poll keepalive: 1 of 2 */
+	assert_false(report_cell_short(&c[1], 2));
+	assert_false(report_cell_short(&c[0], 1));
+	text = md_of(c, n);
+	assert_non_null(strstr(text, "fewer ok repetitions than the 2 planned"));
+	free(text);
+	free(c);
+}
+
+/* Starved and noisy cells: summary columns, marks and legend, the ranking's words. */
+static void test_starved_cells(void **state)
+{
+	struct record_row rows[] = {
+		sample_row("epoll", "keepalive", 512, 1, 110000, "ok"),
+		sample_row("epoll", "keepalive", 512, 2, 120000, "ok"),
+		sample_row("prefork", "keepalive", 512, 1, 13000, "ok"),
+		sample_row("prefork", "keepalive", 512, 2, 14000, "ok"),
+	};
+	char path[] = "/tmp/harness-sum-XXXXXX", *text, *line;
+	struct report_cell *c;
+	size_t len = 0;
+	FILE *f;
+	int n, fd;
+
+	(void)state;
+	rows[2].served_conns = 1.0;
+	rows[3].served_conns = 1.2;
+	rows[1].other_cpu_pct = 35;
+	assert_int_equal(report_summarize(rows, 4, &c, &n), 0);
+	assert_false(c[0].starved);
+	assert_true(c[1].starved);
+	assert_true(fabs(c[1].served_median - 1.1) < 1e-9);
+	assert_int_equal(c[0].noisy, 1);
+	assert_int_equal(c[1].noisy, 0);
+	/* summary.csv: the new columns at the end */
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	assert_int_equal(report_write_summary(path, c, n), 0);
+	text = util_read_file(path, NULL);
+	unlink(path);
+	assert_non_null(text);
+	assert_non_null(strstr(text, ",statuses,served_conns_median,starved,other_cpu_pct_max,"
+	                             "noisy_reps\n"));
+	assert_non_null(line = strstr(text, "\nprefork,"));
+	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0\n"));
+	assert_non_null(strstr(text, ",ok:2,512.0,0,35.0,1\n"));
+	free(text);
+	/* the ranking names the starvation */
+	text = NULL;
+	assert_non_null(f = open_memstream(&text, &len));
+	report_ranking(f, c, n);
+	fclose(f);
+	if (!strstr(text, "than prefork (starved: 1 of 512 connections served)"))
+		fail_msg("ranking: %s", text);
+	free(text);
+	/* report.md: marks and their legend; the runs stay ok */
+	text = md_of(c, n);
+	if (!strstr(text, "† ~1/512") || !strstr(text, "† starved") || !strstr(text, "§ noisy") ||
+	    !strstr(text, " §") || strstr(text, "ok:2"))
+		fail_msg("report.md:\n%s", text);
+	free(text);
+	free(c);
+}
+
 /* References: recognised by name, left out on request, labelled in the ranking. */
 static void test_references(void **state)
 {
@@ -271,7 +428,8 @@ static void test_references(void **state)
 	assert_int_equal(plan_drop_references(&p), 1);
 	assert_int_equal(p.nmodels, 2);
 	assert_string_equal(p.models[1].name, "thread");
-	assert_string_equal(report_label("ref-nginx", label, sizeof(label)), "ref-nginx (reference)");
+	assert_string_equal(report_label("ref-nginx", label, sizeof(label)),
+	                    "ref-nginx (reference)");
 	assert_string_equal(report_label("epoll", label, sizeof(label)), "epoll");
 	assert_int_equal(report_summarize(rows, 2, &c, &n), 0);
 	assert_true(c[1].reference && !c[0].reference); /* sorted: epoll, ref-nginx */
@@ -311,7 +469,7 @@ static void test_plan_cells(void **state)
 		    runs[i].level != (k / 2 % 2 ? 32 : 64) ||
 		    runs[i].mode != (k / 2 % 2 ? PLAN_CLOSE : PLAN_KEEPALIVE))
 			fail_msg("run %d out of order: rep %d model %d c=%d", i, runs[i].rep,
-				 runs[i].model, runs[i].level);
+			         runs[i].model, runs[i].level);
 	}
 	p.ncells = 0;
 	p.nmodes = 1; /* back to modes x levels: close only */
@@ -319,8 +477,8 @@ static void test_plan_cells(void **state)
 }
 
 /* rows of model in one cell: reps runs at rps, cpu us/req and client CPU %. */
-static int cell_rows(struct record_row *out, const char *model, const char *mode, int c,
-		     int reps, double rps, double cpu, double client, const char *status)
+static int cell_rows(struct record_row *out, const char *model, const char *mode, int c, int reps,
+                     double rps, double cpu, double client, const char *status)
 {
 	int i;
 
@@ -419,9 +577,10 @@ static void test_compare_skipped_ref(void **state)
 	assert_int_equal(compare_verdicts(c, nc, COMPARE_REF, v, 4), 1);
 	assert_false(v[0].measured);
 	free(c);
-	text = compare_text(rows, n, "nginx is not installed (OPTIONAL=1 scripts/install-deps.sh installs it)");
+	text = compare_text(
+	    rows, n, "nginx is not installed (OPTIONAL=1 scripts/install-deps.sh installs it)");
 	if (!strstr(text, "fastest keep-alive model: not measured (ref-nginx has no ok run: "
-			  "skipped:2; nginx is not installed") ||
+	                  "skipped:2; nginx is not installed") ||
 	    !strstr(text, "| 0/2 | skipped:2 |"))
 		fail_msg("comparison text: %s", text);
 	free(text);
@@ -439,6 +598,9 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_format_small_buffer),
 		cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_parse_old_rows),
+		cmocka_unit_test(test_md_footnote),
+		cmocka_unit_test(test_starved_cells),
 		cmocka_unit_test(test_append_load),
 		cmocka_unit_test(test_levels_modes),
 		cmocka_unit_test(test_plan_order),

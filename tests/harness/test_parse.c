@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "health.h"
 #include "parse_ab.h"
 #include "tool.h"
 #include "util.h"
@@ -26,7 +27,7 @@ static char *fixture(const char *name, const char *suffix)
 	char *text;
 
 	snprintf(path, sizeof(path), "%s/%s.%s", dir ? dir : "tests/harness/fixtures", name,
-		 suffix);
+	         suffix);
 	text = util_read_file(path, NULL);
 	if (!text)
 		fail_msg("cannot read fixture %s", path);
@@ -54,7 +55,7 @@ static void check_consistent(const char *name, const struct tool_result *r)
 		fail_msg("%s: no requests or duration", name);
 	if (fabs(r->rps - r->requests / r->duration_s) > 0.02 * r->rps + 1)
 		fail_msg("%s: rps %.2f does not match %ld / %.3f", name, r->rps, r->requests,
-			 r->duration_s);
+		         r->duration_s);
 	if (!(r->lat_p50_ms > 0 && r->lat_p50_ms <= r->lat_p90_ms &&
 	      r->lat_p90_ms <= r->lat_p99_ms && r->lat_p99_ms <= r->lat_max_ms))
 		fail_msg("%s: percentiles out of order", name);
@@ -104,7 +105,7 @@ static void test_broken_runs(void **state)
 		if (strcmp(verify_result(&r, BODY, 4, why, sizeof(why)), "errors") != 0 ||
 		    !strstr(why, cases[i].why))
 			fail_msg("%s: verdict %s (%s), expected errors for %s", cases[i].name,
-				 verify_result(&r, BODY, 4, why, sizeof(why)), why, cases[i].why);
+			         verify_result(&r, BODY, 4, why, sizeof(why)), why, cases[i].why);
 	}
 }
 
@@ -150,7 +151,7 @@ static void test_timeout_stderr(void **state)
 	(void)state;
 	assert_string_equal(parse_ab_failure(err), "timeout");
 	assert_string_equal(parse_ab_failure("apr_socket_connect(): Connection refused (111)\n"),
-			    "tool_error");
+	                    "tool_error");
 	free(err);
 }
 
@@ -173,10 +174,99 @@ static void test_percentiles_malformed(void **state)
 		if (parse_ab_percentiles(bad[i], &r) != -1)
 			fail_msg("malformed percentile CSV #%zu accepted", i);
 	assert_int_equal(parse_ab_percentiles("Percentage served,Time in ms\n50,0.5\n90,0.9\n"
-					      "99,1.25\n100,7.5\n",
-					      &r),
-			 0);
+	                                      "99,1.25\n100,7.5\n",
+	                                      &r),
+	                 0);
 	assert_true(r.lat_p50_ms == 0.5 && r.lat_p99_ms == 1.25 && r.lat_max_ms == 7.5);
+}
+
+/* The percentile table's mean: trapezoids between rows, the span before row 100 at its start. */
+static void test_percentile_mean(void **state)
+{
+	char csv[4096];
+	struct tool_result r;
+	int o, i;
+
+	(void)state;
+	/* Every request 2 ms: the mean is 2 ms, whatever the rows. */
+	o = snprintf(csv, sizeof(csv), "Percentage served,Time in ms\n");
+	for (i = 0; i <= 100; i++)
+		o += snprintf(csv + o, sizeof(csv) - o, "%d,2.000\n", i);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(parse_ab_percentiles(csv, &r), 0);
+	assert_true(fabs(r.lat_mean_done_ms - 2.0) < 1e-9);
+	/* Row i = i ms for rows 0..99: trapezoids give 49.995 ms; row 100,
+	 * a single outlier of 10 s, must not drag it (a plain trapezoid would add 50 ms). */
+	o = snprintf(csv, sizeof(csv), "Percentage served,Time in ms\n");
+	for (i = 0; i < 100; i++)
+		o += snprintf(csv + o, sizeof(csv) - o, "%d,%d.000\n", i, i);
+	snprintf(csv + o, sizeof(csv) - o, "100,10000.000\n");
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(parse_ab_percentiles(csv, &r), 0);
+	assert_true(fabs(r.lat_mean_done_ms - (99.0 * 99 / 2 + 99) / 100) < 1e-9);
+	assert_true(r.lat_max_ms == 10000);
+	/* Sparse rows are weighted by the percentages they span. */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(parse_ab_percentiles("Percentage served,Time in ms\n50,1.0\n90,3.0\n"
+	                                      "99,3.0\n100,50\n",
+	                                      &r),
+	                 0);
+	assert_true(fabs(r.lat_mean_done_ms - (40 * 2.0 + 9 * 3.0 + 1 * 3.0) / 50) < 1e-9);
+	/* Rows out of order are malformed. */
+	assert_int_equal(parse_ab_percentiles("Percentage served,Time in ms\n50,1\n90,2\n"
+	                                      "90,2\n99,3\n100,4\n",
+	                                      &r),
+	                 -1);
+	/* ab's rounded exact mean bounds the table's: within 0.5 ms of it. */
+	assert_true(parse_ab_mean(2.7, 4) == 3.5);
+	assert_true(parse_ab_mean(9.0, 8) == 8.5);
+	assert_true(parse_ab_mean(0.07, 0) == 0.07);
+	assert_true(parse_ab_mean(0.07, -1) == 0.07);
+}
+
+/* served_conns (Little's law) on real ab runs at c=512 of one run (results 20261126-021052). */
+static void test_served_conns(void **state)
+{
+	static const struct {
+		const char *name;
+		int starved;
+	} runs[] = {
+		{ "served-single-close512", 0 }, /* serial, but every connection gets its turn */
+		{ "served-epoll-ka512", 0 },
+		{ "starved-prefork-ka512", 1 }, /* 1 worker: 1 connection, 511 wait the run out */
+		{ "tail-thread-ka512", 0 },     /* a heavy tail above p99 (max 1 s) */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		struct tool_result r;
+		double served, mean;
+
+		parse_fixture(runs[i].name, &r);
+		mean = parse_ab_mean(r.lat_mean_done_ms, r.lat_mean_total_ms);
+		served = health_served_conns(r.rps, mean);
+		print_message("%s: %.0f req/s x %.4f ms = %.1f connections served of 512\n",
+		              runs[i].name, r.rps, mean, served);
+		if (health_starved(served, 512) != runs[i].starved)
+			fail_msg("%s: served %.1f of 512, starved should be %d", runs[i].name,
+			         served, runs[i].starved);
+		/* A closed-loop tool has at most one request per connection in flight. */
+		if (served > 512 * 1.02 || served <= 0)
+			fail_msg("%s: served %.1f is impossible at c=512", runs[i].name, served);
+		if (runs[i].starved && fabs(served - 1) > 0.5)
+			fail_msg("%s: one worker should serve ~1 connection, not %.1f",
+			         runs[i].name, served);
+		if (!runs[i].starved && served < 0.8 * 512)
+			fail_msg("%s: served %.1f, expected most of 512", runs[i].name, served);
+	}
+	/* ab's "Time per request" assumes every connection was served: it cannot tell. */
+	{
+		struct tool_result r;
+
+		parse_fixture("starved-prefork-ka512", &r);
+		assert_true(fabs(health_served_conns(r.rps, r.lat_mean_ms) - 512) < 5);
+	}
 }
 
 /* A time-bounded run may read a few more bodies than it counts; never fewer. */
@@ -237,8 +327,9 @@ static void test_wrk_argv(void **state)
 	assert_int_equal(wrk->argv(&job, argv, buf, sizeof(buf)), 0);
 	for (i = 0; argv[i]; i++)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s", i ? " " : "",
-			 argv[i]);
-	assert_string_equal(line, "wrk -t1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/");
+		         argv[i]);
+	assert_string_equal(line,
+	                    "wrk -t1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/");
 	job.keepalive = 0; /* wrk has no close mode: refused, never silently keep-alive */
 	assert_int_equal(wrk->argv(&job, argv, buf, sizeof(buf)), -1);
 	job.keepalive = 1;
@@ -251,7 +342,7 @@ static void test_wrk_argv(void **state)
 static void test_wrk_good(void **state)
 {
 	static const char *const names[] = { "nginx-keepalive-c64-latency.txt",
-					     "single-close-c64-latency.txt" };
+		                             "single-close-c64-latency.txt" };
 	char why[128];
 	size_t i;
 
@@ -266,7 +357,7 @@ static void test_wrk_good(void **state)
 			fail_msg("%s: counters wrong", names[i]);
 		if (fabs(r.rps - r.requests / r.duration_s) > 0.02 * r.rps + 1)
 			fail_msg("%s: rps %.2f does not match %ld / %.3f", names[i], r.rps,
-				 r.requests, r.duration_s);
+			         r.requests, r.duration_s);
 		if (!(r.lat_p50_ms > 0 && r.lat_p50_ms <= r.lat_p90_ms &&
 		      r.lat_p90_ms <= r.lat_p99_ms && r.lat_p99_ms <= r.lat_max_ms &&
 		      r.lat_mean_ms > 0))
@@ -297,12 +388,14 @@ static void test_wrk_bad(void **state)
 			fail_msg("%s: collect failed: %s", cases[i].name, why);
 		if (strcmp(verify_result(&r, BODY, 8, why, sizeof(why)), "errors") != 0 ||
 		    !strstr(why, cases[i].why))
-			fail_msg("%s: expected errors (%s), got: %s", cases[i].name, cases[i].why, why);
+			fail_msg("%s: expected errors (%s), got: %s", cases[i].name, cases[i].why,
+			         why);
 	}
 	assert_int_equal(wrk_collect_fixture("refused-unable-to-connect.txt", &r, why, sizeof(why)),
-			 -1);
+	                 -1);
 	assert_string_equal(why, "tool_error");
-	assert_int_equal(wrk_collect_fixture("usage-bad-timeout-unit.txt", &r, why, sizeof(why)), -1);
+	assert_int_equal(wrk_collect_fixture("usage-bad-timeout-unit.txt", &r, why, sizeof(why)),
+	                 -1);
 }
 
 /* Too few bytes for the answers counted: wrk's weak byte check still catches it. */
@@ -331,6 +424,8 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_timeout_stderr),
 		cmocka_unit_test(test_percentiles_malformed),
+		cmocka_unit_test(test_percentile_mean),
+		cmocka_unit_test(test_served_conns),
 		cmocka_unit_test(test_inflight_bodies),
 		cmocka_unit_test(test_wrk_argv),
 		cmocka_unit_test(test_wrk_good),

@@ -1,0 +1,57 @@
+/* health.c -- Little's law for starvation, /proc/stat accounting for noise. */
+#include "health.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+double health_served_conns(double rps, double mean_ms)
+{
+	if (mean_ms <= 0 || rps < 0)
+		return -1;
+	return rps * mean_ms / 1000.0;
+}
+
+int health_starved(double served, int concurrency)
+{
+	return served >= 0 && served < HEALTH_STARVED_FRACTION * concurrency;
+}
+
+int health_busy_jiffies(const char *text, unsigned long long *busy)
+{
+	const char *p = text;
+	unsigned long long v[7];
+	char *end;
+	int i;
+
+	/* The aggregate line is "cpu " (the per-CPU lines are "cpu0 ", ...). */
+	while (p && strncmp(p, "cpu ", 4) != 0)
+		if ((p = strchr(p, '\n')))
+			p++;
+	if (!p)
+		return -1;
+	p += 4;
+	/* user nice system idle iowait irq softirq */
+	for (i = 0; i < 7; i++) {
+		v[i] = strtoull(p, &end, 10);
+		if (end == p)
+			return -1;
+		p = end;
+	}
+	*busy = v[0] + v[1] + v[2] + v[5] + v[6];
+	return 0;
+}
+
+double health_other_cpu_pct(unsigned long long busy_delta, long hz, double ours_s, double wall_s)
+{
+	double other;
+
+	if (wall_s <= 0 || hz <= 0)
+		return -1;
+	other = (double)busy_delta / hz - ours_s;
+	return other > 0 ? 100 * other / wall_s : 0;
+}
+
+int health_noisy(double other_pct)
+{
+	return other_pct > HEALTH_NOISY_PCT;
+}

@@ -1,0 +1,59 @@
+/* health.h -- pure judgements on whether a run's numbers mean what they seem: starvation, noise. */
+#ifndef HEALTH_H
+#define HEALTH_H
+
+/*
+ * A run is starved when fewer than this fraction of the tool's connections
+ * were being served on average: the others waited the whole run (a fixed
+ * pool of blocking workers holding keep-alive connections).
+ */
+#define HEALTH_STARVED_FRACTION 0.5
+
+/*
+ * Other processes above this % of one CPU during a run make it noisy
+ * (recorded in meta). Not lower: the kernel's own work for a run outside its
+ * processes (softirq on an idle CPU, RCU and kworkers freeing what a run
+ * churns through) lands there too, and measured 0-5 % for most models but
+ * 11-21 % for thread-per-connection in close mode on a quiet machine; a busy
+ * loop beside a run measured about 50 %.
+ */
+#define HEALTH_NOISY_PCT 25.0
+
+/*
+ * Little's law: the connections actually being served on average, from the
+ * throughput (requests/s) and the mean latency of the completed requests
+ * (ms). Returns -1 when the mean is unknown (<= 0) or rps is negative.
+ */
+double health_served_conns(double rps, double mean_ms);
+
+/*
+ * 1 if served (health_served_conns; < 0: unknown) is below
+ * HEALTH_STARVED_FRACTION of concurrency, else 0. Unknown is never starved.
+ * A starved run keeps its status ok: its req/s and latencies are real, they
+ * are those of the connections served; the harness annotates them instead.
+ */
+int health_starved(double served, int concurrency);
+
+/*
+ * The busy jiffies of all CPUs from the text of /proc/stat (its "cpu " line):
+ * user + nice + system + irq + softirq. irq and softirq count because the
+ * loopback networking the kernel does there in a process's context is in
+ * that process's rusage too (measured: without them a busy loop beside a run
+ * showed as half its CPU). idle and iowait are not work; steal is another
+ * virtual machine's. 0, or -1 if the line is missing or malformed.
+ */
+int health_busy_jiffies(const char *proc_stat, unsigned long long *busy);
+
+/*
+ * The CPU time of everyone else during a run, as a % of one CPU: the busy
+ * jiffies all CPUs gained (busy_delta, hz a second) minus ours_s, the CPU
+ * seconds of the processes of the run (server, tool, harness), over wall_s.
+ * Clamped at 0 (jiffies are sampled on ticks, rusage is exact). -1 when
+ * wall_s <= 0 or hz <= 0.
+ */
+double health_other_cpu_pct(unsigned long long busy_delta, long hz, double ours_s, double wall_s);
+
+/* 1 if other_pct (health_other_cpu_pct; < 0: unknown) exceeds HEALTH_NOISY_PCT, else 0. */
+int health_noisy(double other_pct);
+
+#endif
