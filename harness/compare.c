@@ -22,18 +22,6 @@ static const char *short_name(const char *ref)
 	return dash && dash[1] ? dash + 1 : ref;
 }
 
-static const struct report_cell *find(const struct report_cell *c, int n, const char *model,
-                                      const char *mode, int level)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].model, model) && !strcmp(c[i].mode, mode) &&
-		    c[i].concurrency == level)
-			return &c[i];
-	return NULL;
-}
-
 /* Our model with the highest median req/s in the cell, among those with an ok run, or NULL. */
 static const struct report_cell *fastest(const struct report_cell *c, int n, const char *mode,
                                          int level)
@@ -184,7 +172,7 @@ void compare_write(FILE *f, const struct report_cell *c, int n, const char *ref,
 	write_table(f, c, n, ref);
 	fprintf(f, "\n");
 	for (i = 0; i < k; i++) {
-		const struct report_cell *r = find(c, n, ref, v[i].mode, v[i].level);
+		const struct report_cell *r = report_find_cell(c, n, ref, v[i].mode, v[i].level);
 
 		if (!v[i].best[0])
 			snprintf(why, sizeof(why), "no model of ours has an ok run");

@@ -306,7 +306,7 @@ static int levels_of(const struct report_cell *c, int n, const char *mode, int *
 	return k;
 }
 
-static const struct report_cell *find_cell(const struct report_cell *c, int n, const char *model,
+const struct report_cell *report_find_cell(const struct report_cell *c, int n, const char *model,
                                            const char *mode, int level)
 {
 	int i;
@@ -430,7 +430,7 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 		fprintf(f, "| %s |", report_label(c[i].model, label, sizeof(label)));
 		m.refs |= c[i].reference;
 		for (j = 0; j < k; j++) {
-			const struct report_cell *x = find_cell(c, n, c[i].model, mode, lv[j]);
+			const struct report_cell *x = report_find_cell(c, n, c[i].model, mode, lv[j]);
 
 			if (!x)
 				fprintf(f, " |");

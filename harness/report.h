@@ -84,4 +84,8 @@ int report_write_md(const char *path, const char *run_id, const char *charts_rel
 int report_plots(const char *gnuplot_path, const char *scripts_dir, const char *summary,
                  const char *outdir, const char *run_id, const struct report_cell *c, int n);
 
+/* The cell of model, mode and concurrency level among c[0..n), or NULL. */
+const struct report_cell *report_find_cell(const struct report_cell *c, int n, const char *model,
+                                           const char *mode, int level);
+
 #endif
