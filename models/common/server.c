@@ -1,6 +1,5 @@
 /* server.c -- the common start of every model's main(): fatal on failure, by design. */
 #include "server.h"
-
 #include "net.h"
 #include "resp.h"
 #include "sig.h"
@@ -9,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void server_init(int argc, char **argv, const char *model, const char *summary, int flags,
                  struct opts *o)
@@ -46,4 +46,13 @@ int server_accept(int lfd, const char *model)
 	if ((fd = net_accept(lfd, 0)) < 0 && !net_accept_transient(errno))
 		fprintf(stderr, "%s: accept: %s\n", model, strerror(errno));
 	return fd;
+}
+
+void server_deadline(struct timespec *ts, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000L;
+	ts->tv_sec += ts->tv_nsec / 1000000000L;
+	ts->tv_nsec %= 1000000000L;
 }

@@ -42,4 +42,11 @@ int server_listen(const struct opts *o, const char *model, int net_flags);
  */
 int server_accept(int lfd, const char *model);
 
+/*
+ * ts = CLOCK_REALTIME now + ms: the absolute deadline pthread_cond_timedwait
+ * and pthread_timedjoin_np take, for a bounded wait on stopping workers.
+ */
+struct timespec;
+void server_deadline(struct timespec *ts, long ms);
+
 #endif

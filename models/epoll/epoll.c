@@ -1,5 +1,6 @@
 /* epoll.c -- C10K strategy 1 on epoll: one thread serves many clients, non-blocking, readiness. */
 #include "evconn.h"
+#include "evepoll.h"
 #include "net.h"
 #include "server.h"
 #include "sig.h"
@@ -18,36 +19,10 @@
 #endif
 
 /*
- * Edge-triggered, registered once: nginx's scheme. A level-triggered set
- * puts every descriptor it reports back on its ready list and polls the
- * socket again on the next wait; an edge-triggered one reports a
- * descriptor again only when something new happens to it. evconn_handle reads until EAGAIN or a
- * short read, which is all edge triggering needs, given the three things
- * evconn.h asks of the loop: pass on EPOLLRDHUP, watch a lingering
- * connection level-triggered, and arm EPOLLOUT while replies are pending
- * (armed only then: armed from the start, every new connection would be
- * reported writable at once, an extra wake-up per connection). The events
- * registered are kept in c->slot, so epoll_ctl runs only when they change,
- * which for a keep-alive connection is never after the first.
- */
-static uint32_t events_for(const struct evconn *c)
-{
-	if (c->lingering)
-		return EPOLLIN;
-	if (c->want == EVCONN_WRITE)
-		return EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-	return EPOLLIN | EPOLLRDHUP | EPOLLET;
-}
-
-static int watch(int ep, int op, struct evconn *c)
-{
-	struct epoll_event ev = { .events = events_for(c), .data.ptr = c };
-
-	c->slot = (int)ev.events;
-	return epoll_ctl(ep, op, c->fd, &ev);
-}
-
-/*
+ * Every connection is registered once, edge-triggered (nginx's scheme; why
+ * and how is in evepoll.h): evepoll_watch(ep, EPOLL_CTL_ADD, c) at accept,
+ * EPOLL_CTL_MOD only when what c waits for changes.
+ *
  * Accept a bounded batch. The listener is level-triggered, so what is left
  * is reported by the next wait; draining the queue to EAGAIN instead costs
  * a failed accept4 on most wake-ups, and an unbounded loop lets a connect
@@ -61,7 +36,7 @@ static void accept_some(int ep, int lfd, struct evconn_set *s)
 	struct evconn *c;
 
 	for (int i = 0; i < ACCEPT_BATCH && (c = evconn_accept(s, lfd, "epoll")); i++)
-		if (watch(ep, EPOLL_CTL_ADD, c) < 0)
+		if (evepoll_watch(ep, EPOLL_CTL_ADD, c) < 0)
 			evconn_close(s, c);
 }
 
@@ -73,7 +48,7 @@ static void serve(int ep, struct evconn_set *s, struct evconn *c, uint32_t ev)
 	/* close() also takes the fd out of the epoll set: nothing else refers to the socket */
 	if (evconn_handle(s, c) == EVCONN_CLOSE)
 		evconn_close(s, c);
-	else if (events_for(c) != (uint32_t)c->slot && watch(ep, EPOLL_CTL_MOD, c) < 0)
+	else if (evepoll_events(c) != (unsigned)c->slot && evepoll_watch(ep, EPOLL_CTL_MOD, c) < 0)
 		evconn_close(s, c);
 }
 

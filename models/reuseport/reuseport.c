@@ -1,5 +1,6 @@
 /* reuseport.c -- nginx-style multi-reactor: per worker an epoll loop, a SO_REUSEPORT listener. */
 #include "evconn.h"
+#include "evepoll.h"
 #include "net.h"
 #include "server.h"
 #include "sig.h"
@@ -36,28 +37,7 @@ static char stop_tag; /* epoll data of the stop eventfd; the listener's is NULL 
 
 #define ACCEPT_BATCH 4 /* connections accepted per wake-up of the listener */
 
-/*
- * Edge-triggered and registered once, as in epoll.c and for the same
- * reasons (see there and evconn.h): EPOLLOUT only while replies are
- * pending, level-triggered while lingering, epoll_ctl only on a change.
- */
-static uint32_t events_for(const struct evconn *c)
-{
-	if (c->lingering)
-		return EPOLLIN;
-	if (c->want == EVCONN_WRITE)
-		return EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-	return EPOLLIN | EPOLLRDHUP | EPOLLET;
-}
-
-static int watch(int ep, int op, struct evconn *c)
-{
-	struct epoll_event ev = { .events = events_for(c), .data.ptr = c };
-
-	c->slot = (int)ev.events;
-	return epoll_ctl(ep, op, c->fd, &ev);
-}
-
+/* Connections are registered edge-triggered, once, as in epoll.c (evepoll.h). */
 /*
  * Accept a bounded batch from this worker's queue (the listener is level-
  * triggered: the rest is reported by the next wait) and register each new
@@ -68,7 +48,7 @@ static void accept_some(struct worker *w, struct evconn_set *s)
 	struct evconn *c;
 
 	for (int i = 0; i < ACCEPT_BATCH && (c = evconn_accept(s, w->lfd, "reuseport")); i++)
-		if (watch(w->ep, EPOLL_CTL_ADD, c) < 0)
+		if (evepoll_watch(w->ep, EPOLL_CTL_ADD, c) < 0)
 			evconn_close(s, c);
 }
 
@@ -78,7 +58,7 @@ static void serve(int ep, struct evconn_set *s, struct evconn *c, uint32_t ev)
 		c->rdhup = 1; /* no edge follows the FIN: evconn_handle reads on to EOF */
 	if (evconn_handle(s, c) == EVCONN_CLOSE)
 		evconn_close(s, c);
-	else if (events_for(c) != (uint32_t)c->slot && watch(ep, EPOLL_CTL_MOD, c) < 0)
+	else if (evepoll_events(c) != (unsigned)c->slot && evepoll_watch(ep, EPOLL_CTL_MOD, c) < 0)
 		evconn_close(s, c);
 }
 

@@ -113,10 +113,7 @@ static void stop_workers(void)
 {
 	struct timespec deadline;
 
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_nsec += STOP_GRACE_MS * 1000000L;
-	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-	deadline.tv_nsec %= 1000000000L;
+	server_deadline(&deadline, STOP_GRACE_MS);
 	pthread_mutex_lock(&reg_lock);
 	for (int i = 0; i < nslots; i++)
 		if (slots[i] >= 0)

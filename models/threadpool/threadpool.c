@@ -126,10 +126,7 @@ static int stop_workers(void)
 		close(q.fds[q.head]);
 	pthread_mutex_unlock(&q.lock);
 
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_nsec += STOP_GRACE_MS * 1000000L;
-	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-	deadline.tv_nsec %= 1000000000L;
+	server_deadline(&deadline, STOP_GRACE_MS);
 	for (int i = 0; i < nworkers; i++) {
 		int e = pthread_timedjoin_np(workers[i].tid, NULL, &deadline);
 

@@ -1,0 +1,28 @@
+/* evepoll.h -- how the epoll loops (epoll, reuseport) register an evconn. */
+#ifndef EVEPOLL_H
+#define EVEPOLL_H
+
+#include "evconn.h"
+
+/*
+ * Edge-triggered, registered once: nginx's scheme. A level-triggered set
+ * puts every descriptor it reports back on its ready list and polls the
+ * socket again on the next wait; an edge-triggered one reports a
+ * descriptor again only when something new happens to it. evconn_handle
+ * reads until EAGAIN or a short read, which is all edge triggering needs, given the three things
+ * evconn.h asks of the loop: pass on EPOLLRDHUP, watch a lingering
+ * connection level-triggered, and arm EPOLLOUT while replies are pending
+ * (armed only then: armed from the start, every new connection would be
+ * reported writable at once, an extra wake-up per connection). The events
+ * registered are kept in c->slot, so epoll_ctl runs only when they change,
+ * which for a keep-alive connection is never after the first.
+ *
+ * evepoll_watch: epoll_ctl(ep, op, c->fd) with the events c waits for now
+ * (op: EPOLL_CTL_ADD or EPOLL_CTL_MOD), remembered in c->slot. 0 or -1.
+ */
+int evepoll_watch(int ep, int op, struct evconn *c);
+
+/* The events c should be registered for now (c->slot holds those it is). */
+unsigned evepoll_events(const struct evconn *c);
+
+#endif
