@@ -160,6 +160,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_COMPARE,
 		O_WORKERS
 	};
+	/* clang-format off */
 	static const struct option opts[] = {
 		{ "models", 1, 0, O_MODELS },
 		{ "modes", 1, 0, O_MODES },
@@ -188,6 +189,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "workers", 1, 0, O_WORKERS },
 		{ 0, 0, 0, 0 },
 	};
+	/* clang-format on */
 	struct plan *p = &o->plan;
 	int c;
 

@@ -430,7 +430,8 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 		fprintf(f, "| %s |", report_label(c[i].model, label, sizeof(label)));
 		m.refs |= c[i].reference;
 		for (j = 0; j < k; j++) {
-			const struct report_cell *x = report_find_cell(c, n, c[i].model, mode, lv[j]);
+			const struct report_cell *x =
+			    report_find_cell(c, n, c[i].model, mode, lv[j]);
 
 			if (!x)
 				fprintf(f, " |");

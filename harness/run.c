@@ -376,8 +376,14 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
                         int *outfd, char *url, size_t urllen, struct run_outcome *out)
 {
 	char errpath[PATH_MAX], addr[INET6_ADDRSTRLEN + 2], workers[16];
-	char *argv[] = { (char *)spec->model_path, "--host", (char *)cfg->host, "--port", "0",
-		         NULL, NULL, NULL };
+	char *argv[] = { (char *)spec->model_path,
+		         "--host",
+		         (char *)cfg->host,
+		         "--port",
+		         "0",
+		         NULL,
+		         NULL,
+		         NULL };
 	int fds[3], pipefd[2], line, port = 0, wstatus = 0, killed;
 	struct rusage ru;
 

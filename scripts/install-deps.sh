@@ -13,6 +13,7 @@ packages=(
 	liburing-dev                       # the io_uring model
 	libcmocka-dev                      # unit tests
 	clang libclang-rt-14-dev           # libFuzzer and sanitizer runtimes
+	clang-format                       # make format-check (clang-format 14)
 	valgrind                           # leak checks
 	curl apache2-utils wrk             # clients and load generators (ab, wrk)
 	gnuplot-nox                        # charts

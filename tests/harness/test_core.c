@@ -593,6 +593,7 @@ static void test_compare_skipped_ref(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_schema),
 		cmocka_unit_test(test_round_trip),
@@ -610,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_compare_verdicts),
 		cmocka_unit_test(test_compare_skipped_ref),
 	};
+	/* clang-format on */
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,7 @@ struct error_case {
 
 #define LIT(s) s, sizeof(s) - 1
 
+/* clang-format off */
 static const struct valid_case http_valid_cases[] = {
 	{ "minimal 1.1", LIT("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), 1, 1, 0 },
 	{ "minimal 1.0", LIT("GET /index.html?q=1 HTTP/1.0\r\n\r\n"), 0, 0, 0 },
@@ -64,7 +65,9 @@ static const struct valid_case http_valid_cases[] = {
 	  1, 0 },
 	{ "odd method tchars", LIT("M-S.E_A!R#C$H%&'*+^`|~9 / HTTP/1.1\r\nHost: a\r\n\r\n"), 1, 1, 0 },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct error_case http_error_cases[] = {
 	{ "bad method char", LIT("G(T / HTTP/1.1\r\nHost: a\r\n\r\n"), 400 },
 	{ "method with @", LIT("GET@ / HTTP/1.1\r\nHost: a\r\n\r\n"), 400 },
@@ -130,6 +133,7 @@ static const struct error_case http_error_cases[] = {
 	{ "HTTP/0.9", LIT("GET / HTTP/0.9\r\n\r\n"), 505 },
 	{ "HTTP/3.0", LIT("GET / HTTP/3.0\r\nHost: a\r\n\r\n"), 505 },
 };
+/* clang-format on */
 
 #define HTTP_N_VALID (sizeof(http_valid_cases) / sizeof(http_valid_cases[0]))
 #define HTTP_N_ERROR (sizeof(http_error_cases) / sizeof(http_error_cases[0]))
