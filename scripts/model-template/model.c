@@ -8,7 +8,7 @@
 
 /*
  * This file is a complete, working model to start from: it obeys the model
- * contract (DESIGN.md) doing the least it can, one connection at a time.
+ * contract (docs/design.md) doing the least it can, one connection at a time.
  * Replace main()'s loop with the design @NAME@ is about; keep
  * what they call: the shared command line, replies, listener and signals.
  */
@@ -20,7 +20,8 @@ int main(int argc, char **argv)
 
 	/* SIGTERM/SIGINT now only arrive in waits given sig_waitmask */
 	server_init(argc, argv, "@NAME@",
-	            "Template model: one connection at a time, always Connection: close.", 0, &o);
+	            "Iterative (the template): one connection at a time, always Connection: close.",
+	            0, &o);
 	lfd = server_listen(&o, "@NAME@", 0); /* NET_NONBLOCK for a non-blocking listener */
 	if (net_announce(lfd) < 0)
 		return 1;

@@ -10,10 +10,11 @@
 # stderr) or `skip - <model>: <why>`; the last line is `N passed, N failed[, N skipped]`.
 # Exit 1 on any failure. SERVER_LOG_DIR, if set, keeps each server's stderr in <model>.log.
 #
-# The one model-dependent expectation is persistence. A model declares that it cannot keep a
-# connection open (the iterative one) in its --help summary or its README ("always"/"every
-# reply ... Connection: close", as DESIGN.md asks); every other model must persist. The
-# declaration is then checked against behaviour, so a broken model cannot hide behind it.
+# The one model-dependent expectation is persistence. A model declares it in the Facts line of
+# its README (docs/design.md): `keepalive=no` (the iterative one: every reply says Connection:
+# close) or `keepalive=yes` (it must persist). The first check is that the Facts line is there
+# and well formed; the declaration is then checked against behaviour, so a broken model cannot
+# hide behind it.
 #
 # Why --workers 8 (= ab's concurrency): a pool of blocking workers holds one keep-alive
 # connection per worker, so with fewer workers than ab's connections the rest wait for the
@@ -25,6 +26,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=tests/lib/server.sh
 . "$ROOT/tests/lib/server.sh"
+# shellcheck source=tests/lib/facts.sh
+. "$ROOT/tests/lib/facts.sh"
 
 BIN_DIR=bin
 PROBE=
@@ -333,13 +336,6 @@ stop_under_load() {
 
 # --- per model ---------------------------------------------------------------------------
 
-# Does the model declare that it cannot persist? Its --help or its README says so.
-declares_no_persistence() {
-	local bin=$1 re='(always|every (reply|response))[^.]*Connection: close'
-	timeout 5 "$bin" --help 2>&1 | grep -Eiq "$re" && return 0
-	[[ -f $ROOT/models/$MODEL/README.md ]] && grep -Eiq "$re" "$ROOT/models/$MODEL/README.md"
-}
-
 BIN_PATH=
 
 # (Re)start the model for the remaining checks; a failure is reported as CHECK.
@@ -359,8 +355,14 @@ run_model() {
 		skip "reference server, not bound by the contract"
 		return
 	fi
+	local facts why
+	if ! facts=$(facts_line "$ROOT" "$MODEL") || ! why=$(facts_check "$facts"); then
+		not_ok "Facts line" "${why:-$facts}"
+		return
+	fi
+	ok "Facts line ($(echo $facts))"
 	PERSISTS=1
-	declares_no_persistence "$BIN_PATH" && PERSISTS=0
+	[[ $(facts_get "$facts" keepalive) == no ]] && PERSISTS=0
 
 	server_start "$BIN_PATH" "${SERVER_ARGS[@]}" 2>"$WORK/start.err"
 	rc=$?

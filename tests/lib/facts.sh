@@ -1,0 +1,48 @@
+# tests/lib/facts.sh -- read a model's Facts line from a bash test (sourced, not run).
+#
+#   facts_line ROOT MODEL        print the Facts line of ROOT/models/MODEL/README.md without its
+#                                `Facts:` prefix; return 1 (printing why) when there is no README
+#                                or no line starting `Facts:`.
+#   facts_check LINE             return 0 when LINE (as facts_line prints it) is well formed:
+#                                keepalive=yes|no, parallel=1|conn|workers, workers=N|cpus when
+#                                parallel=workers and workers=- otherwise, each key once (other
+#                                keys are left to whoever reads them). Otherwise print why and
+#                                return 1.
+#   facts_get LINE KEY           print KEY's value in LINE (empty when absent).
+#
+# The line is docs/design.md's: `Facts: keepalive=yes parallel=workers workers=256`, at the start
+# of a line of the model's README. Tests read it instead of grepping the README's prose.
+
+facts_line() {
+	local readme=$1/models/$2/README.md line
+	[[ -f $readme ]] || { echo "no models/$2/README.md"; return 1; }
+	line=$(grep -m1 '^Facts:' "$readme") || { echo "no line starting 'Facts:' in models/$2/README.md"; return 1; }
+	echo "${line#Facts:}"
+}
+
+facts_get() {
+	local kv
+	for kv in $1; do
+		[[ $kv == "$2="* ]] && { echo "${kv#*=}"; return 0; }
+	done
+	return 0
+}
+
+facts_check() {
+	local kv k seen=" " ka par w
+	for kv in $1; do
+		k=${kv%%=*}
+		[[ $kv == *=* ]] || { echo "'$kv' is not key=value"; return 1; }
+		[[ $seen == *" $k "* ]] && { echo "'$k' given twice"; return 1; }
+		seen+="$k "
+	done
+	ka=$(facts_get "$1" keepalive) par=$(facts_get "$1" parallel) w=$(facts_get "$1" workers)
+	[[ $ka == yes || $ka == no ]] || { echo "keepalive='$ka', expected yes or no"; return 1; }
+	case $par in
+	1 | conn) [[ $w == - ]] || { echo "workers='$w' with parallel=$par, expected -"; return 1; } ;;
+	workers)
+		[[ $w == cpus || $w =~ ^[1-9][0-9]*$ ]] ||
+			{ echo "workers='$w' with parallel=workers, expected a number or cpus"; return 1; } ;;
+	*) echo "parallel='$par', expected 1, conn or workers"; return 1 ;;
+	esac
+}
