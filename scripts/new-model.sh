@@ -1,21 +1,36 @@
 #!/usr/bin/env bash
-# scripts/new-model.sh NAME -- create models/NAME/ (NAME.c, README.md) from scripts/model-template/.
+# scripts/new-model.sh NAME [TEMPLATE] -- create models/NAME/ (NAME.c, README.md) from a template.
+#
+# TEMPLATE is a row of the table below: iterative (the default: scripts/model-template/, one
+# blocking connection at a time) or evloop (scripts/evloop-template/, a readiness loop on evconn).
 #
 # The new model is complete as it stands: `make` builds bin/NAME, the tests and the harness
 # find it, and nothing else needs editing. Refuses a name that is taken, reserved (common,
 # harness: bin/harness is not a model; ref-*: reference servers, skipped by the tests) or not [a-z][a-z0-9_-]* (at most 32 characters).
-# Exit 0 on success, 2 on a refused name, 1 on any other failure.
+# Exit 0 on success, 2 on a refused name or an unknown template, 1 on any other failure.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TEMPLATE=$ROOT/scripts/model-template
 name=${1-}
+template=${2:-iterative}
+
+# name|directory under scripts/|what it scaffolds
+TEMPLATES='iterative|model-template|an iterative server: one blocking connection at a time
+evloop|evloop-template|a readiness loop (epoll) on evconn: many connections, one thread'
 
 refuse() {
 	echo "new-model: $1" >&2
-	echo "usage: make new-model NAME=name   (name: [a-z][a-z0-9_-]*, at most 32 characters)" >&2
+	echo "usage: make new-model NAME=name [TEMPLATE=$(cut -d'|' -f1 <<<"$TEMPLATES" | paste -sd'|')]" >&2
+	echo "       name: [a-z][a-z0-9_-]*, at most 32 characters; templates:" >&2
+	while IFS='|' read -r t _ what; do
+		echo "         $t: $what" >&2
+	done <<<"$TEMPLATES"
 	exit 2
 }
+
+tdir=$(awk -F'|' -v t="$template" '$1 == t { print $2 }' <<<"$TEMPLATES")
+[[ -n $tdir ]] || refuse "unknown template '$template'"
+TEMPLATE=$ROOT/scripts/$tdir
 
 [[ -n $name ]] || refuse "no NAME given"
 [[ $name =~ ^[a-z][a-z0-9_-]*$ ]] || refuse "bad name '$name': use [a-z][a-z0-9_-]*"
@@ -37,5 +52,5 @@ chmod 644 "$tmp/$name.c" "$tmp/README.md"
 # mv -T fails rather than moving into a directory that appeared meanwhile
 mv -T "$tmp" "$dest" || refuse "models/$name already exists"
 trap - EXIT
-echo "new-model: created models/$name/$name.c and models/$name/README.md"
+echo "new-model: created models/$name/$name.c and models/$name/README.md ($template template)"
 echo "new-model: 'make' builds bin/$name; edit $name.c (the model) and README.md (what it is)"

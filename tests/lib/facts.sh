@@ -1,4 +1,5 @@
 # tests/lib/facts.sh -- read a model's Facts line from a bash test (sourced, not run).
+# shellcheck shell=bash
 #
 #   facts_line ROOT MODEL        print the Facts line of ROOT/models/MODEL/README.md without its
 #                                `Facts:` prefix; return 1 (printing why) when there is no README
