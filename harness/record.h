@@ -1,4 +1,4 @@
-/* record.h -- results.csv: one row per run, in DESIGN.md's schema. */
+/* record.h -- results.csv: one row per run, in docs/design.md's schema. */
 #ifndef RECORD_H
 #define RECORD_H
 

@@ -3,7 +3,7 @@
  * A model's main() reads: server_init (command line, replies, signals),
  * its own preparation, server_listen, net_announce, then the model itself.
  * Setup failures are fatal: these functions print one line and exit, as
- * DESIGN.md's contract asks (bad arguments exit 2, cannot bind exits 1).
+ * docs/design.md's contract asks (bad arguments exit 2, cannot bind exits 1).
  */
 #ifndef SERVER_H
 #define SERVER_H

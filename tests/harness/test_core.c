@@ -57,7 +57,7 @@ static int count_char(const char *s, char c)
 static void test_header_schema(void **state)
 {
 	(void)state;
-	/* DESIGN.md's 22 columns in their order, then the two honesty checks at the end. */
+	/* docs/design.md's first 22 columns in order, then the two honesty checks at the end. */
 	assert_int_equal(count_char(record_header(), ','), 23);
 	assert_true(strncmp(record_header(), "run_id,model,mode,concurrency,rep,tool,", 39) == 0);
 	assert_non_null(strstr(record_header(), ",client_cpu_pct,status,"));
