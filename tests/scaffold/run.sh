@@ -4,8 +4,8 @@
 #   tests/scaffold/run.sh
 #
 # Copies the work tree (without .git, bin, build, results and generated charts) to a temporary
-# directory, checks that `make new-model` refuses bad, reserved and taken names and an unknown
-# TEMPLATE, then scaffolds one model from each template (scaffoldtest: iterative, the default;
+# directory, checks the Facts line reader (tests/lib/facts.sh) over a table of lines, that
+# `make new-model` refuses bad, reserved and taken names and an unknown TEMPLATE, then scaffolds one model from each template (scaffoldtest: iterative, the default;
 # scaffoldev: evloop), each touching nothing but its own directory. One plain `make` must build
 # both without a warning; each must serve, and declare in its Facts line what it does
 # (keepalive=); the integration and robustness runners must pass both and the harness must list
@@ -115,6 +115,38 @@ ref-x|a reference-server name
 $(printf 'a%.0s' {1..33})|a name over 32 characters
 ${taken:-single}|an existing model
 fine|an unknown template|nosuch
+EOF
+
+# --- the Facts line reader the tests share (tests/lib/facts.sh) ------------------------------
+# shellcheck source=../lib/facts.sh
+. "$ROOT/tests/lib/facts.sh"
+# line|0 well formed, 1 refused
+while IFS='|' read -r line want; do
+	why=$(facts_check "$line")
+	got=$?
+	if ((got == want && got == 0)); then
+		ok "facts_check accepts '$line'"
+	elif ((got == want)); then
+		ok "facts_check refuses '$line' ($why)"
+	else
+		not_ok "facts_check '$line'" "exit $got, expected $want ${why}"
+	fi
+done <<'EOF'
+keepalive=yes parallel=1 workers=-|0
+keepalive=no parallel=conn workers=-|0
+keepalive=yes parallel=workers workers=256|0
+keepalive=yes parallel=workers workers=cpus|0
+keepalive=yes parallel=1 workers=- later=key|0
+keepalive=maybe parallel=1 workers=-|1
+keepalive=yes parallel=2 workers=-|1
+keepalive=yes parallel=workers workers=-|1
+keepalive=yes parallel=workers workers=0|1
+keepalive=yes parallel=conn workers=cpus|1
+keepalive=yes parallel=1|1
+parallel=1 workers=-|1
+keepalive=yes keepalive=no parallel=1 workers=-|1
+keepalive parallel=1 workers=-|1
+|1
 EOF
 
 # --- creation: one model per template -------------------------------------------------------
