@@ -4,9 +4,10 @@
 #   tests/scaffold/run.sh
 #
 # Copies the work tree (without .git, bin, build, results and generated charts) to a temporary
-# directory, checks the Facts line reader (tests/lib/facts.sh) over a table of lines, that
-# `make new-model` refuses bad, reserved and taken names and an unknown TEMPLATE, then scaffolds one model from each template (scaffoldtest: iterative, the default;
-# scaffoldev: evloop), each touching nothing but its own directory. One plain `make` must build
+# directory, checks the Facts line reader (tests/lib/facts.sh) over a table of lines and that
+# `make new-model` refuses bad, reserved and taken names and an unknown TEMPLATE, then scaffolds
+# one model from each template (scaffoldtest: iterative, the default; scaffoldev: evloop), each
+# touching nothing but its own directory. One plain `make` must build
 # both without a warning; each must serve, and declare in its Facts line what it does
 # (keepalive=); the integration and robustness runners must pass both and the harness must list
 # them. One line per check (`ok - ...` / `not ok - ...: why` / `skip - ...: why`), then
