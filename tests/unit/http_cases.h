@@ -62,6 +62,15 @@ static const struct valid_case http_valid_cases[] = {
 	  LIT("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n00a\r\n0123456789\r\nB\r\n"
 	      "0123456789a\r\n000\r\n\r\n"),
 	  0, 0, 40 },
+	/* the targets that select work (work.h), and HEAD: complete requests for the parser */
+	{ "HEAD bytes", LIT("HEAD /bytes/100 HTTP/1.1\r\nHost: a\r\n\r\n"), 1, 1, 0 },
+	{ "bytes", LIT("GET /bytes/70000 HTTP/1.1\r\nHost: a\r\n\r\n"), 1, 1, 0 },
+	{ "sleep", LIT("GET /sleep/1 HTTP/1.1\r\nHost: a\r\n\r\n"), 1, 1, 0 },
+	{ "cpu", LIT("GET /cpu/5 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"), 0, 1, 0 },
+	{ "bytes, bad number", LIT("GET /bytes/1x HTTP/1.1\r\nHost: a\r\n\r\n"), 1, 1, 0 },
+	{ "expect 100-continue",
+	  LIT("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"),
+	  1, 1, 2 },
 	/* RFC 9112 6.1: HTTP/1.0 framed by Transfer-Encoding is answered, then closed */
 	{ "1.0 keep-alive chunked closes",
 	  LIT("POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
