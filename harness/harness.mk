@@ -11,8 +11,18 @@
 RESULTS ?= results
 PLOTS   ?= plots
 
-# The top Makefile's MODELS lists the model sources; only a MODELS the user gave selects.
-HARNESS_PLAN = $(if $(filter command environment,$(firstword $(origin MODELS))),--models "$(MODELS)") \
+# MODELS= only selects (the top Makefile's own list is C_MODELS). A name that is no model
+# stops make before anything is built, with the names it knows (exit 2).
+comma := ,
+KNOWN_MODELS   := $(sort $(C_MODELS) $(SCRIPT_MODELS))
+UNKNOWN_MODELS := $(filter-out $(KNOWN_MODELS),$(subst $(comma), ,$(MODELS)))
+ifneq ($(UNKNOWN_MODELS),)
+ifneq ($(filter bench-all bench-quick bench-compare,$(MAKECMDGOALS)),)
+$(error unknown model '$(firstword $(UNKNOWN_MODELS))' (known: $(KNOWN_MODELS)))
+endif
+endif
+
+HARNESS_PLAN = $(if $(MODELS),--models "$(MODELS)") \
 	$(if $(MODES),--modes "$(MODES)") $(if $(LEVELS),--levels "$(LEVELS)") \
 	$(if $(REPS),--reps $(REPS)) $(if $(DURATION),--duration $(DURATION)) \
 	$(if $(PIN),--pin $(PIN)) $(if $(TOOL),--tool $(TOOL)) $(if $(filter 1,$(REFS)),--refs) \
@@ -34,7 +44,7 @@ bench-quick: deps all
 # models. MODELS= narrows our models, REPS= may raise the repetitions, DURATION=, PIN= and
 # WORKERS= apply.
 COMPARE_REPS = $(if $(REPS),$(shell [ "$(REPS)" -ge 5 ] 2>/dev/null && echo $(REPS) || echo 5),5)
-COMPARE_PLAN = $(if $(filter command environment,$(firstword $(origin MODELS))),--models "$(MODELS)") \
+COMPARE_PLAN = $(if $(MODELS),--models "$(MODELS)") \
 	--reps $(COMPARE_REPS) $(if $(DURATION),--duration $(DURATION)) $(if $(PIN),--pin $(PIN)) \
 	$(if $(WORKERS),--workers $(WORKERS))
 

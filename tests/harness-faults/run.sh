@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# run.sh -- bin/harness against models that misbehave, against a missing ab and a SIGINT, and
-# --compare when the reference (ref-nginx) cannot run because nginx is missing.
+# run.sh -- bin/harness against models that misbehave, against a missing ab and a SIGINT,
+# --compare when the reference (ref-nginx) cannot run because nginx is missing, and make with
+# a typo in MODELS=.
 #   tests/harness-faults/run.sh BIN_DIR FAULT_DIR
 # Each case must end in a clear status row or message, leave no process behind and keep
 # every finished row. Prints ok/not ok lines and "N passed, N failed".
@@ -114,6 +115,15 @@ if [ -x "$bin/ref-nginx" ]; then
 	check "compare without nginx: no verdict, the reason" 'grep -q "fastest keep-alive model: not measured (ref-nginx has no ok run: skipped:1; nginx is not installed" <<<"$out" && grep -q "not measured" "$tmp/noref/latest/compare.md"' "$out"
 	check "compare without nginx: meta says not installed" 'grep -q "^reference ref-nginx: not installed" "$tmp/noref/latest/meta"'
 fi
+
+# A typo in MODELS= (issue 14): make names the model and the known ones and exits 2 before
+# building or installing anything (BUILD and BIN point at directories that must stay absent).
+want="unknown model 'epol' (known: "
+for goal in bench-all bench-quick bench-compare; do
+	out=$(make --no-print-directory "$goal" MODELS="epoll,epol" BUILD="$tmp/typo-build" BIN="$tmp/typo-bin" 2>&1)
+	rc=$?
+	check "make $goal MODELS=epol: exit 2, the message, nothing built" '[ "$rc" -eq 2 ] && [[ "$out" == *"$want"*epoll*single* ]] && [ ! -e "$tmp/typo-build" ] && [ ! -e "$tmp/typo-bin" ]' "exit $rc: ${out//\*/}"
+done
 
 # SIGINT mid-run: the run in progress stops, its server and ab go, finished rows stay.
 "$bin/harness" "${common[@]}" --model-path "single=$tmp/single" --levels "1 8" --reps 10 \
