@@ -26,7 +26,7 @@ HARNESS_PLAN = $(if $(MODELS),--models "$(MODELS)") \
 	$(if $(MODES),--modes "$(MODES)") $(if $(LEVELS),--levels "$(LEVELS)") \
 	$(if $(REPS),--reps $(REPS)) $(if $(DURATION),--duration $(DURATION)) \
 	$(if $(PIN),--pin $(PIN)) $(if $(TOOL),--tool $(TOOL)) $(if $(filter 1,$(REFS)),--refs) \
-	$(if $(WORKERS),--workers $(WORKERS))
+	$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCENARIOS),--scenarios "$(SCENARIOS)")
 HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plots \
 	--compiler "$(shell $(CC) --version 2>/dev/null | head -1); flags: $(ALL_CFLAGS) $(ALL_LDFLAGS)"
 
