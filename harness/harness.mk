@@ -1,6 +1,8 @@
 # harness/harness.mk -- the benchmark: `make bench-all`, `make bench-quick`,
 # `make bench-compare`, `make plots RUN=<run-id>`. Variables choose the plan (bin/harness
 # --help has the same):
+#   SCENARIOS="hello sleep" (default: hello sleep cpu bytes, harness/scenario.c's table; each
+#   brings its own modes, levels and repetitions, which the variables below replace)
 #   MODELS="epoll thread"  MODES="close keepalive"  LEVELS="1 8 32"  REPS=3  DURATION=2  PIN=0
 #   TOOL=wrk (keep-alive runs with wrk; close runs stay with ab)
 #   REFS=1 (reference servers such as ref-nginx join; by default only when named in MODELS)
@@ -30,11 +32,13 @@ HARNESS_PLAN = $(if $(MODELS),--models "$(MODELS)") \
 HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plots \
 	--compiler "$(shell $(CC) --version 2>/dev/null | head -1); flags: $(ALL_CFLAGS) $(ALL_LDFLAGS)"
 
-# The default plan: every model, both modes, 1 8 32 128 512, 3 reps of 2 s (<= 15 min).
+# The default plan: every model and default scenario; hello in both modes at 1 8 32 128 512,
+# 3 reps of 2 s (today's sweep, SCENARIOS=hello alone), the others in keep-alive at fewer
+# levels, 1 rep: <= 30 min on 2 cores.
 bench-all: deps all
 	$(BIN)/harness $(HARNESS_ARGS) $(HARNESS_PLAN)
 
-# Every model, both modes, 2 levels, 1 rep of 1 s: a smoke run of about a minute.
+# Every model and default scenario at one level, 1 rep of 1 s: a smoke run of about 90 s.
 bench-quick: deps all
 	$(BIN)/harness $(HARNESS_ARGS) --quick $(HARNESS_PLAN)
 

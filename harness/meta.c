@@ -121,7 +121,9 @@ int meta_irq_accounting(const char *config, const char *proc_stat, char *buf, si
 		         "jiffies): other_cpu_pct may hold the run's own interrupt work",
 		         v[5], v[6]);
 	else
-		snprintf(buf, len, "irq time: unknown (no kernel config, no /proc/stat)");
+		snprintf(buf, len,
+		         "irq time: unknown (no kernel config, no /proc/stat): other_cpu_pct may "
+		         "hold the run's own interrupt work");
 	return -1;
 }
 
