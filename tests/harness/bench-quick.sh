@@ -12,13 +12,9 @@ set -uo pipefail
 bin=$1
 build=$2
 tmp=$(mktemp -d /tmp/harness-bench.XXXXXX)
-passed=0
-failed=0
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1: $2"; failed=$((failed + 1)); }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1" "${3:-failed: $2}"; fi; }
+. "$(dirname "$0")/check.sh"
 
 # png_ok FILE: PNG signature, IHDR at least 1000x600, more than a blank image's bytes.
 png_ok() {
@@ -113,5 +109,4 @@ else
 fi
 check "compare: charts drawn" 'png_ok "$tmp/cmpplots/$run/hello-throughput-keepalive.png" && png_ok "$tmp/cmpplots/$run/hello-cpu-close.png"'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_totals
