@@ -71,7 +71,8 @@ static const char usage[] =
     "  --workers N          give every model --workers N (pooled models size their pool\n"
     "                       with it, the others ignore it); default: not passed, each\n"
     "                       model uses the CPUs it may run on                [make WORKERS=]\n"
-    "  --quick              every model and scenario at its quick levels, 1 rep, 1 s runs\n"
+    "  --quick              every model and scenario at its quick level, 1 rep of 1 s, no\n"
+    "                       warm-up                                   [make bench-quick]\n"
     "  --compare            make bench-compare: ref-nginx and our models (--models narrows\n"
     "                       ours), keepalive c=64 with wrk and close c=32 with ab, %d reps of\n"
     "                       2 s, interleaved; prints medians, ratios to nginx and the bar's\n"
@@ -247,8 +248,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_PIN: o->pin = parse_int(optarg, 0, 1); break;
 		case O_WORKERS: p->workers = parse_int(optarg, 1, 4096); break;
-		case O_QUICK:
+		case O_QUICK: /* a smoke run: no warm-up either */
 			p->quick = 1;
+			p->warmup = 0;
 			o->set_cells = 1;
 			break;
 		case O_SCENARIOS:
