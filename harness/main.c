@@ -216,7 +216,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	plan_defaults(p);
 	o->bin_dir = "bin";
-	o->tool = "ab";
+	o->tool = tool_default()->name;
 	o->host = "127.0.0.1";
 	o->results = "results";
 	o->plots = "plots";
