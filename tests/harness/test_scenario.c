@@ -300,6 +300,7 @@ static void test_plot_marks(void **state)
 		row("sleep", "epoll", 8, 1, 99),
 	};
 	char dir[] = "/tmp/harness-plot-XXXXXX", fake[64], log[64], *text, *line;
+	static struct report_env env;
 	struct report_cell *c;
 	FILE *f;
 	int n;
@@ -315,6 +316,8 @@ static void test_plot_marks(void **state)
 	fclose(f);
 	assert_int_equal(chmod(fake, 0755), 0);
 	assert_int_equal(report_summarize(rows, 4, &c, &n), 0);
+	report_env_parse("server cpus: 1\nfacts epoll: keepalive=yes parallel=1 workers=-\n", &env);
+	report_apply_laws(c, n, &env); /* sleep epoll: a bound, so a dotted line */
 	assert_int_equal(report_plots(fake, "plots", "s.csv", dir, "x", c, n), 0);
 	text = util_read_file(log, NULL);
 	assert_non_null(text);
@@ -322,8 +325,9 @@ static void test_plot_marks(void **state)
 	if (!(line = strstr(text, "out='")) || !strstr(text, "/hello-p99-keepalive.png'") ||
 	    !strstr(text, "/sleep-throughput-keepalive.png'") ||
 	    !strstr(text, "scenario='hello'; mode='keepalive'; models='epoll prefork'") ||
-	    !strstr(text, "bound_marks=1; starved_marks=1\n") ||
-	    !strstr(text, "scenario='sleep'") || !strstr(text, "bound_marks=0; starved_marks=0\n"))
+	    !strstr(text, "bound_marks=1; starved_marks=1; law_lines=0\n") ||
+	    !strstr(text, "scenario='sleep'") ||
+	    !strstr(text, "bound_marks=0; starved_marks=0; law_lines=1\n"))
 		fail_msg("chart arguments:\n%s", text);
 	free(text);
 	free(c);
