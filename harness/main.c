@@ -6,6 +6,7 @@
 #include "record.h"
 #include "report.h"
 #include "run.h"
+#include "scenario.h"
 #include "util.h"
 
 #include <errno.h>
@@ -24,6 +25,7 @@
 
 struct options {
 	const char *bin_dir, *models, *tool, *host, *results, *plots, *scripts, *compiler, *replot;
+	const char *scenarios, *models_dir;
 	const char *model_paths[PLAN_MAX_MODELS];
 	int nmodel_paths, allow_remote, pin, dry_run, start_wait_ms, sock_timeout_s;
 	int refs;    /* --refs: reference servers (ref-*) join the default plan */
@@ -37,14 +39,28 @@ struct run_notes {
 	char ref_why[PLAN_MAX_MODELS][256];
 };
 
+/* The load tool of one scenario in one mode, resolved in PATH. */
+struct tool_choice {
+	const struct tool *tool;
+	char path[PATH_MAX];
+};
+
+/* Every scenario's tool per mode. */
+struct tool_plan {
+	struct tool_choice of[SCENARIO_MAX][PLAN_NMODES];
+};
+
 static const char usage[] =
     "usage: harness [options]\n"
     "Benchmark every model in the bin directory with a load tool and chart the results.\n"
     "\n"
-    "Plan (defaults: all models, close keepalive, 1 8 32 128 512, 3 reps, 2 s runs):\n"
+    "Plan (defaults: all models, every default scenario with its own modes, levels,\n"
+    "repetitions and run length; --modes, --levels, --reps, --duration replace them in all):\n"
+    "  --scenarios LIST     scenarios to run: %s\n"
+    "                       (default: all but opt-in ones; all: every one) [make SCENARIOS=]\n"
     "  --models LIST        models to run (names, blank or comma separated)   [make MODELS=]\n"
     "                       Reference servers (ref-*, e.g. ref-nginx: Debian's nginx) are\n"
-    "                       not in the default plan, so bench-all stays within 15 minutes:\n"
+    "                       not in the default plan, so bench-all stays within 30 minutes:\n"
     "                       name them here or pass --refs.\n"
     "  --refs               add every reference server to the plan            [make REFS=1]\n"
     "  --modes LIST         close, keepalive                                  [make MODES=]\n"
@@ -54,8 +70,9 @@ static const char usage[] =
     "  --pin 0|1            load tool on the first CPU, the server on the rest [make PIN=]\n"
     "  --workers N          give every model --workers N (pooled models size their pool\n"
     "                       with it, the others ignore it); default: not passed, each\n"
-    "                       model uses the CPUs it may run on                [make WORKERS=]\n"
-    "  --quick              every model, levels 8 128, both modes, 1 rep, 1 s runs\n"
+    "                       model uses its own (its README's Facts line)     [make WORKERS=]\n"
+    "  --quick              every model and scenario at its quick level, 1 rep of 1 s, no\n"
+    "                       warm-up                                        [make bench-quick]\n"
     "  --compare            make bench-compare: ref-nginx and our models (--models narrows\n"
     "                       ours), keepalive c=64 with wrk and close c=32 with ab, %d reps of\n"
     "                       2 s, interleaved; prints medians, ratios to nginx and the bar's\n"
@@ -65,6 +82,8 @@ static const char usage[] =
     "\n"
     "Models and load:\n"
     "  --bin DIR            where the models are (default bin)\n"
+    "  --models-dir DIR     the models' sources, for the Facts line of each README (the\n"
+    "                       scenario laws; default: models beside the bin directory)\n"
     "  --model-path NAME=PATH  add a model binary from outside the bin directory\n"
     "  --tool NAME          keep-alive load tool (default ab; available: %s). Close mode\n"
     "                       always uses ab: wrk has no close mode (it only reconnects when\n"
@@ -119,16 +138,14 @@ static void compare_plan(struct options *o)
 		die_usage("--compare fixes its cells; it takes no --modes, --levels, --quick or "
 		          "--replot",
 		          NULL);
-	if (o->set_tool && strcmp(o->tool, "wrk") != 0)
-		die_usage("--compare drives keep-alive with wrk", o->tool);
-	o->tool = "wrk";
-	p->cells[0] = (struct plan_cell){ PLAN_KEEPALIVE, COMPARE_KA_LEVEL };
-	p->cells[1] = (struct plan_cell){ PLAN_CLOSE, COMPARE_CLOSE_LEVEL };
-	p->ncells = 2;
-	if (!o->set_reps)
-		p->reps = COMPARE_MIN_REPS;
-	if (!o->set_duration)
-		p->duration_s = 2;
+	if (o->scenarios)
+		die_usage("--compare runs its own scenario (" COMPARE_SCENARIO "); it takes no "
+		          "--scenarios",
+		          NULL);
+	if (o->set_tool && strcmp(o->tool, COMPARE_KA_TOOL) != 0)
+		die_usage("--compare drives keep-alive with " COMPARE_KA_TOOL, o->tool);
+	o->tool = COMPARE_KA_TOOL;
+	compare_plan_cells(p, o->set_reps, o->set_duration);
 }
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -158,7 +175,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_HELP,
 		O_REFS,
 		O_COMPARE,
-		O_WORKERS
+		O_WORKERS,
+		O_SCENARIOS,
+		O_MODELS_DIR
 	};
 	/* clang-format off */
 	static const struct option opts[] = {
@@ -187,16 +206,19 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "refs", 0, 0, O_REFS },
 		{ "compare", 0, 0, O_COMPARE },
 		{ "workers", 1, 0, O_WORKERS },
+		{ "scenarios", 1, 0, O_SCENARIOS },
+		{ "models-dir", 1, 0, O_MODELS_DIR },
 		{ 0, 0, 0, 0 },
 	};
 	/* clang-format on */
 	struct plan *p = &o->plan;
+	char names[512], err[128];
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	plan_defaults(p);
 	o->bin_dir = "bin";
-	o->tool = "ab";
+	o->tool = tool_default()->name;
 	o->host = "127.0.0.1";
 	o->results = "results";
 	o->plots = "plots";
@@ -228,12 +250,20 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_PIN: o->pin = parse_int(optarg, 0, 1); break;
 		case O_WORKERS: p->workers = parse_int(optarg, 1, 4096); break;
-		case O_QUICK:
-			p->nlevels = plan_parse_levels("8 128", p->levels, PLAN_MAX_LEVELS);
-			p->reps = 1;
-			p->duration_s = 1;
-			o->set_cells = o->set_reps = o->set_duration = 1;
+		case O_QUICK: /* a smoke run: no warm-up either */
+			p->quick = 1;
+			p->warmup = 0;
+			o->set_cells = 1;
 			break;
+		case O_SCENARIOS:
+			if (plan_parse_scenarios(p, optarg, err, sizeof(err)) < 0) {
+				fprintf(stderr, "harness: unknown scenario '%s' (known: %s)\n", err,
+				        scenario_names(names, sizeof(names)));
+				exit(2);
+			}
+			o->scenarios = optarg;
+			break;
+		case O_MODELS_DIR: o->models_dir = optarg; break;
 		case O_REFS: o->refs = 1; break;
 		case O_COMPARE: o->compare = 1; break;
 		case O_NOWARM: p->warmup = 0; break;
@@ -258,8 +288,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_COMPILER: o->compiler = optarg; break;
 		case O_REPLOT: o->replot = optarg; break;
 		case O_HELP:
-			printf(usage, COMPARE_MIN_REPS, tool_names(), HEALTH_STARVED_FRACTION,
-			       HEALTH_NOISY_PCT);
+			printf(usage, scenario_names(names, sizeof(names)), COMPARE_MIN_REPS,
+			       tool_names(), HEALTH_STARVED_FRACTION, HEALTH_NOISY_PCT);
 			exit(0);
 		default: die_usage("bad option", NULL);
 		}
@@ -289,23 +319,10 @@ static void select_models(struct options *o, const char *list)
 static void compare_models(struct options *o)
 {
 	struct plan *p = &o->plan;
-	char list[PLAN_MAX_MODELS * (PLAN_NAME_MAX + 1) + 1024] = COMPARE_REF, copy[1024], *w,
-	                                                  *save;
-	size_t len = strlen(list);
+	char list[PLAN_MAX_MODELS * (PLAN_NAME_MAX + 1) + 1024];
 	int i;
 
-	if (o->models && *o->models) {
-		snprintf(copy, sizeof(copy), "%s", o->models);
-		for (w = strtok_r(copy, " ,\t", &save); w; w = strtok_r(NULL, " ,\t", &save))
-			if (strcmp(w, COMPARE_REF) != 0)
-				len += snprintf(list + len, sizeof(list) - len, " %s", w);
-	} else {
-		for (i = 0; i < p->nmodels; i++)
-			if (!plan_is_reference(p->models[i].name))
-				len += snprintf(list + len, sizeof(list) - len, " %s",
-				                p->models[i].name);
-	}
-	if (len >= sizeof(list))
+	if (compare_model_list(p, o->models, list, sizeof(list)) < 0)
 		die_usage("too many models", NULL);
 	for (i = 0; i < p->nmodels && strcmp(p->models[i].name, COMPARE_REF); i++)
 		;
@@ -359,110 +376,6 @@ static void build_models(struct options *o)
 	}
 }
 
-/* Create DIR/<timestamp>[-N] afresh (never reusing a run's directory) and name it in id. */
-static int make_run_dir(const char *results, char *id, size_t idlen, char *dir, size_t dirlen)
-{
-	char stamp[32];
-	time_t now = time(NULL);
-	int i;
-
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
-	if (util_mkdir_p(results) < 0)
-		return -1;
-	for (i = 1; i < 100; i++) {
-		if (i == 1)
-			snprintf(id, idlen, "%s", stamp);
-		else
-			snprintf(id, idlen, "%s-%d", stamp, i);
-		snprintf(dir, dirlen, "%s/%s", results, id);
-		if (mkdir(dir, 0755) == 0)
-			return 0;
-		if (errno != EEXIST)
-			return -1;
-	}
-	return -1;
-}
-
-/* The path of directory to relative to directory from (both must exist) into buf. */
-static void relative_path(const char *from, const char *to, char *buf, size_t len)
-{
-	char a[PATH_MAX], b[PATH_MAX];
-	size_t i = 0, common = 0, o = 0;
-
-	if (!realpath(from, a) || !realpath(to, b)) {
-		snprintf(buf, len, "%s", to);
-		return;
-	}
-	strcat(a, "/");
-	strcat(b, "/");
-	for (i = 0; a[i] && a[i] == b[i]; i++)
-		if (a[i] == '/')
-			common = i + 1;
-	buf[0] = '\0';
-	for (i = common; a[i]; i++)
-		if (a[i] == '/')
-			o += snprintf(buf + o, o < len ? len - o : 0, "../");
-	snprintf(buf + o, o < len ? len - o : 0, "%.*s", (int)(strlen(b + common) - 1), b + common);
-	if (!buf[0])
-		snprintf(buf, len, ".");
-}
-
-/*
- * The comparison with COMPARE_REF: to stdout and as compare.md in run_dir.
- * ref_why (may be NULL) says why the reference was skipped.
- */
-static void finish_compare(const char *run_dir, const char *run_id, const struct report_cell *cells,
-                           int ncells, const char *ref_why, const char *meta)
-{
-	char path[PATH_MAX];
-
-	printf("\nComparison with %s (medians of the ok repetitions):\n\n", COMPARE_REF);
-	compare_write(stdout, cells, ncells, COMPARE_REF, ref_why);
-	snprintf(path, sizeof(path), "%s/compare.md", run_dir);
-	if (compare_write_md(path, run_id, cells, ncells, COMPARE_REF, ref_why, meta) < 0)
-		fprintf(stderr, "harness: cannot write %s\n", path);
-	else
-		printf("\ncomparison: %s\n", path);
-}
-
-/*
- * Rows of a run recorded before served_conns existed: work it out again from
- * the tool's raw output when it is still there (wrk rows carry their true
- * mean in lat_mean_ms). Only in memory: results.csv stays as recorded.
- * Returns how many rows got it.
- */
-static int backfill_served(const char *run_dir, struct record_row *rows, int n)
-{
-	int i, done = 0;
-
-	for (i = 0; i < n; i++) {
-		struct record_row *r = &rows[i];
-		const struct tool *t = tool_find(r->tool);
-		char prefix[PATH_MAX], path[PATH_MAX + 16], why[32], *out;
-		struct tool_job job = { .raw_prefix = prefix, .concurrency = r->concurrency };
-		struct tool_result res;
-
-		if (r->served_conns >= 0 || strcmp(r->status, "ok") != 0 || !t)
-			continue;
-		if (!strcmp(r->tool, "wrk")) {
-			r->served_conns = health_served_conns(r->rps, r->lat_mean_ms);
-			done += r->served_conns >= 0;
-			continue;
-		}
-		snprintf(prefix, sizeof(prefix), "%s/raw/r%d-%s-%s-c%d", run_dir, r->rep, r->model,
-		         r->mode, r->concurrency);
-		snprintf(path, sizeof(path), "%s.tool.out", prefix);
-		if (!(out = util_read_file(path, NULL)))
-			continue;
-		if (t->collect(&job, out, "", &res, why, sizeof(why)) == 0) {
-			r->served_conns = health_served_conns(r->rps, res.lat_mean_done_ms);
-			done += r->served_conns >= 0;
-		}
-		free(out);
-	}
-	return done;
-}
-
 /*
  * From the rows on disk: summary.csv, charts, report.md; the ranking to
  * stdout; with compare, the comparison too. 0 or -1.
@@ -471,6 +384,7 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
                   const char *scripts, int compare, const char *ref_why)
 {
 	char path[PATH_MAX], summary[PATH_MAX], gnuplot[PATH_MAX], rel[PATH_MAX], *meta;
+	static struct report_env env;
 	struct record_row *rows;
 	struct report_cell *cells;
 	int n, ncells, bad, failed;
@@ -480,7 +394,7 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 		fprintf(stderr, "harness: cannot read %s (line %d)\n", path, bad);
 		return -1;
 	}
-	if ((bad = backfill_served(run_dir, rows, n)) > 0)
+	if ((bad = record_backfill_served(run_dir, rows, n)) > 0)
 		printf("served_conns worked out from the raw output for %d rows recorded without "
 		       "it\n",
 		       bad);
@@ -488,6 +402,10 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 		free(rows);
 		return -1;
 	}
+	snprintf(path, sizeof(path), "%s/meta", run_dir);
+	meta = util_read_file(path, NULL);
+	report_env_parse(meta, &env);
+	report_apply_laws(cells, ncells, &env);
 	snprintf(summary, sizeof(summary), "%s/summary.csv", run_dir);
 	if (report_write_summary(summary, cells, ncells) < 0)
 		fprintf(stderr, "harness: cannot write %s\n", summary);
@@ -498,9 +416,7 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	                                          cells, ncells)) != 0)
 		fprintf(stderr, "harness: %d chart(s) could not be drawn (see %s/gnuplot.log)\n",
 		        failed, plot_dir);
-	snprintf(path, sizeof(path), "%s/meta", run_dir);
-	meta = util_read_file(path, NULL);
-	relative_path(run_dir, plot_dir, rel, sizeof(rel));
+	util_relative_path(run_dir, plot_dir, rel, sizeof(rel));
 	snprintf(path, sizeof(path), "%s/report.md", run_dir);
 	if (report_write_md(path, run_id, rel, cells, ncells, meta) < 0)
 		fprintf(stderr, "harness: cannot write %s\n", path);
@@ -510,7 +426,7 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 		report_ranking(stdout, cells, ncells);
 	}
 	if (compare)
-		finish_compare(run_dir, run_id, cells, ncells, ref_why, meta);
+		compare_finish(run_dir, run_id, cells, ncells, ref_why, meta);
 	printf("\nresults: %s/results.csv, %s, %s\ncharts: %s/\n", run_dir, summary, path,
 	       plot_dir);
 	free(meta);
@@ -547,47 +463,14 @@ static int replot(const struct options *o)
 	return finish(run_dir, id, plot_dir, o->scripts, compare, NULL) < 0 ? 1 : 0;
 }
 
-/* One row of results.csv from a finished run. */
-static void make_row(const char *run_id, const char *tool, const char *model, const char *mode,
-                     int level, int rep, const struct run_outcome *out, struct record_row *row)
-{
-	memset(row, 0, sizeof(*row));
-	snprintf(row->run_id, sizeof(row->run_id), "%s", run_id);
-	snprintf(row->model, sizeof(row->model), "%s", model);
-	snprintf(row->mode, sizeof(row->mode), "%s", mode);
-	snprintf(row->tool, sizeof(row->tool), "%s", tool);
-	snprintf(row->status, sizeof(row->status), "%s", out->status);
-	row->concurrency = level;
-	row->rep = rep;
-	row->requests = out->res.requests;
-	row->failed = out->res.failed;
-	row->non_2xx = out->res.non_2xx;
-	row->duration_s = out->res.duration_s;
-	row->rps = out->res.rps;
-	row->lat_mean_ms = out->res.lat_mean_ms;
-	row->lat_p50_ms = out->res.lat_p50_ms;
-	row->lat_p90_ms = out->res.lat_p90_ms;
-	row->lat_p99_ms = out->res.lat_p99_ms;
-	row->lat_max_ms = out->res.lat_max_ms;
-	row->server_user_s = out->server_user_s;
-	row->server_sys_s = out->server_sys_s;
-	if (out->res.requests > 0)
-		row->server_cpu_us_per_req =
-		    (out->server_user_s + out->server_sys_s) * 1e6 / out->res.requests;
-	row->server_maxrss_kb = out->server_maxrss_kb;
-	row->client_cpu_pct = out->client_cpu_pct;
-	row->served_conns = health_served_conns(out->res.rps, out->res.lat_mean_done_ms);
-	row->other_cpu_pct = out->other_cpu_pct;
-}
-
 /* The progress line of one measured run. */
 static void progress(int done, int total, const struct record_row *row, int reps,
                      const struct run_outcome *out, double eta_s, const char *tool)
 {
 	char rps[32], eta[32];
 
-	printf("[%d/%d] %s %s c=%d rep %d/%d: ", done, total, row->model, row->mode,
-	       row->concurrency, row->rep, reps);
+	printf("[%d/%d] %s %s %s c=%d rep %d/%d: ", done, total, row->scenario, row->model,
+	       row->mode, row->concurrency, row->rep, reps);
 	if (strcmp(row->status, "ok") != 0)
 		printf("%s (%s)", row->status, out->detail);
 	else
@@ -624,46 +507,60 @@ static void note_skip(const char *model, const struct run_outcome *out, char *wh
 	fflush(stdout);
 }
 
+/* The planned seconds of run r: what the ETA is worked out from. */
+static double planned_s(const struct plan_run *r)
+{
+	return r->duration_s + OVERHEAD_S;
+}
+
 /* Do every run of the plan, appending rows to csv. Returns the signal that stopped it, or 0. */
-static int run_plan(const struct options *o, const struct run_cfg cfg[PLAN_NMODES],
+static int run_plan(const struct options *o, const struct run_cfg *cfg, const struct tool_plan *tp,
                     const char *run_id, FILE *csv, struct run_notes *notes)
 {
 	const struct plan *p = &o->plan;
 	int max = plan_count(p) + p->nmodels, n, i, done = 0, total = plan_count(p);
 	struct plan_run *runs = malloc(max * sizeof(*runs));
 	long long t_start = 0;
-	double est = p->duration_s + OVERHEAD_S;
+	double planned_left = 0, planned_done = 0;
 
 	if (!runs || (n = plan_runs(p, runs, max)) < 0) {
 		free(runs);
 		return -1;
 	}
+	for (i = 0; i < n; i++)
+		planned_left += runs[i].rep ? planned_s(&runs[i]) : 0;
 	for (i = 0; i < n && !run_stop; i++) {
 		const struct plan_run *r = &runs[i];
 		const struct plan_model *m = &p->models[r->model];
+		const struct scenario *sc = p->scenarios[r->scenario];
+		const struct tool_choice *tc = &tp->of[r->scenario][r->mode];
 		const char *mode = plan_mode_name(r->mode);
-		char tag[PLAN_NAME_MAX + 64];
-		struct run_spec spec = {
-			m->name,  m->path,       r->mode == PLAN_KEEPALIVE,
-			r->level, p->duration_s, REQUESTS_PER_SECOND * p->duration_s,
-			tag
-		};
+		char tag[PLAN_NAME_MAX + SCENARIO_NAME + 64];
+		struct run_spec spec = { .model = m->name,
+			                 .model_path = m->path,
+			                 .scenario = sc,
+			                 .tool = tc->tool,
+			                 .tool_path = tc->path,
+			                 .keepalive = r->mode == PLAN_KEEPALIVE,
+			                 .concurrency = r->level,
+			                 .duration_s = r->duration_s,
+			                 .max_requests = REQUESTS_PER_SECOND * r->duration_s,
+			                 .tag = tag };
 		struct run_outcome out;
 		struct record_row row;
 
 		if (r->rep == 0) {
 			snprintf(tag, sizeof(tag), "warmup-%s", m->name);
-			spec.duration_s = 1;
 			spec.max_requests = WARMUP_REQUESTS;
 		} else {
-			snprintf(tag, sizeof(tag), "r%d-%s-%s-c%d", r->rep, m->name, mode,
-			         r->level);
+			snprintf(tag, sizeof(tag), "r%d-%s-%s-%s-c%d", r->rep, sc->name, m->name,
+			         mode, r->level);
 			if (!t_start)
 				t_start = util_now_ms();
 		}
 		if (spec.max_requests < r->level)
 			spec.max_requests = r->level;
-		if (run_one(&cfg[r->mode], &spec, &out) < 0)
+		if (run_one(cfg, &spec, &out) < 0)
 			break;
 		if (!strcmp(out.status, "skipped"))
 			note_skip(m->name, &out, notes->ref_why[r->model],
@@ -674,15 +571,25 @@ static int run_plan(const struct options *o, const struct run_cfg cfg[PLAN_NMODE
 			fflush(stdout);
 			continue;
 		}
-		make_row(run_id, cfg[r->mode].tool->name, m->name, mode, r->level, r->rep, &out,
-		         &row);
+		record_from_run(&row,
+		                &(struct record_ids){ .run_id = run_id,
+		                                      .scenario = sc->name,
+		                                      .model = m->name,
+		                                      .mode = mode,
+		                                      .tool = tc->tool->name,
+		                                      .concurrency = r->level,
+		                                      .rep = r->rep },
+		                &out);
 		if (record_append(csv, &row) < 0)
 			fprintf(stderr, "harness: cannot append to results.csv: %s\n",
 			        strerror(errno));
 		done++;
-		est = (util_now_ms() - t_start) / 1000.0 / done;
-		progress(done, total, &row, p->reps, &out, est * (total - done),
-		         cfg[r->mode].tool->name);
+		planned_done += planned_s(r);
+		planned_left -= planned_s(r);
+		/* the rest of the plan at the pace measured so far against the plan */
+		progress(done, total, &row, r->reps, &out,
+		         planned_left * (util_now_ms() - t_start) / 1000.0 / planned_done,
+		         tc->tool->name);
 	}
 	free(runs);
 	if (run_stop)
@@ -694,43 +601,76 @@ static int run_plan(const struct options *o, const struct run_cfg cfg[PLAN_NMODE
 }
 
 /*
- * The tool of each mode: --tool drives keep-alive; close mode always uses ab,
- * since a tool without a close mode (wrk) would measure keep-alive there.
- * Exits on an unknown tool, or one a planned mode needs and PATH lacks.
+ * The tool of each scenario and mode: the scenario's own when it names one,
+ * else --tool where it can measure the mode, else the table's tool that can
+ * (tool_for_mode: close mode is never measured by a keep-alive-only tool).
+ * Exits on an unknown tool, one that cannot measure a planned mode, or one
+ * PATH lacks.
  */
-static void setup_tools(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
-                        char paths[PLAN_NMODES][PATH_MAX])
+static void setup_tools(const struct options *o, struct tool_plan *tp)
 {
+	const struct plan *p = &o->plan;
 	const struct tool *chosen = tool_find(o->tool);
-	int m;
+	static struct plan_cell cells[PLAN_MAX_CELLS];
+	int n = plan_cells(p, cells), i;
 
 	if (!chosen)
 		die_usage("unknown tool", o->tool);
-	for (m = 0; m < PLAN_NMODES; m++) {
-		cfg[m].tool = m == PLAN_CLOSE && chosen->keepalive_only ? tool_find("ab") : chosen;
-		cfg[m].tool_path = paths[m];
-		if (!plan_has_mode(&o->plan, m))
+	memset(tp, 0, sizeof(*tp));
+	for (i = 0; i < n; i++) {
+		const struct scenario *sc = p->scenarios[cells[i].scenario];
+		struct tool_choice *tc = &tp->of[cells[i].scenario][cells[i].mode];
+		int mode = cells[i].mode == PLAN_CLOSE ? TOOL_CLOSE : TOOL_KEEPALIVE;
+		const struct tool *t = sc->tool ? tool_find(sc->tool) : tool_for_mode(chosen, mode);
+
+		if (tc->tool)
 			continue;
-		if (util_which(cfg[m].tool->exe, paths[m], PATH_MAX) < 0) {
+		if (!t || !(t->modes & mode) || (sc->script && !t->scripts)) {
+			fprintf(stderr,
+			        "harness: scenario %s needs the tool %s, which cannot run it "
+			        "in %s mode\n",
+			        sc->name, sc->tool ? sc->tool : o->tool,
+			        plan_mode_name(cells[i].mode));
+			exit(2);
+		}
+		tc->tool = t;
+		if (util_which(t->exe, tc->path, sizeof(tc->path)) < 0) {
 			fprintf(stderr,
 			        "harness: %s not found in PATH (Debian: "
 			        "scripts/install-deps.sh)\n",
-			        cfg[m].tool->exe);
+			        t->exe);
 			exit(1);
 		}
 	}
 }
 
-/* Check the tools and the address; fill one cfg per mode. Exits on what makes a suite pointless. */
-static void setup_cfg(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
-                      char paths[PLAN_NMODES][PATH_MAX])
+/* The distinct tools of tp, " and " separated, into buf (for the pinning line). */
+static void tool_words(const struct tool_plan *tp, char *buf, size_t len)
 {
-	char names[64];
-	int m, close_on = plan_has_mode(&o->plan, PLAN_CLOSE);
-	int ka_on = plan_has_mode(&o->plan, PLAN_KEEPALIVE);
+	const struct tool *seen[SCENARIO_MAX * PLAN_NMODES];
+	int i, j, k = 0;
+	size_t o = 0;
 
-	memset(cfg, 0, PLAN_NMODES * sizeof(*cfg));
-	setup_tools(o, cfg, paths);
+	buf[0] = '\0';
+	for (i = 0; i < SCENARIO_MAX * PLAN_NMODES; i++) {
+		const struct tool *t = tp->of[i / PLAN_NMODES][i % PLAN_NMODES].tool;
+
+		for (j = 0; t && j < k && seen[j] != t; j++)
+			;
+		if (!t || j < k || o >= len)
+			continue;
+		seen[k++] = t;
+		o += snprintf(buf + o, len - o, "%s%s", o ? " and " : "", t->name);
+	}
+}
+
+/* Check the tools and the address; fill cfg. Exits on what makes a suite pointless. */
+static void setup_cfg(const struct options *o, struct run_cfg *cfg, struct tool_plan *tp)
+{
+	char names[128];
+
+	memset(cfg, 0, sizeof(*cfg));
+	setup_tools(o, tp);
 	if (!o->allow_remote && !run_is_loopback(o->host)) {
 		fprintf(stderr,
 		        "harness: refusing to send load to %s, which is not a loopback "
@@ -739,53 +679,79 @@ static void setup_cfg(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
 		exit(2);
 	}
 	/* The pinning line names the tools that will run. */
-	if (close_on && ka_on && cfg[PLAN_CLOSE].tool != cfg[PLAN_KEEPALIVE].tool)
-		snprintf(names, sizeof(names), "%s and %s", cfg[PLAN_CLOSE].tool->name,
-		         cfg[PLAN_KEEPALIVE].tool->name);
-	else
-		snprintf(names, sizeof(names), "%s",
-		         cfg[ka_on ? PLAN_KEEPALIVE : PLAN_CLOSE].tool->name);
-	for (m = 0; m < PLAN_NMODES; m++) {
-		cfg[m].host = o->host;
-		cfg[m].allow_remote = o->allow_remote;
-		run_pin_default(&cfg[m].pin, o->pin, names);
-		cfg[m].start_wait_ms = o->start_wait_ms;
-		cfg[m].stop_grace_ms = 2000;
-		cfg[m].sock_timeout_s = o->sock_timeout_s;
-		cfg[m].body_bytes = 11;
-		cfg[m].workers = o->plan.workers;
+	tool_words(tp, names, sizeof(names));
+	cfg->host = o->host;
+	cfg->allow_remote = o->allow_remote;
+	run_pin_default(&cfg->pin, o->pin, names);
+	cfg->start_wait_ms = o->start_wait_ms;
+	cfg->stop_grace_ms = 2000;
+	cfg->sock_timeout_s = o->sock_timeout_s;
+	cfg->workers = o->plan.workers;
+}
+
+/* The models' directory: --models-dir, else models beside the bin directory, into buf. */
+static void models_dir(const struct options *o, char *buf, size_t len)
+{
+	char bin[PATH_MAX], *slash;
+
+	if (o->models_dir) {
+		snprintf(buf, len, "%s", o->models_dir);
+		return;
 	}
+	snprintf(bin, sizeof(bin), "%s", o->bin_dir);
+	while ((slash = strrchr(bin, '/')) && !slash[1] && slash != bin)
+		*slash = '\0'; /* "bin/" is "bin" */
+	slash = strrchr(bin, '/');
+	if (!slash)
+		snprintf(buf, len, "models");
+	else
+		snprintf(buf, len, "%.*s/models", (int)(slash - bin), bin);
 }
 
 /* Write meta before the first run, so even an interrupted run says what it was. */
-static void write_meta(const struct options *o, const struct run_cfg cfg[PLAN_NMODES],
-                       const char *run_id, const char *run_dir)
+static void write_meta(const struct options *o, const struct run_cfg *cfg,
+                       const struct tool_plan *tp, const char *run_id, const char *run_dir)
 {
-	char *plan_text = NULL, *meta, path[PATH_MAX + 16], refs[PLAN_MAX_MODELS * PLAN_NAME_MAX];
+	char *plan_text = NULL, *meta, *scen = NULL, *facts = NULL, path[PATH_MAX + 16];
+	char dir[PATH_MAX];
+	char refs[PLAN_MAX_MODELS * PLAN_NAME_MAX];
 	size_t len = 0, r = 0;
 	FILE *f = open_memstream(&plan_text, &len);
 	struct meta_info mi = { .run_id = run_id,
 		                .compiler = o->compiler,
-		                .pinning = cfg[0].pin.desc,
+		                .pinning = cfg->pin.desc,
 		                .refs = refs,
 		                .workers = o->plan.workers,
+		                .server_cpus = run_server_cpus(&cfg->pin),
 		                .noisy_pct = HEALTH_NOISY_PCT,
 		                .starved_fraction = HEALTH_STARVED_FRACTION };
-	int m, i;
+	int m, i, j;
 
 	if (f) {
 		plan_print(&o->plan, f);
 		fclose(f);
 	}
 	mi.plan = plan_text;
-	for (m = 0; m < PLAN_NMODES; m++) {
-		if (!plan_has_mode(&o->plan, m))
-			continue;
-		mi.tools[mi.ntools++] =
-		    (struct meta_tool){ plan_mode_name(m), cfg[m].tool_path, cfg[m].tool->version };
-	}
-	/* One line is enough when both modes use the same tool. */
-	if (mi.ntools == 2 && cfg[0].tool == cfg[1].tool)
+	models_dir(o, dir, sizeof(dir));
+	meta_plan_lines(&o->plan, dir, &scen, &facts);
+	mi.scenarios = scen;
+	mi.facts = facts;
+	/* A line per tool and the mode it drives (one when a tool drives every mode). */
+	for (i = 0; i < o->plan.nscenarios; i++)
+		for (m = 0; m < PLAN_NMODES; m++) {
+			const struct tool_choice *tc = &tp->of[i][m];
+
+			for (j = 0; tc->tool && j < mi.ntools; j++)
+				if (!strcmp(mi.tools[j].path, tc->path) &&
+				    !strcmp(mi.tools[j].mode, plan_mode_name(m)))
+					break;
+			if (tc->tool && j == mi.ntools && mi.ntools < META_MAX_TOOLS)
+				mi.tools[mi.ntools++] =
+				    (struct meta_tool){ .mode = plan_mode_name(m),
+					                .path = tc->path,
+					                .version = tc->tool->version };
+		}
+	if (mi.ntools == 2 && !strcmp(mi.tools[0].path, mi.tools[1].path))
 		mi.ntools = 1;
 	refs[0] = '\0';
 	for (i = 0; i < o->plan.nmodels; i++)
@@ -798,6 +764,8 @@ static void write_meta(const struct options *o, const struct run_cfg cfg[PLAN_NM
 		fprintf(stderr, "harness: cannot write %s\n", path);
 	free(meta);
 	free(plan_text);
+	free(scen);
+	free(facts);
 }
 
 /* Why COMPARE_REF was skipped, or NULL. */
@@ -815,8 +783,9 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	static struct run_notes notes;
-	struct run_cfg cfg[PLAN_NMODES];
-	char tool_path[PLAN_NMODES][PATH_MAX], run_id[64], run_dir[PATH_MAX], raw[PATH_MAX + 8];
+	static struct tool_plan tools;
+	struct run_cfg cfg;
+	char run_id[64], run_dir[PATH_MAX], raw[PATH_MAX + 8];
 	char plot_dir[PATH_MAX + 70], path[PATH_MAX + 16], est[32];
 	FILE *csv;
 	int sig;
@@ -829,12 +798,11 @@ int main(int argc, char **argv)
 	if (o.replot)
 		return replot(&o);
 	build_models(&o);
-	setup_cfg(&o, cfg, tool_path);
+	setup_cfg(&o, &cfg, &tools);
 	plan_print(&o.plan, stdout);
 	printf("plan: %d runs (+%d warm-up), estimated %s; pinning: %s\n", plan_count(&o.plan),
 	       o.plan.warmup ? o.plan.nmodels : 0,
-	       util_duration(plan_estimate_s(&o.plan, OVERHEAD_S), est, sizeof(est)),
-	       cfg[0].pin.desc);
+	       util_duration(plan_estimate_s(&o.plan, OVERHEAD_S), est, sizeof(est)), cfg.pin.desc);
 	if (o.compare && o.plan.reps < COMPARE_MIN_REPS)
 		printf(
 		    "plan: %d repetition%s: the bar asks for at least %d, so the verdicts will be "
@@ -843,7 +811,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (o.dry_run)
 		return 0;
-	if (make_run_dir(o.results, run_id, sizeof(run_id), run_dir, sizeof(run_dir)) < 0) {
+	if (util_make_run_dir(o.results, run_id, sizeof(run_id), run_dir, sizeof(run_dir)) < 0) {
 		fprintf(stderr, "harness: cannot create a run directory in %s\n", o.results);
 		return 1;
 	}
@@ -854,10 +822,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "harness: cannot create %s\n", path);
 		return 1;
 	}
-	cfg[PLAN_CLOSE].raw_dir = cfg[PLAN_KEEPALIVE].raw_dir = raw;
-	write_meta(&o, cfg, run_id, run_dir);
+	cfg.raw_dir = raw;
+	write_meta(&o, &cfg, &tools, run_id, run_dir);
 	printf("run %s -> %s\n", run_id, run_dir);
-	sig = run_plan(&o, cfg, run_id, csv, &notes);
+	sig = run_plan(&o, &cfg, &tools, run_id, csv, &notes);
 	fclose(csv);
 	finish(run_dir, run_id, plot_dir, o.scripts, o.compare, compare_ref_why(&o.plan, &notes));
 	snprintf(path, sizeof(path), "%s/latest", o.results);

@@ -1,19 +1,28 @@
 /* record.c -- write and read results.csv rows. */
 #include "record.h"
+#include "health.h"
+#include "run.h"
+#include "tool.h"
 #include "util.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS     24
-#define OLD_NFIELDS 22 /* before served_conns and other_cpu_pct */
-#define STATUS      21 /* the status field's index */
+#define NFIELDS      25
+#define V2_NFIELDS   24      /* before scenario */
+#define OLD_NFIELDS  22      /* before served_conns and other_cpu_pct */
+#define STATUS       21      /* the status field's index */
+#define SCENARIO     24      /* the scenario field's index */
+#define OLD_SCENARIO "hello" /* what every row was before the scenario column */
 
 static const char header[] =
     "run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
     "lat_mean_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms,server_user_s,server_sys_s,"
-    "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct";
+    "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct,"
+    "scenario";
 
 const char *record_header(void)
 {
@@ -53,25 +62,26 @@ static void opt_num(double v, char *buf, size_t buflen)
 
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
-	char f[5][2 * RECORD_WORD + 3], served[32], other[32];
+	char f[6][2 * RECORD_WORD + 3], served[32], other[32];
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
 	    csv_text(r->model, f[1], sizeof(f[1])) < 0 ||
 	    csv_text(r->mode, f[2], sizeof(f[2])) < 0 ||
 	    csv_text(r->tool, f[3], sizeof(f[3])) < 0 ||
-	    csv_text(r->status, f[4], sizeof(f[4])) < 0)
+	    csv_text(r->status, f[4], sizeof(f[4])) < 0 ||
+	    csv_text(r->scenario, f[5], sizeof(f[5])) < 0)
 		return -1;
 	opt_num(r->served_conns, served, sizeof(served));
 	opt_num(r->other_cpu_pct, other, sizeof(other));
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%.1f,%s,%s,%s\n",
+	             "%.2f,%ld,%.1f,%s,%s,%s,%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
 	             r->server_cpu_us_per_req, r->server_maxrss_kb, r->client_cpu_pct, f[4], served,
-	             other);
+	             other, f[5]);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -138,10 +148,10 @@ int record_parse(const char *line, struct record_row *r)
 	if (!copy)
 		return -1;
 	nf = csv_split(copy, f, NFIELDS);
-	if (nf != NFIELDS && nf != OLD_NFIELDS)
+	if (nf != NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
-		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS;
+		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO;
 
 		if (i >= nf || (i > STATUS && !*f[i]))
 			d[i] = -1; /* an older file, or unknown */
@@ -149,7 +159,8 @@ int record_parse(const char *line, struct record_row *r)
 			goto out;
 	}
 	if (word(r->run_id, f[0]) < 0 || word(r->model, f[1]) < 0 || word(r->mode, f[2]) < 0 ||
-	    word(r->tool, f[5]) < 0 || word(r->status, f[STATUS]) < 0)
+	    word(r->tool, f[5]) < 0 || word(r->status, f[STATUS]) < 0 ||
+	    word(r->scenario, nf > SCENARIO ? f[SCENARIO] : OLD_SCENARIO) < 0 || !r->scenario[0])
 		goto out;
 	r->concurrency = (int)d[3];
 	r->rep = (int)d[4];
@@ -238,4 +249,70 @@ fail:
 	*rows = NULL;
 	*n = 0;
 	return -1;
+}
+
+void record_from_run(struct record_row *row, const struct record_ids *id,
+                     const struct run_outcome *out)
+{
+	memset(row, 0, sizeof(*row));
+	snprintf(row->run_id, sizeof(row->run_id), "%s", id->run_id);
+	snprintf(row->scenario, sizeof(row->scenario), "%s", id->scenario);
+	snprintf(row->model, sizeof(row->model), "%s", id->model);
+	snprintf(row->mode, sizeof(row->mode), "%s", id->mode);
+	snprintf(row->tool, sizeof(row->tool), "%s", id->tool);
+	snprintf(row->status, sizeof(row->status), "%s", out->status);
+	row->concurrency = id->concurrency;
+	row->rep = id->rep;
+	row->requests = out->res.requests;
+	row->failed = out->res.failed;
+	row->non_2xx = out->res.non_2xx;
+	row->duration_s = out->res.duration_s;
+	row->rps = out->res.rps;
+	row->lat_mean_ms = out->res.lat_mean_ms;
+	row->lat_p50_ms = out->res.lat_p50_ms;
+	row->lat_p90_ms = out->res.lat_p90_ms;
+	row->lat_p99_ms = out->res.lat_p99_ms;
+	row->lat_max_ms = out->res.lat_max_ms;
+	row->server_user_s = out->server_user_s;
+	row->server_sys_s = out->server_sys_s;
+	if (out->res.requests > 0)
+		row->server_cpu_us_per_req =
+		    (out->server_user_s + out->server_sys_s) * 1e6 / out->res.requests;
+	row->server_maxrss_kb = out->server_maxrss_kb;
+	row->client_cpu_pct = out->client_cpu_pct;
+	row->served_conns = health_served_conns(out->res.rps, out->res.lat_mean_done_ms);
+	row->other_cpu_pct = out->other_cpu_pct;
+}
+
+int record_backfill_served(const char *run_dir, struct record_row *rows, int n)
+{
+	int i, done = 0;
+
+	for (i = 0; i < n; i++) {
+		struct record_row *r = &rows[i];
+		const struct tool *t = tool_find(r->tool);
+		char prefix[PATH_MAX], path[PATH_MAX + 16], why[32], *out;
+		struct tool_job job = { .raw_prefix = prefix, .concurrency = r->concurrency };
+		struct tool_result res;
+
+		if (r->served_conns >= 0 || strcmp(r->status, "ok") != 0 || !t)
+			continue;
+		if (t->mean_is_done) {
+			r->served_conns = health_served_conns(r->rps, r->lat_mean_ms);
+			done += r->served_conns >= 0;
+			continue;
+		}
+		/* (rows without served_conns predate scenarios: no scenario in their tags) */
+		snprintf(prefix, sizeof(prefix), "%s/raw/r%d-%s-%s-c%d", run_dir, r->rep, r->model,
+		         r->mode, r->concurrency);
+		snprintf(path, sizeof(path), "%s.tool.out", prefix);
+		if (!(out = util_read_file(path, NULL)))
+			continue;
+		if (t->collect(&job, out, "", &res, why, sizeof(why)) == 0) {
+			r->served_conns = health_served_conns(r->rps, res.lat_mean_done_ms);
+			done += r->served_conns >= 0;
+		}
+		free(out);
+	}
+	return done;
 }

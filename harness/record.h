@@ -33,6 +33,7 @@ struct record_row {
 	/* Appended after status (older files lack them: -1, written as an empty field). */
 	double served_conns;  /* rps x mean latency of completed requests (health.h); -1: unknown */
 	double other_cpu_pct; /* other processes' CPU during the run, % of one CPU; -1: unknown */
+	char scenario[RECORD_WORD]; /* appended last; rows of older files are "hello" */
 };
 
 /* The header line of results.csv, without the newline. */
@@ -47,9 +48,10 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
 
 /*
  * Parse one CSV line (newline optional) written by record_format into row.
- * Returns 0, or -1 if it does not have the schema's 24 fields; the 22 of a
- * file written before served_conns and other_cpu_pct existed are accepted
- * (both -1), so older runs can still be replotted.
+ * Returns 0, or -1 if it does not have the schema's 25 fields; the 24 of a
+ * file written before scenario existed (scenario "hello") and the 22 of one
+ * written before served_conns and other_cpu_pct existed (both -1) are
+ * accepted, so older runs can still be replotted.
  */
 int record_parse(const char *line, struct record_row *row);
 
@@ -65,5 +67,34 @@ int record_append(FILE *f, const struct record_row *row);
  * malformed (its line number in *bad_line).
  */
 int record_load(const char *path, struct record_row **rows, int *n, int *bad_line);
+
+struct run_outcome; /* run.h */
+
+/* What names a row: the run, the scenario, model, mode, tool, concurrency and repetition. */
+struct record_ids {
+	const char *run_id;
+	const char *scenario;
+	const char *model;
+	const char *mode;
+	const char *tool;
+	int concurrency;
+	int rep;
+};
+
+/*
+ * Fill row from a finished run: id's names, out's status, the tool's
+ * numbers, the server's CPU time (and per request), memory, the tool's CPU,
+ * the connections served (health_served_conns) and the others' CPU.
+ */
+void record_from_run(struct record_row *row, const struct record_ids *id,
+                     const struct run_outcome *out);
+
+/*
+ * Rows of a run recorded before served_conns existed: work it out again from
+ * the tool's raw output when it is still there (a tool whose mean is that of
+ * the completed requests, wrk, carries it in lat_mean_ms). Only in memory: results.csv stays as
+ * recorded. Returns how many rows got it (record_load's rows of run_dir/results.csv).
+ */
+int record_backfill_served(const char *run_dir, struct record_row *rows, int n);
 
 #endif
