@@ -1,8 +1,11 @@
 /* procpool.c -- the pre-forked worker pool every prefork design shares (see procpool.h). */
 #include "procpool.h"
+#include "conn.h"
 #include "idle.h"
+#include "net.h"
 #include "sig.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +39,8 @@ static int spawn(struct procpool *p, int i)
 		return -1;
 	}
 	p->slot[i].pid = pid;
+	if (p->forked)
+		p->forked(p, i);
 	return 0;
 }
 
@@ -150,4 +155,51 @@ void procpool_stop(struct procpool *p)
 	}
 	free(p->slot);
 	p->slot = NULL;
+}
+
+/* What procpool_run_acceptors' children need: fork copies it into each one. */
+static struct {
+	int lfd, timeout_s;
+	const struct procpool_lock *lock;
+} acceptor;
+
+/* A child of designs 2 to 4: (lock,) accept, (unlock,) serve, one connection at a time. */
+static void acceptor_run(struct procpool *p, int i)
+{
+	(void)i;
+	for (;;) {
+		int fd;
+
+		if (acceptor.lock)
+			acceptor.lock->take();
+		fd = net_accept(acceptor.lfd, 0);
+		if (acceptor.lock)
+			acceptor.lock->drop();
+		if (fd >= 0) {
+			conn_serve_blocking(fd, acceptor.timeout_s, 0);
+		} else if (!net_accept_transient(errno)) {
+			fprintf(stderr, "%s: accept: %m\n", p->model);
+			_exit(1);
+		}
+	}
+}
+
+int procpool_run_acceptors(const char *model, int n, int lfd, int timeout_s,
+                           const struct procpool_lock *lock)
+{
+	struct procpool pool = { .model = model, .n = n, .child = acceptor_run };
+
+	acceptor.lfd = lfd;
+	acceptor.timeout_s = timeout_s;
+	acceptor.lock = lock;
+	if (procpool_start(&pool) < 0)
+		return 1;
+	/* announced once the children exist: connections queue in the backlog until one accepts */
+	if (net_announce(lfd) < 0) {
+		procpool_stop(&pool);
+		return 1;
+	}
+	procpool_wait(&pool);
+	procpool_stop(&pool);
+	return 0;
 }

@@ -29,11 +29,14 @@ struct procpool {
 	 * reset (SIGTERM ends it) and a parent-death signal set; must not return.
 	 */
 	void (*child)(struct procpool *p, int i);
-	/* Optional, in the parent: before slot i is forked (0, or -1: not now) and after its
-	 * worker is gone or could not start (to release what before() made). */
+	/*
+	 * Optional, in the parent: before slot i is forked (0, or -1: not now),
+	 * once its child has started, and after the child is gone or could not
+	 * start (to release what before() made).
+	 */
 	int (*before)(struct procpool *p, int i);
+	void (*forked)(struct procpool *p, int i);
 	void (*after)(struct procpool *p, int i);
-	void *arg; /* the model's own state, for the callbacks */
 };
 
 /*
@@ -57,6 +60,27 @@ int procpool_tend(struct procpool *p);
  * the pool full, and returns once SIGTERM or SIGINT has arrived.
  */
 void procpool_wait(struct procpool *p);
+
+/*
+ * A lock around accept() shared by the children (UNP designs 3 and 4):
+ * take() blocks until this child holds it, drop() releases it. Either
+ * exits the child on failure.
+ */
+struct procpool_lock {
+	void (*take)(void);
+	void (*drop)(void);
+};
+
+/*
+ * The whole of a design where the children accept for themselves (UNP
+ * designs 2 to 4): fork n children, each looping take the lock (if any),
+ * accept on the blocking listener lfd, drop the lock, serve the connection
+ * (conn_serve_blocking with timeout_s); announce lfd once they exist; keep
+ * the pool full until SIGTERM/SIGINT (procpool_wait); stop it. Returns the
+ * exit status for main.
+ */
+int procpool_run_acceptors(const char *model, int n, int lfd, int timeout_s,
+                           const struct procpool_lock *lock);
 
 /* Stop: SIGTERM every child, reap them all within the grace period (SIGKILL after), free. */
 void procpool_stop(struct procpool *p);
