@@ -1,7 +1,7 @@
 /* procpool.c -- the pre-forked worker pool every prefork design shares (see procpool.h). */
 #include "procpool.h"
 #include "conn.h"
-#include "idle.h"
+#include "clock.h"
 #include "net.h"
 #include "sig.h"
 
@@ -31,7 +31,7 @@ static int spawn(struct procpool *p, int i)
 		p->child(p, i);
 		_exit(1);
 	}
-	p->slot[i].started_ms = idle_now_ms();
+	p->slot[i].started_ms = clock_now_ms();
 	if (pid < 0) {
 		fprintf(stderr, "%s: fork: %m\n", p->model);
 		if (p->after)
@@ -79,7 +79,7 @@ int procpool_tend(struct procpool *p)
 
 	if (sig_child)
 		reap(p, 1);
-	now = idle_now_ms();
+	now = clock_now_ms();
 	for (int i = 0; i < p->n; i++) {
 		long left;
 
@@ -132,12 +132,12 @@ static int live(const struct procpool *p)
 
 void procpool_stop(struct procpool *p)
 {
-	long deadline = idle_now_ms() + PROCPOOL_STOP_GRACE_MS;
+	long deadline = clock_now_ms() + PROCPOOL_STOP_GRACE_MS;
 
 	for (int i = 0; i < p->n; i++)
 		if (p->slot[i].pid != 0)
 			kill(p->slot[i].pid, SIGTERM);
-	while (live(p) > 0 && idle_now_ms() < deadline) {
+	while (live(p) > 0 && clock_now_ms() < deadline) {
 		struct timespec tick = { 0, 10 * 1000000L };
 
 		ppoll(NULL, 0, &tick, &sig_waitmask); /* SIGCHLD cuts the tick short */

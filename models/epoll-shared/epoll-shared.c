@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	server_init(argc, argv, "epoll-shared",
 	            "Multi-reactor: --workers threads, each an epoll loop on one shared listener "
 	            "(EPOLLEXCLUSIVE).",
-	            0, &o);
+	            SERVER_WORKERS_CPUS, &o);
 	lfd = server_listen(&o, "epoll-shared", NET_NONBLOCK);
 	if (!(ws = evworker_new(o.workers, o.timeout, "epoll-shared")))
 		return 1;

@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 	server_init(argc, argv, "reuseport",
 	            "Multi-reactor: --workers threads, each an epoll loop on its own SO_REUSEPORT "
 	            "listener.",
-	            0, &o);
+	            SERVER_WORKERS_CPUS, &o);
 	if (!(ws = evworker_new(o.workers, o.timeout, "reuseport")))
 		return 1;
 	/* Every listener exists before the first connection, so the kernel spreads all of them. */
