@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -215,6 +216,27 @@ static void accept_some(void)
 	}
 }
 
+/*
+ * The parent holds one descriptor per child (its socket end): at most half
+ * the descriptor limit goes to them, the rest is for connections. A pool
+ * larger than that is cut down, and it says so, rather than failing to start.
+ */
+static int fit_pool(int workers)
+{
+	struct rlimit rl;
+	int fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur / 2 >= (rlim_t)workers)
+		return workers;
+	fit = rl.rlim_cur >= 4 ? (int)(rl.rlim_cur / 2) : 1;
+	fprintf(stderr,
+	        "prefork-fdpass: %d children need as many descriptors; the limit is %ld: %d "
+	        "children\n",
+	        workers, (long)rl.rlim_cur, fit);
+	return fit;
+}
+
 int main(int argc, char **argv)
 {
 	struct procpool pool = { .model = "prefork-fdpass",
@@ -230,7 +252,7 @@ int main(int argc, char **argv)
 	            "pre-forked child, or holds it in a bounded queue (UNP design 5).",
 	            0, &o);
 	timeout_s = o.timeout;
-	pool.n = nkids = o.workers;
+	pool.n = nkids = fit_pool(o.workers);
 	fifo.cap = o.max_conns;
 	if (!(kids = calloc((size_t)pool.n, sizeof(*kids))) ||
 	    !(pf = calloc((size_t)pool.n + 1, sizeof(*pf))) ||
