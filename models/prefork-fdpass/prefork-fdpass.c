@@ -297,5 +297,8 @@ int main(int argc, char **argv)
 		close(fifo.fds[fifo.head]);
 	procpool_stop(&pool);
 	close(lfd);
+	free(pf);
+	free(kids);
+	free(fifo.fds);
 	return 0;
 }
