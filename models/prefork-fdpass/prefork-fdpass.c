@@ -1,5 +1,5 @@
-/* prefork-fdpass.c -- pre-forked children; the parent accepts and passes each connection (UNP
- * design 5). */
+/* prefork-fdpass.c -- the parent accepts and passes each connection to an idle child (UNP design
+ * 5). */
 #include "conn.h"
 #include "net.h"
 #include "procpool.h"
@@ -38,6 +38,12 @@ struct child {
 
 static struct child *kids;
 static int nkids, lfd, timeout_s;
+/* One descriptor's worth of ancillary data, aligned for the cmsghdr it holds. */
+union fd_msg {
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
+
 static struct {
 	int *fds;
 	int cap, head, len; /* fds[head], ... (len of them, wrapping at cap) */
@@ -48,11 +54,13 @@ static struct {
 /* Receive one descriptor over the Unix socket s: the fd, or -1 when the parent is gone. */
 static int recv_fd(int s)
 {
-	char byte, ctl[CMSG_SPACE(sizeof(int))];
+	union fd_msg ctl;
+	char byte;
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
-	};
+	struct msghdr m = { .msg_iov = &iov,
+		            .msg_iovlen = 1,
+		            .msg_control = ctl.buf,
+		            .msg_controllen = sizeof(ctl.buf) };
 	struct cmsghdr *cm;
 	ssize_t n;
 	int fd;
@@ -69,8 +77,10 @@ static int recv_fd(int s)
 
 /*
  * A child: wait for a connection from the parent, serve it to the end, say
- * so with one byte, again. It never sees the listener: it closes its copy,
- * and the other children's socket ends it inherited.
+ * so with one byte, again. It closes every descriptor it inherited but its
+ * own socket: the listener, the parent's socket ends, and the connections
+ * queued in the FIFO when it was forked (a copy kept here would hold such
+ * a connection open after the child that serves it has closed it).
  */
 static void child_run(struct procpool *p, int i)
 {
@@ -81,6 +91,8 @@ static void child_run(struct procpool *p, int i)
 	for (int k = 0; k < nkids; k++)
 		if (kids[k].sock >= 0)
 			close(kids[k].sock);
+	for (int k = 0; k < fifo.len; k++)
+		close(fifo.fds[(fifo.head + k) % fifo.cap]);
 	for (;;) {
 		int fd = recv_fd(s);
 
@@ -130,11 +142,12 @@ static void kid_after(struct procpool *p, int i)
 /* Pass fd to child i: 0, or -1 when the child is gone (it is then forgotten). */
 static int pass_fd(int i, int fd)
 {
-	char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	union fd_msg ctl = { .buf = { 0 } };
 	struct iovec iov = { .iov_base = "c", .iov_len = 1 };
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
-	};
+	struct msghdr m = { .msg_iov = &iov,
+		            .msg_iovlen = 1,
+		            .msg_control = ctl.buf,
+		            .msg_controllen = sizeof(ctl.buf) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
 	ssize_t n;
 
@@ -177,6 +190,15 @@ static void take(int fd)
 	fifo.len++;
 }
 
+/* Hand the queued connections, oldest first, to idle children while there are both. */
+static void drain_fifo(void)
+{
+	while (fifo.len > 0 && dispatch(fifo.fds[fifo.head]) == 0) {
+		fifo.head = (fifo.head + 1) % fifo.cap;
+		fifo.len--;
+	}
+}
+
 /* Child i says it is idle again (one byte per finished connection): give it the next in line. */
 static void child_done(int i)
 {
@@ -189,15 +211,7 @@ static void child_done(int i)
 		return;
 	}
 	kids[i].idle = 1;
-	while (fifo.len > 0 && kids[i].idle) {
-		int fd = fifo.fds[fifo.head];
-
-		if (pass_fd(i, fd) < 0)
-			break;
-		close(fd);
-		fifo.head = (fifo.head + 1) % fifo.cap;
-		fifo.len--;
-	}
+	drain_fifo();
 }
 
 /* Accept a bounded batch from the non-blocking listener and place each connection. */
@@ -278,6 +292,8 @@ int main(int argc, char **argv)
 	while (!sig_stop) {
 		int wait = procpool_tend(&pool), n;
 		struct timespec ts = { wait / 1000, (wait % 1000) * 1000000L };
+
+		drain_fifo(); /* a child started in place of a dead one is idle */
 
 		pf[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
 		for (int i = 0; i < pool.n; i++)
