@@ -31,7 +31,7 @@ struct evworker {
 	int stop;          /* an eventfd shared by all: readable once the workers must stop */
 	int timeout;       /* --timeout seconds */
 	const char *model; /* for the stderr lines */
-	long paused_until; /* ms, on evconn_set.now's clock: listener unwatched until then; 0 when watched */
+	long paused_until; /* ms (evconn_set.now): listener unwatched until then; 0: watched */
 };
 
 /*
