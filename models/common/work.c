@@ -78,8 +78,9 @@ static void burn_cpu(unsigned long us)
 {
 	long long end = clock_thread_cpu_us() + (long long)us;
 
-	while (clock_thread_cpu_us() < end)
-		; /* each read is a system call: the loop itself is the CPU work */
+	/* each read is a system call: the loop itself is the CPU work; sig_stop is one load */
+	while (clock_thread_cpu_us() < end && !sig_stop)
+		;
 }
 
 static void sleep_ms(unsigned long ms)
