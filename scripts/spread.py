@@ -15,6 +15,9 @@ Starts bin/MODEL on a free port of 127.0.0.1 with --workers N, then:
             the model, the descriptors registered in it (/proc/PID/fdinfo), less the
             listener and the stop eventfd: the connections each worker holds. For the
             multi-reactor models only (one epoll set per worker).
+  --busy MS one client asks for /sleep/MS, stalling whichever worker takes it; 100 ms in,
+            20 new clients (one request each, started 5 ms apart) are timed: how many
+            waited behind the stalled worker (over MS/2) and the slowest.
 Prints Markdown tables; stops the server (SIGTERM) and closes everything it opened.
 """
 import argparse
@@ -138,6 +141,37 @@ def held(port, pid, k):
             s.close()
 
 
+def one_request(port, path, timeout=10):
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(f"GET {path} HTTP/1.1\r\nHost: spread\r\nConnection: close\r\n\r\n".encode())
+    while s.recv(4096):
+        pass
+    s.close()
+
+
+def busy(port, ms, k=20):
+    import threading
+    t = threading.Thread(target=one_request, args=(port, f"/sleep/{ms}"))
+    t.start()
+    time.sleep(0.1)
+    waits = []
+
+    def timed():
+        t0 = time.monotonic()
+        one_request(port, "/")
+        waits.append((time.monotonic() - t0) * 1000)
+    clients = [threading.Thread(target=timed) for _ in range(k)]
+    for c in clients:
+        c.start()
+        time.sleep(0.005)
+    for c in clients:
+        c.join()
+    t.join()
+    late = sum(1 for w in waits if w > ms / 2)
+    print(f"\none worker in /sleep/{ms}: {late} of {k} new clients waited behind it; "
+          f"slowest {max(waits):.0f} ms, median {sorted(waits)[k // 2]:.1f} ms")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("model")
@@ -145,6 +179,7 @@ def main():
     ap.add_argument("--conns", type=int, default=4000)
     ap.add_argument("--concurrency", type=int, default=1)
     ap.add_argument("--held", type=int, default=0)
+    ap.add_argument("--busy", type=int, default=0)
     a = ap.parse_args()
     binary = os.path.join(ROOT, "bin", a.model)
     if not os.access(binary, os.X_OK):
@@ -162,6 +197,8 @@ def main():
         wakeups(port, srv.pid, workers_of(srv.pid), a.conns, a.concurrency)
         if a.held:
             held(port, srv.pid, a.held)
+        if a.busy:
+            busy(port, a.busy)
     finally:
         srv.send_signal(signal.SIGTERM)
         try:
