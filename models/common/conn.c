@@ -222,9 +222,12 @@ int conn_drain(int fd)
 {
 	char scratch[4096];
 
-	/* A bounded amount per call: a client that keeps sending cannot hold the loop. */
-	for (int i = 0; i < 16; i++) {
-		ssize_t n = recv(fd, scratch, sizeof(scratch), 0);
+	/*
+	 * A bounded amount per call (CONN_DRAIN_MAX): a client that keeps sending
+	 * cannot hold the loop, nor the accepting thread in conn_reject.
+	 */
+	for (int i = 0; i < CONN_DRAIN_MAX / (int)sizeof(scratch); i++) {
+		ssize_t n = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
 
 		if (n > 0)
 			continue;
@@ -336,22 +339,6 @@ out:
 	return c.requests;
 }
 
-/* Drop whatever input has already arrived: 1 when the client has closed or failed, else 0. */
-static int drop_pending(int fd)
-{
-	char scratch[4096];
-
-	for (;;) {
-		ssize_t n = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
-
-		if (n > 0)
-			continue;
-		if (n < 0 && errno == EINTR)
-			continue;
-		return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
-	}
-}
-
 void conn_reject(int fd, int status)
 {
 	char out[RESP_MAX];
@@ -359,13 +346,13 @@ void conn_reject(int fd, int status)
 	ssize_t n;
 
 	/* a fresh connection: the request is usually in flight or already here */
-	if (wait_readable(fd, clock_now_ms() + CONN_REJECT_WAIT_MS) > 0 && drop_pending(fd))
+	if (wait_readable(fd, clock_now_ms() + CONN_REJECT_WAIT_MS) > 0 && conn_drain(fd))
 		goto out; /* the client is already gone */
 	do                /* a fresh socket's send buffer always holds one short reply */
 		n = send(fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	shutdown(fd, SHUT_WR);
-	drop_pending(fd);
+	conn_drain(fd);
 out:
 	close(fd);
 }

@@ -116,8 +116,13 @@ void conn_out_advance(struct conn_buf *c, size_t n);
 ssize_t conn_read(int fd, struct conn_buf *c);
 int conn_write(int fd, struct conn_buf *c);
 
-/* Non-blocking drain of a half-closed connection: 1 when it may be closed (EOF or error), 0 to
- * wait. */
+/*
+ * Read and drop what the client has sent, without waiting (MSG_DONTWAIT: on
+ * a blocking or a non-blocking socket) and at most CONN_DRAIN_MAX bytes a
+ * call: 1 when fd may be closed (EOF or error), 0 when the client is still
+ * there (nothing more now, or the bound reached: call again later).
+ */
+#define CONN_DRAIN_MAX 65536
 int conn_drain(int fd);
 
 /*
@@ -147,7 +152,9 @@ void conn_close_graceful(int fd, int linger_ms);
  * gracefully. Meant for the accepting thread, so it never blocks for long:
  * it waits at most CONN_REJECT_WAIT_MS for the client's request and reads
  * it first, because closing with unread input makes the kernel send a
- * reset that can destroy the reply before the client reads it.
+ * reset that can destroy the reply before the client reads it. It reads
+ * at most CONN_DRAIN_MAX before and after the reply (conn_drain): a client
+ * that keeps streaming gets a reset instead of holding the thread.
  */
 void conn_reject(int fd, int status);
 

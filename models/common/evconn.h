@@ -63,6 +63,13 @@ enum evconn_want {
 };
 
 #define EVCONN_POOL 64 /* spare conn_bufs a set keeps for reuse */
+/*
+ * Connections a loop accepts per report of its listener. Bounded: draining
+ * the queue to EAGAIN costs a failed accept4 on most wake-ups, and lets a
+ * connect flood starve the connections already open and the timer sweep;
+ * the listener is level-triggered, so what is left is reported again.
+ */
+#define EVCONN_ACCEPT_BATCH 4
 
 struct evconn {
 	int fd;
@@ -100,9 +107,9 @@ struct evconn *evconn_open(struct evconn_set *s, int fd);
 
 /*
  * Accept one connection from the non-blocking listener lfd and evconn_open it.
- * Returns it, or NULL when there is none to take now: the queue is empty, or
- * descriptors or memory ran out (net_accept shed the client) and the loop
- * tries again on the listener's next report. A failure that is not
+ * Returns it, or NULL when there is none to take now, with errno saying why:
+ * EAGAIN, the queue is empty; EMFILE/ENFILE, descriptors ran out (net_accept
+ * shed the client); the loop tries again on the listener's next report. A failure that is not
  * net_accept_transient() is reported as "<model>: accept: <reason>".
  */
 struct evconn *evconn_accept(struct evconn_set *s, int lfd, const char *model);

@@ -1,6 +1,7 @@
 /* evepoll.c -- edge-triggered epoll registration of an evconn (see evepoll.h). */
 #include "evepoll.h"
 
+#include <errno.h>
 #include <sys/epoll.h>
 
 unsigned evepoll_events(const struct evconn *c)
@@ -18,4 +19,26 @@ int evepoll_watch(int ep, int op, struct evconn *c)
 
 	c->slot = (int)ev.events;
 	return epoll_ctl(ep, op, c->fd, &ev);
+}
+
+int evepoll_accept(int ep, int lfd, struct evconn_set *s, const char *model)
+{
+	struct evconn *c;
+	int i;
+
+	for (i = 0; i < EVCONN_ACCEPT_BATCH && (c = evconn_accept(s, lfd, model)); i++)
+		if (evepoll_watch(ep, EPOLL_CTL_ADD, c) < 0)
+			evconn_close(s, c);
+	return i < EVCONN_ACCEPT_BATCH && (errno == EMFILE || errno == ENFILE) ? -1 : 0;
+}
+
+void evepoll_serve(int ep, struct evconn_set *s, struct evconn *c, unsigned ev)
+{
+	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->rdhup = 1; /* no edge follows the FIN: evconn_handle reads on to EOF */
+	/* close() also takes the fd out of the epoll set: nothing else refers to the socket */
+	if (evconn_handle(s, c) == EVCONN_CLOSE)
+		evconn_close(s, c);
+	else if (evepoll_events(c) != (unsigned)c->slot && evepoll_watch(ep, EPOLL_CTL_MOD, c) < 0)
+		evconn_close(s, c);
 }

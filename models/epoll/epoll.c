@@ -6,7 +6,6 @@
 #include "sig.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -14,44 +13,14 @@
 #define MAX_EVENTS  256 /* ready descriptors taken per wait */
 #define SIG_POLL_MS 10  /* under load, SIGTERM is noticed within this */
 
-#ifndef ACCEPT_BATCH
-#define ACCEPT_BATCH 4 /* connections accepted per wake-up of the listener */
-#endif
-
 /*
  * Every connection is registered once, edge-triggered (nginx's scheme; why
  * and how is in evepoll.h): evepoll_watch(ep, EPOLL_CTL_ADD, c) at accept,
- * EPOLL_CTL_MOD only when what c waits for changes.
- *
- * Accept a bounded batch. The listener is level-triggered, so what is left
- * is reported by the next wait; draining the queue to EAGAIN instead costs
- * a failed accept4 on most wake-ups, and an unbounded loop lets a connect
- * flood starve the connections already open. The new connection is not read
- * here: the request has seldom arrived yet (an EAGAIN recv is a wasted
- * syscall), and registering it edge-triggered reports it once it has, or at
- * once if it already had.
+ * EPOLL_CTL_MOD only when what c waits for changes. The listener is
+ * level-triggered, and each of its reports accepts a bounded batch
+ * (evepoll_accept): an unbounded loop would let a connect flood starve the
+ * connections already open.
  */
-static void accept_some(int ep, int lfd, struct evconn_set *s)
-{
-	struct evconn *c;
-
-	for (int i = 0; i < ACCEPT_BATCH && (c = evconn_accept(s, lfd, "epoll")); i++)
-		if (evepoll_watch(ep, EPOLL_CTL_ADD, c) < 0)
-			evconn_close(s, c);
-}
-
-/* c is ready with events ev: run it, then tell epoll what it waits for if that changed. */
-static void serve(int ep, struct evconn_set *s, struct evconn *c, uint32_t ev)
-{
-	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-		c->rdhup = 1; /* no edge follows the FIN: evconn_handle reads on to EOF */
-	/* close() also takes the fd out of the epoll set: nothing else refers to the socket */
-	if (evconn_handle(s, c) == EVCONN_CLOSE)
-		evconn_close(s, c);
-	else if (evepoll_events(c) != (unsigned)c->slot && evepoll_watch(ep, EPOLL_CTL_MOD, c) < 0)
-		evconn_close(s, c);
-}
-
 int main(int argc, char **argv)
 {
 	struct epoll_event events[MAX_EVENTS];
@@ -99,9 +68,9 @@ int main(int argc, char **argv)
 		}
 		for (int i = 0; i < n; i++) {
 			if (events[i].data.ptr == NULL)
-				accept_some(ep, lfd, &s);
+				evepoll_accept(ep, lfd, &s, "epoll");
 			else
-				serve(ep, &s, events[i].data.ptr, events[i].events);
+				evepoll_serve(ep, &s, events[i].data.ptr, events[i].events);
 		}
 		while ((c = evconn_expired(&s)))
 			evconn_close(&s, c);

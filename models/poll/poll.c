@@ -61,12 +61,17 @@ static void pollset_close(struct pollset *ps, struct evconn_set *s, struct evcon
 	evconn_close(s, c);
 }
 
-/* Accept until the queue is empty; each new connection is served at once. */
-static void accept_all(struct pollset *ps, int lfd, struct evconn_set *s)
+/*
+ * Accept a bounded batch (EVCONN_ACCEPT_BATCH, as epoll): the listener is
+ * level-triggered, so the rest is reported by the next ppoll, and a connect
+ * flood cannot starve the connections already open or the timeout sweep.
+ * Each new connection is served at once.
+ */
+static void accept_some(struct pollset *ps, int lfd, struct evconn_set *s)
 {
 	struct evconn *c;
 
-	while ((c = evconn_accept(s, lfd, "poll"))) {
+	for (int i = 0; i < EVCONN_ACCEPT_BATCH && (c = evconn_accept(s, lfd, "poll")); i++) {
 		/* The request usually arrives with the connection: answer it now, saving a wait. */
 		if (evconn_handle(s, c) == EVCONN_CLOSE || pollset_add(ps, c) < 0)
 			evconn_close(s, c);
@@ -81,7 +86,7 @@ static void accept_all(struct pollset *ps, int lfd, struct evconn_set *s)
 static void serve_ready(struct pollset *ps, struct evconn_set *s, int lfd, int nready)
 {
 	if (ps->pfd[0].revents) {
-		accept_all(ps, lfd, s);
+		accept_some(ps, lfd, s);
 		nready--;
 	}
 	for (int i = 1; i < ps->n && nready > 0;) {

@@ -14,7 +14,7 @@
  * What each descriptor waits for, as the two bitmaps select() takes, and the
  * connection behind each descriptor number. An fd_set has room for
  * descriptors 0 .. FD_SETSIZE-1 (1024) only: FD_SET on a larger one writes
- * past its end, so such a connection is refused (see accept_all).
+ * past its end, so such a connection is refused (see accept_some).
  */
 struct fdtable {
 	fd_set rd, wr;
@@ -44,12 +44,17 @@ static void forget_and_close(struct fdtable *t, struct evconn_set *s, struct evc
 	evconn_close(s, c);
 }
 
-/* Accept until the queue is empty; each new connection is served at once. */
-static void accept_all(struct fdtable *t, int lfd, struct evconn_set *s)
+/*
+ * Accept a bounded batch (EVCONN_ACCEPT_BATCH, as epoll): the listener is
+ * level-triggered, so the rest is reported by the next pselect, and a
+ * connect flood cannot starve the connections already open or the timeout
+ * sweep. Each new connection is served at once.
+ */
+static void accept_some(struct fdtable *t, int lfd, struct evconn_set *s)
 {
 	struct evconn *c;
 
-	while ((c = evconn_accept(s, lfd, "select"))) {
+	for (int i = 0; i < EVCONN_ACCEPT_BATCH && (c = evconn_accept(s, lfd, "select")); i++) {
 		if (c->fd >= FD_SETSIZE) {
 			/* select() cannot watch it: refuse the client rather than corrupt memory */
 			evconn_close(s, c);
@@ -76,7 +81,7 @@ static void serve_ready(struct fdtable *t, struct evconn_set *s, int lfd, fd_set
 			continue;
 		nready -= FD_ISSET(fd, rd) + FD_ISSET(fd, wr);
 		if (fd == lfd) {
-			accept_all(t, lfd, s);
+			accept_some(t, lfd, s);
 			continue;
 		}
 		if (!(c = t->conn[fd]))

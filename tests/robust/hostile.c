@@ -917,6 +917,185 @@ static int check_maxconns(int n, int answered_min)
 	               answered, n + 1, extra.t_done - extra.t0);
 }
 
+/* ---- edge-trigger torture: splits, deep pipelines, a FIN with the data ---- */
+
+/*
+ * What an edge-triggered loop gets wrong shows up here (evconn.h): a
+ * request whose bytes arrive in two pieces, each its own edge; a pipeline
+ * deeper than one read, answered while the client does not read; a FIN that
+ * arrives in the same segment as the last request, so no edge follows it.
+ */
+struct torture {
+	const char *name;
+	int pipeline; /* requests sent back to back on one connection */
+	int split;    /* 1: once per offset, the bytes sent in two pieces cut there */
+	int fin;      /* 1: the FIN leaves in the same segment as the last bytes (TCP_CORK) */
+	long late_ms; /* the client reads nothing for this long, with a 32 KiB receive buffer */
+};
+
+static const struct torture tortures[] = {
+	{ .name = "split", .pipeline = 1, .split = 1 },
+	{ .name = "split-fin", .pipeline = 1, .split = 1, .fin = 1 },
+	{ .name = "split-pipe-3", .pipeline = 3, .split = 1 },
+	{ .name = "pipe-100", .pipeline = 100 },
+	{ .name = "pipe-2000-late", .pipeline = 2000, .late_ms = 300 },
+	{ .name = "fin-1", .pipeline = 1, .fin = 1 },
+	{ .name = "fin-50", .pipeline = 50, .fin = 1 },
+	{ .name = "fin-2000-late", .pipeline = 2000, .fin = 1, .late_ms = 300 },
+};
+
+/* Replies read from one connection, parsed as they arrive (a head, then Content-Length bytes). */
+struct reply_stream {
+	char buf[65536];
+	size_t len;
+	int replies, bad; /* complete replies; those not 200 */
+};
+
+/* Take every complete reply off the front of r->buf. */
+static void stream_parse(struct reply_stream *r)
+{
+	for (;;) {
+		char *end, *cl;
+		size_t head, body = 0;
+
+		r->buf[r->len] = '\0';
+		if (!(end = strstr(r->buf, "\r\n\r\n")))
+			return;
+		head = (size_t)(end - r->buf) + 4;
+		*end = '\0';
+		if ((cl = strcasestr(r->buf, "\r\nContent-Length:")))
+			body = strtoul(cl + 17, NULL, 10);
+		r->bad += strncmp(r->buf, "HTTP/1.1 200 ", 13) != 0;
+		*end = '\r';
+		if (r->len < head + body)
+			return;
+		memmove(r->buf, r->buf + head + body, r->len - head - body);
+		r->len -= head + body;
+		r->replies++;
+	}
+}
+
+/*
+ * One connection: send len bytes (cut at split when > 0, with a pause
+ * between the pieces so they arrive apart), the FIN with the last piece if
+ * fin, and read until expect replies (and EOF if need_eof), or EOF, or 5 s pass.
+ * Returns the replies read; *eof says whether EOF came, r->bad the non-200.
+ */
+static int torture_once(const char *bytes, size_t len, size_t split, int fin, long late_ms,
+                        struct reply_stream *r, int expect, int need_eof, int *eof)
+{
+	long t0 = now_ms(), deadline = t0 + 5000;
+	size_t off = 0, stop = split ? split : len;
+	int one = 1, zero = 0, small = 32768, fd = tcp_open();
+
+	r->len = 0;
+	r->replies = r->bad = 0;
+	*eof = 0;
+	if (fd < 0 || tcp_connected(fd, now_ms() + 2000) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (late_ms) /* the replies back up into the server's buffers, as far as they go */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	while (now_ms() < deadline && !*eof) {
+		int reading = now_ms() - t0 >= late_ms;
+		short ev = (off < len ? POLLOUT : 0) | (reading ? POLLIN : 0);
+		int re = wait_fd(fd, ev, reading ? deadline : t0 + late_ms);
+		ssize_t n;
+
+		if (re < 0)
+			break;
+		if (off < len && (re & POLLOUT)) {
+			if (fin && stop == len)
+				setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
+			n = send(fd, bytes + off, stop - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+			off += n > 0 ? (size_t)n : 0;
+			if (off == stop &&
+			    stop < len) { /* the first piece is out: let it land alone */
+				nap_ms(2);
+				stop = len;
+			} else if (off == len && fin) {
+				shutdown(fd,
+				         SHUT_WR); /* corked: the FIN rides on the last segment */
+				setsockopt(fd, IPPROTO_TCP, TCP_CORK, &zero, sizeof(zero));
+			}
+		}
+		if (reading && (re & (POLLIN | POLLHUP | POLLERR))) {
+			n = recv(fd, r->buf + r->len, sizeof(r->buf) - 1 - r->len, MSG_DONTWAIT);
+			if (n > 0) {
+				r->len += (size_t)n;
+				stream_parse(r);
+			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				*eof = 1;
+			}
+		}
+		if (r->replies >= expect && !need_eof)
+			break; /* a kept-alive connection: no EOF to wait for */
+	}
+	close(fd);
+	return r->replies;
+}
+
+/*
+ * Run torture case t against the server: 0 when every connection got what
+ * it should, else 1 with why in why[]. one: the model answers one request
+ * per connection (every reply closes: exactly one reply, then EOF); else
+ * every request is answered, and EOF follows them when the FIN was sent.
+ */
+static int torture_case(const struct torture *t, int one, char *why, size_t whylen)
+{
+	static struct reply_stream r;
+	size_t len;
+	char *bytes = flood_bytes(t->pipeline, &len);
+	int want = one ? 1 : t->pipeline, need_eof = one || t->fin;
+
+	if (!bytes) {
+		snprintf(why, whylen, "out of memory");
+		return 1;
+	}
+	/* split: every offset 1 .. len-1 in turn; else one run, uncut */
+	for (size_t cut = t->split ? 1 : 0; cut < (t->split ? len : 1); cut++) {
+		int eof, got = torture_once(bytes, len, cut, t->fin, t->late_ms, &r, want, need_eof,
+		                            &eof);
+
+		if (got != want || r.bad || (need_eof && !eof)) {
+			snprintf(
+			    why, whylen,
+			    "%s: %d requests%s%s, cut at byte %zu: %d of %d replies (%d not 200), "
+			    "%s",
+			    t->name, t->pipeline, t->fin ? " + FIN" : "",
+			    t->late_ms ? ", late reader" : "", cut, got < 0 ? 0 : got, want, r.bad,
+			    eof ? "then EOF" : "no EOF");
+			free(bytes);
+			return 1;
+		}
+	}
+	free(bytes);
+	return 0;
+}
+
+/* torture NAME ONE: case NAME of tortures[], or all of them in turn (NAME "all"). */
+static int check_torture(const char *name, int one)
+{
+	char why[256];
+	int ran = 0;
+
+	for (size_t i = 0; i < sizeof(tortures) / sizeof(tortures[0]); i++) {
+		if (strcmp(name, "all") != 0 && strcmp(name, tortures[i].name) != 0)
+			continue;
+		if (torture_case(&tortures[i], one, why, sizeof(why)))
+			return verdict(FAIL, "%s", why);
+		ran++;
+	}
+	if (ran == 0)
+		return verdict(TOOL, "unknown torture '%s'", name);
+	return verdict(PASS,
+	               "%d case(s): each request cut at every offset, pipelines of up to 2000 "
+	               "with a late reader, the FIN with the data; all answered%s",
+	               ran, one ? " (one request per connection)" : "");
+}
+
 /* cpu PID MS MAX_PCT: PID's tree uses at most MAX_PCT % of one CPU over MS ms. */
 static int check_cpu(pid_t pid, long ms, double max_pct)
 {
@@ -960,6 +1139,8 @@ static int usage(void)
 	        "  badhead KIND                     oversized|long-target|garbage|cl-te|chunk\n"
 	        "  storm N DURATION_MS              N clients at once, holding their connections\n"
 	        "  maxconns HELD ANSWERED           HELD open (ANSWERED got 200); next gets 503\n"
+	        "  torture NAME|all ONE             edge-trigger torture (split*, pipe-*, fin-*);\n"
+	        "                                   ONE=1: every reply closes the connection\n"
 	        "  cpu PID MS MAX_PCT               (PORT ignored) idle CPU of PID's tree\n"
 	        "  mem PID                          (PORT ignored) VmRSS and Pss of PID's tree\n"
 	        "Prints one line; exit 0 pass, 1 fail, 2 usage or tool error.\n");
@@ -994,6 +1175,8 @@ int main(int argc, char **argv)
 		return check_storm(atoi(argv[0]), atol(argv[1]));
 	if (strcmp(cmd, "maxconns") == 0 && argc == 2)
 		return check_maxconns(atoi(argv[0]), atoi(argv[1]));
+	if (strcmp(cmd, "torture") == 0 && argc == 2)
+		return check_torture(argv[0], atoi(argv[1]));
 	if (strcmp(cmd, "cpu") == 0 && argc == 3)
 		return check_cpu((pid_t)atoi(argv[0]), atol(argv[1]), atof(argv[2]));
 	if (strcmp(cmd, "mem") == 0 && argc == 1)

@@ -19,6 +19,11 @@
 #   idle-timeout     --timeout 1: an idle connection is closed 0.9..3 s after connecting.
 #   reset            20 clients send requests then reset (SO_LINGER 0); a new client gets 200.
 #   half-close       request, shutdown(SHUT_WR): the full reply still arrives.
+#   edge-torture     (hostile torture all) every request split at every offset (each piece its
+#                    own edge), pipelines of 3, 100 and 2000 requests (the 2000 with a reader
+#                    that waits 300 ms), a FIN in the same segment as the last request: every
+#                    request answered, then EOF after a FIN. An iterative model answers the first
+#                    request of each connection and closes.
 #   pipeline-flood   10,000 pipelined requests never read; a new client every 250 ms is served
 #                    within 1 s (iterative: timeout + 1 s linger + 1 s), and the Pss summed over
 #                    the model's processes grows by less than 16 MiB (VmRSS shown too).
@@ -215,6 +220,8 @@ run_model() {
 	check idle-timeout "--timeout 1" idle 900 3000 || return
 	check reset "--timeout 3" reset 20 || return
 	check half-close "--timeout 3" halfclose || return
+	check edge-torture "--timeout 3" torture all "$([[ ${summary,,} == iterative* ]] && echo 1 || echo 0)" ||
+		return
 	for k in oversized long-target garbage cl-te chunk; do
 		check "bad-head-$k" "--timeout 3" badhead "$k" || return
 	done

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -506,6 +507,38 @@ static void test_body_back_pressure(void **state)
 	close(sv[1]);
 }
 
+/*
+ * A client that keeps sending cannot hold the thread that refuses it
+ * (issue 15 item 7): conn_reject and conn_drain read a bounded amount, on a
+ * blocking socket too, and leave the rest unread. The socket is kept alive
+ * past conn_reject's close by a dup, to count what it left.
+ */
+static void test_reject_bounded_drain(void **state)
+{
+	static char junk[4096];
+	int sv[2], keep, big = 1 << 20, queued = 0, left = 0;
+	size_t total = 0;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	set_nonblock(sv[1]);
+	while ((n = send(sv[1], junk, sizeof(junk), MSG_NOSIGNAL)) > 0)
+		total += (size_t)n;
+	assert_true(total > 3 * CONN_DRAIN_MAX); /* more than both bounded drains take */
+	/* sv[0] is blocking: conn_drain must not wait once it has read its share */
+	assert_int_equal(conn_drain(sv[0]), 0);
+	assert_int_equal(ioctl(sv[0], FIONREAD, &queued), 0);
+	assert_int_equal((size_t)queued, total - CONN_DRAIN_MAX);
+	assert_true((keep = dup(sv[0])) >= 0);
+	conn_reject(sv[0], 503);
+	assert_int_equal(ioctl(keep, FIONREAD, &left), 0);
+	assert_true(left >= queued - 2 * CONN_DRAIN_MAX); /* not drained to the end */
+	close(keep);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_expect_continue),
 		cmocka_unit_test(test_defer_resume),
 		cmocka_unit_test(test_body_back_pressure),
+		cmocka_unit_test(test_reject_bounded_drain),
 	};
 
 	return cmocka_run_group_tests_name("conn_process", tests, setup, teardown);
