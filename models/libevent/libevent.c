@@ -21,24 +21,24 @@ struct server {
 	struct event *pause;             /* re-enables accepting after running out of fds */
 	const struct timeval *idle_tv;   /* --timeout, as a libevent common timeout */
 	const struct timeval *linger_tv; /* CONN_LINGER_MS, likewise */
-	struct conn *conns;              /* every open connection, freed on exit */
+	struct lev_conn *conns;          /* every open connection, freed on exit */
 };
 
-struct conn {
+struct lev_conn {
 	evutil_socket_t fd;
 	struct server *srv;
 	struct event *rd, *wr; /* persistent: readable, writable */
 	struct event *timer;   /* idle deadline, then the linger deadline */
 	int lingering;         /* write side shut down: only draining input now */
-	struct conn *prev, *next;
+	struct lev_conn *prev, *next;
 	struct conn_buf buf; /* last: its buffers need no clearing */
 };
 
-static void conn_advance(struct conn *c);
+static void lev_conn_advance(struct lev_conn *c);
 
 /* --- connections ------------------------------------------------------- */
 
-static void conn_free(struct conn *c)
+static void lev_conn_free(struct lev_conn *c)
 {
 	if (c->prev)
 		c->prev->next = c->next;
@@ -61,42 +61,42 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	conn_free(arg);
+	lev_conn_free(arg);
 }
 
 static void read_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct conn *c = arg;
+	struct lev_conn *c = arg;
 	ssize_t n;
 
 	(void)what;
 	if (c->lingering) {
 		if (conn_drain(fd))
-			conn_free(c);
+			lev_conn_free(c);
 		return;
 	}
 	n = conn_read(fd, &c->buf);
 	if (n == 0 || n == -1) {
-		conn_free(c); /* the client is gone */
+		lev_conn_free(c); /* the client is gone */
 		return;
 	}
 	if (n > 0)
-		conn_advance(c);
+		lev_conn_advance(c);
 }
 
 static void write_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct conn *c = arg;
+	struct lev_conn *c = arg;
 	int w = conn_write(fd, &c->buf);
 
 	(void)what;
 	if (w < 0) {
-		conn_free(c);
+		lev_conn_free(c);
 		return;
 	}
 	if (w > 0) {
 		event_del(c->wr);
-		conn_advance(c); /* the reply queue drained: answer what waited behind it */
+		lev_conn_advance(c); /* the reply queue drained: answer what waited behind it */
 	}
 }
 
@@ -106,7 +106,7 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
  * a client that does not read cannot make us queue without bound), else
  * readability; or, once a closing reply is out, close or linger.
  */
-static void conn_advance(struct conn *c)
+static void lev_conn_advance(struct lev_conn *c)
 {
 	for (;;) {
 		int answered = conn_process(&c->buf);
@@ -140,14 +140,14 @@ static void conn_advance(struct conn *c)
 		goto fail;
 	return;
 fail:
-	conn_free(c);
+	lev_conn_free(c);
 }
 
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
                       void *arg)
 {
 	struct server *srv = arg;
-	struct conn *c = malloc(sizeof(*c));
+	struct lev_conn *c = malloc(sizeof(*c));
 
 	(void)l;
 	(void)sa;
@@ -156,7 +156,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		close(fd);
 		return;
 	}
-	memset(c, 0, offsetof(struct conn, buf.in));
+	memset(c, 0, offsetof(struct lev_conn, buf.in));
 	conn_reset(&c->buf);
 	c->fd = fd;
 	c->srv = srv;
@@ -169,7 +169,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	c->timer = evtimer_new(srv->base, timer_cb, c);
 	if (!c->rd || !c->wr || !c->timer || event_add(c->rd, NULL) < 0 ||
 	    evtimer_add(c->timer, srv->idle_tv) < 0)
-		conn_free(c);
+		lev_conn_free(c);
 }
 
 /* --- the listener and shutdown -------------------------------------------- */
@@ -273,7 +273,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	while (srv.conns)
-		conn_free(srv.conns);
+		lev_conn_free(srv.conns);
 	if (sigint)
 		event_free(sigint);
 	if (sigterm)

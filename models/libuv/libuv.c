@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-struct conn {
+struct luv_conn {
 	uv_tcp_t tcp;           /* the client's socket */
 	uv_timer_t timer;       /* idle deadline, then the linger deadline */
 	uv_write_t write_req;   /* the one send in flight */
@@ -28,21 +28,21 @@ struct conn {
 
 static uint64_t idle_ms; /* --timeout */
 
-static void conn_advance(struct conn *c);
-static int conn_want_read(struct conn *c, int want);
+static void luv_conn_advance(struct luv_conn *c);
+static int luv_conn_want_read(struct luv_conn *c, int want);
 
 /* --- connections ------------------------------------------------------- */
 
 static void handle_closed_cb(uv_handle_t *h)
 {
-	struct conn *c = h->data;
+	struct luv_conn *c = h->data;
 
 	if (--c->handles == 0)
 		free(c);
 }
 
 /* Close both handles; libuv cancels a pending write or shutdown (status UV_ECANCELED). */
-static void conn_close(struct conn *c)
+static void luv_conn_close(struct luv_conn *c)
 {
 	if (c->closing)
 		return;
@@ -58,18 +58,18 @@ static void conn_close(struct conn *c)
  */
 static void timer_cb(uv_timer_t *t)
 {
-	struct conn *c = t->data;
+	struct luv_conn *c = t->data;
 	uint64_t idle = uv_now(t->loop) - c->last_request;
 
 	if (!c->lingering && idle < idle_ms && uv_timer_start(t, timer_cb, idle_ms - idle, 0) == 0)
 		return;
-	conn_close(c);
+	luv_conn_close(c);
 }
 
 /* libuv asks where to read: into the connection's own buffer, never a fresh one. */
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
-	struct conn *c = h->data;
+	struct luv_conn *c = h->data;
 
 	(void)hint;
 	if (c->lingering) /* the input is dropped: reuse the whole buffer as scratch */
@@ -80,48 +80,48 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
-	struct conn *c = s->data;
+	struct luv_conn *c = s->data;
 
 	(void)b;
 	if (n == 0)
 		return;        /* EAGAIN */
-	if (n == UV_ENOBUFS) { /* no room: conn_advance resumes reading once there is */
-		conn_want_read(c, 0);
+	if (n == UV_ENOBUFS) { /* no room: luv_conn_advance resumes reading once there is */
+		luv_conn_want_read(c, 0);
 		return;
 	}
 	if (n < 0) { /* UV_EOF or an error: the client is gone, or done after our error reply */
-		conn_close(c);
+		luv_conn_close(c);
 		return;
 	}
 	if (c->lingering)
 		return; /* dropped */
 	c->buf.in_len += (size_t)n;
-	conn_advance(c);
+	luv_conn_advance(c);
 }
 
 static void write_cb(uv_write_t *req, int status)
 {
-	struct conn *c = req->data;
+	struct luv_conn *c = req->data;
 
 	if (status < 0) {
-		conn_close(c); /* also UV_ECANCELED after conn_close: a no-op then */
+		luv_conn_close(c); /* also UV_ECANCELED after luv_conn_close: a no-op then */
 		return;
 	}
 	c->buf.out_sent += c->writing;
 	c->writing = 0;
-	conn_advance(c); /* the reply queue drained: answer what waited behind it */
+	luv_conn_advance(c); /* the reply queue drained: answer what waited behind it */
 }
 
 static void shutdown_cb(uv_shutdown_t *req, int status)
 {
-	struct conn *c = req->data;
+	struct luv_conn *c = req->data;
 
 	if (status < 0)
-		conn_close(c);
+		luv_conn_close(c);
 }
 
 /* Read only while there is room and the connection is not closing. */
-static int conn_want_read(struct conn *c, int want)
+static int luv_conn_want_read(struct luv_conn *c, int want)
 {
 	if (want && !c->reading) {
 		if (uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb) < 0)
@@ -142,7 +142,7 @@ static int conn_want_read(struct conn *c, int want)
  * that does not read can make us hold. Once a closing reply is out: close,
  * or linger after an error so the client reads it instead of a reset.
  */
-static void conn_advance(struct conn *c)
+static void luv_conn_advance(struct luv_conn *c)
 {
 	size_t pending;
 
@@ -158,7 +158,7 @@ static void conn_advance(struct conn *c)
 			goto fail;
 		c->writing = pending;
 	}
-	if (conn_want_read(c, conn_in_room(&c->buf) > 0) < 0)
+	if (luv_conn_want_read(c, conn_in_room(&c->buf) > 0) < 0)
 		goto fail;
 	if (!c->buf.close || c->writing > 0)
 		return;
@@ -166,11 +166,12 @@ static void conn_advance(struct conn *c)
 		goto fail; /* a clean close: nothing left to read */
 	c->lingering = 1;
 	if (uv_shutdown(&c->shut_req, (uv_stream_t *)&c->tcp, shutdown_cb) < 0 ||
-	    conn_want_read(c, 1) < 0 || uv_timer_start(&c->timer, timer_cb, CONN_LINGER_MS, 0) < 0)
+	    luv_conn_want_read(c, 1) < 0 ||
+	    uv_timer_start(&c->timer, timer_cb, CONN_LINGER_MS, 0) < 0)
 		goto fail;
 	return;
 fail:
-	conn_close(c);
+	luv_conn_close(c);
 }
 
 static uv_tcp_t spare; /* takes a client we cannot serve (see shed) */
@@ -198,7 +199,7 @@ static void shed(uv_stream_t *server)
 
 static void connection_cb(uv_stream_t *server, int status)
 {
-	struct conn *c;
+	struct luv_conn *c;
 
 	if (status < 0) { /* on Unix a libuv error is a negated errno */
 		if (!net_accept_transient(-status))
@@ -209,7 +210,7 @@ static void connection_cb(uv_stream_t *server, int status)
 		shed(server);
 		return;
 	}
-	memset(c, 0, offsetof(struct conn, buf.in));
+	memset(c, 0, offsetof(struct luv_conn, buf.in));
 	conn_reset(&c->buf);
 	c->write_req.data = c->shut_req.data = c;
 	if (uv_tcp_init(server->loop, &c->tcp) < 0) {
@@ -229,8 +230,8 @@ static void connection_cb(uv_stream_t *server, int status)
 	c->handles = 2;
 	c->last_request = uv_now(server->loop);
 	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 ||
-	    uv_timer_start(&c->timer, timer_cb, idle_ms, 0) < 0 || conn_want_read(c, 1) < 0)
-		conn_close(c);
+	    uv_timer_start(&c->timer, timer_cb, idle_ms, 0) < 0 || luv_conn_want_read(c, 1) < 0)
+		luv_conn_close(c);
 }
 
 /* --- shutdown -------------------------------------------------------------- */
@@ -242,7 +243,7 @@ static void close_walk_cb(uv_handle_t *h, void *arg)
 	if (uv_is_closing(h))
 		return;
 	if (h->type == UV_TCP && h->data) /* a connection: close its pair together */
-		conn_close(h->data);
+		luv_conn_close(h->data);
 	else if (h->type != UV_TIMER || !h->data)
 		uv_close(h, NULL);
 }
