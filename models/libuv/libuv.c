@@ -22,6 +22,7 @@ struct luv_conn {
 	int reading;            /* uv_read_start is in effect */
 	int closing;            /* uv_close was called */
 	int lingering;          /* write side shut down: only draining input now */
+	int eof;                /* the client shut down its side: answer what came, then close */
 	int handles;            /* handles still open; freed when it reaches 0 */
 	struct conn_buf buf;    /* last: its buffers need no clearing */
 };
@@ -89,7 +90,18 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		luv_conn_want_read(c, 0);
 		return;
 	}
-	if (n < 0) { /* UV_EOF or an error: the client is gone, or done after our error reply */
+	if (n == UV_EOF && !c->lingering) {
+		/*
+		 * A half-close: the client may still read. libuv has stopped
+		 * reading; answer what is buffered and close once it is sent
+		 * (closing now would cancel the replies in flight).
+		 */
+		c->reading = 0;
+		c->eof = 1;
+		luv_conn_advance(c);
+		return;
+	}
+	if (n < 0) { /* an error, or EOF while lingering: the client is gone */
 		luv_conn_close(c);
 		return;
 	}
@@ -136,11 +148,11 @@ static int luv_conn_want_read(struct luv_conn *c, int want)
 
 /*
  * Answer what has arrived and hand the batch of replies to uv_write, which
- * tries the send at once: one send per batch. While a send is in flight its
- * bytes stay put (conn_process only appends behind them). Reads go on while
- * the input buffer has room, so the two fixed buffers bound what a client
- * that does not read can make us hold. Once a closing reply is out: close,
- * or linger after an error so the client reads it instead of a reset.
+ * tries the send at once: one send per batch. Nothing is read while a send
+ * is in flight (as evconn does), so a client that does not read cannot make
+ * us hold more than the two fixed buffers. Once a closing reply is out, or
+ * the client has shut down its side and every reply it can get is out:
+ * close, or linger after an error so the client reads it instead of a reset.
  */
 static void luv_conn_advance(struct luv_conn *c)
 {
@@ -158,12 +170,12 @@ static void luv_conn_advance(struct luv_conn *c)
 			goto fail;
 		c->writing = pending;
 	}
-	if (luv_conn_want_read(c, conn_in_room(&c->buf) > 0) < 0)
+	if (luv_conn_want_read(c, !c->eof && c->writing == 0 && conn_in_room(&c->buf) > 0) < 0)
 		goto fail;
-	if (!c->buf.close || c->writing > 0)
+	if (c->writing > 0 || (!c->buf.close && !c->eof))
 		return;
-	if (!c->buf.linger)
-		goto fail; /* a clean close: nothing left to read */
+	if (!c->buf.linger || c->eof)
+		goto fail; /* a clean close, or nothing left to answer a half-closed client */
 	c->lingering = 1;
 	if (uv_shutdown(&c->shut_req, (uv_stream_t *)&c->tcp, shutdown_cb) < 0 ||
 	    luv_conn_want_read(c, 1) < 0 ||
@@ -174,22 +186,40 @@ fail:
 	luv_conn_close(c);
 }
 
-static uv_tcp_t spare; /* takes a client we cannot serve (see shed) */
+/*
+ * A client we cannot serve (no memory for its state) must still be taken off
+ * the listener: until uv_accept is called, libuv stops watching the listener.
+ * shed() accepts it into the spare handle and closes it at once. The spare is
+ * busy until its close callback runs; a shed meanwhile (a second failure in
+ * the same accept pass) is remembered and done there, so the listener is
+ * always watched again.
+ */
+static uv_tcp_t spare;
 static int spare_busy;
+static uv_stream_t *shed_waiting; /* the listener whose client waits for the spare */
+
+static void shed(uv_stream_t *server);
 
 static void spare_closed_cb(uv_handle_t *h)
 {
+	uv_stream_t *server = shed_waiting;
+
 	(void)h;
 	spare_busy = 0;
+	shed_waiting = NULL;
+	if (server)
+		shed(server);
 }
 
-/*
- * Take the pending client and close it at once. Needed when we cannot serve
- * it: libuv stops watching the listener until uv_accept has been called.
- */
 static void shed(uv_stream_t *server)
 {
-	if (spare_busy || uv_tcp_init(server->loop, &spare) < 0)
+	if (uv_is_closing((uv_handle_t *)server))
+		return; /* shutting down: the listener's pending client goes with it */
+	if (spare_busy) {
+		shed_waiting = server;
+		return;
+	}
+	if (uv_tcp_init(server->loop, &spare) < 0)
 		return;
 	spare_busy = 1;
 	spare.data = NULL; /* not a connection (see close_walk_cb) */
