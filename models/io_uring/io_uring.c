@@ -1,12 +1,13 @@
 /* io_uring.c -- completion-based loop (Proactor): I/O is submitted to a kernel ring and reaped. */
+#include "clock.h"
 #include "conn.h"
 #include "net.h"
 #include "server.h"
+#include "sig.h"
 
 #include <liburing.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define RING_ENTRIES 1024
@@ -36,11 +37,13 @@ enum { OP_RECV = 1, OP_SEND = 2, OP_MASK = 7 };
  */
 struct ring_conn {
 	int fd;
-	int op;           /* OP_RECV or OP_SEND in flight, or 0 */
-	int closing;      /* freed once its operation completes */
-	int lingering;    /* write side shut down: only draining input now */
-	int polled_first; /* the recv in flight has IORING_RECVSEND_POLL_FIRST */
-	long deadline;    /* ms: close when the sweep finds it past this */
+	int op;                     /* OP_RECV or OP_SEND in flight, or 0 */
+	int closing;                /* freed once its operation completes */
+	int lingering;              /* write side shut down: only draining input now */
+	int polled_first;           /* the recv in flight has IORING_RECVSEND_POLL_FIRST */
+	long deadline;              /* ms: close when the sweep finds it past this */
+	struct iovec iov[CONN_IOV]; /* the send in flight: out[] and a slice of the body */
+	struct msghdr msg;          /* for a send of both (IORING_OP_SENDMSG) */
 	struct ring_conn *prev, *next;
 	struct conn_buf buf; /* last: its buffers need no clearing */
 };
@@ -64,14 +67,6 @@ struct loop {
 };
 
 static const struct __kernel_timespec tick_ts = { 0, TICK_MS * 1000000L };
-
-static long clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* A free SQE, submitting the full queue first if need be; NULL only if that fails. */
 static struct io_uring_sqe *get_sqe(struct loop *lp)
@@ -151,6 +146,23 @@ static void ring_conn_close(struct loop *lp, struct ring_conn *c)
 	}
 }
 
+/*
+ * The send of what is left of the replies: out[] alone as a plain send, or
+ * out[] and a slice of the shared /bytes body (by reference: never copied)
+ * as a sendmsg. Its iovec and msghdr live in c until the send completes.
+ */
+static void ring_prep_send(struct io_uring_sqe *sqe, struct ring_conn *c)
+{
+	int n = conn_out_iov(&c->buf, c->iov);
+
+	if (n == 1) {
+		io_uring_prep_send(sqe, c->fd, c->iov[0].iov_base, c->iov[0].iov_len, MSG_NOSIGNAL);
+		return;
+	}
+	c->msg = (struct msghdr){ .msg_iov = c->iov, .msg_iovlen = (size_t)n };
+	io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+}
+
 static int ring_conn_submit(struct loop *lp, struct ring_conn *c, int op)
 {
 	struct io_uring_sqe *sqe = get_sqe(lp);
@@ -158,8 +170,7 @@ static int ring_conn_submit(struct loop *lp, struct ring_conn *c, int op)
 	if (!sqe)
 		return -1;
 	if (op == OP_SEND)
-		io_uring_prep_send(sqe, c->fd, c->buf.out + c->buf.out_sent,
-		                   conn_out_pending(&c->buf), MSG_NOSIGNAL);
+		ring_prep_send(sqe, c);
 	else if (c->lingering) /* the input is dropped: reuse the whole buffer as scratch */
 		io_uring_prep_recv(sqe, c->fd, c->buf.in, sizeof(c->buf.in), 0);
 	else
@@ -178,25 +189,26 @@ static int ring_conn_submit(struct loop *lp, struct ring_conn *c, int op)
 }
 
 /*
- * Answer what has arrived and submit the whole batch of replies as one send;
- * with nothing to send, submit the next recv. Once a closing reply is out:
- * close, or linger after an error so the client reads it instead of a reset.
+ * What next, decided by conn_next: answer what has arrived and submit the
+ * whole batch of replies as one send; with nothing to send, submit the next
+ * recv. Once a closing reply is out: close, or linger after an error so the
+ * client reads it instead of a reset. (CONN_DEFER never comes: the loop runs
+ * /sleep and /cpu itself, inside conn_process.)
  */
 static void ring_conn_advance(struct loop *lp, struct ring_conn *c)
 {
-	if (conn_process(&c->buf) > 0)
+	int answered, next = conn_next(&c->buf, &answered);
+
+	if (answered > 0) { /* /sleep or /cpu may have held the loop: the clock moved */
+		lp->now_ms = clock_now_ms();
 		c->deadline = lp->now_ms + lp->idle_ms;
-	if (conn_out_pending(&c->buf) > 0) {
-		if (ring_conn_submit(lp, c, OP_SEND) < 0)
+	}
+	if (next == CONN_SEND || next == CONN_READ) {
+		if (ring_conn_submit(lp, c, next == CONN_SEND ? OP_SEND : OP_RECV) < 0)
 			ring_conn_close(lp, c);
 		return;
 	}
-	if (!c->buf.close) {
-		if (ring_conn_submit(lp, c, OP_RECV) < 0)
-			ring_conn_close(lp, c);
-		return;
-	}
-	if (!c->buf.linger) {
+	if (next != CONN_LINGER) {
 		ring_conn_close(lp, c); /* a clean close: nothing left to read */
 		return;
 	}
@@ -235,7 +247,7 @@ static void on_send(struct loop *lp, struct ring_conn *c, int res)
 		return;
 	}
 	if (res > 0)
-		c->buf.out_sent += (size_t)res;
+		conn_out_advance(&c->buf, (size_t)res);
 	ring_conn_advance(lp, c); /* sends the rest of a short send, or reads on */
 }
 
@@ -346,25 +358,6 @@ static int arm_signal(struct loop *lp)
 	return 0;
 }
 
-static int signals_init(struct loop *lp)
-{
-	struct sigaction sa;
-	sigset_t set;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGPIPE, &sa, NULL) < 0)
-		return -1;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	lp->sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	return lp->sfd < 0 ? -1 : 0;
-}
-
 static void on_completion(struct loop *lp, const struct io_uring_cqe *cqe)
 {
 	uint64_t ud = cqe->user_data;
@@ -429,9 +422,13 @@ static const char *missing_op(struct loop *lp)
 		int op;
 		const char *name;
 	} ops[] = {
-		{ IORING_OP_ACCEPT, "ACCEPT" }, { IORING_OP_RECV, "RECV" },
-		{ IORING_OP_SEND, "SEND" },     { IORING_OP_TIMEOUT, "TIMEOUT" },
-		{ IORING_OP_READ, "READ" },     { IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL" },
+		{ IORING_OP_ACCEPT, "ACCEPT" },
+		{ IORING_OP_RECV, "RECV" },
+		{ IORING_OP_SEND, "SEND" },
+		{ IORING_OP_SENDMSG, "SENDMSG" },
+		{ IORING_OP_TIMEOUT, "TIMEOUT" },
+		{ IORING_OP_READ, "READ" },
+		{ IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL" },
 	};
 	struct io_uring_probe *probe = io_uring_get_probe_ring(&lp->ring);
 	const char *missing = NULL;
@@ -450,7 +447,7 @@ static const char *missing_op(struct loop *lp)
 static void drain(struct loop *lp)
 {
 	struct __kernel_timespec ts = { 0, 50 * 1000000L };
-	long deadline = clock_ms() + 300;
+	long deadline = clock_now_ms() + 300;
 	struct io_uring_sqe *sqe;
 
 	lp->ring_close = 0; /* the last submission may never be made: close at once */
@@ -466,7 +463,7 @@ static void drain(struct loop *lp)
 		io_uring_prep_timeout_remove(sqe, UD_TICK, 0);
 		io_uring_sqe_set_data64(sqe, UD_IGNORE);
 	}
-	while ((lp->conns || lp->accept_armed || lp->tick_armed) && clock_ms() < deadline) {
+	while ((lp->conns || lp->accept_armed || lp->tick_armed) && clock_now_ms() < deadline) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 		int r = io_uring_submit_and_wait_timeout(&lp->ring, &cqe, 1, &ts, NULL);
@@ -498,7 +495,7 @@ int main(int argc, char **argv)
 	const char *missing;
 	int r, rc = 1;
 
-	/* SIGTERM/SIGINT are read from a signalfd on the ring (signals_init), not sig_init */
+	/* SIGTERM/SIGINT are read from a signalfd on the ring (sig_fd), not sig_init */
 	server_init(argc, argv, "io_uring",
 	            "io_uring proactor: one ring, accept/recv/send completions, --workers ignored.",
 	            SERVER_OWN_SIGNALS, &o);
@@ -516,7 +513,7 @@ int main(int argc, char **argv)
 		io_uring_queue_exit(&lp->ring);
 		return 77;
 	}
-	if (signals_init(lp) < 0) {
+	if ((lp->sfd = sig_fd()) < 0) {
 		perror("io_uring: signals");
 		goto out;
 	}
@@ -525,7 +522,7 @@ int main(int argc, char **argv)
 		goto out;
 
 	/* The whole model: keep accept and the tick armed, submit, wait, act on each completion. */
-	lp->now_ms = clock_ms();
+	lp->now_ms = clock_now_ms();
 	while (!lp->stop) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
@@ -539,7 +536,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "io_uring: io_uring_submit_and_wait: %s\n", strerror(-r));
 			goto out;
 		}
-		lp->now_ms = clock_ms();
+		lp->now_ms = clock_now_ms();
 		io_uring_for_each_cqe(&lp->ring, head, cqe)
 		{
 			on_completion(lp, cqe);

@@ -2,12 +2,12 @@
 #include "conn.h"
 #include "net.h"
 #include "server.h"
+#include "sig.h"
 
 #include <event2/event.h>
 #include <event2/listener.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,38 +100,46 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* A request was answered: restart the idle deadline from now (/sleep or /cpu may have held the
+ * loop). */
+static int lev_conn_touch(struct lev_conn *c)
+{
+	event_base_update_cache_time(c->srv->base);
+	return evtimer_add(c->timer, c->srv->idle_tv);
+}
+
 /*
- * Answer what has arrived, one send per batch of replies, then tell libevent
- * what to wait for next: writability while a send is short (and no reads, so
- * a client that does not read cannot make us queue without bound), else
- * readability; or, once a closing reply is out, close or linger.
+ * What next, decided by conn_next: answer what has arrived and send each batch
+ * of replies (the /bytes body straight from the shared buffer, by sendmsg) as
+ * long as the socket takes them; then tell libevent what to wait for next:
+ * writability while a send is short (and no reads, so a client that does not
+ * read cannot make us queue without bound), else readability; or, once a
+ * closing reply is out, close or linger. (CONN_DEFER never comes: the loop
+ * runs /sleep and /cpu itself, inside conn_process.)
  */
 static void lev_conn_advance(struct lev_conn *c)
 {
-	for (;;) {
-		int answered = conn_process(&c->buf);
-		int w = 1;
+	int answered, next, w;
 
-		if (answered > 0 && evtimer_add(c->timer, c->srv->idle_tv) < 0)
+	while ((next = conn_next(&c->buf, &answered)) == CONN_SEND) {
+		if (answered > 0 && lev_conn_touch(c) < 0)
 			goto fail;
-		if (conn_out_pending(&c->buf) > 0)
-			w = conn_write(c->fd, &c->buf);
-		if (w < 0)
+		if ((w = conn_write(c->fd, &c->buf)) < 0)
 			goto fail;
 		if (w == 0) {
 			if (event_del(c->rd) < 0 || event_add(c->wr, NULL) < 0)
 				goto fail;
 			return;
 		}
-		if (answered == 0 || c->buf.close || c->buf.in_len == 0)
-			break;
 	}
-	if (!c->buf.close) {
+	if (answered > 0 && lev_conn_touch(c) < 0)
+		goto fail;
+	if (next == CONN_READ) {
 		if (event_add(c->rd, NULL) < 0)
 			goto fail;
 		return;
 	}
-	if (!c->buf.linger)
+	if (next != CONN_LINGER)
 		goto fail; /* a clean close: nothing left to read */
 	/* after an error: let the client read the reply instead of a reset */
 	c->lingering = 1;
@@ -204,9 +212,14 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
 		fprintf(stderr, "libevent: accept: %s\n", evutil_socket_error_to_string(err));
 }
 
-static void signal_cb(evutil_socket_t sig, short what, void *arg)
+/*
+ * SIGTERM or SIGINT: the signalfd (sig_fd) is readable. A signalfd rather
+ * than evsignal, whose handler takes the signal at once: blocked, it stays
+ * pending, so a /sleep running in the loop sees it and ends early (work.h).
+ */
+static void signal_cb(evutil_socket_t fd, short what, void *arg)
 {
-	(void)sig;
+	(void)fd;
 	(void)what;
 	event_base_loopbreak(arg);
 }
@@ -214,19 +227,19 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 int main(int argc, char **argv)
 {
 	struct server srv = { 0 };
-	struct event *sigterm = NULL, *sigint = NULL;
+	struct event *sigev = NULL;
 	struct timeval idle, linger = { CONN_LINGER_MS / 1000, (CONN_LINGER_MS % 1000) * 1000 };
 	struct opts o;
-	int lfd, rc = 1;
+	int lfd, sfd = -1, rc = 1;
 
-	/* libevent's evsignal owns SIGTERM/SIGINT; sig_init() would block them */
+	/* SIGTERM/SIGINT come from a signalfd the loop watches (sig_fd), not sig_init */
 	server_init(argc, argv, "libevent",
 	            "libevent reactor: one loop, evconnlistener + events, --workers ignored.",
 	            SERVER_OWN_SIGNALS, &o);
 	idle = (struct timeval){ o.timeout, 0 };
 	lfd = server_listen(&o, "libevent", NET_NONBLOCK);
 
-	/* The canonical order: base -> listener -> signal events -> dispatch; freed in reverse. */
+	/* The canonical order: base -> listener -> signal event -> dispatch; freed in reverse. */
 	if (!(srv.base = event_base_new())) {
 		fprintf(stderr, "libevent: event_base_new failed\n");
 		close(lfd);
@@ -257,10 +270,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "libevent: evtimer_new failed\n");
 		goto out;
 	}
-	sigterm = evsignal_new(srv.base, SIGTERM, signal_cb, srv.base);
-	sigint = evsignal_new(srv.base, SIGINT, signal_cb, srv.base);
-	if (!sigterm || !sigint || event_add(sigterm, NULL) < 0 || event_add(sigint, NULL) < 0) {
-		fprintf(stderr, "libevent: signal events failed\n");
+	if ((sfd = sig_fd()) < 0 ||
+	    !(sigev = event_new(srv.base, sfd, EV_READ, signal_cb, srv.base)) ||
+	    event_add(sigev, NULL) < 0) {
+		fprintf(stderr, "libevent: signal event failed\n");
 		goto out;
 	}
 	if (net_announce(lfd) < 0)
@@ -274,10 +287,10 @@ int main(int argc, char **argv)
 out:
 	while (srv.conns)
 		lev_conn_free(srv.conns);
-	if (sigint)
-		event_free(sigint);
-	if (sigterm)
-		event_free(sigterm);
+	if (sigev)
+		event_free(sigev);
+	if (sfd >= 0)
+		close(sfd);
 	if (srv.pause)
 		event_free(srv.pause);
 	if (srv.listener)

@@ -2,14 +2,16 @@
 #include "conn.h"
 #include "net.h"
 #include "server.h"
+#include "sig.h"
 
 #include <uv.h>
 
-#include <signal.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 struct luv_conn {
@@ -17,7 +19,7 @@ struct luv_conn {
 	uv_timer_t timer;       /* idle deadline, then the linger deadline */
 	uv_write_t write_req;   /* the one send in flight */
 	uv_shutdown_t shut_req; /* the write-side shutdown before lingering */
-	size_t writing;         /* bytes of out[] in flight; 0: no send pending */
+	size_t writing;         /* bytes in flight (out[] and body); 0: no send pending */
 	uint64_t last_request;  /* loop time of the last complete request (ms) */
 	int reading;            /* uv_read_start is in effect */
 	int closing;            /* uv_close was called */
@@ -119,9 +121,9 @@ static void write_cb(uv_write_t *req, int status)
 		luv_conn_close(c); /* also UV_ECANCELED after luv_conn_close: a no-op then */
 		return;
 	}
-	c->buf.out_sent += c->writing;
+	conn_out_advance(&c->buf, c->writing);
 	c->writing = 0;
-	luv_conn_advance(c); /* the reply queue drained: answer what waited behind it */
+	luv_conn_advance(c); /* the send is done: send on, or answer what waited behind it */
 }
 
 static void shutdown_cb(uv_shutdown_t *req, int status)
@@ -146,35 +148,54 @@ static int luv_conn_want_read(struct luv_conn *c, int want)
 	return 0;
 }
 
+/* Hand what is left of the replies to uv_write: out[] and a slice of the shared body, by reference.
+ */
+static int luv_conn_send(struct luv_conn *c)
+{
+	struct iovec iov[CONN_IOV];
+	uv_buf_t b[CONN_IOV];
+	int n = conn_out_iov(&c->buf, iov);
+
+	c->writing = 0;
+	for (int i = 0; i < n; i++) {
+		b[i] = uv_buf_init(iov[i].iov_base, (unsigned)iov[i].iov_len);
+		c->writing += iov[i].iov_len;
+	}
+	return uv_write(&c->write_req, (uv_stream_t *)&c->tcp, b, (unsigned)n, write_cb);
+}
+
 /*
- * Answer what has arrived and hand the batch of replies to uv_write, which
- * tries the send at once: one send per batch. Nothing is read while a send
- * is in flight (as evconn does), so a client that does not read cannot make
- * us hold more than the two fixed buffers. Once a closing reply is out, or
- * the client has shut down its side and every reply it can get is out:
- * close, or linger after an error so the client reads it instead of a reset.
+ * What next, decided by conn_next: send the replies, read, or close. The
+ * batch of replies goes to uv_write, which tries the send at once: one send
+ * per batch, the /bytes body by reference from the shared buffer. Nothing is
+ * read or answered while a send is in flight (its bytes must stay put), so a
+ * client that does not read holds nothing beyond the two fixed buffers and
+ * its socket. Once a closing reply is out, or the client has shut down its
+ * side and every reply it can get is out: close, or linger after an error so
+ * the client reads it instead of a reset. (CONN_DEFER never comes: the loop
+ * runs /sleep and /cpu itself, inside conn_process.)
  */
 static void luv_conn_advance(struct luv_conn *c)
 {
-	size_t pending;
+	int answered, next;
 
-	if (c->closing)
+	if (c->closing || c->writing > 0)
 		return;
-	if (conn_process(&c->buf) > 0)
+	next = conn_next(&c->buf, &answered);
+	if (answered > 0) { /* /sleep or /cpu may have held the loop: the clock moved */
+		uv_update_time(c->tcp.loop);
 		c->last_request = uv_now(c->tcp.loop);
-	pending = conn_out_pending(&c->buf);
-	if (pending > 0 && c->writing == 0) {
-		uv_buf_t b = uv_buf_init(c->buf.out + c->buf.out_sent, (unsigned)pending);
-
-		if (uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &b, 1, write_cb) < 0)
-			goto fail;
-		c->writing = pending;
 	}
-	if (luv_conn_want_read(c, !c->eof && c->writing == 0 && conn_in_room(&c->buf) > 0) < 0)
+	if (luv_conn_want_read(c, next == CONN_READ && !c->eof && conn_in_room(&c->buf) > 0) < 0)
 		goto fail;
-	if (c->writing > 0 || (!c->buf.close && !c->eof))
+	if (next == CONN_SEND) {
+		if (luv_conn_send(c) < 0)
+			goto fail;
 		return;
-	if (!c->buf.linger || c->eof)
+	}
+	if (next == CONN_READ && !c->eof)
+		return;
+	if (next != CONN_LINGER || c->eof)
 		goto fail; /* a clean close, or nothing left to answer a half-closed client */
 	c->lingering = 1;
 	if (uv_shutdown(&c->shut_req, (uv_stream_t *)&c->tcp, shutdown_cb) < 0 ||
@@ -266,7 +287,7 @@ static void connection_cb(uv_stream_t *server, int status)
 
 /* --- shutdown -------------------------------------------------------------- */
 
-/* Close every handle still open: the listener, the signals and each connection's. */
+/* Close every handle still open: the listener, the signal watcher and each connection's. */
 static void close_walk_cb(uv_handle_t *h, void *arg)
 {
 	(void)arg;
@@ -278,10 +299,16 @@ static void close_walk_cb(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
-static void signal_cb(uv_signal_t *s, int signum)
+/*
+ * SIGTERM or SIGINT: the signalfd (sig_fd) is readable. A signalfd rather
+ * than uv_signal_t, whose handler takes the signal at once: blocked, it stays
+ * pending, so a /sleep running in the loop sees it and ends early (work.h).
+ */
+static void signal_cb(uv_poll_t *p, int status, int events)
 {
-	(void)signum;
-	uv_walk(s->loop, close_walk_cb, NULL);
+	(void)status;
+	(void)events;
+	uv_walk(p->loop, close_walk_cb, NULL);
 }
 
 /* Close what is still open and let the loop run the close callbacks, then close the loop. */
@@ -300,11 +327,11 @@ int main(int argc, char **argv)
 {
 	uv_loop_t loop;
 	uv_tcp_t server;
-	uv_signal_t sigterm, sigint;
+	uv_poll_t sigpoll;
 	struct opts o;
-	int lfd, r, rc = 1;
+	int lfd, sfd = -1, r, rc = 1;
 
-	/* libuv's signal handles own SIGTERM/SIGINT; sig_init() would block them */
+	/* SIGTERM/SIGINT come from a signalfd the loop watches (sig_fd), not sig_init */
 	server_init(argc, argv, "libuv",
 	            "libuv reactor: one loop, uv_tcp + uv_write, --workers ignored.",
 	            SERVER_OWN_SIGNALS, &o);
@@ -315,17 +342,16 @@ int main(int argc, char **argv)
 		close(lfd);
 		return 1;
 	}
-	/* The order: loop -> listener -> signal handles -> run; loop_finish closes them all. */
+	/* The order: loop -> listener -> signal watcher -> run; loop_finish closes them all. */
 	if ((r = uv_tcp_init(&loop, &server)) < 0 || (r = uv_tcp_open(&server, lfd)) < 0) {
 		close(lfd); /* not yet the handle's */
 		goto out;
 	}
 	server.data = NULL; /* not a connection (see close_walk_cb) */
 	if ((r = uv_listen((uv_stream_t *)&server, SOMAXCONN, connection_cb)) < 0 ||
-	    (r = uv_signal_init(&loop, &sigterm)) < 0 ||
-	    (r = uv_signal_start(&sigterm, signal_cb, SIGTERM)) < 0 ||
-	    (r = uv_signal_init(&loop, &sigint)) < 0 ||
-	    (r = uv_signal_start(&sigint, signal_cb, SIGINT)) < 0)
+	    (r = (sfd = sig_fd()) < 0 ? -errno : 0) < 0 ||
+	    (r = uv_poll_init(&loop, &sigpoll, sfd)) < 0 ||
+	    (r = uv_poll_start(&sigpoll, UV_READABLE, signal_cb)) < 0)
 		goto out;
 	if (net_announce(lfd) < 0)
 		goto out;
@@ -338,5 +364,7 @@ out:
 		fprintf(stderr, "libuv: setup: %s\n", r < 0 ? uv_strerror(r) : "cannot announce");
 	if (loop_finish(&loop) < 0)
 		rc = 1;
+	if (sfd >= 0)
+		close(sfd);
 	return rc;
 }
