@@ -1,5 +1,6 @@
 /* io_uring.c -- completion-based loop (Proactor): I/O is submitted to a kernel ring and reaped. */
 #include "clock.h"
+#include "bufpool.h"
 #include "conn.h"
 #include "net.h"
 #include "server.h"
@@ -14,12 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #define RING_ENTRIES 1024
-#define TICK_MS      250 /* how often idle and lingering connections are swept */
+#define RECV_BUFS    256  /* provided receive buffers, shared by every connection */
+#define RECV_BUF_LEN 4096 /* each; at most CONN_IN_CAP, so one fits an empty conn_buf */
+#define RECV_BGID    0    /* their buffer group */
+#define TICK_MS      250  /* how often idle and lingering connections are swept */
 
 /*
  * A completion's user_data names what completed: a connection's address
@@ -45,7 +50,7 @@ struct ring_conn {
 	struct iovec iov[CONN_IOV]; /* the send in flight: out[] and a slice of the body */
 	struct msghdr msg;          /* for a send of both (IORING_OP_SENDMSG) */
 	struct ring_conn *prev, *next;
-	struct conn_buf buf; /* last: its buffers need no clearing */
+	struct conn_buf *buf; /* from the pool while bytes are in it; NULL while idle (bufs) */
 };
 
 #define SPARES_MAX 256 /* closed connections kept past a burst; more go back to malloc */
@@ -64,6 +69,9 @@ struct loop {
 	int poll_first; /* IORING_RECVSEND_POLL_FIRST (5.19+), off after an EINVAL */
 	int accept_armed, accept_paused, tick_armed, stop;
 	struct signalfd_siginfo siginfo; /* the signalfd read's buffer */
+	struct bufpool pool;             /* spare conn_bufs */
+	struct io_uring_buf_ring *bufs;  /* provided receive buffers (5.19+), or NULL */
+	char *bufmem;                    /* their memory: RECV_BUFS of RECV_BUF_LEN */
 };
 
 static const struct __kernel_timespec tick_ts = { 0, TICK_MS * 1000000L };
@@ -106,6 +114,9 @@ static void ring_conn_free(struct loop *lp, struct ring_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	close_fd(lp, c->fd);
+	if (c->buf)
+		bufpool_put(&lp->pool, c->buf);
+	c->buf = NULL;
 	if (lp->nspares >= SPARES_MAX) {
 		free(c);
 		return;
@@ -153,7 +164,7 @@ static void ring_conn_close(struct loop *lp, struct ring_conn *c)
  */
 static void ring_prep_send(struct io_uring_sqe *sqe, struct ring_conn *c)
 {
-	int n = conn_out_iov(&c->buf, c->iov);
+	int n = conn_out_iov(c->buf, c->iov);
 
 	if (n == 1) {
 		io_uring_prep_send(sqe, c->fd, c->iov[0].iov_base, c->iov[0].iov_len, MSG_NOSIGNAL);
@@ -169,12 +180,18 @@ static int ring_conn_submit(struct loop *lp, struct ring_conn *c, int op)
 
 	if (!sqe)
 		return -1;
-	if (op == OP_SEND)
+	if (op == OP_SEND) {
 		ring_prep_send(sqe, c);
-	else if (c->lingering) /* the input is dropped: reuse the whole buffer as scratch */
-		io_uring_prep_recv(sqe, c->fd, c->buf.in, sizeof(c->buf.in), 0);
-	else
-		io_uring_prep_recv(sqe, c->fd, c->buf.in + c->buf.in_len, conn_in_room(&c->buf), 0);
+	} else if (!c->buf) { /* the kernel picks a provided buffer once data arrives */
+		io_uring_prep_recv(sqe, c->fd, NULL, RECV_BUF_LEN, 0);
+		sqe->flags |= IOSQE_BUFFER_SELECT;
+		sqe->buf_group = RECV_BGID;
+	} else if (c->lingering) { /* the input is dropped: reuse the whole buffer as scratch */
+		io_uring_prep_recv(sqe, c->fd, c->buf->in, sizeof(c->buf->in), 0);
+	} else {
+		io_uring_prep_recv(sqe, c->fd, c->buf->in + c->buf->in_len, conn_in_room(c->buf),
+		                   0);
+	}
 	/*
 	 * A recv is submitted when the client has just been answered (or has
 	 * just connected): its next bytes are seldom there yet. Wait for
@@ -189,6 +206,20 @@ static int ring_conn_submit(struct loop *lp, struct ring_conn *c, int op)
 }
 
 /*
+ * With provided buffers, give the connection's buffer back to the pool once
+ * nothing is in it (or its input is only drained now): an idle connection
+ * holds none, only a recv that takes a provided buffer when data arrives.
+ */
+static void ring_conn_release(struct loop *lp, struct ring_conn *c)
+{
+	if (lp->bufs && c->buf &&
+	    (c->lingering || (c->buf->in_len == 0 && conn_out_pending(c->buf) == 0))) {
+		bufpool_put(&lp->pool, c->buf);
+		c->buf = NULL;
+	}
+}
+
+/*
  * What next, decided by conn_next: answer what has arrived and submit the
  * whole batch of replies as one send; with nothing to send, submit the next
  * recv. Once a closing reply is out: close, or linger after an error so the
@@ -197,12 +228,14 @@ static int ring_conn_submit(struct loop *lp, struct ring_conn *c, int op)
  */
 static void ring_conn_advance(struct loop *lp, struct ring_conn *c)
 {
-	int answered, next = conn_next(&c->buf, &answered);
+	int answered, next = conn_next(c->buf, &answered);
 
 	if (answered > 0) { /* /sleep or /cpu may have held the loop: the clock moved */
 		lp->now_ms = clock_now_ms();
 		c->deadline = lp->now_ms + lp->idle_ms;
 	}
+	if (next == CONN_READ)
+		ring_conn_release(lp, c);
 	if (next == CONN_SEND || next == CONN_READ) {
 		if (ring_conn_submit(lp, c, next == CONN_SEND ? OP_SEND : OP_RECV) < 0)
 			ring_conn_close(lp, c);
@@ -213,16 +246,47 @@ static void ring_conn_advance(struct loop *lp, struct ring_conn *c)
 		return;
 	}
 	c->lingering = 1;
+	ring_conn_release(lp, c);
 	c->deadline = lp->now_ms + CONN_LINGER_MS;
 	if (shutdown(c->fd, SHUT_WR) < 0 || ring_conn_submit(lp, c, OP_RECV) < 0)
 		ring_conn_close(lp, c);
 }
 
+/*
+ * A recv with a provided buffer has completed: copy its bytes into the
+ * connection's own buffer (taken from the pool now; dropped if lingering or
+ * closing), and give the provided buffer back to the ring at once. -1: no
+ * memory for the connection's buffer.
+ */
+static int ring_conn_take(struct loop *lp, struct ring_conn *c, int res, unsigned flags)
+{
+	unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
+	char *data = lp->bufmem + (size_t)bid * RECV_BUF_LEN;
+	int rc = 0;
+
+	if (res > 0 && !c->lingering && !c->closing) {
+		if (!c->buf && !(c->buf = bufpool_get(&lp->pool)))
+			rc = -1;
+		else
+			memcpy(c->buf->in + c->buf->in_len, data, (size_t)res);
+	}
+	io_uring_buf_ring_add(lp->bufs, data, RECV_BUF_LEN, (unsigned short)bid,
+	                      io_uring_buf_ring_mask(RECV_BUFS), 0);
+	io_uring_buf_ring_advance(lp->bufs, 1);
+	return rc;
+}
+
 static void on_recv(struct loop *lp, struct ring_conn *c, int res)
 {
+	if (res == -ENOBUFS && !c->buf && !(c->buf = bufpool_get(&lp->pool))) {
+		ring_conn_close(lp, c); /* no provided buffer free, and no memory for its own */
+		return;
+	}
 	if (res == -EINVAL && c->polled_first)
 		lp->poll_first = 0; /* a kernel before 5.19: retry without the flag */
-	if (res == -EINTR || res == -EAGAIN || (res == -EINVAL && c->polled_first)) {
+	/* -ENOBUFS: every provided buffer is taken; the retry reads into the connection's own */
+	if (res == -EINTR || res == -EAGAIN || res == -ENOBUFS ||
+	    (res == -EINVAL && c->polled_first)) {
 		if (ring_conn_submit(lp, c, OP_RECV) < 0)
 			ring_conn_close(lp, c);
 		return;
@@ -236,7 +300,7 @@ static void on_recv(struct loop *lp, struct ring_conn *c, int res)
 			ring_conn_close(lp, c);
 		return;
 	}
-	c->buf.in_len += (size_t)res;
+	c->buf->in_len += (size_t)res;
 	ring_conn_advance(lp, c);
 }
 
@@ -247,16 +311,19 @@ static void on_send(struct loop *lp, struct ring_conn *c, int res)
 		return;
 	}
 	if (res > 0)
-		conn_out_advance(&c->buf, (size_t)res);
+		conn_out_advance(c->buf, (size_t)res);
 	ring_conn_advance(lp, c); /* sends the rest of a short send, or reads on */
 }
 
-static void on_conn(struct loop *lp, struct ring_conn *c, int op, int res)
+static void on_conn(struct loop *lp, struct ring_conn *c, int op, int res, unsigned flags)
 {
+	int nomem = (flags & IORING_CQE_F_BUFFER) && ring_conn_take(lp, c, res, flags) < 0;
+
 	c->op = 0;
-	if (c->closing)
-		ring_conn_free(lp,
-		               c); /* its one operation has completed: nothing refers to it now */
+	if (c->closing) /* its one operation has completed: nothing refers to it now */
+		ring_conn_free(lp, c);
+	else if (nomem)
+		ring_conn_close(lp, c);
 	else if (op == OP_RECV)
 		on_recv(lp, c, res);
 	else
@@ -281,6 +348,7 @@ static void arm_accept(struct loop *lp)
 
 static void on_accept(struct loop *lp, int res, unsigned flags)
 {
+	struct conn_buf *buf = NULL;
 	struct ring_conn *c;
 
 	if (!(flags & IORING_CQE_F_MORE))
@@ -295,16 +363,22 @@ static void on_accept(struct loop *lp, int res, unsigned flags)
 	}
 	if (res < 0)
 		return; /* ECONNABORTED and the like: the client is gone */
+	if (!lp->bufs && !(buf = bufpool_get(&lp->pool))) { /* no provided buffers: its own */
+		close(res);
+		return;
+	}
 	if (lp->spares) {
 		c = lp->spares;
 		lp->spares = c->next;
 		lp->nspares--;
 	} else if (!(c = malloc(sizeof(*c)))) {
+		if (buf)
+			bufpool_put(&lp->pool, buf);
 		close(res);
 		return;
 	}
-	memset(c, 0, offsetof(struct ring_conn, buf.in));
-	conn_reset(&c->buf);
+	memset(c, 0, sizeof(*c));
+	c->buf = buf;
 	c->fd = res;
 	c->deadline = lp->now_ms + lp->idle_ms;
 	c->next = lp->conns;
@@ -364,7 +438,7 @@ static void on_completion(struct loop *lp, const struct io_uring_cqe *cqe)
 
 	if (ud >= UD_LAST)
 		on_conn(lp, (struct ring_conn *)(uintptr_t)(ud & ~(uint64_t)OP_MASK),
-		        (int)(ud & OP_MASK), cqe->res);
+		        (int)(ud & OP_MASK), cqe->res, cqe->flags);
 	else if (ud == UD_ACCEPT)
 		on_accept(lp, cqe->res, cqe->flags);
 	else if (ud == UD_TICK)
@@ -443,6 +517,45 @@ static const char *missing_op(struct loop *lp)
 	return missing;
 }
 
+/*
+ * Provided receive buffers (5.19+): RECV_BUFS buffers in one ring the kernel
+ * takes from as data arrives, so a waiting recv pins none. On an older
+ * kernel this fails and each connection keeps a buffer of its own (lp->bufs
+ * stays NULL). liburing 2.3 has no io_uring_setup_buf_ring: set it up here.
+ */
+static void bufs_init(struct loop *lp)
+{
+	struct io_uring_buf_reg reg = { .ring_entries = RECV_BUFS, .bgid = RECV_BGID };
+	size_t len = RECV_BUFS * sizeof(struct io_uring_buf);
+	void *ring = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (ring == MAP_FAILED)
+		return;
+	reg.ring_addr = (uintptr_t)ring;
+	if (!(lp->bufmem = malloc((size_t)RECV_BUFS * RECV_BUF_LEN)) ||
+	    io_uring_register_buf_ring(&lp->ring, &reg, 0) < 0) {
+		free(lp->bufmem);
+		lp->bufmem = NULL;
+		munmap(ring, len);
+		return;
+	}
+	lp->bufs = ring;
+	io_uring_buf_ring_init(lp->bufs);
+	for (int i = 0; i < RECV_BUFS; i++)
+		io_uring_buf_ring_add(lp->bufs, lp->bufmem + (size_t)i * RECV_BUF_LEN, RECV_BUF_LEN,
+		                      (unsigned short)i, io_uring_buf_ring_mask(RECV_BUFS), i);
+	io_uring_buf_ring_advance(lp->bufs, RECV_BUFS);
+}
+
+/* After the ring is gone: nothing refers to the provided buffers any more. */
+static void bufs_free(struct loop *lp)
+{
+	if (lp->bufs)
+		munmap(lp->bufs, RECV_BUFS * sizeof(struct io_uring_buf));
+	free(lp->bufmem);
+	bufpool_free(&lp->pool);
+}
+
 /* Cancel what is in flight and reap it (bounded), so no buffer is freed under the kernel. */
 static void drain(struct loop *lp)
 {
@@ -513,6 +626,7 @@ int main(int argc, char **argv)
 		io_uring_queue_exit(&lp->ring);
 		return 77;
 	}
+	bufs_init(lp);
 	if ((lp->sfd = sig_fd()) < 0) {
 		perror("io_uring: signals");
 		goto out;
@@ -551,6 +665,7 @@ out:
 	while (lp->conns) /* only if the drain ran out of time */
 		ring_conn_free(lp, lp->conns);
 	spares_free(lp);
+	bufs_free(lp);
 	if (lp->sfd >= 0)
 		close(lp->sfd);
 	if (lp->lfd >= 0)

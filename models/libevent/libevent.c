@@ -1,4 +1,5 @@
 /* libevent.c -- library-managed reactor: libevent's loop calls us back (Reactor pattern). */
+#include "bufpool.h"
 #include "conn.h"
 #include "net.h"
 #include "server.h"
@@ -22,6 +23,7 @@ struct server {
 	const struct timeval *idle_tv;   /* --timeout, as a libevent common timeout */
 	const struct timeval *linger_tv; /* CONN_LINGER_MS, likewise */
 	struct lev_conn *conns;          /* every open connection, freed on exit */
+	struct bufpool pool;             /* spare buffers: an idle connection holds none */
 };
 
 struct lev_conn {
@@ -31,12 +33,21 @@ struct lev_conn {
 	struct event *timer;   /* idle deadline, then the linger deadline */
 	int lingering;         /* write side shut down: only draining input now */
 	struct lev_conn *prev, *next;
-	struct conn_buf buf; /* last: its buffers need no clearing */
+	struct conn_buf *buf; /* from srv->pool while bytes are in it; NULL while idle */
 };
 
 static void lev_conn_advance(struct lev_conn *c);
 
 /* --- connections ------------------------------------------------------- */
+
+/* Give the buffer back to the pool once nothing is in it (or the input is only drained now). */
+static void lev_conn_release(struct lev_conn *c)
+{
+	if (c->buf && (c->lingering || (c->buf->in_len == 0 && conn_out_pending(c->buf) == 0))) {
+		bufpool_put(&c->srv->pool, c->buf);
+		c->buf = NULL;
+	}
+}
 
 static void lev_conn_free(struct lev_conn *c)
 {
@@ -52,6 +63,8 @@ static void lev_conn_free(struct lev_conn *c)
 		event_free(c->wr);
 	if (c->timer)
 		event_free(c->timer);
+	if (c->buf)
+		bufpool_put(&c->srv->pool, c->buf);
 	close(c->fd);
 	free(c);
 }
@@ -75,19 +88,25 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
 			lev_conn_free(c);
 		return;
 	}
-	n = conn_read(fd, &c->buf);
+	if (!c->buf && !(c->buf = bufpool_get(&c->srv->pool))) {
+		lev_conn_free(c); /* no memory for its buffer */
+		return;
+	}
+	n = conn_read(fd, c->buf);
 	if (n == 0 || n == -1) {
 		lev_conn_free(c); /* the client is gone */
 		return;
 	}
 	if (n > 0)
 		lev_conn_advance(c);
+	else
+		lev_conn_release(c); /* nothing came after all */
 }
 
 static void write_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct lev_conn *c = arg;
-	int w = conn_write(fd, &c->buf);
+	int w = conn_write(fd, c->buf);
 
 	(void)what;
 	if (w < 0) {
@@ -121,10 +140,10 @@ static void lev_conn_advance(struct lev_conn *c)
 {
 	int answered, next, w;
 
-	while ((next = conn_next(&c->buf, &answered)) == CONN_SEND) {
+	while ((next = conn_next(c->buf, &answered)) == CONN_SEND) {
 		if (answered > 0 && lev_conn_touch(c) < 0)
 			goto fail;
-		if ((w = conn_write(c->fd, &c->buf)) < 0)
+		if ((w = conn_write(c->fd, c->buf)) < 0)
 			goto fail;
 		if (w == 0) {
 			if (event_del(c->rd) < 0 || event_add(c->wr, NULL) < 0)
@@ -135,6 +154,7 @@ static void lev_conn_advance(struct lev_conn *c)
 	if (answered > 0 && lev_conn_touch(c) < 0)
 		goto fail;
 	if (next == CONN_READ) {
+		lev_conn_release(c); /* all answered: an idle connection holds no buffer */
 		if (event_add(c->rd, NULL) < 0)
 			goto fail;
 		return;
@@ -143,6 +163,7 @@ static void lev_conn_advance(struct lev_conn *c)
 		goto fail; /* a clean close: nothing left to read */
 	/* after an error: let the client read the reply instead of a reset */
 	c->lingering = 1;
+	lev_conn_release(c);
 	if (shutdown(c->fd, SHUT_WR) < 0 || event_add(c->rd, NULL) < 0 ||
 	    evtimer_add(c->timer, c->srv->linger_tv) < 0)
 		goto fail;
@@ -164,8 +185,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		close(fd);
 		return;
 	}
-	memset(c, 0, offsetof(struct lev_conn, buf.in));
-	conn_reset(&c->buf);
+	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->srv = srv;
 	c->next = srv->conns;
@@ -287,6 +307,7 @@ int main(int argc, char **argv)
 out:
 	while (srv.conns)
 		lev_conn_free(srv.conns);
+	bufpool_free(&srv.pool);
 	if (sigev)
 		event_free(sigev);
 	if (sfd >= 0)

@@ -1,4 +1,5 @@
 /* libuv.c -- library-managed reactor with async writes: libuv's loop, as in Node.js (Reactor). */
+#include "bufpool.h"
 #include "conn.h"
 #include "net.h"
 #include "server.h"
@@ -26,10 +27,12 @@ struct luv_conn {
 	int lingering;          /* write side shut down: only draining input now */
 	int eof;                /* the client shut down its side: answer what came, then close */
 	int handles;            /* handles still open; freed when it reaches 0 */
-	struct conn_buf buf;    /* last: its buffers need no clearing */
+	struct conn_buf *buf;   /* from the pool while bytes are in it; NULL while idle */
 };
 
-static uint64_t idle_ms; /* --timeout */
+static uint64_t idle_ms;          /* --timeout */
+static struct bufpool pool;       /* spare buffers: an idle connection holds none */
+static char scratch[CONN_IN_CAP]; /* where a lingering connection's dropped input goes */
 
 static void luv_conn_advance(struct luv_conn *c);
 static int luv_conn_want_read(struct luv_conn *c, int want);
@@ -40,8 +43,21 @@ static void handle_closed_cb(uv_handle_t *h)
 {
 	struct luv_conn *c = h->data;
 
-	if (--c->handles == 0)
+	if (--c->handles == 0) {
+		if (c->buf)
+			bufpool_put(&pool, c->buf);
 		free(c);
+	}
+}
+
+/* Give the buffer back to the pool once nothing is in it (or the input is only drained now). */
+static void luv_conn_release(struct luv_conn *c)
+{
+	if (c->buf && c->writing == 0 &&
+	    (c->lingering || (c->buf->in_len == 0 && conn_out_pending(c->buf) == 0))) {
+		bufpool_put(&pool, c->buf);
+		c->buf = NULL;
+	}
 }
 
 /* Close both handles; libuv cancels a pending write or shutdown (status UV_ECANCELED). */
@@ -69,16 +85,22 @@ static void timer_cb(uv_timer_t *t)
 	luv_conn_close(c);
 }
 
-/* libuv asks where to read: into the connection's own buffer, never a fresh one. */
+/*
+ * libuv asks where to read (the socket is readable): into the free part of
+ * the connection's buffer, taken from the pool if it holds none. A size of 0
+ * (no memory) comes back to read_cb as UV_ENOBUFS.
+ */
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
 	struct luv_conn *c = h->data;
 
 	(void)hint;
-	if (c->lingering) /* the input is dropped: reuse the whole buffer as scratch */
-		*b = uv_buf_init(c->buf.in, sizeof(c->buf.in));
+	if (c->lingering) /* the input is dropped */
+		*b = uv_buf_init(scratch, sizeof(scratch));
+	else if (!c->buf && !(c->buf = bufpool_get(&pool)))
+		*b = uv_buf_init(NULL, 0);
 	else
-		*b = uv_buf_init(c->buf.in + c->buf.in_len, (unsigned)conn_in_room(&c->buf));
+		*b = uv_buf_init(c->buf->in + c->buf->in_len, (unsigned)conn_in_room(c->buf));
 }
 
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
@@ -86,8 +108,14 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	struct luv_conn *c = s->data;
 
 	(void)b;
-	if (n == 0)
-		return;        /* EAGAIN */
+	if (n == 0) { /* EAGAIN */
+		luv_conn_release(c);
+		return;
+	}
+	if (n == UV_ENOBUFS && !c->buf) { /* no memory for a buffer */
+		luv_conn_close(c);
+		return;
+	}
 	if (n == UV_ENOBUFS) { /* no room: luv_conn_advance resumes reading once there is */
 		luv_conn_want_read(c, 0);
 		return;
@@ -109,7 +137,7 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	}
 	if (c->lingering)
 		return; /* dropped */
-	c->buf.in_len += (size_t)n;
+	c->buf->in_len += (size_t)n;
 	luv_conn_advance(c);
 }
 
@@ -121,7 +149,7 @@ static void write_cb(uv_write_t *req, int status)
 		luv_conn_close(c); /* also UV_ECANCELED after luv_conn_close: a no-op then */
 		return;
 	}
-	conn_out_advance(&c->buf, c->writing);
+	conn_out_advance(c->buf, c->writing);
 	c->writing = 0;
 	luv_conn_advance(c); /* the send is done: send on, or answer what waited behind it */
 }
@@ -154,7 +182,7 @@ static int luv_conn_send(struct luv_conn *c)
 {
 	struct iovec iov[CONN_IOV];
 	uv_buf_t b[CONN_IOV];
-	int n = conn_out_iov(&c->buf, iov);
+	int n = conn_out_iov(c->buf, iov);
 
 	c->writing = 0;
 	for (int i = 0; i < n; i++) {
@@ -181,23 +209,31 @@ static void luv_conn_advance(struct luv_conn *c)
 
 	if (c->closing || c->writing > 0)
 		return;
-	next = conn_next(&c->buf, &answered);
+	if (!c->buf) { /* nothing buffered (EOF on an idle connection): nothing to answer */
+		if (c->eof)
+			luv_conn_close(c);
+		return;
+	}
+	next = conn_next(c->buf, &answered);
 	if (answered > 0) { /* /sleep or /cpu may have held the loop: the clock moved */
 		uv_update_time(c->tcp.loop);
 		c->last_request = uv_now(c->tcp.loop);
 	}
-	if (luv_conn_want_read(c, next == CONN_READ && !c->eof && conn_in_room(&c->buf) > 0) < 0)
+	if (luv_conn_want_read(c, next == CONN_READ && !c->eof && conn_in_room(c->buf) > 0) < 0)
 		goto fail;
 	if (next == CONN_SEND) {
 		if (luv_conn_send(c) < 0)
 			goto fail;
 		return;
 	}
-	if (next == CONN_READ && !c->eof)
+	if (next == CONN_READ && !c->eof) {
+		luv_conn_release(c); /* all answered: an idle connection holds no buffer */
 		return;
+	}
 	if (next != CONN_LINGER || c->eof)
 		goto fail; /* a clean close, or nothing left to answer a half-closed client */
 	c->lingering = 1;
+	luv_conn_release(c);
 	if (uv_shutdown(&c->shut_req, (uv_stream_t *)&c->tcp, shutdown_cb) < 0 ||
 	    luv_conn_want_read(c, 1) < 0 ||
 	    uv_timer_start(&c->timer, timer_cb, CONN_LINGER_MS, 0) < 0)
@@ -261,8 +297,7 @@ static void connection_cb(uv_stream_t *server, int status)
 		shed(server);
 		return;
 	}
-	memset(c, 0, offsetof(struct luv_conn, buf.in));
-	conn_reset(&c->buf);
+	memset(c, 0, sizeof(*c));
 	c->write_req.data = c->shut_req.data = c;
 	if (uv_tcp_init(server->loop, &c->tcp) < 0) {
 		free(c);
