@@ -357,6 +357,21 @@ timed() {
 	((ms >= min && ms <= max)) || { WHY="took $ms ms, expected $min..$max"; return 1; }
 }
 
+# Work requests pipelined with plain ones in one write are all answered, in order (offload
+# parks the connection at each blocking one and resumes it when its helper is done).
+pipelined_work() {
+	local t
+	: >"$WORK/req"
+	for t in /sleep/50 / /cpu/2000 /sleep/0 /; do
+		printf 'GET %s HTTP/1.1\r\nHost: x\r\n\r\n' "$t" >>"$WORK/req"
+	done
+	if ((PERSISTS)); then
+		probe --raw "$WORK/req" --expect 5 --server "$MODEL" --conn keep-alive --open
+	else
+		probe --raw "$WORK/req" --expect 1 --server "$MODEL" --conn close --eof
+	fi
+}
+
 # head_check TARGET LENGTH: HEAD gets the head only (Content-Length LENGTH, no body), three
 # times on one connection, so a body sent anyway would mis-frame the next reply.
 head_check() {
@@ -561,6 +576,7 @@ scenario_checks() {
 	check "/sleep/300 takes 300 ms" timed /sleep/300 300 2300
 	check "/cpu/200000 takes 200 ms of CPU" timed /cpu/200000 200 3200
 	check "/sleep/0 answers at once" timed /sleep/0 0 1000
+	check "work requests pipelined with plain ones, answered in order" pipelined_work
 	check "bad: /sleep/ (no number) -> 400" bad 400 'GET /sleep/ HTTP/1.1\r\nHost: x\r\n\r\n'
 	check "bad: /sleep/-1 -> 400" bad 400 'GET /sleep/-1 HTTP/1.1\r\nHost: x\r\n\r\n'
 	check "bad: /sleep/10001 (out of range) -> 400" bad 400 \
