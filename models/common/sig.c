@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/signalfd.h>
 
 volatile sig_atomic_t sig_stop;
 volatile sig_atomic_t sig_child;
@@ -100,4 +101,18 @@ void sig_reset_child(void)
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int sig_fd(void)
+{
+	sigset_t set;
+
+	if (sig_ignore_pipe() < 0)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC);
 }

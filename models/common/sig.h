@@ -44,4 +44,13 @@ int sig_wait_readable(int fd, int timeout_ms);
 /* In a forked child: default dispositions and nothing blocked, so SIGTERM ends it. */
 void sig_reset_child(void);
 
+/*
+ * For a model whose event library watches descriptors instead of taking
+ * signals (libevent, libuv, io_uring): ignore SIGPIPE, block SIGTERM and
+ * SIGINT and return a signalfd (close-on-exec) that becomes readable when
+ * one arrives, or -1. Blocked, a stop stays pending until the loop reads the
+ * fd, which is what lets work_run end a /sleep early (work.h).
+ */
+int sig_fd(void);
+
 #endif

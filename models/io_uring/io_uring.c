@@ -1,29 +1,35 @@
 /* io_uring.c -- completion-based loop (Proactor): I/O is submitted to a kernel ring and reaped. */
+#include "clock.h"
+#include "bufpool.h"
 #include "conn.h"
 #include "net.h"
 #include "server.h"
+#include "sig.h"
 
 #include <liburing.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
-#include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define RING_ENTRIES 1024
-#define TICK_MS      250 /* how often idle and lingering connections are swept */
+#define RECV_BUFS    256  /* provided receive buffers, shared by every connection */
+#define RECV_BUF_LEN 4096 /* each; at most CONN_IN_CAP, so one fits an empty conn_buf */
+#define RECV_BGID    0    /* their buffer group */
+#define TICK_MS      250  /* how often idle and lingering connections are swept */
 
 /*
- * A completion's user_data names what completed: a connection's address with
- * the operation in its low bits (struct conn is aligned to 8), or one of the
- * small constants below, which no address can equal.
+ * A completion's user_data names what completed: a connection's address
+ * with the operation in its low bits (struct ring_conn is aligned to 8), or
+ * one of the small constants below, which no address can equal.
  */
 enum { UD_IGNORE, UD_ACCEPT, UD_TICK, UD_SIGNAL, UD_LAST };
 enum { OP_RECV = 1, OP_SEND = 2, OP_MASK = 7 };
@@ -34,48 +40,49 @@ enum { OP_RECV = 1, OP_SEND = 2, OP_MASK = 7 };
  * must not be moved by conn_process while a recv owns it; alternating makes
  * that true by construction, and request/response clients lose nothing.
  */
-struct conn {
+struct ring_conn {
 	int fd;
-	int op;           /* OP_RECV or OP_SEND in flight, or 0 */
-	int closing;      /* freed once its operation completes */
-	int lingering;    /* write side shut down: only draining input now */
-	int polled_first; /* the recv in flight has IORING_RECVSEND_POLL_FIRST */
-	long deadline;    /* ms: close when the sweep finds it past this */
-	struct conn *prev, *next;
-	struct conn_buf buf; /* last: its buffers need no clearing */
+	int op;                     /* OP_RECV or OP_SEND in flight, or 0 */
+	int closing;                /* freed once its operation completes */
+	int lingering;              /* write side shut down: only draining input now */
+	int polled_first;           /* the recv in flight has IORING_RECVSEND_POLL_FIRST */
+	long deadline;              /* ms: close when the sweep finds it past this */
+	struct iovec iov[CONN_IOV]; /* the send in flight: out[] and a slice of the body */
+	struct msghdr msg;          /* for a send of both (IORING_OP_SENDMSG) */
+	struct ring_conn *prev, *next;
+	struct conn_buf *buf; /* from the pool while bytes are in it; NULL while idle (bufs) */
 };
 
-static struct io_uring ring;
-static struct conn *conns;  /* every connection, swept each tick and freed on exit */
-static struct conn *spares; /* closed connections, reused by on_accept: no malloc per client */
-static int nspares;
-#define SPARES_MAX 256 /* kept past a burst of connections; more go back to malloc */
-static long now_ms;    /* CLOCK_MONOTONIC, read once per batch of completions */
-static long idle_ms;   /* --timeout */
-static int lfd = -1, sfd = -1;
-static int multishot =
-    1; /* the kernel takes IORING_ACCEPT_MULTISHOT (5.19+): one SQE, many accepts */
-static int accept_armed, accept_paused, tick_armed, stop;
-static int ring_close;     /* close descriptors through the ring (IORING_OP_CLOSE, 5.6+) */
-static int poll_first = 1; /* IORING_RECVSEND_POLL_FIRST (5.19+), off after an EINVAL */
-static struct signalfd_siginfo siginfo;
+#define SPARES_MAX 256 /* closed connections kept past a burst; more go back to malloc */
+
+/* The whole state of the one loop, passed to every function (no file-scope variables). */
+struct loop {
+	struct io_uring ring;
+	struct ring_conn *conns;  /* every connection, swept each tick and freed on exit */
+	struct ring_conn *spares; /* closed ones, reused by on_accept: no malloc per client */
+	int nspares;
+	long now_ms;   /* CLOCK_MONOTONIC, read once per batch of completions */
+	long idle_ms;  /* --timeout */
+	int lfd, sfd;  /* the listener; the signalfd for SIGTERM/SIGINT */
+	int multishot; /* the kernel takes IORING_ACCEPT_MULTISHOT (5.19+): one SQE, many accepts */
+	int ring_close; /* close descriptors through the ring (IORING_OP_CLOSE, 5.6+) */
+	int poll_first; /* IORING_RECVSEND_POLL_FIRST (5.19+), off after an EINVAL */
+	int accept_armed, accept_paused, tick_armed, stop;
+	struct signalfd_siginfo siginfo; /* the signalfd read's buffer */
+	struct bufpool pool;             /* spare conn_bufs */
+	struct io_uring_buf_ring *bufs;  /* provided receive buffers (5.19+), or NULL */
+	char *bufmem;                    /* their memory: RECV_BUFS of RECV_BUF_LEN */
+};
+
 static const struct __kernel_timespec tick_ts = { 0, TICK_MS * 1000000L };
 
-static long clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* A free SQE, submitting the full queue first if need be; NULL only if that fails. */
-static struct io_uring_sqe *get_sqe(void)
+static struct io_uring_sqe *get_sqe(struct loop *lp)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&lp->ring);
 
-	if (!sqe && io_uring_submit(&ring) >= 0)
-		sqe = io_uring_get_sqe(&ring);
+	if (!sqe && io_uring_submit(&lp->ring) >= 0)
+		sqe = io_uring_get_sqe(&lp->ring);
 	return sqe;
 }
 
@@ -86,11 +93,11 @@ static struct io_uring_sqe *get_sqe(void)
  * closing connection has no operation in flight, so nothing else refers to
  * fd, and its number cannot be handed out again before the close has run.
  */
-static void close_fd(int fd)
+static void close_fd(struct loop *lp, int fd)
 {
 	struct io_uring_sqe *sqe;
 
-	if (!ring_close || !(sqe = get_sqe())) {
+	if (!lp->ring_close || !(sqe = get_sqe(lp))) {
 		close(fd);
 		return;
 	}
@@ -98,37 +105,40 @@ static void close_fd(int fd)
 	io_uring_sqe_set_data64(sqe, UD_IGNORE);
 }
 
-static void conn_free(struct conn *c)
+static void ring_conn_free(struct loop *lp, struct ring_conn *c)
 {
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		conns = c->next;
+		lp->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	close_fd(c->fd);
-	if (nspares >= SPARES_MAX) {
+	close_fd(lp, c->fd);
+	if (c->buf)
+		bufpool_put(&lp->pool, c->buf);
+	c->buf = NULL;
+	if (lp->nspares >= SPARES_MAX) {
 		free(c);
 		return;
 	}
-	c->next = spares;
-	spares = c;
-	nspares++;
+	c->next = lp->spares;
+	lp->spares = c;
+	lp->nspares++;
 }
 
-static void spares_free(void)
+static void spares_free(struct loop *lp)
 {
-	while (spares) {
-		struct conn *c = spares;
+	while (lp->spares) {
+		struct ring_conn *c = lp->spares;
 
-		spares = c->next;
+		lp->spares = c->next;
 		free(c);
 	}
-	nspares = 0;
+	lp->nspares = 0;
 }
 
 /* Close now, or once the operation in flight is cancelled and has completed. */
-static void conn_close(struct conn *c)
+static void ring_conn_close(struct loop *lp, struct ring_conn *c)
 {
 	struct io_uring_sqe *sqe;
 
@@ -136,10 +146,10 @@ static void conn_close(struct conn *c)
 		return;
 	c->closing = 1;
 	if (!c->op) {
-		conn_free(c);
+		ring_conn_free(lp, c);
 		return;
 	}
-	if ((sqe = get_sqe())) {
+	if ((sqe = get_sqe(lp))) {
 		io_uring_prep_cancel64(sqe, (uintptr_t)c | (unsigned)c->op, 0);
 		io_uring_sqe_set_data64(sqe, UD_IGNORE);
 	} else {
@@ -147,25 +157,47 @@ static void conn_close(struct conn *c)
 	}
 }
 
-static int conn_submit(struct conn *c, int op)
+/*
+ * The send of what is left of the replies: out[] alone as a plain send, or
+ * out[] and a slice of the shared /bytes body (by reference: never copied)
+ * as a sendmsg. Its iovec and msghdr live in c until the send completes.
+ */
+static void ring_prep_send(struct io_uring_sqe *sqe, struct ring_conn *c)
 {
-	struct io_uring_sqe *sqe = get_sqe();
+	int n = conn_out_iov(c->buf, c->iov);
+
+	if (n == 1) {
+		io_uring_prep_send(sqe, c->fd, c->iov[0].iov_base, c->iov[0].iov_len, MSG_NOSIGNAL);
+		return;
+	}
+	c->msg = (struct msghdr){ .msg_iov = c->iov, .msg_iovlen = (size_t)n };
+	io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+}
+
+static int ring_conn_submit(struct loop *lp, struct ring_conn *c, int op)
+{
+	struct io_uring_sqe *sqe = get_sqe(lp);
 
 	if (!sqe)
 		return -1;
-	if (op == OP_SEND)
-		io_uring_prep_send(sqe, c->fd, c->buf.out + c->buf.out_sent,
-		                   conn_out_pending(&c->buf), MSG_NOSIGNAL);
-	else if (c->lingering) /* the input is dropped: reuse the whole buffer as scratch */
-		io_uring_prep_recv(sqe, c->fd, c->buf.in, sizeof(c->buf.in), 0);
-	else
-		io_uring_prep_recv(sqe, c->fd, c->buf.in + c->buf.in_len, conn_in_room(&c->buf), 0);
+	if (op == OP_SEND) {
+		ring_prep_send(sqe, c);
+	} else if (!c->buf) { /* the kernel picks a provided buffer once data arrives */
+		io_uring_prep_recv(sqe, c->fd, NULL, RECV_BUF_LEN, 0);
+		sqe->flags |= IOSQE_BUFFER_SELECT;
+		sqe->buf_group = RECV_BGID;
+	} else if (c->lingering) { /* the input is dropped: reuse the whole buffer as scratch */
+		io_uring_prep_recv(sqe, c->fd, c->buf->in, sizeof(c->buf->in), 0);
+	} else {
+		io_uring_prep_recv(sqe, c->fd, c->buf->in + c->buf->in_len, conn_in_room(c->buf),
+		                   0);
+	}
 	/*
 	 * A recv is submitted when the client has just been answered (or has
 	 * just connected): its next bytes are seldom there yet. Wait for
 	 * readability first instead of trying a recv bound to find nothing.
 	 */
-	c->polled_first = op == OP_RECV && poll_first;
+	c->polled_first = op == OP_RECV && lp->poll_first;
 	if (c->polled_first)
 		sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
 	io_uring_sqe_set_data64(sqe, (uintptr_t)c | (unsigned)op);
@@ -174,154 +206,213 @@ static int conn_submit(struct conn *c, int op)
 }
 
 /*
- * Answer what has arrived and submit the whole batch of replies as one send;
- * with nothing to send, submit the next recv. Once a closing reply is out:
- * close, or linger after an error so the client reads it instead of a reset.
+ * With provided buffers, give the connection's buffer back to the pool once
+ * nothing is in it (or its input is only drained now): an idle connection
+ * holds none, only a recv that takes a provided buffer when data arrives.
  */
-static void conn_advance(struct conn *c)
+static void ring_conn_release(struct loop *lp, struct ring_conn *c)
 {
-	if (conn_process(&c->buf) > 0)
-		c->deadline = now_ms + idle_ms;
-	if (conn_out_pending(&c->buf) > 0) {
-		if (conn_submit(c, OP_SEND) < 0)
-			conn_close(c);
+	if (lp->bufs && c->buf &&
+	    (c->lingering || (c->buf->in_len == 0 && conn_out_pending(c->buf) == 0))) {
+		bufpool_put(&lp->pool, c->buf);
+		c->buf = NULL;
+	}
+}
+
+/*
+ * What next, decided by conn_next: answer what has arrived and submit the
+ * whole batch of replies as one send; with nothing to send, submit the next
+ * recv. Once a closing reply is out: close, or linger after an error so the
+ * client reads it instead of a reset. (CONN_DEFER never comes: the loop runs
+ * /sleep and /cpu itself, inside conn_process.)
+ */
+static void ring_conn_advance(struct loop *lp, struct ring_conn *c)
+{
+	int answered, next = conn_next(c->buf, &answered);
+
+	if (answered > 0) { /* /sleep or /cpu may have held the loop: the clock moved */
+		lp->now_ms = clock_now_ms();
+		c->deadline = lp->now_ms + lp->idle_ms;
+	}
+	if (next == CONN_READ)
+		ring_conn_release(lp, c);
+	if (next == CONN_SEND || next == CONN_READ) {
+		if (ring_conn_submit(lp, c, next == CONN_SEND ? OP_SEND : OP_RECV) < 0)
+			ring_conn_close(lp, c);
 		return;
 	}
-	if (!c->buf.close) {
-		if (conn_submit(c, OP_RECV) < 0)
-			conn_close(c);
-		return;
-	}
-	if (!c->buf.linger) {
-		conn_close(c); /* a clean close: nothing left to read */
+	if (next != CONN_LINGER) {
+		ring_conn_close(lp, c); /* a clean close: nothing left to read */
 		return;
 	}
 	c->lingering = 1;
-	c->deadline = now_ms + CONN_LINGER_MS;
-	if (shutdown(c->fd, SHUT_WR) < 0 || conn_submit(c, OP_RECV) < 0)
-		conn_close(c);
+	ring_conn_release(lp, c);
+	c->deadline = lp->now_ms + CONN_LINGER_MS;
+	if (shutdown(c->fd, SHUT_WR) < 0 || ring_conn_submit(lp, c, OP_RECV) < 0)
+		ring_conn_close(lp, c);
 }
 
-static void on_recv(struct conn *c, int res)
+/*
+ * A recv with a provided buffer has completed: copy its bytes into the
+ * connection's own buffer (taken from the pool now; dropped if lingering or
+ * closing), and give the provided buffer back to the ring at once. -1: no
+ * memory for the connection's buffer.
+ */
+static int ring_conn_take(struct loop *lp, struct ring_conn *c, int res, unsigned flags)
 {
+	unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
+	char *data = lp->bufmem + (size_t)bid * RECV_BUF_LEN;
+	int rc = 0;
+
+	if (res > 0 && !c->lingering && !c->closing) {
+		if (!c->buf && !(c->buf = bufpool_get(&lp->pool)))
+			rc = -1;
+		else
+			memcpy(c->buf->in + c->buf->in_len, data, (size_t)res);
+	}
+	io_uring_buf_ring_add(lp->bufs, data, RECV_BUF_LEN, (unsigned short)bid,
+	                      io_uring_buf_ring_mask(RECV_BUFS), 0);
+	io_uring_buf_ring_advance(lp->bufs, 1);
+	return rc;
+}
+
+static void on_recv(struct loop *lp, struct ring_conn *c, int res)
+{
+	if (res == -ENOBUFS && !c->buf && !(c->buf = bufpool_get(&lp->pool))) {
+		ring_conn_close(lp, c); /* no provided buffer free, and no memory for its own */
+		return;
+	}
 	if (res == -EINVAL && c->polled_first)
-		poll_first = 0; /* a kernel before 5.19: retry without the flag */
-	if (res == -EINTR || res == -EAGAIN || (res == -EINVAL && c->polled_first)) {
-		if (conn_submit(c, OP_RECV) < 0)
-			conn_close(c);
+		lp->poll_first = 0; /* a kernel before 5.19: retry without the flag */
+	/* -ENOBUFS: every provided buffer is taken; the retry reads into the connection's own */
+	if (res == -EINTR || res == -EAGAIN || res == -ENOBUFS ||
+	    (res == -EINVAL && c->polled_first)) {
+		if (ring_conn_submit(lp, c, OP_RECV) < 0)
+			ring_conn_close(lp, c);
 		return;
 	}
 	if (res <= 0) { /* the client is gone, or done after our error reply */
-		conn_close(c);
+		ring_conn_close(lp, c);
 		return;
 	}
 	if (c->lingering) {
-		if (conn_submit(c, OP_RECV) < 0)
-			conn_close(c);
+		if (ring_conn_submit(lp, c, OP_RECV) < 0)
+			ring_conn_close(lp, c);
 		return;
 	}
-	c->buf.in_len += (size_t)res;
-	conn_advance(c);
+	c->buf->in_len += (size_t)res;
+	ring_conn_advance(lp, c);
 }
 
-static void on_send(struct conn *c, int res)
+static void on_send(struct loop *lp, struct ring_conn *c, int res)
 {
 	if (res < 0 && res != -EINTR && res != -EAGAIN) {
-		conn_close(c);
+		ring_conn_close(lp, c);
 		return;
 	}
 	if (res > 0)
-		c->buf.out_sent += (size_t)res;
-	conn_advance(c); /* sends the rest of a short send, or reads on */
+		conn_out_advance(c->buf, (size_t)res);
+	ring_conn_advance(lp, c); /* sends the rest of a short send, or reads on */
 }
 
-static void on_conn(struct conn *c, int op, int res)
+static void on_conn(struct loop *lp, struct ring_conn *c, int op, int res, unsigned flags)
 {
+	int nomem = (flags & IORING_CQE_F_BUFFER) && ring_conn_take(lp, c, res, flags) < 0;
+
 	c->op = 0;
-	if (c->closing)
-		conn_free(c); /* its one operation has completed: nothing refers to it now */
+	if (c->closing) /* its one operation has completed: nothing refers to it now */
+		ring_conn_free(lp, c);
+	else if (nomem)
+		ring_conn_close(lp, c);
 	else if (op == OP_RECV)
-		on_recv(c, res);
+		on_recv(lp, c, res);
 	else
-		on_send(c, res);
+		on_send(lp, c, res);
 }
 
 /* --- accepting ------------------------------------------------------------- */
 
-static void arm_accept(void)
+static void arm_accept(struct loop *lp)
 {
-	struct io_uring_sqe *sqe = get_sqe();
+	struct io_uring_sqe *sqe = get_sqe(lp);
 
 	if (!sqe)
 		return; /* tried again next loop */
-	if (multishot)
-		io_uring_prep_multishot_accept(sqe, lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (lp->multishot)
+		io_uring_prep_multishot_accept(sqe, lp->lfd, NULL, NULL, SOCK_CLOEXEC);
 	else
-		io_uring_prep_accept(sqe, lfd, NULL, NULL, SOCK_CLOEXEC);
+		io_uring_prep_accept(sqe, lp->lfd, NULL, NULL, SOCK_CLOEXEC);
 	io_uring_sqe_set_data64(sqe, UD_ACCEPT);
-	accept_armed = 1;
+	lp->accept_armed = 1;
 }
 
-static void on_accept(int res, unsigned flags)
+static void on_accept(struct loop *lp, int res, unsigned flags)
 {
-	struct conn *c;
+	struct conn_buf *buf = NULL;
+	struct ring_conn *c;
 
 	if (!(flags & IORING_CQE_F_MORE))
-		accept_armed = 0; /* single-shot, or the multishot ended: arm again */
-	if (res == -EINVAL && multishot) {
-		multishot = 0; /* an older kernel: fall back to one accept per SQE */
+		lp->accept_armed = 0; /* single-shot, or the multishot ended: arm again */
+	if (res == -EINVAL && lp->multishot) {
+		lp->multishot = 0; /* an older kernel: fall back to one accept per SQE */
 		return;
 	}
 	if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS || res == -ENOMEM) {
-		accept_paused = 1; /* out of descriptors: wait for the next tick, don't spin */
+		lp->accept_paused = 1; /* out of descriptors: wait for the next tick, don't spin */
 		return;
 	}
 	if (res < 0)
 		return; /* ECONNABORTED and the like: the client is gone */
-	if (spares) {
-		c = spares;
-		spares = c->next;
-		nspares--;
-	} else if (!(c = malloc(sizeof(*c)))) {
+	if (!lp->bufs && !(buf = bufpool_get(&lp->pool))) { /* no provided buffers: its own */
 		close(res);
 		return;
 	}
-	memset(c, 0, offsetof(struct conn, buf.in));
-	conn_reset(&c->buf);
+	if (lp->spares) {
+		c = lp->spares;
+		lp->spares = c->next;
+		lp->nspares--;
+	} else if (!(c = malloc(sizeof(*c)))) {
+		if (buf)
+			bufpool_put(&lp->pool, buf);
+		close(res);
+		return;
+	}
+	memset(c, 0, sizeof(*c));
+	c->buf = buf;
 	c->fd = res;
-	c->deadline = now_ms + idle_ms;
-	c->next = conns;
-	if (conns)
-		conns->prev = c;
-	conns = c;
-	if (conn_submit(c, OP_RECV) < 0)
-		conn_close(c);
+	c->deadline = lp->now_ms + lp->idle_ms;
+	c->next = lp->conns;
+	if (lp->conns)
+		lp->conns->prev = c;
+	lp->conns = c;
+	if (ring_conn_submit(lp, c, OP_RECV) < 0)
+		ring_conn_close(lp, c);
 }
 
 /* --- timers and signals ---------------------------------------------------- */
 
-static void arm_tick(void)
+static void arm_tick(struct loop *lp)
 {
-	struct io_uring_sqe *sqe = get_sqe();
+	struct io_uring_sqe *sqe = get_sqe(lp);
 
 	if (!sqe)
 		return;
 	io_uring_prep_timeout(sqe, (struct __kernel_timespec *)&tick_ts, 0, 0);
 	io_uring_sqe_set_data64(sqe, UD_TICK);
-	tick_armed = 1;
+	lp->tick_armed = 1;
 }
 
 /* Every tick: close connections idle past --timeout or done lingering; resume accepting. */
-static void on_tick(void)
+static void on_tick(struct loop *lp)
 {
-	struct conn *c, *next;
+	struct ring_conn *c, *next;
 
-	tick_armed = 0;
-	accept_paused = 0;
-	for (c = conns; c; c = next) {
+	lp->tick_armed = 0;
+	lp->accept_paused = 0;
+	for (c = lp->conns; c; c = next) {
 		next = c->next;
-		if (!c->closing && now_ms >= c->deadline)
-			conn_close(c);
+		if (!c->closing && lp->now_ms >= c->deadline)
+			ring_conn_close(lp, c);
 	}
 }
 
@@ -330,49 +421,31 @@ static void on_tick(void)
  * unlike a signal mask on the wait, this works even when the ring is so busy
  * that the wait never sleeps.
  */
-static int arm_signal(void)
+static int arm_signal(struct loop *lp)
 {
-	struct io_uring_sqe *sqe = get_sqe();
+	struct io_uring_sqe *sqe = get_sqe(lp);
 
 	if (!sqe)
 		return -1;
-	io_uring_prep_read(sqe, sfd, &siginfo, sizeof(siginfo), 0);
+	io_uring_prep_read(sqe, lp->sfd, &lp->siginfo, sizeof(lp->siginfo), 0);
 	io_uring_sqe_set_data64(sqe, UD_SIGNAL);
 	return 0;
 }
 
-static int signals_init(void)
-{
-	struct sigaction sa;
-	sigset_t set;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGPIPE, &sa, NULL) < 0)
-		return -1;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	return sfd < 0 ? -1 : 0;
-}
-
-static void on_completion(const struct io_uring_cqe *cqe)
+static void on_completion(struct loop *lp, const struct io_uring_cqe *cqe)
 {
 	uint64_t ud = cqe->user_data;
 
 	if (ud >= UD_LAST)
-		on_conn((struct conn *)(uintptr_t)(ud & ~(uint64_t)OP_MASK), (int)(ud & OP_MASK),
-		        cqe->res);
+		on_conn(lp, (struct ring_conn *)(uintptr_t)(ud & ~(uint64_t)OP_MASK),
+		        (int)(ud & OP_MASK), cqe->res, cqe->flags);
 	else if (ud == UD_ACCEPT)
-		on_accept(cqe->res, cqe->flags);
+		on_accept(lp, cqe->res, cqe->flags);
 	else if (ud == UD_TICK)
-		on_tick();
+		on_tick(lp);
 	else if (ud == UD_SIGNAL)
-		stop = 1; /* a short read or an error would stop us as well: nothing else to do */
+		lp->stop =
+		    1; /* a short read or an error would stop us as well: nothing else to do */
 }
 
 /* --- setup and the loop ---------------------------------------------------- */
@@ -401,7 +474,7 @@ static const char *unavailable_reason(int err)
  * Create the ring with the best flags this kernel takes: one issuer with
  * deferred task work (6.1+), cooperative task work (5.19+), or none.
  */
-static int ring_init(void)
+static int ring_init(struct loop *lp)
 {
 	static const unsigned flags[] = { IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
 		                          IORING_SETUP_COOP_TASKRUN, 0 };
@@ -410,29 +483,33 @@ static int ring_init(void)
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]) && r == -EINVAL; i++) {
 		struct io_uring_params p = { .flags = flags[i] };
 
-		r = io_uring_queue_init_params(RING_ENTRIES, &ring, &p);
+		r = io_uring_queue_init_params(RING_ENTRIES, &lp->ring, &p);
 	}
 	return r;
 }
 
 /* The operations this model submits, all in the kernel since 5.6: NULL, or the missing one's name.
  */
-static const char *missing_op(void)
+static const char *missing_op(struct loop *lp)
 {
 	static const struct {
 		int op;
 		const char *name;
 	} ops[] = {
-		{ IORING_OP_ACCEPT, "ACCEPT" }, { IORING_OP_RECV, "RECV" },
-		{ IORING_OP_SEND, "SEND" },     { IORING_OP_TIMEOUT, "TIMEOUT" },
-		{ IORING_OP_READ, "READ" },     { IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL" },
+		{ IORING_OP_ACCEPT, "ACCEPT" },
+		{ IORING_OP_RECV, "RECV" },
+		{ IORING_OP_SEND, "SEND" },
+		{ IORING_OP_SENDMSG, "SENDMSG" },
+		{ IORING_OP_TIMEOUT, "TIMEOUT" },
+		{ IORING_OP_READ, "READ" },
+		{ IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL" },
 	};
-	struct io_uring_probe *probe = io_uring_get_probe_ring(&ring);
+	struct io_uring_probe *probe = io_uring_get_probe_ring(&lp->ring);
 	const char *missing = NULL;
 
 	if (!probe)
 		return "probe";
-	ring_close = io_uring_opcode_supported(probe, IORING_OP_CLOSE); /* optional */
+	lp->ring_close = io_uring_opcode_supported(probe, IORING_OP_CLOSE); /* optional */
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]) && !missing; i++)
 		if (!io_uring_opcode_supported(probe, ops[i].op))
 			missing = ops[i].name;
@@ -440,63 +517,103 @@ static const char *missing_op(void)
 	return missing;
 }
 
+/*
+ * Provided receive buffers (5.19+): RECV_BUFS buffers in one ring the kernel
+ * takes from as data arrives, so a waiting recv pins none. On an older
+ * kernel this fails and each connection keeps a buffer of its own (lp->bufs
+ * stays NULL). liburing 2.3 has no io_uring_setup_buf_ring: set it up here.
+ */
+static void bufs_init(struct loop *lp)
+{
+	struct io_uring_buf_reg reg = { .ring_entries = RECV_BUFS, .bgid = RECV_BGID };
+	size_t len = RECV_BUFS * sizeof(struct io_uring_buf);
+	void *ring = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (ring == MAP_FAILED)
+		return;
+	reg.ring_addr = (uintptr_t)ring;
+	if (!(lp->bufmem = malloc((size_t)RECV_BUFS * RECV_BUF_LEN)) ||
+	    io_uring_register_buf_ring(&lp->ring, &reg, 0) < 0) {
+		free(lp->bufmem);
+		lp->bufmem = NULL;
+		munmap(ring, len);
+		return;
+	}
+	lp->bufs = ring;
+	io_uring_buf_ring_init(lp->bufs);
+	for (int i = 0; i < RECV_BUFS; i++)
+		io_uring_buf_ring_add(lp->bufs, lp->bufmem + (size_t)i * RECV_BUF_LEN, RECV_BUF_LEN,
+		                      (unsigned short)i, io_uring_buf_ring_mask(RECV_BUFS), i);
+	io_uring_buf_ring_advance(lp->bufs, RECV_BUFS);
+}
+
+/* After the ring is gone: nothing refers to the provided buffers any more. */
+static void bufs_free(struct loop *lp)
+{
+	if (lp->bufs)
+		munmap(lp->bufs, RECV_BUFS * sizeof(struct io_uring_buf));
+	free(lp->bufmem);
+	bufpool_free(&lp->pool);
+}
+
 /* Cancel what is in flight and reap it (bounded), so no buffer is freed under the kernel. */
-static void drain(void)
+static void drain(struct loop *lp)
 {
 	struct __kernel_timespec ts = { 0, 50 * 1000000L };
-	long deadline = clock_ms() + 300;
+	long deadline = clock_now_ms() + 300;
 	struct io_uring_sqe *sqe;
 
-	ring_close = 0; /* the last submission may never be made: close at once */
-	for (struct conn *c = conns, *next; c; c = next) {
+	lp->ring_close = 0; /* the last submission may never be made: close at once */
+	for (struct ring_conn *c = lp->conns, *next; c; c = next) {
 		next = c->next;
-		conn_close(c);
+		ring_conn_close(lp, c);
 	}
-	if (accept_armed && (sqe = get_sqe())) {
+	if (lp->accept_armed && (sqe = get_sqe(lp))) {
 		io_uring_prep_cancel64(sqe, UD_ACCEPT, 0);
 		io_uring_sqe_set_data64(sqe, UD_IGNORE);
 	}
-	if (tick_armed && (sqe = get_sqe())) {
+	if (lp->tick_armed && (sqe = get_sqe(lp))) {
 		io_uring_prep_timeout_remove(sqe, UD_TICK, 0);
 		io_uring_sqe_set_data64(sqe, UD_IGNORE);
 	}
-	while ((conns || accept_armed || tick_armed) && clock_ms() < deadline) {
+	while ((lp->conns || lp->accept_armed || lp->tick_armed) && clock_now_ms() < deadline) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
-		int r = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
+		int r = io_uring_submit_and_wait_timeout(&lp->ring, &cqe, 1, &ts, NULL);
 
 		if (r < 0 && r != -ETIME && r != -EINTR)
 			break;
-		io_uring_for_each_cqe(&ring, head, cqe)
+		io_uring_for_each_cqe(&lp->ring, head, cqe)
 		{
 			if (cqe->user_data == UD_ACCEPT) {
 				if (cqe->res >= 0)
 					close(cqe->res); /* accepted before the cancel took */
 				if (!(cqe->flags & IORING_CQE_F_MORE))
-					accept_armed = 0;
+					lp->accept_armed = 0;
 			} else if (cqe->user_data == UD_TICK) {
-				tick_armed = 0;
+				lp->tick_armed = 0;
 			} else if (cqe->user_data >= UD_LAST) {
-				on_completion(cqe); /* closing: frees the connection */
+				on_completion(lp, cqe); /* closing: frees the connection */
 			}
 			n++;
 		}
-		io_uring_cq_advance(&ring, n);
+		io_uring_cq_advance(&lp->ring, n);
 	}
 }
 
 int main(int argc, char **argv)
 {
+	struct loop loop = { .lfd = -1, .sfd = -1, .multishot = 1, .poll_first = 1 }, *lp = &loop;
 	struct opts o;
 	const char *missing;
 	int r, rc = 1;
 
-	/* SIGTERM/SIGINT are read from a signalfd on the ring (signals_init), not sig_init */
+	/* SIGTERM/SIGINT are read from a signalfd on the ring (sig_fd), not sig_init */
 	server_init(argc, argv, "io_uring",
 	            "io_uring proactor: one ring, accept/recv/send completions, --workers ignored.",
 	            SERVER_OWN_SIGNALS, &o);
-	idle_ms = o.timeout * 1000L;
-	if ((r = ring_init()) < 0) {
+	lp->idle_ms = o.timeout * 1000L;
+	if ((r = ring_init(lp)) < 0) {
 		if (r == -ENOSYS || r == -EPERM || r == -EACCES || r == -ENOMEM) {
 			fprintf(stderr, "io_uring: skipped: %s\n", unavailable_reason(-r));
 			return 77;
@@ -504,52 +621,54 @@ int main(int argc, char **argv)
 		fprintf(stderr, "io_uring: io_uring_queue_init: %s\n", strerror(-r));
 		return 1;
 	}
-	if ((missing = missing_op())) {
+	if ((missing = missing_op(lp))) {
 		fprintf(stderr, "io_uring: skipped: the kernel lacks IORING_OP_%s\n", missing);
-		io_uring_queue_exit(&ring);
+		io_uring_queue_exit(&lp->ring);
 		return 77;
 	}
-	if (signals_init() < 0) {
+	bufs_init(lp);
+	if ((lp->sfd = sig_fd()) < 0) {
 		perror("io_uring: signals");
 		goto out;
 	}
-	lfd = server_listen(&o, "io_uring", 0);
-	if (arm_signal() < 0 || net_announce(lfd) < 0)
+	lp->lfd = server_listen(&o, "io_uring", 0);
+	if (arm_signal(lp) < 0 || net_announce(lp->lfd) < 0)
 		goto out;
 
 	/* The whole model: keep accept and the tick armed, submit, wait, act on each completion. */
-	now_ms = clock_ms();
-	while (!stop) {
+	lp->now_ms = clock_now_ms();
+	while (!lp->stop) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 
-		if (!accept_armed && !accept_paused)
-			arm_accept();
-		if (!tick_armed)
-			arm_tick();
-		r = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, NULL, NULL);
+		if (!lp->accept_armed && !lp->accept_paused)
+			arm_accept(lp);
+		if (!lp->tick_armed)
+			arm_tick(lp);
+		r = io_uring_submit_and_wait_timeout(&lp->ring, &cqe, 1, NULL, NULL);
 		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY && r != -ETIME) {
 			fprintf(stderr, "io_uring: io_uring_submit_and_wait: %s\n", strerror(-r));
 			goto out;
 		}
-		now_ms = clock_ms();
-		io_uring_for_each_cqe(&ring, head, cqe)
+		lp->now_ms = clock_now_ms();
+		io_uring_for_each_cqe(&lp->ring, head, cqe)
 		{
-			on_completion(cqe);
+			on_completion(lp, cqe);
 			n++;
 		}
-		io_uring_cq_advance(&ring, n);
+		io_uring_cq_advance(&lp->ring, n);
 	}
 	rc = 0;
 out:
-	drain();
-	io_uring_queue_exit(&ring);
-	while (conns) /* only if the drain ran out of time */
-		conn_free(conns);
-	spares_free();
-	if (sfd >= 0)
-		close(sfd);
-	if (lfd >= 0)
-		close(lfd);
+	drain(lp);
+	io_uring_queue_exit(&lp->ring);
+	while (lp->conns) /* only if the drain ran out of time */
+		ring_conn_free(lp, lp->conns);
+	spares_free(lp);
+	bufs_free(lp);
+	if (lp->sfd >= 0)
+		close(lp->sfd);
+	if (lp->lfd >= 0)
+		close(lp->lfd);
 	return rc;
 }

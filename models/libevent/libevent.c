@@ -1,13 +1,14 @@
 /* libevent.c -- library-managed reactor: libevent's loop calls us back (Reactor pattern). */
+#include "bufpool.h"
 #include "conn.h"
 #include "net.h"
 #include "server.h"
+#include "sig.h"
 
 #include <event2/event.h>
 #include <event2/listener.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,24 +22,34 @@ struct server {
 	struct event *pause;             /* re-enables accepting after running out of fds */
 	const struct timeval *idle_tv;   /* --timeout, as a libevent common timeout */
 	const struct timeval *linger_tv; /* CONN_LINGER_MS, likewise */
-	struct conn *conns;              /* every open connection, freed on exit */
+	struct lev_conn *conns;          /* every open connection, freed on exit */
+	struct bufpool pool;             /* spare buffers: an idle connection holds none */
 };
 
-struct conn {
+struct lev_conn {
 	evutil_socket_t fd;
 	struct server *srv;
 	struct event *rd, *wr; /* persistent: readable, writable */
 	struct event *timer;   /* idle deadline, then the linger deadline */
 	int lingering;         /* write side shut down: only draining input now */
-	struct conn *prev, *next;
-	struct conn_buf buf; /* last: its buffers need no clearing */
+	struct lev_conn *prev, *next;
+	struct conn_buf *buf; /* from srv->pool while bytes are in it; NULL while idle */
 };
 
-static void conn_advance(struct conn *c);
+static void lev_conn_advance(struct lev_conn *c);
 
 /* --- connections ------------------------------------------------------- */
 
-static void conn_free(struct conn *c)
+/* Give the buffer back to the pool once nothing is in it (or the input is only drained now). */
+static void lev_conn_release(struct lev_conn *c)
+{
+	if (c->buf && (c->lingering || (c->buf->in_len == 0 && conn_out_pending(c->buf) == 0))) {
+		bufpool_put(&c->srv->pool, c->buf);
+		c->buf = NULL;
+	}
+}
+
+static void lev_conn_free(struct lev_conn *c)
 {
 	if (c->prev)
 		c->prev->next = c->next;
@@ -52,6 +63,8 @@ static void conn_free(struct conn *c)
 		event_free(c->wr);
 	if (c->timer)
 		event_free(c->timer);
+	if (c->buf)
+		bufpool_put(&c->srv->pool, c->buf);
 	close(c->fd);
 	free(c);
 }
@@ -61,93 +74,109 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	conn_free(arg);
+	lev_conn_free(arg);
 }
 
 static void read_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct conn *c = arg;
+	struct lev_conn *c = arg;
 	ssize_t n;
 
 	(void)what;
 	if (c->lingering) {
 		if (conn_drain(fd))
-			conn_free(c);
+			lev_conn_free(c);
 		return;
 	}
-	n = conn_read(fd, &c->buf);
+	if (!c->buf && !(c->buf = bufpool_get(&c->srv->pool))) {
+		lev_conn_free(c); /* no memory for its buffer */
+		return;
+	}
+	n = conn_read(fd, c->buf);
 	if (n == 0 || n == -1) {
-		conn_free(c); /* the client is gone */
+		lev_conn_free(c); /* the client is gone */
 		return;
 	}
 	if (n > 0)
-		conn_advance(c);
+		lev_conn_advance(c);
+	else
+		lev_conn_release(c); /* nothing came after all */
 }
 
 static void write_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct conn *c = arg;
-	int w = conn_write(fd, &c->buf);
+	struct lev_conn *c = arg;
+	int w = conn_write(fd, c->buf);
 
 	(void)what;
 	if (w < 0) {
-		conn_free(c);
+		lev_conn_free(c);
 		return;
 	}
 	if (w > 0) {
 		event_del(c->wr);
-		conn_advance(c); /* the reply queue drained: answer what waited behind it */
+		lev_conn_advance(c); /* the reply queue drained: answer what waited behind it */
 	}
 }
 
-/*
- * Answer what has arrived, one send per batch of replies, then tell libevent
- * what to wait for next: writability while a send is short (and no reads, so
- * a client that does not read cannot make us queue without bound), else
- * readability; or, once a closing reply is out, close or linger.
- */
-static void conn_advance(struct conn *c)
+/* A request was answered: restart the idle deadline from now (/sleep or /cpu may have held the
+ * loop). */
+static int lev_conn_touch(struct lev_conn *c)
 {
-	for (;;) {
-		int answered = conn_process(&c->buf);
-		int w = 1;
+	event_base_update_cache_time(c->srv->base);
+	return evtimer_add(c->timer, c->srv->idle_tv);
+}
 
-		if (answered > 0 && evtimer_add(c->timer, c->srv->idle_tv) < 0)
+/*
+ * What next, decided by conn_next: answer what has arrived and send each batch
+ * of replies (the /bytes body straight from the shared buffer, by sendmsg) as
+ * long as the socket takes them; then tell libevent what to wait for next:
+ * writability while a send is short (and no reads, so a client that does not
+ * read cannot make us queue without bound), else readability; or, once a
+ * closing reply is out, close or linger. (CONN_DEFER never comes: the loop
+ * runs /sleep and /cpu itself, inside conn_process.)
+ */
+static void lev_conn_advance(struct lev_conn *c)
+{
+	int answered, next, w;
+
+	while ((next = conn_next(c->buf, &answered)) == CONN_SEND) {
+		if (answered > 0 && lev_conn_touch(c) < 0)
 			goto fail;
-		if (conn_out_pending(&c->buf) > 0)
-			w = conn_write(c->fd, &c->buf);
-		if (w < 0)
+		if ((w = conn_write(c->fd, c->buf)) < 0)
 			goto fail;
 		if (w == 0) {
 			if (event_del(c->rd) < 0 || event_add(c->wr, NULL) < 0)
 				goto fail;
 			return;
 		}
-		if (answered == 0 || c->buf.close || c->buf.in_len == 0)
-			break;
 	}
-	if (!c->buf.close) {
+	if (answered > 0 && lev_conn_touch(c) < 0)
+		goto fail;
+	if (next == CONN_READ) {
+		lev_conn_release(c); /* all answered: an idle connection holds no buffer */
 		if (event_add(c->rd, NULL) < 0)
 			goto fail;
 		return;
 	}
-	if (!c->buf.linger)
+	if (next != CONN_LINGER)
 		goto fail; /* a clean close: nothing left to read */
 	/* after an error: let the client read the reply instead of a reset */
 	c->lingering = 1;
+	lev_conn_release(c);
 	if (shutdown(c->fd, SHUT_WR) < 0 || event_add(c->rd, NULL) < 0 ||
 	    evtimer_add(c->timer, c->srv->linger_tv) < 0)
 		goto fail;
 	return;
 fail:
-	conn_free(c);
+	lev_conn_free(c);
 }
 
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
                       void *arg)
 {
 	struct server *srv = arg;
-	struct conn *c = malloc(sizeof(*c));
+	struct lev_conn *c = malloc(sizeof(*c));
 
 	(void)l;
 	(void)sa;
@@ -156,8 +185,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		close(fd);
 		return;
 	}
-	memset(c, 0, offsetof(struct conn, buf.in));
-	conn_reset(&c->buf);
+	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->srv = srv;
 	c->next = srv->conns;
@@ -169,7 +197,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	c->timer = evtimer_new(srv->base, timer_cb, c);
 	if (!c->rd || !c->wr || !c->timer || event_add(c->rd, NULL) < 0 ||
 	    evtimer_add(c->timer, srv->idle_tv) < 0)
-		conn_free(c);
+		lev_conn_free(c);
 }
 
 /* --- the listener and shutdown -------------------------------------------- */
@@ -204,9 +232,14 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
 		fprintf(stderr, "libevent: accept: %s\n", evutil_socket_error_to_string(err));
 }
 
-static void signal_cb(evutil_socket_t sig, short what, void *arg)
+/*
+ * SIGTERM or SIGINT: the signalfd (sig_fd) is readable. A signalfd rather
+ * than evsignal, whose handler takes the signal at once: blocked, it stays
+ * pending, so a /sleep running in the loop sees it and ends early (work.h).
+ */
+static void signal_cb(evutil_socket_t fd, short what, void *arg)
 {
-	(void)sig;
+	(void)fd;
 	(void)what;
 	event_base_loopbreak(arg);
 }
@@ -214,19 +247,19 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 int main(int argc, char **argv)
 {
 	struct server srv = { 0 };
-	struct event *sigterm = NULL, *sigint = NULL;
+	struct event *sigev = NULL;
 	struct timeval idle, linger = { CONN_LINGER_MS / 1000, (CONN_LINGER_MS % 1000) * 1000 };
 	struct opts o;
-	int lfd, rc = 1;
+	int lfd, sfd = -1, rc = 1;
 
-	/* libevent's evsignal owns SIGTERM/SIGINT; sig_init() would block them */
+	/* SIGTERM/SIGINT come from a signalfd the loop watches (sig_fd), not sig_init */
 	server_init(argc, argv, "libevent",
 	            "libevent reactor: one loop, evconnlistener + events, --workers ignored.",
 	            SERVER_OWN_SIGNALS, &o);
 	idle = (struct timeval){ o.timeout, 0 };
 	lfd = server_listen(&o, "libevent", NET_NONBLOCK);
 
-	/* The canonical order: base -> listener -> signal events -> dispatch; freed in reverse. */
+	/* The canonical order: base -> listener -> signal event -> dispatch; freed in reverse. */
 	if (!(srv.base = event_base_new())) {
 		fprintf(stderr, "libevent: event_base_new failed\n");
 		close(lfd);
@@ -257,10 +290,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "libevent: evtimer_new failed\n");
 		goto out;
 	}
-	sigterm = evsignal_new(srv.base, SIGTERM, signal_cb, srv.base);
-	sigint = evsignal_new(srv.base, SIGINT, signal_cb, srv.base);
-	if (!sigterm || !sigint || event_add(sigterm, NULL) < 0 || event_add(sigint, NULL) < 0) {
-		fprintf(stderr, "libevent: signal events failed\n");
+	if ((sfd = sig_fd()) < 0 ||
+	    !(sigev = event_new(srv.base, sfd, EV_READ, signal_cb, srv.base)) ||
+	    event_add(sigev, NULL) < 0) {
+		fprintf(stderr, "libevent: signal event failed\n");
 		goto out;
 	}
 	if (net_announce(lfd) < 0)
@@ -273,11 +306,12 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	while (srv.conns)
-		conn_free(srv.conns);
-	if (sigint)
-		event_free(sigint);
-	if (sigterm)
-		event_free(sigterm);
+		lev_conn_free(srv.conns);
+	bufpool_free(&srv.pool);
+	if (sigev)
+		event_free(sigev);
+	if (sfd >= 0)
+		close(sfd);
 	if (srv.pause)
 		event_free(srv.pause);
 	if (srv.listener)

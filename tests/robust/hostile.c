@@ -1126,6 +1126,119 @@ static int show_mem(pid_t pid)
 	return verdict(PASS, "%d processes, VmRSS %ld KiB, Pss %ld KiB", n, rss, pss);
 }
 
+/* ---- half-close behind a pipeline (issue 15 item 2) ---------------------- */
+
+/* Bytes of "\r\n\r\n" matched so far, carried across reads: a reply head ends at 4. */
+struct head_count {
+	int matched;
+	long heads;
+};
+
+/* Count the reply heads that end in buf[0..n) (no body holds "\r\n\r\n": GET / says Hello world).
+ */
+static void head_count_feed(struct head_count *h, const char *buf, size_t n)
+{
+	static const char end[] = "\r\n\r\n";
+
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == end[h->matched])
+			h->matched++;
+		else
+			h->matched = buf[i] == '\r';
+		if (h->matched == 4) {
+			h->heads++;
+			h->matched = 0;
+		}
+	}
+}
+
+/* A non-blocking socket with a rcvbuf-byte receive buffer (set before the handshake). */
+static int tcp_open_rcvbuf(int rcvbuf)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0 ||
+	    (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno != EINPROGRESS)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+#define HALFPIPE_SLOW 32768 /* the reader pauses 1 ms per this many bytes */
+
+/*
+ * halfpipe COUNT EXPECT: a client with a 4 KiB receive buffer pipelines COUNT
+ * keep-alive requests, reading the replies (1 KiB at a time, 1 ms pause per
+ * 32 KiB) only while the server takes no more, shuts down its write side
+ * once all are sent and reads on to EOF. It must get EXPECT
+ * replies (COUNT, or 1 from a model that closes after every reply) and then
+ * EOF. A server that closes on the client's FIN while replies are still
+ * queued or being sent loses them: libuv did (issue 15 item 2).
+ */
+static int check_halfpipe(int count, long expect)
+{
+	struct head_count h = { 0 };
+	size_t len, off = 0, got = 0;
+	char *req = flood_bytes(count, &len), in[1024];
+	long t0 = now_ms(), deadline = t0 + 10000;
+	int fd, eof = 0, err = 0;
+
+	if (!req)
+		return verdict(TOOL, "out of memory");
+	fd = tcp_open_rcvbuf(4096);
+	if (fd < 0 || tcp_connected(fd, now_ms() + 2000) < 0) {
+		free(req);
+		return verdict(FAIL, "connect: %s", strerror(errno));
+	}
+	while (!eof && !err) {
+		short ev = POLLIN | (off < len ? POLLOUT : 0);
+		int r = wait_fd(fd, ev, deadline);
+		ssize_t n;
+
+		if (r <= 0) {
+			err = r == 0 ? ETIMEDOUT : errno;
+			break;
+		}
+		if ((r & POLLOUT) && off < len) { /* read only when the server takes no more */
+			n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+			if (n > 0 && (off += (size_t)n) == len) {
+				if (shutdown(fd, SHUT_WR) < 0)
+					err = errno;
+				nap_ms(100); /* let the server reach the FIN before we read on */
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR)
+				err = errno;
+			continue;
+		}
+		n = recv(fd, in, sizeof(in), 0);
+		if (n > 0) {
+			if (got / HALFPIPE_SLOW != (got + (size_t)n) / HALFPIPE_SLOW)
+				nap_ms(1); /* the slow reader: the server's send stays pending */
+			got += (size_t)n;
+			head_count_feed(&h, in, (size_t)n);
+		} else if (n == 0) {
+			eof = 1;
+		} else if (errno != EAGAIN && errno != EINTR) {
+			err = errno;
+		}
+	}
+	close(fd);
+	free(req);
+	if (h.heads != expect || !eof)
+		return verdict(FAIL,
+		               "%ld of %ld replies (%zu bytes) to %d pipelined requests, %zu KiB "
+		               "sent, then %s after %ld ms",
+		               h.heads, expect, got, count, off / 1024, eof ? "EOF" : strerror(err),
+		               now_ms() - t0);
+	return verdict(PASS,
+	               "%ld replies to %d pipelined requests after SHUT_WR, then EOF in %ld ms",
+	               h.heads, count, now_ms() - t0);
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -1141,6 +1254,8 @@ static int usage(void)
 	        "  maxconns HELD ANSWERED           HELD open (ANSWERED got 200); next gets 503\n"
 	        "  torture NAME|all ONE             edge-trigger torture (split*, pipe-*, fin-*);\n"
 	        "                                   ONE=1: every reply closes the connection\n"
+	        "  halfpipe COUNT EXPECT            pipeline, SHUT_WR, slow reads: EXPECT replies, "
+	        "EOF\n"
 	        "  cpu PID MS MAX_PCT               (PORT ignored) idle CPU of PID's tree\n"
 	        "  mem PID                          (PORT ignored) VmRSS and Pss of PID's tree\n"
 	        "Prints one line; exit 0 pass, 1 fail, 2 usage or tool error.\n");
@@ -1181,5 +1296,7 @@ int main(int argc, char **argv)
 		return check_cpu((pid_t)atoi(argv[0]), atol(argv[1]), atof(argv[2]));
 	if (strcmp(cmd, "mem") == 0 && argc == 1)
 		return show_mem((pid_t)atoi(argv[0]));
+	if (strcmp(cmd, "halfpipe") == 0 && argc == 2)
+		return check_halfpipe(atoi(argv[0]), atol(argv[1]));
 	return usage();
 }

@@ -36,6 +36,11 @@
 #                    connection" (--max-conns 4: 4 idle keep-alive connections held) or from a
 #                    "queue" (--workers 1 --max-conns 4: 1 served + 4 queued): the next client
 #                    gets 503 and a graceful close. Other models ignore --max-conns.
+#   halfclose-pipeline  a client with a 4 KiB receive buffer pipelines 60,000 requests, shuts
+#                    down its write side and reads slowly: every reply (1 from an iterative
+#                    model), then EOF.
+#   mem-exhaustion   the soft RLIMIT_AS set to the model's size + 256 KiB (prlimit) during a
+#                    storm of 500 clients, then lifted: the model is alive and a curl gets 200.
 #   sigterm-load     SIGTERM while `ab -c 64` runs: exit 0 within 1 s, no process left behind.
 set -u
 
@@ -67,6 +72,7 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/robust.XXXXXX") || exit 2
 ab_pid=
+MEM_MARGIN_KB=256 # address space left to a model for the mem-exhaustion storm
 cleanup() {
 	[[ -n $ab_pid ]] && kill -KILL "$ab_pid" 2>/dev/null
 	server_cleanup
@@ -169,6 +175,36 @@ check_fd_exhaustion() {
 	return 0
 }
 
+# Address space runs out during a storm of 500 clients (the soft RLIMIT_AS set just above the
+# model's size with prlimit), then comes back: the model must still be alive and serve a fresh
+# client. A model that stops accepting for good after an allocation failure fails here. 500
+# clients and a 256 KiB margin: a model that holds no buffer per idle connection (libuv since
+# issue 10) must still fail to allocate its per-connection state within one accept pass.
+check_mem_exhaustion() {
+	local kb storm= code= why=
+	start mem-exhaustion --timeout 3
+	case $? in 0) ;; 77) return 77 ;; *) return 0 ;; esac
+	kb=$(awk '/^VmSize:/ { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null)
+	if [[ -z $kb ]] || ! prlimit --pid "$SERVER_PID" --as=$(((kb + MEM_MARGIN_KB) * 1024)): \
+		2>"$work/prlimit.err"; then
+		finish mem-exhaustion "prlimit failed: $(head -n 1 "$work/prlimit.err")" 1
+		return 0
+	fi
+	storm=$("$tool" "$SERVER_PORT" storm 500 2000 2>&1)
+	prlimit --pid "$SERVER_PID" --as=unlimited: 2>/dev/null
+	sleep 0.2
+	if server_alive "$SERVER_PID"; then
+		code=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVER_PORT/")
+		[[ $code == 200 ]] || why="after the storm a fresh curl got '$code', not 200"
+	fi
+	if [[ -z $why ]]; then
+		finish mem-exhaustion "RLIMIT_AS VmSize + $MEM_MARGIN_KB KiB, storm: $storm; then curl 200" 0
+	else
+		finish mem-exhaustion "$why; storm: $storm" 1
+	fi
+	return 0
+}
+
 check_sigterm_load() {
 	local pid before
 	start sigterm-load --timeout 3
@@ -225,12 +261,16 @@ run_model() {
 	for k in oversized long-target garbage cl-te chunk; do
 		check "bad-head-$k" "--timeout 3" badhead "$k" || return
 	done
+	# a model that closes after every reply answers the first request only
+	check halfclose-pipeline "--timeout 3" halfpipe 60000 \
+		"$([[ ${summary,,} == iterative* ]] && echo 1 || echo 60000)" || return
 	if [[ ${summary,,} == iterative* ]]; then
 		check pipeline-flood "--timeout 1" flood @PID 10000 1500 3000 16384 || return
 	else
 		check pipeline-flood "--timeout 3" flood @PID 10000 1500 1000 16384 || return
 	fi
 	check_fd_exhaustion || return
+	check_mem_exhaustion || return
 	kind=$(maxconns_kind "$summary")
 	if [[ $kind == perconn ]]; then
 		check max-conns "--timeout 5 --max-conns 4" maxconns 4 4 || return

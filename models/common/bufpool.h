@@ -1,0 +1,31 @@
+/* bufpool.h -- a loop's spare conn_bufs, so that an idle connection holds none.
+ *
+ * A connection of an event loop needs its 24 KiB struct conn_buf only while
+ * bytes are in it: a request partly read, or replies not yet sent. It takes
+ * one from its loop's pool when input arrives and gives it back once all is
+ * answered and sent, so thousands of idle keep-alive connections pin no
+ * buffer, and the buffer in use stays hot in the cache. Not thread-safe: one
+ * pool per loop thread. (evconn keeps the same scheme inside its set.)
+ */
+#ifndef BUFPOOL_H
+#define BUFPOOL_H
+
+#include "conn.h"
+
+#define BUFPOOL_MAX 64 /* spare buffers kept; more go back to malloc */
+
+struct bufpool {
+	int n;
+	struct conn_buf *spare[BUFPOOL_MAX];
+};
+
+/* An empty buffer (conn_reset, keep-alive allowed, work run in place), or NULL: no memory. */
+struct conn_buf *bufpool_get(struct bufpool *p);
+
+/* Give b back to p (or free it when p is full). */
+void bufpool_put(struct bufpool *p, struct conn_buf *b);
+
+/* Free every spare buffer (at exit). */
+void bufpool_free(struct bufpool *p);
+
+#endif
