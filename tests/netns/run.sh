@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016,SC2034,SC2317 # checks are strings for eval; cleanup runs from trap
+# tests/netns/run.sh -- scripts/netns.sh for real, in a namespace of its own (smbench-test,
+# 198.19.255.0/24, never the user's smbench-client): `up` prints exactly the selecting line, a
+# second `up` reuses, a broken or half-removed leftover is cleaned and made again (never a
+# duplicate), the link carries TCP, `down` removes everything and twice is harmless; bad
+# arguments and addresses outside 198.18.0.0/15 exit 2.
+# Where namespaces cannot be made (not root, no iproute2, a container without the capability)
+# every check is skipped with the reason.
+#   tests/netns/run.sh
+# One line per check (`ok - ...` / `not ok - ...: why` / `skip - ...: why`), then
+# `N passed, N failed[, N skipped]`; exit 1 on any failure. Nothing is left behind (trap).
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+NETNS_SH=$ROOT/scripts/netns.sh
+export NETNS=smbench-test VETH=smbtest0 NETNS_HOST_ADDR=198.19.255.1 NETNS_CLIENT_ADDR=198.19.255.2
+WANT="export HOST=198.19.255.1 CLIENT_PREFIX='ip netns exec smbench-test'"
+PASSED=0 FAILED=0 SKIPPED=0
+TMP=$(mktemp -d /tmp/netns-test.XXXXXX)
+
+cleanup() {
+	"$NETNS_SH" down >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+ok() {
+	echo "ok - netns: $1"
+	PASSED=$((PASSED + 1))
+}
+not_ok() {
+	echo "not ok - netns: $1: $2"
+	FAILED=$((FAILED + 1))
+}
+check() { if eval "$2"; then ok "$1"; else not_ok "$1" "${3:-failed: $2}"; fi; }
+finish() {
+	echo "$PASSED passed, $FAILED failed$([ "$SKIPPED" -gt 0 ] && echo ", $SKIPPED skipped")"
+	[ "$FAILED" -eq 0 ]
+	exit
+}
+
+# can_netns: why namespaces cannot be made here, on stdout; nothing when they can.
+can_netns() {
+	local probe=smbench-probe$$
+	[ "$(id -u)" -eq 0 ] || {
+		echo "not root (ip netns needs CAP_SYS_ADMIN and CAP_NET_ADMIN)"
+		return
+	}
+	command -v ip >/dev/null || {
+		echo "ip (iproute2) not installed"
+		return
+	}
+	if ! ip netns add "$probe" 2>"$TMP/probe"; then
+		echo "ip netns add fails: $(tail -1 "$TMP/probe")"
+		return
+	fi
+	ip netns del "$probe"
+}
+
+count_ns() { ip netns list | awk '{ print $1 }' | grep -cxF "$NETNS"; }
+count_veth() { ip -o link show | grep -c ": $VETH@"; }
+up() { "$NETNS_SH" up 2>"$TMP/err"; }
+
+# Bad input needs no privilege: check it first.
+"$NETNS_SH" >/dev/null 2>&1
+check "no argument: exit 2" '[ $? -eq 2 ]'
+"$NETNS_SH" sideways >/dev/null 2>"$TMP/err"
+check "unknown action: exit 2 with usage" '[ $? -eq 2 ] && grep -q "usage:" "$TMP/err"'
+NETNS_HOST_ADDR=10.0.0.1 "$NETNS_SH" up >"$TMP/out" 2>"$TMP/err"
+check "an address outside 198.18.0.0/15: exit 2, nothing printed" \
+	'[ $? -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q "198.18.0.0/15" "$TMP/err"'
+NETNS_CLIENT_ADDR=198.19.254.2 "$NETNS_SH" up >/dev/null 2>&1
+check "ends in different /24s: exit 2" '[ $? -eq 2 ]'
+VETH=waytoolongvethname "$NETNS_SH" up >/dev/null 2>&1
+check "an over-long veth name: exit 2" '[ $? -eq 2 ]'
+
+why=$(can_netns)
+if [ -n "$why" ]; then
+	echo "skip - netns: namespaces cannot be made here: $why"
+	SKIPPED=1
+	finish
+fi
+
+out=$(up)
+check "up: exit 0 and exactly the selecting line" '[ $? -eq 0 ] && [ "$out" = "$WANT" ]' \
+	"got '$out', stderr: $(cat "$TMP/err")"
+check "up: one namespace, one veth" '[ "$(count_ns)" -eq 1 ] && [ "$(count_veth)" -eq 1 ]'
+out=$(up)
+check "up again: reused, the same line, no duplicate" \
+	'[ "$out" = "$WANT" ] && grep -q reusing "$TMP/err" && [ "$(count_ns)" -eq 1 ] && [ "$(count_veth)" -eq 1 ]'
+
+# The link carries TCP both ways: a listener on the host's end, a client in the namespace.
+eval "$out"
+python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 0)); s.listen(1); print(s.getsockname()[1], flush=True)
+s.settimeout(5); c, a = s.accept(); c.sendall(a[0].encode()); c.close()
+' "$HOST" >"$TMP/port" 2>/dev/null &
+srv=$!
+for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+port=$(cat "$TMP/port")
+# shellcheck disable=SC2086 # CLIENT_PREFIX is a command prefix: split on purpose
+peer=$($CLIENT_PREFIX python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+print(s.recv(64).decode())
+' "$HOST" "$port" 2>&1)
+wait "$srv"
+check "a TCP connection from the namespace reaches HOST, from the client address" \
+	'[ "$peer" = "$NETNS_CLIENT_ADDR" ]' "got '$peer'"
+
+# Leftovers of a killed run: a lost address, then a pair whose namespace lost its name.
+ip -n "$NETNS" addr flush dev eth0
+out=$(up)
+check "a broken leftover is cleaned and made again" \
+	'[ "$out" = "$WANT" ] && grep -q cleaning "$TMP/err" && [ "$(count_ns)" -eq 1 ] && [ "$(count_veth)" -eq 1 ]'
+ip netns exec "$NETNS" sleep 30 &
+holder=$!
+sleep 0.2
+ip netns del "$NETNS"
+out=$(up)
+check "a veth left by an unnamed namespace is cleaned" \
+	'[ "$out" = "$WANT" ] && [ "$(count_ns)" -eq 1 ] && [ "$(count_veth)" -eq 1 ]' "$(cat "$TMP/err")"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+ip netns exec "$NETNS" sleep 30 &
+holder=$!
+sleep 0.2
+"$NETNS_SH" down 2>/dev/null
+rc=$?
+wait "$holder" 2>/dev/null
+check "down: exit 0, namespace and veth gone, what ran inside stopped" \
+	'[ "$rc" -eq 0 ] && [ "$(count_ns)" -eq 0 ] && [ "$(count_veth)" -eq 0 ] && ! kill -0 "$holder" 2>/dev/null'
+"$NETNS_SH" down 2>/dev/null
+check "down again: harmless" '[ $? -eq 0 ]'
+
+finish
