@@ -275,7 +275,7 @@ static int place_side(const char *name, const char *text, const cpu_set_t *mask,
 	CPU_XOR(&extra, set, mask);
 	CPU_AND(&extra, &extra, set);
 	if (CPU_COUNT(&extra) > 0) {
-		snprintf(err, errlen, "%s %s: CPU %s outside this process's affinity mask (%s)",
+		snprintf(err, errlen, "%s %s: CPU %s not in this process's affinity mask (%s)",
 		         name, text, cpus_format(&extra, outside, sizeof(outside)),
 		         cpus_format(mask, all, sizeof(all)));
 		return -1;

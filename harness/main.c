@@ -1,8 +1,10 @@
 /* main.c -- bin/harness: plan the runs, do them one by one, then summarize, chart and rank. */
 #include "compare.h"
+#include "cpus.h"
 #include "health.h"
 #include "meta.h"
 #include "plan.h"
+#include "prefix.h"
 #include "record.h"
 #include "report.h"
 #include "run.h"
@@ -24,6 +26,10 @@
 
 struct options {
 	const char *bin_dir, *models, *tool, *host, *results, *plots, *scripts, *compiler, *replot;
+	const char *close_tool;                /* close mode's tool when it must differ: ab */
+	const char *client_cpus, *server_cpus; /* --client-cpus, --server-cpus; NULL: the split */
+	const char *client_prefix;             /* --client-prefix; NULL: none */
+	int client_threads;                    /* --client-threads; 0: the client CPUs */
 	const char *model_paths[PLAN_MAX_MODELS];
 	int nmodel_paths, allow_remote, pin, dry_run, start_wait_ms, sock_timeout_s;
 	int refs;    /* --refs: reference servers (ref-*) join the default plan */
@@ -51,7 +57,16 @@ static const char usage[] =
     "  --levels LIST        concurrency levels                                [make LEVELS=]\n"
     "  --reps N             repetitions of each cell (outermost loop)         [make REPS=]\n"
     "  --duration S         seconds per run (ab -t, wrk -d; whole seconds)    [make DURATION=]\n"
-    "  --pin 0|1            load tool on the first CPU, the server on the rest [make PIN=]\n"
+    "  --pin 0|1            pin the load tool and the server to disjoint CPUs (default 1;\n"
+    "                       below 4 CPUs the tool gets one, from 4 up half each, whole\n"
+    "                       physical cores to each side where /sys shows them) [make PIN=]\n"
+    "  --client-cpus LIST   the load tool's CPUs, a cpulist like 0-3,8   [make CLIENT_CPUS=]\n"
+    "  --server-cpus LIST   the server's CPUs (one list given: the other side is the rest\n"
+    "                       of the affinity mask)                        [make SERVER_CPUS=]\n"
+    "  --client-threads N   wrk's threads (default: the client CPUs)  [make CLIENT_THREADS=]\n"
+    "  --client-prefix CMD  run the load tool behind a command prefix: 'ssh loadgen' (another\n"
+    "                       machine), 'ip netns exec smbench-client' (scripts/netns.sh);\n"
+    "                       the tool's CPU share is measured where it runs [make CLIENT_PREFIX=]\n"
     "  --workers N          give every model --workers N (pooled models size their pool\n"
     "                       with it, the others ignore it); default: not passed, each\n"
     "                       model uses the CPUs it may run on                [make WORKERS=]\n"
@@ -66,12 +81,12 @@ static const char usage[] =
     "Models and load:\n"
     "  --bin DIR            where the models are (default bin)\n"
     "  --model-path NAME=PATH  add a model binary from outside the bin directory\n"
-    "  --tool NAME          keep-alive load tool (default ab; available: %s). Close mode\n"
-    "                       always uses ab: wrk has no close mode (it only reconnects when\n"
-    "                       the server closes). The CSV's tool column names each row's. [make "
-    "TOOL=]\n"
-    "  --host ADDR          address the models listen on (default 127.0.0.1)\n"
-    "  --allow-remote       allow load to a non-loopback address (refused otherwise)\n"
+    "  --tool NAME          load tool (default ab; available: %s). ab uses one CPU; wrk a\n"
+    "                       thread per client CPU, in close mode with Connection: close (it\n"
+    "                       connects again after each reply). [make TOOL=]\n"
+    "  --host ADDR          address the models listen on (default 127.0.0.1)   [make HOST=]\n"
+    "  --allow-remote       allow load to an address that is neither loopback nor in\n"
+    "                       198.18.0.0/15 (refused otherwise)          [make ALLOW_REMOTE=1]\n"
     "  --start-wait MS      bound on waiting for the listening line (default 5000)\n"
     "  --timeout S          the tool's per-socket timeout (ab -s, wrk --timeout; default 5)\n"
     "\n"
@@ -122,6 +137,7 @@ static void compare_plan(struct options *o)
 	if (o->set_tool && strcmp(o->tool, "wrk") != 0)
 		die_usage("--compare drives keep-alive with wrk", o->tool);
 	o->tool = "wrk";
+	o->close_tool = "ab";
 	p->cells[0] = (struct plan_cell){ PLAN_KEEPALIVE, COMPARE_KA_LEVEL };
 	p->cells[1] = (struct plan_cell){ PLAN_CLOSE, COMPARE_CLOSE_LEVEL };
 	p->ncells = 2;
@@ -158,7 +174,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_HELP,
 		O_REFS,
 		O_COMPARE,
-		O_WORKERS
+		O_WORKERS,
+		O_CCPUS,
+		O_SCPUS,
+		O_CTHREADS,
+		O_CPREFIX
 	};
 	static const struct option opts[] = {
 		{ "models", 1, 0, O_MODELS },
@@ -186,6 +206,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "refs", 0, 0, O_REFS },
 		{ "compare", 0, 0, O_COMPARE },
 		{ "workers", 1, 0, O_WORKERS },
+		{ "client-cpus", 1, 0, O_CCPUS },
+		{ "server-cpus", 1, 0, O_SCPUS },
+		{ "client-threads", 1, 0, O_CTHREADS },
+		{ "client-prefix", 1, 0, O_CPREFIX },
 		{ 0, 0, 0, 0 },
 	};
 	struct plan *p = &o->plan;
@@ -226,6 +250,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_PIN: o->pin = parse_int(optarg, 0, 1); break;
 		case O_WORKERS: p->workers = parse_int(optarg, 1, 4096); break;
+		case O_CCPUS: o->client_cpus = optarg; break;
+		case O_SCPUS: o->server_cpus = optarg; break;
+		case O_CTHREADS: o->client_threads = parse_int(optarg, 1, 1024); break;
+		case O_CPREFIX: o->client_prefix = optarg; break;
 		case O_QUICK:
 			p->nlevels = plan_parse_levels("8 128", p->levels, PLAN_MAX_LEVELS);
 			p->reps = 1;
@@ -264,6 +292,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		die_usage("unexpected argument", argv[optind]);
+	if (o->client_prefix) {
+		char buf[1024], *words[PREFIX_MAX_WORDS];
+
+		if (prefix_split(o->client_prefix, buf, sizeof(buf), words, PREFIX_MAX_WORDS) < 0)
+			die_usage("--client-prefix: empty, or too many or too long words",
+			          o->client_prefix);
+	}
 	if (o->compare)
 		compare_plan(o);
 }
@@ -692,9 +727,11 @@ static int run_plan(const struct options *o, const struct run_cfg cfg[PLAN_NMODE
 }
 
 /*
- * The tool of each mode: --tool drives keep-alive; close mode always uses ab,
- * since a tool without a close mode (wrk) would measure keep-alive there.
- * Exits on an unknown tool, or one a planned mode needs and PATH lacks.
+ * The tool of each mode: --tool drives both, except that close mode uses ab
+ * where the tool has no close mode or --compare asks for ab there.
+ * Exits on an unknown tool, or one a planned mode needs and PATH lacks
+ * (behind a prefix the far side's PATH is not checked: a missing tool is a
+ * run's tool_error).
  */
 static void setup_tools(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
                         char paths[PLAN_NMODES][PATH_MAX])
@@ -705,11 +742,14 @@ static void setup_tools(const struct options *o, struct run_cfg cfg[PLAN_NMODES]
 	if (!chosen)
 		die_usage("unknown tool", o->tool);
 	for (m = 0; m < PLAN_NMODES; m++) {
-		cfg[m].tool = m == PLAN_CLOSE && chosen->keepalive_only ? tool_find("ab") : chosen;
+		cfg[m].tool = chosen;
+		if (m == PLAN_CLOSE && (chosen->keepalive_only || o->close_tool))
+			cfg[m].tool = tool_find(o->close_tool ? o->close_tool : "ab");
 		cfg[m].tool_path = paths[m];
 		if (!plan_has_mode(&o->plan, m))
 			continue;
-		if (util_which(cfg[m].tool->exe, paths[m], PATH_MAX) < 0) {
+		snprintf(paths[m], PATH_MAX, "%s", cfg[m].tool->exe);
+		if (!o->client_prefix && util_which(cfg[m].tool->exe, paths[m], PATH_MAX) < 0) {
 			fprintf(stderr,
 			        "harness: %s not found in PATH (Debian: "
 			        "scripts/install-deps.sh)\n",
@@ -723,16 +763,16 @@ static void setup_tools(const struct options *o, struct run_cfg cfg[PLAN_NMODES]
 static void setup_cfg(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
                       char paths[PLAN_NMODES][PATH_MAX])
 {
-	char names[64];
-	int m, close_on = plan_has_mode(&o->plan, PLAN_CLOSE);
+	char names[64], err[512];
+	int m, threads, close_on = plan_has_mode(&o->plan, PLAN_CLOSE);
 	int ka_on = plan_has_mode(&o->plan, PLAN_KEEPALIVE);
 
 	memset(cfg, 0, PLAN_NMODES * sizeof(*cfg));
 	setup_tools(o, cfg, paths);
-	if (!o->allow_remote && !run_is_loopback(o->host)) {
+	if (!o->allow_remote && !run_is_loopback(o->host) && !run_is_bench_net(o->host)) {
 		fprintf(stderr,
-		        "harness: refusing to send load to %s, which is not a loopback "
-		        "address; pass --allow-remote if you mean it\n",
+		        "harness: refusing to send load to %s, which is neither a loopback "
+		        "address nor in 198.18.0.0/15; pass --allow-remote if you mean it\n",
 		        o->host);
 		exit(2);
 	}
@@ -743,10 +783,20 @@ static void setup_cfg(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
 	else
 		snprintf(names, sizeof(names), "%s",
 		         cfg[ka_on ? PLAN_KEEPALIVE : PLAN_CLOSE].tool->name);
+	if (run_pin_setup(&cfg[0].pin, o->pin, o->client_cpus, o->server_cpus, names, err,
+	                  sizeof(err)) < 0) {
+		fprintf(stderr, "harness: %s\n", err);
+		exit(2);
+	}
+	threads = o->client_threads    ? o->client_threads
+	          : cfg[0].pin.enabled ? CPU_COUNT(&cfg[0].pin.tool)
+	                               : 1;
 	for (m = 0; m < PLAN_NMODES; m++) {
 		cfg[m].host = o->host;
-		cfg[m].allow_remote = o->allow_remote;
-		run_pin_default(&cfg[m].pin, o->pin, names);
+		cfg[m].allow_remote = o->allow_remote || run_is_bench_net(o->host);
+		cfg[m].pin = cfg[0].pin;
+		cfg[m].client_prefix = o->client_prefix;
+		cfg[m].client_threads = threads;
 		cfg[m].start_wait_ms = o->start_wait_ms;
 		cfg[m].stop_grace_ms = 2000;
 		cfg[m].sock_timeout_s = o->sock_timeout_s;
@@ -755,16 +805,51 @@ static void setup_cfg(const struct options *o, struct run_cfg cfg[PLAN_NMODES],
 	}
 }
 
+/*
+ * ab is single-threaded: where it drives a planned mode and the client side
+ * has more CPUs, the warning (for the terminal and the report) into buf;
+ * "" otherwise.
+ */
+static void ab_warning(const struct options *o, const struct run_cfg cfg[PLAN_NMODES], char *buf,
+                       size_t len)
+{
+	int m, cpus = cfg[0].client_threads;
+	char list[256];
+
+	buf[0] = '\0';
+	for (m = 0; m < PLAN_NMODES; m++)
+		if (plan_has_mode(&o->plan, m) && !cfg[m].tool->threaded && cpus > 1)
+			break;
+	if (m == PLAN_NMODES)
+		return;
+	snprintf(buf, len,
+	         "warning: ab is single-threaded: it uses 1 of the %d client CPUs (%s) in %s mode; "
+	         "TOOL=wrk uses all of them, in both modes (close mode with wrk sends Connection: "
+	         "close, and wrk connects again after each reply)",
+	         cpus,
+	         cfg[0].pin.enabled ? cpus_format(&cfg[0].pin.tool, list, sizeof(list))
+	                            : "--client-threads",
+	         plan_mode_name(m));
+}
+
 /* Write meta before the first run, so even an interrupted run says what it was. */
 static void write_meta(const struct options *o, const struct run_cfg cfg[PLAN_NMODES],
-                       const char *run_id, const char *run_dir)
+                       const char *run_id, const char *run_dir, const char *warning)
 {
 	char *plan_text = NULL, *meta, path[PATH_MAX + 16], refs[PLAN_MAX_MODELS * PLAN_NAME_MAX];
+	char client[256] = "", server[256] = "";
 	size_t len = 0, r = 0;
 	FILE *f = open_memstream(&plan_text, &len);
 	struct meta_info mi = { .run_id = run_id,
 		                .compiler = o->compiler,
 		                .pinning = cfg[0].pin.desc,
+		                .client_cpus = client,
+		                .server_cpus = server,
+		                .topology = cfg[0].pin.topology,
+		                .client_threads = cfg[0].client_threads,
+		                .client_prefix = o->client_prefix,
+		                .host = o->host,
+		                .warning = warning,
 		                .refs = refs,
 		                .workers = o->plan.workers,
 		                .noisy_pct = HEALTH_NOISY_PCT,
@@ -774,6 +859,10 @@ static void write_meta(const struct options *o, const struct run_cfg cfg[PLAN_NM
 	if (f) {
 		plan_print(&o->plan, f);
 		fclose(f);
+	}
+	if (cfg[0].pin.enabled) {
+		cpus_format(&cfg[0].pin.tool, client, sizeof(client));
+		cpus_format(&cfg[0].pin.server, server, sizeof(server));
 	}
 	mi.plan = plan_text;
 	for (m = 0; m < PLAN_NMODES; m++) {
@@ -815,7 +904,7 @@ int main(int argc, char **argv)
 	static struct run_notes notes;
 	struct run_cfg cfg[PLAN_NMODES];
 	char tool_path[PLAN_NMODES][PATH_MAX], run_id[64], run_dir[PATH_MAX], raw[PATH_MAX + 8];
-	char plot_dir[PATH_MAX + 70], path[PATH_MAX + 16], est[32];
+	char plot_dir[PATH_MAX + 70], path[PATH_MAX + 16], est[32], warning[512];
 	FILE *csv;
 	int sig;
 
@@ -833,6 +922,12 @@ int main(int argc, char **argv)
 	       o.plan.warmup ? o.plan.nmodels : 0,
 	       util_duration(plan_estimate_s(&o.plan, OVERHEAD_S), est, sizeof(est)),
 	       cfg[0].pin.desc);
+	if (o.client_prefix)
+		printf("plan: the load tool runs behind '%s', against %s\n", o.client_prefix,
+		       o.host);
+	ab_warning(&o, cfg, warning, sizeof(warning));
+	if (warning[0])
+		printf("%s\n", warning);
 	if (o.compare && o.plan.reps < COMPARE_MIN_REPS)
 		printf(
 		    "plan: %d repetition%s: the bar asks for at least %d, so the verdicts will be "
@@ -853,7 +948,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cfg[PLAN_CLOSE].raw_dir = cfg[PLAN_KEEPALIVE].raw_dir = raw;
-	write_meta(&o, cfg, run_id, run_dir);
+	write_meta(&o, cfg, run_id, run_dir, warning);
 	printf("run %s -> %s\n", run_id, run_dir);
 	sig = run_plan(&o, cfg, run_id, csv, &notes);
 	fclose(csv);

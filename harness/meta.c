@@ -120,14 +120,25 @@ char *meta_collect(const struct meta_info *m)
 	fprintf(f, "libevent: %s\n", libevent);
 	fprintf(f, "git: %s%s\n", commit, strcmp(dirty, "0") ? " (with uncommitted changes)" : "");
 	fprintf(f, "pinning: %s\n", m->pinning);
+	fprintf(f, "client cpus: %s\nserver cpus: %s\ntopology: %s\n",
+	        m->client_cpus && *m->client_cpus ? m->client_cpus : "any (not pinned)",
+	        m->server_cpus && *m->server_cpus ? m->server_cpus : "any (not pinned)",
+	        m->topology ? m->topology : "unknown");
+	fprintf(f, "client threads: %d (wrk -t; ab has one)\n", m->client_threads);
+	fprintf(f, "client prefix: %s\nhost: %s\n",
+	        m->client_prefix ? m->client_prefix : "none (the tool runs here)",
+	        m->host ? m->host : "127.0.0.1");
 	if (m->workers > 0)
 		fprintf(f, "workers: %d (--workers given to every model)\n", m->workers);
 	else
 		fprintf(f, "workers: not passed (each model's default: the CPUs it may run on)\n");
 	fprintf(f, "noise threshold: other processes above %.0f %% of one CPU (other_cpu_pct)\n",
 	        m->noisy_pct);
-	fprintf(f, "starvation threshold: served_conns below %.2g x concurrency\n%s",
-	        m->starved_fraction, m->plan ? m->plan : "");
+	fprintf(f, "starvation threshold: served_conns below %.2g x concurrency\n",
+	        m->starved_fraction);
+	if (m->warning && *m->warning)
+		fprintf(f, "%s\n", m->warning);
+	fprintf(f, "%s", m->plan ? m->plan : "");
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

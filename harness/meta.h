@@ -20,17 +20,25 @@ struct meta_info {
 	int ntools;
 	const char *refs; /* the reference models of the plan, blank separated (may be NULL) */
 	const char *pinning;
-	const char *plan;        /* plan_print's text */
-	int workers;             /* > 0: --workers N was given to every model; 0: not passed */
-	double noisy_pct;        /* other processes above this % of one CPU make a run noisy */
-	double starved_fraction; /* served connections below this x concurrency: starved */
+	const char *client_cpus; /* cpulists ("" when pinning is off) */
+	const char *server_cpus;
+	const char *topology;      /* cpus_topo_describe's line */
+	int client_threads;        /* the tool's threads where it has them (wrk -t) */
+	const char *client_prefix; /* CLIENT_PREFIX, NULL: none */
+	const char *host;          /* the address the models listen on and the tool targets */
+	const char *warning;       /* a line for the report ("" or NULL: none) */
+	const char *plan;          /* plan_print's text */
+	int workers;               /* > 0: --workers N was given to every model; 0: not passed */
+	double noisy_pct;          /* other processes above this % of one CPU make a run noisy */
+	double starved_fraction;   /* served connections below this x concurrency: starved */
 };
 
 /*
  * Write the meta text, one "key: value" line each (date, CPU model and count,
  * kernel, compiler and flags, every load tool's version per mode, each
- * reference server's version, libevent version, git commit, pinning, workers,
- * the noise and starvation thresholds), then
+ * reference server's version, libevent version, git commit, pinning, the
+ * client and server CPUs, the topology, the tool's threads, its prefix and
+ * the address, workers, the noise and starvation thresholds, a warning), then
  * the plan, into a malloc'ed string; NULL when out of memory. A reference
  * ref-X's version is what `X -v` prints (the binary from $REF_X_BIN, else
  * PATH plus /usr/sbin), "not installed" when there is none.

@@ -97,24 +97,34 @@ static int ab_collect(const struct tool_job *job, const char *out, const char *e
 }
 
 /*
- * One thread: the server gets one CPU and so does the load tool, and a second
- * wrk thread would only share that CPU. wrk has no request-count bound, so
- * max_requests is not used; wrk has no close mode either (it reconnects only
- * when the server closes), which is why it is only ever given keep-alive jobs.
- * --timeout makes a stuck server end as counted timeouts, not a hang.
+ * A thread per client CPU (job->threads), each with its share of the
+ * connections, so the tool's ceiling grows with the CPUs it is given. wrk has
+ * no request-count bound, so max_requests is not used. Close mode sends
+ * `Connection: close`: the server closes after each reply and wrk connects
+ * again, a connection per request as with ab. --timeout makes a stuck server
+ * end as counted timeouts, not a hang.
  */
 static int wrk_argv(const struct tool_job *job, char **argv, char *buf, size_t buflen)
 {
-	char conns[32], dur[32], tmo[32];
-	const char *words[] = { "wrk", "-t1",       "-c",        conns, "-d",
-		                dur,   "--latency", "--timeout", tmo,   job->url };
+	char threads[32], conns[32], dur[32], tmo[32];
+	const char *words[] = { "wrk",   "-t",        threads,     "-c", conns, "-d",
+		                dur,     "--latency", "--timeout", tmo,  "-H",  "Connection: close",
+		                job->url };
+	int n = (int)(sizeof(words) / sizeof(words[0]));
 
-	if (!job->keepalive)
-		return -1;
+	/* wrk refuses fewer connections than threads. */
+	snprintf(threads, sizeof(threads), "%d",
+	         job->threads < 1                  ? 1
+	         : job->threads < job->concurrency ? job->threads
+	                                           : job->concurrency);
 	snprintf(conns, sizeof(conns), "%d", job->concurrency);
 	snprintf(dur, sizeof(dur), "%ds", job->duration_s);
 	snprintf(tmo, sizeof(tmo), "%ds", job->timeout_s);
-	return fill_argv(words, (int)(sizeof(words) / sizeof(words[0])), argv, buf, buflen);
+	if (job->keepalive) { /* no Connection header */
+		words[n - 3] = job->url;
+		n -= 2;
+	}
+	return fill_argv(words, n, argv, buf, buflen);
 }
 
 /*
@@ -156,8 +166,8 @@ static int wrk_collect(const struct tool_job *job, const char *out, const char *
 }
 
 static const struct tool tools[] = {
-	{ "ab", "ab", "-V", 0, ab_argv, ab_collect },
-	{ "wrk", "wrk", "-v", 1, wrk_argv, wrk_collect },
+	{ "ab", "ab", "-V", 0, 0, ab_argv, ab_collect },
+	{ "wrk", "wrk", "-v", 0, 1, wrk_argv, wrk_collect },
 };
 
 const struct tool *tool_find(const char *name)

@@ -1,4 +1,4 @@
-/* tool.h -- the load tools the harness can drive: ab (both modes) and wrk (keep-alive). */
+/* tool.h -- the load tools the harness can drive: ab and wrk, both in both modes. */
 #ifndef TOOL_H
 #define TOOL_H
 
@@ -13,6 +13,7 @@ struct tool_job {
 	long max_requests;      /* count bound; the run ends at whichever bound comes first */
 	int timeout_s;          /* per-socket timeout: a stuck server ends the run */
 	const char *raw_prefix; /* raw/<tag>: the tool's own files go next to its stdout */
+	int threads;            /* threads for a tool that has them (the client CPUs; < 1: 1) */
 };
 
 /* What every tool reports, whatever its output looks like. */
@@ -45,6 +46,7 @@ struct tool {
 	const char *exe;     /* the executable, looked up in PATH */
 	const char *version; /* the option that makes it print its version (for meta) */
 	int keepalive_only;  /* 1: it has no honest close mode (close runs use ab) */
+	int threaded;        /* 1: it runs job->threads threads; 0: one, whatever the CPUs */
 	/*
 	 * Fill argv (NULL-terminated, at most TOOL_MAX_ARGS entries) to run job;
 	 * the strings are stored in buf. 0, or -1 if buf is too small.

@@ -295,8 +295,8 @@ static void test_place(void **state)
 		{ "0-3", "3", "0", 0, "3|0" },
 		{ "0-7", "0-1", "4", 0, "0-1|4" }, /* CPUs may stay unused */
 		{ "0-3", "0-1", "1-2", -1, "overlap on CPU 1" },
-		{ "0-3", "0-4", NULL, -1, "CLIENT_CPUS (--client-cpus) 0-4: CPU 4 outside" },
-		{ "0-3", NULL, "2,5-6", -1, "SERVER_CPUS (--server-cpus) 2,5-6: CPU 5-6 outside" },
+		{ "0-3", "0-4", NULL, -1, "CLIENT_CPUS (--client-cpus) 0-4: CPU 4 not in" },
+		{ "0-3", NULL, "2,5-6", -1, "SERVER_CPUS (--server-cpus) 2,5-6: CPU 5-6 not in" },
 		{ "0-3", "0-3", NULL, -1, "none is left for the server" },
 		{ "0-3", NULL, "0-3", -1, "none is left for the load tool" },
 		{ "0-3", "", NULL, -1, "CLIENT_CPUS (--client-cpus): empty cpulist" },

@@ -313,28 +313,53 @@ static int wrk_collect_fixture(const char *name, struct tool_result *r, char *wh
 	return rc;
 }
 
-/* A wrk job's command line: one thread, the connections, the duration, --latency, --timeout. */
+/* A wrk job's command line: a thread per client CPU (at most one per connection), the
+ * connections, the duration, --latency, --timeout; close mode asks the server to close. */
 static void test_wrk_argv(void **state)
 {
+	static const struct {
+		int keepalive, threads, conns;
+		const char *want;
+	} cases[] = {
+		{ 1, 1, 64, "wrk -t 1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/" },
+		{ 1, 0, 64, "wrk -t 1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/" },
+		{ 1, 8, 2, "wrk -t 2 -c 2 -d 3s --latency --timeout 7s http://127.0.0.1:8080/" },
+		{ 0, 4, 64,
+		  "wrk -t 4 -c 64 -d 3s --latency --timeout 7s -H Connection: close "
+		  "http://127.0.0.1:8080/" },
+	};
 	const struct tool *wrk = tool_find("wrk");
-	struct tool_job job = { "http://127.0.0.1:8080/", 64, 1, 3, 1000, 7, "/tmp/x" };
-	char *argv[TOOL_MAX_ARGS + 1], buf[1024], line[1024] = "";
+	char *argv[TOOL_MAX_ARGS + 1], buf[1024];
+	size_t k;
 	int i;
 
 	(void)state;
 	assert_non_null(wrk);
-	assert_true(wrk->keepalive_only);
-	assert_int_equal(wrk->argv(&job, argv, buf, sizeof(buf)), 0);
-	for (i = 0; argv[i]; i++)
-		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s", i ? " " : "",
-		         argv[i]);
-	assert_string_equal(line,
-	                    "wrk -t1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/");
-	job.keepalive = 0; /* wrk has no close mode: refused, never silently keep-alive */
-	assert_int_equal(wrk->argv(&job, argv, buf, sizeof(buf)), -1);
-	job.keepalive = 1;
-	assert_int_equal(wrk->argv(&job, argv, buf, 16), -1);
+	assert_false(wrk->keepalive_only);
+	assert_true(wrk->threaded);
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct tool_job job = { .url = "http://127.0.0.1:8080/",
+			                .concurrency = cases[k].conns,
+			                .keepalive = cases[k].keepalive,
+			                .duration_s = 3,
+			                .max_requests = 1000,
+			                .timeout_s = 7,
+			                .raw_prefix = "/tmp/x",
+			                .threads = cases[k].threads };
+		char line[1024] = "";
+
+		assert_int_equal(wrk->argv(&job, argv, buf, sizeof(buf)), 0);
+		for (i = 0; argv[i]; i++)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
+			         i ? " " : "", argv[i]);
+		if (strcmp(line, cases[k].want))
+			fail_msg("keepalive %d threads %d c=%d: '%s'; want '%s'",
+			         cases[k].keepalive, cases[k].threads, cases[k].conns, line,
+			         cases[k].want);
+		assert_int_equal(wrk->argv(&job, argv, buf, 16), -1);
+	}
 	assert_false(tool_find("ab")->keepalive_only);
+	assert_false(tool_find("ab")->threaded);
 	assert_null(tool_find("siege"));
 }
 
