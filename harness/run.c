@@ -99,6 +99,15 @@ int run_is_bench_net(const char *addr)
 	return inet_pton(AF_INET, addr, &v4) == 1 && (ntohl(v4.s_addr) >> 17) == (0xC612u >> 1);
 }
 
+int run_server_cpus(const struct run_pin *pin)
+{
+	cpu_set_t all;
+
+	if (pin->enabled)
+		return CPU_COUNT(&pin->server);
+	return sched_getaffinity(0, sizeof(all), &all) == 0 ? CPU_COUNT(&all) : 1;
+}
+
 int run_is_loopback(const char *addr)
 {
 	char a[INET6_ADDRSTRLEN + 2];
@@ -365,11 +374,14 @@ static void judge_no_start(struct run_outcome *out, int line, int wstatus, const
 	snprintf(out->status, sizeof(out->status), "no_start");
 }
 
-/* Start the server; fills s and url. 0 listening, 1 did not start (out says why), -1 stopped. */
+/*
+ * Start the server; fills s and the address (addr, room for INET6_ADDRSTRLEN + 2)
+ * and port it listens on. 0 listening, 1 did not start (out says why), -1 stopped.
+ */
 static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, struct child *s,
-                        int *outfd, char *url, size_t urllen, struct run_outcome *out)
+                        int *outfd, char *addr, int *port, struct run_outcome *out)
 {
-	char errpath[PATH_MAX], addr[INET6_ADDRSTRLEN + 2], workers[16];
+	char errpath[PATH_MAX], workers[16];
 	char *argv[] = { (char *)spec->model_path,
 		         "--host",
 		         (char *)cfg->host,
@@ -378,7 +390,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 		         NULL,
 		         NULL,
 		         NULL };
-	int fds[3], pipefd[2], line, port = 0, wstatus = 0, killed;
+	int fds[3], pipefd[2], line, wstatus = 0, killed;
 	struct rusage ru;
 
 	if (cfg->workers > 0) {
@@ -403,16 +415,14 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 	close(fds[0]);
 	close(fds[2]);
 	*outfd = pipefd[0];
-	line = read_listening(*outfd, s, cfg->start_wait_ms, addr, sizeof(addr), &port);
+	line = read_listening(*outfd, s, cfg->start_wait_ms, addr, INET6_ADDRSTRLEN + 2, port);
 	if (line == LINE_OK && !cfg->allow_remote && !run_is_loopback(addr)) {
 		set_status(out, "refused",
 		           "listens on a non-loopback address (see --allow-remote)");
 		line = LINE_REMOTE;
 	}
-	if (line == LINE_OK) {
-		snprintf(url, urllen, "http://%s:%d/", addr, port);
+	if (line == LINE_OK)
 		return 0;
-	}
 	if (child_stop(s, line == LINE_EXITED ? 0 : SIGTERM, cfg->stop_grace_ms, 1, &wstatus, &ru,
 	               &killed) == 0)
 		sweep_group(s->pid);
@@ -472,12 +482,12 @@ static int tool_start(const struct run_cfg *cfg, const struct run_spec *spec,
 	fds[1] = open_out(cfg->raw_dir, spec->tag, "tool.out", path, sizeof(path));
 	fds[2] = open_out(cfg->raw_dir, spec->tag, "tool.err", path, sizeof(path));
 	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 ||
-	    cfg->tool->argv(job, argv, buf, sizeof(buf)) < 0) {
+	    spec->tool->argv(job, argv, buf, sizeof(buf)) < 0) {
 		set_status(out, "tool_error", "harness: cannot prepare the tool's files");
 		goto out;
 	}
 	/* We exec the resolved path without a PATH search; behind a prefix, the far side's PATH. */
-	argv[0] = (char *)(cfg->client_prefix ? cfg->tool->exe : cfg->tool_path);
+	argv[0] = (char *)(cfg->client_prefix ? spec->tool->exe : spec->tool_path);
 	if (cfg->client_prefix) {
 		if (prefix_command(cfg, argv, full, words, sizeof(words), &fds[0]) < 0) {
 			set_status(out, "tool_error",
@@ -528,9 +538,10 @@ static int prefix_collect(const struct run_cfg *cfg, const struct run_spec *spec
 }
 
 /* The CPUs the tool can use: its threads (one for ab), within the client CPUs when pinned. */
-static int tool_cpus(const struct run_cfg *cfg, const struct tool_job *job)
+static int tool_cpus(const struct run_cfg *cfg, const struct run_spec *spec,
+                     const struct tool_job *job)
 {
-	int n = cfg->tool->threaded ? job->threads : 1;
+	int n = spec->tool->threaded ? job->threads : 1;
 
 	if (n > job->concurrency)
 		n = job->concurrency;
@@ -555,7 +566,8 @@ static int tool_collect(const struct run_cfg *cfg, const struct run_spec *spec,
 	text = util_read_file(path, NULL);
 	snprintf(path, sizeof(path), "%s/%s.tool.err", cfg->raw_dir, spec->tag);
 	err = util_read_file(path, NULL);
-	rc = cfg->tool->collect(job, text ? text : "", err ? err : "", &out->res, why, sizeof(why));
+	rc =
+	    spec->tool->collect(job, text ? text : "", err ? err : "", &out->res, why, sizeof(why));
 	free(text);
 	free(err);
 	if (rc < 0) {
@@ -587,7 +599,7 @@ static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
 		return;
 	}
 	if (tool_wait == 1) {
-		snprintf(why, sizeof(why), "%s did not finish within %d s", cfg->tool->name,
+		snprintf(why, sizeof(why), "%s did not finish within %d s", spec->tool->name,
 		         job->duration_s + cfg->sock_timeout_s + 5);
 		set_status(out, "timeout", why);
 		return;
@@ -598,13 +610,14 @@ static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
 		return;
 	}
 	if (tstatus != 0) {
-		snprintf(why, sizeof(why), "%s: %s", cfg->tool->name,
+		snprintf(why, sizeof(why), "%s: %s", spec->tool->name,
 		         verify_exit_words(tstatus, words, sizeof(words)));
 		set_status(out, "tool_error", why);
 		return;
 	}
 	set_status(out,
-	           verify_result(&out->res, cfg->body_bytes, job->concurrency, why, sizeof(why)),
+	           verify_result(&out->res, spec->scenario->body_bytes, job->concurrency, why,
+	                         sizeof(why)),
 	           why);
 	if (strcmp(out->status, "ok") == 0 && killed) {
 		snprintf(why, sizeof(why), "server needed SIGKILL %d ms after SIGTERM",
@@ -665,20 +678,23 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	struct child s, t;
 	struct rusage sru, tru;
 	struct pollfd p;
-	char url[INET6_ADDRSTRLEN + 32], prefix[PATH_MAX], prefix_why[sizeof(out->detail)];
+	char addr[INET6_ADDRSTRLEN + 2], url[INET6_ADDRSTRLEN + 2 + 1024], prefix[PATH_MAX];
+	char why[256], prefix_why[sizeof(out->detail)];
 	int outfd, wstatus = 0, tstatus = 0, killed = 0, tkilled, tool_wait, died, orphans, r;
-	int prefix_failed = 0;
+	int port = 0, hooked = 0, prefix_failed = 0;
 	long long deadline;
 	double wall, far_wall, cpu;
+	const struct scenario *sc = spec->scenario;
 
 	memset(out, 0, sizeof(*out));
 	memset(&sru, 0, sizeof(sru));
 	memset(&tru, 0, sizeof(tru));
 	out->other_cpu_pct = -1;
 	have_before = cpu_sample(&before) == 0;
-	if ((r = server_start(cfg, spec, &s, &outfd, url, sizeof(url), out)) != 0)
+	if ((r = server_start(cfg, spec, &s, &outfd, addr, &port, out)) != 0)
 		return r < 0 ? -1 : 0;
 	snprintf(prefix, sizeof(prefix), "%s/%s", cfg->raw_dir, spec->tag);
+	snprintf(url, sizeof(url), "http://%s:%d%s", addr, port, sc->target);
 	struct tool_job job = { .url = url,
 		                .concurrency = spec->concurrency,
 		                .keepalive = spec->keepalive,
@@ -686,9 +702,18 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		                .max_requests = spec->max_requests,
 		                .timeout_s = cfg->sock_timeout_s,
 		                .raw_prefix = prefix,
+		                .script = sc->script,
 		                .threads = cfg->client_threads };
+	struct scenario_load load = { .addr = addr,
+		                      .port = port,
+		                      .concurrency = spec->concurrency,
+		                      .duration_s = spec->duration_s };
+	why[0] = '\0';
 	out->client_cpu_pct = -1;
-	if (tool_start(cfg, spec, &job, &t, out) < 0) {
+	if (sc->before_load && sc->before_load(sc, &load, why, sizeof(why)) < 0) {
+		set_status(out, "scenario_error", why);
+		tool_wait = -2;
+	} else if ((hooked = 1) && tool_start(cfg, spec, &job, &t, out) < 0) {
 		tool_wait = -2;
 	} else {
 		deadline = t.start_ms + (spec->duration_s + cfg->sock_timeout_s + 5) * 1000LL;
@@ -707,8 +732,10 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 				wall = far_wall;
 		}
 		if (wall > 0 && cpu >= 0)
-			out->client_cpu_pct = 100 * cpu / wall / tool_cpus(cfg, &job);
+			out->client_cpu_pct = 100 * cpu / wall / tool_cpus(cfg, spec, &job);
 	}
+	if (hooked && sc->after_load)
+		sc->after_load(sc, &load);
 	/* Did the server end on its own while under load? */
 	p = (struct pollfd){ .fd = s.pidfd, .events = POLLIN };
 	died = poll(&p, 1, 0) == 1;

@@ -302,7 +302,12 @@ static char *wrk_fixture(const char *name)
 static int wrk_collect_fixture(const char *name, struct tool_result *r, char *why, size_t len)
 {
 	const struct tool *wrk = tool_find("wrk");
-	struct tool_job job = { "http://127.0.0.1:1/", 64, 1, 2, 0, 5, "/nonexistent" };
+	struct tool_job job = { .url = "http://127.0.0.1:1/",
+		                .concurrency = 64,
+		                .keepalive = 1,
+		                .duration_s = 2,
+		                .timeout_s = 5,
+		                .raw_prefix = "/nonexistent" };
 	char *out = wrk_fixture(name);
 	int rc;
 
@@ -313,30 +318,51 @@ static int wrk_collect_fixture(const char *name, struct tool_result *r, char *wh
 	return rc;
 }
 
-/* A wrk job's command line: a thread per client CPU (at most one per connection), the
- * connections, the duration, --latency, --timeout; close mode asks the server to close. */
+/* argv of job by tool into line (blank separated): 0 or -1. */
+static int argv_line(const struct tool *t, const struct tool_job *job, char *line, size_t len)
+{
+	char *argv[TOOL_MAX_ARGS + 1], buf[1024];
+	int i;
+
+	line[0] = '\0';
+	if (t->argv(job, argv, buf, sizeof(buf)) < 0)
+		return -1;
+	for (i = 0; argv[i]; i++)
+		snprintf(line + strlen(line), len - strlen(line), "%s%s", i ? " " : "", argv[i]);
+	return 0;
+}
+
+/*
+ * A wrk job's command line: a thread per client CPU (at most one per connection), the
+ * connections, the duration, --latency, --timeout, close mode's Connection: close, a
+ * scenario's script. The tools' properties decide which tool measures which mode.
+ */
 static void test_wrk_argv(void **state)
 {
 	static const struct {
 		int keepalive, threads, conns;
-		const char *want;
+		const char *script, *want;
 	} cases[] = {
-		{ 1, 1, 64, "wrk -t 1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/" },
-		{ 1, 0, 64, "wrk -t 1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/" },
-		{ 1, 8, 2, "wrk -t 2 -c 2 -d 3s --latency --timeout 7s http://127.0.0.1:8080/" },
-		{ 0, 4, 64,
+		{ 1, 1, 64, NULL,
+		  "wrk -t 1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/" },
+		{ 1, 0, 64, NULL,
+		  "wrk -t 1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/" },
+		{ 1, 8, 2, NULL,
+		  "wrk -t 2 -c 2 -d 3s --latency --timeout 7s http://127.0.0.1:8080/" },
+		{ 0, 4, 64, NULL,
 		  "wrk -t 4 -c 64 -d 3s --latency --timeout 7s -H Connection: close "
 		  "http://127.0.0.1:8080/" },
+		{ 1, 1, 64, "tests/x.lua",
+		  "wrk -t 1 -c 64 -d 3s --latency --timeout 7s -s tests/x.lua "
+		  "http://127.0.0.1:8080/" },
 	};
-	const struct tool *wrk = tool_find("wrk");
-	char *argv[TOOL_MAX_ARGS + 1], buf[1024];
+	const struct tool *wrk = tool_find("wrk"), *ab = tool_find("ab");
+	char *argv[TOOL_MAX_ARGS + 1], buf[1024], line[1024];
 	size_t k;
-	int i;
 
 	(void)state;
 	assert_non_null(wrk);
-	assert_false(wrk->keepalive_only);
-	assert_true(wrk->threaded);
+	assert_non_null(ab);
 	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		struct tool_job job = { .url = "http://127.0.0.1:8080/",
 			                .concurrency = cases[k].conns,
@@ -345,21 +371,24 @@ static void test_wrk_argv(void **state)
 			                .max_requests = 1000,
 			                .timeout_s = 7,
 			                .raw_prefix = "/tmp/x",
+			                .script = cases[k].script,
 			                .threads = cases[k].threads };
-		char line[1024] = "";
 
-		assert_int_equal(wrk->argv(&job, argv, buf, sizeof(buf)), 0);
-		for (i = 0; argv[i]; i++)
-			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
-			         i ? " " : "", argv[i]);
-		if (strcmp(line, cases[k].want))
-			fail_msg("keepalive %d threads %d c=%d: '%s'; want '%s'",
-			         cases[k].keepalive, cases[k].threads, cases[k].conns, line,
-			         cases[k].want);
+		if (argv_line(wrk, &job, line, sizeof(line)) < 0 || strcmp(line, cases[k].want))
+			fail_msg("keepalive %d threads %d c=%d script %s: '%s'; want '%s'",
+			         cases[k].keepalive, cases[k].threads, cases[k].conns,
+			         cases[k].script ? cases[k].script : "-", line, cases[k].want);
 		assert_int_equal(wrk->argv(&job, argv, buf, 16), -1);
+		/* ab runs no script */
+		assert_int_equal(argv_line(ab, &job, line, sizeof(line)), cases[k].script ? -1 : 0);
 	}
-	assert_false(tool_find("ab")->keepalive_only);
-	assert_false(tool_find("ab")->threaded);
+	/* both tools measure both modes; wrk has threads, ab one */
+	assert_ptr_equal(tool_for_mode(wrk, TOOL_CLOSE), wrk);
+	assert_ptr_equal(tool_for_mode(wrk, TOOL_KEEPALIVE), wrk);
+	assert_ptr_equal(tool_for_mode(ab, TOOL_CLOSE), ab);
+	assert_true(wrk->threaded && !ab->threaded);
+	assert_true(wrk->mean_is_done && !ab->mean_is_done);
+	assert_string_equal(tool_names(), "ab wrk"); /* from the table */
 	assert_null(tool_find("siege"));
 }
 

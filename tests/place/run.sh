@@ -116,7 +116,7 @@ check "CLIENT_PREFIX=env: an ok row, the tool's CPU measured behind it" \
 check "meta records the prefix and the address" \
 	'grep -qx "client prefix: env" "$TMP/res/latest/meta" && grep -qx "host: 127.0.0.1" "$TMP/res/latest/meta"'
 check "meta records the CPU sets and the topology" \
-	'grep -q "^client cpus: " "$TMP/res/latest/meta" && grep -q "^server cpus: " "$TMP/res/latest/meta" && grep -q "^topology: " "$TMP/res/latest/meta"'
+	'grep -q "^cpu sets: client [0-9].*; server [0-9]" "$TMP/res/latest/meta" && grep -q "^topology: " "$TMP/res/latest/meta"'
 
 # Bad input to netns.sh needs no privilege either.
 "$NETNS_SH" >/dev/null 2>&1
