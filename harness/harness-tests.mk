@@ -5,7 +5,8 @@
 #                   writer/reader, the plan's order and explicit cells, references, the
 #                   summary and ranking, the comparison's ratios and the bar's verdicts; the
 #                   scenario table, the Facts line, the laws, the per-scenario summary and
-#                   report, the IRQ-time meta line
+#                   report, the IRQ-time meta line; the chart scripts' marks (charts.sh:
+#                   load-generator-bound points ringed, starved cells at the run length)
 #   harness-faults  bin/harness against the fault models of tests/harness-faults/ (built into
 #                   $(BUILD)/tests/, never in $(BIN)), ab or wrk missing from PATH, --compare
 #                   without nginx (ref-nginx skipped), SIGINT mid-run
@@ -28,6 +29,7 @@ $(BUILD)/tests/harness-faults/%: tests/harness-faults/%.c $(COMMON_LIB)
 
 harness-unit: $(HARNESS_TEST_BINS)
 	@tests/harness/run-unit.sh $^
+	@tests/harness/charts.sh plots
 
 harness-faults: $(BIN)/harness $(BIN)/single $(HARNESS_FAULT_BINS)
 	@tests/harness-faults/run.sh $(BIN) $(BUILD)/tests/harness-faults

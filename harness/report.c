@@ -90,6 +90,24 @@ static void fill_health(struct report_cell *cell, const struct record_row *const
 	cell->starved = health_starved(cell->served_median, cell->concurrency);
 }
 
+/* The mean and sample standard deviation of server CPU µs per request over the ok rows. */
+static void mean_sd(const struct record_row *const *rows, int k, double *mean, double *sd)
+{
+	double sum = 0, sq = 0;
+	int i, m = 0;
+
+	for (i = 0; i < k; i++)
+		if (!strcmp(rows[i]->status, "ok")) {
+			sum += rows[i]->server_cpu_us_per_req;
+			m++;
+		}
+	*mean = m ? sum / m : 0;
+	for (i = 0; i < k; i++)
+		if (!strcmp(rows[i]->status, "ok"))
+			sq += pow(rows[i]->server_cpu_us_per_req - *mean, 2);
+	*sd = m > 1 ? sqrt(sq / (m - 1)) : 0;
+}
+
 /* Fill cell from the k rows of one cell. */
 static void fill_cell(struct report_cell *cell, const struct record_row *const *rows, int k,
                       double *tmp)
@@ -119,6 +137,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 		if (ok[i]->server_maxrss_kb > cell->maxrss_kb_max)
 			cell->maxrss_kb_max = ok[i]->server_maxrss_kb;
 		cell->client_cpu_max = fmax(cell->client_cpu_max, ok[i]->client_cpu_pct);
+		cell->run_s = fmax(cell->run_s, ok[i]->duration_s);
 	}
 	cell->ok = m;
 	if (!m) {
@@ -130,6 +149,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 		sq += (tmp[i] - cell->rps_mean) * (tmp[i] - cell->rps_mean);
 	cell->rps_sd = m > 1 ? sqrt(sq / (m - 1)) : 0;
 	cell->rps_median = util_median(tmp, m);
+	mean_sd(rows, k, &cell->cpu_us_mean, &cell->cpu_us_sd);
 #define MEDIAN_OF(field, dst)                                                                      \
 	do {                                                                                       \
 		int j_ = 0;                                                                        \
@@ -185,7 +205,8 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 	fprintf(f, "model,mode,concurrency,runs,reps_ok,rps_median,rps_min,rps_max,rps_mean,rps_sd,"
 	           "lat_p50_ms_median,lat_p99_ms_median,cpu_us_per_req_median,maxrss_kb_max,"
 	           "client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses,"
-	           "served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps\n");
+	           "served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,"
+	           "run_s\n");
 	for (i = 0; i < n; i++) {
 		char served[32] = "", other[32] = "", bound[32] = "";
 
@@ -198,12 +219,13 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 		fprintf(
 		    f,
 		    "%s,%s,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f,%ld,%.1f,%d,%.1f,%s,%d,"
-		    "%s,%s,%d,%s,%d,%s,%s\n",
+		    "%s,%s,%d,%s,%d,%s,%s,%.3f\n",
 		    c[i].model, c[i].mode, c[i].concurrency, c[i].runs, c[i].ok, c[i].rps_median,
 		    c[i].rps_min, c[i].rps_max, c[i].rps_mean, c[i].rps_sd, c[i].p50_median,
 		    c[i].p99_median, c[i].cpu_us_median, c[i].maxrss_kb_max, c[i].client_cpu_max,
 		    c[i].client_bound, c[i].client_cpu_median, c[i].tool, c[i].reference,
-		    c[i].statuses, served, c[i].starved, other, c[i].noisy, c[i].scenario, bound);
+		    c[i].statuses, served, c[i].starved, other, c[i].noisy, c[i].scenario, bound,
+		    c[i].run_s);
 	}
 	return fclose(f) == 0 ? 0 : -1;
 }
@@ -252,13 +274,14 @@ const char *report_label(const char *model, char *buf, size_t len)
 	return buf;
 }
 
-/* " (starved: N of C connections served)" for a starved cell, else "", into buf. */
+/* " (starved: N of C connections served; p99 >= the 2.0 s run)" for a starved cell, into buf. */
 static const char *starved_words(const struct report_cell *c, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	if (c->starved)
-		snprintf(buf, len, " (starved: %.0f of %d connections served)", c->served_median,
-		         c->concurrency);
+		snprintf(buf, len,
+		         " (starved: %.0f of %d connections served; p99 >= the %.1f s run)",
+		         c->served_median, c->concurrency, c->run_s);
 	return buf;
 }
 
@@ -274,42 +297,120 @@ static const char *bound_words(const struct report_cell *c, double rps, char *bu
 	return buf;
 }
 
+#define NO_SPREAD " (1 repetition: no spread)"
+
+/*
+ * The ratio a/b of two means with its propagated standard deviation
+ * ("1.94 ± 0.05") into buf; without it ("1.94") when either side has fewer
+ * than 2 ok repetitions, which *no_spread then says.
+ */
+static const char *ratio_words(double a, double sa, int oka, double b, double sb, int okb,
+                               char *buf, size_t len, int *no_spread)
+{
+	double ratio = a / b;
+
+	*no_spread = oka < 2 || okb < 2;
+	if (*no_spread)
+		snprintf(buf, len, "%.2f", ratio);
+	else
+		snprintf(buf, len, "%.2f ± %.2f", ratio,
+		         ratio * sqrt(pow(sa / a, 2) + pow(sb / b, 2)));
+	return buf;
+}
+
+/* "31000 ± 1414" or "31000" (fewer than 2 ok repetitions) into buf. */
+static const char *mean_words(double mean, double sd, int ok, const char *fmt_unit, char *buf,
+                              size_t len)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), fmt_unit, mean);
+	if (ok < 2)
+		snprintf(buf, len, "%s", num);
+	else
+		snprintf(buf, len, "%s ± %.*f", num, strstr(fmt_unit, ".1f") ? 1 : 0, sd);
+	return buf;
+}
+
+/* Least server CPU per request first; cells without an ok measure last. */
+static int cmp_cpu_asc(const void *a, const void *b)
+{
+	const struct report_cell *x = *(const struct report_cell *const *)a;
+	const struct report_cell *y = *(const struct report_cell *const *)b;
+	double cx = x->ok && x->cpu_us_mean > 0 ? x->cpu_us_mean : INFINITY;
+	double cy = y->ok && y->cpu_us_mean > 0 ? y->cpu_us_mean : INFINITY;
+
+	return (cx > cy) - (cx < cy);
+}
+
+/* Rank r[0..k) (sorted, r[0] the best) by server CPU per request: the load tool set the req/s. */
+static void rank_cpu(FILE *f, const struct report_cell **r, int k, const char *head)
+{
+	char a[RECORD_WORD + 16], b[RECORD_WORD + 16], m[64], ratio[64], sw[128];
+	int i, ns, best_ns = r[0]->ok < 2;
+
+	report_label(r[0]->model, a, sizeof(a));
+	fprintf(f, "%s: server CPU per request (the load generator limited req/s): %s: %s µs%s%s\n",
+	        head, a,
+	        mean_words(r[0]->cpu_us_mean, r[0]->cpu_us_sd, r[0]->ok, "%.1f", m, sizeof(m)),
+	        best_ns ? NO_SPREAD : "", starved_words(r[0], sw, sizeof(sw)));
+	for (i = 1; i < k; i++) {
+		report_label(r[i]->model, b, sizeof(b));
+		if (!r[i]->ok || r[i]->cpu_us_mean <= 0 || r[0]->cpu_us_mean <= 0) {
+			fprintf(f, "  %s: no ok run (%s)\n", b, r[i]->statuses);
+			continue;
+		}
+		ratio_words(r[i]->cpu_us_mean, r[i]->cpu_us_sd, r[i]->ok, r[0]->cpu_us_mean,
+		            r[0]->cpu_us_sd, r[0]->ok, ratio, sizeof(ratio), &ns);
+		fprintf(f, "  %s used %s x less CPU per request than %s (%.1f µs)%s%s\n", a, ratio,
+		        b, r[i]->cpu_us_mean, starved_words(r[i], sw, sizeof(sw)),
+		        ns && !best_ns ? NO_SPREAD : "");
+	}
+}
+
 /* The ranking of one mode at concurrency level to f. */
 static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *mode, int level)
 {
 	const struct report_cell *r[n ? n : 1], *best;
-	char a[RECORD_WORD + 16], b[RECORD_WORD + 16], sw[80], bw[80];
-	int i, k = 0;
+	char a[RECORD_WORD + 16], b[RECORD_WORD + 16], sw[128], bw[80], head[96], m[64];
+	char ratio[64];
+	int i, k = 0, ns, best_ns;
 
 	for (i = 0; i < n; i++)
 		if (!strcmp(c[i].mode, mode) && c[i].concurrency == level)
 			r[k++] = &c[i];
 	qsort(r, k, sizeof(r[0]), cmp_mean_desc);
 	best = r[0];
+	snprintf(head, sizeof(head), "%s, c=%d (%s)", mode, level, best->tool);
+	if (best->client_bound && best->ok) {
+		/* req/s ranks the load generator here; what the server spent per answer does not */
+		qsort(r, k, sizeof(r[0]), cmp_cpu_asc);
+		rank_cpu(f, r, k, head);
+		return;
+	}
+	best_ns = best->ok < 2;
 	report_label(best->model, a, sizeof(a));
-	fprintf(f, "%s, c=%d (%s): %s: %.0f ± %.0f req/s%s%s%s\n", mode, level, best->tool, a,
-	        best->rps_mean, best->rps_sd, bound_words(best, best->rps_mean, bw, sizeof(bw)),
+	fprintf(f, "%s: %s: %s req/s%s%s%s%s\n", head, a,
+	        mean_words(best->rps_mean, best->rps_sd, best->ok, "%.0f", m, sizeof(m)),
+	        bound_words(best, best->rps_mean, bw, sizeof(bw)), best_ns ? NO_SPREAD : "",
 	        best->client_bound ? " (limited by the load generator)" : "",
 	        starved_words(best, sw, sizeof(sw)));
 	for (i = 1; i < k; i++) {
-		double ratio, sd;
-
 		if (!r[i]->ok || r[i]->rps_mean <= 0) {
 			fprintf(f, "  %s: no ok run (%s)\n",
 			        report_label(r[i]->model, b, sizeof(b)), r[i]->statuses);
 			continue;
 		}
-		ratio = best->rps_mean / r[i]->rps_mean;
-		sd = ratio * sqrt(pow(best->rps_sd / best->rps_mean, 2) +
-		                  pow(r[i]->rps_sd / r[i]->rps_mean, 2));
-		fprintf(f, "  %s ran %.2f ± %.2f x faster than %s%s%s", a, ratio, sd,
+		ratio_words(best->rps_mean, best->rps_sd, best->ok, r[i]->rps_mean, r[i]->rps_sd,
+		            r[i]->ok, ratio, sizeof(ratio), &ns);
+		fprintf(f, "  %s ran %s x faster than %s%s%s", a, ratio,
 		        report_label(r[i]->model, b, sizeof(b)),
 		        r[i]->client_bound ? " (load generator limited it)" : "",
 		        starved_words(r[i], sw, sizeof(sw)));
 		if (r[i]->bound > 0)
 			fprintf(f, " (%.0f req/s%s)", r[i]->rps_mean,
 			        bound_words(r[i], r[i]->rps_mean, bw, sizeof(bw)));
-		fprintf(f, "\n");
+		fprintf(f, "%s\n", ns && !best_ns ? NO_SPREAD : "");
 	}
 }
 
@@ -406,6 +507,7 @@ int report_cell_short(const struct report_cell *cell, int planned)
 
 /* Which marks a table used, for its legend. */
 struct marks {
+	int cpu; /* the table is of server CPU per request, not req/s */
 	int bound, refs, shortfall, starved, noisy, law;
 	double noisy_max;
 };
@@ -421,15 +523,20 @@ static void md_cell(FILE *f, const struct report_cell *x, int planned, struct ma
 
 	if (!x->ok)
 		fprintf(f, " %s", x->statuses);
+	else if (m->cpu)
+		fprintf(f, " %.1f", x->cpu_us_median);
+	else if (x->starved) /* the unserved waited the whole run: their p99 is at least that */
+		fprintf(f, " %s (≥ %.1f s)", util_thousands(x->rps_median, num, sizeof(num)),
+		        x->run_s);
 	else
 		fprintf(f, " %s (%.2f ms)", util_thousands(x->rps_median, num, sizeof(num)),
 		        x->p99_median);
-	if (x->ok && x->bound > 0) {
+	if (x->ok && x->bound > 0 && !m->cpu) {
 		fprintf(f, " = %.0f %% of %s", 100 * x->rps_median / x->bound,
 		        util_thousands(x->bound, num, sizeof(num)));
 		m->law = 1;
 	}
-	if (x->ok && sc && sc->body_bytes >= REPORT_BANDWIDTH_BYTES)
+	if (x->ok && sc && sc->body_bytes >= REPORT_BANDWIDTH_BYTES && !m->cpu)
 		fprintf(f, ", %s MB/s",
 		        util_thousands(x->rps_median * sc->body_bytes / 1e6, num, sizeof(num)));
 	if (x->ok && x->client_bound)
@@ -470,8 +577,10 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 		        "Little's law; marked below %.2g x C). The others waited the whole run, "
 		        "e.g. a fixed pool of blocking workers each holding one keep-alive "
 		        "connection, and the tool stopped at its time limit without counting them "
-		        "as failures. The runs stay ok because their numbers are real: req/s and "
-		        "latency are those of the N served connections, not of C.\n",
+		        "as failures. The runs stay ok because their numbers are real: req/s is "
+		        "that of the N served connections, not of C. Their p99 is not shown: the "
+		        "connections never served waited at least the run's length (≥ T s), and "
+		        "that is the cell's latency.\n",
 		        HEALTH_STARVED_FRACTION);
 	if (m->noisy)
 		fprintf(f,
@@ -492,19 +601,28 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 }
 
 /* One mode's table: a row per model, a column per level. */
-static void md_table(FILE *f, const struct report_cell *c, int n, const char *mode, int planned)
+static void md_table(FILE *f, const struct report_cell *c, int n, const char *mode, int planned,
+                     int cpu)
 {
 	int lv[64], k = levels_of(c, n, mode, lv, 64), i, j;
 	char label[RECORD_WORD + 16];
 	const char *tool = "";
-	struct marks m = { 0 };
+	struct marks m = { .cpu = cpu };
 
 	for (i = 0; i < n; i++)
 		if (!strcmp(c[i].mode, mode))
 			tool = c[i].tool;
-	fprintf(f,
-	        "### %s (%s)\n\nMedian req/s (p99 latency) over the ok repetitions.\n\n| model |",
-	        mode, tool);
+	if (cpu)
+		fprintf(f,
+		        "Server CPU µs per request (user + sys over requests; median of the ok "
+		        "repetitions), %s mode: what the design costs per answer, whoever "
+		        "limited the req/s.\n\n| model |",
+		        mode);
+	else
+		fprintf(f,
+		        "### %s (%s)\n\nMedian req/s (p99 latency) over the ok repetitions.\n\n| "
+		        "model |",
+		        mode, tool);
 	for (j = 0; j < k; j++)
 		fprintf(f, " c=%d |", lv[j]);
 	fprintf(f, "\n|---|");
@@ -528,7 +646,10 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 		}
 		fprintf(f, "\n");
 	}
-	md_legend(f, &m, planned);
+	if (cpu)
+		fprintf(f, "\n(Marks as in the req/s table above.)\n\n");
+	else
+		md_legend(f, &m, planned);
 }
 
 /* The distinct models of c[0..n) in name order, blank separated, into buf: 0 or -1. */
@@ -571,8 +692,10 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 	if (o)
 		fprintf(f, ": %s.\n\n",
 		        "their README has no Facts line, and a bound is never guessed");
-	for (m = 0; m < k; m++)
-		md_table(f, c, n, modes[m], report_planned_reps(c, n));
+	for (m = 0; m < k; m++) {
+		md_table(f, c, n, modes[m], report_planned_reps(c, n), 0);
+		md_table(f, c, n, modes[m], report_planned_reps(c, n), 1);
+	}
 }
 
 int report_write_md(const char *path, const char *run_id, const char *charts_rel,
@@ -618,19 +741,25 @@ static int plot_scenario(const char *gnuplot_path, const char *scripts_dir, cons
 	snprintf(log, sizeof(log), "%s/gnuplot.log", outdir);
 	for (m = 0; m < k; m++) {
 		const char *tool = "";
+		int bound = 0, starved = 0; /* the marks the chart needs */
 
 		for (i = 0; i < n; i++)
-			if (!strcmp(c[i].mode, modes[m]))
+			if (!strcmp(c[i].mode, modes[m])) {
 				tool = c[i].tool;
+				bound += c[i].ok && c[i].client_bound;
+				starved += c[i].ok && c[i].starved;
+			}
 		for (i = 0; i < NKINDS; i++) {
 			char *argv[] = { (char *)gnuplot_path, "-e", vars, script, NULL };
 
 			snprintf(script, sizeof(script), "%s/%s.gp", scripts_dir, chart_kinds[i]);
 			snprintf(vars, sizeof(vars),
 			         "summary='%s'; out='%s/%s-%s-%s.png'; scenario='%s'; mode='%s'; "
-			         "models='%s'; runid='%s'; tool='%s'; style='%s'",
+			         "models='%s'; runid='%s'; tool='%s'; style='%s'; bound_marks=%d; "
+			         "starved_marks=%d",
 			         summary, outdir, c[0].scenario, chart_kinds[i], modes[m],
-			         c[0].scenario, modes[m], models, run_id, tool, style);
+			         c[0].scenario, modes[m], models, run_id, tool, style, bound,
+			         starved);
 			failed += run_command(argv, 30000, log) != 0;
 		}
 	}

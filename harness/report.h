@@ -19,6 +19,8 @@ struct report_cell {
 	int ok;
 	double rps_median, rps_min, rps_max, rps_mean, rps_sd;
 	double p50_median, p99_median, cpu_us_median;
+	double cpu_us_mean, cpu_us_sd; /* server CPU µs per request over the ok repetitions */
+	double run_s;                  /* the longest ok repetition's run length */
 	long maxrss_kb_max;
 	double client_cpu_max;
 	double client_cpu_median;
@@ -88,7 +90,11 @@ const char *report_label(const char *model, char *buf, size_t len);
  * Write, per scenario and mode, the hyperfine-style ranking at the mode's highest
  * concurrency with an ok run ("epoll ran 1.84 ± 0.05 x faster than thread",
  * mean ± propagated standard deviation of req/s) to f, noting cells the load
- * tool limited and starved cells ("(starved: N of C connections served)").
+ * tool limited and starved cells ("(starved: N of C connections served; p99 >=
+ * the 2 s run)"). When the top cell is client bound, req/s ranks the load
+ * generator, so the mode is ranked by server CPU per request instead, and
+ * says so. With fewer than 2 ok repetitions on either side no spread is
+ * printed ("1 repetition: no spread").
  * References are ranked with the rest but labelled "(reference)". Where a
  * cell has a bound, its req/s is given as a share of it ("= 98 % of the
  * 3,200 bound").
@@ -97,12 +103,12 @@ void report_ranking(FILE *f, const struct report_cell *c, int n);
 
 /*
  * Write report.md at path: per scenario its target, what it shows and its
- * law, then per mode a table of req/s and p99 per model and
- * concurrency (references labelled, with a note saying what they are; cells
- * marked when short of ok repetitions, starved, noisy or client bound, with a
- * legend line for each mark present), the
- * ranking, the charts (image links relative to charts_rel) and the meta text.
- * 0 or -1.
+ * law, then per mode a table of req/s and one of server CPU µs per request; a
+ * starved cell's p99 is given as at least the run length; then per mode a table of req/s and p99
+ * per model and concurrency (references labelled, with a note saying what they are; cells marked
+ * when short of ok repetitions, starved, noisy or client bound, with a legend line for each mark
+ * present), the ranking, the charts (image links relative to charts_rel) and the meta text. 0 or
+ * -1.
  */
 int report_write_md(const char *path, const char *run_id, const char *charts_rel,
                     const struct report_cell *c, int n, const char *meta);

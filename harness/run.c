@@ -681,7 +681,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	char addr[INET6_ADDRSTRLEN + 2], url[INET6_ADDRSTRLEN + 2 + 1024], prefix[PATH_MAX];
 	char why[256], prefix_why[sizeof(out->detail)];
 	int outfd, wstatus = 0, tstatus = 0, killed = 0, tkilled, tool_wait, died, orphans, r;
-	int port = 0, hooked = 0, prefix_failed = 0;
+	int port = 0, hooked, prefix_failed = 0;
 	long long deadline;
 	double wall, far_wall, cpu;
 	const struct scenario *sc = spec->scenario;
@@ -710,10 +710,12 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		                      .duration_s = spec->duration_s };
 	why[0] = '\0';
 	out->client_cpu_pct = -1;
-	if (sc->before_load && sc->before_load(sc, &load, why, sizeof(why)) < 0) {
+	/* after_load runs only when before_load (if any) succeeded */
+	hooked = !sc->before_load || sc->before_load(sc, &load, why, sizeof(why)) == 0;
+	if (!hooked) {
 		set_status(out, "scenario_error", why);
 		tool_wait = -2;
-	} else if ((hooked = 1) && tool_start(cfg, spec, &job, &t, out) < 0) {
+	} else if (tool_start(cfg, spec, &job, &t, out) < 0) {
 		tool_wait = -2;
 	} else {
 		deadline = t.start_ms + (spec->duration_s + cfg->sock_timeout_s + 5) * 1000LL;

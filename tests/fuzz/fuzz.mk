@@ -15,9 +15,13 @@ FUZZ_TARGETS  = $(FUZZ_DIR)/fuzz_parser $(FUZZ_DIR)/fuzz_conn
 
 .PHONY: fuzz fuzz-build fuzz-corpus test-fuzz
 
-$(FUZZ_DIR)/fuzz_parser: tests/fuzz/fuzz_parser.c $(FUZZ_HTTP_SRC) models/common/http.h
+# The parser and the target parser (work.c, with the clock and the stop flag it needs).
+FUZZ_PARSER_SRC = $(FUZZ_HTTP_SRC) models/common/work.c models/common/clock.c models/common/sig.c
+
+$(FUZZ_DIR)/fuzz_parser: tests/fuzz/fuzz_parser.c $(FUZZ_PARSER_SRC) models/common/http.h \
+		models/common/work.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_parser.c $(FUZZ_HTTP_SRC)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_parser.c $(FUZZ_PARSER_SRC) $(LDLIBS_COMMON)
 
 # The whole shared module (conn.c needs sig.c, ...), with the chosen parser.
 FUZZ_COMMON_SRC = $(FUZZ_HTTP_SRC) $(filter-out models/common/http.c,$(COMMON_SRC))

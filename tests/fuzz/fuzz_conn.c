@@ -6,7 +6,12 @@
  * and conn_write, and replies are taken out whole or in part. Whatever the
  * split, the outcome must equal that of parsing the whole stream in one go:
  * the same number of requests answered, the same error, the same close, and
- * a reply stream that frames correctly.
+ * a reply stream that frames correctly: every final reply framed by its
+ * Content-Length (none after HEAD), "100 Continue" only as an interim reply,
+ * a /bytes body equal to the pattern byte for byte. Replies are checked as
+ * they arrive, never stored whole (a /bytes body may be 64 MiB). Blocking work
+ * is deferred (defer_work) and resumed at once, as offload's helpers would,
+ * so no input ever sleeps.
  *
  * flags: bit 0 no_keepalive; bit 1 socketpair; bit 2 take replies out in
  * random parts (in-memory only); bits 4-7 log2 of the largest chunk.
@@ -21,14 +26,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+/* The reply stream, checked as it arrives. */
+struct stream {
+	char head[1024]; /* the head being collected */
+	size_t head_len;
+	size_t body_left;       /* body bytes still to come of the current reply */
+	size_t body_off;        /* offset of the next one, for the /bytes pattern */
+	int pattern;            /* the current body is a /bytes body */
+	const int *heads;       /* heads[i]: the i-th final reply answers a HEAD */
+	size_t nheads, replies; /* entries in heads, final replies seen */
+	unsigned long ok, keep, errors;
+	int last_status;
+};
 
 struct run {
 	const uint8_t *s; /* the client's byte stream */
 	size_t n, pos;    /* its length, bytes delivered so far */
 	struct conn_buf *c;
-	char *acc; /* replies taken out so far */
-	size_t acc_len, acc_cap;
+	struct stream out;
 	uint64_t rng;
 	int flags;
 	int linger; /* linger was seen set: it must stay set */
@@ -49,18 +67,62 @@ static uint64_t rng_next(uint64_t *s)
 	return *s;
 }
 
+/* A whole reply head has arrived: count it and set up its body. */
+static void reply_head(struct stream *st)
+{
+	const char *h = st->head, *end = h + st->head_len;
+	const char *cl = memmem(h, st->head_len, "Content-Length: ", 16);
+	int status = 0, head;
+
+	if (st->head_len < 13 || memcmp(h, "HTTP/1.1 ", 9) != 0)
+		die("reply stream does not frame");
+	for (int i = 9; i < 12; i++) /* the reply head is ours: three digits, then SP */
+		status = status * 10 + (h[i] - '0');
+	if (status == 100) { /* interim: no body, a final reply follows */
+		if (cl)
+			die("100 Continue with a Content-Length");
+		return;
+	}
+	if (!cl)
+		die("a final reply without Content-Length");
+	if (st->replies >= st->nheads)
+		die("more final replies than requests");
+	head = st->heads[st->replies++];
+	st->body_left = head ? 0 : strtoul(cl + 16, NULL, 10);
+	st->body_off = 0;
+	st->pattern = memmem(h, st->head_len, "application/octet-stream", 24) != NULL;
+	st->last_status = status;
+	st->ok += status == 200;
+	st->errors += status != 200;
+	st->keep += memmem(cl, (size_t)(end - cl), "Connection: keep-alive", 22) != NULL;
+}
+
 static void take(struct run *r, const char *p, size_t k)
 {
-	if (k == 0)
-		return;
-	if (r->acc_len + k > r->acc_cap) {
-		r->acc_cap = (r->acc_len + k) * 2;
-		r->acc = realloc(r->acc, r->acc_cap);
-		if (!r->acc)
-			abort();
+	struct stream *st = &r->out;
+
+	while (k > 0) {
+		if (st->body_left > 0) {
+			size_t n = k < st->body_left ? k : st->body_left;
+
+			for (size_t i = 0; st->pattern && i < n; i++)
+				if (p[i] != WORK_PATTERN[(st->body_off + i) % WORK_PATTERN_LEN])
+					die("a /bytes body byte is not the pattern");
+			st->body_off += n;
+			st->body_left -= n;
+			p += n;
+			k -= n;
+			continue;
+		}
+		if (st->head_len == sizeof(st->head))
+			die("a reply head too long");
+		st->head[st->head_len++] = *p++;
+		k--;
+		if (st->head_len >= 4 && memcmp(st->head + st->head_len - 4, "\r\n\r\n", 4) == 0) {
+			reply_head(st);
+			st->head_len = 0;
+		}
 	}
-	memcpy(r->acc + r->acc_len, p, k);
-	r->acc_len += k;
 }
 
 static void check_buf(struct run *r)
@@ -70,7 +132,8 @@ static void check_buf(struct run *r)
 	if (r->linger && !c->linger)
 		die("linger was cleared while closing");
 	r->linger |= c->linger;
-	if (c->in_len > CONN_IN_CAP || c->out_len > CONN_OUT_CAP || c->out_sent > c->out_len)
+	if (c->in_len > CONN_IN_CAP || c->out_len > CONN_OUT_CAP || c->out_sent > c->out_len ||
+	    c->body_sent > c->body_len || c->body_len > WORK_BYTES_MAX)
 		die("buffer lengths out of range");
 	if (c->close && conn_in_room(c) != 0)
 		die("closing connection still offers input room");
@@ -80,25 +143,53 @@ static void check_buf(struct run *r)
 static void drain(struct run *r, int all)
 {
 	struct conn_buf *c = r->c;
+	struct iovec iov[CONN_IOV];
+	size_t k;
+	int n;
 
 	if (r->flags & 2) {
-		char buf[4096];
-		ssize_t k;
+		char buf[65536];
+		ssize_t got;
 
-		if (conn_write(r->sv[0], c) < 0)
-			die("conn_write failed on a socketpair");
-		while ((k = read(r->sv[1], buf, sizeof(buf))) > 0)
-			take(r, buf, (size_t)k);
-		if (k < 0 && errno != EAGAIN && errno != EINTR)
-			die("client read failed");
+		do {
+			if (conn_write(r->sv[0], c) < 0)
+				die("conn_write failed on a socketpair");
+			while ((got = read(r->sv[1], buf, sizeof(buf))) > 0)
+				take(r, buf, (size_t)got);
+			if (got < 0 && errno != EAGAIN && errno != EINTR)
+				die("client read failed");
+		} while (all && conn_out_pending(c) > 0);
 		return;
 	}
-	size_t k = conn_out_pending(c);
-
+	k = conn_out_pending(c);
 	if (!all && (r->flags & 4))
 		k = (size_t)(rng_next(&r->rng) % (k + 1));
-	take(r, c->out + c->out_sent, k);
-	c->out_sent += k;
+	while (k > 0 && (n = conn_out_iov(c, iov)) > 0) {
+		size_t sent = 0;
+
+		for (int i = 0; i < n && sent < k; i++) {
+			size_t m = iov[i].iov_len < k - sent ? iov[i].iov_len : k - sent;
+
+			take(r, iov[i].iov_base, m);
+			sent += m;
+		}
+		conn_out_advance(c, sent);
+		k -= sent;
+	}
+}
+
+/* conn_process, with deferred work "done by a helper" at once. */
+static int process(struct conn_buf *c)
+{
+	int answered = conn_process(c);
+
+	while (c->deferred) {
+		if (!work_blocks(&c->work))
+			die("deferred work that does not block");
+		conn_resume(c);
+		answered += conn_process(c);
+	}
+	return answered;
 }
 
 /* Deliver up to want bytes of the stream; returns bytes the server took in. */
@@ -137,13 +228,13 @@ static void serve(struct run *r)
 	while (r->pos < r->n && !c->close) {
 		size_t want = 1 + (size_t)(rng_next(&r->rng) % (1u << shift));
 		ssize_t got = deliver(r, want);
-		int answered = conn_process(c);
+		int answered = process(c);
 
 		check_buf(r);
 		drain(r, 0);
 		if (got == 0 && answered == 0) { /* stuck? the full reply queue must be the cause */
 			drain(r, 1);
-			answered = conn_process(c);
+			answered = process(c);
 			check_buf(r);
 			if (!(r->flags & 2) && answered == 0 && !c->close && conn_in_room(c) == 0)
 				die("no progress with a full input buffer and an empty reply "
@@ -155,7 +246,7 @@ static void serve(struct run *r)
 		int answered;
 
 		drain(r, 1);
-		answered = conn_process(c);
+		answered = process(c);
 		check_buf(r);
 		drain(r, 1);
 		if (got == 0 && answered == 0)
@@ -168,23 +259,35 @@ static void serve(struct run *r)
 struct expect {
 	unsigned long requests;
 	int error, close;
+	int *heads; /* per final reply: it answers a HEAD */
+	size_t nheads;
 };
 
 /* The reference: the whole stream parsed in one buffer, request after request. */
 static struct expect reference(const uint8_t *s, size_t n, int no_keepalive)
 {
-	struct expect e = { 0, 0, 0 };
+	struct expect e = { 0 };
 	size_t off = 0;
 
+	e.heads = malloc((n / 16 + 2) * sizeof(*e.heads)); /* a request is at least 16 bytes */
+	if (!e.heads)
+		abort();
 	while (off < n) {
 		struct http_request req;
+		struct work w;
 		size_t len = n - off < HTTP_MAX_REQUEST ? n - off : HTTP_MAX_REQUEST;
 		ssize_t k = http_parse_request((const char *)s + off, len, &req);
 
 		if (k == HTTP_NEED_MORE)
 			break;
+		e.heads[e.nheads++] = req.head;
 		if (k == HTTP_MALFORMED) {
 			e.error = req.status;
+			e.close = 1;
+			break;
+		}
+		if (work_parse(req.target, req.target_len, &w) < 0) {
+			e.error = 400;
 			e.close = 1;
 			break;
 		}
@@ -198,36 +301,18 @@ static struct expect reference(const uint8_t *s, size_t n, int no_keepalive)
 	return e;
 }
 
-/* Walk the replies: each frames by its Content-Length; count them by kind. */
+/* What the stream held, against the reference. */
 static void check_replies(const struct run *r, const struct expect *e)
 {
-	const char *p = r->acc ? r->acc : "", *end = p + r->acc_len;
-	unsigned long ok = 0, keep = 0, errors = 0;
-	int last_status = 0;
+	const struct stream *st = &r->out;
 
-	while (p < end) {
-		const char *hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
-		const char *cl =
-		    hend ? memmem(p, (size_t)(hend - p), "Content-Length: ", 16) : NULL;
-		int status = 0;
-
-		if (!hend || !cl || hend - p < 13 || memcmp(p, "HTTP/1.1 ", 9) != 0)
-			die("reply stream does not frame");
-		for (int i = 9; i < 12; i++) /* the reply head is ours: three digits, then SP */
-			status = status * 10 + (p[i] - '0');
-		p = hend + 4 + strtoul(cl + 16, NULL, 10);
-		if (p > end)
-			die("reply body cut short");
-		last_status = status;
-		ok += status == 200;
-		errors += status != 200;
-		keep += memmem(cl, (size_t)(hend - cl), "Connection: keep-alive", 22) != NULL;
-	}
-	if (ok != e->requests || ok != r->c->requests)
+	if (st->head_len != 0 || st->body_left != 0)
+		die("the reply stream ends inside a reply");
+	if (st->ok != e->requests || st->ok != r->c->requests)
 		die("200 replies differ from the reference's requests");
-	if (errors != (e->error != 0) || (e->error && last_status != e->error))
+	if (st->errors != (e->error != 0) || (e->error && st->last_status != e->error))
 		die("error replies differ from the reference");
-	if (keep != ok - (e->close && !e->error))
+	if (st->keep != st->ok - (e->close && !e->error))
 		die("keep-alive replies miscounted");
 }
 
@@ -248,12 +333,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	r = (struct run){ .s = data + 3, .n = len - 3, .c = c, .flags = data[0] };
 	r.rng = ((uint64_t)data[1] << 8 | data[2]) * 0x9e3779b97f4a7c15ull + 1;
 	c->no_keepalive = data[0] & 1;
+	c->defer_work = 1;
 	conn_reset(c);
+	e = reference(r.s, r.n, c->no_keepalive);
+	r.out.heads = e.heads;
+	r.out.nheads = e.nheads;
 	if ((r.flags & 2) &&
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, r.sv) < 0)
 		die("socketpair");
 	serve(&r);
-	e = reference(r.s, r.n, c->no_keepalive);
 	if (c->requests != e.requests || c->error != e.error || c->close != e.close)
 		die("the split stream was answered differently from the whole");
 	if (c->error && !c->linger)
@@ -263,6 +351,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		close(r.sv[0]);
 		close(r.sv[1]);
 	}
-	free(r.acc);
+	free(e.heads);
 	return 0;
 }

@@ -6,8 +6,11 @@
  * complete on its own (the consumed prefix gives the same answer) and stays
  * the same when more bytes arrive behind it, and "need more" is only said of
  * inputs shorter than HTTP_MAX_REQUEST whose shorter prefixes also need more.
+ * The target of a complete request lies inside its request line, and the
+ * target parser (work_parse) maps it to work within the documented ranges.
  */
 #include "http.h"
+#include "work.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -26,7 +29,8 @@ static void die(const char *what, size_t len, ssize_t r, const struct http_reque
 static int same(const struct http_request *a, const struct http_request *b)
 {
 	return a->minor_version == b->minor_version && a->keep_alive == b->keep_alive &&
-	       a->status == b->status && a->head_len == b->head_len && a->body_len == b->body_len;
+	       a->status == b->status && a->head_len == b->head_len && a->body_len == b->body_len &&
+	       a->head == b->head && a->target_len == b->target_len;
 }
 
 static int known_status(int s)
@@ -50,12 +54,30 @@ static ssize_t parse_copy(const uint8_t *data, size_t n, const char *tail, size_
 	return r;
 }
 
+/* The target is inside the head, and work_parse keeps every number in its range. */
+static void check_target(const uint8_t *data, size_t len, ssize_t r, const struct http_request *req)
+{
+	const char *t = req->target, *start = (const char *)data;
+	struct work w;
+
+	if (!t || t < start || req->target_len == 0 || t + req->target_len > start + req->head_len)
+		die("target outside the request head", len, r, req);
+	if (work_parse(t, req->target_len, &w) < 0)
+		return;
+	if ((w.kind == WORK_HELLO && w.arg != 0) ||
+	    (w.kind == WORK_CPU && w.arg > WORK_CPU_MAX_US) ||
+	    (w.kind == WORK_SLEEP && w.arg > WORK_SLEEP_MAX_MS) ||
+	    (w.kind == WORK_BYTES && w.arg > WORK_BYTES_MAX))
+		die("work_parse let a number out of its range", len, r, req);
+}
+
 static void check_complete(const uint8_t *data, size_t len, ssize_t r,
                            const struct http_request *req)
 {
 	struct http_request again;
 	ssize_t r2;
 
+	check_target(data, len, r, req);
 	if ((size_t)r > len || r == 0)
 		die("consumed out of range", len, r, req);
 	if (req->head_len + req->body_len != (size_t)r)

@@ -9,8 +9,6 @@ set -uo pipefail
 bin=$1
 faults=$2
 tmp=$(mktemp -d /tmp/harness-faults.XXXXXX)
-passed=0
-failed=0
 harness_pid=
 
 cleanup() {
@@ -20,9 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1: $2"; failed=$((failed + 1)); }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1" "${3:-failed: $2}"; fi; }
+. "$(dirname "$0")/../harness/check.sh"
 
 # Nothing started from the fault directory or the temporary directory may still run.
 no_leftovers() {
@@ -153,5 +149,4 @@ check "SIGINT: summary drawn from the finished rows" '[ "$(($(wc -l <"$(dirname 
 check "SIGINT: says it was interrupted" 'grep -q "interrupted" "$tmp/int.out"'
 check "SIGINT: no server or ab left" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_totals

@@ -12,13 +12,9 @@ set -uo pipefail
 bin=$1
 build=$2
 tmp=$(mktemp -d /tmp/harness-bench.XXXXXX)
-passed=0
-failed=0
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1: $2"; failed=$((failed + 1)); }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1" "${3:-failed: $2}"; fi; }
+. "$(dirname "$0")/check.sh"
 
 # png_ok FILE: PNG signature, IHDR at least 1000x600, more than a blank image's bytes.
 png_ok() {
@@ -70,7 +66,7 @@ fi
 check "report.md: a section per scenario" '[ "$(grep -c "^## scenario " "$dir/report.md")" -eq 4 ]'
 check "summary.csv: starved, noisy, scenario and bound columns" 'head -1 "$dir/summary.csv" | grep -q ",served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps$"'
 check "a progress line per run" '[ "$(grep -c "^\[[0-9]*/$planned\]" "$tmp/out")" -eq "$planned" ]'
-check "a ranking at the end" 'grep -q "x faster than" "$tmp/out"'
+check "a ranking at the end" 'grep -Eq "x (faster than|less CPU per request than)" "$tmp/out"'
 check "summary.csv: a line per cell" '[ "$(($(wc -l <"$dir/summary.csv") - 1))" -eq "$planned" ]'
 check "meta, report.md and raw ab output" '[ -s "$dir/meta" ] && [ -s "$dir/report.md" ] && [ "$(ls "$dir/raw" | grep -c "tool.out$")" -ge "$planned" ]'
 for chart in hello-{throughput,p99,cpu}-{close,keepalive} {sleep,cpu,bytes}-{throughput,p99,cpu}-keepalive; do
@@ -113,5 +109,4 @@ else
 fi
 check "compare: charts drawn" 'png_ok "$tmp/cmpplots/$run/hello-throughput-keepalive.png" && png_ok "$tmp/cmpplots/$run/hello-cpu-close.png"'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_totals

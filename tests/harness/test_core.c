@@ -160,7 +160,7 @@ static void test_parse_rejects(void **state)
 		"a,b,c",
 		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1", /* 21 fields */
 		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,1,2,hello,extra", /* 26 */
-		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,1", /* 23 */
+		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,1",               /* 23 */
 		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,1,x2",
 		"id,epoll,close,x8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok",
 	};
@@ -298,9 +298,20 @@ static void test_summary_and_ranking(void **state)
 	assert_non_null(f = open_memstream(&text, &len));
 	report_ranking(f, c, n);
 	fclose(f);
-	/* mean 31000 vs 16000: 1.94 ± propagated sd */
+	/* client bound at the top: req/s would rank the load generator; CPU per request ranks */
+	if (!strstr(text, "keepalive, c=512 (wrk): server CPU per request (the load generator "
+	                  "limited req/s): thread: 16.0 ± 1.4 µs\n") ||
+	    !strstr(text, "  thread used 1.94 ± 0.19 x less CPU per request than epoll (31.0 µs)"))
+		fail_msg("ranking text: %s", text);
+	free(text);
+	/* not client bound: req/s ranks; mean 31000 vs 16000: 1.94 ± propagated sd */
+	c[0].client_bound = 0;
+	text = NULL;
+	assert_non_null(f = open_memstream(&text, &len));
+	report_ranking(f, c, n);
+	fclose(f);
 	if (!strstr(text, "epoll ran 1.94 ± 0.") || !strstr(text, "x faster than thread") ||
-	    !strstr(text, "c=512"))
+	    !strstr(text, "c=512") || strstr(text, "CPU per request") || strstr(text, "no spread"))
 		fail_msg("ranking text: %s", text);
 	free(text);
 	free(c);
@@ -403,17 +414,18 @@ static void test_starved_cells(void **state)
 	unlink(path);
 	assert_non_null(text);
 	assert_non_null(strstr(text, ",statuses,served_conns_median,starved,other_cpu_pct_max,"
-	                             "noisy_reps,scenario,bound_rps\n"));
+	                             "noisy_reps,scenario,bound_rps,run_s\n"));
 	assert_non_null(line = strstr(text, "\nprefork,"));
-	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,\n"));
-	assert_non_null(strstr(text, ",ok:2,512.0,0,35.0,1,hello,\n"));
+	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,,2.000\n"));
+	assert_non_null(strstr(text, ",ok:2,512.0,0,35.0,1,hello,,2.000\n"));
 	free(text);
 	/* the ranking names the starvation */
 	text = NULL;
 	assert_non_null(f = open_memstream(&text, &len));
 	report_ranking(f, c, n);
 	fclose(f);
-	if (!strstr(text, "than prefork (starved: 1 of 512 connections served)"))
+	if (!strstr(text, "than prefork (starved: 1 of 512 connections served; p99 >= the 2.0 s "
+	                  "run)"))
 		fail_msg("ranking: %s", text);
 	free(text);
 	/* report.md: marks and their legend; the runs stay ok */
@@ -421,6 +433,13 @@ static void test_starved_cells(void **state)
 	if (!strstr(text, "† ~1/512") || !strstr(text, "† starved") || !strstr(text, "§ noisy") ||
 	    !strstr(text, " §") || strstr(text, "ok:2"))
 		fail_msg("report.md:\n%s", text);
+	/* a starved cell's p99 is never the served connection's: at least the run length */
+	if (!strstr(text, "| prefork | 13,500 (≥ 2.0 s) † ~1/512 |") ||
+	    !strstr(text, "| epoll | 115,000 (0.03 ms) §"))
+		fail_msg("report.md p99 of a starved cell:\n%s", text);
+	/* the server CPU table beside the req/s one */
+	if (!strstr(text, "Server CPU µs per request") || !strstr(text, "| prefork | 13.5 †"))
+		fail_msg("report.md CPU table:\n%s", text);
 	free(text);
 	free(c);
 }
@@ -458,7 +477,9 @@ static void test_references(void **state)
 	assert_non_null(f = open_memstream(&text, &len));
 	report_ranking(f, c, n);
 	fclose(f);
-	if (!strstr(text, "epoll ran 1.10 ± 0.00 x faster than ref-nginx (reference)"))
+	if (!strstr(text, "epoll: 22000 req/s (1 repetition: no spread)\n") ||
+	    !strstr(text, "epoll ran 1.10 x faster than ref-nginx (reference)\n") ||
+	    strstr(text, "±"))
 		fail_msg("ranking text: %s", text);
 	free(text);
 	free(c);

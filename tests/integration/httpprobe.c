@@ -53,6 +53,8 @@ struct probe_opts {
 	int timeout_ms;     /* bound on each wait */
 	int idle_ms;        /* how long to watch for stray bytes when not expecting EOF */
 	int verbose;        /* print each response head */
+	int head;           /* the requests are HEAD: responses have no body (RFC 9110 9.3.2) */
+	int hold;           /* first open this many slowloris connections, held to the end */
 };
 
 struct response {
@@ -263,9 +265,11 @@ static int parse_field(const char *line, const char *end, struct response *r, co
 
 /*
  * Parse one whole response at p[0..len). Returns its length, 0 if more bytes
- * are needed, -1 if malformed (reason in why). Pure: no I/O.
+ * are needed, -1 if malformed (reason in why). With head, the response to a
+ * HEAD request, it has no body whatever its Content-Length. Pure: no I/O.
  */
-static long parse_response(const char *p, size_t len, struct response *r, const char **why)
+static long parse_response(const char *p, size_t len, int head, struct response *r,
+                           const char **why)
 {
 	const char *end, *line, *eol;
 	size_t head_len;
@@ -299,12 +303,12 @@ static long parse_response(const char *p, size_t len, struct response *r, const 
 		*why = "no Content-Length";
 		return -1;
 	}
-	if (len - head_len < (size_t)r->content_length)
+	if (!head && len - head_len < (size_t)r->content_length)
 		return 0;
 	r->head = p;
 	r->head_len = head_len;
 	r->body = p + head_len;
-	return (long)(head_len + (size_t)r->content_length);
+	return (long)(head_len + (head ? 0 : (size_t)r->content_length));
 }
 
 /*
@@ -324,8 +328,9 @@ static int check_response(const struct probe_opts *o, int n, int total, const st
 		return fail("response %d: Connection: '%s', expected '%s'", n, r->conn, conn);
 	if (o->server && strcmp(r->server, o->server))
 		return fail("response %d: Server: '%s', expected '%s'", n, r->server, o->server);
-	if (r->status == 200 && (r->content_length != (long)strlen(PROBE_OK_BODY) ||
-	                         memcmp(r->body, PROBE_OK_BODY, strlen(PROBE_OK_BODY))))
+	if (r->status == 200 && !o->head &&
+	    (r->content_length != (long)strlen(PROBE_OK_BODY) ||
+	     memcmp(r->body, PROBE_OK_BODY, strlen(PROBE_OK_BODY))))
 		return fail("response %d: body is not '%s' (Content-Length %ld)", n, PROBE_OK_BODY,
 		            r->content_length);
 	return EXIT_PASS;
@@ -342,7 +347,7 @@ static int read_responses(const struct probe_opts *o, int fd, int want, int *n, 
 	for (int got = 0; got < want;) {
 		struct response r;
 		const char *why = NULL;
-		long used = parse_response(rbuf + roff, rlen - roff, &r, &why);
+		long used = parse_response(rbuf + roff, rlen - roff, o->head, &r, &why);
 		ssize_t k;
 
 		if (used < 0)
@@ -473,10 +478,13 @@ static void usage(FILE *f)
 	    "usage: httpprobe --port N [--host ADDR] [--raw FILE|-] [--pipeline N [--last-close]]\n"
 	    "         [--bytewise] [--delay-us N] [--repeat N] [--expect N] [--status S] [--conn "
 	    "close|keep-alive]\n"
-	    "         [--server NAME] [--eof | --open] [--timeout-ms N] [--idle-ms N] [-v]\n"
+	    "         [--server NAME] [--eof | --open] [--timeout-ms N] [--idle-ms N] [--head]\n"
+	    "         [--hold N] [-v]\n"
 	    "Sends the request (a raw file, N pipelined requests in one write, else one GET) "
 	    "--repeat\n"
 	    "times, each after its --expect responses, checks every response, then what follows.\n"
+	    "--head: the requests are HEAD (no response body). --hold N: first open N connections\n"
+	    "that send an unfinished request head (slowloris) and hold them until the end.\n"
 	    "Exit 0 all checks pass, 1 a check failed, 2 usage, 3 system error.\n",
 	    f);
 }
@@ -497,12 +505,16 @@ static int int_arg(const char *name, const char *s)
 static void parse_args(int argc, char **argv, struct probe_opts *o)
 {
 	static const struct option longs[] = {
-		{ "host", 1, 0, 'H' },       { "port", 1, 0, 'p' },       { "raw", 1, 0, 'r' },
-		{ "pipeline", 1, 0, 'P' },   { "bytewise", 0, 0, 'b' },   { "delay-us", 1, 0, 'd' },
-		{ "repeat", 1, 0, 'R' },     { "expect", 1, 0, 'e' },     { "status", 1, 0, 's' },
-		{ "conn", 1, 0, 'c' },       { "server", 1, 0, 'S' },     { "eof", 0, 0, 'E' },
-		{ "open", 0, 0, 'O' },       { "timeout-ms", 1, 0, 't' }, { "idle-ms", 1, 0, 'i' },
-		{ "last-close", 0, 0, 'L' }, { "help", 0, 0, 'h' },       { 0, 0, 0, 0 },
+		{ "host", 1, 0, 'H' },     { "port", 1, 0, 'p' },
+		{ "raw", 1, 0, 'r' },      { "pipeline", 1, 0, 'P' },
+		{ "bytewise", 0, 0, 'b' }, { "delay-us", 1, 0, 'd' },
+		{ "repeat", 1, 0, 'R' },   { "expect", 1, 0, 'e' },
+		{ "status", 1, 0, 's' },   { "conn", 1, 0, 'c' },
+		{ "server", 1, 0, 'S' },   { "eof", 0, 0, 'E' },
+		{ "open", 0, 0, 'O' },     { "timeout-ms", 1, 0, 't' },
+		{ "idle-ms", 1, 0, 'i' },  { "last-close", 0, 0, 'L' },
+		{ "help", 0, 0, 'h' },     { "head", 0, 0, 'D' },
+		{ "hold", 1, 0, 'o' },     { 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -532,6 +544,8 @@ static void parse_args(int argc, char **argv, struct probe_opts *o)
 		case 't': o->timeout_ms = int_arg("--timeout-ms", optarg); break;
 		case 'i': o->idle_ms = int_arg("--idle-ms", optarg); break;
 		case 'v': o->verbose = 1; break;
+		case 'D': o->head = 1; break;
+		case 'o': o->hold = int_arg("--hold", optarg); break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -545,14 +559,42 @@ static void parse_args(int argc, char **argv, struct probe_opts *o)
 		o->expect = o->pipeline > 0 && !o->raw ? o->pipeline : 1;
 }
 
+#define SLOWLORIS "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " /* and never the rest */
+
+/*
+ * Open n connections that each send the start of a request head and stop
+ * (slowloris), into fds[]; the caller closes them. Returns how many are
+ * open, or -1 when one cannot connect or send (printed).
+ */
+static int hold_open(const struct probe_opts *o, int *fds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if ((fds[i] = probe_connect(o->host, o->port, o->timeout_ms)) < 0 ||
+		    send_all(fds[i], SLOWLORIS, strlen(SLOWLORIS), strlen(SLOWLORIS), 0,
+		             o->timeout_ms) < 0) {
+			fprintf(stderr, "httpprobe: held connection %d: cannot connect or send\n",
+			        i);
+			if (fds[i] >= 0)
+				close(fds[i]);
+			while (i-- > 0)
+				close(fds[i]);
+			return -1;
+		}
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
+	static int held[10000];
 	struct probe_opts o;
-	int fd, rc = EXIT_PASS, n = 0, closing = 0;
+	int fd, rc = EXIT_PASS, n = 0, closing = 0, nheld = 0;
 
 	parse_args(argc, argv, &o);
-	if (build_request(&o) < 0)
+	if (build_request(&o) < 0 || o.hold > (int)(sizeof(held) / sizeof(held[0])))
 		return EXIT_USAGE;
+	if ((nheld = hold_open(&o, held, o.hold)) < 0)
+		return EXIT_SYS;
 	if ((fd = probe_connect(o.host, o.port, o.timeout_ms)) < 0)
 		return EXIT_SYS;
 	for (int round = 1; round <= o.repeat && rc == EXIT_PASS; round++) {
@@ -572,5 +614,7 @@ int main(int argc, char **argv)
 	if (rc == EXIT_PASS)
 		rc = check_after(&o, fd);
 	close(fd);
+	while (nheld-- > 0)
+		close(held[nheld]);
 	return rc;
 }

@@ -286,6 +286,96 @@ http11_close() {
 	probe --raw "$WORK/req" --conn close --eof
 }
 
+# --- scenarios (issue 9) and protocol details (issue 15) -----------------------------------
+
+# The /bytes body: byte i is PATTERN[i % 61], PATTERN being these 60 characters and a newline
+# (models/common/work.h), which is exactly what `yes "$PATTERN"` prints.
+PATTERN=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
+
+# bytes_exact N: GET /bytes/N is 200 with Content-Length N and the pattern, byte for byte.
+bytes_exact() {
+	local n=$1 h=$WORK/bytes.h b=$WORK/bytes.b code diff
+	code=$(curl -sS --max-time 10 -D "$h" -o "$b" -w '%{http_code}' "$URL/bytes/$n" 2>&1) ||
+		{ WHY="curl: $code"; return 1; }
+	[[ $code == 200 ]] || { WHY="status $code"; return 1; }
+	[[ $(header "$h" Content-Length) == "$n" ]] ||
+		{ WHY="Content-Length '$(header "$h" Content-Length)', expected $n"; return 1; }
+	[[ $(stat -c %s "$b") == "$n" ]] || { WHY="$(stat -c %s "$b") body bytes, expected $n"; return 1; }
+	yes "$PATTERN" | head -c "$n" >"$WORK/bytes.want"
+	diff=$(cmp "$b" "$WORK/bytes.want" 2>&1) || { WHY="body is not the pattern: $diff"; return 1; }
+}
+
+# timed TARGET MIN_MS MAX_MS: GET TARGET is 200 "Hello world" and takes MIN_MS..MAX_MS of wall
+# time (the upper bound is generous: the machine is shared and noisy).
+timed() {
+	local target=$1 min=$2 max=$3 out code secs ms
+	out=$(curl -sS --max-time 15 -o "$WORK/timed.b" -w '%{http_code} %{time_total}' \
+		"$URL$target" 2>&1) || { WHY="curl: $out"; return 1; }
+	read -r code secs <<<"$out"
+	[[ $code == 200 ]] || { WHY="status $code"; return 1; }
+	[[ $(<"$WORK/timed.b") == "Hello world" ]] || { WHY="body is not 'Hello world'"; return 1; }
+	ms=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')
+	((ms >= min && ms <= max)) || { WHY="took $ms ms, expected $min..$max"; return 1; }
+}
+
+# head_check TARGET LENGTH: HEAD gets the head only (Content-Length LENGTH, no body), three
+# times on one connection, so a body sent anyway would mis-frame the next reply.
+head_check() {
+	local target=$1 len=$2 h=$WORK/head.h
+	curl -sS --max-time 5 -I -o /dev/null -D "$h" "$URL$target" >/dev/null 2>&1 ||
+		{ WHY="curl -I failed"; return 1; }
+	[[ $(header "$h" Content-Length) == "$len" ]] ||
+		{ WHY="Content-Length '$(header "$h" Content-Length)', expected $len"; return 1; }
+	printf 'HEAD %s HTTP/1.1\r\nHost: x\r\n\r\n' "$target" >"$WORK/req"
+	if ((PERSISTS)); then
+		probe --raw "$WORK/req" --head --repeat 3 --conn keep-alive --open --idle-ms 300
+	else
+		probe --raw "$WORK/req" --head --conn close --eof
+	fi
+}
+
+# Expect: 100-continue is answered before the body is sent: curl, told to wait 3 s for it,
+# sees "100 Continue" and is done well before.
+expect_continue() {
+	local out ms
+	head -c 4000 /dev/zero | tr '\0' b >"$WORK/body4k"
+	out=$(curl -sS -v --max-time 10 --expect100-timeout 3 -H 'Expect: 100-continue' \
+		--data-binary @"$WORK/body4k" -o "$WORK/ec.b" -w 'TIME %{time_total}\n' \
+		"$URL/expect" 2>&1) || { WHY="curl failed: $(tail -n 1 <<<"$out")"; return 1; }
+	grep -q '^< HTTP/1.1 100 Continue' <<<"$out" || { WHY="no 100 Continue"; return 1; }
+	grep -q '^< HTTP/1.1 200 OK' <<<"$out" || { WHY="no final 200"; return 1; }
+	[[ $(<"$WORK/ec.b") == "Hello world" ]] || { WHY="body is not 'Hello world'"; return 1; }
+	ms=$(awk '/^TIME / { printf "%d", $2 * 1000 }' <<<"$out")
+	((ms < 2000)) || { WHY="took $ms ms: the 100 came late or not at all"; return 1; }
+}
+
+# RFC 9112 6.1: an HTTP/1.0 message framed by Transfer-Encoding is answered, then closed,
+# even though it asked to keep the connection.
+http10_te_closes() {
+	printf 'POST /te HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n' \
+		>"$WORK/req"
+	probe --raw "$WORK/req" --conn close --eof
+}
+
+# SIGTERM while a request sleeps (/sleep/10000): the exit still comes within 1 s.
+stop_during_sleep() {
+	local rc=0 cpid
+	curl -sS --max-time 15 -o /dev/null "$URL/sleep/10000" >/dev/null 2>&1 &
+	cpid=$!
+	sleep 0.3 # the request is in and sleeping
+	stop_check || rc=1
+	kill "$cpid" 2>/dev/null
+	wait "$cpid" 2>/dev/null
+	return $rc
+}
+
+# At its defaults (no --workers), a fresh client is answered within 1 s while 100 slowloris
+# connections hold whatever they can (issue 9 item 3: pools sized like real servers).
+held_slowloris() {
+	# shellcheck disable=SC2046
+	probe --hold 100 --timeout-ms 1000 --server "$MODEL" $(persist_args)
+}
+
 # stop_check [CONTEXT]: SIGTERM the server; exit 0 within 1000 ms, nothing left behind.
 stop_check() {
 	server_stop && return 0
@@ -409,6 +499,7 @@ run_model() {
 	check "bad: target over 4 KiB -> 414" long_target
 	check "bad: garbage -> 400" bad 400 '\x01\x02 garbage \xff\xfe\x7f\r\n\r\n'
 	check "still serves after the bad requests" curl_get 11b "$conn"
+	scenario_checks
 	check "SIGTERM: exit 0 within 1 s, nothing left" stop_check
 	SERVER_PID=
 
@@ -416,6 +507,50 @@ run_model() {
 	SERVER_PID=
 	start_model && check "SIGTERM under ab -c 32 load" stop_under_load
 	SERVER_PID=
+	start_model && check "SIGTERM while a request sleeps (/sleep/10000)" stop_during_sleep
+	SERVER_PID=
+	defaults_checks
+}
+
+# The request targets (issue 9) and the protocol details of issue 15, on the running model.
+scenario_checks() {
+	local n
+	for n in 0 1 1048576; do
+		check "/bytes/$n byte-exact" bytes_exact "$n"
+	done
+	check "/sleep/300 takes 300 ms" timed /sleep/300 300 2300
+	check "/cpu/200000 takes 200 ms of CPU" timed /cpu/200000 200 3200
+	check "/sleep/0 answers at once" timed /sleep/0 0 1000
+	check "bad: /sleep/ (no number) -> 400" bad 400 'GET /sleep/ HTTP/1.1\r\nHost: x\r\n\r\n'
+	check "bad: /sleep/-1 -> 400" bad 400 'GET /sleep/-1 HTTP/1.1\r\nHost: x\r\n\r\n'
+	check "bad: /sleep/10001 (out of range) -> 400" bad 400 \
+		'GET /sleep/10001 HTTP/1.1\r\nHost: x\r\n\r\n'
+	check "bad: /cpu/1x -> 400" bad 400 'GET /cpu/1x HTTP/1.1\r\nHost: x\r\n\r\n'
+	check "bad: /bytes/99999999999 -> 400" bad 400 \
+		'GET /bytes/99999999999 HTTP/1.1\r\nHost: x\r\n\r\n'
+	check "bad: /bytes/18446744073709551616 (overflow) -> 400" bad 400 \
+		'GET /bytes/18446744073709551616 HTTP/1.1\r\nHost: x\r\n\r\n'
+	check "HEAD / has no body" head_check / 11
+	check "HEAD /bytes/1048576 has no body" head_check /bytes/1048576 1048576
+	check "Expect: 100-continue answered at once" expect_continue
+	check "HTTP/1.0 with Transfer-Encoding closes" http10_te_closes
+}
+
+# Restart the model at its defaults (no --workers) for what a new user would try first.
+defaults_checks() {
+	local args=("${SERVER_ARGS[@]}")
+	SERVER_ARGS=()
+	if start_model "start at defaults"; then
+		check "defaults: ab -k -n 2000 -c 8" ab_run -k
+		if ((PERSISTS)); then
+			check "defaults: answered while 100 slowloris connections are held" held_slowloris
+		else
+			skip "defaults: slowloris: the iterative model serves one client at a time (declared)"
+		fi
+		server_stop >/dev/null 2>&1
+	fi
+	SERVER_PID=
+	SERVER_ARGS=("${args[@]}")
 }
 
 find_probe || exit 1

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -288,7 +289,7 @@ static void test_read_write_socketpair(void **state)
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	set_nonblock(sv[0]);
-	assert_int_equal(conn_read(sv[0], c), -2); /* nothing yet: would block */
+	assert_int_equal(conn_read(sv[0], c), CONN_AGAIN); /* nothing yet: would block */
 	assert_int_equal(write(sv[1], REQ_KA REQ_KA, strlen(REQ_KA REQ_KA)),
 	                 (ssize_t)strlen(REQ_KA REQ_KA));
 	assert_int_equal(conn_read(sv[0], c), (ssize_t)strlen(REQ_KA REQ_KA));
@@ -301,6 +302,206 @@ static void test_read_write_socketpair(void **state)
 	assert_int_equal(shutdown(sv[1], SHUT_WR), 0);
 	assert_int_equal(conn_read(sv[0], c), 0); /* peer closed */
 	assert_int_equal(conn_drain(sv[0]), 1);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* Take all of c's pending replies (out[] and body) into dst through conn_out_iov; returns bytes. */
+static size_t take_all(struct conn_buf *c, char *dst, size_t cap)
+{
+	size_t got = 0;
+	struct iovec iov[CONN_IOV];
+	int k;
+
+	while ((k = conn_out_iov(c, iov)) > 0) {
+		size_t n = 0;
+
+		for (int i = 0; i < k; i++) {
+			assert_true(got + n + iov[i].iov_len <= cap);
+			memcpy(dst + got + n, iov[i].iov_base, iov[i].iov_len);
+			n += iov[i].iov_len;
+		}
+		conn_out_advance(c, n);
+		got += n;
+	}
+	assert_int_equal(conn_out_pending(c), 0);
+	return got;
+}
+
+/* The body of the reply starting at r (Content-Length framed): its length, and where it starts. */
+static const char *reply_body(const char *r, size_t len, size_t *blen)
+{
+	const char *h = memmem(r, len, "\r\n\r\n", 4), *cl = memmem(r, len, "Content-Length: ", 16);
+
+	assert_non_null(h);
+	assert_non_null(cl);
+	*blen = strtoul(cl + 16, NULL, 10);
+	return h + 4;
+}
+
+/* One request at a time through conn_next: its status, body and whether HEAD left the body out. */
+static void test_targets(void **state)
+{
+	static const struct {
+		const char *req;
+		const char *status;
+		size_t body;      /* bytes on the wire after the head */
+		size_t announced; /* Content-Length */
+		int close;
+	} cases[] = {
+		{ "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "200", 11, 11, 0 },
+		{ "HEAD / HTTP/1.1\r\nHost: a\r\n\r\n", "200", 0, 11, 0 },
+		{ "GET /bytes/0 HTTP/1.1\r\nHost: a\r\n\r\n", "200", 0, 0, 0 },
+		{ "GET /bytes/1 HTTP/1.1\r\nHost: a\r\n\r\n", "200", 1, 1, 0 },
+		{ "GET /bytes/100000 HTTP/1.1\r\nHost: a\r\n\r\n", "200", 100000, 100000, 0 },
+		{ "HEAD /bytes/100000 HTTP/1.1\r\nHost: a\r\n\r\n", "200", 0, 100000, 0 },
+		{ "GET /cpu/10 HTTP/1.1\r\nHost: a\r\n\r\n", "200", 11, 11, 0 },
+		{ "GET /sleep/1 HTTP/1.1\r\nHost: a\r\n\r\n", "200", 11, 11, 0 },
+		{ "GET /sleep/x HTTP/1.1\r\nHost: a\r\n\r\n", "400", 12, 12, 1 },
+		{ "HEAD /bytes/99999999999 HTTP/1.1\r\nHost: a\r\n\r\n", "400", 0, 12, 1 },
+		{ "GET /bytes/1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "200", 1, 1, 1 },
+	};
+	static char out[200000];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct conn_buf *c = fresh(state, 0);
+		size_t n, blen;
+		const char *body;
+		int answered, next;
+
+		feed(c, cases[i].req);
+		next = conn_next(c, &answered);
+		CHECK(next == CONN_SEND, "%s: conn_next %d, want CONN_SEND", cases[i].req, next);
+		n = take_all(c, out, sizeof(out));
+		CHECK(strncmp(out + 9, cases[i].status, 3) == 0, "%s: status %.3s", cases[i].req,
+		      out + 9);
+		body = reply_body(out, n, &blen);
+		CHECK(blen == cases[i].announced, "%s: Content-Length %zu", cases[i].req, blen);
+		CHECK((size_t)(out + n - body) == cases[i].body, "%s: %zu body bytes, want %zu",
+		      cases[i].req, (size_t)(out + n - body), cases[i].body);
+		if (cases[i].body == cases[i].announced && strstr(cases[i].req, "/bytes/"))
+			for (size_t k = 0; k < blen; k++)
+				if (body[k] != WORK_PATTERN[k % WORK_PATTERN_LEN])
+					fail_msg("%s: body byte %zu", cases[i].req, k);
+		next = conn_next(c, &answered);
+		CHECK(next == (cases[i].close ? (c->linger ? CONN_LINGER : CONN_CLOSE) : CONN_READ),
+		      "%s: after the send conn_next %d", cases[i].req, next);
+		CHECK(c->close == cases[i].close, "%s: close %d", cases[i].req, c->close);
+	}
+}
+
+/* A reply with a body is the last thing queued: the requests behind it wait until it is sent. */
+static void test_body_holds_pipeline(void **state)
+{
+	struct conn_buf *c = fresh(state, 0);
+	static char out[300000];
+	size_t n;
+	int answered;
+
+	feed(c, "GET /bytes/70000 HTTP/1.1\r\nHost: a\r\n\r\n" REQ_KA
+	        "GET /bytes/70000 HTTP/1.1\r\nHost: a\r\n\r\n" REQ_KA);
+	assert_int_equal(conn_next(c, &answered), CONN_SEND);
+	assert_int_equal(answered, 1);
+	assert_int_equal(conn_process(c), 0); /* nothing while the body is pending */
+	n = take_all(c, out, sizeof(out));
+	assert_int_equal(conn_next(c, &answered), CONN_SEND);
+	assert_int_equal(answered, 2); /* hello, then the second /bytes */
+	n += take_all(c, out + n, sizeof(out) - n);
+	assert_int_equal(conn_next(c, &answered), CONN_SEND);
+	assert_int_equal(answered, 1);
+	n += take_all(c, out + n, sizeof(out) - n);
+	assert_int_equal(conn_next(c, &answered), CONN_READ);
+	assert_int_equal(c->requests, 4);
+	assert_non_null(memmem(out, n, "Hello worldHTTP/1.1 200", 23));
+}
+
+/* Expect: 100-continue gets one interim reply, then the final one once the body is in. */
+static void test_expect_continue(void **state)
+{
+	struct conn_buf *c = fresh(state, 0);
+	char out[1024];
+	size_t n;
+	int answered;
+
+	feed(c, "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+	assert_int_equal(conn_next(c, &answered), CONN_SEND);
+	assert_int_equal(answered, 0);
+	n = take_all(c, out, sizeof(out));
+	assert_int_equal(n, RESP_CONTINUE_LEN);
+	assert_memory_equal(out, "HTTP/1.1 100 Continue\r\n\r\n", RESP_CONTINUE_LEN);
+	feed(c, "ab");
+	assert_int_equal(conn_next(c, &answered), CONN_READ); /* no second 100 */
+	feed(c, "cd");
+	assert_int_equal(conn_next(c, &answered), CONN_SEND);
+	assert_int_equal(answered, 1);
+	n = take_all(c, out, sizeof(out));
+	assert_memory_equal(out, "HTTP/1.1 200 OK\r\n", 17);
+	assert_int_equal(c->continued, 0); /* the next request may get its own */
+}
+
+/* defer_work: a blocking request parks the connection until conn_resume, in order. */
+static void test_defer_resume(void **state)
+{
+	struct conn_buf *c = fresh(state, 0);
+	char out[2048];
+	int answered;
+
+	c->defer_work = 1;
+	feed(c, REQ_KA "GET /sleep/10000 HTTP/1.1\r\nHost: a\r\n\r\n" REQ_KA);
+	assert_int_equal(conn_next(c, &answered), CONN_SEND); /* the first reply goes out first */
+	assert_int_equal(answered, 1);
+	take_all(c, out, sizeof(out));
+	assert_int_equal(conn_next(c, &answered), CONN_DEFER);
+	assert_int_equal(answered, 0);
+	assert_int_equal(c->work.kind, WORK_SLEEP);
+	assert_int_equal(c->work.arg, 10000);
+	assert_int_equal(conn_next(c, &answered), CONN_DEFER); /* stays parked */
+	conn_resume(c);                                        /* the work "ran" elsewhere */
+	assert_int_equal(conn_next(c, &answered), CONN_SEND);
+	assert_int_equal(answered, 2);
+	assert_int_equal(count_replies(c, "200", NULL), 2);
+	take_all(c, out, sizeof(out));
+	assert_int_equal(conn_next(c, &answered), CONN_READ);
+	assert_int_equal(c->requests, 3);
+	c->defer_work = 0;
+}
+
+/* A body sent to a peer that stops reading: partial writes resume, nothing is buffered. */
+static void test_body_back_pressure(void **state)
+{
+	struct conn_buf *c = fresh(state, 0);
+	static char got[1 << 21];
+	size_t n = 0, blen;
+	const char *body;
+	int sv[2], partial = 0, bufsz = 4096;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz)), 0);
+	set_nonblock(sv[0]);
+	set_nonblock(sv[1]);
+	feed(c, "GET /bytes/1048576 HTTP/1.1\r\nHost: a\r\n\r\n");
+	assert_int_equal(conn_process(c), 1);
+	for (;;) {
+		int w = conn_write(sv[0], c);
+		ssize_t k;
+
+		assert_true(w >= 0);
+		assert_true(c->out_len <= CONN_OUT_CAP);
+		if (w == 1)
+			break;
+		partial++;
+		while ((k = read(sv[1], got + n, sizeof(got) - n)) > 0)
+			n += (size_t)k;
+	}
+	for (ssize_t k; (k = read(sv[1], got + n, sizeof(got) - n)) > 0;)
+		n += (size_t)k;
+	assert_true(partial > 0); /* the socket did push back */
+	body = reply_body(got, n, &blen);
+	assert_int_equal(blen, 1048576);
+	assert_int_equal((size_t)(got + n - body), blen);
+	for (size_t k = 0; k < blen; k++)
+		if (body[k] != WORK_PATTERN[k % WORK_PATTERN_LEN])
+			fail_msg("body byte %zu is %#x", k, (unsigned char)body[k]);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -318,6 +519,11 @@ int main(void)
 		cmocka_unit_test(test_out_full_resumes),
 		cmocka_unit_test(test_no_keepalive_forces_close),
 		cmocka_unit_test(test_read_write_socketpair),
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_body_holds_pipeline),
+		cmocka_unit_test(test_expect_continue),
+		cmocka_unit_test(test_defer_resume),
+		cmocka_unit_test(test_body_back_pressure),
 	};
 
 	return cmocka_run_group_tests_name("conn_process", tests, setup, teardown);

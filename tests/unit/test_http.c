@@ -507,6 +507,86 @@ static void test_keep_alive_matrix(void **state)
 	}
 }
 
+/* The method (is it HEAD?) and the target, as pointer and length into the buffer. */
+static void test_method_and_target(void **state)
+{
+	static const struct {
+		const char *text;
+		int head;
+		const char *target;
+	} cases[] = {
+		{ "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 0, "/" },
+		{ "HEAD / HTTP/1.1\r\nHost: a\r\n\r\n", 1, "/" },
+		{ "HEAD /bytes/10 HTTP/1.0\r\n\r\n", 1, "/bytes/10" },
+		{ "head / HTTP/1.1\r\nHost: a\r\n\r\n", 0, "/" }, /* methods are case-sensitive */
+		{ "HEADX / HTTP/1.1\r\nHost: a\r\n\r\n", 0, "/" },
+		{ "HEA / HTTP/1.1\r\nHost: a\r\n\r\n", 0, "/" },
+		{ "POST /sleep/10?x=%20 HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", 0,
+		  "/sleep/10?x=%20" },
+		{ "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", 0, "*" },
+		{ "\r\nGET http://a/cpu/5 HTTP/1.1\r\nHost: a\r\n\r\n", 0, "http://a/cpu/5" },
+	};
+	struct fixture *fx = *state;
+
+	name_crashes();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *t = cases[i].text;
+		size_t len = strlen(t), tlen = strlen(cases[i].target);
+		struct http_request req;
+		ssize_t r = parse_at_guard(fx, show(t), t, len, &req);
+
+		CHECK(r == (ssize_t)len, "'%s': returned %zd", show(t), r);
+		CHECK(req.head == cases[i].head, "'%s': head %d", show(t), req.head);
+		CHECK(req.target_len == tlen && memcmp(req.target, cases[i].target, tlen) == 0,
+		      "'%s': target '%.*s'", show(t), (int)req.target_len, req.target);
+	}
+}
+
+/* Expect: 100-continue is reported with HTTP_NEED_MORE while the head is in and the body is not. */
+static void test_expect_continue(void **state)
+{
+	static const struct {
+		const char *text;
+		int expect; /* req.expect_continue */
+		ssize_t r;  /* HTTP_NEED_MORE, or 0 for "the whole text" */
+	} cases[] = {
+		{ "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n",
+		  1, HTTP_NEED_MORE },
+		{ "POST / HTTP/1.1\r\nHost: a\r\nexpect:  100-Continue \r\nContent-Length: "
+		  "4\r\n\r\nab",
+		  1, HTTP_NEED_MORE },
+		{ "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nTransfer-Encoding: "
+		  "chunked\r\n\r\n4\r\n",
+		  1, HTTP_NEED_MORE },
+		{ "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: "
+		  "4\r\n\r\nabcd",
+		  0, 0 },
+		{ "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n", 0,
+		  0 }, /* no body */
+		{ "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Len", 0,
+		  HTTP_NEED_MORE }, /* the head is not complete yet */
+		{ "POST / HTTP/1.1\r\nHost: a\r\nExpect: something\r\nContent-Length: 4\r\n\r\n", 0,
+		  HTTP_NEED_MORE },
+		{ "POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n", 0,
+		  HTTP_NEED_MORE }, /* never to HTTP/1.0 (RFC 9110 15.2) */
+		{ "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\n", 0, HTTP_NEED_MORE },
+	};
+	struct fixture *fx = *state;
+
+	name_crashes();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *t = cases[i].text;
+		size_t len = strlen(t);
+		struct http_request req;
+		ssize_t r = parse_at_guard(fx, show(t), t, len, &req);
+		ssize_t want = cases[i].r ? cases[i].r : (ssize_t)len;
+
+		CHECK(r == want, "'%s': returned %zd, want %zd", show(t), r, want);
+		CHECK(req.expect_continue == cases[i].expect, "'%s': expect_continue %d", show(t),
+		      req.expect_continue);
+	}
+}
+
 static uint64_t rng_next(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -647,6 +727,8 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_pipelined),
 		cmocka_unit_test(test_keep_alive_matrix),
+		cmocka_unit_test(test_method_and_target),
+		cmocka_unit_test(test_expect_continue),
 		cmocka_unit_test(test_never_need_more_when_full),
 		cmocka_unit_test(test_reason),
 	};

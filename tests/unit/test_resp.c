@@ -210,12 +210,67 @@ static void test_cached_error(void **state)
 	}
 }
 
+/* The /bytes head: its Content-Length and type, ending at the blank line; 0 when out of room. */
+static void test_bytes_head(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 1048576, 67108864 };
+
+	(void)state;
+	resp_init("unit-bytes");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (int ka = 0; ka <= 1; ka++) {
+			char out[RESP_MAX], v[64], want[32];
+			size_t n = resp_bytes_head(out, sizeof(out), sizes[i], ka);
+
+			snprintf(want, sizeof(want), "%zu", sizes[i]);
+			CHECK(n > 4 && memcmp(out + n - 4, "\r\n\r\n", 4) == 0,
+			      "/bytes/%zu: no blank line at the end", sizes[i]);
+			CHECK(resp_head_len(out, n) == n, "/bytes/%zu: resp_head_len %zu of %zu",
+			      sizes[i], resp_head_len(out, n), n);
+			CHECK(header(out, n, "Content-Length", v, sizeof(v)) == 0 &&
+			          !strcmp(v, want),
+			      "/bytes/%zu: Content-Length '%s'", sizes[i], v);
+			CHECK(header(out, n, "Content-Type", v, sizeof(v)) == 0 &&
+			          !strcmp(v, "application/octet-stream"),
+			      "/bytes/%zu: Content-Type '%s'", sizes[i], v);
+			CHECK(header(out, n, "Connection", v, sizeof(v)) == 0 &&
+			          !strcmp(v, ka ? "keep-alive" : "close"),
+			      "/bytes/%zu ka %d: Connection '%s'", sizes[i], ka, v);
+			CHECK(resp_bytes_head(out, n, sizes[i], ka) == 0,
+			      "/bytes/%zu into %zu bytes: not 0", sizes[i], n);
+		}
+	}
+}
+
+/* resp_head_len cuts a reply after its blank line: what HEAD gets. */
+static void test_head_len(void **state)
+{
+	static const struct {
+		const char *reply;
+		size_t want;
+	} cases[] = {
+		{ "HTTP/1.1 200 OK\r\nA: b\r\n\r\nHello world", 25 },
+		{ "HTTP/1.1 200 OK\r\n\r\n", 19 },
+		{ "HTTP/1.1 200 OK\r\n\r\n\r\n\r\n", 19 },
+		{ "no blank line\r\n", 15 },
+		{ "", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = resp_head_len(cases[i].reply, strlen(cases[i].reply));
+
+		CHECK(n == cases[i].want, "'%s': %zu, want %zu", cases[i].reply, n, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_ok_exact), cmocka_unit_test(test_build_ok_no_room),
 		cmocka_unit_test(test_format_date),    cmocka_unit_test(test_build_error),
 		cmocka_unit_test(test_cached_ok),      cmocka_unit_test(test_cached_error),
+		cmocka_unit_test(test_bytes_head),     cmocka_unit_test(test_head_len),
 	};
 
 	return cmocka_run_group_tests_name("resp", tests, NULL, NULL);
