@@ -137,6 +137,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 		if (ok[i]->server_maxrss_kb > cell->maxrss_kb_max)
 			cell->maxrss_kb_max = ok[i]->server_maxrss_kb;
 		cell->client_cpu_max = fmax(cell->client_cpu_max, ok[i]->client_cpu_pct);
+		cell->client_unknown += ok[i]->client_cpu_pct < 0;
 		cell->run_s = fmax(cell->run_s, ok[i]->duration_s);
 	}
 	cell->ok = m;
@@ -393,7 +394,10 @@ static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *m
 	fprintf(f, "%s: %s: %s req/s%s%s%s%s\n", head, a,
 	        mean_words(best->rps_mean, best->rps_sd, best->ok, "%.0f", m, sizeof(m)),
 	        bound_words(best, best->rps_mean, bw, sizeof(bw)), best_ns ? NO_SPREAD : "",
-	        best->client_bound ? " (limited by the load generator)" : "",
+	        best->client_bound ? " (limited by the load generator)"
+	        : best->client_unknown
+	            ? " (client-bound: unknown, the load tool's CPU was not measured)"
+	            : "",
 	        starved_words(best, sw, sizeof(sw)));
 	for (i = 1; i < k; i++) {
 		if (!r[i]->ok || r[i]->rps_mean <= 0) {

@@ -537,7 +537,11 @@ static int prefix_collect(const struct run_cfg *cfg, const struct run_spec *spec
 	return rc;
 }
 
-/* The CPUs the tool can use: its threads (one for ab), within the client CPUs when pinned. */
+/*
+ * The CPUs the tool can use: its threads (one for ab), within the client CPUs
+ * when it runs here pinned. Behind a prefix it may run on another machine,
+ * whose CPUs CLIENT_THREADS describes, not our pinning.
+ */
 static int tool_cpus(const struct run_cfg *cfg, const struct run_spec *spec,
                      const struct tool_job *job)
 {
@@ -545,7 +549,7 @@ static int tool_cpus(const struct run_cfg *cfg, const struct run_spec *spec,
 
 	if (n > job->concurrency)
 		n = job->concurrency;
-	if (cfg->pin.enabled && n > CPU_COUNT(&cfg->pin.tool))
+	if (cfg->pin.enabled && !cfg->client_prefix && n > CPU_COUNT(&cfg->pin.tool))
 		n = CPU_COUNT(&cfg->pin.tool);
 	return n < 1 ? 1 : n;
 }
