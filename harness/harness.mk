@@ -1,7 +1,8 @@
 # harness/harness.mk -- the benchmark: `make bench-all`, `make bench-quick`,
 # `make bench-compare`, `make plots RUN=<run-id>`. Variables choose the plan (bin/harness
 # --help has the same):
-#   SCENARIOS="hello sleep" (default: hello sleep cpu bytes, harness/scenario.c's table; each
+#   SCENARIOS="hello sleep" (default: hello sleep cpu bytes; pipeline is opt-in; the table is
+#   harness/scenario.c's; each
 #   brings its own modes, levels and repetitions, which the variables below replace)
 #   MODELS="epoll thread"  MODES="close keepalive"  LEVELS="1 8 32"  REPS=3  DURATION=2  PIN=0
 #   TOOL=wrk (wrk in both modes, a thread per client CPU; close mode sends Connection: close)

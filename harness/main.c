@@ -875,6 +875,8 @@ int main(int argc, char **argv)
 	struct run_cfg cfg;
 	char run_id[64], run_dir[PATH_MAX], raw[PATH_MAX + 8];
 	char plot_dir[PATH_MAX + 70], path[PATH_MAX + 16], est[32], warning[512];
+	static char tree[PATH_MAX];
+	char *slash;
 	FILE *csv;
 	int sig;
 
@@ -917,6 +919,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cfg.raw_dir = raw;
+	models_dir(&o, tree, sizeof(tree)); /* the tree is the models directory's parent */
+	if ((slash = strrchr(tree, '/')))
+		*slash = '\0';
+	else
+		snprintf(tree, sizeof(tree), ".");
+	cfg.tree = tree;
 	write_meta(&o, &cfg, &tools, run_id, run_dir, warning);
 	printf("run %s -> %s\n", run_id, run_dir);
 	sig = run_plan(&o, &cfg, &tools, run_id, csv, &notes);

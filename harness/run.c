@@ -683,7 +683,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	struct rusage sru, tru;
 	struct pollfd p;
 	char addr[INET6_ADDRSTRLEN + 2], url[INET6_ADDRSTRLEN + 2 + 1024], prefix[PATH_MAX];
-	char why[256], prefix_why[sizeof(out->detail)];
+	char why[256], prefix_why[sizeof(out->detail)], script[PATH_MAX];
 	int outfd, wstatus = 0, tstatus = 0, killed = 0, tkilled, tool_wait, died, orphans, r;
 	int port = 0, hooked, prefix_failed = 0;
 	long long deadline;
@@ -699,6 +699,10 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		return r < 0 ? -1 : 0;
 	snprintf(prefix, sizeof(prefix), "%s/%s", cfg->raw_dir, spec->tag);
 	snprintf(url, sizeof(url), "http://%s:%d%s", addr, port, sc->target);
+	if (sc->script && sc->script[0] != '/' && cfg->tree)
+		snprintf(script, sizeof(script), "%s/%s", cfg->tree, sc->script);
+	else if (sc->script)
+		snprintf(script, sizeof(script), "%s", sc->script);
 	struct tool_job job = { .url = url,
 		                .concurrency = spec->concurrency,
 		                .keepalive = spec->keepalive,
@@ -706,7 +710,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		                .max_requests = spec->max_requests,
 		                .timeout_s = cfg->sock_timeout_s,
 		                .raw_prefix = prefix,
-		                .script = sc->script,
+		                .script = sc->script ? script : NULL,
 		                .threads = cfg->client_threads };
 	struct scenario_load load = { .addr = addr,
 		                      .port = port,

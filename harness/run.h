@@ -30,6 +30,7 @@ struct run_cfg {
 	    *client_prefix;  /* CLIENT_PREFIX: the tool runs behind it (prefix.h); NULL: not */
 	int client_threads;  /* the tool's threads, where it has them (wrk -t) */
 	const char *raw_dir; /* results/<id>/raw */
+	const char *tree;    /* the source tree's root: scenario scripts are relative to it */
 	int start_wait_ms;   /* bound on waiting for the listening line */
 	int stop_grace_ms;   /* SIGTERM to SIGKILL */
 	int sock_timeout_s;  /* the tool's per-socket timeout */

@@ -5,6 +5,7 @@
 #    mask, given with pinning off) with exit 2 and a clear line, before any run;
 #  - a CLIENT_PREFIX whose command fails is a prefix_failed row naming it and the suite goes on;
 #    a working prefix (env) still gives an ok row with the tool's CPU measured behind it;
+#  - the pipeline scenario: wrk with the tree's Lua script gives an ok row of replies;
 #  - scripts/netns.sh in a namespace of its own (smbench-test, 198.19.255.0/24, never the user's
 #    smbench-client): `up` prints exactly the selecting line, a second `up` reuses, a broken or
 #    half-removed leftover is cleaned and made again (never a duplicate), the link carries TCP,
@@ -72,10 +73,10 @@ count_ns() { ip netns list | awk '{ print $1 }' | grep -cxF "$NETNS"; }
 count_veth() { ip -o link show | grep -c ": $VETH@"; }
 up() { "$NETNS_SH" up 2>"$TMP/err"; }
 
-# harness ARGS...: one 1-second keep-alive run of epoll at c=8 into $TMP/res; stdout and stderr
+# harness ARGS...: one 1-second keep-alive run of epoll at c=8 (hello; ARGS may change it) into $TMP/res; stdout and stderr
 # in $TMP/hout and $TMP/herr; the exit status.
 harness() {
-	"$BIN/harness" --bin "$BIN" --models epoll --modes keepalive --levels 8 --reps 1 \
+	"$BIN/harness" --bin "$BIN" --models epoll --scenarios hello --modes keepalive --levels 8 --reps 1 \
 		--duration 1 --no-warmup --results "$TMP/res" --plots "$TMP/plots" "$@" \
 		>"$TMP/hout" 2>"$TMP/herr"
 }
@@ -117,6 +118,12 @@ check "meta records the prefix and the address" \
 	'grep -qx "client prefix: env" "$TMP/res/latest/meta" && grep -qx "host: 127.0.0.1" "$TMP/res/latest/meta"'
 check "meta records the CPU sets and the topology" \
 	'grep -q "^cpu sets: client [0-9].*; server [0-9]" "$TMP/res/latest/meta" && grep -q "^topology: " "$TMP/res/latest/meta"'
+
+# The pipeline scenario: wrk with the tree's Lua script, 16 requests per write; replies counted.
+harness --scenarios pipeline --levels 64 --modes keepalive
+check "pipeline: an ok wrk row whose requests are replies (at least 16 per connection)" \
+	'[ "$(row 22)" = ok ] && [ "$(row 6)" = wrk ] && [ "$(row 25)" = pipeline ] && [ "$(row 7)" -ge 1024 ]' \
+	"row: $(tail -1 "$TMP/res/latest/results.csv" 2>/dev/null), $(tail -3 "$TMP/herr")"
 
 # Bad input to netns.sh needs no privilege either.
 "$NETNS_SH" >/dev/null 2>&1
