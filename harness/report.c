@@ -702,6 +702,21 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 	}
 }
 
+/* meta's "warning: " lines (ab on a multi-CPU client side) as quotes at the top of the report. */
+static void md_warnings(FILE *f, const char *meta)
+{
+	const char *line = meta;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		int len = nl ? (int)(nl - line) : (int)strlen(line);
+
+		if (!strncmp(line, "warning: ", 9))
+			fprintf(f, "> **Warning:** %.*s\n\n", len - 9, line + 9);
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
 int report_write_md(const char *path, const char *run_id, const char *charts_rel,
                     const struct report_cell *c, int n, const char *meta)
 {
@@ -712,6 +727,7 @@ int report_write_md(const char *path, const char *run_id, const char *charts_rel
 	if (!f)
 		return -1;
 	fprintf(f, "# Benchmark run %s\n\n", run_id);
+	md_warnings(f, meta);
 	for (start = 0; start < n; start = end) {
 		end = report_slice_end(c, n, start);
 		md_scenario(f, c + start, end - start);

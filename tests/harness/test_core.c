@@ -332,6 +332,44 @@ static char *md_of(const struct report_cell *c, int n)
 	return text;
 }
 
+/* meta's warning lines (ab with more client CPUs than it uses) head report.md; others do not. */
+static void test_md_warning(void **state)
+{
+	static const struct {
+		const char *meta;
+		const char *want; /* NULL: no warning at all */
+	} cases[] = {
+		{ "cpu: x\nwarning: ab is single-threaded: it uses 1 of the 4 client CPUs (0-3)\n",
+		  "> **Warning:** ab is single-threaded: it uses 1 of the 4 client CPUs (0-3)\n" },
+		{ "cpu: x\nnot a warning: y\n", NULL },
+		{ "", NULL },
+	};
+	struct record_row rows[] = { sample_row("epoll", "close", 8, 1, 20000, "ok") };
+	struct report_cell *c;
+	size_t i;
+	int n;
+
+	(void)state;
+	assert_int_equal(report_summarize(rows, 1, &c, &n), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[] = "/tmp/harness-md-XXXXXX", *text;
+		int fd = mkstemp(path);
+
+		assert_true(fd >= 0);
+		close(fd);
+		assert_int_equal(report_write_md(path, "test", "../plots", c, n, cases[i].meta), 0);
+		text = util_read_file(path, NULL);
+		unlink(path);
+		assert_non_null(text);
+		if (cases[i].want ? !strstr(text, cases[i].want) ||
+		                        strstr(text, "Warning") > strstr(text, "## ")
+		                  : strstr(text, "**Warning:**") != NULL)
+			fail_msg("meta '%s': %s", cases[i].meta, text);
+		free(text);
+	}
+	free(c);
+}
+
 /* The "not ok" footnote: only under a table with a cell short of ok repetitions. */
 static void test_md_footnote(void **state)
 {
@@ -702,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_summary_and_ranking), cmocka_unit_test(test_references),
 		cmocka_unit_test(test_plan_cells),          cmocka_unit_test(test_compare_verdicts),
 		cmocka_unit_test(test_compare_skipped_ref), cmocka_unit_test(test_compare_client),
+		cmocka_unit_test(test_md_warning),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
