@@ -62,11 +62,11 @@ static const char usage[] =
     "\n"
     "Plan (defaults: all models, every default scenario with its own modes, levels,\n"
     "repetitions and run length; --modes, --levels, --reps, --duration replace them in all):\n"
-    "  --scenarios LIST     scenarios to run (default: all but opt-in; all: every one)\n"
-    "                       known: %s                                [make SCENARIOS=]\n"
+    "  --scenarios LIST     scenarios to run: %s\n"
+    "                       (default: all but opt-in ones; all: every one) [make SCENARIOS=]\n"
     "  --models LIST        models to run (names, blank or comma separated)   [make MODELS=]\n"
     "                       Reference servers (ref-*, e.g. ref-nginx: Debian's nginx) are\n"
-    "                       not in the default plan, so bench-all stays within 15 minutes:\n"
+    "                       not in the default plan, so bench-all stays within 30 minutes:\n"
     "                       name them here or pass --refs.\n"
     "  --refs               add every reference server to the plan            [make REFS=1]\n"
     "  --modes LIST         close, keepalive                                  [make MODES=]\n"
@@ -85,8 +85,9 @@ static const char usage[] =
     "                       the tool's CPU share is measured where it runs [make CLIENT_PREFIX=]\n"
     "  --workers N          give every model --workers N (pooled models size their pool\n"
     "                       with it, the others ignore it); default: not passed, each\n"
-    "                       model uses the CPUs it may run on                [make WORKERS=]\n"
-    "  --quick              every model and scenario at its quick levels, 1 rep, 1 s runs\n"
+    "                       model uses its own (its README's Facts line)     [make WORKERS=]\n"
+    "  --quick              every model and scenario at its quick level, 1 rep of 1 s, no\n"
+    "                       warm-up                                        [make bench-quick]\n"
     "  --compare            make bench-compare: ref-nginx and our models (--models narrows\n"
     "                       ours), keepalive c=64 with wrk and close c=32 with ab, %d reps of\n"
     "                       2 s, interleaved; prints medians, ratios to nginx and the bar's\n"
@@ -239,7 +240,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	plan_defaults(p);
 	o->bin_dir = "bin";
-	o->tool = "ab";
+	o->tool = tool_default()->name;
 	o->host = "127.0.0.1";
 	o->results = "results";
 	o->plots = "plots";
@@ -275,8 +276,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_SCPUS: o->server_cpus = optarg; break;
 		case O_CTHREADS: o->client_threads = parse_int(optarg, 1, 1024); break;
 		case O_CPREFIX: o->client_prefix = optarg; break;
-		case O_QUICK:
+		case O_QUICK: /* a smoke run: no warm-up either */
 			p->quick = 1;
+			p->warmup = 0;
 			o->set_cells = 1;
 			break;
 		case O_SCENARIOS:
