@@ -24,23 +24,45 @@ static const char *short_name(const char *ref)
 	return dash && dash[1] ? dash + 1 : ref;
 }
 
-/* Our model with the highest median req/s in the cell, among those with an ok run, or NULL. */
-static const struct report_cell *fastest(const struct report_cell *c, int n, const char *mode,
-                                         int level)
+/*
+ * Our model in the cell with an ok run that comes first by better (the
+ * highest median req/s, or the least CPU per request), or NULL.
+ */
+static const struct report_cell *
+pick(const struct report_cell *c, int n, const char *mode, int level,
+     int (*better)(const struct report_cell *, const struct report_cell *))
 {
 	const struct report_cell *best = NULL;
 	int i;
 
 	for (i = 0; i < n; i++)
 		if (!c[i].reference && c[i].ok && !strcmp(c[i].mode, mode) &&
-		    c[i].concurrency == level && (!best || c[i].rps_median > best->rps_median))
+		    c[i].concurrency == level && (!best || better(&c[i], best)))
 			best = &c[i];
 	return best;
 }
 
-static void judge(const struct report_cell *ref, const struct report_cell *best,
-                  struct compare_verdict *v)
+static int faster(const struct report_cell *a, const struct report_cell *b)
 {
+	return a->rps_median > b->rps_median;
+}
+
+static int leaner(const struct report_cell *a, const struct report_cell *b)
+{
+	return a->cpu_us_median < b->cpu_us_median;
+}
+
+/* 1 bound, -1 unknown, 0 neither: x's load tool against REPORT_CLIENT_BOUND_PCT. */
+static int bound_of(const struct report_cell *x)
+{
+	return x->client_bound ? 1 : x->client_unknown ? -1 : 0;
+}
+
+static void judge(const struct report_cell *ref, const struct report_cell *best,
+                  const struct report_cell *lean, struct compare_verdict *v)
+{
+	int rb = bound_of(ref), bb;
+
 	memset(v, 0, sizeof(*v));
 	strcpy(v->mode, ref->mode);
 	strcpy(v->tool, ref->tool);
@@ -48,17 +70,19 @@ static void judge(const struct report_cell *ref, const struct report_cell *best,
 	v->rps_bar = !strcmp(ref->mode, "keepalive") ? COMPARE_BAR_KA : COMPARE_BAR_CLOSE;
 	if (best)
 		strcpy(v->best, best->model);
+	if (lean)
+		strcpy(v->lean, lean->model);
 	if (!best || !ref->ok || ref->rps_median <= 0 || ref->cpu_us_median <= 0)
 		return;
 	v->measured = 1;
 	v->rps_ratio = best->rps_median / ref->rps_median;
 	v->rps_met = v->rps_ratio >= v->rps_bar;
-	v->cpu_ratio = best->cpu_us_median / ref->cpu_us_median;
+	v->cpu_ratio = lean->cpu_us_median / ref->cpu_us_median;
 	v->cpu_met = v->cpu_ratio <= COMPARE_BAR_CPU;
-	v->ref_client_pct = ref->client_cpu_median;
-	v->best_client_pct = best->client_cpu_median;
-	v->client_bound = ref->client_cpu_median >= REPORT_CLIENT_BOUND_PCT ||
-	                  best->client_cpu_median >= REPORT_CLIENT_BOUND_PCT;
+	v->ref_client_pct = ref->client_cpu_max;
+	v->best_client_pct = best->client_cpu_max;
+	bb = bound_of(best);
+	v->client_bound = rb > 0 || bb > 0 ? 1 : rb < 0 || bb < 0 ? -1 : 0;
 	v->min_ok = ref->ok < best->ok ? ref->ok : best->ok;
 }
 
@@ -72,7 +96,8 @@ int compare_verdicts(const struct report_cell *c, int n, const char *ref, struct
 		for (i = 0; i < n && k < max; i++)
 			if (!strcmp(c[i].model, ref) &&
 			    !strcmp(c[i].mode, "keepalive") == (pass == 0))
-				judge(&c[i], fastest(c, n, c[i].mode, c[i].concurrency), &v[k++]);
+				judge(&c[i], pick(c, n, c[i].mode, c[i].concurrency, faster),
+				      pick(c, n, c[i].mode, c[i].concurrency, leaner), &v[k++]);
 	return k;
 }
 
@@ -91,12 +116,23 @@ static void table_row(FILE *f, const struct report_cell *x, const struct report_
 	}
 	fprintf(f, "| %-24s | %-24s | %d/%d | %10s |", cell, label, x->ok, x->runs,
 	        util_thousands(x->rps_median, rps, sizeof(rps)));
-	if (ratios)
-		fprintf(f, " %5.2f | %6.2f | %5.2f |", x->rps_median / r->rps_median,
-		        x->cpu_us_median, x->cpu_us_median / r->cpu_us_median);
+	if (ratios && (bound_of(x) > 0 || bound_of(r) > 0))
+		fprintf(f, " client-bound |");
+	else if (ratios && (bound_of(x) < 0 || bound_of(r) < 0))
+		fprintf(f, " unknown |");
+	else if (ratios)
+		fprintf(f, " %5.2f |", x->rps_median / r->rps_median);
 	else
-		fprintf(f, " - | %6.2f | - |", x->cpu_us_median);
-	fprintf(f, " %3.0f |\n", x->client_cpu_median);
+		fprintf(f, " - |");
+	if (ratios)
+		fprintf(f, " %6.2f | %5.2f |", x->cpu_us_median,
+		        x->cpu_us_median / r->cpu_us_median);
+	else
+		fprintf(f, " %6.2f | - |", x->cpu_us_median);
+	if (x->client_cpu_median >= 0)
+		fprintf(f, " %3.0f |\n", x->client_cpu_median);
+	else
+		fprintf(f, " |\n");
 }
 
 /* The reference's row r, then ours in r's cell by median req/s, descending. */
@@ -139,6 +175,7 @@ static void write_table(FILE *f, const struct report_cell *c, int n, const char 
 				cell_rows(f, c, n, &c[i]);
 }
 
+/* The cell's headline, CPU per request, then req/s where the load tool left it comparable. */
 static void write_verdict(FILE *f, const struct compare_verdict *v, const char *ref,
                           const char *why_not)
 {
@@ -148,16 +185,26 @@ static void write_verdict(FILE *f, const struct compare_verdict *v, const char *
 		fprintf(f, "- fastest %s model: not measured (%s)\n", m, why_not);
 		return;
 	}
-	fprintf(f, "- fastest %s model: %s at %.2f x %s (bar %g): %s\n", m, v->best, v->rps_ratio,
-	        s, v->rps_bar, v->rps_met ? "met" : "NOT met");
-	fprintf(f, "- CPU per request of the fastest %s model (%s): %.2f x %s (bar %g): %s\n", m,
-	        v->best, v->cpu_ratio, s, COMPARE_BAR_CPU, v->cpu_met ? "met" : "NOT met");
-	if (v->client_bound)
+	fprintf(
+	    f,
+	    "- %s c=%d (%s): least server CPU per request of ours (%s): %.2f x %s (bar %g): %s\n",
+	    m, v->level, v->tool, v->lean, v->cpu_ratio, s, COMPARE_BAR_CPU,
+	    v->cpu_met ? "met" : "NOT met");
+	if (v->client_bound > 0)
+		fprintf(
+		    f,
+		    "- %s c=%d: client-bound: req/s not comparable (the load generator, %s, used "
+		    "up to %.0f %% of its CPUs for %s and %.0f %% for %s, the fastest: it, not "
+		    "the server, set the req/s)\n",
+		    m, v->level, v->tool, v->ref_client_pct, ref, v->best_client_pct, v->best);
+	else if (v->client_bound < 0)
 		fprintf(f,
-		        "- %s c=%d: the load generator (%s) used %.0f %% of its core for %s and "
-		        "%.0f %% for %s: the load generator, not the server, limited this cell "
-		        "(compare the CPU per request)\n",
-		        m, v->level, v->tool, v->ref_client_pct, ref, v->best_client_pct, v->best);
+		        "- %s c=%d: client-bound: unknown (the load tool's CPU was not measured "
+		        "behind its prefix): req/s not comparable\n",
+		        m, v->level);
+	else
+		fprintf(f, "- fastest %s model: %s at %.2f x %s (bar %g): %s\n", m, v->best,
+		        v->rps_ratio, s, v->rps_bar, v->rps_met ? "met" : "NOT met");
 }
 
 void compare_write(FILE *f, const struct report_cell *c, int n, const char *ref,
@@ -224,10 +271,12 @@ int compare_write_md(const char *path, const char *run_id, const struct report_c
 		return -1;
 	fprintf(f, "# Our models against %s (make bench-compare, run %s)\n\n", short_name(ref),
 	        run_id);
-	fprintf(
-	    f,
-	    "Medians over the ok repetitions; server CPU is user + sys from wait4 of the "
-	    "server process tree; the load tool's CPU is %% of the one core it is pinned to.\n\n");
+	fprintf(f,
+	        "Medians over the ok repetitions; server CPU is user + sys from wait4 of the "
+	        "server process tree; the load tool's CPU is %% of the CPUs it can use (ab: one; "
+	        "wrk: a thread per client CPU). A req/s ratio is stated only where the load tool "
+	        "stayed below %.0f %% of them in both runs compared.\n\n",
+	        REPORT_CLIENT_BOUND_PCT);
 	compare_write(f, c, n, ref, ref_why);
 	fprintf(f, "\nMeasured on:\n\n");
 	meta_lines(f, meta ? meta : "");

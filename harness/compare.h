@@ -8,14 +8,15 @@
 #include <stdio.h>
 
 #define COMPARE_REF         "ref-nginx" /* the reference every ratio is taken against */
-#define COMPARE_KA_TOOL     "wrk"       /* the keep-alive cell's tool (close: ab, the default) */
+#define COMPARE_KA_TOOL     "wrk"       /* the keep-alive cell's tool */
+#define COMPARE_CLOSE_TOOL  "ab"        /* the close cell's tool */
 #define COMPARE_SCENARIO    "hello"     /* the scenario the bar is set on */
 #define COMPARE_MIN_REPS    5           /* fewer repetitions: the verdicts are indicative */
 #define COMPARE_KA_LEVEL    64          /* keep-alive cell: wrk at c=64 */
 #define COMPARE_CLOSE_LEVEL 32          /* close cell: ab at c=32 */
 #define COMPARE_BAR_KA      1.25        /* fastest keep-alive model's rps over the reference's */
 #define COMPARE_BAR_CLOSE   1.1         /* fastest close-mode model's rps over the reference's */
-#define COMPARE_BAR_CPU     0.8         /* its CPU per request over the reference's, at most */
+#define COMPARE_BAR_CPU     0.8         /* least CPU per request over the reference's, at most */
 
 /* The verdict on one cell (a mode and concurrency the reference ran in). */
 struct compare_verdict {
@@ -23,23 +24,30 @@ struct compare_verdict {
 	int level;
 	char tool[RECORD_WORD];
 	char best[RECORD_WORD]; /* our fastest model by median req/s ("" if none ran ok) */
+	char lean[RECORD_WORD]; /* our model with the least median server CPU per request */
 	int measured;           /* 1: the reference and best both have ok runs */
 	double rps_ratio;       /* best's median req/s / the reference's */
 	double rps_bar;         /* COMPARE_BAR_KA or COMPARE_BAR_CLOSE */
 	int rps_met;
-	double cpu_ratio;      /* best's median server CPU us/req / the reference's */
+	double cpu_ratio;      /* lean's median server CPU us/req / the reference's: the headline */
 	int cpu_met;           /* cpu_ratio <= COMPARE_BAR_CPU */
-	double ref_client_pct; /* median client CPU %, the reference's and best's runs */
-	double best_client_pct;
-	int client_bound; /* either >= REPORT_CLIENT_BOUND_PCT: the load tool set the rps */
-	int min_ok;       /* fewest ok repetitions among the reference and best */
+	double ref_client_pct; /* highest client CPU % (of the tool's CPUs), the reference's and */
+	double best_client_pct; /* best's runs */
+	/*
+	 * 1: the load tool reached REPORT_CLIENT_BOUND_PCT of its CPUs in a run of
+	 * the reference or of best, so it, not the server, set the req/s: the req/s
+	 * ratio is not stated. -1: unknown (its CPU was not measured in a run), not
+	 * stated either. 0: both below in every run.
+	 */
+	int client_bound;
+	int min_ok; /* fewest ok repetitions among the reference and best */
 };
 
 /*
  * The verdicts for every cell of ref in c[0..n) (report_summarize's cells),
  * in c's order, into v (room for max). Our models are the cells that are not
- * references; best is the one with the highest median req/s. Pure. Returns
- * the count.
+ * references; best is the one with the highest median req/s, lean the one
+ * with the least median server CPU per request. Pure. Returns the count.
  */
 int compare_verdicts(const struct report_cell *c, int n, const char *ref, struct compare_verdict *v,
                      int max);
@@ -47,11 +55,16 @@ int compare_verdicts(const struct report_cell *c, int n, const char *ref, struct
 /*
  * Write the comparison to f as markdown: per cell a table row per model (the
  * reference first, then ours by median req/s) with median req/s, the ratio to
- * ref, median server CPU us/req and its ratio, median client CPU %, ok
- * repetitions; then the verdict lines ("fastest keep-alive model: X at 1.04 x
- * nginx (bar 1.25): NOT met", the CPU lines, and a line per cell the load
- * generator limited). ref_why, if not NULL, says why the reference did not
- * run (it is shown when it has no ok run).
+ * ref ("client-bound" where the load tool was at REPORT_CLIENT_BOUND_PCT of
+ * its CPUs in either row, "unknown" where its CPU is), median server CPU
+ * us/req and its ratio, median client CPU %, ok repetitions; then per cell the
+ * headline, server CPU per request ("keep-alive c=64 (wrk): least server CPU
+ * per request of ours (epoll): 0.84 x nginx (bar 0.8): NOT met"), and the
+ * req/s verdict ("fastest keep-alive model: X at 1.04 x nginx (bar 1.25): NOT
+ * met") only where the tool was below REPORT_CLIENT_BOUND_PCT in both the
+ * reference's and X's runs, else "client-bound: req/s not comparable".
+ * ref_why, if not NULL, says why the reference did not run (it is shown when
+ * it has no ok run).
  */
 void compare_write(FILE *f, const struct report_cell *c, int n, const char *ref,
                    const char *ref_why);

@@ -1,18 +1,30 @@
 # harness/harness.mk -- the benchmark: `make bench-all`, `make bench-quick`,
 # `make bench-compare`, `make plots RUN=<run-id>`. Variables choose the plan (bin/harness
 # --help has the same):
-#   SCENARIOS="hello sleep" (default: hello sleep cpu bytes, harness/scenario.c's table; each
-#   brings its own modes, levels and repetitions, which the variables below replace)
+#   SCENARIOS="hello sleep" (default: hello sleep cpu bytes; pipeline is opt-in; the table is
+#   harness/scenario.c's; each brings its own modes, levels and repetitions, which the
+#   variables below replace)
 #   MODELS="epoll thread"  MODES="close keepalive"  LEVELS="1 8 32"  REPS=3  DURATION=2  PIN=0
-#   TOOL=wrk (keep-alive runs with wrk; close runs stay with ab)
+#   TOOL=wrk (wrk in both modes, a thread per client CPU; close mode sends Connection: close)
 #   REFS=1 (reference servers such as ref-nginx join; by default only when named in MODELS)
 #   WORKERS=N (every model gets --workers N: pooled models size their pool with it, the others
 #   ignore it; by default it is not passed and each model uses the CPUs it may run on)
+#   CLIENT_CPUS=0-3 SERVER_CPUS=4-7 (cpulists; default: the affinity mask split, see --help)
+#   CLIENT_THREADS=N (wrk -t; default the client CPUs)
+#   CLIENT_PREFIX='ssh loadgen' or 'ip netns exec smbench-client' (the load tool runs behind it)
+#   HOST=ADDR (the models listen there; neither loopback nor 198.18.0.0/15 needs ALLOW_REMOTE=1)
+#   `eval "$(scripts/netns.sh up)"` sets HOST and CLIENT_PREFIX for a network namespace.
 # RESULTS= and PLOTS= move the output directories (default results/ and plots/).
 
 RESULTS ?= results
 PLOTS   ?= plots
 
+# Where the load comes from (placement and the tool's host), for every target below.
+HARNESS_PLACE = $(if $(CLIENT_CPUS),--client-cpus "$(CLIENT_CPUS)") \
+	$(if $(SERVER_CPUS),--server-cpus "$(SERVER_CPUS)") \
+	$(if $(CLIENT_THREADS),--client-threads $(CLIENT_THREADS)) \
+	$(if $(CLIENT_PREFIX),--client-prefix "$(CLIENT_PREFIX)") $(if $(HOST),--host $(HOST)) \
+	$(if $(filter 1,$(ALLOW_REMOTE)),--allow-remote)
 # MODELS= only selects (the top Makefile's own list is C_MODELS). A name that is no model
 # stops make before anything is built, with the names it knows (exit 2).
 comma := ,
@@ -24,7 +36,7 @@ $(error unknown model '$(firstword $(UNKNOWN_MODELS))' (known: $(KNOWN_MODELS)))
 endif
 endif
 
-HARNESS_PLAN = $(if $(MODELS),--models "$(MODELS)") \
+HARNESS_PLAN = $(HARNESS_PLACE) $(if $(MODELS),--models "$(MODELS)") \
 	$(if $(MODES),--modes "$(MODES)") $(if $(LEVELS),--levels "$(LEVELS)") \
 	$(if $(REPS),--reps $(REPS)) $(if $(DURATION),--duration $(DURATION)) \
 	$(if $(PIN),--pin $(PIN)) $(if $(TOOL),--tool $(TOOL)) $(if $(filter 1,$(REFS)),--refs) \
@@ -48,7 +60,7 @@ bench-quick: deps all
 # models. MODELS= narrows our models, REPS= may raise the repetitions, DURATION=, PIN= and
 # WORKERS= apply.
 COMPARE_REPS = $(if $(REPS),$(shell [ "$(REPS)" -ge 5 ] 2>/dev/null && echo $(REPS) || echo 5),5)
-COMPARE_PLAN = $(if $(MODELS),--models "$(MODELS)") \
+COMPARE_PLAN = $(HARNESS_PLACE) $(if $(MODELS),--models "$(MODELS)") \
 	--reps $(COMPARE_REPS) $(if $(DURATION),--duration $(DURATION)) $(if $(PIN),--pin $(PIN)) \
 	$(if $(WORKERS),--workers $(WORKERS))
 

@@ -1,8 +1,10 @@
 /* main.c -- bin/harness: plan the runs, do them one by one, then summarize, chart and rank. */
 #include "compare.h"
+#include "cpus.h"
 #include "health.h"
 #include "meta.h"
 #include "plan.h"
+#include "prefix.h"
 #include "record.h"
 #include "report.h"
 #include "run.h"
@@ -25,6 +27,10 @@
 
 struct options {
 	const char *bin_dir, *models, *tool, *host, *results, *plots, *scripts, *compiler, *replot;
+	const char *close_tool;                /* close mode's tool when it must differ: ab */
+	const char *client_cpus, *server_cpus; /* --client-cpus, --server-cpus; NULL: the split */
+	const char *client_prefix;             /* --client-prefix; NULL: none */
+	int client_threads;                    /* --client-threads; 0: the client CPUs */
 	const char *scenarios, *models_dir;
 	const char *model_paths[PLAN_MAX_MODELS];
 	int nmodel_paths, allow_remote, pin, dry_run, start_wait_ms, sock_timeout_s;
@@ -67,7 +73,16 @@ static const char usage[] =
     "  --levels LIST        concurrency levels                                [make LEVELS=]\n"
     "  --reps N             repetitions of each cell (outermost loop)         [make REPS=]\n"
     "  --duration S         seconds per run (ab -t, wrk -d; whole seconds)    [make DURATION=]\n"
-    "  --pin 0|1            load tool on the first CPU, the server on the rest [make PIN=]\n"
+    "  --pin 0|1            pin the load tool and the server to disjoint CPUs (default 1;\n"
+    "                       below 4 CPUs the tool gets one, from 4 up half each, whole\n"
+    "                       physical cores to each side where /sys shows them) [make PIN=]\n"
+    "  --client-cpus LIST   the load tool's CPUs, a cpulist like 0-3,8   [make CLIENT_CPUS=]\n"
+    "  --server-cpus LIST   the server's CPUs (one list given: the other side is the rest\n"
+    "                       of the affinity mask)                        [make SERVER_CPUS=]\n"
+    "  --client-threads N   wrk's threads (default: the client CPUs)  [make CLIENT_THREADS=]\n"
+    "  --client-prefix CMD  run the load tool behind a command prefix: 'ssh loadgen' (another\n"
+    "                       machine), 'ip netns exec smbench-client' (scripts/netns.sh);\n"
+    "                       the tool's CPU share is measured where it runs [make CLIENT_PREFIX=]\n"
     "  --workers N          give every model --workers N (pooled models size their pool\n"
     "                       with it, the others ignore it); default: not passed, each\n"
     "                       model uses its own (its README's Facts line)     [make WORKERS=]\n"
@@ -85,12 +100,12 @@ static const char usage[] =
     "  --models-dir DIR     the models' sources, for the Facts line of each README (the\n"
     "                       scenario laws; default: models beside the bin directory)\n"
     "  --model-path NAME=PATH  add a model binary from outside the bin directory\n"
-    "  --tool NAME          keep-alive load tool (default ab; available: %s). Close mode\n"
-    "                       always uses ab: wrk has no close mode (it only reconnects when\n"
-    "                       the server closes). The CSV's tool column names each row's. [make "
-    "TOOL=]\n"
-    "  --host ADDR          address the models listen on (default 127.0.0.1)\n"
-    "  --allow-remote       allow load to a non-loopback address (refused otherwise)\n"
+    "  --tool NAME          load tool (default ab; available: %s). ab uses one CPU; wrk a\n"
+    "                       thread per client CPU, in close mode with Connection: close (it\n"
+    "                       connects again after each reply). [make TOOL=]\n"
+    "  --host ADDR          address the models listen on (default 127.0.0.1)   [make HOST=]\n"
+    "  --allow-remote       allow load to an address that is neither loopback nor in\n"
+    "                       198.18.0.0/15 (refused otherwise)          [make ALLOW_REMOTE=1]\n"
     "  --start-wait MS      bound on waiting for the listening line (default 5000)\n"
     "  --timeout S          the tool's per-socket timeout (ab -s, wrk --timeout; default 5)\n"
     "\n"
@@ -145,6 +160,7 @@ static void compare_plan(struct options *o)
 	if (o->set_tool && strcmp(o->tool, COMPARE_KA_TOOL) != 0)
 		die_usage("--compare drives keep-alive with " COMPARE_KA_TOOL, o->tool);
 	o->tool = COMPARE_KA_TOOL;
+	o->close_tool = COMPARE_CLOSE_TOOL;
 	compare_plan_cells(p, o->set_reps, o->set_duration);
 }
 
@@ -176,6 +192,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		O_REFS,
 		O_COMPARE,
 		O_WORKERS,
+		O_CCPUS,
+		O_SCPUS,
+		O_CTHREADS,
+		O_CPREFIX,
 		O_SCENARIOS,
 		O_MODELS_DIR
 	};
@@ -206,6 +226,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "refs", 0, 0, O_REFS },
 		{ "compare", 0, 0, O_COMPARE },
 		{ "workers", 1, 0, O_WORKERS },
+		{ "client-cpus", 1, 0, O_CCPUS },
+		{ "server-cpus", 1, 0, O_SCPUS },
+		{ "client-threads", 1, 0, O_CTHREADS },
+		{ "client-prefix", 1, 0, O_CPREFIX },
 		{ "scenarios", 1, 0, O_SCENARIOS },
 		{ "models-dir", 1, 0, O_MODELS_DIR },
 		{ 0, 0, 0, 0 },
@@ -250,6 +274,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_PIN: o->pin = parse_int(optarg, 0, 1); break;
 		case O_WORKERS: p->workers = parse_int(optarg, 1, 4096); break;
+		case O_CCPUS: o->client_cpus = optarg; break;
+		case O_SCPUS: o->server_cpus = optarg; break;
+		case O_CTHREADS: o->client_threads = parse_int(optarg, 1, 1024); break;
+		case O_CPREFIX: o->client_prefix = optarg; break;
 		case O_QUICK: /* a smoke run: no warm-up either */
 			p->quick = 1;
 			p->warmup = 0;
@@ -296,6 +324,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		die_usage("unexpected argument", argv[optind]);
+	if (o->client_prefix) {
+		char buf[1024], *words[PREFIX_MAX_WORDS];
+
+		if (prefix_split(o->client_prefix, buf, sizeof(buf), words, PREFIX_MAX_WORDS) < 0)
+			die_usage("--client-prefix: empty, or too many or too long words",
+			          o->client_prefix);
+	}
 	if (o->compare)
 		compare_plan(o);
 }
@@ -602,10 +637,11 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 
 /*
  * The tool of each scenario and mode: the scenario's own when it names one,
- * else --tool where it can measure the mode, else the table's tool that can
- * (tool_for_mode: close mode is never measured by a keep-alive-only tool).
- * Exits on an unknown tool, one that cannot measure a planned mode, or one
- * PATH lacks.
+ * else --compare's close tool in close mode, else --tool where it can measure
+ * the mode, else the table's tool that can (tool_for_mode: close mode is never
+ * measured by a keep-alive-only tool). Exits on an unknown tool, one that
+ * cannot measure a planned mode, or one PATH lacks (behind a prefix the far
+ * side's PATH is not checked: a missing tool is a run's tool_error).
  */
 static void setup_tools(const struct options *o, struct tool_plan *tp)
 {
@@ -621,7 +657,10 @@ static void setup_tools(const struct options *o, struct tool_plan *tp)
 		const struct scenario *sc = p->scenarios[cells[i].scenario];
 		struct tool_choice *tc = &tp->of[cells[i].scenario][cells[i].mode];
 		int mode = cells[i].mode == PLAN_CLOSE ? TOOL_CLOSE : TOOL_KEEPALIVE;
-		const struct tool *t = sc->tool ? tool_find(sc->tool) : tool_for_mode(chosen, mode);
+		const struct tool *t = sc->tool ? tool_find(sc->tool)
+		                       : mode == TOOL_CLOSE && o->close_tool
+		                           ? tool_find(o->close_tool)
+		                           : tool_for_mode(chosen, mode);
 
 		if (tc->tool)
 			continue;
@@ -634,7 +673,8 @@ static void setup_tools(const struct options *o, struct tool_plan *tp)
 			exit(2);
 		}
 		tc->tool = t;
-		if (util_which(t->exe, tc->path, sizeof(tc->path)) < 0) {
+		snprintf(tc->path, sizeof(tc->path), "%s", t->exe);
+		if (!o->client_prefix && util_which(t->exe, tc->path, sizeof(tc->path)) < 0) {
 			fprintf(stderr,
 			        "harness: %s not found in PATH (Debian: "
 			        "scripts/install-deps.sh)\n",
@@ -664,25 +704,34 @@ static void tool_words(const struct tool_plan *tp, char *buf, size_t len)
 	}
 }
 
-/* Check the tools and the address; fill cfg. Exits on what makes a suite pointless. */
+/* Check the tools, the address and the CPU lists; fill cfg. Exits on what makes a suite pointless.
+ */
 static void setup_cfg(const struct options *o, struct run_cfg *cfg, struct tool_plan *tp)
 {
-	char names[128];
+	char names[128], err[512];
 
 	memset(cfg, 0, sizeof(*cfg));
 	setup_tools(o, tp);
-	if (!o->allow_remote && !run_is_loopback(o->host)) {
+	if (!o->allow_remote && !run_is_loopback(o->host) && !run_is_bench_net(o->host)) {
 		fprintf(stderr,
-		        "harness: refusing to send load to %s, which is not a loopback "
-		        "address; pass --allow-remote if you mean it\n",
+		        "harness: refusing to send load to %s, which is neither a loopback "
+		        "address nor in 198.18.0.0/15; pass --allow-remote if you mean it\n",
 		        o->host);
 		exit(2);
 	}
 	/* The pinning line names the tools that will run. */
 	tool_words(tp, names, sizeof(names));
+	if (run_pin_setup(&cfg->pin, o->pin, o->client_cpus, o->server_cpus, names, err,
+	                  sizeof(err)) < 0) {
+		fprintf(stderr, "harness: %s\n", err);
+		exit(2);
+	}
 	cfg->host = o->host;
-	cfg->allow_remote = o->allow_remote;
-	run_pin_default(&cfg->pin, o->pin, names);
+	cfg->allow_remote = o->allow_remote || run_is_bench_net(o->host);
+	cfg->client_prefix = o->client_prefix;
+	cfg->client_threads = o->client_threads  ? o->client_threads
+	                      : cfg->pin.enabled ? CPU_COUNT(&cfg->pin.tool)
+	                                         : 1;
 	cfg->start_wait_ms = o->start_wait_ms;
 	cfg->stop_grace_ms = 2000;
 	cfg->sock_timeout_s = o->sock_timeout_s;
@@ -708,18 +757,57 @@ static void models_dir(const struct options *o, char *buf, size_t len)
 		snprintf(buf, len, "%.*s/models", (int)(slash - bin), bin);
 }
 
+/*
+ * A single-threaded tool (ab) where the client side has more CPUs: the
+ * warning (for the terminal and the report) into buf, naming the first
+ * scenario and mode it drives; "" otherwise.
+ */
+static void ab_warning(const struct options *o, const struct run_cfg *cfg,
+                       const struct tool_plan *tp, char *buf, size_t len)
+{
+	int i, m, cpus = cfg->client_threads;
+	char list[256];
+
+	buf[0] = '\0';
+	for (i = 0; cpus > 1 && i < o->plan.nscenarios; i++)
+		for (m = 0; m < PLAN_NMODES; m++) {
+			const struct tool *t = tp->of[i][m].tool;
+
+			if (!t || t->threaded)
+				continue;
+			snprintf(
+			    buf, len,
+			    "warning: %s is single-threaded: it uses 1 of the %d client CPUs (%s) "
+			    "in %s %s; TOOL=wrk uses all of them, in both modes (close mode with "
+			    "wrk sends Connection: close, and wrk connects again after each reply)",
+			    t->name, cpus,
+			    cfg->pin.enabled ? cpus_format(&cfg->pin.tool, list, sizeof(list))
+			                     : "--client-threads",
+			    o->plan.scenarios[i]->name, plan_mode_name(m));
+			return;
+		}
+}
+
 /* Write meta before the first run, so even an interrupted run says what it was. */
 static void write_meta(const struct options *o, const struct run_cfg *cfg,
-                       const struct tool_plan *tp, const char *run_id, const char *run_dir)
+                       const struct tool_plan *tp, const char *run_id, const char *run_dir,
+                       const char *warning)
 {
 	char *plan_text = NULL, *meta, *scen = NULL, *facts = NULL, path[PATH_MAX + 16];
 	char dir[PATH_MAX];
-	char refs[PLAN_MAX_MODELS * PLAN_NAME_MAX];
+	char refs[PLAN_MAX_MODELS * PLAN_NAME_MAX], client[256] = "", server[256] = "";
 	size_t len = 0, r = 0;
 	FILE *f = open_memstream(&plan_text, &len);
 	struct meta_info mi = { .run_id = run_id,
 		                .compiler = o->compiler,
 		                .pinning = cfg->pin.desc,
+		                .client_cpus = client,
+		                .server_list = server,
+		                .topology = cfg->pin.topology,
+		                .client_threads = cfg->client_threads,
+		                .client_prefix = o->client_prefix,
+		                .host = o->host,
+		                .warning = warning,
 		                .refs = refs,
 		                .workers = o->plan.workers,
 		                .server_cpus = run_server_cpus(&cfg->pin),
@@ -730,6 +818,10 @@ static void write_meta(const struct options *o, const struct run_cfg *cfg,
 	if (f) {
 		plan_print(&o->plan, f);
 		fclose(f);
+	}
+	if (cfg->pin.enabled) {
+		cpus_format(&cfg->pin.tool, client, sizeof(client));
+		cpus_format(&cfg->pin.server, server, sizeof(server));
 	}
 	mi.plan = plan_text;
 	models_dir(o, dir, sizeof(dir));
@@ -786,7 +878,9 @@ int main(int argc, char **argv)
 	static struct tool_plan tools;
 	struct run_cfg cfg;
 	char run_id[64], run_dir[PATH_MAX], raw[PATH_MAX + 8];
-	char plot_dir[PATH_MAX + 70], path[PATH_MAX + 16], est[32];
+	char plot_dir[PATH_MAX + 70], path[PATH_MAX + 16], est[32], warning[512];
+	static char tree[PATH_MAX];
+	char *slash;
 	FILE *csv;
 	int sig;
 
@@ -803,6 +897,12 @@ int main(int argc, char **argv)
 	printf("plan: %d runs (+%d warm-up), estimated %s; pinning: %s\n", plan_count(&o.plan),
 	       o.plan.warmup ? o.plan.nmodels : 0,
 	       util_duration(plan_estimate_s(&o.plan, OVERHEAD_S), est, sizeof(est)), cfg.pin.desc);
+	if (o.client_prefix)
+		printf("plan: the load tool runs behind '%s', against %s\n", o.client_prefix,
+		       o.host);
+	ab_warning(&o, &cfg, &tools, warning, sizeof(warning));
+	if (warning[0])
+		printf("%s\n", warning);
 	if (o.compare && o.plan.reps < COMPARE_MIN_REPS)
 		printf(
 		    "plan: %d repetition%s: the bar asks for at least %d, so the verdicts will be "
@@ -823,7 +923,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cfg.raw_dir = raw;
-	write_meta(&o, &cfg, &tools, run_id, run_dir);
+	models_dir(&o, tree, sizeof(tree)); /* the tree is the models directory's parent */
+	if ((slash = strrchr(tree, '/')))
+		*slash = '\0';
+	else
+		snprintf(tree, sizeof(tree), ".");
+	cfg.tree = tree;
+	write_meta(&o, &cfg, &tools, run_id, run_dir, warning);
 	printf("run %s -> %s\n", run_id, run_dir);
 	sig = run_plan(&o, &cfg, &tools, run_id, csv, &notes);
 	fclose(csv);

@@ -197,6 +197,14 @@ char *meta_collect(const struct meta_info *m)
 	fprintf(f, "git: %s%s\n", commit, strcmp(dirty, "0") ? " (with uncommitted changes)" : "");
 	fprintf(f, "pinning: %s\n", m->pinning);
 	fprintf(f, "server cpus: %d\n", m->server_cpus);
+	fprintf(f, "cpu sets: client %s; server %s\ntopology: %s\n",
+	        m->client_cpus && *m->client_cpus ? m->client_cpus : "any (not pinned)",
+	        m->server_list && *m->server_list ? m->server_list : "any (not pinned)",
+	        m->topology ? m->topology : "unknown");
+	fprintf(f, "client threads: %d (wrk -t; ab has one)\n", m->client_threads);
+	fprintf(f, "client prefix: %s\nhost: %s\n",
+	        m->client_prefix ? m->client_prefix : "none (the tool runs here)",
+	        m->host ? m->host : "127.0.0.1");
 	if (m->workers > 0)
 		fprintf(f, "workers: %d (--workers given to every model)\n", m->workers);
 	else
@@ -205,6 +213,8 @@ char *meta_collect(const struct meta_info *m)
 	        m->noisy_pct);
 	fprintf(f, "starvation threshold: served_conns below %.2g x concurrency\n",
 	        m->starved_fraction);
+	if (m->warning && *m->warning)
+		fprintf(f, "%s\n", m->warning);
 	fprintf(f, "%s%s%s", m->scenarios ? m->scenarios : "", m->facts ? m->facts : "",
 	        m->plan ? m->plan : "");
 	if (fclose(f) != 0) {

@@ -22,9 +22,16 @@ struct meta_info {
 	int ntools;
 	const char *refs; /* the reference models of the plan, blank separated (may be NULL) */
 	const char *pinning;
-	const char *plan;        /* plan_print's text */
-	int workers;             /* > 0: --workers N was given to every model; 0: not passed */
-	int server_cpus;         /* CPUs the server may run on (the laws' "server CPUs") */
+	const char *client_cpus;   /* cpulists ("" when pinning is off) */
+	const char *server_list;   /* the server's cpulist */
+	const char *topology;      /* cpus_topo_describe's line */
+	int client_threads;        /* the tool's threads where it has them (wrk -t) */
+	const char *client_prefix; /* CLIENT_PREFIX, NULL: none */
+	const char *host;          /* the address the models listen on and the tool targets */
+	const char *warning;       /* a line for the report ("" or NULL: none) */
+	const char *plan;          /* plan_print's text */
+	int workers;               /* > 0: --workers N was given to every model; 0: not passed */
+	int server_cpus;           /* CPUs the server may run on (the laws' "server CPUs") */
 	const char *scenarios;   /* "scenario NAME: TARGET -- what it shows" lines (may be NULL) */
 	const char *facts;       /* "facts MODEL: keepalive=... " lines (may be NULL) */
 	double noisy_pct;        /* other processes above this % of one CPU make a run noisy */
@@ -35,11 +42,12 @@ struct meta_info {
  * Write the meta text, one "key: value" line each (date, CPU model and count,
  * kernel, whether it accounts IRQ time, compiler and flags, every load tool's
  * version per mode, each reference server's version, libevent version, git
- * commit, pinning, server CPUs, workers, the noise and starvation thresholds,
- * the scenarios and the models' facts), then the plan, into a malloc'ed
- * string; NULL when out of memory. A reference ref-X's version is what `X -v`
- * prints (the binary from $REF_X_BIN, else PATH plus /usr/sbin), "not
- * installed" when there is none.
+ * commit, pinning, the client and server CPUs, the topology, the tool's
+ * threads, its prefix and the address, workers, the noise and starvation
+ * thresholds, a warning, the scenarios and the models' facts), then the plan,
+ * into a malloc'ed string; NULL when out of memory. A reference ref-X's
+ * version is what `X -v` prints (the binary from $REF_X_BIN, else PATH plus
+ * /usr/sbin), "not installed" when there is none.
  */
 char *meta_collect(const struct meta_info *m);
 

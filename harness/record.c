@@ -14,6 +14,7 @@
 #define NFIELDS      25
 #define V2_NFIELDS   24      /* before scenario */
 #define OLD_NFIELDS  22      /* before served_conns and other_cpu_pct */
+#define CLIENT_CPU   20      /* client_cpu_pct: empty when unknown */
 #define STATUS       21      /* the status field's index */
 #define SCENARIO     24      /* the scenario field's index */
 #define OLD_SCENARIO "hello" /* what every row was before the scenario column */
@@ -62,7 +63,7 @@ static void opt_num(double v, char *buf, size_t buflen)
 
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
-	char f[6][2 * RECORD_WORD + 3], served[32], other[32];
+	char f[6][2 * RECORD_WORD + 3], served[32], other[32], client[32];
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
@@ -74,14 +75,15 @@ int record_format(const struct record_row *r, char *buf, size_t buflen)
 		return -1;
 	opt_num(r->served_conns, served, sizeof(served));
 	opt_num(r->other_cpu_pct, other, sizeof(other));
+	opt_num(r->client_cpu_pct, client, sizeof(client));
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%.1f,%s,%s,%s,%s\n",
+	             "%.2f,%ld,%s,%s,%s,%s,%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
-	             r->server_cpu_us_per_req, r->server_maxrss_kb, r->client_cpu_pct, f[4], served,
-	             other, f[5]);
+	             r->server_cpu_us_per_req, r->server_maxrss_kb, client, f[4], served, other,
+	             f[5]);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -153,7 +155,7 @@ int record_parse(const char *line, struct record_row *r)
 	for (i = 0; i < NFIELDS; i++) {
 		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO;
 
-		if (i >= nf || (i > STATUS && !*f[i]))
+		if (i >= nf || ((i > STATUS || i == CLIENT_CPU) && !*f[i]))
 			d[i] = -1; /* an older file, or unknown */
 		else if (!text && num(f[i], &d[i]) < 0)
 			goto out;

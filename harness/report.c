@@ -137,6 +137,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 		if (ok[i]->server_maxrss_kb > cell->maxrss_kb_max)
 			cell->maxrss_kb_max = ok[i]->server_maxrss_kb;
 		cell->client_cpu_max = fmax(cell->client_cpu_max, ok[i]->client_cpu_pct);
+		cell->client_unknown += ok[i]->client_cpu_pct < 0;
 		cell->run_s = fmax(cell->run_s, ok[i]->duration_s);
 	}
 	cell->ok = m;
@@ -393,7 +394,10 @@ static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *m
 	fprintf(f, "%s: %s: %s req/s%s%s%s%s\n", head, a,
 	        mean_words(best->rps_mean, best->rps_sd, best->ok, "%.0f", m, sizeof(m)),
 	        bound_words(best, best->rps_mean, bw, sizeof(bw)), best_ns ? NO_SPREAD : "",
-	        best->client_bound ? " (limited by the load generator)" : "",
+	        best->client_bound ? " (limited by the load generator)"
+	        : best->client_unknown
+	            ? " (client-bound: unknown, the load tool's CPU was not measured)"
+	            : "",
 	        starved_words(best, sw, sizeof(sw)));
 	for (i = 1; i < k; i++) {
 		if (!r[i]->ok || r[i]->rps_mean <= 0) {
@@ -698,6 +702,21 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 	}
 }
 
+/* meta's "warning: " lines (ab on a multi-CPU client side) as quotes at the top of the report. */
+static void md_warnings(FILE *f, const char *meta)
+{
+	const char *line = meta;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		int len = nl ? (int)(nl - line) : (int)strlen(line);
+
+		if (!strncmp(line, "warning: ", 9))
+			fprintf(f, "> **Warning:** %.*s\n\n", len - 9, line + 9);
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
 int report_write_md(const char *path, const char *run_id, const char *charts_rel,
                     const struct report_cell *c, int n, const char *meta)
 {
@@ -708,6 +727,7 @@ int report_write_md(const char *path, const char *run_id, const char *charts_rel
 	if (!f)
 		return -1;
 	fprintf(f, "# Benchmark run %s\n\n", run_id);
+	md_warnings(f, meta);
 	for (start = 0; start < n; start = end) {
 		end = report_slice_end(c, n, start);
 		md_scenario(f, c + start, end - start);

@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#define REPORT_CLIENT_BOUND_PCT 90.0 /* the load tool at this % of one core limited the cell */
+#define REPORT_CLIENT_BOUND_PCT 90.0 /* the load tool at this % of its CPUs limited the cell */
 
 /* One scenario x model x mode x concurrency cell; the statistics are over its ok repetitions. */
 struct report_cell {
@@ -25,6 +25,7 @@ struct report_cell {
 	double client_cpu_max;
 	double client_cpu_median;
 	int client_bound;       /* client_cpu_max >= REPORT_CLIENT_BOUND_PCT */
+	int client_unknown;     /* ok runs whose load tool's CPU is unknown (client_cpu_pct < 0) */
 	int reference;          /* a reference server (plan_is_reference), not a model of ours */
 	char tool[RECORD_WORD]; /* the load tool of the cell's rows */
 	char statuses[96];      /* "ok:3", "ok:2 crashed:1" */

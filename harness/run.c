@@ -1,6 +1,8 @@
 /* run.c -- one run: fork the server and the tool pinned apart, wait with bounds, account, judge. */
 #include "run.h"
+#include "cpus.h"
 #include "health.h"
+#include "prefix.h"
 #include "util.h"
 #include "verify.h"
 
@@ -56,53 +58,45 @@ int run_signals_init(void)
 	return 0;
 }
 
-/* "0", "1-3", "1,3" for the CPUs in set into buf. */
-static void cpus_words(const cpu_set_t *set, char *buf, size_t buflen)
+int run_pin_setup(struct run_pin *pin, int enable, const char *client_cpus, const char *server_cpus,
+                  const char *tool_name, char *err, size_t errlen)
 {
-	int c, first = -1, o = 0;
-
-	buf[0] = '\0';
-	for (c = 0; c <= CPU_SETSIZE; c++) {
-		int in = c < CPU_SETSIZE && CPU_ISSET(c, set);
-
-		if (in && first < 0)
-			first = c;
-		if (!in && first >= 0) {
-			o += snprintf(buf + o, buflen - o, first == c - 1 ? "%s%d" : "%s%d-%d",
-			              o ? "," : "", first, c - 1);
-			if (o >= (int)buflen)
-				return;
-			first = -1;
-		}
-	}
-}
-
-void run_pin_default(struct run_pin *pin, int enable, const char *tool_name)
-{
+	static struct cpus_topo topo; /* large: not on the stack */
 	cpu_set_t all;
-	int c, first = -1;
-	char t[64], s[96];
+	char t[256], s[256];
 
 	memset(pin, 0, sizeof(*pin));
 	snprintf(pin->desc, sizeof(pin->desc), "off");
-	if (!enable || sched_getaffinity(0, sizeof(all), &all) < 0 || CPU_COUNT(&all) < 2)
-		return;
-	CPU_ZERO(&pin->tool);
-	CPU_ZERO(&pin->server);
-	for (c = 0; c < CPU_SETSIZE; c++) {
-		if (!CPU_ISSET(c, &all))
-			continue;
-		if (first < 0) {
-			first = c;
-			CPU_SET(c, &pin->tool);
-		} else {
-			CPU_SET(c, &pin->server);
+	snprintf(pin->topology, sizeof(pin->topology), "not read (pinning off)");
+	err[0] = '\0';
+	if (!enable) {
+		if (client_cpus || server_cpus) {
+			snprintf(err, errlen, "CPU lists given with pinning off (--pin 0, PIN=0)");
+			return -1;
 		}
+		return 0;
 	}
+	if (sched_getaffinity(0, sizeof(all), &all) < 0) {
+		snprintf(err, errlen, "sched_getaffinity: %s", strerror(errno));
+		return -1;
+	}
+	cpus_topo_read("/sys/devices/system/cpu", &all, &topo);
+	cpus_topo_describe(&topo, pin->topology, sizeof(pin->topology));
+	if (cpus_place(&all, &topo, client_cpus, server_cpus, &pin->tool, &pin->server, err,
+	               errlen) < 0)
+		return err[0] ? -1 : 0; /* one CPU and nothing asked: pinning off */
 	pin->enabled = 1;
-	cpus_words(&pin->tool, t, sizeof(t));
-	cpus_words(&pin->server, s, sizeof(s));
-	snprintf(pin->desc, sizeof(pin->desc), "%s on CPU %s; server on CPU %s", tool_name, t, s);
+	snprintf(pin->desc, sizeof(pin->desc), "%s on CPU %s; server on CPU %s", tool_name,
+	         cpus_format(&pin->tool, t, sizeof(t)), cpus_format(&pin->server, s, sizeof(s)));
+	return 0;
+}
+
+int run_is_bench_net(const char *addr)
+{
+	struct in_addr v4;
+
+	/* 198.18.0.0/15: the first 15 bits of 198.18 */
+	return inet_pton(AF_INET, addr, &v4) == 1 && (ntohl(v4.s_addr) >> 17) == (0xC612u >> 1);
 }
 
 int run_server_cpus(const struct run_pin *pin)
@@ -158,7 +152,7 @@ static void child_exec(char *const argv[], const cpu_set_t *cpus, int fds[3], in
 		dprintf(2, "harness: sched_setaffinity: %s\n", strerror(errno));
 		_exit(127);
 	}
-	execv(argv[0], argv);
+	execvp(argv[0], argv); /* a path as is; a bare name (a prefix's command) from PATH */
 	dprintf(2, "harness: exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }
@@ -446,11 +440,42 @@ fail_fds:
 	return 1;
 }
 
-/* Start the tool on the job. 0, or -1 (out says why). */
+/*
+ * Behind cfg->client_prefix the tool's argv becomes the prefix's words and
+ * `sh -s` (in full, its strings in words), and the script that runs argv
+ * (prefix_script) goes to its stdin: *stdin_fd becomes the read end of a pipe
+ * that holds it. 0, or -1 when they do not fit or the pipe fails.
+ */
+static int prefix_command(const struct run_cfg *cfg, char *const argv[], char **full, char *words,
+                          size_t wlen, int *stdin_fd)
+{
+	char script[16384];
+	int n = prefix_split(cfg->client_prefix, words, wlen, full, PREFIX_MAX_WORDS), len, p[2];
+
+	if (n < 0 || (len = prefix_script(argv, script, sizeof(script))) < 0 ||
+	    pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	full[n] = "sh";
+	full[n + 1] = "-s";
+	full[n + 2] = NULL;
+	/* Far below the pipe's buffer: the write completes before anyone reads. */
+	if (write(p[1], script, len) != len) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	close(p[1]);
+	close(*stdin_fd);
+	*stdin_fd = p[0];
+	return 0;
+}
+
+/* Start the tool on the job (behind the prefix, in its own group). 0, or -1 (out says why). */
 static int tool_start(const struct run_cfg *cfg, const struct run_spec *spec,
                       const struct tool_job *job, struct child *t, struct run_outcome *out)
 {
-	char *argv[TOOL_MAX_ARGS + 1], buf[8192], path[PATH_MAX];
+	char *argv[TOOL_MAX_ARGS + 1], buf[8192], path[PATH_MAX], words[1024];
+	char *full[PREFIX_MAX_WORDS + 3], **run = argv;
 	int fds[3], rc = -1, i;
 
 	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -461,8 +486,18 @@ static int tool_start(const struct run_cfg *cfg, const struct run_spec *spec,
 		set_status(out, "tool_error", "harness: cannot prepare the tool's files");
 		goto out;
 	}
-	argv[0] = (char *)spec->tool_path; /* the resolved path: we exec without a PATH search */
-	if (spawn(argv, cfg->pin.enabled ? &cfg->pin.tool : NULL, fds, 0, t) < 0) {
+	/* We exec the resolved path without a PATH search; behind a prefix, the far side's PATH. */
+	argv[0] = (char *)(cfg->client_prefix ? spec->tool->exe : spec->tool_path);
+	if (cfg->client_prefix) {
+		if (prefix_command(cfg, argv, full, words, sizeof(words), &fds[0]) < 0) {
+			set_status(out, "tool_error",
+			           "harness: cannot prepare CLIENT_PREFIX's command");
+			goto out;
+		}
+		run = full;
+	}
+	if (spawn(run, cfg->pin.enabled ? &cfg->pin.tool : NULL, fds, cfg->client_prefix != NULL,
+	          t) < 0) {
 		set_status(out, "tool_error", "harness: cannot fork the tool");
 		goto out;
 	}
@@ -472,6 +507,51 @@ out:
 		if (fds[i] >= 0)
 			close(fds[i]);
 	return rc;
+}
+
+/*
+ * Behind a prefix: take the script's accounting out of the tool's stderr file
+ * (rewritten with the tool's own lines only). 0 with *cpu_s and *wall_s (each
+ * -1 when unknown), or -1 when the script never ran: the prefix failed, and
+ * why holds its first line of stderr.
+ */
+static int prefix_collect(const struct run_cfg *cfg, const struct run_spec *spec, double *cpu_s,
+                          double *wall_s, char *why, size_t whylen)
+{
+	char path[PATH_MAX], *err, *nl;
+	int rc = -1;
+
+	*cpu_s = *wall_s = -1;
+	snprintf(path, sizeof(path), "%s/%s.tool.err", cfg->raw_dir, spec->tag);
+	err = util_read_file(path, NULL);
+	if (err && prefix_account(err, cpu_s, wall_s) == 0) {
+		util_write_file(path, err, strlen(err));
+		rc = 0;
+	} else {
+		if ((nl = err ? strchr(err, '\n') : NULL))
+			*nl = '\0';
+		snprintf(why, whylen, "CLIENT_PREFIX '%s' failed: %s", cfg->client_prefix,
+		         err && *err ? err : "no output");
+	}
+	free(err);
+	return rc;
+}
+
+/*
+ * The CPUs the tool can use: its threads (one for ab), within the client CPUs
+ * when it runs here pinned. Behind a prefix it may run on another machine,
+ * whose CPUs CLIENT_THREADS describes, not our pinning.
+ */
+static int tool_cpus(const struct run_cfg *cfg, const struct run_spec *spec,
+                     const struct tool_job *job)
+{
+	int n = spec->tool->threaded ? job->threads : 1;
+
+	if (n > job->concurrency)
+		n = job->concurrency;
+	if (cfg->pin.enabled && !cfg->client_prefix && n > CPU_COUNT(&cfg->pin.tool))
+		n = CPU_COUNT(&cfg->pin.tool);
+	return n < 1 ? 1 : n;
 }
 
 static double seconds(struct timeval tv)
@@ -506,10 +586,14 @@ static int tool_collect(const struct run_cfg *cfg, const struct run_spec *spec,
 /* Decide out's status once both processes are reaped. */
 static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
                   const struct tool_job *job, int died, int wstatus, int tool_wait, int tstatus,
-                  int killed, int orphans, struct run_outcome *out)
+                  int killed, int orphans, const char *prefix_why, struct run_outcome *out)
 {
 	char words[64], why[160];
 
+	if (prefix_why) {
+		set_status(out, "prefix_failed", prefix_why);
+		return;
+	}
 	if (died) {
 		snprintf(why, sizeof(why), "server ended during the run: %s",
 		         verify_exit_words(wstatus, words, sizeof(words)));
@@ -599,11 +683,11 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	struct rusage sru, tru;
 	struct pollfd p;
 	char addr[INET6_ADDRSTRLEN + 2], url[INET6_ADDRSTRLEN + 2 + 1024], prefix[PATH_MAX];
-	char why[256];
+	char why[256], prefix_why[sizeof(out->detail)], script[PATH_MAX];
 	int outfd, wstatus = 0, tstatus = 0, killed = 0, tkilled, tool_wait, died, orphans, r;
-	int port = 0, hooked;
+	int port = 0, hooked, prefix_failed = 0;
 	long long deadline;
-	double wall;
+	double wall, far_wall, cpu;
 	const struct scenario *sc = spec->scenario;
 
 	memset(out, 0, sizeof(*out));
@@ -615,6 +699,10 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		return r < 0 ? -1 : 0;
 	snprintf(prefix, sizeof(prefix), "%s/%s", cfg->raw_dir, spec->tag);
 	snprintf(url, sizeof(url), "http://%s:%d%s", addr, port, sc->target);
+	if (sc->script && sc->script[0] != '/' && cfg->tree)
+		snprintf(script, sizeof(script), "%s/%s", cfg->tree, sc->script);
+	else if (sc->script)
+		snprintf(script, sizeof(script), "%s", sc->script);
 	struct tool_job job = { .url = url,
 		                .concurrency = spec->concurrency,
 		                .keepalive = spec->keepalive,
@@ -622,12 +710,14 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		                .max_requests = spec->max_requests,
 		                .timeout_s = cfg->sock_timeout_s,
 		                .raw_prefix = prefix,
-		                .script = sc->script };
+		                .script = sc->script ? script : NULL,
+		                .threads = cfg->client_threads };
 	struct scenario_load load = { .addr = addr,
 		                      .port = port,
 		                      .concurrency = spec->concurrency,
 		                      .duration_s = spec->duration_s };
 	why[0] = '\0';
+	out->client_cpu_pct = -1;
 	/* after_load runs only when before_load (if any) succeeded */
 	hooked = !sc->before_load || sc->before_load(sc, &load, why, sizeof(why)) == 0;
 	if (!hooked) {
@@ -640,10 +730,19 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		tool_wait = child_wait(&t, deadline, 1, &tstatus, &tru);
 		wall = (util_now_ms() - t.start_ms) / 1000.0;
 		if (tool_wait != 0)
-			child_stop(&t, SIGTERM, 1000, 0, &tstatus, &tru, &tkilled);
-		if (wall > 0)
-			out->client_cpu_pct =
-			    100 * (seconds(tru.ru_utime) + seconds(tru.ru_stime)) / wall;
+			child_stop(&t, SIGTERM, 1000, cfg->client_prefix != NULL, &tstatus, &tru,
+			           &tkilled);
+		cpu = seconds(tru.ru_utime) + seconds(tru.ru_stime);
+		if (cfg->client_prefix) {
+			sweep_group(t.pid); /* the tool itself is the prefix shell's child */
+			if (prefix_collect(cfg, spec, &cpu, &far_wall, prefix_why,
+			                   sizeof(prefix_why)) < 0)
+				prefix_failed = 1;
+			else if (far_wall > 0)
+				wall = far_wall;
+		}
+		if (wall > 0 && cpu >= 0)
+			out->client_cpu_pct = 100 * cpu / wall / tool_cpus(cfg, spec, &job);
 	}
 	if (hooked && sc->after_load)
 		sc->after_load(sc, &load);
@@ -663,7 +762,8 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	out->server_sys_s = seconds(sru.ru_stime);
 	out->server_maxrss_kb = sru.ru_maxrss;
 	if (tool_wait != -2)
-		judge(cfg, spec, &job, died, wstatus, tool_wait, tstatus, killed, orphans, out);
+		judge(cfg, spec, &job, died, wstatus, tool_wait, tstatus, killed, orphans,
+		      prefix_failed ? prefix_why : NULL, out);
 	return 0;
 }
 

@@ -17,7 +17,8 @@ struct run_pin {
 	int enabled;
 	cpu_set_t tool;
 	cpu_set_t server;
-	char desc[256]; /* "ab: CPU 0; server: CPUs 1" or "off" */
+	char desc[512];      /* "wrk on CPU 0-1; server on CPU 2-3" or "off" */
+	char topology[2048]; /* cpus_topo_describe's line for the affinity mask */
 };
 
 /* What every run of a suite shares. */
@@ -25,7 +26,11 @@ struct run_cfg {
 	const char *host; /* --host given to every model */
 	int allow_remote; /* 1: load may go to a non-loopback address */
 	struct run_pin pin;
+	const char
+	    *client_prefix;  /* CLIENT_PREFIX: the tool runs behind it (prefix.h); NULL: not */
+	int client_threads;  /* the tool's threads, where it has them (wrk -t) */
 	const char *raw_dir; /* results/<id>/raw */
+	const char *tree;    /* the source tree's root: scenario scripts are relative to it */
 	int start_wait_ms;   /* bound on waiting for the listening line */
 	int stop_grace_ms;   /* SIGTERM to SIGKILL */
 	int sock_timeout_s;  /* the tool's per-socket timeout */
@@ -51,10 +56,15 @@ struct run_outcome {
 	double server_user_s;
 	double server_sys_s;
 	long server_maxrss_kb;
-	double client_cpu_pct; /* the tool's CPU time over its wall time, % of one core */
-	double other_cpu_pct;  /* everyone else's CPU during the run, % of one CPU; -1: unknown */
-	char status[32];       /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
-	char detail[256];      /* why, for the terminal */
+	/*
+	 * The tool's CPU time over its wall time, as a % of the CPUs it can use
+	 * (100: all busy; ab uses one, wrk min(threads, client CPUs)); measured
+	 * where the tool ran (behind a prefix: by the prefix script); -1 unknown.
+	 */
+	double client_cpu_pct;
+	double other_cpu_pct; /* everyone else's CPU during the run, % of one CPU; -1: unknown */
+	char status[32];      /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
+	char detail[256];     /* why, for the terminal */
 };
 
 /*
@@ -65,10 +75,16 @@ struct run_outcome {
 int run_signals_init(void);
 
 /*
- * Pinning: with enable and at least 2 CPUs in our affinity mask, the tool
- * gets the first and the server the others; otherwise pinning is off.
+ * Pinning: with enable, place the tool and the server within our affinity
+ * mask (cpus_place: client_cpus and server_cpus are CLIENT_CPUS and
+ * SERVER_CPUS, NULL when not given; by default the split of the mask, the
+ * topology read from /sys/devices/system/cpu); tool_name names the tool in
+ * desc. With fewer than 2 CPUs and nothing given, or without enable,
+ * pinning is off. 0, or -1 with a sentence in err for a list that is
+ * malformed, empty, overlapping or outside the mask, or given with enable 0.
  */
-void run_pin_default(struct run_pin *pin, int enable, const char *tool_name);
+int run_pin_setup(struct run_pin *pin, int enable, const char *client_cpus, const char *server_cpus,
+                  const char *tool_name, char *err, size_t errlen);
 
 /* The CPUs the server may run on: its pinned set, else our affinity mask's. */
 int run_server_cpus(const struct run_pin *pin);
@@ -77,6 +93,13 @@ int run_server_cpus(const struct run_pin *pin);
  * 1 if the text address addr ("127.0.0.1", "::1", "[::1]") is loopback, else 0.
  */
 int run_is_loopback(const char *addr);
+
+/*
+ * 1 if addr is in 198.18.0.0/15, the range RFC 2544 reserves for benchmark
+ * networks (scripts/netns.sh's addresses), else 0. Load may go there without
+ * --allow-remote: it is not routed anywhere.
+ */
+int run_is_bench_net(const char *addr);
 
 /*
  * Do one run: start spec's model with --port 0 on its CPUs, read its

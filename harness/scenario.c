@@ -142,6 +142,19 @@ static const struct scenario table[] = {
 	    .law_text = "no law: the copy bandwidth of kernel and client bounds it, and it is "
 	                "not measured apart; the report gives MB/s (req/s x the body) instead",
 	},
+	{
+	    .name = "pipeline",
+	    .target = "/",
+	    .modes = "keepalive",
+	    .levels = "64 256",
+	    .quick_levels = "64",
+	    .body_bytes = 11,
+	    .opt_in = 1,
+	    .shows = "16 pipelined requests per write (TechEmpower's plaintext): a server that "
+	             "batches its replies into one send spends far less CPU per request",
+	    .tool = "wrk",
+	    .script = "harness/wrk/pipeline.lua",
+	},
 };
 
 #define NROWS (int)(sizeof(table) / sizeof(table[0]))

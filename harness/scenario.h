@@ -53,7 +53,7 @@ struct scenario {
 	const char *law_text; /* the law in words for the report; NULL without one */
 	/* Special run-time needs; NULL members are not needed. */
 	const char *tool;   /* this load tool in every mode (an open-loop tool), not the plan's */
-	const char *script; /* a file given to the tool (a wrk Lua script) */
+	const char *script; /* a file given to the tool (a wrk Lua script), from the tree's root */
 	/* After the server listens, before the load (idle connections): 0, or -1 (why in why). */
 	int (*before_load)(const struct scenario *s, struct scenario_load *l, char *why,
 	                   size_t len);

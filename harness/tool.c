@@ -98,28 +98,46 @@ static int ab_collect(const struct tool_job *job, const char *out, const char *e
 }
 
 /*
- * One thread: the server gets one CPU and so does the load tool, and a second
- * wrk thread would only share that CPU. wrk has no request-count bound, so
- * max_requests is not used; wrk has no close mode either (it reconnects only
- * when the server closes), which is why it is only ever given keep-alive jobs.
- * --timeout makes a stuck server end as counted timeouts, not a hang.
+ * A thread per client CPU (job->threads), each with its share of the
+ * connections, so the tool's ceiling grows with the CPUs it is given. wrk has
+ * no request-count bound, so max_requests is not used. Close mode sends
+ * `Connection: close`: the server closes after each reply and wrk connects
+ * again, a connection per request as with ab. --timeout makes a stuck server
+ * end as counted timeouts, not a hang.
  */
 static int wrk_argv(const struct tool_job *job, char **argv, char *buf, size_t buflen)
 {
-	char conns[32], dur[32], tmo[32];
-	const char *words[] = { "wrk",       "-t1",       "-c", conns, "-d",        dur,
-		                "--latency", "--timeout", tmo,  "-s",  job->script, job->url };
-	int n = (int)(sizeof(words) / sizeof(words[0]));
+	char threads[32], conns[32], dur[32], tmo[32];
+	const char *words[TOOL_MAX_ARGS];
+	int n = 0;
 
-	if (!job->keepalive)
-		return -1;
-	if (!job->script) { /* no "-s script" */
-		words[n - 3] = job->url;
-		n -= 2;
-	}
+	/* wrk refuses fewer connections than threads. */
+	snprintf(threads, sizeof(threads), "%d",
+	         job->threads < 1                  ? 1
+	         : job->threads < job->concurrency ? job->threads
+	                                           : job->concurrency);
 	snprintf(conns, sizeof(conns), "%d", job->concurrency);
 	snprintf(dur, sizeof(dur), "%ds", job->duration_s);
 	snprintf(tmo, sizeof(tmo), "%ds", job->timeout_s);
+	words[n++] = "wrk";
+	words[n++] = "-t";
+	words[n++] = threads;
+	words[n++] = "-c";
+	words[n++] = conns;
+	words[n++] = "-d";
+	words[n++] = dur;
+	words[n++] = "--latency";
+	words[n++] = "--timeout";
+	words[n++] = tmo;
+	if (!job->keepalive) {
+		words[n++] = "-H";
+		words[n++] = "Connection: close";
+	}
+	if (job->script) {
+		words[n++] = "-s";
+		words[n++] = job->script;
+	}
+	words[n++] = job->url;
 	return fill_argv(words, n, argv, buf, buflen);
 }
 
@@ -175,9 +193,10 @@ static const struct tool tools[] = {
 	    .name = "wrk",
 	    .exe = "wrk",
 	    .version = "-v",
-	    .modes = TOOL_KEEPALIVE, /* it reconnects only when the server closes */
+	    .modes = TOOL_CLOSE | TOOL_KEEPALIVE, /* close: Connection: close, then it reconnects */
 	    .scripts = 1,
 	    .mean_is_done = 1,
+	    .threaded = 1,
 	    .argv = wrk_argv,
 	    .collect = wrk_collect,
 	},

@@ -1,4 +1,4 @@
-/* tool.h -- the load tools the harness can drive: ab (both modes) and wrk (keep-alive). */
+/* tool.h -- the load tools the harness can drive: ab and wrk, both in both modes. */
 #ifndef TOOL_H
 #define TOOL_H
 
@@ -14,6 +14,7 @@ struct tool_job {
 	int timeout_s;          /* per-socket timeout: a stuck server ends the run */
 	const char *raw_prefix; /* raw/<tag>: the tool's own files go next to its stdout */
 	const char *script;     /* NULL, or a file the tool runs (a wrk Lua script) */
+	int threads;            /* threads for a tool that has them (the client CPUs; < 1: 1) */
 };
 
 /* What every tool reports, whatever its output looks like. */
@@ -55,6 +56,7 @@ struct tool {
 	 * the completed requests, so served connections follow from it alone.
 	 */
 	int mean_is_done;
+	int threaded; /* 1: it runs job->threads threads; 0: one, whatever the CPUs */
 	/*
 	 * Fill argv (NULL-terminated, at most TOOL_MAX_ARGS entries) to run job;
 	 * the strings are stored in buf. 0, or -1 if buf is too small.

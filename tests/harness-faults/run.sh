@@ -79,7 +79,8 @@ rc=$?
 check "ab missing from PATH: clear message" '[ "$rc" -ne 0 ] && [[ "$out" == *"ab not found in PATH"* ]]' "exit $rc: $out"
 check "ab missing: no run directory" '[ ! -e "$tmp/noab/latest" ]'
 
-# wrk asked for and missing: the same clear message; close mode alone needs only ab.
+# wrk asked for and missing: the same clear message, in either mode (wrk has both); a plan
+# without --tool needs only ab.
 mkdir -p "$tmp/abonly"
 ln -s "$(command -v ab)" "$tmp/abonly/ab"
 out=$(env PATH="$tmp/abonly" "$bin/harness" "${common[@]}" --model-path "single=$tmp/single" \
@@ -89,7 +90,11 @@ check "wrk missing from PATH: clear message" '[ "$rc" -ne 0 ] && [[ "$out" == *"
 out=$(env PATH="$tmp/abonly" "$bin/harness" "${common[@]}" --model-path "single=$tmp/single" \
 	--tool wrk --modes close --dry-run 2>&1)
 rc=$?
-check "wrk missing, close mode only: runs with ab" '[ "$rc" -eq 0 ] && [[ "$out" != *"not found"* ]]' "exit $rc: $out"
+check "wrk missing, close mode only: clear message (wrk drives close mode too)" '[ "$rc" -ne 0 ] && [[ "$out" == *"wrk not found in PATH"* ]]' "exit $rc: $out"
+out=$(env PATH="$tmp/abonly" "$bin/harness" "${common[@]}" --model-path "single=$tmp/single" \
+	--modes close --dry-run 2>&1)
+rc=$?
+check "wrk missing, the default tool: runs with ab" '[ "$rc" -eq 0 ] && [[ "$out" != *"not found"* ]]' "exit $rc: $out"
 
 # A non-loopback address without --allow-remote is refused before anything starts.
 out=$("$bin/harness" "${common[@]}" --model-path "single=$tmp/single" --host 192.0.2.1 \

@@ -333,41 +333,60 @@ static int argv_line(const struct tool *t, const struct tool_job *job, char *lin
 }
 
 /*
- * A wrk job's command line: one thread, the connections, the duration, --latency, --timeout,
- * a scenario's script. The tools' properties decide which tool measures which mode.
+ * A wrk job's command line: a thread per client CPU (at most one per connection), the
+ * connections, the duration, --latency, --timeout, close mode's Connection: close, a
+ * scenario's script. The tools' properties decide which tool measures which mode.
  */
 static void test_wrk_argv(void **state)
 {
+	static const struct {
+		int keepalive, threads, conns;
+		const char *script, *want;
+	} cases[] = {
+		{ 1, 1, 64, NULL,
+		  "wrk -t 1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/" },
+		{ 1, 0, 64, NULL,
+		  "wrk -t 1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/" },
+		{ 1, 8, 2, NULL,
+		  "wrk -t 2 -c 2 -d 3s --latency --timeout 7s http://127.0.0.1:8080/" },
+		{ 0, 4, 64, NULL,
+		  "wrk -t 4 -c 64 -d 3s --latency --timeout 7s -H Connection: close "
+		  "http://127.0.0.1:8080/" },
+		{ 1, 1, 64, "tests/x.lua",
+		  "wrk -t 1 -c 64 -d 3s --latency --timeout 7s -s tests/x.lua "
+		  "http://127.0.0.1:8080/" },
+	};
 	const struct tool *wrk = tool_find("wrk"), *ab = tool_find("ab");
-	struct tool_job job = { .url = "http://127.0.0.1:8080/",
-		                .concurrency = 64,
-		                .keepalive = 1,
-		                .duration_s = 3,
-		                .max_requests = 1000,
-		                .timeout_s = 7,
-		                .raw_prefix = "/tmp/x" };
-	char *argv[TOOL_MAX_ARGS + 1], buf[1024], line[1024] = "";
+	char *argv[TOOL_MAX_ARGS + 1], buf[1024], line[1024];
+	size_t k;
 
 	(void)state;
 	assert_non_null(wrk);
 	assert_non_null(ab);
-	assert_int_equal(argv_line(wrk, &job, line, sizeof(line)), 0);
-	assert_string_equal(line,
-	                    "wrk -t1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/");
-	job.script = "tests/x.lua";
-	assert_int_equal(argv_line(wrk, &job, line, sizeof(line)), 0);
-	assert_string_equal(line, "wrk -t1 -c 64 -d 3s --latency --timeout 7s -s tests/x.lua "
-	                          "http://127.0.0.1:8080/");
-	assert_int_equal(argv_line(ab, &job, line, sizeof(line)), -1); /* ab runs no script */
-	job.script = NULL;
-	job.keepalive = 0; /* wrk has no close mode: refused, never silently keep-alive */
-	assert_int_equal(wrk->argv(&job, argv, buf, sizeof(buf)), -1);
-	job.keepalive = 1;
-	assert_int_equal(wrk->argv(&job, argv, buf, 16), -1);
-	/* close mode falls back to the table's first tool that has it; keep-alive keeps wrk */
-	assert_ptr_equal(tool_for_mode(wrk, TOOL_CLOSE), ab);
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct tool_job job = { .url = "http://127.0.0.1:8080/",
+			                .concurrency = cases[k].conns,
+			                .keepalive = cases[k].keepalive,
+			                .duration_s = 3,
+			                .max_requests = 1000,
+			                .timeout_s = 7,
+			                .raw_prefix = "/tmp/x",
+			                .script = cases[k].script,
+			                .threads = cases[k].threads };
+
+		if (argv_line(wrk, &job, line, sizeof(line)) < 0 || strcmp(line, cases[k].want))
+			fail_msg("keepalive %d threads %d c=%d script %s: '%s'; want '%s'",
+			         cases[k].keepalive, cases[k].threads, cases[k].conns,
+			         cases[k].script ? cases[k].script : "-", line, cases[k].want);
+		assert_int_equal(wrk->argv(&job, argv, buf, 16), -1);
+		/* ab runs no script */
+		assert_int_equal(argv_line(ab, &job, line, sizeof(line)), cases[k].script ? -1 : 0);
+	}
+	/* both tools measure both modes; wrk has threads, ab one */
+	assert_ptr_equal(tool_for_mode(wrk, TOOL_CLOSE), wrk);
 	assert_ptr_equal(tool_for_mode(wrk, TOOL_KEEPALIVE), wrk);
 	assert_ptr_equal(tool_for_mode(ab, TOOL_CLOSE), ab);
+	assert_true(wrk->threaded && !ab->threaded);
 	assert_true(wrk->mean_is_done && !ab->mean_is_done);
 	assert_string_equal(tool_names(), "ab wrk"); /* from the table */
 	assert_null(tool_find("siege"));
