@@ -1,24 +1,83 @@
 /* conn.c -- the shared request handler: parse, answer, and move bytes. */
 #include "conn.h"
+#include "clock.h"
 #include "resp.h"
 #include "sig.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 void conn_reset(struct conn_buf *c)
 {
-	int nk = c->no_keepalive;
+	int nk = c->no_keepalive, dw = c->defer_work;
 
-	c->in_len = c->out_len = c->out_sent = 0;
-	c->close = c->error = c->linger = 0;
-	c->requests = 0;
+	memset(c, 0, offsetof(struct conn_buf, in)); /* the buffers need no clearing */
 	c->no_keepalive = nk;
+	c->defer_work = dw;
+}
+
+/* A reply with out[]'s own error body, or only its head for HEAD. */
+static size_t error_reply(char *o, size_t room, int status, int head)
+{
+	size_t n = resp_error(o, room, status);
+
+	return head ? resp_head_len(o, n) : n;
+}
+
+/* The reply to the complete request req, whose work w is done, into o[0..room). */
+static size_t reply(struct conn_buf *c, char *o, size_t room, const struct http_request *req,
+                    const struct work *w, int keep_alive)
+{
+	size_t n;
+
+	if (w->kind != WORK_BYTES) {
+		n = resp_ok(o, room, keep_alive);
+		return req->head ? n - RESP_BODY_LEN : n;
+	}
+	n = resp_bytes_head(o, room, w->arg, keep_alive);
+	if (!req->head) {
+		c->body_len = w->arg;
+		c->body_sent = 0;
+	}
+	return n;
+}
+
+/*
+ * Answer the request at the head of c->in (n bytes, parsed into req): run or
+ * defer its work, build its reply. Returns 1 when answered, 0 when deferred.
+ */
+static int answer(struct conn_buf *c, const struct http_request *req)
+{
+	char *o = c->out + c->out_len;
+	size_t room = CONN_OUT_CAP - c->out_len;
+	struct work w;
+
+	if (work_parse(req->target, req->target_len, &w) < 0) {
+		c->out_len += error_reply(o, room, 400, req->head);
+		c->error = 400;
+		c->close = 1;
+		return 0;
+	}
+	if (work_blocks(&w) && !c->work_done) {
+		if (c->defer_work) {
+			c->work = w;
+			c->deferred = 1;
+			return 0;
+		}
+		work_run(&w);
+	}
+	c->work_done = c->continued = 0;
+	c->out_len += reply(c, o, room, req, &w, req->keep_alive && !c->no_keepalive);
+	c->close = !req->keep_alive || c->no_keepalive;
+	c->requests++;
+	return 1;
 }
 
 int conn_process(struct conn_buf *c)
@@ -28,23 +87,28 @@ int conn_process(struct conn_buf *c)
 
 	if (c->out_sent == c->out_len)
 		c->out_sent = c->out_len = 0;
-	while (!c->close && off < c->in_len && CONN_OUT_CAP - c->out_len >= RESP_MAX) {
+	while (!c->close && !c->deferred && c->body_sent == c->body_len && off < c->in_len &&
+	       CONN_OUT_CAP - c->out_len >= RESP_MAX) {
 		struct http_request req;
 		ssize_t n = http_parse_request(c->in + off, c->in_len - off, &req);
-		char *o = c->out + c->out_len;
-		size_t room = CONN_OUT_CAP - c->out_len;
 
-		if (n == HTTP_NEED_MORE)
+		if (n == HTTP_NEED_MORE) {
+			if (req.expect_continue && !c->continued) {
+				memcpy(c->out + c->out_len, RESP_CONTINUE, RESP_CONTINUE_LEN);
+				c->out_len += RESP_CONTINUE_LEN;
+				c->continued = 1;
+			}
 			break;
+		}
 		if (n == HTTP_MALFORMED) {
-			c->out_len += resp_error(o, room, req.status);
+			c->out_len += error_reply(c->out + c->out_len, CONN_OUT_CAP - c->out_len,
+			                          req.status, req.head);
 			c->error = req.status;
 			c->close = 1;
 			break;
 		}
-		c->out_len += resp_ok(o, room, req.keep_alive && !c->no_keepalive);
-		c->close = !req.keep_alive || c->no_keepalive;
-		c->requests++;
+		if (!answer(c, &req))
+			break;
 		answered++;
 		off += (size_t)n;
 	}
@@ -60,6 +124,26 @@ int conn_process(struct conn_buf *c)
 	return answered;
 }
 
+int conn_next(struct conn_buf *c, int *answered)
+{
+	*answered = 0;
+	if (conn_out_pending(c) == 0)
+		*answered = conn_process(c);
+	if (conn_out_pending(c) > 0)
+		return CONN_SEND;
+	if (c->deferred)
+		return CONN_DEFER;
+	if (!c->close)
+		return CONN_READ;
+	return c->linger ? CONN_LINGER : CONN_CLOSE;
+}
+
+void conn_resume(struct conn_buf *c)
+{
+	c->deferred = 0;
+	c->work_done = 1;
+}
+
 size_t conn_in_room(const struct conn_buf *c)
 {
 	return c->close ? 0 : CONN_IN_CAP - c->in_len;
@@ -67,7 +151,38 @@ size_t conn_in_room(const struct conn_buf *c)
 
 size_t conn_out_pending(const struct conn_buf *c)
 {
-	return c->out_len - c->out_sent;
+	return c->out_len - c->out_sent + (c->body_len - c->body_sent);
+}
+
+int conn_out_iov(const struct conn_buf *c, struct iovec *iov)
+{
+	int k = 0;
+
+	if (c->out_sent < c->out_len) {
+		iov[k].iov_base = (char *)c->out + c->out_sent;
+		iov[k++].iov_len = c->out_len - c->out_sent;
+	}
+	if (c->body_sent < c->body_len) {
+		size_t len = c->body_len - c->body_sent;
+
+		iov[k].iov_base = (char *)work_body(c->body_sent, &len);
+		iov[k++].iov_len = len;
+	}
+	return k;
+}
+
+void conn_out_advance(struct conn_buf *c, size_t n)
+{
+	size_t head = c->out_len - c->out_sent;
+
+	if (n < head) {
+		c->out_sent += n;
+		return;
+	}
+	c->out_sent = c->out_len = 0; /* out[] is all sent: it starts empty again */
+	c->body_sent += n - head;
+	if (c->body_sent == c->body_len)
+		c->body_sent = c->body_len = 0;
 }
 
 ssize_t conn_read(int fd, struct conn_buf *c)
@@ -76,28 +191,30 @@ ssize_t conn_read(int fd, struct conn_buf *c)
 	ssize_t n;
 
 	if (room == 0)
-		return -2;
+		return CONN_AGAIN;
 	do
 		n = recv(fd, c->in + c->in_len, room, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK ? -2 : -1;
+		return errno == EAGAIN || errno == EWOULDBLOCK ? CONN_AGAIN : -1;
 	c->in_len += (size_t)n;
 	return n;
 }
 
 int conn_write(int fd, struct conn_buf *c)
 {
-	while (c->out_sent < c->out_len) {
-		ssize_t n = send(fd, c->out + c->out_sent, c->out_len - c->out_sent, MSG_NOSIGNAL);
+	struct iovec iov[CONN_IOV];
+	struct msghdr m = { .msg_iov = iov };
+
+	while ((m.msg_iovlen = (size_t)conn_out_iov(c, iov)) > 0) {
+		ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-		c->out_sent += (size_t)n;
+		conn_out_advance(c, (size_t)n);
 	}
-	c->out_sent = c->out_len = 0;
 	return 1;
 }
 
@@ -120,14 +237,6 @@ int conn_drain(int fd)
 	return 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /*
  * Wait for fd to become readable until the deadline: 1 ready, 0 timed out,
  * -1 error or (with stop_on_signal) SIGTERM/SIGINT, which are let in only
@@ -137,7 +246,7 @@ static int wait_readable_sig(int fd, long deadline, int stop_on_signal)
 {
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		long left = deadline - now_ms();
+		long left = deadline - clock_now_ms();
 		struct timespec ts = { left / 1000, (left % 1000) * 1000000L };
 		int r;
 
@@ -160,7 +269,7 @@ static int wait_readable(int fd, long deadline)
 
 void conn_close_graceful(int fd, int linger_ms)
 {
-	long deadline = now_ms() + linger_ms;
+	long deadline = clock_now_ms() + linger_ms;
 	char scratch[4096];
 
 	shutdown(fd, SHUT_WR);
@@ -173,20 +282,14 @@ void conn_close_graceful(int fd, int linger_ms)
 	close(fd);
 }
 
-/* Send all of out[]; the socket's send timeout bounds a client that reads nothing. */
+/*
+ * Send all replies on a blocking socket: 0, or -1 on an error or when the
+ * socket's send timeout passes (conn_write's "would block"): that bounds a
+ * client that reads nothing.
+ */
 static int send_all(int fd, struct conn_buf *c)
 {
-	while (c->out_sent < c->out_len) {
-		ssize_t n = send(fd, c->out + c->out_sent, c->out_len - c->out_sent, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		c->out_sent += (size_t)n;
-	}
-	c->out_sent = c->out_len = 0;
-	return 0;
+	return conn_write(fd, c) == 1 ? 0 : -1;
 }
 
 unsigned long conn_serve_blocking(int fd, int timeout_s, int flags)
@@ -194,7 +297,7 @@ unsigned long conn_serve_blocking(int fd, int timeout_s, int flags)
 	/* static per thread: keeps 24 KiB off small thread stacks and off the heap */
 	static __thread struct conn_buf c;
 	struct timeval tv = { .tv_sec = timeout_s };
-	long deadline = now_ms() + timeout_s * 1000L;
+	long deadline = clock_now_ms() + timeout_s * 1000L;
 	int graceful = 1;
 
 	c.no_keepalive = (flags & CONN_NO_KEEPALIVE) != 0;
@@ -210,13 +313,13 @@ unsigned long conn_serve_blocking(int fd, int timeout_s, int flags)
 			graceful = 0; /* the client is gone: nothing to linger for */
 			break;
 		}
-		if (n == -2)
+		if (n == CONN_AGAIN)
 			continue;
 		for (;;) { /* answer all that arrived, a reply queue at a time */
 			int answered = conn_process(&c);
 
 			if (answered > 0)
-				deadline = now_ms() + timeout_s * 1000L;
+				deadline = clock_now_ms() + timeout_s * 1000L;
 			if (send_all(fd, &c) < 0) {
 				graceful = 0;
 				goto out;
@@ -256,7 +359,7 @@ void conn_reject(int fd, int status)
 	ssize_t n;
 
 	/* a fresh connection: the request is usually in flight or already here */
-	if (wait_readable(fd, now_ms() + CONN_REJECT_WAIT_MS) > 0 && drop_pending(fd))
+	if (wait_readable(fd, clock_now_ms() + CONN_REJECT_WAIT_MS) > 0 && drop_pending(fd))
 		goto out; /* the client is already gone */
 	do                /* a fresh socket's send buffer always holds one short reply */
 		n = send(fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT);

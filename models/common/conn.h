@@ -3,11 +3,24 @@
  * A connection is two buffers: bytes received and not yet answered, and
  * replies built and not yet sent. conn_process() turns the first into the
  * second; how and when the bytes move is the model's business.
+ *
+ * A reply is its head in out[] plus, for /bytes, an optional reference to the
+ * shared read-only body (work.h): body_len bytes that follow out[] on the
+ * wire, sent from the shared buffer in slices (conn_out_iov), never copied.
+ * While a body is pending nothing more is answered, so it is always the last
+ * thing queued, and a client that stops reading holds only its socket buffers.
+ *
+ * The work a request asks for (/cpu, /sleep) runs inside conn_process, on
+ * the caller's thread: where the model's design runs it. A model that hands
+ * it to helper threads (offload) sets defer_work: conn_process then stops at
+ * such a request and leaves it in c->work, the connection waits (CONN_DEFER)
+ * until a helper has done it, and conn_resume() lets the reply be built.
  */
 #ifndef CONN_H
 #define CONN_H
 
 #include "http.h"
+#include "work.h"
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -23,34 +36,83 @@ struct conn_buf {
 	int error;                /* the status of a malformed request, else 0 */
 	int linger;       /* closing with input unread: close gracefully (conn_close_graceful) */
 	int no_keepalive; /* the model cannot persist: every reply says close */
-	unsigned long requests; /* complete requests answered */
+	int defer_work;   /* the model hands /cpu and /sleep work out (conn_next: CONN_DEFER) */
+	int deferred;     /* the first request in in[] waits for its work, held in work */
+	int work_done;    /* its work is done (conn_resume): answer it without running it */
+	int continued;    /* "100 Continue" was sent for the first request in in[] */
+	struct work work; /* the deferred request's work, for the helper to run */
+	size_t body_len, body_sent; /* the shared body that follows out[]: body_sent of body_len */
+	unsigned long requests;     /* complete requests answered */
 	char in[CONN_IN_CAP];
 	char out[CONN_OUT_CAP];
 };
 
-/* Make c an empty buffer for a new connection (no_keepalive is kept). */
+/* Make c an empty buffer for a new connection (no_keepalive and defer_work are kept). */
 void conn_reset(struct conn_buf *c);
 
 /*
  * Answer every complete request in c->in while a reply still fits in c->out,
- * and remove them from c->in. A malformed request gets its error reply; it and
- * a request that does not persist set c->close and drop any later input.
- * Returns the number of requests answered.
+ * and remove them from c->in. A malformed request, or a /cpu, /sleep or
+ * /bytes target with a bad number, gets its error reply (400 for the target);
+ * it and a request that does not persist set c->close and drop any later
+ * input. HEAD gets the head of the reply it names, without the body. A head
+ * whose body has not arrived and that asks Expect: 100-continue gets
+ * "100 Continue" once. Answering stops after a reply with a body (until it is
+ * sent) and, with defer_work, at a request whose work blocks (c->deferred).
+ * Runs that work (work_run) otherwise. Returns the number of requests answered.
  */
 int conn_process(struct conn_buf *c);
+
+/* The next step of a connection, decided in one place for every event-driven model. */
+enum conn_next {
+	CONN_SEND = 0, /* replies are pending: send them, and read nothing meanwhile */
+	CONN_READ,     /* all answered and sent: read more requests */
+	CONN_DEFER,  /* a request's work is with a helper: neither read nor write until conn_resume
+	              */
+	CONN_LINGER, /* all sent, closing with input unread: shut the write side, drain, then close
+	              */
+	CONN_CLOSE,  /* all sent, closing: close now */
+};
+
+/*
+ * Answer what c->in holds (conn_process), unless replies are still pending,
+ * and say what the connection waits for next (enum conn_next). *answered
+ * gets the requests answered (for the idle timer). Call it after every read
+ * or completed send; with CONN_SEND, send (conn_write or conn_out_iov) and
+ * call it again once the send completes.
+ */
+int conn_next(struct conn_buf *c, int *answered);
+
+/* The deferred request's work (c->work) is done: let conn_process answer it. */
+void conn_resume(struct conn_buf *c);
 
 /* Free space for the next read: 0 when in[] is full or the connection is closing. */
 size_t conn_in_room(const struct conn_buf *c);
 
-/* Bytes waiting in out[]. */
+/* Bytes still to send: out[] and the body that follows it. */
 size_t conn_out_pending(const struct conn_buf *c);
+
+/*
+ * The bytes to send next, for a model that sends by itself (writev, sendmsg,
+ * io_uring, uv_write, evbuffer_add_reference): fills iov[0..2) with what is
+ * left of out[] and a slice of the shared body, and returns how many entries
+ * (0: nothing to send). The body's memory is static and read-only: it may be
+ * handed to the kernel or a library by reference and outlives every
+ * connection. After a send of n bytes call conn_out_advance(c, n).
+ */
+#define CONN_IOV 2
+struct iovec;
+int conn_out_iov(const struct conn_buf *c, struct iovec *iov);
+void conn_out_advance(struct conn_buf *c, size_t n);
 
 /*
  * Non-blocking I/O on fd for event-driven models.
  * conn_read: recv into in[]: > 0 bytes read, 0 peer closed, -1 error,
- *            -2 would block (or no room, when the reply queue must drain first).
- * conn_write: send out[]: 1 all sent, 0 partial (wait for writability), -1 error.
+ *            CONN_AGAIN would block (or no room: the reply queue must drain first).
+ * conn_write: send out[] and the body: 1 all sent, 0 partial (wait for writability),
+ *            -1 error.
  */
+#define CONN_AGAIN (-2)
 ssize_t conn_read(int fd, struct conn_buf *c);
 int conn_write(int fd, struct conn_buf *c);
 

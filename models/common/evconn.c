@@ -1,5 +1,6 @@
 /* evconn.c -- the per-connection state machine of the readiness-based loops. */
 #include "evconn.h"
+#include "clock.h"
 #include "net.h"
 
 #include <errno.h>
@@ -16,14 +17,16 @@ void evconn_set_init(struct evconn_set *s, int timeout_s)
 {
 	idle_init(&s->idle, timeout_s * 1000L);
 	idle_init(&s->linger, CONN_LINGER_MS);
+	idle_init(&s->busy, 0); /* never asked what expired: no deadline */
 	s->npool = 0;
 	s->spare = NULL;
+	s->defer_work = 0;
 	evconn_tick(s);
 }
 
 void evconn_tick(struct evconn_set *s)
 {
-	s->now = idle_now_ms();
+	s->now = clock_now_ms();
 }
 
 /* A reset buffer from the pool, else a new one. */
@@ -33,6 +36,7 @@ static struct conn_buf *buf_get(struct evconn_set *s)
 
 	if (b) {
 		b->no_keepalive = 0;
+		b->defer_work = s->defer_work;
 		conn_reset(b);
 	}
 	return b;
@@ -119,22 +123,31 @@ int evconn_handle(struct evconn_set *s, struct evconn *c)
 	if (!c->buf && !(c->buf = buf_get(s)))
 		return want(c, EVCONN_CLOSE);
 	b = c->buf;
+	if (b->deferred) /* a report while a helper has the work: nothing to do yet */
+		return want(c, EVCONN_DEFER);
 	for (;;) {
 		size_t room;
 		ssize_t n;
+		int answered;
 
 		/* Replies first: nothing is read while any are pending. */
 		switch (conn_write(c->fd, b)) {
 		case -1: return want(c, EVCONN_CLOSE);
 		case 0: return want(c, EVCONN_WRITE);
 		}
-		if (b->close)
-			return start_closing(s, c);
 		/* Answer what is buffered (pipelined requests: one send per batch). */
-		if (conn_process(b) > 0)
+		switch (conn_next(b, &answered)) {
+		case CONN_SEND: continue;
+		case CONN_DEFER:
+			idle_touch(&s->busy, &c->timer, s->now);
+			return want(c, EVCONN_DEFER);
+		case CONN_LINGER:
+		case CONN_CLOSE: return start_closing(s, c);
+		}
+		if (answered > 0) {
+			evconn_tick(s); /* the work of a request may have taken a while */
 			idle_touch(&s->idle, &c->timer, s->now);
-		if (conn_out_pending(b) > 0)
-			continue;
+		}
 		/* A short read emptied the socket: any more raises readiness again (evconn.h). */
 		if (!more)
 			break;
@@ -142,7 +155,7 @@ int evconn_handle(struct evconn_set *s, struct evconn *c)
 		n = conn_read(c->fd, b);
 		if (n == 0 || n == -1) /* the client left (or failed): no one to answer */
 			return want(c, EVCONN_CLOSE);
-		if (n == -2)
+		if (n == CONN_AGAIN)
 			break;
 		/* after a FIN no new edge comes: read on to EOF (evconn.h) */
 		more = (size_t)n == room || c->rdhup;
@@ -152,6 +165,13 @@ int evconn_handle(struct evconn_set *s, struct evconn *c)
 		c->buf = NULL;
 	}
 	return want(c, EVCONN_READ);
+}
+
+int evconn_resume(struct evconn_set *s, struct evconn *c)
+{
+	conn_resume(c->buf);
+	idle_touch(&s->idle, &c->timer, s->now);
+	return evconn_handle(s, c);
 }
 
 void evconn_close(struct evconn_set *s, struct evconn *c)
@@ -188,6 +208,8 @@ struct evconn *evconn_any(struct evconn_set *s)
 
 	if (!n)
 		n = idle_first(&s->idle);
+	if (!n)
+		n = idle_first(&s->busy);
 	return n ? TIMER_OWNER(n) : NULL;
 }
 

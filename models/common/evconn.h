@@ -7,6 +7,9 @@
  *   reading meanwhile, so a client that pipelines without reading cannot grow
  *   memory) --> reading ... --> a reply that closes: lingering (write side
  *   shut, input drained until EOF or CONN_LINGER_MS) or closed at once.
+ *   With defer_work, a request whose work blocks parks the connection:
+ *   reading --> deferred (neither) --evconn_resume--> writing.
+ * What comes next after a read or a send is conn_next()'s decision (conn.h).
  *
  * evconn_handle() runs it when the descriptor is ready and returns what the
  * connection waits for next, for the loop to tell its kernel interface.
@@ -35,7 +38,8 @@
  * per-set pool (no allocation per request, and the buffer in use stays hot
  * in the cache).
  *
- * Every open connection is in exactly one timer list (idle or lingering), so
+ * Every open connection is in exactly one timer list (idle, lingering, or
+ * busy while its work is deferred, which never expires), so
  * the set can always find and close them all. Not thread-safe: one set per
  * loop thread.
  */
@@ -49,6 +53,13 @@ enum evconn_want {
 	EVCONN_CLOSE = 0, /* done: the loop forgets the fd and calls evconn_close */
 	EVCONN_READ,      /* wait until readable */
 	EVCONN_WRITE,     /* wait until writable */
+	/*
+	 * A helper has the request's work (conn_buf.defer_work, conn_next's
+	 * CONN_DEFER): watch nothing (a level-triggered loop must stop watching
+	 * the fd; reports meanwhile are harmless, evconn_handle answers DEFER
+	 * again) until the loop calls evconn_resume.
+	 */
+	EVCONN_DEFER,
 };
 
 #define EVCONN_POOL 64 /* spare conn_bufs a set keeps for reuse */
@@ -69,9 +80,11 @@ struct evconn_set {
 	long now;                /* ms, read once per loop iteration by evconn_tick */
 	struct idle_list idle;   /* deadline: last complete request (or accept) + timeout */
 	struct idle_list linger; /* deadline: start of the linger + CONN_LINGER_MS */
+	struct idle_list busy;   /* deferred (EVCONN_DEFER): no deadline while a helper works */
 	int npool;
 	struct conn_buf *pool[EVCONN_POOL];
 	struct evconn *spare; /* closed connections, reused by evconn_open */
+	int defer_work;       /* set by the loop after init: /cpu and /sleep go to helpers */
 };
 
 /* An empty set whose connections close after timeout_s seconds without a complete request. */
@@ -95,9 +108,18 @@ struct evconn *evconn_accept(struct evconn_set *s, int lfd, const char *model);
 /*
  * Move c's state machine as far as it goes without blocking: read, answer,
  * send, start or continue lingering. Returns (and stores in c->want)
- * EVCONN_READ, EVCONN_WRITE or EVCONN_CLOSE.
+ * EVCONN_READ, EVCONN_WRITE, EVCONN_DEFER (only with defer_work) or EVCONN_CLOSE.
+ * A request's /cpu or /sleep work runs inside it, on the loop's thread,
+ * unless the buffers defer it: then every other connection of the loop waits.
  */
 int evconn_handle(struct evconn_set *s, struct evconn *c);
+
+/*
+ * c's deferred work is done (a helper finished c->buf->work): answer it and
+ * move on as evconn_handle does; returns what c waits for next. The idle
+ * timer restarts. Call it on the loop's thread, after evconn_tick.
+ */
+int evconn_resume(struct evconn_set *s, struct evconn *c);
 
 /* Close c's fd and keep c for reuse. The loop must forget the fd first (select: FD_CLR). */
 void evconn_close(struct evconn_set *s, struct evconn *c);

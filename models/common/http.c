@@ -25,6 +25,7 @@ struct fields {
 	int chunked;      /* Transfer-Encoding: chunked */
 	int has_te;       /* any Transfer-Encoding */
 	int has_cl;       /* any Content-Length */
+	int expect_100;   /* Expect: 100-continue */
 	unsigned long cl; /* its value */
 };
 
@@ -146,6 +147,8 @@ static int take_field(struct cursor *c, const char *name, size_t nlen, const cha
 		return take_content_length(c, v, vlen, f);
 	else if (word_is(name, nlen, "transfer-encoding"))
 		return take_transfer_encoding(c, v, vlen, f);
+	else if (word_is(name, nlen, "expect"))
+		f->expect_100 = word_is(v, vlen, "100-continue");
 	return OK;
 }
 
@@ -198,8 +201,8 @@ static int expect_prefix(struct cursor *c, const char *s)
 	return OK;
 }
 
-/* method SP request-target SP HTTP-version CRLF */
-static int parse_request_line(struct cursor *c, const char *start, int *minor)
+/* method SP request-target SP HTTP-version CRLF: records HEAD and the target in req. */
+static int parse_request_line(struct cursor *c, const char *start, struct http_request *req)
 {
 	const char *t;
 	int r;
@@ -211,6 +214,7 @@ static int parse_request_line(struct cursor *c, const char *start, int *minor)
 		return NEED;
 	if (*c->p != ' ' || c->p == t)
 		return fail(c, 400);
+	req->head = c->p - t == 4 && memcmp(t, "HEAD", 4) == 0; /* methods are case-sensitive */
 	t = ++c->p;
 	while (c->p < c->end && (unsigned char)*c->p > 0x20 && *c->p != 0x7f) {
 		if (c->p - t >= HTTP_MAX_TARGET)
@@ -221,6 +225,8 @@ static int parse_request_line(struct cursor *c, const char *start, int *minor)
 		return c->p - start >= HTTP_MAX_HEAD ? fail(c, 414) : NEED;
 	if (*c->p != ' ' || c->p == t)
 		return fail(c, 400);
+	req->target = t;
+	req->target_len = (size_t)(c->p - t);
 	c->p++;
 	if ((r = expect_prefix(c, "HTTP/")) != OK)
 		return r;
@@ -230,7 +236,8 @@ static int parse_request_line(struct cursor *c, const char *start, int *minor)
 		return fail(c, 400);
 	if (c->p[0] != '1')
 		return fail(c, 505);
-	*minor = c->p[2] == '0' ? 0 : 1; /* HTTP/1.x, x > 1, is served as 1.1 (RFC 9110 2.5) */
+	/* HTTP/1.x, x > 1, is served as 1.1 (RFC 9110 2.5) */
+	req->minor_version = c->p[2] == '0' ? 0 : 1;
 	c->p += 3;
 	return expect_crlf(c);
 }
@@ -318,7 +325,7 @@ ssize_t http_parse_request(const char *buf, size_t len, struct http_request *req
 {
 	struct cursor c = { buf, buf + min_size(len, HTTP_MAX_HEAD), 0 };
 	struct fields f = { 0 };
-	int r, nfields = 0, minor = 1;
+	int r, nfields = 0, minor;
 	const char *body;
 
 	memset(req, 0, sizeof(*req));
@@ -326,8 +333,9 @@ ssize_t http_parse_request(const char *buf, size_t len, struct http_request *req
 		c.p += 2;
 	if (c.p < c.end && c.p[0] == '\r' && c.end - c.p == 1 && len < HTTP_MAX_HEAD)
 		return HTTP_NEED_MORE;
-	if ((r = parse_request_line(&c, buf, &minor)) != OK)
+	if ((r = parse_request_line(&c, buf, req)) != OK)
 		return out_of_view(r, &c, len, HTTP_MAX_HEAD, 431, req);
+	minor = req->minor_version;
 	for (;;) {
 		if (c.p >= c.end) {
 			r = NEED;
@@ -349,9 +357,12 @@ ssize_t http_parse_request(const char *buf, size_t len, struct http_request *req
 	if ((r = check_semantics(&c, &f, minor)) != OK)
 		return out_of_view(r, &c, len, HTTP_MAX_HEAD, 431, req);
 
-	req->minor_version = minor;
-	req->keep_alive = minor == 1 ? !f.conn_close : (f.conn_keep && !f.conn_close);
+	if (minor == 1)
+		req->keep_alive = !f.conn_close;
+	else /* an HTTP/1.0 body framed by Transfer-Encoding: close after it (RFC 9112 6.1) */
+		req->keep_alive = f.conn_keep && !f.conn_close && !f.has_te;
 	req->head_len = (size_t)(c.p - buf);
+	req->expect_continue = f.expect_100 && minor == 1; /* reported with HTTP_NEED_MORE */
 	body = c.p;
 	c.end = buf + min_size(len, req->head_len + HTTP_MAX_BODY);
 	if (f.chunked) {
@@ -362,6 +373,7 @@ ssize_t http_parse_request(const char *buf, size_t len, struct http_request *req
 			return HTTP_NEED_MORE;
 		c.p += f.cl;
 	}
+	req->expect_continue = 0; /* the body is all here: nothing to wait for */
 	req->body_len = (size_t)(c.p - body);
 	return (ssize_t)(c.p - buf);
 }

@@ -2,21 +2,12 @@
 #include "idle.h"
 
 #include <stddef.h>
-#include <time.h>
 
 void idle_init(struct idle_list *l, long timeout_ms)
 {
 	l->head.prev = l->head.next = &l->head;
 	l->head.deadline = 0;
 	l->timeout_ms = timeout_ms;
-}
-
-long idle_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 void idle_node_init(struct idle_node *n)

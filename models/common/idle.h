@@ -11,7 +11,7 @@
 
 struct idle_node {
 	struct idle_node *prev, *next; /* NULL when in no list */
-	long deadline;                 /* ms on idle_now_ms()'s clock */
+	long deadline;                 /* ms on clock_now_ms()'s clock */
 };
 
 struct idle_list {
@@ -21,9 +21,6 @@ struct idle_list {
 
 /* An empty list whose nodes expire timeout_ms after their last touch. */
 void idle_init(struct idle_list *l, long timeout_ms);
-
-/* Milliseconds on a monotonic clock (CLOCK_MONOTONIC). */
-long idle_now_ms(void);
 
 /* A node in no list (idle_remove is then a no-op). */
 void idle_node_init(struct idle_node *n);

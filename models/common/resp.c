@@ -24,18 +24,29 @@ static size_t finish(int n, size_t cap)
 	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
 
+/* The head every 200 reply starts with; resp_build_ok's body or resp_bytes_head's end follow. */
+static int build_head(char *out, size_t cap, const char *server, const char *date, const char *type,
+                      size_t length, int keep_alive)
+{
+	return snprintf(out, cap,
+	                "HTTP/1.1 200 OK\r\n"
+	                "Server: %s\r\n"
+	                "Date: %s\r\n"
+	                "Content-Type: %s\r\n"
+	                "Content-Length: %zu\r\n"
+	                "Connection: %s\r\n"
+	                "\r\n",
+	                server, date, type, length, keep_alive ? "keep-alive" : "close");
+}
+
 size_t resp_build_ok(char *out, size_t cap, const char *server, const char *date, int keep_alive)
 {
-	int n = snprintf(out, cap,
-	                 "HTTP/1.1 200 OK\r\n"
-	                 "Server: %s\r\n"
-	                 "Date: %s\r\n"
-	                 "Content-Type: text/plain\r\n"
-	                 "Content-Length: %d\r\n"
-	                 "Connection: %s\r\n"
-	                 "\r\n" RESP_BODY,
-	                 server, date, RESP_BODY_LEN, keep_alive ? "keep-alive" : "close");
-	return finish(n, cap);
+	int n = build_head(out, cap, server, date, "text/plain", RESP_BODY_LEN, keep_alive);
+
+	if (n < 0 || (size_t)n + RESP_BODY_LEN >= cap)
+		return 0;
+	memcpy(out + n, RESP_BODY, RESP_BODY_LEN + 1);
+	return (size_t)n + RESP_BODY_LEN;
 }
 
 size_t resp_build_error(char *out, size_t cap, const char *server, const char *date, int status)
@@ -51,6 +62,13 @@ size_t resp_build_error(char *out, size_t cap, const char *server, const char *d
 	                 "\r\n%s\n",
 	                 status, reason, server, date, strlen(reason) + 1, reason);
 	return finish(n, cap);
+}
+
+size_t resp_head_len(const char *reply, size_t len)
+{
+	const char *end = memmem(reply, len, "\r\n\r\n", 4);
+
+	return end ? (size_t)(end - reply) + 4 : len;
 }
 
 static const char *server_name = "server-models";
@@ -99,4 +117,12 @@ size_t resp_error(char *out, size_t cap, int status)
 {
 	refresh();
 	return resp_build_error(out, cap, server_name, cache.date, status);
+}
+
+size_t resp_bytes_head(char *out, size_t cap, size_t n, int keep_alive)
+{
+	refresh();
+	return finish(build_head(out, cap, server_name, cache.date, "application/octet-stream", n,
+	                         keep_alive),
+	              cap);
 }

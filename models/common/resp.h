@@ -36,4 +36,21 @@ size_t resp_ok(char *out, size_t cap, int keep_alive);
 /* Copy the error reply for status into out[0..cap); returns its length (0: no room). */
 size_t resp_error(char *out, size_t cap, int status);
 
+/*
+ * The head of a /bytes reply (200, Content-Type application/octet-stream,
+ * Content-Length n) into out[0..cap), ending with the blank line: the body
+ * is sent after it from the shared buffer (work_body). Returns its length
+ * (0: no room).
+ */
+size_t resp_bytes_head(char *out, size_t cap, size_t n, int keep_alive);
+
+#define RESP_CONTINUE     "HTTP/1.1 100 Continue\r\n\r\n"
+#define RESP_CONTINUE_LEN 25
+
+/*
+ * The length of the head of the reply in reply[0..len): up to and including
+ * its blank line (len if it has none). What a HEAD request is sent. Pure.
+ */
+size_t resp_head_len(const char *reply, size_t len);
+
 #endif

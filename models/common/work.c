@@ -1,0 +1,136 @@
+/* work.c -- the target parser and the work behind /cpu, /sleep and /bytes. */
+#include "work.h"
+#include "clock.h"
+#include "sig.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+struct route {
+	const char *prefix;
+	size_t len;
+	int kind;
+	unsigned long max;
+};
+
+static const struct route routes[] = {
+	{ "/cpu/", 5, WORK_CPU, WORK_CPU_MAX_US },
+	{ "/sleep/", 7, WORK_SLEEP, WORK_SLEEP_MAX_MS },
+	{ "/bytes/", 7, WORK_BYTES, WORK_BYTES_MAX },
+};
+
+/* 1*DIGIT in [s, s + n), at most max: 0 and *v, else -1. */
+static int number(const char *s, size_t n, unsigned long max, unsigned long *v)
+{
+	unsigned long x = 0;
+
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		x = x * 10 + (unsigned long)(s[i] - '0');
+		if (x > max) /* stops long before x could overflow */
+			return -1;
+	}
+	*v = x;
+	return 0;
+}
+
+int work_parse(const char *target, size_t len, struct work *w)
+{
+	w->kind = WORK_HELLO;
+	w->arg = 0;
+	/* the hello hot path: "/" and any target not starting "/c", "/s", "/b" leave at once */
+	if (len < 5 || target[0] != '/' || !strchr("csb", target[1]))
+		return 0;
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct route *r = &routes[i];
+
+		if (len >= r->len && memcmp(target, r->prefix, r->len) == 0) {
+			w->kind = r->kind;
+			return number(target + r->len, len - r->len, r->max, &w->arg);
+		}
+	}
+	return 0;
+}
+
+int work_blocks(const struct work *w)
+{
+	return w->kind == WORK_CPU || w->kind == WORK_SLEEP;
+}
+
+/* A stop was requested: by the handler's flag, or a stop signal waits blocked. */
+static int stop_requested(void)
+{
+	sigset_t pending;
+
+	if (sig_stop)
+		return 1;
+	if (sigpending(&pending) < 0)
+		return 0;
+	return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1;
+}
+
+static void burn_cpu(unsigned long us)
+{
+	long long end = clock_thread_cpu_us() + (long long)us;
+
+	while (clock_thread_cpu_us() < end)
+		; /* each read is a system call: the loop itself is the CPU work */
+}
+
+static void sleep_ms(unsigned long ms)
+{
+	long end = clock_now_ms() + (long)ms;
+
+	for (;;) {
+		long left = end - clock_now_ms();
+		struct timespec ts;
+
+		if (left <= 0 || stop_requested())
+			return;
+		if (left > WORK_STOP_CHECK_MS)
+			left = WORK_STOP_CHECK_MS;
+		ts.tv_sec = 0;
+		ts.tv_nsec = left * 1000000L;
+		nanosleep(&ts, NULL); /* EINTR: the loop looks at the clock and the stop again */
+	}
+}
+
+void work_run(const struct work *w)
+{
+	if (w->kind == WORK_CPU)
+		burn_cpu(w->arg);
+	else if (w->kind == WORK_SLEEP)
+		sleep_ms(w->arg);
+}
+
+/*
+ * The pattern laid out over BODY_SLICE + one period, so a slice of BODY_SLICE
+ * bytes can start at any phase. Page-aligned and made read-only once filled.
+ */
+#define BODY_SLICE 65536
+#define BODY_PAGES ((BODY_SLICE + WORK_PATTERN_LEN + 4095) / 4096)
+
+static char body[BODY_PAGES * 4096] __attribute__((aligned(4096)));
+static pthread_once_t body_once = PTHREAD_ONCE_INIT;
+
+static void body_fill(void)
+{
+	for (size_t i = 0; i < sizeof(body); i++)
+		body[i] = WORK_PATTERN[i % WORK_PATTERN_LEN];
+	mprotect(body, sizeof(body), PROT_READ); /* a stray write now faults */
+}
+
+const char *work_body(size_t off, size_t *len)
+{
+	size_t phase = off % WORK_PATTERN_LEN;
+
+	pthread_once(&body_once, body_fill);
+	if (*len > BODY_SLICE)
+		*len = BODY_SLICE;
+	return body + phase;
+}
