@@ -109,13 +109,13 @@ check_thread_p50() {
 
 check_overload_grows() {
 	local short long
-	run_loadgen short --rate 150 --duration 1.5 --drain 10 --connections 16 \
-		"http://127.0.0.1:$1/sleep/10" &&
-		run_loadgen long --rate 150 --duration 4 --drain 10 --connections 16 \
-			"http://127.0.0.1:$1/sleep/10" || {
-		not_ok "overload-grows: loadgen failed: $(cat "$work/short.err" "$work/long.err" | head -1)"
+	if ! run_loadgen short --rate 150 --duration 1.5 --drain 10 --connections 16 \
+		"http://127.0.0.1:$1/sleep/10" ||
+		! run_loadgen long --rate 150 --duration 4 --drain 10 --connections 16 \
+			"http://127.0.0.1:$1/sleep/10"; then
+		not_ok "overload-grows: loadgen failed: $(cat "$work"/*.err | head -1)"
 		return
-	}
+	fi
 	short=$(kv "$work/short.kv" lat_p50_us)
 	long=$(kv "$work/long.kv" lat_p50_us)
 	if ((short > 100000 && long * 10 >= short * 18)); then
