@@ -33,5 +33,8 @@ ls_of(i) = isref(word(models, i)) ? 100 : (i - 1) % 16 + 1
 label(i) = isref(word(models, i)) ? word(models, i) . " (reference)" : word(models, i)
 # The tool that made the mode's rows, for the title (older callers pass none).
 if (!exists("tool")) tool = "?"
-# A row belongs to model m's series when it is m's, in this chart's mode, with an ok run.
-mine(m) = strcol("model") eq m && strcol("mode") eq mode && column("reps_ok") > 0
+# The scenario of the chart (older callers pass none: their runs had only hello).
+if (!exists("scenario")) scenario = "hello"
+# A row belongs to model m's series when it is m's, in this chart's scenario and mode, with
+# an ok run.
+mine(m) = strcol("model") eq m && strcol("scenario") eq scenario && strcol("mode") eq mode && column("reps_ok") > 0

@@ -1,9 +1,9 @@
 # throughput.gp -- requests/s against concurrency for one mode; bars span min..max of the
 # ok repetitions, the point is their median.
-# gnuplot -e "summary='...'; out='...'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" throughput.gp
+# gnuplot -e "summary='...'; out='...'; scenario='hello'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" throughput.gp
 load style
 set output out
-set title sprintf("Throughput against concurrency, %s mode, %s (run %s; median, bars: min-max)", mode, tool, runid)
+set title sprintf("Throughput against concurrency, %s, %s mode, %s (run %s; median, bars: min-max)", scenario, mode, tool, runid)
 set ylabel "Throughput (requests/s)"
 set yrange [0:*]
 set format y "%.0s%c"

@@ -55,7 +55,7 @@ struct evconn *evconn_open(struct evconn_set *s, int fd)
 	struct evconn *c = s->spare;
 
 	if (c)
-		s->spare = c->free_next;
+		s->spare = c->next;
 	else if (!(c = malloc(sizeof(*c))))
 		return NULL;
 	c->fd = fd;
@@ -63,7 +63,7 @@ struct evconn *evconn_open(struct evconn_set *s, int fd)
 	c->lingering = 0;
 	c->slot = -1;
 	c->rdhup = 0;
-	c->free_next = NULL;
+	c->next = NULL;
 	c->buf = NULL;
 	idle_node_init(&c->timer);
 	idle_touch(&s->idle, &c->timer, s->now);
@@ -123,7 +123,7 @@ int evconn_handle(struct evconn_set *s, struct evconn *c)
 	if (!c->buf && !(c->buf = buf_get(s)))
 		return want(c, EVCONN_CLOSE);
 	b = c->buf;
-	if (b->deferred) /* a report while a helper has the work: nothing to do yet */
+	if (b->deferred && conn_out_pending(b) == 0) /* a helper has the work: nothing to do */
 		return want(c, EVCONN_DEFER);
 	for (;;) {
 		size_t room;
@@ -180,7 +180,7 @@ void evconn_close(struct evconn_set *s, struct evconn *c)
 	if (c->buf)
 		buf_put(s, c->buf);
 	close(c->fd);
-	c->free_next = s->spare;
+	c->next = s->spare;
 	s->spare = c;
 }
 
@@ -220,7 +220,7 @@ void evconn_set_free(struct evconn_set *s)
 	while (s->spare) {
 		struct evconn *c = s->spare;
 
-		s->spare = c->free_next;
+		s->spare = c->next;
 		free(c);
 	}
 }

@@ -70,9 +70,11 @@ struct evconn {
 	int lingering; /* write side shut down, draining input before close */
 	int slot;      /* free for the loop (poll: its index in the pollfd array) */
 	int rdhup;     /* set by an edge-triggered loop: the peer's FIN is in, read to EOF */
-	struct evconn *free_next; /* in the set's list of spare connections */
-	struct conn_buf *buf;     /* NULL while the connection has no bytes buffered */
-	struct idle_node timer;   /* in the set's idle or linger list */
+	/* a link in the one list that holds it: the set's spare connections, or a loop's own
+	 * queue while it is open (offload: waiting for a helper, done) */
+	struct evconn *next;
+	struct conn_buf *buf;   /* NULL while the connection has no bytes buffered */
+	struct idle_node timer; /* in the set's idle or linger list */
 };
 
 /* The connections of one loop: their timers, the loop's clock and the buffer pool. */

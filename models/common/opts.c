@@ -26,14 +26,14 @@ static void usage(FILE *f, const char *model, const char *summary)
 	        "%s\n"
 	        "  --host ADDR     address to listen on (default 127.0.0.1)\n"
 	        "  --port N        port; 0 lets the kernel choose (default 8080)\n"
-	        "  --workers N     processes/threads for pooled models (default: CPUs in the\n"
-	        "                  affinity mask, here %d)\n"
+	        "  --workers N     processes/threads of pooled models (default %d; pools of\n"
+	        "                  event loops: the CPUs in the affinity mask, here %d)\n"
 	        "  --timeout SEC   close a connection idle this long without a complete\n"
 	        "                  request (default 10)\n"
 	        "  --max-conns N   concurrent connections for process/thread-per-connection\n"
 	        "                  models; past it they answer 503 (default 1024)\n"
 	        "Prints 'listening on ADDR:PORT' once accepting; SIGTERM or SIGINT stops it.\n",
-	        model, summary, opts_cpus());
+	        model, summary, OPTS_POOL, opts_cpus());
 }
 
 /* A decimal integer in [lo, hi], or -1. */
@@ -63,14 +63,18 @@ void opts_parse(int argc, char **argv, const char *model, const char *summary, s
 
 	o->host = "127.0.0.1";
 	o->port = 8080;
-	o->workers = opts_cpus();
+	o->workers = OPTS_POOL;
+	o->workers_set = 0;
 	o->timeout = 10;
 	o->max_conns = 1024;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'H': o->host = optarg; continue;
 		case 'p': v = o->port = (int)number(optarg, 0, 65535); break;
-		case 'w': v = o->workers = (int)number(optarg, 1, 4096); break;
+		case 'w':
+			v = o->workers = (int)number(optarg, 1, 4096);
+			o->workers_set = 1;
+			break;
 		case 't': v = o->timeout = (int)number(optarg, 1, 86400); break;
 		case 'm': v = o->max_conns = (int)number(optarg, 1, 1000000); break;
 		case 'h': usage(stdout, model, summary); exit(0);

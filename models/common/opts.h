@@ -2,10 +2,18 @@
 #ifndef OPTS_H
 #define OPTS_H
 
+/*
+ * The default pool of blocking workers (processes or threads): Apache
+ * prefork's MaxRequestWorkers. A pool sized to the CPUs (1 when pinned) is
+ * a strawman: with fewer workers than persistent clients, the rest wait.
+ */
+#define OPTS_POOL 256
+
 struct opts {
 	const char *host; /* --host, default 127.0.0.1 */
 	int port;         /* --port, default 8080; 0: the kernel chooses */
-	int workers;      /* --workers, default: CPUs in this process's affinity mask */
+	int workers;      /* --workers, default OPTS_POOL (server_init: SERVER_WORKERS_CPUS) */
+	int workers_set;  /* 1 when --workers was given */
 	int timeout;      /* --timeout seconds without a complete request, default 10 */
 	int max_conns;    /* --max-conns for process/thread-per-connection models, default 1024 */
 };

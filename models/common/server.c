@@ -3,6 +3,7 @@
 #include "net.h"
 #include "resp.h"
 #include "sig.h"
+#include "work.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +17,10 @@ void server_init(int argc, char **argv, const char *model, const char *summary, 
 	int r;
 
 	opts_parse(argc, argv, model, summary, o);
+	if ((flags & SERVER_WORKERS_CPUS) && !o->workers_set)
+		o->workers = opts_cpus();
 	resp_init(model);
+	work_init(); /* before any fork: the children share its pages */
 	/* both ignore SIGPIPE: a peer that resets mid-reply must cost an EPIPE, not the process */
 	r = (flags & SERVER_OWN_SIGNALS) ? sig_ignore_pipe() : sig_init();
 	if (r < 0) {

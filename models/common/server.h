@@ -15,10 +15,16 @@
  * signalfd) takes SIGTERM/SIGINT itself, so sig_init() must not block them.
  */
 #define SERVER_OWN_SIGNALS 1
+/*
+ * For server_init: the model's workers are event loops (reuseport), so
+ * without --workers there is one per CPU in the affinity mask, not OPTS_POOL.
+ */
+#define SERVER_WORKERS_CPUS 2
 
 /*
  * Parse the command line into o (--help prints the usage with summary and
- * exits 0; a bad argument exits 2), name the server in every reply, ignore
+ * exits 0; a bad argument exits 2), apply SERVER_WORKERS_CPUS, name the
+ * server in every reply, fill the shared /bytes body (work_init), ignore
  * SIGPIPE and, unless flags has SERVER_OWN_SIGNALS, sig_init(). Call it
  * first in main(), before any thread or child starts: they inherit the
  * blocked signals. On failure prints "<model>: signals: <reason>" and exits 1.

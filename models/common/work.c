@@ -125,11 +125,16 @@ static void body_fill(void)
 	mprotect(body, sizeof(body), PROT_READ); /* a stray write now faults */
 }
 
+void work_init(void)
+{
+	pthread_once(&body_once, body_fill);
+}
+
 const char *work_body(size_t off, size_t *len)
 {
 	size_t phase = off % WORK_PATTERN_LEN;
 
-	pthread_once(&body_once, body_fill);
+	work_init();
 	if (*len > BODY_SLICE)
 		*len = BODY_SLICE;
 	return body + phase;

@@ -68,4 +68,7 @@ void work_run(const struct work *w);
  */
 const char *work_body(size_t off, size_t *len);
 
+/* Fill the shared body now (else work_body does on first use): from main, before any fork. */
+void work_init(void);
+
 #endif

@@ -1,4 +1,5 @@
 /* fork.c -- one child process per connection (UNP design 1, the classic concurrent server). */
+#include "clock.h"
 #include "conn.h"
 #include "net.h"
 #include "server.h"
@@ -47,14 +48,6 @@ static void reap_children(void)
 		child_remove(pid);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /*
  * Stop: SIGTERM every child (their default action ends them at once, even
  * mid-request), reap them as they go, and SIGKILL any that outlive the grace
@@ -62,7 +55,7 @@ static long now_ms(void)
  */
 static void stop_children(void)
 {
-	long deadline = now_ms() + STOP_GRACE_MS;
+	long deadline = clock_now_ms() + STOP_GRACE_MS;
 
 	for (int i = 0; i < nchildren; i++)
 		kill(children[i], SIGTERM);
@@ -72,7 +65,7 @@ static void stop_children(void)
 		reap_children();
 		if (nchildren == 0)
 			return;
-		if (now_ms() >= deadline)
+		if (clock_now_ms() >= deadline)
 			break;
 		ppoll(NULL, 0, &tick, &sig_waitmask); /* SIGCHLD cuts the tick short */
 	}

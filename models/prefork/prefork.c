@@ -1,4 +1,5 @@
 /* prefork.c -- N children pre-forked, each blocking in accept() (UNP design 2, no accept lock). */
+#include "clock.h"
 #include "conn.h"
 #include "net.h"
 #include "server.h"
@@ -28,14 +29,6 @@ struct slot {
 
 static struct slot *pool;
 static int nworkers;
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /*
  * A worker: accept and serve, one connection at a time, until killed.
@@ -75,7 +68,7 @@ static int spawn(int i, int lfd, int timeout)
 		return -1;
 	}
 	pool[i].pid = pid;
-	pool[i].started_ms = now_ms();
+	pool[i].started_ms = clock_now_ms();
 	return 0;
 }
 
@@ -109,7 +102,7 @@ static void reap(int report)
  */
 static int respawn(int lfd, int timeout)
 {
-	long now = now_ms();
+	long now = clock_now_ms();
 	int wait = -1;
 
 	for (int i = 0; i < nworkers; i++) {
@@ -140,7 +133,7 @@ static int live_workers(void)
 /* Stop: SIGTERM every worker, reap them, SIGKILL the ones that outlive the grace period. */
 static void stop_workers(void)
 {
-	long deadline = now_ms() + STOP_GRACE_MS;
+	long deadline = clock_now_ms() + STOP_GRACE_MS;
 
 	for (int i = 0; i < nworkers; i++)
 		if (pool[i].pid != 0)
@@ -151,7 +144,7 @@ static void stop_workers(void)
 		reap(0);
 		if (live_workers() == 0)
 			return;
-		if (now_ms() >= deadline)
+		if (clock_now_ms() >= deadline)
 			break;
 		ppoll(NULL, 0, &tick, &sig_waitmask); /* SIGCHLD cuts the tick short */
 	}

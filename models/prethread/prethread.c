@@ -1,6 +1,7 @@
 /* prethread.c -- N threads pre-created, each blocking in accept() (UNP design 7, no lock). */
 #include "conn.h"
 #include "net.h"
+#include "pool.h"
 #include "server.h"
 #include "sig.h"
 
@@ -13,31 +14,22 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Small stacks, as in thread.c: glibc puts the 24 KiB of static TLS in the same block. */
-#define THREAD_STACK  (256 * 1024)
-#define STOP_GRACE_MS 800 /* how long main waits for each worker to finish */
-
 /*
  * What main needs to stop the workers: the flag they check after every
- * accept, and the connection each one is serving (-1: none). Both change
+ * accept, and the connection each one is serving (pool_worker.cur_fd). Both change
  * under `lock`, so a worker either sees the flag before it starts serving
  * or has its connection in cur_fd when main shuts them all down. cur_fd can
  * briefly name a connection its worker has just closed; if another worker
  * has reused the number meanwhile, it names that worker's connection, which
  * is being shut down anyway.
  */
-struct worker {
-	pthread_t tid;
-	int cur_fd;
-};
-
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int stopping;
-static struct worker *workers;
+static struct pool_worker *workers;
 static int nworkers, lfd, timeout_s;
 
 /* Record fd as worker w's connection: 0, or -1 (fd closed) when the model is stopping. */
-static int claim(struct worker *w, int fd)
+static int claim(struct pool_worker *w, int fd)
 {
 	int ok;
 
@@ -51,7 +43,7 @@ static int claim(struct worker *w, int fd)
 	return ok ? 0 : -1;
 }
 
-static void release(struct worker *w)
+static void release(struct pool_worker *w)
 {
 	pthread_mutex_lock(&lock);
 	w->cur_fd = -1;
@@ -68,7 +60,7 @@ static void release(struct worker *w)
  */
 static void *worker_run(void *p)
 {
-	struct worker *w = p;
+	struct pool_worker *w = p;
 
 	for (;;) {
 		int fd = net_accept(lfd, 0);
@@ -94,33 +86,18 @@ static void *worker_run(void *p)
  */
 static int stop_workers(void)
 {
-	int stuck = 0;
-	struct timespec deadline;
-
 	pthread_mutex_lock(&lock);
 	stopping = 1;
 	shutdown(lfd, SHUT_RDWR);
-	for (int i = 0; i < nworkers; i++)
-		if (workers[i].cur_fd >= 0)
-			shutdown(workers[i].cur_fd, SHUT_RDWR);
+	pool_wake(workers, nworkers);
 	pthread_mutex_unlock(&lock);
-
-	server_deadline(&deadline, STOP_GRACE_MS);
-	for (int i = 0; i < nworkers; i++) {
-		int e = pthread_timedjoin_np(workers[i].tid, NULL, &deadline);
-
-		if (e != 0) {
-			fprintf(stderr, "prethread: worker %d not joined: %s\n", i, strerror(e));
-			stuck++;
-		}
-	}
-	return stuck;
+	return pool_join(workers, nworkers, "prethread");
 }
 
 int main(int argc, char **argv)
 {
-	pthread_attr_t attr;
 	struct opts o;
+	int started;
 
 	/* first: every thread started later inherits the blocked signals */
 	server_init(argc, argv, "prethread",
@@ -133,22 +110,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	lfd = server_listen(&o, "prethread", 0);
-	if (pthread_attr_init(&attr) != 0 || pthread_attr_setstacksize(&attr, THREAD_STACK) != 0) {
-		fprintf(stderr, "prethread: thread attributes refused\n");
+	if ((started = pool_start(workers, nworkers, worker_run, "prethread")) < nworkers) {
+		nworkers = started; /* stop the ones that did start */
+		stop_workers();
 		return 1;
 	}
-	for (int i = 0; i < nworkers; i++) {
-		int e;
-
-		workers[i].cur_fd = -1;
-		if ((e = pthread_create(&workers[i].tid, &attr, worker_run, &workers[i])) != 0) {
-			fprintf(stderr, "prethread: cannot start worker %d: %s\n", i, strerror(e));
-			nworkers = i; /* stop the ones that did start */
-			stop_workers();
-			return 1;
-		}
-	}
-	pthread_attr_destroy(&attr);
 	if (net_announce(lfd) < 0) {
 		stop_workers();
 		return 1;

@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 	server_init(argc, argv, "reuseport",
 	            "Multi-reactor: --workers threads, each an epoll loop on its own SO_REUSEPORT "
 	            "listener.",
-	            0, &o);
+	            SERVER_WORKERS_CPUS, &o);
 	if (!(ws = calloc((size_t)o.workers, sizeof(*ws))) ||
 	    (stop = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		perror("reuseport: setup");

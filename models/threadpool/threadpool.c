@@ -1,6 +1,7 @@
 /* threadpool.c -- main accepts, a pool of N threads serves from a bounded queue (UNP design 8). */
 #include "conn.h"
 #include "net.h"
+#include "pool.h"
 #include "server.h"
 #include "sig.h"
 
@@ -12,10 +13,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Small stacks, as in thread.c: glibc puts the 24 KiB of static TLS in the same block. */
-#define THREAD_STACK  (256 * 1024)
-#define STOP_GRACE_MS 800 /* how long main waits for each worker to finish */
 
 /*
  * The queue between main and the pool: a ring of accepted fds, guarded by
@@ -39,14 +36,8 @@ struct queue {
 	int stopping;       /* set once: workers leave instead of waiting */
 };
 
-/* What main needs to stop a worker: the connection it is serving (-1: none), under q.lock. */
-struct worker {
-	pthread_t tid;
-	int cur_fd;
-};
-
 static struct queue q = { .lock = PTHREAD_MUTEX_INITIALIZER, .nonempty = PTHREAD_COND_INITIALIZER };
-static struct worker *workers;
+static struct pool_worker *workers; /* cur_fd: the connection it serves, under q.lock */
 static int nworkers, timeout_s;
 
 /* Queue fd for the pool: 0, or -1 when the queue is full (the caller rejects it). */
@@ -69,7 +60,7 @@ static int queue_push(int fd)
  * Take the next connection for worker w, waiting while the queue is empty,
  * and record it as w's current one. Returns the fd, or -1 when stopping.
  */
-static int queue_pop(struct worker *w)
+static int queue_pop(struct pool_worker *w)
 {
 	int fd = -1;
 
@@ -86,7 +77,7 @@ static int queue_pop(struct worker *w)
 	return fd;
 }
 
-static void worker_done(struct worker *w)
+static void worker_done(struct pool_worker *w)
 {
 	pthread_mutex_lock(&q.lock);
 	w->cur_fd = -1;
@@ -96,7 +87,7 @@ static void worker_done(struct worker *w)
 /* A pool thread: serve queued connections one after the other, a whole connection at a time. */
 static void *worker_run(void *p)
 {
-	struct worker *w = p;
+	struct pool_worker *w = p;
 	int fd;
 
 	while ((fd = queue_pop(w)) >= 0) {
@@ -113,51 +104,26 @@ static void *worker_run(void *p)
  */
 static int stop_workers(void)
 {
-	struct timespec deadline;
-	int stuck = 0;
-
 	pthread_mutex_lock(&q.lock);
 	q.stopping = 1;
 	pthread_cond_broadcast(&q.nonempty);
-	for (int i = 0; i < nworkers; i++)
-		if (workers[i].cur_fd >= 0)
-			shutdown(workers[i].cur_fd, SHUT_RDWR);
+	pool_wake(workers, nworkers);
 	for (; q.len > 0; q.len--, q.head = (q.head + 1) % q.cap)
 		close(q.fds[q.head]);
 	pthread_mutex_unlock(&q.lock);
-
-	server_deadline(&deadline, STOP_GRACE_MS);
-	for (int i = 0; i < nworkers; i++) {
-		int e = pthread_timedjoin_np(workers[i].tid, NULL, &deadline);
-
-		if (e != 0) {
-			fprintf(stderr, "threadpool: worker %d not joined: %s\n", i, strerror(e));
-			stuck++;
-		}
-	}
-	return stuck;
+	return pool_join(workers, nworkers, "threadpool");
 }
 
 /* Create the pool: 0, or -1 (the workers that did start are stopped). */
 static int start_workers(void)
 {
-	pthread_attr_t attr;
-	int e = 0;
+	int started = pool_start(workers, nworkers, worker_run, "threadpool");
 
-	if (pthread_attr_init(&attr) != 0 || pthread_attr_setstacksize(&attr, THREAD_STACK) != 0) {
-		fprintf(stderr, "threadpool: thread attributes refused\n");
-		return -1;
-	}
-	for (int i = 0; i < nworkers && e == 0; i++) {
-		workers[i].cur_fd = -1;
-		if ((e = pthread_create(&workers[i].tid, &attr, worker_run, &workers[i])) != 0) {
-			fprintf(stderr, "threadpool: cannot start worker %d: %s\n", i, strerror(e));
-			nworkers = i;
-			stop_workers();
-		}
-	}
-	pthread_attr_destroy(&attr);
-	return e == 0 ? 0 : -1;
+	if (started == nworkers)
+		return 0;
+	nworkers = started;
+	stop_workers();
+	return -1;
 }
 
 int main(int argc, char **argv)
