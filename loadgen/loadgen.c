@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define LOADGEN_VERSION "1"
 #define EXIT_USAGE      2
 #define MAX_CONNS       10000
 #define MAX_RATE        10e6
@@ -57,7 +58,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: loadgen --rate R [--duration S] [--connections N] [--threads T]\n"
 	        "               [--dist poisson|constant] [--close] [--timeout S] [--drain S]\n"
-	        "               [--lag-bound-us N] [--seed N] [--allow-remote] URL\n"
+	        "               [--lag-bound-us N] [--seed N] [--allow-remote] [--version] URL\n"
 	        "  URL is http://HOST[:PORT][/PATH]; results go to stdout as key=value lines,\n"
 	        "  a summary to stderr. Defaults: --duration 10 --connections 16 --threads CPUs\n"
 	        "  --dist poisson --timeout 10 --drain 2 --lag-bound-us 1000. See "
@@ -112,6 +113,7 @@ static void parse_args(int argc, char **argv, struct conf *c)
 		{ "seed", required_argument, 0, 's' },
 		{ "allow-remote", no_argument, 0, 'A' },
 		{ "help", no_argument, 0, 'h' },
+		{ "version", no_argument, 0, 'V' },
 		{ 0, 0, 0, 0 },
 	};
 	*c = (struct conf){ .duration = 10,
@@ -145,6 +147,7 @@ static void parse_args(int argc, char **argv, struct conf *c)
 			c->poisson = strcmp(optarg, "poisson") == 0;
 			break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("loadgen %s\n", LOADGEN_VERSION); exit(0);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
 	}
@@ -211,11 +214,12 @@ struct slot {
 	int head_done;
 	struct lg_resp resp;
 	int64_t body_left; /* -1: until EOF */
+	uint64_t body;     /* body bytes of the reply so far */
 	char buf[BUF_SIZE];
 };
 
 struct counters {
-	uint64_t scheduled, sent, completed, in_window, ok, non_2xx, s503;
+	uint64_t scheduled, sent, completed, in_window, ok, non_2xx, s503, body_bytes;
 	uint64_t err_connect, err_io, err_timeout, dropped, unfinished, conn_wait, queue_max;
 };
 
@@ -285,6 +289,7 @@ static void slot_release(struct worker *w, struct slot *s, uint64_t now, int ans
 		else
 			w->n.non_2xx++;
 		w->n.s503 += s->resp.status == 503;
+		w->n.body_bytes += s->body;
 	}
 	if (!answered || s->resp.close || w->c->close_mode) {
 		slot_close(s);
@@ -443,9 +448,11 @@ static void slot_read(struct worker *w, struct slot *s, uint64_t now)
 				continue;
 			s->head_done = 1;
 			s->body_left = s->resp.content_length;
+			s->body = 0;
 			k = (ssize_t)(s->blen - (size_t)h);
 		}
 		s->blen = 0; /* body bytes are counted, not kept */
+		s->body += (uint64_t)k;
 		if (s->body_left >= 0) {
 			s->body_left -= k;
 			if (s->body_left < 0) { /* more than announced: the framing is lost */
@@ -666,6 +673,7 @@ static void report(const struct conf *c, const struct counters *n, const struct 
 		{ "completed", n->completed },
 		{ "ok_2xx", n->ok },
 		{ "non_2xx", n->non_2xx },
+		{ "body_bytes", n->body_bytes },
 		{ "status_503", n->s503 },
 		{ "errors", errors },
 		{ "errors_connect", n->err_connect },
