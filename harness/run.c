@@ -622,7 +622,8 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		                .max_requests = spec->max_requests,
 		                .timeout_s = cfg->sock_timeout_s,
 		                .raw_prefix = prefix,
-		                .script = sc->script };
+		                .script = sc->script,
+		                .rate = spec->rate };
 	struct scenario_load load = { .addr = addr,
 		                      .port = port,
 		                      .concurrency = spec->concurrency,
