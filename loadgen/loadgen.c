@@ -225,9 +225,12 @@ struct counters {
 
 struct worker {
 	const struct conf *c;
-	unsigned idx, nslots, nfree;
+	unsigned idx, nslots, nfree, free_head;
 	struct slot *slots;
-	unsigned *free; /* stack of idle slot indexes */
+	/* Ring of idle slot indexes, oldest first: requests take the connections in turn. A stack
+	 * would reuse one hot connection and leave the others idle, and an iterative server,
+	 * which serves its connections in accept order, would wait on an idle one. */
+	unsigned *free;
 	int ep, tfd;
 	double rate; /* this thread's share, in req/s */
 	uint64_t start, end, next_due, rng;
@@ -297,7 +300,7 @@ static void slot_release(struct worker *w, struct slot *s, uint64_t now, int ans
 		slot_close(s);
 	}
 	s->state = SLOT_IDLE;
-	w->free[w->nfree++] = (unsigned)(s - w->slots);
+	w->free[(w->free_head + w->nfree++) % w->nslots] = (unsigned)(s - w->slots);
 }
 
 static void slot_fail(struct worker *w, struct slot *s, uint64_t now, uint64_t *counter)
@@ -354,7 +357,10 @@ fail:
 /* Hand the request intended for `intended` to a free slot. */
 static void request_start(struct worker *w, uint64_t intended, uint64_t now)
 {
-	struct slot *s = &w->slots[w->free[--w->nfree]];
+	struct slot *s = &w->slots[w->free[w->free_head]];
+
+	w->free_head = (w->free_head + 1) % w->nslots;
+	w->nfree--;
 	s->intended = intended;
 	s->started = now;
 	s->woff = 0;
@@ -596,7 +602,7 @@ static int worker_init(struct worker *w, const struct conf *c, unsigned i)
 	for (unsigned k = 0; k < w->nslots; k++) {
 		struct slot *s = &w->slots[k];
 		s->fd = -1;
-		w->free[w->nfree++] = w->nslots - 1 - k;
+		w->free[w->nfree++] = k;
 		char why[128];
 		if (!c->close_mode) {
 			if (preconnect(c, &s->fd, why, sizeof(why)) < 0) {
