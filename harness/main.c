@@ -1035,6 +1035,11 @@ static void write_meta(const struct options *o, const struct run_cfg *cfg,
 		}
 	if (mi.ntools == 2 && !strcmp(mi.tools[0].path, mi.tools[1].path))
 		mi.ntools = 1;
+	/* The closed-loop tool that measured open-loop capacities. */
+	if (tp->closed.tool && mi.ntools < META_MAX_TOOLS)
+		mi.tools[mi.ntools++] = (struct meta_tool){ .mode = "capacity",
+			                                    .path = tp->closed.path,
+			                                    .version = tp->closed.tool->version };
 	refs[0] = '\0';
 	for (i = 0; i < o->plan.nmodels; i++)
 		if (plan_is_reference(o->plan.models[i].name) && r < sizeof(refs))
