@@ -83,3 +83,4 @@ clean:
 -include tests/tests.mk
 -include harness/harness.mk
 -include scripts/scripts.mk
+-include loadgen/loadgen.mk

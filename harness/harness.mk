@@ -3,7 +3,9 @@
 # --help has the same):
 #   SCENARIOS="hello sleep" (default: hello sleep cpu bytes; pipeline is opt-in; the table is
 #   harness/scenario.c's; each brings its own modes, levels and repetitions, which the
-#   variables below replace)
+#   variables below replace).
+#   SCENARIOS=overload (opt-in, issue 13): each model's capacity measured closed-loop, then
+#   offered open-loop at 10..150 % of it with bin/tools/loadgen (loadgen/README.md)
 #   MODELS="epoll thread"  MODES="close keepalive"  LEVELS="1 8 32"  REPS=3  DURATION=2  PIN=0
 #   TOOL=wrk (wrk in both modes, a thread per client CPU; close mode sends Connection: close)
 #   REFS=1 (reference servers such as ref-nginx join; by default only when named in MODELS)

@@ -51,9 +51,10 @@ struct tool_choice {
 	char path[PATH_MAX];
 };
 
-/* Every scenario's tool per mode. */
+/* Every scenario's tool per mode; the closed-loop tool that measures open-loop capacities. */
 struct tool_plan {
 	struct tool_choice of[SCENARIO_MAX][PLAN_NMODES];
+	struct tool_choice closed;
 };
 
 static const char usage[] =
@@ -504,8 +505,9 @@ static void progress(int done, int total, const struct record_row *row, int reps
 {
 	char rps[32], eta[32];
 
-	printf("[%d/%d] %s %s %s c=%d rep %d/%d: ", done, total, row->scenario, row->model,
-	       row->mode, row->concurrency, row->rep, reps);
+	printf("[%d/%d] %s %s %s %s%d%s rep %d/%d: ", done, total, row->scenario, row->model,
+	       row->mode, scenario_open_loop(row->scenario) ? "at " : "c=", row->concurrency,
+	       scenario_open_loop(row->scenario) ? " %" : "", row->rep, reps);
 	if (strcmp(row->status, "ok") != 0)
 		printf("%s (%s)", row->status, out->detail);
 	else
@@ -514,7 +516,8 @@ static void progress(int done, int total, const struct record_row *row, int reps
 	if (row->client_cpu_pct >= REPORT_CLIENT_BOUND_PCT)
 		printf(" [%s at %.0f%% CPU: load generator bound]", tool, row->client_cpu_pct);
 	/* Annotations, not verdicts: a starved or noisy run's numbers are real, just partial. */
-	if (!strcmp(row->status, "ok") && health_starved(row->served_conns, row->concurrency))
+	if (!strcmp(row->status, "ok") && !scenario_open_loop(row->scenario) &&
+	    health_starved(row->served_conns, row->concurrency))
 		printf(" [starved: ~%.0f of %d connections served]", row->served_conns,
 		       row->concurrency);
 	if (health_noisy(row->other_cpu_pct))
@@ -542,6 +545,63 @@ static void note_skip(const char *model, const struct run_outcome *out, char *wh
 	fflush(stdout);
 }
 
+/* Open-loop scenarios: each model's capacity, measured once (0: not yet; -1: that run failed). */
+struct capacity_cache {
+	double rps[SCENARIO_MAX][PLAN_MAX_MODELS];
+	char why[SCENARIO_MAX][PLAN_MAX_MODELS][32];
+};
+
+/*
+ * The capacity of run r's model in its open-loop scenario: the closed-loop
+ * tool's req/s in keep-alive at the scenario's capacity_conns connections for
+ * the run's duration, measured once per model before its first measured run at
+ * a share of it (the warm-up is closed-loop too), and recorded as the
+ * scenario's row at level 0. Returns it, -1 with the run's
+ * status in cc->why when that run was not ok, or -2 when a signal stopped it.
+ */
+static double capacity(const struct run_cfg *cfg, const struct tool_plan *tp, const char *run_id,
+                       FILE *csv, const struct plan_run *r, const struct run_spec *run,
+                       struct capacity_cache *cc)
+{
+	const struct scenario *sc = run->scenario;
+	double *rps = &cc->rps[r->scenario][r->model];
+	char tag[PLAN_NAME_MAX + SCENARIO_NAME + 32];
+	struct run_spec spec = *run;
+	struct run_outcome out;
+	struct record_row row;
+
+	if (*rps != 0)
+		return *rps;
+	snprintf(tag, sizeof(tag), "capacity-%s-%s", sc->name, spec.model);
+	spec.tool = tp->closed.tool;
+	spec.tool_path = tp->closed.path;
+	spec.keepalive = 1;
+	spec.concurrency = sc->capacity_conns;
+	spec.max_requests = REQUESTS_PER_SECOND * spec.duration_s;
+	spec.rate = 0;
+	spec.tag = tag;
+	if (run_one(cfg, &spec, &out) < 0)
+		return -2;
+	record_from_run(&row,
+	                &(struct record_ids){ .run_id = run_id,
+	                                      .scenario = sc->name,
+	                                      .model = spec.model,
+	                                      .mode = plan_mode_name(PLAN_KEEPALIVE),
+	                                      .tool = spec.tool->name,
+	                                      .concurrency = 0,
+	                                      .rep = 1 },
+	                &out);
+	if (record_append(csv, &row) < 0)
+		fprintf(stderr, "harness: cannot append to results.csv: %s\n", strerror(errno));
+	*rps = strcmp(out.status, "ok") == 0 && out.res.rps > 0 ? out.res.rps : -1;
+	snprintf(cc->why[r->scenario][r->model], sizeof(cc->why[0][0]), "%s", out.status);
+	printf("[capacity] %s %s: %.0f req/s (%s keep-alive, c=%d): %s%s%s\n", sc->name, spec.model,
+	       out.res.rps, spec.tool->name, spec.concurrency, out.status, out.detail[0] ? " " : "",
+	       out.detail);
+	fflush(stdout);
+	return *rps;
+}
+
 /* The planned seconds of run r: what the ETA is worked out from. */
 static double planned_s(const struct plan_run *r)
 {
@@ -555,11 +615,13 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 	const struct plan *p = &o->plan;
 	int max = plan_count(p) + p->nmodels, n, i, done = 0, total = plan_count(p);
 	struct plan_run *runs = malloc(max * sizeof(*runs));
+	struct capacity_cache *cc = calloc(1, sizeof(*cc));
 	long long t_start = 0;
 	double planned_left = 0, planned_done = 0;
 
-	if (!runs || (n = plan_runs(p, runs, max)) < 0) {
+	if (!runs || !cc || (n = plan_runs(p, runs, max)) < 0) {
 		free(runs);
+		free(cc);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
@@ -595,8 +657,28 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 		}
 		if (spec.max_requests < r->level)
 			spec.max_requests = r->level;
-		if (run_one(cfg, &spec, &out) < 0)
+		if (sc->capacity_conns > 0 && r->rep == 0) { /* warm up closed-loop */
+			spec.tool = tp->closed.tool;
+			spec.tool_path = tp->closed.path;
+			spec.concurrency = sc->capacity_conns;
+		} else if (sc->capacity_conns >
+		           0) { /* open loop: the level is a share of capacity */
+			double cap = capacity(cfg, tp, run_id, csv, r, &spec, cc);
+
+			if (cap == -2)
+				break;
+			spec.concurrency = 2 * sc->capacity_conns;
+			spec.rate = cap > 0 ? cap * r->level / 100 : -1;
+		}
+		if (spec.rate < 0) { /* never guessed: the cell says why it was not run */
+			memset(&out, 0, sizeof(out));
+			snprintf(out.status, sizeof(out.status), "no_capacity");
+			snprintf(out.detail, sizeof(out.detail), "the capacity run was %s",
+			         cc->why[r->scenario][r->model]);
+			out.other_cpu_pct = -1;
+		} else if (run_one(cfg, &spec, &out) < 0) {
 			break;
+		}
 		if (!strcmp(out.status, "skipped"))
 			note_skip(m->name, &out, notes->ref_why[r->model],
 			          sizeof(notes->ref_why[0]));
@@ -627,12 +709,36 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 		         tc->tool->name);
 	}
 	free(runs);
+	free(cc);
 	if (run_stop)
 		printf(
 		    "harness: interrupted by signal %d after %d of %d runs; the finished rows are "
 		    "kept\n",
 		    (int)run_stop, done, total);
 	return run_stop;
+}
+
+/*
+ * Find tool t's executable for tc: <bin>/tools/ for one built in the tree, its bare name behind
+ * a client prefix, else PATH. Exits when it is missing.
+ */
+static void resolve_tool(const struct options *o, const struct tool *t, struct tool_choice *tc)
+{
+	tc->tool = t;
+	if (t->in_tree) {
+		snprintf(tc->path, sizeof(tc->path), "%s/tools/%s", o->bin_dir, t->exe);
+		if (access(tc->path, X_OK) < 0) {
+			fprintf(stderr, "harness: %s is not built (make)\n", tc->path);
+			exit(1);
+		}
+	} else if (o->client_prefix) {
+		/* the tool runs behind the prefix, on its own host: its PATH finds it there */
+		snprintf(tc->path, sizeof(tc->path), "%s", t->exe);
+	} else if (util_which(t->exe, tc->path, sizeof(tc->path)) < 0) {
+		fprintf(stderr, "harness: %s not found in PATH (Debian: scripts/install-deps.sh)\n",
+		        t->exe);
+		exit(1);
+	}
 }
 
 /*
@@ -672,15 +778,20 @@ static void setup_tools(const struct options *o, struct tool_plan *tp)
 			        plan_mode_name(cells[i].mode));
 			exit(2);
 		}
-		tc->tool = t;
-		snprintf(tc->path, sizeof(tc->path), "%s", t->exe);
-		if (!o->client_prefix && util_which(t->exe, tc->path, sizeof(tc->path)) < 0) {
+		if (t->open_loop != (sc->capacity_conns > 0)) {
 			fprintf(stderr,
-			        "harness: %s not found in PATH (Debian: "
-			        "scripts/install-deps.sh)\n",
-			        t->exe);
-			exit(1);
+			        "harness: scenario %s is %s-loop, and the tool %s is not: an "
+			        "open-loop tool runs only the scenarios that offer a rate "
+			        "(overload)\n",
+			        sc->name, sc->capacity_conns > 0 ? "open" : "closed", t->name);
+			exit(2);
 		}
+		resolve_tool(o, t, tc);
+		/* An open-loop scenario's capacity is measured in keep-alive, closed loop. */
+		if (sc->capacity_conns > 0 && !tp->closed.tool)
+			resolve_tool(
+			    o, tool_for_mode(chosen->open_loop ? NULL : chosen, TOOL_KEEPALIVE),
+			    &tp->closed);
 	}
 }
 
@@ -845,6 +956,11 @@ static void write_meta(const struct options *o, const struct run_cfg *cfg,
 		}
 	if (mi.ntools == 2 && !strcmp(mi.tools[0].path, mi.tools[1].path))
 		mi.ntools = 1;
+	/* The closed-loop tool that measured open-loop capacities. */
+	if (tp->closed.tool && mi.ntools < META_MAX_TOOLS)
+		mi.tools[mi.ntools++] = (struct meta_tool){ .mode = "capacity",
+			                                    .path = tp->closed.path,
+			                                    .version = tp->closed.tool->version };
 	refs[0] = '\0';
 	for (i = 0; i < o->plan.nmodels; i++)
 		if (plan_is_reference(o->plan.models[i].name) && r < sizeof(refs))

@@ -87,7 +87,9 @@ static void fill_health(struct report_cell *cell, const struct record_row *const
 	}
 	if (m)
 		cell->served_median = util_median(tmp, m);
-	cell->starved = health_starved(cell->served_median, cell->concurrency);
+	/* Little's law against a level only holds when the level is connections. */
+	cell->starved = !scenario_open_loop(cell->scenario) &&
+	                health_starved(cell->served_median, cell->concurrency);
 }
 
 /* The mean and sample standard deviation of server CPU µs per request over the ok rows. */
@@ -424,6 +426,11 @@ static void rank_scenario(FILE *f, const struct report_cell *c, int n)
 	const char *modes[8];
 	int m, k = modes_of(c, n, modes), level;
 
+	if (scenario_open_loop(c[0].scenario)) {
+		fprintf(f, "open loop: not ranked (each model was offered shares of its own "
+		           "capacity); see its table in report.md\n");
+		return;
+	}
 	for (m = 0; m < k; m++) {
 		if (!(level = top_level(c, n, modes[m])))
 			fprintf(f, "%s: no ok run to rank\n", modes[m]);
@@ -628,7 +635,12 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 		        "model |",
 		        mode, tool);
 	for (j = 0; j < k; j++)
-		fprintf(f, " c=%d |", lv[j]);
+		if (!scenario_open_loop(c[0].scenario))
+			fprintf(f, " c=%d |", lv[j]);
+		else if (lv[j])
+			fprintf(f, " %d %% |", lv[j]);
+		else
+			fprintf(f, " capacity |");
 	fprintf(f, "\n|---|");
 	for (j = 0; j < k; j++)
 		fprintf(f, "---:|");
@@ -678,6 +690,78 @@ static int models_of(const struct report_cell *c, int n, char *buf, size_t len)
 	return k && o < (int)len ? 0 : -1;
 }
 
+#define KNEE_FACTOR  10.0 /* the knee: p99 this many times its value at the lowest load */
+#define GOODPUT_HELD 0.9  /* goodput held: at the highest load, this share of its peak */
+
+/*
+ * An open-loop scenario's verdicts, per model and mode (the cells c[0..n) are
+ * sorted by model, mode and level; level 0 is the closed-loop run that
+ * measured the capacity the other levels are shares of): the load at which p99 first reaches
+ * KNEE_FACTOR x its value at the lowest load, and whether goodput at the
+ * highest load held GOODPUT_HELD of its peak. Only ok cells count: a cell the
+ * generator could not reach (lagged, unreachable) is named, never filled in.
+ */
+static void md_overload(FILE *f, const struct scenario *s, const struct report_cell *c, int n)
+{
+	int start, end;
+
+	fprintf(f,
+	        "| model | mode | capacity req/s | p99 at the lowest load | p99 x%.0f at | "
+	        "goodput at the highest load | goodput |\n|---|---|---|---|---|---|---|\n",
+	        KNEE_FACTOR);
+	for (start = 0; start < n; start = end) {
+		const struct report_cell *low = NULL, *knee = NULL, *top = &c[start], *cap = NULL;
+		double peak = 0;
+		char knee_s[64], top_s[192];
+
+		for (end = start; end < n && !strcmp(c[end].model, c[start].model) &&
+		                  !strcmp(c[end].mode, c[start].mode);
+		     end++) {
+			const struct report_cell *x = &c[end];
+
+			if (x->concurrency == 0) { /* level 0: the closed-loop capacity run */
+				cap = x;
+				continue;
+			}
+			top = x;
+			if (!x->ok)
+				continue;
+			if (!low)
+				low = x;
+			else if (!knee && x->p99_median >= KNEE_FACTOR * low->p99_median)
+				knee = x;
+			if (x->rps_median > peak)
+				peak = x->rps_median;
+		}
+		snprintf(knee_s, sizeof(knee_s), knee ? "%d %%" : "not within the loads run",
+		         knee ? knee->concurrency : 0);
+		if (!top->ok)
+			snprintf(top_s, sizeof(top_s), "not measured at %d %% (%s) | -",
+			         top->concurrency, top->statuses);
+		else
+			snprintf(top_s, sizeof(top_s), "%.0f req/s at %d %% | %s", top->rps_median,
+			         top->concurrency,
+			         top->rps_median >= GOODPUT_HELD * peak ? "held"
+			                                                : "fell (collapse)");
+		fprintf(f, "| %s | %s | ", c[start].model, c[start].mode);
+		if (cap && cap->ok)
+			fprintf(f, "%.0f | ", cap->rps_median);
+		else
+			fprintf(f, "not measured (%s) | ", cap ? cap->statuses : "no run");
+		if (low)
+			fprintf(f, "%.2f ms at %d %% | %s | %s |\n", low->p99_median,
+			        low->concurrency, knee_s, top_s);
+		else
+			fprintf(f, "- | - | %s |\n", top_s);
+	}
+	fprintf(f,
+	        "\nCapacity: the closed-loop tool's req/s in keep-alive at %d connections (the "
+	        "capacity column below); the other levels are shares of it, offered open-loop "
+	        "over %d connections. A cell that is not ok (the generator lagged, or could not "
+	        "carry the rate) keeps its status below and is never extrapolated.\n\n",
+	        s->capacity_conns, 2 * s->capacity_conns);
+}
+
 /* One scenario's part of report.md: what it is, its law, a table per mode. */
 static void md_scenario(FILE *f, const struct report_cell *c, int n)
 {
@@ -696,6 +780,8 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 	if (o)
 		fprintf(f, ": %s.\n\n",
 		        "their README has no Facts line, and a bound is never guessed");
+	if (s && s->capacity_conns > 0)
+		md_overload(f, s, c, n);
 	for (m = 0; m < k; m++) {
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 0);
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 1);
@@ -756,6 +842,7 @@ static int plot_scenario(const char *gnuplot_path, const char *scripts_dir, cons
 	const char *modes[8];
 	char vars[8192], script[PATH_MAX], style[PATH_MAX], log[PATH_MAX];
 	int k = modes_of(c, n, modes), m, i, failed = 0;
+	const struct scenario *s = scenario_find(c[0].scenario);
 
 	snprintf(style, sizeof(style), "%s/style.gp", scripts_dir);
 	snprintf(log, sizeof(log), "%s/gnuplot.log", outdir);
@@ -777,10 +864,10 @@ static int plot_scenario(const char *gnuplot_path, const char *scripts_dir, cons
 			snprintf(vars, sizeof(vars),
 			         "summary='%s'; out='%s/%s-%s-%s.png'; scenario='%s'; mode='%s'; "
 			         "models='%s'; runid='%s'; tool='%s'; style='%s'; bound_marks=%d; "
-			         "starved_marks=%d; law_lines=%d",
+			         "starved_marks=%d; law_lines=%d; levels='%s'",
 			         summary, outdir, c[0].scenario, chart_kinds[i], modes[m],
 			         c[0].scenario, modes[m], models, run_id, tool, style, bound,
-			         starved, law);
+			         starved, law, s && s->level_axis ? s->level_axis : "concurrency");
 			failed += run_command(argv, 30000, log) != 0;
 		}
 	}
@@ -839,7 +926,10 @@ void report_apply_laws(struct report_cell *c, int n, const struct report_env *en
 
 	for (i = 0; i < n; i++) {
 		const struct scenario *s = scenario_find(c[i].scenario);
-		struct law_input in = { .concurrency = c[i].concurrency,
+		/* An open-loop level is a share of the capacity at capacity_conns. */
+		struct law_input in = { .concurrency = s && s->capacity_conns > 0
+			                                   ? s->capacity_conns
+			                                   : c[i].concurrency,
 			                .server_cpus = env->server_cpus > 0 ? env->server_cpus : 1,
 			                .workers = env->workers,
 			                .max_conns = FACTS_MAX_CONNS };

@@ -711,7 +711,8 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		                .timeout_s = cfg->sock_timeout_s,
 		                .raw_prefix = prefix,
 		                .script = sc->script ? script : NULL,
-		                .threads = cfg->client_threads };
+		                .threads = cfg->client_threads,
+		                .rate = spec->rate };
 	struct scenario_load load = { .addr = addr,
 		                      .port = port,
 		                      .concurrency = spec->concurrency,

@@ -48,6 +48,7 @@ struct run_spec {
 	int concurrency;
 	int duration_s;
 	long max_requests;
+	double rate; /* an open-loop tool's offered req/s (the scenario's capacity share); else 0 */
 	const char *tag; /* file names under raw_dir start with it */
 };
 

@@ -155,6 +155,26 @@ static const struct scenario table[] = {
 	    .tool = "wrk",
 	    .script = "harness/wrk/pipeline.lua",
 	},
+	{
+	    /* Issue 13: the open-loop sweep; opt-in, about 10 s a cell. */
+	    .name = "overload",
+	    .target = "/sleep/10",
+	    .modes = "keepalive",
+	    .levels = "10 50 80 95 110 150",
+	    .quick_levels = "150",
+	    .reps = 1,
+	    .duration_s = 5,
+	    .body_bytes = 11,
+	    .opt_in = 1,
+	    .tool = "loadgen",
+	    .capacity_conns = 32,
+	    .level_axis = "offered load (% of capacity)",
+	    .shows = "open-loop load at 10-150 % of capacity: latency's hockey stick, and "
+	             "whether goodput holds past capacity or collapses",
+	    .law = law_sleep,
+	    .law_text = "the sleep law at the 32 connections of the capacity run: what the "
+	                "capacity the closed-loop tool measures should come near",
+	},
 };
 
 #define NROWS (int)(sizeof(table) / sizeof(table[0]))
@@ -226,6 +246,13 @@ const char *scenario_names(char *buf, size_t len)
 		o += snprintf(buf + o, len - o, "%s%s%s", i ? " " : "", table[i].name,
 		              table[i].opt_in ? " (opt-in)" : "");
 	return buf;
+}
+
+int scenario_open_loop(const char *name)
+{
+	const struct scenario *s = scenario_find(name);
+
+	return s && s->capacity_conns > 0;
 }
 
 long scenario_number(const struct scenario *s)

@@ -54,6 +54,15 @@ struct scenario {
 	/* Special run-time needs; NULL members are not needed. */
 	const char *tool;   /* this load tool in every mode (an open-loop tool), not the plan's */
 	const char *script; /* a file given to the tool (a wrk Lua script), from the tree's root */
+	/*
+	 * Open loop (tool is an open-loop one): > 0 makes each level a percentage
+	 * of the model's capacity, which is the law's bound at this many
+	 * connections; the tool offers that share as a rate over twice as many
+	 * connections, so that its own connections are not what saturates. 0:
+	 * levels are concurrency (closed loop).
+	 */
+	int capacity_conns;
+	const char *level_axis; /* what the levels are, for the charts; NULL: concurrency */
 	/* After the server listens, before the load (idle connections): 0, or -1 (why in why). */
 	int (*before_load)(const struct scenario *s, struct scenario_load *l, char *why,
 	                   size_t len);
@@ -79,6 +88,13 @@ int scenario_defaults(const struct scenario **out, int max);
 
 /* Every name of the table, blank separated, opt-in ones marked "(opt-in)", into buf. */
 const char *scenario_names(char *buf, size_t len);
+
+/*
+ * 1 if the scenario called name is open-loop (capacity_conns > 0): its levels
+ * are shares of capacity, not connections, so the checks and the ranking that
+ * read a level as concurrency do not apply. 0 otherwise, unknown names too.
+ */
+int scenario_open_loop(const char *name);
 
 /* The number that ends the target ("/sleep/10": 10), or -1 when it ends in none. */
 long scenario_number(const struct scenario *s);

@@ -1,6 +1,7 @@
 /* tool.c -- the table of load tools; the ab and wrk adapters (parsers: parse_ab.c, parse_wrk.c). */
 #include "tool.h"
 #include "parse_ab.h"
+#include "parse_loadgen.h"
 #include "parse_wrk.h"
 #include "util.h"
 
@@ -179,6 +180,69 @@ static int wrk_collect(const struct tool_job *job, const char *out, const char *
 	return 0;
 }
 
+/*
+ * loadgen (loadgen/README.md), the open-loop generator: one thread, as the tool
+ * gets one CPU. Its connections are the job's concurrency; it drains for up to
+ * the socket timeout after the schedule ends, so it finishes within the
+ * harness's bound. --allow-remote: the harness has already applied its own
+ * loopback rule to the address.
+ */
+static int loadgen_argv(const struct tool_job *job, char **argv, char *buf, size_t buflen)
+{
+	char rate[32], dur[32], conns[32], tmo[32];
+	const char *words[] = { "loadgen", "--rate",         rate,     "--duration",
+		                dur,       "--connections",  conns,    "--threads",
+		                "1",       "--timeout",      tmo,      "--drain",
+		                tmo,       "--allow-remote", job->url, "--close" };
+	int n = (int)(sizeof(words) / sizeof(words[0])) - (job->keepalive ? 1 : 0);
+
+	if (job->rate <= 0 || job->script)
+		return -1;
+	snprintf(rate, sizeof(rate), "%.3f", job->rate);
+	snprintf(dur, sizeof(dur), "%d", job->duration_s);
+	snprintf(conns, sizeof(conns), "%d", job->concurrency);
+	snprintf(tmo, sizeof(tmo), "%d", job->timeout_s);
+	return fill_argv(words, n, argv, buf, buflen);
+}
+
+/*
+ * loadgen's report into r. Requests still owed when its drain ended count as
+ * failed, like errors: they were never answered. A lagged run keeps its figures
+ * but gets the status "lagged" (they are the generator's, not the server's); a
+ * rate beyond what the connections carry was refused: "unreachable".
+ */
+static int loadgen_collect(const struct tool_job *job, const char *out, const char *err,
+                           struct tool_result *r, char *why, size_t whylen)
+{
+	struct parse_loadgen_result g;
+
+	(void)job;
+	memset(r, 0, sizeof(*r));
+	if (parse_loadgen_output(out, strlen(out), &g) < 0) {
+		snprintf(why, whylen, "%s",
+		         strstr(err, "beyond what") ? "unreachable" : "tool_error");
+		return -1;
+	}
+	r->requests = g.completed;
+	r->failed = g.errors + g.unfinished;
+	r->non_2xx = g.non_2xx;
+	r->body_bytes = g.body_bytes;
+	r->duration_s = g.duration_s;
+	r->rps = g.achieved_rps;
+	r->lat_mean_ms = g.lat_mean_us / 1000.0;
+	r->lat_p50_ms = g.lat_p50_us / 1000.0;
+	r->lat_p90_ms = g.lat_p90_us / 1000.0;
+	r->lat_p99_ms = g.lat_p99_us / 1000.0;
+	r->lat_max_ms = g.lat_max_us / 1000.0;
+	r->lat_mean_done_ms = r->lat_mean_ms;
+	r->lat_mean_total_ms = -1;
+	if (g.lagged) {
+		snprintf(why, whylen, "lagged");
+		return -1;
+	}
+	return 0;
+}
+
 /* A tool is a row here and nothing else: the harness reads its properties, never its name. */
 static const struct tool tools[] = {
 	{
@@ -199,6 +263,17 @@ static const struct tool tools[] = {
 	    .threaded = 1,
 	    .argv = wrk_argv,
 	    .collect = wrk_collect,
+	},
+	{
+	    .name = "loadgen",
+	    .exe = "loadgen",
+	    .version = "--version",
+	    .modes = TOOL_CLOSE | TOOL_KEEPALIVE,
+	    .mean_is_done = 1,
+	    .open_loop = 1,
+	    .in_tree = 1,
+	    .argv = loadgen_argv,
+	    .collect = loadgen_collect,
 	},
 };
 
@@ -237,6 +312,8 @@ const char *tool_names(void)
 	size_t i, o = 0;
 
 	for (i = 0; i < NTOOLS && o < sizeof(names); i++)
-		o += snprintf(names + o, sizeof(names) - o, "%s%s", i ? " " : "", tools[i].name);
+		if (!tools[i].open_loop)
+			o += snprintf(names + o, sizeof(names) - o, "%s%s", o ? " " : "",
+			              tools[i].name);
 	return names;
 }

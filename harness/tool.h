@@ -15,6 +15,7 @@ struct tool_job {
 	const char *raw_prefix; /* raw/<tag>: the tool's own files go next to its stdout */
 	const char *script;     /* NULL, or a file the tool runs (a wrk Lua script) */
 	int threads;            /* threads for a tool that has them (the client CPUs; < 1: 1) */
+	double rate;            /* an open-loop tool's offered load, req/s; 0 for the others */
 };
 
 /* What every tool reports, whatever its output looks like. */
@@ -57,6 +58,10 @@ struct tool {
 	 */
 	int mean_is_done;
 	int threaded; /* 1: it runs job->threads threads; 0: one, whatever the CPUs */
+	/* 1: it offers a rate (tool_job.rate) instead of holding concurrency requests in flight */
+	int open_loop;
+	/* 1: it is built in the tree, as <bin>/tools/<exe>, not looked up in PATH */
+	int in_tree;
 	/*
 	 * Fill argv (NULL-terminated, at most TOOL_MAX_ARGS entries) to run job;
 	 * the strings are stored in buf. 0, or -1 if buf is too small.
@@ -83,7 +88,10 @@ const struct tool *tool_find(const char *name);
  */
 const struct tool *tool_for_mode(const struct tool *chosen, int mode);
 
-/* The names of every tool in the table, space separated (for --help). */
+/*
+ * The names of the closed-loop tools of the table, space separated (for
+ * --help: what --tool accepts; an open-loop tool is named by its scenario).
+ */
 const char *tool_names(void);
 
 #endif

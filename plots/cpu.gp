@@ -5,7 +5,7 @@
 # gnuplot -e "summary='...'; out='...'; scenario='hello'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" cpu.gp
 load style
 set output out
-set title sprintf("Server CPU per request, %s, %s mode, %s (run %s; median of repetitions)", scenario, mode, tool, runid)
+set title sprintf("Server CPU per request against %s, %s, %s mode, %s (run %s; median of repetitions)", levels, scenario, mode, tool, runid)
 set ylabel "Server CPU time per request (µs, user + sys, log scale)"
 set logscale y 10
 set mytics 10

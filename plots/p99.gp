@@ -3,7 +3,7 @@
 # gnuplot -e "summary='...'; out='...'; scenario='hello'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" p99.gp
 load style
 set output out
-set title sprintf("p99 latency, %s, %s mode, %s (run %s; median of repetitions)", scenario, mode, tool, runid)
+set title sprintf("p99 latency against %s, %s, %s mode, %s (run %s; median of repetitions)", levels, scenario, mode, tool, runid)
 set ylabel "p99 latency (ms, log scale)"
 set logscale y 10
 # A starved cell's p99 is that of the few connections served: it is not plotted as such, but

@@ -8,7 +8,14 @@ set datafile columnheaders
 set grid xtics ytics mxtics lc rgb "#dddddd"
 set key outside right top vertical box opaque title "model"
 set logscale x 2
-set xlabel "Concurrency (simultaneous connections, log scale)"
+# What the levels are (the harness passes levels=...: an open-loop scenario's are shares of
+# capacity); older callers pass none and mean concurrency.
+if (!exists("levels")) levels = "concurrency"
+if (levels eq "concurrency") {
+	set xlabel "Concurrency (simultaneous connections, log scale)"
+} else {
+	set xlabel sprintf("%s, log scale", levels)
+}
 set offsets graph 0.03, graph 0.03, 0, 0
 set style line 1  lc rgb "#1f77b4" pt 7  ps 1.3 lw 2
 set style line 2  lc rgb "#d62728" pt 5  ps 1.3 lw 2

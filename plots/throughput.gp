@@ -4,7 +4,7 @@
 # gnuplot -e "summary='...'; out='...'; scenario='hello'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" throughput.gp
 load style
 set output out
-set title sprintf("Throughput, %s, %s mode, %s (run %s; median, bars: min-max)", scenario, mode, tool, runid)
+set title sprintf("Throughput against %s, %s, %s mode, %s (run %s; median, bars: min-max)", levels, scenario, mode, tool, runid)
 set ylabel "Throughput (requests/s)"
 set yrange [0:*]
 set format y "%.0s%c"

@@ -12,27 +12,14 @@
 #include "util.h"
 #include "verify.h"
 
+#include "fixture.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BODY 11
-
-/* The fixture file NAME.SUFFIX (see capture.sh), NUL-terminated; fails the test if missing. */
-static char *fixture(const char *name, const char *suffix)
-{
-	const char *dir = getenv("HARNESS_FIXTURES");
-	char path[512];
-	char *text;
-
-	snprintf(path, sizeof(path), "%s/%s.%s", dir ? dir : "tests/harness/fixtures", name,
-	         suffix);
-	text = util_read_file(path, NULL);
-	if (!text)
-		fail_msg("cannot read fixture %s", path);
-	return text;
-}
 
 /* Parse fixture name's stdout and percentiles into r; both must succeed. */
 static void parse_fixture(const char *name, struct tool_result *r)

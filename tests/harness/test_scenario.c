@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "report.h"
 #include "scenario.h"
+#include "tool.h"
 #include "util.h"
 
 #include <math.h>
@@ -68,6 +69,50 @@ static void test_table_rows(void **state)
 	assert_null(scenario_find("nosuch"));
 	assert_int_equal(scenario_number(scenario_find("sleep")), 10);
 	assert_int_equal(scenario_number(scenario_find("hello")), -1);
+}
+
+/*
+ * Open-loop rows (issue 13): their tool exists and offers a rate, they are
+ * opt-in (make bench-all's 30 minutes leave no room), and their levels are
+ * shares of capacity up to 150 %; every other row's tool holds concurrency.
+ */
+static void test_open_loop_rows(void **state)
+{
+	const struct scenario *t = NULL, *d[SCENARIO_MAX];
+	int n, i, j, k, v[PLAN_MAX_LEVELS], open = 0;
+
+	(void)state;
+	t = scenario_table(&n);
+	for (i = 0; i < n; i++) {
+		const struct tool *tool = t[i].tool ? tool_find(t[i].tool) : NULL;
+
+		if (t[i].tool && !tool)
+			fail_msg("scenario %s: no tool %s", t[i].name, t[i].tool);
+		if (scenario_open_loop(t[i].name) != (t[i].capacity_conns > 0) ||
+		    (tool && tool->open_loop != (t[i].capacity_conns > 0)))
+			fail_msg("scenario %s: open loop and its tool disagree", t[i].name);
+		if (t[i].capacity_conns <= 0)
+			continue;
+		open++;
+		if (!tool || !t[i].opt_in || !t[i].level_axis)
+			fail_msg("scenario %s: open loop without its tool, opt-in or axis",
+			         t[i].name);
+		k = plan_parse_levels(t[i].levels, v, PLAN_MAX_LEVELS);
+		for (j = 0; j < k; j++)
+			if (v[j] <= 0 || v[j] > 150)
+				fail_msg("scenario %s: level %d is not a share of capacity",
+				         t[i].name, v[j]);
+		k = scenario_defaults(d, SCENARIO_MAX);
+		for (j = 0; j < k; j++)
+			if (d[j] == &t[i])
+				fail_msg("scenario %s runs by default", t[i].name);
+	}
+	assert_int_equal(open, 1);
+	assert_true(scenario_open_loop("overload"));
+	assert_false(scenario_open_loop("hello"));
+	assert_false(scenario_open_loop("nosuch"));
+	/* --tool names only tools that hold concurrency. */
+	assert_null(strstr(tool_names(), "loadgen"));
 }
 
 /* Lists: table order, each once, "all", unknown names named. */
@@ -325,9 +370,9 @@ static void test_plot_marks(void **state)
 	if (!(line = strstr(text, "out='")) || !strstr(text, "/hello-p99-keepalive.png'") ||
 	    !strstr(text, "/sleep-throughput-keepalive.png'") ||
 	    !strstr(text, "scenario='hello'; mode='keepalive'; models='epoll prefork'") ||
-	    !strstr(text, "bound_marks=1; starved_marks=1; law_lines=0\n") ||
+	    !strstr(text, "bound_marks=1; starved_marks=1; law_lines=0; levels='concurrency'\n") ||
 	    !strstr(text, "scenario='sleep'") ||
-	    !strstr(text, "bound_marks=0; starved_marks=0; law_lines=1\n"))
+	    !strstr(text, "bound_marks=0; starved_marks=0; law_lines=1; levels='concurrency'\n"))
 		fail_msg("chart arguments:\n%s", text);
 	free(text);
 	free(c);
@@ -420,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_facts),          cmocka_unit_test(test_laws),
 		cmocka_unit_test(test_per_scenario),   cmocka_unit_test(test_irq_accounting),
 		cmocka_unit_test(test_plan_scenarios), cmocka_unit_test(test_plot_marks),
+		cmocka_unit_test(test_open_loop_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,89 @@
+/* parse_loadgen.c -- loadgen's key=value report into struct parse_loadgen_result. */
+#include "parse_loadgen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FIELD_LONG   0
+#define FIELD_DOUBLE 1
+
+/* Every key the harness needs: a table, so a new one is a row. */
+static const struct field {
+	const char *key;
+	int type;
+	size_t offset;
+} fields[] = {
+	{ "rate", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, rate) },
+	{ "offered_rps", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, offered_rps) },
+	{ "achieved_rps", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, achieved_rps) },
+	{ "duration_s", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, duration_s) },
+	{ "completed", FIELD_LONG, offsetof(struct parse_loadgen_result, completed) },
+	{ "non_2xx", FIELD_LONG, offsetof(struct parse_loadgen_result, non_2xx) },
+	{ "status_503", FIELD_LONG, offsetof(struct parse_loadgen_result, status_503) },
+	{ "body_bytes", FIELD_LONG, offsetof(struct parse_loadgen_result, body_bytes) },
+	{ "errors", FIELD_LONG, offsetof(struct parse_loadgen_result, errors) },
+	{ "unfinished", FIELD_LONG, offsetof(struct parse_loadgen_result, unfinished) },
+	{ "lat_p50_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lat_p50_us) },
+	{ "lat_p90_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lat_p90_us) },
+	{ "lat_p99_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lat_p99_us) },
+	{ "lat_max_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lat_max_us) },
+	{ "lat_mean_us", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, lat_mean_us) },
+	{ "lag_p99_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lag_p99_us) },
+	{ "cpu_pct", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, cpu_pct) },
+};
+
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+/* Store the number in [v, e) into field f of r: 0, or -1 if it is not all a number. */
+static int store(const struct field *f, const char *v, const char *e,
+                 struct parse_loadgen_result *r)
+{
+	char num[64], *end;
+	size_t n = (size_t)(e - v);
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, v, n);
+	num[n] = '\0';
+	if (f->type == FIELD_LONG)
+		*(long *)((char *)r + f->offset) = strtol(num, &end, 10);
+	else
+		*(double *)((char *)r + f->offset) = strtod(num, &end);
+	return *end ? -1 : 0;
+}
+
+int parse_loadgen_output(const char *text, size_t len, struct parse_loadgen_result *r)
+{
+	int seen[NFIELDS] = { 0 }, status = 0;
+	const char *line = text, *end = text + strnlen(text, len);
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line)), *eq;
+		const char *le = nl ? nl : end;
+
+		eq = memchr(line, '=', (size_t)(le - line));
+		for (i = 0; eq && i < NFIELDS; i++) {
+			if (strlen(fields[i].key) != (size_t)(eq - line) ||
+			    strncmp(line, fields[i].key, (size_t)(eq - line)) != 0)
+				continue;
+			if (store(&fields[i], eq + 1, le, r) < 0)
+				return -1;
+			seen[i] = 1;
+		}
+		if (eq && eq - line == 6 && strncmp(line, "status", 6) == 0) {
+			if (le - eq - 1 == 2 && strncmp(eq + 1, "ok", 2) == 0)
+				status = 1;
+			else if (le - eq - 1 == 16 && strncmp(eq + 1, "generator-lagged", 16) == 0)
+				status = r->lagged = 1;
+			else
+				return -1;
+		}
+		line = le + 1;
+	}
+	for (i = 0; i < NFIELDS; i++)
+		if (!seen[i])
+			return -1;
+	return status ? 0 : -1;
+}

@@ -1,0 +1,38 @@
+/* parse_loadgen.h -- a pure parser of loadgen's key=value report (loadgen/README.md). */
+#ifndef PARSE_LOADGEN_H
+#define PARSE_LOADGEN_H
+
+#include <stddef.h>
+
+/* The figures of one loadgen run the harness uses. Latencies are microseconds. */
+struct parse_loadgen_result {
+	double rate;         /* offered load asked for, req/s */
+	double offered_rps;  /* requests scheduled / duration */
+	double achieved_rps; /* replies inside the window / duration */
+	double duration_s;
+	long completed; /* replies, the drain's included */
+	long non_2xx;
+	long status_503;
+	long body_bytes;
+	long errors;     /* connect, I/O, timeout, dropped */
+	long unfinished; /* still owed when the drain ended */
+	long lat_p50_us;
+	long lat_p90_us;
+	long lat_p99_us;
+	long lat_max_us;
+	double lat_mean_us;
+	long lag_p99_us;
+	double cpu_pct;
+	int lagged; /* status=generator-lagged: the latencies are not the server's */
+};
+
+/*
+ * Parse loadgen's standard output, text[0..len) (a NUL ends it early), into r,
+ * which is cleared first. Unknown keys are ignored, so loadgen may add some.
+ * Returns 0, or -1 if a key above is missing or its value is not a number
+ * (or, for status, neither ok nor generator-lagged): loadgen refused to run
+ * or did not finish.
+ */
+int parse_loadgen_output(const char *text, size_t len, struct parse_loadgen_result *r);
+
+#endif

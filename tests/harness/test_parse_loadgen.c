@@ -1,0 +1,152 @@
+/* test_parse_loadgen.c -- loadgen's report parser and the harness's loadgen row, over real
+ * loadgen output captured in tests/harness/fixtures/loadgen-*.{out,err}: a run at 100 req/s
+ * of /sleep/10 on thread (ok), epoll at 150 req/s (overloaded: 80 requests unfinished), one
+ * sharing its CPU with a busy loop (generator-lagged), and a rate its one connection could not
+ * carry (refused, exit 2). Expected values are read off the fixtures by eye. */
+#include "parse_loadgen.h"
+#include "tool.h"
+#include "util.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "fixture.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct expect {
+	const char *name;
+	int rc;          /* of the tool row's collect */
+	const char *why; /* its status word when rc is -1 */
+	long requests, failed, body_bytes, p50_us, p99_us;
+	double rps;
+} cases[] = {
+	{ "loadgen-ok", 0, "", 216, 0, 2376, 10175, 12095, 108.0 },
+	{ "loadgen-overload", 0, "", 242, 80, 2662, 479231, 995327, 96.5 },
+	{ "loadgen-lagged", -1, "lagged", 2004, 0, 22044, 72, 4639, 1002.0 },
+	{ "loadgen-unreachable", -1, "unreachable", 0, 0, 0, 0, 0, 0 },
+};
+
+static void test_collect_fixtures(void **state)
+{
+	const struct tool *t = tool_find("loadgen");
+	struct tool_job job = { .raw_prefix = "/nonexistent" };
+	size_t i;
+
+	(void)state;
+	assert_non_null(t);
+	assert_true(t->open_loop && t->in_tree);
+	for (i = 0; i < N_ELEM(cases); i++) {
+		const struct expect *e = &cases[i];
+		char *out = fixture(e->name, "out"), *err = fixture(e->name, "err"), why[32] = "";
+		struct tool_result r;
+		int rc = t->collect(&job, out, err, &r, why, sizeof(why));
+
+		if (rc != e->rc || (rc < 0 && strcmp(why, e->why)))
+			fail_msg("%s: collect returned %d (%s), expected %d (%s)", e->name, rc, why,
+			         e->rc, e->why);
+		if (r.requests != e->requests || r.failed != e->failed ||
+		    r.body_bytes != e->body_bytes || lround(r.lat_p50_ms * 1000) != e->p50_us ||
+		    lround(r.lat_p99_ms * 1000) != e->p99_us || fabs(r.rps - e->rps) > 1e-9)
+			fail_msg("%s: requests %ld failed %ld body %ld p50 %.3f p99 %.3f rps %.3f",
+			         e->name, r.requests, r.failed, r.body_bytes, r.lat_p50_ms,
+			         r.lat_p99_ms, r.rps);
+		free(out);
+		free(err);
+	}
+}
+
+/* A report cut anywhere before its last needed key, or with a bad value, is not a report. */
+static void test_broken_reports(void **state)
+{
+	char *out = fixture("loadgen-ok", "out"), *copy;
+	struct parse_loadgen_result g;
+	size_t len = strlen(out), cut;
+	static const struct {
+		const char *from, *to;
+	} edits[] = {
+		{ "completed=216", "completed=21x6" },
+		{ "lat_p99_us=12095", "lat_p99_us=" },
+		{ "status=ok", "status=fine" },
+		{ "achieved_rps=108.000", "achieved_rps=1e" },
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse_loadgen_output(out, len, &g), 0);
+	assert_int_equal(g.lagged, 0);
+	assert_int_equal(g.status_503, 0);
+	/* status= is the last line: every shorter prefix lacks it or a key before it. */
+	for (cut = 0; cut < len - strlen("status=ok\n"); cut += 7)
+		if (parse_loadgen_output(out, cut, &g) == 0)
+			fail_msg("a report cut at %zu of %zu bytes was accepted", cut, len);
+	for (i = 0; i < N_ELEM(edits); i++) {
+		char *at = strstr(out, edits[i].from);
+
+		assert_non_null(at);
+		copy = malloc(len + 32);
+		assert_non_null(copy);
+		snprintf(copy, len + 32, "%.*s%s%s", (int)(at - out), out, edits[i].to,
+		         at + strlen(edits[i].from));
+		if (parse_loadgen_output(copy, strlen(copy), &g) == 0)
+			fail_msg("accepted with %s replaced by %s", edits[i].from, edits[i].to);
+		free(copy);
+	}
+	/* Unknown keys are ignored: loadgen may add some. */
+	copy = malloc(len + 32);
+	assert_non_null(copy);
+	snprintf(copy, len + 32, "new_key=whatever\n%s", out);
+	assert_int_equal(parse_loadgen_output(copy, strlen(copy), &g), 0);
+	assert_int_equal(g.completed, 216);
+	free(copy);
+	free(out);
+}
+
+/* The argv: the rate and connections the harness chose; refused without a rate. */
+static void test_argv(void **state)
+{
+	const struct tool *t = tool_find("loadgen");
+	struct tool_job job = { .url = "http://127.0.0.1:1/sleep/10",
+		                .concurrency = 64,
+		                .keepalive = 1,
+		                .duration_s = 5,
+		                .timeout_s = 7,
+		                .rate = 4800 };
+	char *argv[TOOL_MAX_ARGS + 1], buf[2048], line[1024] = "";
+	int i;
+
+	(void)state;
+	assert_int_equal(t->argv(&job, argv, buf, sizeof(buf)), 0);
+	for (i = 0; argv[i]; i++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s", i ? " " : "",
+		         argv[i]);
+	assert_string_equal(line, "loadgen --rate 4800.000 --duration 5 --connections 64 "
+	                          "--threads 1 --timeout 7 --drain 7 --allow-remote "
+	                          "http://127.0.0.1:1/sleep/10");
+	job.keepalive = 0;
+	assert_int_equal(t->argv(&job, argv, buf, sizeof(buf)), 0);
+	for (i = 0; argv[i]; i++)
+		;
+	assert_string_equal(argv[i - 1], "--close");
+	job.rate = 0;
+	assert_int_equal(t->argv(&job, argv, buf, sizeof(buf)), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_collect_fixtures),
+		cmocka_unit_test(test_broken_reports),
+		cmocka_unit_test(test_argv),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
