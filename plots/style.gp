@@ -33,10 +33,14 @@ set style line 13 lc rgb "#ff9896" pt 1  ps 1.5 lw 2
 set style line 14 lc rgb "#98df8a" pt 2  ps 1.5 lw 2
 set style line 15 lc rgb "#c5b0d5" pt 3  ps 1.5 lw 2
 set style line 16 lc rgb "#c49c94" pt 7  ps 1.0 lw 2
+set style line 17 lc rgb "#000080" pt 3  ps 1.5 lw 2
+set style line 18 lc rgb "#808000" pt 1  ps 1.5 lw 2
+set style line 19 lc rgb "#008080" pt 5  ps 1.0 lw 2
+set style line 20 lc rgb "#800000" pt 9  ps 1.0 lw 2
 set style line 100 lc rgb "#000000" dt 2 pt 2 ps 1.6 lw 2.5
 isref(m) = strstrt(m, "ref-") == 1
 # Styles repeat after 16 models: colour and point type then cycle together.
-ls_of(i) = isref(word(models, i)) ? 100 : (i - 1) % 16 + 1
+ls_of(i) = isref(word(models, i)) ? 100 : (i - 1) % 20 + 1
 label(i) = isref(word(models, i)) ? word(models, i) . " (reference)" : word(models, i)
 # The tool that made the mode's rows, for the title (older callers pass none).
 if (!exists("tool")) tool = "?"

@@ -8,6 +8,9 @@ set title sprintf("Throughput against %s, %s, %s mode, %s (run %s; median, bars:
 set ylabel "Throughput (requests/s)"
 set yrange [0:*]
 set format y "%.0s%c"
+# A law's bounds can span orders of magnitude (sleep: 100 req/s for one loop, 12,800 for a pool
+# at c=128): then a log axis shows every model's distance to its own bound.
+if (law_lines > 0) { set logscale y; set yrange [*:*] }
 plot for [i=1:words(models)] summary \
 	using (mine(word(models, i)) ? column("concurrency") : NaN):"rps_median":"rps_min":"rps_max" \
 	with yerrorlines ls ls_of(i) title label(i), \
