@@ -21,8 +21,10 @@ LDLIBS_COMMON = -lpthread
 # with an executable `run` script instead (an external reference server such as
 # nginx) becomes bin/<name>, a wrapper that runs it.
 MODEL_DIRS    := $(filter-out common,$(notdir $(patsubst %/,%,$(wildcard models/*/))))
-MODELS        := $(foreach m,$(MODEL_DIRS),$(if $(wildcard models/$(m)/$(m).c),$(m)))
-SCRIPT_MODELS := $(foreach m,$(filter-out $(MODELS),$(MODEL_DIRS)),$(if $(wildcard models/$(m)/run),$(m)))
+# C_MODELS is ours, not the user's: MODELS= on the command line only selects
+# what the harness runs (harness/harness.mk) and never changes what is built.
+C_MODELS      := $(foreach m,$(MODEL_DIRS),$(if $(wildcard models/$(m)/$(m).c),$(m)))
+SCRIPT_MODELS := $(foreach m,$(filter-out $(C_MODELS),$(MODEL_DIRS)),$(if $(wildcard models/$(m)/run),$(m)))
 # Each model's optional model.mk sets CFLAGS_<name> and LDLIBS_<name>.
 -include $(wildcard models/*/model.mk)
 
@@ -36,7 +38,7 @@ LDLIBS_harness ?=
 .DEFAULT_GOAL := all
 
 all: models $(if $(HARNESS_SRC),$(BIN)/harness)
-models: $(addprefix $(BIN)/,$(MODELS) $(SCRIPT_MODELS))
+models: $(addprefix $(BIN)/,$(C_MODELS) $(SCRIPT_MODELS))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -58,7 +60,7 @@ $(BIN)/$(1): $(call obj,$(wildcard models/$(1)/*.c)) $(COMMON_LIB)
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LDLIBS_$(1)) $(LDLIBS_COMMON) $$(LDLIBS)
 endef
-$(foreach m,$(MODELS),$(eval $(call MODEL_RULE,$(m))))
+$(foreach m,$(C_MODELS),$(eval $(call MODEL_RULE,$(m))))
 
 $(addprefix $(BIN)/,$(SCRIPT_MODELS)): $(BIN)/%: models/%/run
 	@mkdir -p $(@D)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 
 #define COMPARE_REF         "ref-nginx" /* the reference every ratio is taken against */
+#define COMPARE_KA_TOOL     "wrk"       /* the keep-alive cell's tool (close: ab, the default) */
+#define COMPARE_SCENARIO    "hello"     /* the scenario the bar is set on */
 #define COMPARE_MIN_REPS    5           /* fewer repetitions: the verdicts are indicative */
 #define COMPARE_KA_LEVEL    64          /* keep-alive cell: wrk at c=64 */
 #define COMPARE_CLOSE_LEVEL 32          /* close cell: ab at c=32 */

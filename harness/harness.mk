@@ -1,6 +1,8 @@
 # harness/harness.mk -- the benchmark: `make bench-all`, `make bench-quick`,
 # `make bench-compare`, `make plots RUN=<run-id>`. Variables choose the plan (bin/harness
 # --help has the same):
+#   SCENARIOS="hello sleep" (default: hello sleep cpu bytes, harness/scenario.c's table; each
+#   brings its own modes, levels and repetitions, which the variables below replace)
 #   MODELS="epoll thread"  MODES="close keepalive"  LEVELS="1 8 32"  REPS=3  DURATION=2  PIN=0
 #   TOOL=wrk (keep-alive runs with wrk; close runs stay with ab)
 #   REFS=1 (reference servers such as ref-nginx join; by default only when named in MODELS)
@@ -11,20 +13,32 @@
 RESULTS ?= results
 PLOTS   ?= plots
 
-# The top Makefile's MODELS lists the model sources; only a MODELS the user gave selects.
-HARNESS_PLAN = $(if $(filter command environment,$(firstword $(origin MODELS))),--models "$(MODELS)") \
+# MODELS= only selects (the top Makefile's own list is C_MODELS). A name that is no model
+# stops make before anything is built, with the names it knows (exit 2).
+comma := ,
+KNOWN_MODELS   := $(sort $(C_MODELS) $(SCRIPT_MODELS))
+UNKNOWN_MODELS := $(filter-out $(KNOWN_MODELS),$(subst $(comma), ,$(MODELS)))
+ifneq ($(UNKNOWN_MODELS),)
+ifneq ($(filter bench-all bench-quick bench-compare,$(MAKECMDGOALS)),)
+$(error unknown model '$(firstword $(UNKNOWN_MODELS))' (known: $(KNOWN_MODELS)))
+endif
+endif
+
+HARNESS_PLAN = $(if $(MODELS),--models "$(MODELS)") \
 	$(if $(MODES),--modes "$(MODES)") $(if $(LEVELS),--levels "$(LEVELS)") \
 	$(if $(REPS),--reps $(REPS)) $(if $(DURATION),--duration $(DURATION)) \
 	$(if $(PIN),--pin $(PIN)) $(if $(TOOL),--tool $(TOOL)) $(if $(filter 1,$(REFS)),--refs) \
-	$(if $(WORKERS),--workers $(WORKERS))
+	$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCENARIOS),--scenarios "$(SCENARIOS)")
 HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plots \
 	--compiler "$(shell $(CC) --version 2>/dev/null | head -1); flags: $(ALL_CFLAGS) $(ALL_LDFLAGS)"
 
-# The default plan: every model, both modes, 1 8 32 128 512, 3 reps of 2 s (<= 15 min).
+# The default plan: every model and default scenario; hello in both modes at 1 8 32 128 512,
+# 3 reps of 2 s (today's sweep, SCENARIOS=hello alone), the others in keep-alive at fewer
+# levels, 1 rep: <= 30 min on 2 cores.
 bench-all: deps all
 	$(BIN)/harness $(HARNESS_ARGS) $(HARNESS_PLAN)
 
-# Every model, both modes, 2 levels, 1 rep of 1 s: a smoke run of about a minute.
+# Every model and default scenario at one level, 1 rep of 1 s: a smoke run of about 90 s.
 bench-quick: deps all
 	$(BIN)/harness $(HARNESS_ARGS) --quick $(HARNESS_PLAN)
 
@@ -34,7 +48,7 @@ bench-quick: deps all
 # models. MODELS= narrows our models, REPS= may raise the repetitions, DURATION=, PIN= and
 # WORKERS= apply.
 COMPARE_REPS = $(if $(REPS),$(shell [ "$(REPS)" -ge 5 ] 2>/dev/null && echo $(REPS) || echo 5),5)
-COMPARE_PLAN = $(if $(filter command environment,$(firstword $(origin MODELS))),--models "$(MODELS)") \
+COMPARE_PLAN = $(if $(MODELS),--models "$(MODELS)") \
 	--reps $(COMPARE_REPS) $(if $(DURATION),--duration $(DURATION)) $(if $(PIN),--pin $(PIN)) \
 	$(if $(WORKERS),--workers $(WORKERS))
 

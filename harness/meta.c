@@ -1,5 +1,6 @@
 /* meta.c -- describe the machine and the software versions of a run. */
 #include "meta.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -92,6 +93,79 @@ static void reference_lines(FILE *f, const char *refs)
 	}
 }
 
+int meta_irq_accounting(const char *config, const char *proc_stat, char *buf, size_t len)
+{
+	unsigned long long v[7] = { 0 };
+
+	if (config && strstr(config, "\nCONFIG_IRQ_TIME_ACCOUNTING=y")) {
+		snprintf(
+		    buf, len,
+		    "irq time: accounted (CONFIG_IRQ_TIME_ACCOUNTING=y): interrupt and softirq "
+		    "time is taken out of the interrupted process's CPU time, so the loopback "
+		    "work a run causes in softirq is in no rusage and counts in other_cpu_pct "
+		    "(a few %% there are the run's own)");
+		return 1;
+	}
+	if (config && strstr(config, "CONFIG_IRQ_TIME_ACCOUNTING is not set")) {
+		snprintf(buf, len,
+		         "irq time: not accounted (CONFIG_IRQ_TIME_ACCOUNTING is not set): "
+		         "interrupt and softirq time is charged to the process a tick finds "
+		         "running, so the server's and the tool's CPU time include what "
+		         "interrupted them, and other_cpu_pct only what ran outside the run");
+		return 0;
+	}
+	if (proc_stat && sscanf(proc_stat, "cpu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+	                        &v[2], &v[3], &v[4], &v[5], &v[6]) == 7)
+		snprintf(buf, len,
+		         "irq time: unknown (no kernel config; /proc/stat irq %llu, softirq %llu "
+		         "jiffies): other_cpu_pct may hold the run's own interrupt work",
+		         v[5], v[6]);
+	else
+		snprintf(buf, len,
+		         "irq time: unknown (no kernel config, no /proc/stat): other_cpu_pct may "
+		         "hold the run's own interrupt work");
+	return -1;
+}
+
+/* The kernel's config text (/boot/config-<release>, else /proc/config.gz), or NULL. */
+static char *kernel_config(const char *release)
+{
+	char cmd[512], *text = NULL;
+	size_t len = 0, n;
+	char chunk[4096];
+	FILE *p, *out;
+
+	snprintf(cmd, sizeof(cmd),
+	         "cat '/boot/config-%s' 2>/dev/null || gzip -dc /proc/config.gz 2>/dev/null",
+	         release);
+	if (!(p = popen(cmd, "re")))
+		return NULL;
+	if (!(out = open_memstream(&text, &len))) {
+		pclose(p);
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		fwrite(chunk, 1, n, out);
+	pclose(p);
+	if (fclose(out) != 0 || !len) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* The "irq time" line into f. */
+static void irq_line(FILE *f, const char *release)
+{
+	char *config = kernel_config(release), *stat = util_read_file("/proc/stat", NULL);
+	char line[512];
+
+	meta_irq_accounting(config, stat, line, sizeof(line));
+	fprintf(f, "%s\n", line);
+	free(config);
+	free(stat);
+}
+
 char *meta_collect(const struct meta_info *m)
 {
 	char date[64], cpu[256], libevent[64], commit[128], dirty[8];
@@ -114,20 +188,24 @@ char *meta_collect(const struct meta_info *m)
 	fprintf(f, "run_id: %s\ndate: %s\ncpu: %s\ncpus: %ld online\n", m->run_id, date, cpu,
 	        sysconf(_SC_NPROCESSORS_ONLN));
 	fprintf(f, "kernel: %s %s %s %s\n", u.sysname, u.release, u.version, u.machine);
+	irq_line(f, u.release);
 	fprintf(f, "compiler: %s\n", m->compiler ? m->compiler : "unknown");
 	tool_lines(f, m);
 	reference_lines(f, m->refs);
 	fprintf(f, "libevent: %s\n", libevent);
 	fprintf(f, "git: %s%s\n", commit, strcmp(dirty, "0") ? " (with uncommitted changes)" : "");
 	fprintf(f, "pinning: %s\n", m->pinning);
+	fprintf(f, "server cpus: %d\n", m->server_cpus);
 	if (m->workers > 0)
 		fprintf(f, "workers: %d (--workers given to every model)\n", m->workers);
 	else
-		fprintf(f, "workers: not passed (each model's default: the CPUs it may run on)\n");
+		fprintf(f, "workers: not passed (each model's default: its Facts line)\n");
 	fprintf(f, "noise threshold: other processes above %.0f %% of one CPU (other_cpu_pct)\n",
 	        m->noisy_pct);
-	fprintf(f, "starvation threshold: served_conns below %.2g x concurrency\n%s",
-	        m->starved_fraction, m->plan ? m->plan : "");
+	fprintf(f, "starvation threshold: served_conns below %.2g x concurrency\n",
+	        m->starved_fraction);
+	fprintf(f, "%s%s%s", m->scenarios ? m->scenarios : "", m->facts ? m->facts : "",
+	        m->plan ? m->plan : "");
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

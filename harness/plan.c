@@ -29,17 +29,19 @@ int plan_mode_parse(const char *name)
 
 void plan_defaults(struct plan *p)
 {
-	static const int levels[] = { 1, 8, 32, 128, 512 };
-
 	memset(p, 0, sizeof(*p));
-	p->modes[0] = PLAN_CLOSE;
-	p->modes[1] = PLAN_KEEPALIVE;
-	p->nmodes = 2;
-	memcpy(p->levels, levels, sizeof(levels));
-	p->nlevels = sizeof(levels) / sizeof(levels[0]);
-	p->reps = 3;
-	p->duration_s = 2;
+	p->nscenarios = scenario_defaults(p->scenarios, SCENARIO_MAX);
 	p->warmup = 1;
+}
+
+int plan_parse_scenarios(struct plan *p, const char *list, char *err, size_t errlen)
+{
+	int n = scenario_parse_list(list, p->scenarios, SCENARIO_MAX, err, errlen);
+
+	if (n < 0)
+		return -1;
+	p->nscenarios = n;
+	return 0;
 }
 
 /* The next word of a blank/comma separated list into w; returns the rest, or NULL at the end. */
@@ -113,17 +115,47 @@ int plan_drop_references(struct plan *p)
 	return gone;
 }
 
+/* Scenario i's cells of the plan appended to out at n; returns the new count. */
+static int scenario_cells(const struct plan *p, int i, struct plan_cell *out, int n)
+{
+	const struct scenario *s = p->scenarios[i];
+	int modes[PLAN_NMODES], levels[PLAN_MAX_LEVELS], nm = p->nmodes, nl = p->nlevels, m, l;
+	struct plan scratch;
+	int reps = p->reps ? p->reps : p->quick ? 1 : s->reps ? s->reps : PLAN_REPS;
+	int dur = p->duration_s   ? p->duration_s
+	          : p->quick      ? 1
+	          : s->duration_s ? s->duration_s
+	                          : PLAN_DURATION_S;
+
+	memcpy(modes, p->modes, sizeof(modes));
+	memcpy(levels, p->levels, sizeof(levels));
+	if (!nm && plan_parse_modes(&scratch, s->modes) == 0) {
+		nm = scratch.nmodes;
+		memcpy(modes, scratch.modes, sizeof(modes));
+	}
+	if (!nl)
+		nl = plan_parse_levels(p->quick ? s->quick_levels : s->levels, levels,
+		                       PLAN_MAX_LEVELS);
+	for (m = 0; m < nm; m++)
+		for (l = 0; l < nl && n < PLAN_MAX_CELLS; l++)
+			out[n++] = (struct plan_cell){ .scenario = i,
+				                       .mode = modes[m],
+				                       .level = levels[l],
+				                       .reps = reps,
+				                       .duration_s = dur };
+	return n;
+}
+
 int plan_cells(const struct plan *p, struct plan_cell *out)
 {
-	int n = 0, m, l;
+	int n = 0, i;
 
 	if (p->ncells > 0) {
 		memcpy(out, p->cells, p->ncells * sizeof(*out));
 		return p->ncells;
 	}
-	for (m = 0; m < p->nmodes; m++)
-		for (l = 0; l < p->nlevels; l++)
-			out[n++] = (struct plan_cell){ p->modes[m], p->levels[l] };
+	for (i = 0; i < p->nscenarios; i++)
+		n = scenario_cells(p, i, out, n);
 	return n;
 }
 
@@ -218,58 +250,104 @@ int plan_select(struct plan *p, const char *list, char *err, size_t errlen)
 	return 0;
 }
 
+/* The measured runs of the plan and, in *seconds, their run time with overhead_s each. */
+static int plan_sum(const struct plan *p, double overhead_s, double *seconds)
+{
+	static struct plan_cell cells[PLAN_MAX_CELLS];
+	int ncells = plan_cells(p, cells), runs = 0, c;
+
+	*seconds = 0;
+	for (c = 0; c < ncells; c++) {
+		runs += cells[c].reps * p->nmodels;
+		*seconds += cells[c].reps * p->nmodels * (cells[c].duration_s + overhead_s);
+	}
+	return runs;
+}
+
 int plan_count(const struct plan *p)
 {
-	struct plan_cell cells[PLAN_MAX_CELLS];
+	double s;
 
-	return p->reps * plan_cells(p, cells) * p->nmodels;
+	return plan_sum(p, 0, &s);
 }
 
 int plan_runs(const struct plan *p, struct plan_run *out, int max)
 {
-	struct plan_cell cells[PLAN_MAX_CELLS];
-	int ncells = plan_cells(p, cells), n = 0, r, c, i;
+	static struct plan_cell cells[PLAN_MAX_CELLS];
+	int ncells = plan_cells(p, cells), n = 0, r, c, i, reps = 0;
 
 	if (plan_count(p) + (p->warmup ? p->nmodels : 0) > max)
 		return -1;
 	for (i = 0; p->warmup && ncells && i < p->nmodels; i++)
-		out[n++] = (struct plan_run){ i, cells[0].mode, cells[0].level, 0 };
-	for (r = 1; r <= p->reps; r++)
+		out[n++] = (struct plan_run){ .model = i,
+			                      .scenario = cells[0].scenario,
+			                      .mode = cells[0].mode,
+			                      .level = cells[0].level,
+			                      .duration_s = PLAN_WARMUP_S,
+			                      .rep = 0,
+			                      .reps = 0 };
+	for (c = 0; c < ncells; c++)
+		reps = cells[c].reps > reps ? cells[c].reps : reps;
+	for (r = 1; r <= reps; r++)
 		for (c = 0; c < ncells; c++)
-			for (i = 0; i < p->nmodels; i++)
-				out[n++] = (struct plan_run){ i, cells[c].mode, cells[c].level, r };
+			for (i = 0; i < p->nmodels && r <= cells[c].reps; i++)
+				out[n++] = (struct plan_run){ .model = i,
+					                      .scenario = cells[c].scenario,
+					                      .mode = cells[c].mode,
+					                      .level = cells[c].level,
+					                      .duration_s = cells[c].duration_s,
+					                      .rep = r,
+					                      .reps = cells[c].reps };
 	return n;
 }
 
 double plan_estimate_s(const struct plan *p, double overhead_s)
 {
-	double warm = p->warmup ? p->nmodels * (PLAN_WARMUP_S / 2.0 + overhead_s) : 0;
+	double warm = p->warmup ? p->nmodels * (PLAN_WARMUP_S / 2.0 + overhead_s) : 0, s;
 
-	return plan_count(p) * (p->duration_s + overhead_s) + warm;
+	plan_sum(p, overhead_s, &s);
+	return s + warm;
+}
+
+/* The cells of one scenario (cells[0..n) all of it) in one line: modes, levels, repetitions. */
+static void print_scenario(const struct plan *p, const struct plan_cell *cells, int n, FILE *f)
+{
+	const struct scenario *s = p->scenarios[cells[0].scenario];
+	int i, j, seen;
+
+	fprintf(f, "plan: scenario %s (%s):", s->name, s->target);
+	for (i = 0; i < n; i++) {
+		for (j = seen = 0; j < i; j++)
+			seen |= cells[j].mode == cells[i].mode;
+		if (!seen)
+			fprintf(f, " %s", plan_mode_name(cells[i].mode));
+	}
+	fprintf(f, "; concurrency:");
+	for (i = 0; i < n; i++) {
+		for (j = seen = 0; j < i; j++)
+			seen |= cells[j].level == cells[i].level;
+		if (!seen)
+			fprintf(f, " %d", cells[i].level);
+	}
+	fprintf(f, "; %d repetition%s of %d s\n", cells[0].reps, cells[0].reps == 1 ? "" : "s",
+	        cells[0].duration_s);
 }
 
 void plan_print(const struct plan *p, FILE *f)
 {
-	int i;
+	static struct plan_cell cells[PLAN_MAX_CELLS];
+	int n = plan_cells(p, cells), i, start;
 
 	fprintf(f, "plan: %d models:", p->nmodels);
 	for (i = 0; i < p->nmodels; i++)
 		fprintf(f, " %s", p->models[i].name);
-	if (p->ncells > 0) {
-		fprintf(f, "\nplan: cells:");
-		for (i = 0; i < p->ncells; i++)
-			fprintf(f, "%s %s c=%d", i ? "," : "", plan_mode_name(p->cells[i].mode),
-			        p->cells[i].level);
-	} else {
-		fprintf(f, "\nplan: modes:");
-		for (i = 0; i < p->nmodes; i++)
-			fprintf(f, " %s", plan_mode_name(p->modes[i]));
-		fprintf(f, "; concurrency:");
-		for (i = 0; i < p->nlevels; i++)
-			fprintf(f, " %d", p->levels[i]);
+	fprintf(f, "\n");
+	for (start = 0; start < n; start = i) {
+		for (i = start + 1; i < n && cells[i].scenario == cells[start].scenario; i++)
+			;
+		print_scenario(p, cells + start, i - start, f);
 	}
-	fprintf(f, "; %d repetition%s of %d s; warm-up %s", p->reps, p->reps == 1 ? "" : "s",
-	        p->duration_s, p->warmup ? "1 run per model (discarded)" : "off");
+	fprintf(f, "plan: warm-up %s", p->warmup ? "1 run per model (discarded)" : "off");
 	if (p->workers > 0)
 		fprintf(f, "; --workers %d\n", p->workers);
 	else

@@ -1,6 +1,8 @@
-/* plan.h -- what to run, in which order: models x modes x concurrency x repetitions. */
+/* plan.h -- what to run, in which order: scenarios x models x modes x concurrency x reps. */
 #ifndef PLAN_H
 #define PLAN_H
+
+#include "scenario.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -8,7 +10,9 @@
 #define PLAN_MAX_MODELS 64
 #define PLAN_MAX_LEVELS 16
 #define PLAN_NAME_MAX   64
-#define PLAN_MAX_CELLS  (PLAN_NMODES * PLAN_MAX_LEVELS)
+#define PLAN_MAX_CELLS  (SCENARIO_MAX * PLAN_NMODES * PLAN_MAX_LEVELS)
+#define PLAN_REPS       3      /* repetitions of a scenario that names none */
+#define PLAN_DURATION_S 2      /* seconds per run of a scenario that names none */
 #define PLAN_REF_PREFIX "ref-" /* a model named ref-* is a reference server, not one of ours */
 
 enum plan_mode { PLAN_CLOSE, PLAN_KEEPALIVE, PLAN_NMODES };
@@ -18,33 +22,46 @@ struct plan_model {
 	char path[PATH_MAX];
 };
 
-/* One mode x concurrency cell. */
+/* One scenario x mode x concurrency cell, with the repetitions and run length it gets. */
 struct plan_cell {
+	int scenario; /* index into plan.scenarios */
 	int mode;
 	int level;
+	int reps;
+	int duration_s;
 };
 
+/*
+ * Each scenario brings its own modes, levels, repetitions and run length
+ * (scenario.h); what the user gives here replaces them in every scenario.
+ */
 struct plan {
 	struct plan_model models[PLAN_MAX_MODELS];
 	int nmodels;
-	int modes[PLAN_NMODES];
+	const struct scenario *scenarios[SCENARIO_MAX];
+	int nscenarios;
+	int modes[PLAN_NMODES]; /* nmodes > 0: these modes in every scenario */
 	int nmodes;
-	int levels[PLAN_MAX_LEVELS];
+	int levels[PLAN_MAX_LEVELS]; /* nlevels > 0: these levels in every scenario */
 	int nlevels;
+	int quick;                              /* 1: each scenario's quick levels, 1 rep of 1 s */
 	struct plan_cell cells[PLAN_MAX_CELLS]; /* explicit cells (--compare): when ncells > 0 */
-	int ncells;                             /* they replace modes x levels */
-	int reps;                               /* repetitions of every cell */
-	int duration_s;                         /* time bound of one run */
+	int ncells;                             /* they replace the scenarios' own */
+	int reps;                               /* > 0: repetitions of every cell */
+	int duration_s;                         /* > 0: time bound of every run */
 	int warmup;                             /* 1: one discarded warm-up run per model first */
 	int workers; /* > 0: --workers N given to every model; 0: not passed (their default) */
 };
 
 /* One run of the plan. rep is 1-based; rep 0 marks a warm-up run. */
 struct plan_run {
-	int model; /* index into plan.models */
-	int mode;  /* enum plan_mode */
-	int level; /* concurrency */
+	int model;      /* index into plan.models */
+	int scenario;   /* index into plan.scenarios */
+	int mode;       /* enum plan_mode */
+	int level;      /* concurrency */
+	int duration_s; /* time bound of the run */
 	int rep;
+	int reps; /* the cell's repetitions */
 };
 
 /* "close" / "keepalive". */
@@ -54,8 +71,9 @@ const char *plan_mode_name(int mode);
 int plan_mode_parse(const char *name);
 
 /*
- * The defaults: no models, modes close and keepalive, levels 1 8 32 128 512,
- * 3 repetitions, 2 s runs (390 runs over 13 models fit 15 minutes), warm-up on.
+ * The defaults: no models, every default scenario with its own modes, levels,
+ * repetitions and run length (hello: close and keepalive, 1 8 32 128 512, 3
+ * repetitions of 2 s; the others fewer), warm-up on.
  */
 void plan_defaults(struct plan *p);
 
@@ -76,9 +94,15 @@ int plan_is_reference(const char *name);
 int plan_drop_references(struct plan *p);
 
 /*
+ * Parse a scenario list (scenario_parse_list) into p->scenarios: 0, or -1
+ * with the unknown name in err.
+ */
+int plan_parse_scenarios(struct plan *p, const char *list, char *err, size_t errlen);
+
+/*
  * Fill out (room for PLAN_MAX_CELLS) with the cells of the plan in execution
- * order: the explicit cells if any, else every mode, and inside it every level.
- * Returns the count.
+ * order: the explicit cells if any, else every scenario, inside it every mode,
+ * and inside that every level. Returns the count.
  */
 int plan_cells(const struct plan *p, struct plan_cell *out);
 
@@ -106,9 +130,9 @@ int plan_count(const struct plan *p);
 /*
  * Fill out (room for max) with every run in execution order: the warm-ups
  * (one per model, in the first cell) first, then repetitions outermost and,
- * inside each, the cells (plan_cells) and then models innermost, so the models
- * of one cell run back to back and drift over time hits them alike. Returns
- * the count, or -1 if max is too small.
+ * inside each, the cells (plan_cells) that have that many repetitions and
+ * then models innermost, so the models of one cell run back to back and drift
+ * over time hits them alike. Returns the count, or -1 if max is too small.
  */
 int plan_runs(const struct plan *p, struct plan_run *out, int max);
 

@@ -6,14 +6,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS     24
-#define OLD_NFIELDS 22 /* before served_conns and other_cpu_pct */
-#define STATUS      21 /* the status field's index */
+#define NFIELDS      25
+#define V2_NFIELDS   24      /* before scenario */
+#define OLD_NFIELDS  22      /* before served_conns and other_cpu_pct */
+#define STATUS       21      /* the status field's index */
+#define SCENARIO     24      /* the scenario field's index */
+#define OLD_SCENARIO "hello" /* what every row was before the scenario column */
 
 static const char header[] =
     "run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
     "lat_mean_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms,server_user_s,server_sys_s,"
-    "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct";
+    "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct,"
+    "scenario";
 
 const char *record_header(void)
 {
@@ -53,25 +57,26 @@ static void opt_num(double v, char *buf, size_t buflen)
 
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
-	char f[5][2 * RECORD_WORD + 3], served[32], other[32];
+	char f[6][2 * RECORD_WORD + 3], served[32], other[32];
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
 	    csv_text(r->model, f[1], sizeof(f[1])) < 0 ||
 	    csv_text(r->mode, f[2], sizeof(f[2])) < 0 ||
 	    csv_text(r->tool, f[3], sizeof(f[3])) < 0 ||
-	    csv_text(r->status, f[4], sizeof(f[4])) < 0)
+	    csv_text(r->status, f[4], sizeof(f[4])) < 0 ||
+	    csv_text(r->scenario, f[5], sizeof(f[5])) < 0)
 		return -1;
 	opt_num(r->served_conns, served, sizeof(served));
 	opt_num(r->other_cpu_pct, other, sizeof(other));
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%.1f,%s,%s,%s\n",
+	             "%.2f,%ld,%.1f,%s,%s,%s,%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
 	             r->server_cpu_us_per_req, r->server_maxrss_kb, r->client_cpu_pct, f[4], served,
-	             other);
+	             other, f[5]);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -138,10 +143,10 @@ int record_parse(const char *line, struct record_row *r)
 	if (!copy)
 		return -1;
 	nf = csv_split(copy, f, NFIELDS);
-	if (nf != NFIELDS && nf != OLD_NFIELDS)
+	if (nf != NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
-		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS;
+		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO;
 
 		if (i >= nf || (i > STATUS && !*f[i]))
 			d[i] = -1; /* an older file, or unknown */
@@ -149,7 +154,8 @@ int record_parse(const char *line, struct record_row *r)
 			goto out;
 	}
 	if (word(r->run_id, f[0]) < 0 || word(r->model, f[1]) < 0 || word(r->mode, f[2]) < 0 ||
-	    word(r->tool, f[5]) < 0 || word(r->status, f[STATUS]) < 0)
+	    word(r->tool, f[5]) < 0 || word(r->status, f[STATUS]) < 0 ||
+	    word(r->scenario, nf > SCENARIO ? f[SCENARIO] : OLD_SCENARIO) < 0 || !r->scenario[0])
 		goto out;
 	r->concurrency = (int)d[3];
 	r->rep = (int)d[4];

@@ -33,6 +33,7 @@ struct record_row {
 	/* Appended after status (older files lack them: -1, written as an empty field). */
 	double served_conns;  /* rps x mean latency of completed requests (health.h); -1: unknown */
 	double other_cpu_pct; /* other processes' CPU during the run, % of one CPU; -1: unknown */
+	char scenario[RECORD_WORD]; /* appended last; rows of older files are "hello" */
 };
 
 /* The header line of results.csv, without the newline. */
@@ -47,9 +48,10 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
 
 /*
  * Parse one CSV line (newline optional) written by record_format into row.
- * Returns 0, or -1 if it does not have the schema's 24 fields; the 22 of a
- * file written before served_conns and other_cpu_pct existed are accepted
- * (both -1), so older runs can still be replotted.
+ * Returns 0, or -1 if it does not have the schema's 25 fields; the 24 of a
+ * file written before scenario existed (scenario "hello") and the 22 of one
+ * written before served_conns and other_cpu_pct existed (both -1) are
+ * accepted, so older runs can still be replotted.
  */
 int record_parse(const char *line, struct record_row *row);
 

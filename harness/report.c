@@ -3,6 +3,7 @@
 #include "health.h"
 #include "plan.h"
 #include "run.h"
+#include "scenario.h"
 #include "util.h"
 
 #include <limits.h>
@@ -14,12 +15,25 @@
 static const char *const chart_kinds[] = { "throughput", "p99", "cpu" };
 #define NKINDS (int)(sizeof(chart_kinds) / sizeof(chart_kinds[0]))
 
+/* A scenario's place in the report: its row in the table, unknown ones after, by name. */
+static int scenario_rank(const char *name)
+{
+	const struct scenario *s = scenario_find(name);
+	int n;
+
+	return s ? (int)(s - scenario_table(&n)) : SCENARIO_MAX;
+}
+
 static int cmp_row(const void *a, const void *b)
 {
 	const struct record_row *x = *(const struct record_row *const *)a;
 	const struct record_row *y = *(const struct record_row *const *)b;
-	int c = strcmp(x->model, y->model);
+	int c = scenario_rank(x->scenario) - scenario_rank(y->scenario);
 
+	if (!c)
+		c = strcmp(x->scenario, y->scenario);
+	if (!c)
+		c = strcmp(x->model, y->model);
 	if (!c)
 		c = strcmp(x->mode, y->mode);
 	if (!c)
@@ -29,8 +43,8 @@ static int cmp_row(const void *a, const void *b)
 
 static int same_cell(const struct record_row *a, const struct record_row *b)
 {
-	return !strcmp(a->model, b->model) && !strcmp(a->mode, b->mode) &&
-	       a->concurrency == b->concurrency;
+	return !strcmp(a->scenario, b->scenario) && !strcmp(a->model, b->model) &&
+	       !strcmp(a->mode, b->mode) && a->concurrency == b->concurrency;
 }
 
 /* Count status words of rows[0..n) into "ok:2 errors:1" form. */
@@ -76,6 +90,24 @@ static void fill_health(struct report_cell *cell, const struct record_row *const
 	cell->starved = health_starved(cell->served_median, cell->concurrency);
 }
 
+/* The mean and sample standard deviation of server CPU µs per request over the ok rows. */
+static void mean_sd(const struct record_row *const *rows, int k, double *mean, double *sd)
+{
+	double sum = 0, sq = 0;
+	int i, m = 0;
+
+	for (i = 0; i < k; i++)
+		if (!strcmp(rows[i]->status, "ok")) {
+			sum += rows[i]->server_cpu_us_per_req;
+			m++;
+		}
+	*mean = m ? sum / m : 0;
+	for (i = 0; i < k; i++)
+		if (!strcmp(rows[i]->status, "ok"))
+			sq += pow(rows[i]->server_cpu_us_per_req - *mean, 2);
+	*sd = m > 1 ? sqrt(sq / (m - 1)) : 0;
+}
+
 /* Fill cell from the k rows of one cell. */
 static void fill_cell(struct report_cell *cell, const struct record_row *const *rows, int k,
                       double *tmp)
@@ -85,6 +117,8 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	double sum = 0, sq = 0;
 
 	memset(cell, 0, sizeof(*cell));
+	cell->bound = -1;
+	strcpy(cell->scenario, rows[0]->scenario);
 	strcpy(cell->model, rows[0]->model);
 	strcpy(cell->mode, rows[0]->mode);
 	strcpy(cell->tool, rows[0]->tool);
@@ -103,6 +137,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 		if (ok[i]->server_maxrss_kb > cell->maxrss_kb_max)
 			cell->maxrss_kb_max = ok[i]->server_maxrss_kb;
 		cell->client_cpu_max = fmax(cell->client_cpu_max, ok[i]->client_cpu_pct);
+		cell->run_s = fmax(cell->run_s, ok[i]->duration_s);
 	}
 	cell->ok = m;
 	if (!m) {
@@ -114,6 +149,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 		sq += (tmp[i] - cell->rps_mean) * (tmp[i] - cell->rps_mean);
 	cell->rps_sd = m > 1 ? sqrt(sq / (m - 1)) : 0;
 	cell->rps_median = util_median(tmp, m);
+	mean_sd(rows, k, &cell->cpu_us_mean, &cell->cpu_us_sd);
 #define MEDIAN_OF(field, dst)                                                                      \
 	do {                                                                                       \
 		int j_ = 0;                                                                        \
@@ -169,10 +205,13 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 	fprintf(f, "model,mode,concurrency,runs,reps_ok,rps_median,rps_min,rps_max,rps_mean,rps_sd,"
 	           "lat_p50_ms_median,lat_p99_ms_median,cpu_us_per_req_median,maxrss_kb_max,"
 	           "client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses,"
-	           "served_conns_median,starved,other_cpu_pct_max,noisy_reps\n");
+	           "served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,"
+	           "run_s\n");
 	for (i = 0; i < n; i++) {
-		char served[32] = "", other[32] = "";
+		char served[32] = "", other[32] = "", bound[32] = "";
 
+		if (c[i].bound >= 0)
+			snprintf(bound, sizeof(bound), "%.1f", c[i].bound);
 		if (c[i].served_median >= 0)
 			snprintf(served, sizeof(served), "%.1f", c[i].served_median);
 		if (c[i].other_cpu_max >= 0)
@@ -180,12 +219,13 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 		fprintf(
 		    f,
 		    "%s,%s,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f,%ld,%.1f,%d,%.1f,%s,%d,"
-		    "%s,%s,%d,%s,%d\n",
+		    "%s,%s,%d,%s,%d,%s,%s,%.3f\n",
 		    c[i].model, c[i].mode, c[i].concurrency, c[i].runs, c[i].ok, c[i].rps_median,
 		    c[i].rps_min, c[i].rps_max, c[i].rps_mean, c[i].rps_sd, c[i].p50_median,
 		    c[i].p99_median, c[i].cpu_us_median, c[i].maxrss_kb_max, c[i].client_cpu_max,
 		    c[i].client_bound, c[i].client_cpu_median, c[i].tool, c[i].reference,
-		    c[i].statuses, served, c[i].starved, other, c[i].noisy);
+		    c[i].statuses, served, c[i].starved, other, c[i].noisy, c[i].scenario, bound,
+		    c[i].run_s);
 	}
 	return fclose(f) == 0 ? 0 : -1;
 }
@@ -215,6 +255,11 @@ static int top_level(const struct report_cell *c, int n, const char *mode)
 	return top;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int cmp_mean_desc(const void *a, const void *b)
 {
 	const struct report_cell *x = *(const struct report_cell *const *)a;
@@ -229,52 +274,148 @@ const char *report_label(const char *model, char *buf, size_t len)
 	return buf;
 }
 
-/* " (starved: N of C connections served)" for a starved cell, else "", into buf. */
+/* " (starved: N of C connections served; p99 >= the 2.0 s run)" for a starved cell, into buf. */
 static const char *starved_words(const struct report_cell *c, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	if (c->starved)
-		snprintf(buf, len, " (starved: %.0f of %d connections served)", c->served_median,
-		         c->concurrency);
+		snprintf(buf, len,
+		         " (starved: %.0f of %d connections served; p99 >= the %.1f s run)",
+		         c->served_median, c->concurrency, c->run_s);
 	return buf;
+}
+
+/* " = 98 % of the 3,200 bound" for rps of a cell with a bound, else "", into buf. */
+static const char *bound_words(const struct report_cell *c, double rps, char *buf, size_t len)
+{
+	char b[32];
+
+	buf[0] = '\0';
+	if (c->ok && c->bound > 0)
+		snprintf(buf, len, " = %.0f %% of the %s bound", 100 * rps / c->bound,
+		         util_thousands(c->bound, b, sizeof(b)));
+	return buf;
+}
+
+#define NO_SPREAD " (1 repetition: no spread)"
+
+/*
+ * The ratio a/b of two means with its propagated standard deviation
+ * ("1.94 ± 0.05") into buf; without it ("1.94") when either side has fewer
+ * than 2 ok repetitions, which *no_spread then says.
+ */
+static const char *ratio_words(double a, double sa, int oka, double b, double sb, int okb,
+                               char *buf, size_t len, int *no_spread)
+{
+	double ratio = a / b;
+
+	*no_spread = oka < 2 || okb < 2;
+	if (*no_spread)
+		snprintf(buf, len, "%.2f", ratio);
+	else
+		snprintf(buf, len, "%.2f ± %.2f", ratio,
+		         ratio * sqrt(pow(sa / a, 2) + pow(sb / b, 2)));
+	return buf;
+}
+
+/* "31000 ± 1414" or "31000" (fewer than 2 ok repetitions) into buf. */
+static const char *mean_words(double mean, double sd, int ok, const char *fmt_unit, char *buf,
+                              size_t len)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), fmt_unit, mean);
+	if (ok < 2)
+		snprintf(buf, len, "%s", num);
+	else
+		snprintf(buf, len, "%s ± %.*f", num, strstr(fmt_unit, ".1f") ? 1 : 0, sd);
+	return buf;
+}
+
+/* Least server CPU per request first; cells without an ok measure last. */
+static int cmp_cpu_asc(const void *a, const void *b)
+{
+	const struct report_cell *x = *(const struct report_cell *const *)a;
+	const struct report_cell *y = *(const struct report_cell *const *)b;
+	double cx = x->ok && x->cpu_us_mean > 0 ? x->cpu_us_mean : INFINITY;
+	double cy = y->ok && y->cpu_us_mean > 0 ? y->cpu_us_mean : INFINITY;
+
+	return (cx > cy) - (cx < cy);
+}
+
+/* Rank r[0..k) (sorted, r[0] the best) by server CPU per request: the load tool set the req/s. */
+static void rank_cpu(FILE *f, const struct report_cell **r, int k, const char *head)
+{
+	char a[RECORD_WORD + 16], b[RECORD_WORD + 16], m[64], ratio[64], sw[128];
+	int i, ns, best_ns = r[0]->ok < 2;
+
+	report_label(r[0]->model, a, sizeof(a));
+	fprintf(f, "%s: server CPU per request (the load generator limited req/s): %s: %s µs%s%s\n",
+	        head, a,
+	        mean_words(r[0]->cpu_us_mean, r[0]->cpu_us_sd, r[0]->ok, "%.1f", m, sizeof(m)),
+	        best_ns ? NO_SPREAD : "", starved_words(r[0], sw, sizeof(sw)));
+	for (i = 1; i < k; i++) {
+		report_label(r[i]->model, b, sizeof(b));
+		if (!r[i]->ok || r[i]->cpu_us_mean <= 0 || r[0]->cpu_us_mean <= 0) {
+			fprintf(f, "  %s: no ok run (%s)\n", b, r[i]->statuses);
+			continue;
+		}
+		ratio_words(r[i]->cpu_us_mean, r[i]->cpu_us_sd, r[i]->ok, r[0]->cpu_us_mean,
+		            r[0]->cpu_us_sd, r[0]->ok, ratio, sizeof(ratio), &ns);
+		fprintf(f, "  %s used %s x less CPU per request than %s (%.1f µs)%s%s\n", a, ratio,
+		        b, r[i]->cpu_us_mean, starved_words(r[i], sw, sizeof(sw)),
+		        ns && !best_ns ? NO_SPREAD : "");
+	}
 }
 
 /* The ranking of one mode at concurrency level to f. */
 static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *mode, int level)
 {
 	const struct report_cell *r[n ? n : 1], *best;
-	char a[RECORD_WORD + 16], b[RECORD_WORD + 16], sw[80];
-	int i, k = 0;
+	char a[RECORD_WORD + 16], b[RECORD_WORD + 16], sw[128], bw[80], head[96], m[64];
+	char ratio[64];
+	int i, k = 0, ns, best_ns;
 
 	for (i = 0; i < n; i++)
 		if (!strcmp(c[i].mode, mode) && c[i].concurrency == level)
 			r[k++] = &c[i];
 	qsort(r, k, sizeof(r[0]), cmp_mean_desc);
 	best = r[0];
+	snprintf(head, sizeof(head), "%s, c=%d (%s)", mode, level, best->tool);
+	if (best->client_bound && best->ok) {
+		/* req/s ranks the load generator here; what the server spent per answer does not */
+		qsort(r, k, sizeof(r[0]), cmp_cpu_asc);
+		rank_cpu(f, r, k, head);
+		return;
+	}
+	best_ns = best->ok < 2;
 	report_label(best->model, a, sizeof(a));
-	fprintf(f, "%s, c=%d (%s): %s: %.0f ± %.0f req/s%s%s\n", mode, level, best->tool, a,
-	        best->rps_mean, best->rps_sd,
+	fprintf(f, "%s: %s: %s req/s%s%s%s%s\n", head, a,
+	        mean_words(best->rps_mean, best->rps_sd, best->ok, "%.0f", m, sizeof(m)),
+	        bound_words(best, best->rps_mean, bw, sizeof(bw)), best_ns ? NO_SPREAD : "",
 	        best->client_bound ? " (limited by the load generator)" : "",
 	        starved_words(best, sw, sizeof(sw)));
 	for (i = 1; i < k; i++) {
-		double ratio, sd;
-
 		if (!r[i]->ok || r[i]->rps_mean <= 0) {
 			fprintf(f, "  %s: no ok run (%s)\n",
 			        report_label(r[i]->model, b, sizeof(b)), r[i]->statuses);
 			continue;
 		}
-		ratio = best->rps_mean / r[i]->rps_mean;
-		sd = ratio * sqrt(pow(best->rps_sd / best->rps_mean, 2) +
-		                  pow(r[i]->rps_sd / r[i]->rps_mean, 2));
-		fprintf(f, "  %s ran %.2f ± %.2f x faster than %s%s%s\n", a, ratio, sd,
+		ratio_words(best->rps_mean, best->rps_sd, best->ok, r[i]->rps_mean, r[i]->rps_sd,
+		            r[i]->ok, ratio, sizeof(ratio), &ns);
+		fprintf(f, "  %s ran %s x faster than %s%s%s", a, ratio,
 		        report_label(r[i]->model, b, sizeof(b)),
 		        r[i]->client_bound ? " (load generator limited it)" : "",
 		        starved_words(r[i], sw, sizeof(sw)));
+		if (r[i]->bound > 0)
+			fprintf(f, " (%.0f req/s%s)", r[i]->rps_mean,
+			        bound_words(r[i], r[i]->rps_mean, bw, sizeof(bw)));
+		fprintf(f, "%s\n", ns && !best_ns ? NO_SPREAD : "");
 	}
 }
 
-void report_ranking(FILE *f, const struct report_cell *c, int n)
+/* The ranking of one scenario's cells c[0..n), per mode. */
+static void rank_scenario(FILE *f, const struct report_cell *c, int n)
 {
 	const char *modes[8];
 	int m, k = modes_of(c, n, modes), level;
@@ -284,6 +425,37 @@ void report_ranking(FILE *f, const struct report_cell *c, int n)
 			fprintf(f, "%s: no ok run to rank\n", modes[m]);
 		else
 			rank_mode(f, c, n, modes[m], level);
+	}
+}
+
+int report_slice_end(const struct report_cell *c, int n, int start)
+{
+	int i = start + 1;
+
+	while (i < n && !strcmp(c[i].scenario, c[start].scenario))
+		i++;
+	return i;
+}
+
+/* "scenario hello (GET /)" for the slice starting at c into buf. */
+static const char *scenario_title(const struct report_cell *c, char *buf, size_t len)
+{
+	const struct scenario *s = scenario_find(c->scenario);
+
+	snprintf(buf, len, "scenario %s (GET %s)", c->scenario, s ? s->target : "?");
+	return buf;
+}
+
+void report_ranking(FILE *f, const struct report_cell *c, int n)
+{
+	char title[RECORD_WORD + 128];
+	int start, end;
+
+	for (start = 0; start < n; start = end) {
+		end = report_slice_end(c, n, start);
+		fprintf(f, "%s%s:\n", start ? "\n" : "",
+		        scenario_title(&c[start], title, sizeof(title)));
+		rank_scenario(f, c + start, end - start);
 	}
 }
 
@@ -335,21 +507,38 @@ int report_cell_short(const struct report_cell *cell, int planned)
 
 /* Which marks a table used, for its legend. */
 struct marks {
-	int bound, refs, shortfall, starved, noisy;
+	int cpu; /* the table is of server CPU per request, not req/s */
+	int bound, refs, shortfall, starved, noisy, law;
 	double noisy_max;
 };
+
+#define REPORT_BANDWIDTH_BYTES 65536 /* bodies this large get MB/s beside req/s */
 
 /* One cell of a table: "41,230 (1.20 ms)" and its marks, to f; notes them in m. */
 static void md_cell(FILE *f, const struct report_cell *x, int planned, struct marks *m)
 {
+	const struct scenario *sc = scenario_find(x->scenario);
 	char num[32];
 	int shortfall = report_cell_short(x, planned);
 
 	if (!x->ok)
 		fprintf(f, " %s", x->statuses);
+	else if (m->cpu)
+		fprintf(f, " %.1f", x->cpu_us_median);
+	else if (x->starved) /* the unserved waited the whole run: their p99 is at least that */
+		fprintf(f, " %s (≥ %.1f s)", util_thousands(x->rps_median, num, sizeof(num)),
+		        x->run_s);
 	else
 		fprintf(f, " %s (%.2f ms)", util_thousands(x->rps_median, num, sizeof(num)),
 		        x->p99_median);
+	if (x->ok && x->bound > 0 && !m->cpu) {
+		fprintf(f, " = %.0f %% of %s", 100 * x->rps_median / x->bound,
+		        util_thousands(x->bound, num, sizeof(num)));
+		m->law = 1;
+	}
+	if (x->ok && sc && sc->body_bytes >= REPORT_BANDWIDTH_BYTES && !m->cpu)
+		fprintf(f, ", %s MB/s",
+		        util_thousands(x->rps_median * sc->body_bytes / 1e6, num, sizeof(num)));
 	if (x->ok && x->client_bound)
 		fprintf(f, " ‡");
 	if (shortfall)
@@ -371,6 +560,11 @@ static void md_cell(FILE *f, const struct report_cell *x, int planned, struct ma
 /* The legend of the marks a table used. */
 static void md_legend(FILE *f, const struct marks *m, int planned)
 {
+	if (m->law)
+		fprintf(f, "\n= N %% of B: the median req/s as a share of the bound B that the "
+		           "scenario's law gives for the model (from its Facts line, the server's "
+		           "CPUs and --workers). A model far below its bound is a finding to "
+		           "explain.\n");
 	if (m->shortfall)
 		fprintf(f,
 		        "\n* fewer ok repetitions than the %d planned (see summary.csv, "
@@ -383,8 +577,10 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 		        "Little's law; marked below %.2g x C). The others waited the whole run, "
 		        "e.g. a fixed pool of blocking workers each holding one keep-alive "
 		        "connection, and the tool stopped at its time limit without counting them "
-		        "as failures. The runs stay ok because their numbers are real: req/s and "
-		        "latency are those of the N served connections, not of C.\n",
+		        "as failures. The runs stay ok because their numbers are real: req/s is "
+		        "that of the N served connections, not of C. Their p99 is not shown: the "
+		        "connections never served waited at least the run's length (≥ T s), and "
+		        "that is the cell's latency.\n",
 		        HEALTH_STARVED_FRACTION);
 	if (m->noisy)
 		fprintf(f,
@@ -405,18 +601,28 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 }
 
 /* One mode's table: a row per model, a column per level. */
-static void md_table(FILE *f, const struct report_cell *c, int n, const char *mode, int planned)
+static void md_table(FILE *f, const struct report_cell *c, int n, const char *mode, int planned,
+                     int cpu)
 {
 	int lv[64], k = levels_of(c, n, mode, lv, 64), i, j;
 	char label[RECORD_WORD + 16];
 	const char *tool = "";
-	struct marks m = { 0 };
+	struct marks m = { .cpu = cpu };
 
 	for (i = 0; i < n; i++)
 		if (!strcmp(c[i].mode, mode))
 			tool = c[i].tool;
-	fprintf(f, "## %s (%s)\n\nMedian req/s (p99 latency) over the ok repetitions.\n\n| model |",
-	        mode, tool);
+	if (cpu)
+		fprintf(f,
+		        "Server CPU µs per request (user + sys over requests; median of the ok "
+		        "repetitions), %s mode: what the design costs per answer, whoever "
+		        "limited the req/s.\n\n| model |",
+		        mode);
+	else
+		fprintf(f,
+		        "### %s (%s)\n\nMedian req/s (p99 latency) over the ok repetitions.\n\n| "
+		        "model |",
+		        mode, tool);
 	for (j = 0; j < k; j++)
 		fprintf(f, " c=%d |", lv[j]);
 	fprintf(f, "\n|---|");
@@ -440,67 +646,188 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 		}
 		fprintf(f, "\n");
 	}
-	md_legend(f, &m, planned);
+	if (cpu)
+		fprintf(f, "\n(Marks as in the req/s table above.)\n\n");
+	else
+		md_legend(f, &m, planned);
+}
+
+/* The distinct models of c[0..n) in name order, blank separated, into buf: 0 or -1. */
+static int models_of(const struct report_cell *c, int n, char *buf, size_t len)
+{
+	const char **names = malloc((n ? n : 1) * sizeof(*names));
+	int i, j, k = 0, o = 0;
+
+	if (!names)
+		return -1;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < k && strcmp(names[j], c[i].model); j++)
+			;
+		if (j == k)
+			names[k++] = c[i].model;
+	}
+	qsort(names, k, sizeof(names[0]), cmp_name);
+	buf[0] = '\0';
+	for (i = 0; i < k && o < (int)len; i++)
+		o += snprintf(buf + o, len - o, "%s%s", i ? " " : "", names[i]);
+	free(names);
+	return k && o < (int)len ? 0 : -1;
+}
+
+/* One scenario's part of report.md: what it is, its law, a table per mode. */
+static void md_scenario(FILE *f, const struct report_cell *c, int n)
+{
+	const struct scenario *s = scenario_find(c[0].scenario);
+	const char *modes[8];
+	char title[RECORD_WORD + 128];
+	int k = modes_of(c, n, modes), m, i, o;
+
+	fprintf(f, "## %s\n\n", scenario_title(&c[0], title, sizeof(title)));
+	if (s)
+		fprintf(f, "What it shows: %s.\n\nBound: %s.\n\n", s->shows,
+		        s->law_text ? s->law_text : "no law");
+	for (i = 0, o = 0; s && s->law && i < n; i++)
+		if (c[i].bound < 0 && (!i || strcmp(c[i - 1].model, c[i].model)))
+			o += fprintf(f, "%s%s", o ? ", " : "No bound for ", c[i].model);
+	if (o)
+		fprintf(f, ": %s.\n\n",
+		        "their README has no Facts line, and a bound is never guessed");
+	for (m = 0; m < k; m++) {
+		md_table(f, c, n, modes[m], report_planned_reps(c, n), 0);
+		md_table(f, c, n, modes[m], report_planned_reps(c, n), 1);
+	}
 }
 
 int report_write_md(const char *path, const char *run_id, const char *charts_rel,
                     const struct report_cell *c, int n, const char *meta)
 {
 	const char *modes[8];
-	int k = modes_of(c, n, modes), m, i;
+	int start, end, k, m, i;
 	FILE *f = fopen(path, "we");
 
 	if (!f)
 		return -1;
 	fprintf(f, "# Benchmark run %s\n\n", run_id);
-	for (m = 0; m < k; m++)
-		md_table(f, c, n, modes[m], report_planned_reps(c, n));
+	for (start = 0; start < n; start = end) {
+		end = report_slice_end(c, n, start);
+		md_scenario(f, c + start, end - start);
+	}
 	fprintf(f, "## Ranking at the highest concurrency\n\n```\n");
 	report_ranking(f, c, n);
 	fprintf(f, "```\n\n## Charts\n\n");
-	for (m = 0; m < k; m++)
-		for (i = 0; i < NKINDS; i++)
-			fprintf(f, "![%s %s](%s/%s-%s.png)\n\n", chart_kinds[i], modes[m],
-			        charts_rel, chart_kinds[i], modes[m]);
+	for (start = 0; start < n; start = end) {
+		end = report_slice_end(c, n, start);
+		k = modes_of(c + start, end - start, modes);
+		for (m = 0; m < k; m++)
+			for (i = 0; i < NKINDS; i++)
+				fprintf(f, "![%s %s %s](%s/%s-%s-%s.png)\n\n", c[start].scenario,
+				        chart_kinds[i], modes[m], charts_rel, c[start].scenario,
+				        chart_kinds[i], modes[m]);
+	}
 	fprintf(f, "## Machine and plan\n\n```\n%s```\n", meta ? meta : "");
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-int report_plots(const char *gnuplot_path, const char *scripts_dir, const char *summary,
-                 const char *outdir, const char *run_id, const struct report_cell *c, int n)
+/* One scenario's charts (c[0..n)): every kind for every mode. Returns how many failed. */
+static int plot_scenario(const char *gnuplot_path, const char *scripts_dir, const char *summary,
+                         const char *outdir, const char *run_id, const char *models,
+                         const struct report_cell *c, int n)
 {
 	const char *modes[8];
-	char models[4096] = "", vars[8192], script[PATH_MAX], style[PATH_MAX], log[PATH_MAX];
-	int k = modes_of(c, n, modes), m, i, o = 0, failed = 0;
+	char vars[8192], script[PATH_MAX], style[PATH_MAX], log[PATH_MAX];
+	int k = modes_of(c, n, modes), m, i, failed = 0;
 
-	/* Every model of the run in name order: its index is its colour in every chart. */
-	for (i = 0; i < n; i++)
-		if (!i || strcmp(c[i - 1].model, c[i].model))
-			o += snprintf(models + o, sizeof(models) - o, "%s%s", o ? " " : "",
-			              c[i].model);
-	if (!k || o >= (int)sizeof(models))
-		return -1;
 	snprintf(style, sizeof(style), "%s/style.gp", scripts_dir);
-	if (snprintf(log, sizeof(log), "%s/gnuplot.log", outdir) >= (int)sizeof(log))
-		return -1;
-	unlink(log);
+	snprintf(log, sizeof(log), "%s/gnuplot.log", outdir);
 	for (m = 0; m < k; m++) {
 		const char *tool = "";
+		int bound = 0, starved = 0; /* the marks the chart needs */
 
 		for (i = 0; i < n; i++)
-			if (!strcmp(c[i].mode, modes[m]))
+			if (!strcmp(c[i].mode, modes[m])) {
 				tool = c[i].tool;
+				bound += c[i].ok && c[i].client_bound;
+				starved += c[i].ok && c[i].starved;
+			}
 		for (i = 0; i < NKINDS; i++) {
 			char *argv[] = { (char *)gnuplot_path, "-e", vars, script, NULL };
 
 			snprintf(script, sizeof(script), "%s/%s.gp", scripts_dir, chart_kinds[i]);
 			snprintf(vars, sizeof(vars),
-			         "summary='%s'; out='%s/%s-%s.png'; mode='%s'; models='%s'; "
-			         "runid='%s'; tool='%s'; style='%s'",
-			         summary, outdir, chart_kinds[i], modes[m], modes[m], models,
-			         run_id, tool, style);
+			         "summary='%s'; out='%s/%s-%s-%s.png'; scenario='%s'; mode='%s'; "
+			         "models='%s'; runid='%s'; tool='%s'; style='%s'; bound_marks=%d; "
+			         "starved_marks=%d",
+			         summary, outdir, c[0].scenario, chart_kinds[i], modes[m],
+			         c[0].scenario, modes[m], models, run_id, tool, style, bound,
+			         starved);
 			failed += run_command(argv, 30000, log) != 0;
 		}
 	}
 	return failed;
+}
+
+int report_plots(const char *gnuplot_path, const char *scripts_dir, const char *summary,
+                 const char *outdir, const char *run_id, const struct report_cell *c, int n)
+{
+	char models[4096], log[PATH_MAX];
+	int start, end, failed = 0;
+
+	/* Every model of the run in name order: its index is its colour in every chart. */
+	if (!n || models_of(c, n, models, sizeof(models)) < 0)
+		return -1;
+	if (snprintf(log, sizeof(log), "%s/gnuplot.log", outdir) >= (int)sizeof(log))
+		return -1;
+	unlink(log);
+	for (start = 0; start < n; start = end) {
+		end = report_slice_end(c, n, start);
+		failed += plot_scenario(gnuplot_path, scripts_dir, summary, outdir, run_id, models,
+		                        c + start, end - start);
+	}
+	return failed;
+}
+
+void report_env_parse(const char *meta, struct report_env *env)
+{
+	const char *line;
+	char facts[512];
+	int len;
+
+	memset(env, 0, sizeof(*env));
+	for (line = meta; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		struct facts *f = &env->facts[env->nfacts];
+		char *model = env->model[env->nfacts];
+
+		if (sscanf(line, "server cpus: %d", &env->server_cpus) == 1 ||
+		    sscanf(line, "workers: %d", &env->workers) == 1)
+			continue;
+		/* "facts MODEL: keepalive=yes ...": MODEL's Facts line as the README has it */
+		if (env->nfacts == REPORT_MAX_FACTS ||
+		    sscanf(line, "facts %63[^:]:%n", model, &len) != 1)
+			continue;
+		snprintf(facts, sizeof(facts), "Facts:%.*s", (int)strcspn(line + len, "\n"),
+		         line + len);
+		facts_parse(facts, f); /* a malformed one stays unknown */
+		env->nfacts++;
+	}
+}
+
+void report_apply_laws(struct report_cell *c, int n, const struct report_env *env)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct scenario *s = scenario_find(c[i].scenario);
+		struct law_input in = { .concurrency = c[i].concurrency,
+			                .server_cpus = env->server_cpus > 0 ? env->server_cpus : 1,
+			                .workers = env->workers,
+			                .max_conns = FACTS_MAX_CONNS };
+
+		for (j = 0; j < env->nfacts && strcmp(env->model[j], c[i].model); j++)
+			;
+		in.facts = j < env->nfacts ? &env->facts[j] : NULL;
+		c[i].bound = s ? scenario_bound(s, &in, c[i].law, sizeof(c[i].law)) : -1;
+		if (!s)
+			snprintf(c[i].law, sizeof(c[i].law), "no law (unknown scenario)");
+	}
 }

@@ -2,14 +2,16 @@
 #ifndef REPORT_H
 #define REPORT_H
 
+#include "facts.h"
 #include "record.h"
 
 #include <stdio.h>
 
 #define REPORT_CLIENT_BOUND_PCT 90.0 /* the load tool at this % of one core limited the cell */
 
-/* One model x mode x concurrency cell; the statistics are over its ok repetitions. */
+/* One scenario x model x mode x concurrency cell; the statistics are over its ok repetitions. */
 struct report_cell {
+	char scenario[RECORD_WORD];
 	char model[RECORD_WORD];
 	char mode[RECORD_WORD];
 	int concurrency;
@@ -17,6 +19,8 @@ struct report_cell {
 	int ok;
 	double rps_median, rps_min, rps_max, rps_mean, rps_sd;
 	double p50_median, p99_median, cpu_us_median;
+	double cpu_us_mean, cpu_us_sd; /* server CPU µs per request over the ok repetitions */
+	double run_s;                  /* the longest ok repetition's run length */
 	long maxrss_kb_max;
 	double client_cpu_max;
 	double client_cpu_median;
@@ -32,11 +36,38 @@ struct report_cell {
 	int starved;          /* served_median below HEALTH_STARVED_FRACTION x concurrency */
 	double other_cpu_max; /* highest other_cpu_pct of the cell's runs; -1: unknown */
 	int noisy;            /* how many of the cell's runs were noisy (health_noisy) */
+	/* The scenario's law (report_apply_laws): the most req/s the model can serve here. */
+	double bound;  /* req/s; -1: no law, or the model's facts are unknown */
+	char law[128]; /* how it was worked out, or why there is none */
+};
+
+#define REPORT_MAX_FACTS 64
+
+/* What the laws need of a run, read back from its meta (report_env_parse). */
+struct report_env {
+	int server_cpus; /* 0: unknown (taken as 1) */
+	int workers;     /* --workers given to every model; 0: not passed */
+	int nfacts;
+	char model[REPORT_MAX_FACTS][RECORD_WORD];
+	struct facts facts[REPORT_MAX_FACTS]; /* model[i]'s Facts line */
 };
 
 /*
- * Group rows into cells, sorted by model, mode and concurrency. *cells is
- * malloc'ed. 0, or -1 when out of memory.
+ * Read the "server cpus:", "workers:" and "facts MODEL:" lines of a run's
+ * meta text (meta.h; may be NULL: nothing known) into env.
+ */
+void report_env_parse(const char *meta, struct report_env *env);
+
+/*
+ * Fill every cell's bound and law from its scenario's law (scenario.h), the
+ * model's facts in env (unknown without them), the server CPUs and workers.
+ */
+void report_apply_laws(struct report_cell *c, int n, const struct report_env *env);
+
+/*
+ * Group rows into cells, sorted by scenario, model, mode and concurrency (so
+ * a scenario's cells are one slice). *cells is malloc'ed; bound is -1 until
+ * report_apply_laws. 0, or -1 when out of memory.
  */
 int report_summarize(const struct record_row *rows, int n, struct report_cell **cells, int *ncells);
 
@@ -56,36 +87,46 @@ int report_write_summary(const char *path, const struct report_cell *c, int n);
 const char *report_label(const char *model, char *buf, size_t len);
 
 /*
- * Write, per mode, the hyperfine-style ranking at the mode's highest
+ * Write, per scenario and mode, the hyperfine-style ranking at the mode's highest
  * concurrency with an ok run ("epoll ran 1.84 ± 0.05 x faster than thread",
  * mean ± propagated standard deviation of req/s) to f, noting cells the load
- * tool limited and starved cells ("(starved: N of C connections served)").
- * References are ranked with the rest but labelled "(reference)".
+ * tool limited and starved cells ("(starved: N of C connections served; p99 >=
+ * the 2 s run)"). When the top cell is client bound, req/s ranks the load
+ * generator, so the mode is ranked by server CPU per request instead, and
+ * says so. With fewer than 2 ok repetitions on either side no spread is
+ * printed ("1 repetition: no spread").
+ * References are ranked with the rest but labelled "(reference)". Where a
+ * cell has a bound, its req/s is given as a share of it ("= 98 % of the
+ * 3,200 bound").
  */
 void report_ranking(FILE *f, const struct report_cell *c, int n);
 
 /*
- * Write report.md at path: per mode a table of req/s and p99 per model and
- * concurrency (references labelled, with a note saying what they are; cells
- * marked when short of ok repetitions, starved, noisy or client bound, with a
- * legend line for each mark present), the
- * ranking, the charts (image links relative to charts_rel) and the meta text.
- * 0 or -1.
+ * Write report.md at path: per scenario its target, what it shows and its
+ * law, then per mode a table of req/s and one of server CPU µs per request; a
+ * starved cell's p99 is given as at least the run length; then per mode a table of req/s and p99
+ * per model and concurrency (references labelled, with a note saying what they are; cells marked
+ * when short of ok repetitions, starved, noisy or client bound, with a legend line for each mark
+ * present), the ranking, the charts (image links relative to charts_rel) and the meta text. 0 or
+ * -1.
  */
 int report_write_md(const char *path, const char *run_id, const char *charts_rel,
                     const struct report_cell *c, int n, const char *meta);
 
 /*
- * Draw the charts into outdir with gnuplot (gnuplot_path) and the scripts in
- * scripts_dir from the summary.csv at summary; gnuplot's messages go to
+ * Draw the charts (<scenario>-<kind>-<mode>.png) into outdir with gnuplot (gnuplot_path) and the
+ * scripts in scripts_dir from the summary.csv at summary; gnuplot's messages go to
  * outdir/gnuplot.log. Returns how many charts failed (0: all drawn), or -1
  * if nothing could be drawn.
  */
 int report_plots(const char *gnuplot_path, const char *scripts_dir, const char *summary,
                  const char *outdir, const char *run_id, const struct report_cell *c, int n);
 
-/* The cell of model, mode and concurrency level among c[0..n), or NULL. */
+/* The cell of model, mode and concurrency level among c[0..n) (one scenario's), or NULL. */
 const struct report_cell *report_find_cell(const struct report_cell *c, int n, const char *model,
                                            const char *mode, int level);
+
+/* The end of the scenario slice of c[0..n) (report_summarize's order) that starts at start. */
+int report_slice_end(const struct report_cell *c, int n, int start);
 
 #endif

@@ -105,6 +105,15 @@ void run_pin_default(struct run_pin *pin, int enable, const char *tool_name)
 	snprintf(pin->desc, sizeof(pin->desc), "%s on CPU %s; server on CPU %s", tool_name, t, s);
 }
 
+int run_server_cpus(const struct run_pin *pin)
+{
+	cpu_set_t all;
+
+	if (pin->enabled)
+		return CPU_COUNT(&pin->server);
+	return sched_getaffinity(0, sizeof(all), &all) == 0 ? CPU_COUNT(&all) : 1;
+}
+
 int run_is_loopback(const char *addr)
 {
 	char a[INET6_ADDRSTRLEN + 2];
@@ -371,11 +380,14 @@ static void judge_no_start(struct run_outcome *out, int line, int wstatus, const
 	snprintf(out->status, sizeof(out->status), "no_start");
 }
 
-/* Start the server; fills s and url. 0 listening, 1 did not start (out says why), -1 stopped. */
+/*
+ * Start the server; fills s and the address (addr, room for INET6_ADDRSTRLEN + 2)
+ * and port it listens on. 0 listening, 1 did not start (out says why), -1 stopped.
+ */
 static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, struct child *s,
-                        int *outfd, char *url, size_t urllen, struct run_outcome *out)
+                        int *outfd, char *addr, int *port, struct run_outcome *out)
 {
-	char errpath[PATH_MAX], addr[INET6_ADDRSTRLEN + 2], workers[16];
+	char errpath[PATH_MAX], workers[16];
 	char *argv[] = { (char *)spec->model_path,
 		         "--host",
 		         (char *)cfg->host,
@@ -384,7 +396,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 		         NULL,
 		         NULL,
 		         NULL };
-	int fds[3], pipefd[2], line, port = 0, wstatus = 0, killed;
+	int fds[3], pipefd[2], line, wstatus = 0, killed;
 	struct rusage ru;
 
 	if (cfg->workers > 0) {
@@ -409,16 +421,14 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 	close(fds[0]);
 	close(fds[2]);
 	*outfd = pipefd[0];
-	line = read_listening(*outfd, s, cfg->start_wait_ms, addr, sizeof(addr), &port);
+	line = read_listening(*outfd, s, cfg->start_wait_ms, addr, INET6_ADDRSTRLEN + 2, port);
 	if (line == LINE_OK && !cfg->allow_remote && !run_is_loopback(addr)) {
 		set_status(out, "refused",
 		           "listens on a non-loopback address (see --allow-remote)");
 		line = LINE_REMOTE;
 	}
-	if (line == LINE_OK) {
-		snprintf(url, urllen, "http://%s:%d/", addr, port);
+	if (line == LINE_OK)
 		return 0;
-	}
 	if (child_stop(s, line == LINE_EXITED ? 0 : SIGTERM, cfg->stop_grace_ms, 1, &wstatus, &ru,
 	               &killed) == 0)
 		sweep_group(s->pid);
@@ -447,11 +457,11 @@ static int tool_start(const struct run_cfg *cfg, const struct run_spec *spec,
 	fds[1] = open_out(cfg->raw_dir, spec->tag, "tool.out", path, sizeof(path));
 	fds[2] = open_out(cfg->raw_dir, spec->tag, "tool.err", path, sizeof(path));
 	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 ||
-	    cfg->tool->argv(job, argv, buf, sizeof(buf)) < 0) {
+	    spec->tool->argv(job, argv, buf, sizeof(buf)) < 0) {
 		set_status(out, "tool_error", "harness: cannot prepare the tool's files");
 		goto out;
 	}
-	argv[0] = (char *)cfg->tool_path; /* the resolved path: we exec without a PATH search */
+	argv[0] = (char *)spec->tool_path; /* the resolved path: we exec without a PATH search */
 	if (spawn(argv, cfg->pin.enabled ? &cfg->pin.tool : NULL, fds, 0, t) < 0) {
 		set_status(out, "tool_error", "harness: cannot fork the tool");
 		goto out;
@@ -480,7 +490,8 @@ static int tool_collect(const struct run_cfg *cfg, const struct run_spec *spec,
 	text = util_read_file(path, NULL);
 	snprintf(path, sizeof(path), "%s/%s.tool.err", cfg->raw_dir, spec->tag);
 	err = util_read_file(path, NULL);
-	rc = cfg->tool->collect(job, text ? text : "", err ? err : "", &out->res, why, sizeof(why));
+	rc =
+	    spec->tool->collect(job, text ? text : "", err ? err : "", &out->res, why, sizeof(why));
 	free(text);
 	free(err);
 	if (rc < 0) {
@@ -508,7 +519,7 @@ static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
 		return;
 	}
 	if (tool_wait == 1) {
-		snprintf(why, sizeof(why), "%s did not finish within %d s", cfg->tool->name,
+		snprintf(why, sizeof(why), "%s did not finish within %d s", spec->tool->name,
 		         job->duration_s + cfg->sock_timeout_s + 5);
 		set_status(out, "timeout", why);
 		return;
@@ -519,13 +530,14 @@ static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
 		return;
 	}
 	if (tstatus != 0) {
-		snprintf(why, sizeof(why), "%s: %s", cfg->tool->name,
+		snprintf(why, sizeof(why), "%s: %s", spec->tool->name,
 		         verify_exit_words(tstatus, words, sizeof(words)));
 		set_status(out, "tool_error", why);
 		return;
 	}
 	set_status(out,
-	           verify_result(&out->res, cfg->body_bytes, job->concurrency, why, sizeof(why)),
+	           verify_result(&out->res, spec->scenario->body_bytes, job->concurrency, why,
+	                         sizeof(why)),
 	           why);
 	if (strcmp(out->status, "ok") == 0 && killed) {
 		snprintf(why, sizeof(why), "server needed SIGKILL %d ms after SIGTERM",
@@ -586,27 +598,40 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	struct child s, t;
 	struct rusage sru, tru;
 	struct pollfd p;
-	char url[INET6_ADDRSTRLEN + 32], prefix[PATH_MAX];
+	char addr[INET6_ADDRSTRLEN + 2], url[INET6_ADDRSTRLEN + 2 + 1024], prefix[PATH_MAX];
+	char why[256];
 	int outfd, wstatus = 0, tstatus = 0, killed = 0, tkilled, tool_wait, died, orphans, r;
+	int port = 0, hooked = 0;
 	long long deadline;
 	double wall;
+	const struct scenario *sc = spec->scenario;
 
 	memset(out, 0, sizeof(*out));
 	memset(&sru, 0, sizeof(sru));
 	memset(&tru, 0, sizeof(tru));
 	out->other_cpu_pct = -1;
 	have_before = cpu_sample(&before) == 0;
-	if ((r = server_start(cfg, spec, &s, &outfd, url, sizeof(url), out)) != 0)
+	if ((r = server_start(cfg, spec, &s, &outfd, addr, &port, out)) != 0)
 		return r < 0 ? -1 : 0;
 	snprintf(prefix, sizeof(prefix), "%s/%s", cfg->raw_dir, spec->tag);
-	struct tool_job job = { url,
-		                spec->concurrency,
-		                spec->keepalive,
-		                spec->duration_s,
-		                spec->max_requests,
-		                cfg->sock_timeout_s,
-		                prefix };
-	if (tool_start(cfg, spec, &job, &t, out) < 0) {
+	snprintf(url, sizeof(url), "http://%s:%d%s", addr, port, sc->target);
+	struct tool_job job = { .url = url,
+		                .concurrency = spec->concurrency,
+		                .keepalive = spec->keepalive,
+		                .duration_s = spec->duration_s,
+		                .max_requests = spec->max_requests,
+		                .timeout_s = cfg->sock_timeout_s,
+		                .raw_prefix = prefix,
+		                .script = sc->script };
+	struct scenario_load load = { .addr = addr,
+		                      .port = port,
+		                      .concurrency = spec->concurrency,
+		                      .duration_s = spec->duration_s };
+	why[0] = '\0';
+	if (sc->before_load && sc->before_load(sc, &load, why, sizeof(why)) < 0) {
+		set_status(out, "scenario_error", why);
+		tool_wait = -2;
+	} else if ((hooked = 1) && tool_start(cfg, spec, &job, &t, out) < 0) {
 		tool_wait = -2;
 	} else {
 		deadline = t.start_ms + (spec->duration_s + cfg->sock_timeout_s + 5) * 1000LL;
@@ -618,6 +643,8 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 			out->client_cpu_pct =
 			    100 * (seconds(tru.ru_utime) + seconds(tru.ru_stime)) / wall;
 	}
+	if (hooked && sc->after_load)
+		sc->after_load(sc, &load);
 	/* Did the server end on its own while under load? */
 	p = (struct pollfd){ .fd = s.pidfd, .events = POLLIN };
 	died = poll(&p, 1, 0) == 1;

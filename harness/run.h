@@ -2,6 +2,7 @@
 #ifndef RUN_H
 #define RUN_H
 
+#include "scenario.h"
 #include "tool.h"
 
 #include <sched.h>
@@ -21,16 +22,13 @@ struct run_pin {
 
 /* What every run of a suite shares. */
 struct run_cfg {
-	const struct tool *tool;
-	const char *tool_path; /* the tool's executable */
-	const char *host;      /* --host given to every model */
-	int allow_remote;      /* 1: load may go to a non-loopback address */
+	const char *host; /* --host given to every model */
+	int allow_remote; /* 1: load may go to a non-loopback address */
 	struct run_pin pin;
 	const char *raw_dir; /* results/<id>/raw */
 	int start_wait_ms;   /* bound on waiting for the listening line */
 	int stop_grace_ms;   /* SIGTERM to SIGKILL */
 	int sock_timeout_s;  /* the tool's per-socket timeout */
-	long body_bytes;     /* expected body length of one answer */
 	int workers;         /* > 0: every model gets --workers N; 0: not passed (its default) */
 };
 
@@ -38,6 +36,9 @@ struct run_cfg {
 struct run_spec {
 	const char *model;
 	const char *model_path;
+	const struct scenario *scenario; /* its target, body length and run-time hooks */
+	const struct tool *tool;
+	const char *tool_path; /* the tool's executable */
 	int keepalive;
 	int concurrency;
 	int duration_s;
@@ -69,6 +70,9 @@ int run_signals_init(void);
  */
 void run_pin_default(struct run_pin *pin, int enable, const char *tool_name);
 
+/* The CPUs the server may run on: its pinned set, else our affinity mask's. */
+int run_server_cpus(const struct run_pin *pin);
+
 /*
  * 1 if the text address addr ("127.0.0.1", "::1", "[::1]") is loopback, else 0.
  */
@@ -76,7 +80,8 @@ int run_is_loopback(const char *addr);
 
 /*
  * Do one run: start spec's model with --port 0 on its CPUs, read its
- * listening line (bounded wait), run the tool on the others, SIGTERM the
+ * listening line (bounded wait), run the scenario's before_load hook, the
+ * tool on the others against the scenario's target, the after_load hook, SIGTERM the
  * server (SIGKILL after the grace time) and wait4 it for its CPU time and
  * max RSS, take the tool's CPU time the same way, read and verify the
  * tool's output; meanwhile measure what other processes of the machine

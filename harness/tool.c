@@ -49,7 +49,8 @@ static int ab_argv(const struct tool_job *job, char **argv, char *buf, size_t bu
 	snprintf(num[1], sizeof(num[1]), "%ld", job->max_requests);
 	snprintf(num[2], sizeof(num[2]), "%d", job->concurrency);
 	snprintf(num[3], sizeof(num[3]), "%d", job->timeout_s);
-	if (snprintf(perc, sizeof(perc), "%s.perc.csv", job->raw_prefix) >= (int)sizeof(perc))
+	if (snprintf(perc, sizeof(perc), "%s.perc.csv", job->raw_prefix) >= (int)sizeof(perc) ||
+	    job->script)
 		return -1;
 	words[n++] = "ab";
 	words[n++] = "-q";
@@ -106,15 +107,20 @@ static int ab_collect(const struct tool_job *job, const char *out, const char *e
 static int wrk_argv(const struct tool_job *job, char **argv, char *buf, size_t buflen)
 {
 	char conns[32], dur[32], tmo[32];
-	const char *words[] = { "wrk", "-t1",       "-c",        conns, "-d",
-		                dur,   "--latency", "--timeout", tmo,   job->url };
+	const char *words[] = { "wrk",       "-t1",       "-c", conns, "-d",        dur,
+		                "--latency", "--timeout", tmo,  "-s",  job->script, job->url };
+	int n = (int)(sizeof(words) / sizeof(words[0]));
 
 	if (!job->keepalive)
 		return -1;
+	if (!job->script) { /* no "-s script" */
+		words[n - 3] = job->url;
+		n -= 2;
+	}
 	snprintf(conns, sizeof(conns), "%d", job->concurrency);
 	snprintf(dur, sizeof(dur), "%ds", job->duration_s);
 	snprintf(tmo, sizeof(tmo), "%ds", job->timeout_s);
-	return fill_argv(words, (int)(sizeof(words) / sizeof(words[0])), argv, buf, buflen);
+	return fill_argv(words, n, argv, buf, buflen);
 }
 
 /*
@@ -155,22 +161,58 @@ static int wrk_collect(const struct tool_job *job, const char *out, const char *
 	return 0;
 }
 
+/* A tool is a row here and nothing else: the harness reads its properties, never its name. */
 static const struct tool tools[] = {
-	{ "ab", "ab", "-V", 0, ab_argv, ab_collect },
-	{ "wrk", "wrk", "-v", 1, wrk_argv, wrk_collect },
+	{
+	    .name = "ab",
+	    .exe = "ab",
+	    .version = "-V",
+	    .modes = TOOL_CLOSE | TOOL_KEEPALIVE,
+	    .argv = ab_argv,
+	    .collect = ab_collect,
+	},
+	{
+	    .name = "wrk",
+	    .exe = "wrk",
+	    .version = "-v",
+	    .modes = TOOL_KEEPALIVE, /* it reconnects only when the server closes */
+	    .scripts = 1,
+	    .mean_is_done = 1,
+	    .argv = wrk_argv,
+	    .collect = wrk_collect,
+	},
 };
+
+#define NTOOLS (sizeof(tools) / sizeof(tools[0]))
 
 const struct tool *tool_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+	for (i = 0; i < NTOOLS; i++)
 		if (strcmp(tools[i].name, name) == 0)
+			return &tools[i];
+	return NULL;
+}
+
+const struct tool *tool_for_mode(const struct tool *chosen, int mode)
+{
+	size_t i;
+
+	if (chosen && (chosen->modes & mode))
+		return chosen;
+	for (i = 0; i < NTOOLS; i++)
+		if (tools[i].modes & mode)
 			return &tools[i];
 	return NULL;
 }
 
 const char *tool_names(void)
 {
-	return "ab wrk";
+	static char names[256];
+	size_t i, o = 0;
+
+	for (i = 0; i < NTOOLS && o < sizeof(names); i++)
+		o += snprintf(names + o, sizeof(names) - o, "%s%s", i ? " " : "", tools[i].name);
+	return names;
 }

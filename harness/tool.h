@@ -6,13 +6,14 @@
 
 /* What one run asks of a load tool. */
 struct tool_job {
-	const char *url;        /* http://ADDR:PORT/ */
+	const char *url;        /* http://ADDR:PORT/TARGET */
 	int concurrency;        /* connections held open at once */
 	int keepalive;          /* 1: reuse connections, 0: one request per connection */
 	int duration_s;         /* time bound of the run (seconds, >= 1) */
 	long max_requests;      /* count bound; the run ends at whichever bound comes first */
 	int timeout_s;          /* per-socket timeout: a stuck server ends the run */
 	const char *raw_prefix; /* raw/<tag>: the tool's own files go next to its stdout */
+	const char *script;     /* NULL, or a file the tool runs (a wrk Lua script) */
 };
 
 /* What every tool reports, whatever its output looks like. */
@@ -40,11 +41,20 @@ struct tool_result {
 
 #define TOOL_MAX_ARGS 32
 
+#define TOOL_CLOSE     1 /* it can open a connection per request */
+#define TOOL_KEEPALIVE 2 /* it can reuse connections */
+
 struct tool {
 	const char *name;    /* the CSV's tool column */
 	const char *exe;     /* the executable, looked up in PATH */
 	const char *version; /* the option that makes it print its version (for meta) */
-	int keepalive_only;  /* 1: it has no honest close mode (close runs use ab) */
+	int modes;           /* TOOL_CLOSE | TOOL_KEEPALIVE: the modes it measures honestly */
+	int scripts;         /* 1: it can run a scenario's script (tool_job.script) */
+	/*
+	 * 1: its mean latency (tool_result.lat_mean_ms) is already the mean of
+	 * the completed requests, so served connections follow from it alone.
+	 */
+	int mean_is_done;
 	/*
 	 * Fill argv (NULL-terminated, at most TOOL_MAX_ARGS entries) to run job;
 	 * the strings are stored in buf. 0, or -1 if buf is too small.
@@ -62,7 +72,13 @@ struct tool {
 /* The tool called name, or NULL. */
 const struct tool *tool_find(const char *name);
 
-/* The names of every tool, space separated (for --help). */
+/*
+ * The tool for a mode (TOOL_CLOSE or TOOL_KEEPALIVE): chosen when it can
+ * measure that mode, else the first tool of the table that can (ab).
+ */
+const struct tool *tool_for_mode(const struct tool *chosen, int mode);
+
+/* The names of every tool in the table, space separated (for --help). */
 const char *tool_names(void);
 
 #endif

@@ -2,10 +2,10 @@
 # mode: the cost of the model's design per answer, whatever the throughput. The values span
 # two orders of magnitude (a few µs for an event loop, hundreds for fork per connection), so
 # the y axis is logarithmic: equal ratios are equal distances.
-# gnuplot -e "summary='...'; out='...'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" cpu.gp
+# gnuplot -e "summary='...'; out='...'; scenario='hello'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" cpu.gp
 load style
 set output out
-set title sprintf("Server CPU per request against concurrency, %s mode, %s (run %s; median of repetitions)", mode, tool, runid)
+set title sprintf("Server CPU per request, %s, %s mode, %s (run %s; median of repetitions)", scenario, mode, tool, runid)
 set ylabel "Server CPU time per request (µs, user + sys, log scale)"
 set logscale y 10
 set mytics 10

@@ -33,5 +33,19 @@ ls_of(i) = isref(word(models, i)) ? 100 : (i - 1) % 16 + 1
 label(i) = isref(word(models, i)) ? word(models, i) . " (reference)" : word(models, i)
 # The tool that made the mode's rows, for the title (older callers pass none).
 if (!exists("tool")) tool = "?"
-# A row belongs to model m's series when it is m's, in this chart's mode, with an ok run.
-mine(m) = strcol("model") eq m && strcol("mode") eq mode && column("reps_ok") > 0
+# The scenario of the chart (older callers pass none: their runs had only hello).
+if (!exists("scenario")) scenario = "hello"
+# A row belongs to model m's series when it is m's, in this chart's scenario and mode, with
+# an ok run.
+mine(m) = strcol("model") eq m && strcol("scenario") eq scenario && strcol("mode") eq mode && column("reps_ok") > 0
+# Marks. The harness passes how many cells of the chart have each (0: no key entry; a starved
+# cell is never drawn at its served connections' p99 whatever it passes).
+# Load-generator-bound cells (the tool at >= 90 % of its CPU) get a black ring around the
+# point: there the tool, not the server, set the number. Starved cells (most connections
+# never served) have no honest p99: p99.gp draws them at the run length with a cross.
+if (!exists("bound_marks")) bound_marks = 0
+if (!exists("starved_marks")) starved_marks = 0
+bound(m) = bound_marks > 0 && mine(m) && column("client_bound") == 1
+starved(m) = mine(m) && column("starved") == 1
+bound_key = "ring: load generator bound"
+starved_key = "cross: starved, p99 >= run length"

@@ -1,12 +1,16 @@
 # throughput.gp -- requests/s against concurrency for one mode; bars span min..max of the
 # ok repetitions, the point is their median.
-# gnuplot -e "summary='...'; out='...'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" throughput.gp
+# gnuplot -e "summary='...'; out='...'; scenario='hello'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" throughput.gp
 load style
 set output out
-set title sprintf("Throughput against concurrency, %s mode, %s (run %s; median, bars: min-max)", mode, tool, runid)
+set title sprintf("Throughput, %s, %s mode, %s (run %s; median, bars: min-max)", scenario, mode, tool, runid)
 set ylabel "Throughput (requests/s)"
 set yrange [0:*]
 set format y "%.0s%c"
 plot for [i=1:words(models)] summary \
 	using (mine(word(models, i)) ? column("concurrency") : NaN):"rps_median":"rps_min":"rps_max" \
-	with yerrorlines ls ls_of(i) title label(i)
+	with yerrorlines ls ls_of(i) title label(i), \
+	NaN with points pt 6 ps 2.8 lc rgb "black" title (bound_marks > 0 ? bound_key : ""), \
+	for [i=1:words(models)] summary \
+	using (bound(word(models, i)) ? column("concurrency") : NaN):"rps_median" \
+	with points pt 6 ps 2.8 lc rgb "black" notitle

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# run.sh -- bin/harness against models that misbehave, against a missing ab and a SIGINT, and
-# --compare when the reference (ref-nginx) cannot run because nginx is missing.
+# run.sh -- bin/harness against models that misbehave, against a missing ab and a SIGINT,
+# --compare when the reference (ref-nginx) cannot run because nginx is missing, and make with
+# a typo in MODELS=.
 #   tests/harness-faults/run.sh BIN_DIR FAULT_DIR
 # Each case must end in a clear status row or message, leave no process behind and keep
 # every finished row. Prints ok/not ok lines and "N passed, N failed".
@@ -8,8 +9,6 @@ set -uo pipefail
 bin=$1
 faults=$2
 tmp=$(mktemp -d /tmp/harness-faults.XXXXXX)
-passed=0
-failed=0
 harness_pid=
 
 cleanup() {
@@ -19,9 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1: $2"; failed=$((failed + 1)); }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1" "${3:-failed: $2}"; fi; }
+. "$(dirname "$0")/../harness/check.sh"
 
 # Nothing started from the fault directory or the temporary directory may still run.
 no_leftovers() {
@@ -36,7 +33,7 @@ status() {
 # A real model copied into tmp, so that its processes are told apart from anyone else's.
 cp "$bin/single" "$tmp/single"
 
-common=(--bin "$tmp/empty" --modes close --levels 8 --reps 1 --duration 1 --no-warmup
+common=(--bin "$tmp/empty" --scenarios hello --modes close --levels 8 --reps 1 --duration 1 --no-warmup
 	--start-wait 1500 --timeout 1 --results "$tmp/results" --plots "$tmp/plots")
 models=()
 for m in crash silent mute busyport skip; do
@@ -115,6 +112,15 @@ if [ -x "$bin/ref-nginx" ]; then
 	check "compare without nginx: meta says not installed" 'grep -q "^reference ref-nginx: not installed" "$tmp/noref/latest/meta"'
 fi
 
+# A typo in MODELS= (issue 14): make names the model and the known ones and exits 2 before
+# building or installing anything (BUILD and BIN point at directories that must stay absent).
+want="unknown model 'epol' (known: "
+for goal in bench-all bench-quick bench-compare; do
+	out=$(make --no-print-directory "$goal" MODELS="epoll,epol" BUILD="$tmp/typo-build" BIN="$tmp/typo-bin" 2>&1)
+	rc=$?
+	check "make $goal MODELS=epol: exit 2, the message, nothing built" '[ "$rc" -eq 2 ] && [[ "$out" == *"$want"*epoll*single* ]] && [ ! -e "$tmp/typo-build" ] && [ ! -e "$tmp/typo-bin" ]' "exit $rc: ${out//\*/}"
+done
+
 # SIGINT mid-run: the run in progress stops, its server and ab go, finished rows stay.
 "$bin/harness" "${common[@]}" --model-path "single=$tmp/single" --levels "1 8" --reps 10 \
 	--results "$tmp/int" --plots "$tmp/intplots" >"$tmp/int.out" 2>&1 &
@@ -133,10 +139,9 @@ f=$(ls "$tmp"/int/*/results.csv 2>/dev/null | head -1)
 rows=$(($(wc -l <"$f") - 1))
 check "SIGINT: harness exits 130" '[ "$rc" -eq 130 ]' "exit $rc"
 check "SIGINT: finished rows kept ($rows)" '[ "$rows" -ge 2 ] && [ "$rows" -lt 20 ]'
-check "SIGINT: every kept row is whole and ok" '[ "$(awk -F, "NR > 1 && NF == 24 && \$22 == \"ok\"" "$f" | wc -l)" -eq "$rows" ]'
+check "SIGINT: every kept row is whole and ok" '[ "$(awk -F, "NR > 1 && NF == 25 && \$22 == \"ok\"" "$f" | wc -l)" -eq "$rows" ]'
 check "SIGINT: summary drawn from the finished rows" '[ "$(($(wc -l <"$(dirname "$f")/summary.csv") - 1))" -ge 1 ]'
 check "SIGINT: says it was interrupted" 'grep -q "interrupted" "$tmp/int.out"'
 check "SIGINT: no server or ab left" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_totals

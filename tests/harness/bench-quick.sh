@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# bench-quick.sh -- the harness end to end: run `make bench-quick` for real, then check a row
-# per planned run with status ok (or skipped, for a model that cannot run here), summary.csv,
-# the charts as real PNGs of at least 1000x600, the time bound, and `make plots` redrawing.
+# bench-quick.sh -- the harness end to end: run `make bench-quick` for real (every scenario of
+# the table at its quick level), then check a row per planned run with status ok (or skipped,
+# for a model that cannot run here) and its scenario, summary.csv, the laws in report.md, the
+# charts of every scenario as real PNGs of at least 1000x600, the time bound, and `make plots`
+# redrawing.
 # Then a tiny real `harness --compare` (ref-nginx, epoll, single; 1 rep of 1 s): wrk rows for
 # keep-alive, ab rows for close, the table, the verdict lines and compare.md (ref-nginx's rows
 # are ok when nginx is installed, skipped with the reason otherwise).
@@ -10,13 +12,9 @@ set -uo pipefail
 bin=$1
 build=$2
 tmp=$(mktemp -d /tmp/harness-bench.XXXXXX)
-passed=0
-failed=0
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1: $2"; failed=$((failed + 1)); }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1" "${3:-failed: $2}"; fi; }
+. "$(dirname "$0")/check.sh"
 
 # png_ok FILE: PNG signature, IHDR at least 1000x600, more than a blank image's bytes.
 png_ok() {
@@ -35,11 +33,13 @@ make --no-print-directory bench-quick "${vars[@]}" >"$tmp/out" 2>&1
 rc=$?
 took=$(($(date +%s) - start))
 check "make bench-quick succeeds" '[ "$rc" -eq 0 ]' "exit $rc: $(tail -5 "$tmp/out")"
-check "make bench-quick takes <= 90 s (${took}s)" '[ "$took" -le 90 ]'
+check "make bench-quick takes <= 110 s (${took}s)" '[ "$took" -le 110 ]'
 
-# Reference servers (ref-*) are not in the default plan.
+# Reference servers (ref-*) are not in the default plan. A run per model and cell: hello in
+# both modes, every other default scenario in keep-alive, one level each.
 nmodels=$(find "$bin" -maxdepth 1 -type f -perm -u+x ! -name harness ! -name '.*' ! -name 'ref-*' | wc -l)
-planned=$((nmodels * 2 * 2))
+scenarios="hello sleep cpu bytes"
+planned=$((nmodels * 5))
 run=$(readlink "$tmp/results/latest")
 dir=$tmp/results/$run
 csv=$dir/results.csv
@@ -47,29 +47,37 @@ rows=$(($(wc -l <"$csv" 2>/dev/null || echo 1) - 1))
 bad=$(awk -F, 'NR > 1 && $22 != "ok" && $22 != "skipped" { print $2 " " $3 " c=" $4 ": " $22 }' "$csv" 2>/dev/null)
 check "a row per planned run ($rows of $planned)" '[ "$rows" -eq "$planned" ]'
 check "every row ok (or skipped)" '[ -z "$bad" ] && [ "$rows" -gt 0 ]' "$bad"
-check "rows have the schema's 24 fields" '[ "$(awk -F, "NF != 24" "$csv" | wc -l)" -eq 0 ]'
+check "rows have the schema's 25 fields" '[ "$(awk -F, "NF != 25" "$csv" | wc -l)" -eq 0 ]'
+for sc in $scenarios; do
+	n=$(awk -F, -v s="$sc" 'NR > 1 && $25 == s' "$csv" | wc -l)
+	[ "$sc" = hello ] && want=$((nmodels * 2)) || want=$nmodels
+	check "scenario $sc: a row per model and cell ($n of $want), its target in meta" '[ "$n" -eq "$want" ] && grep -q "^scenario $sc: GET /" "$dir/meta"'
+done
 # Every ok row knows how many connections were served (0 < served <= c, a closed loop) and
 # what the rest of the machine used.
 badh=$(awk -F, 'NR > 1 && $22 == "ok" && !($23 ~ /^[0-9.]+$/ && $23 > 0 && $23 <= $4 * 1.05 && $24 ~ /^[0-9.]+$/) { print $2 " " $3 " c=" $4 ": served " $23 ", other " $24 }' "$csv" 2>/dev/null)
 check "ok rows: served_conns in (0, c], other_cpu_pct a number" '[ -z "$badh" ]' "$badh"
 check "meta: workers and the thresholds" 'grep -q "^workers: not passed" "$dir/meta" && grep -q "^noise threshold: " "$dir/meta" && grep -q "^starvation threshold: " "$dir/meta"'
-check "summary.csv: starved and noisy columns" 'head -1 "$dir/summary.csv" | grep -q ",served_conns_median,starved,other_cpu_pct_max,noisy_reps$"'
+check "meta: server cpus, irq time, a facts line per model" 'grep -q "^server cpus: [0-9]" "$dir/meta" && grep -q "^irq time: " "$dir/meta" && [ "$(grep -c "^facts " "$dir/meta")" -eq "$nmodels" ]'
+# The laws: where a model has its Facts line, report.md gives its share of the bound.
+if grep -q "^facts [a-z_-]*: keepalive=" "$dir/meta"; then
+	check "report.md: sleep and cpu cells against their bounds" 'grep -A30 "^## scenario sleep" "$dir/report.md" | grep -Eq "= [0-9]+ % of [0-9,]+" && grep -A30 "^## scenario cpu" "$dir/report.md" | grep -Eq "= [0-9]+ % of [0-9,]+"'
+fi
+check "report.md: a section per scenario" '[ "$(grep -c "^## scenario " "$dir/report.md")" -eq 4 ]'
+check "summary.csv: starved, noisy, scenario and bound columns" 'head -1 "$dir/summary.csv" | grep -q ",served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps$"'
 check "a progress line per run" '[ "$(grep -c "^\[[0-9]*/$planned\]" "$tmp/out")" -eq "$planned" ]'
 check "a ranking at the end" 'grep -q "x faster than" "$tmp/out"'
 check "summary.csv: a line per cell" '[ "$(($(wc -l <"$dir/summary.csv") - 1))" -eq "$planned" ]'
 check "meta, report.md and raw ab output" '[ -s "$dir/meta" ] && [ -s "$dir/report.md" ] && [ "$(ls "$dir/raw" | grep -c "tool.out$")" -ge "$planned" ]'
-for mode in close keepalive; do
-	for kind in throughput p99 cpu; do
-		png=$tmp/plots/$run/$kind-$mode.png
-		check "chart $kind-$mode.png is a PNG >= 1000x600" 'png_ok "$png"'
-	done
+for chart in hello-{throughput,p99,cpu}-{close,keepalive} {sleep,cpu,bytes}-{throughput,p99,cpu}-keepalive; do
+	check "chart $chart.png is a PNG >= 1000x600" 'png_ok "$tmp/plots/$run/$chart.png"'
 done
 check "plots/latest points at the run" '[ "$(readlink "$tmp/plots/latest")" = "$run" ]'
 
 # make plots redraws from the CSV alone.
-rm -f "$tmp/plots/$run/p99-close.png"
+rm -f "$tmp/plots/$run/hello-p99-close.png"
 make --no-print-directory plots "${vars[@]}" RUN="$run" >"$tmp/plots.out" 2>&1
-check "make plots RUN=<id> redraws the charts" 'png_ok "$tmp/plots/$run/p99-close.png"' "$(tail -3 "$tmp/plots.out")"
+check "make plots RUN=<id> redraws the charts" 'png_ok "$tmp/plots/$run/hello-p99-close.png"' "$(tail -3 "$tmp/plots.out")"
 check "make plots starts no run" '[ "$(ls "$tmp/results" | grep -vc latest)" -eq 1 ]'
 check "references left out of the default plan" '! grep -q "^ref-" <(cut -d, -f2 "$csv") && { [ ! -x "$bin/ref-nginx" ] || grep -q "reference server left out" "$tmp/out"; }'
 
@@ -99,7 +107,6 @@ if nginx_rows=$(awk -F, 'NR > 1 && $2 == "ref-nginx" { print $22 }' "$csv" | sor
 else
 	check "compare: ref-nginx skipped with the reason" '[ "$nginx_rows" = skipped ] && grep -q "ref-nginx skipped: nginx is not installed (OPTIONAL=1 scripts/install-deps.sh installs it)" "$tmp/cmp.out"'
 fi
-check "compare: charts drawn" 'png_ok "$tmp/cmpplots/$run/throughput-keepalive.png" && png_ok "$tmp/cmpplots/$run/cpu-close.png"'
+check "compare: charts drawn" 'png_ok "$tmp/cmpplots/$run/hello-throughput-keepalive.png" && png_ok "$tmp/cmpplots/$run/hello-cpu-close.png"'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_totals

@@ -30,6 +30,7 @@ static struct record_row sample_row(const char *model, const char *mode, int c, 
 	strcpy(r.mode, mode);
 	strcpy(r.tool, strcmp(mode, "keepalive") ? "ab" : "wrk");
 	strcpy(r.status, status);
+	strcpy(r.scenario, "hello");
 	r.concurrency = c;
 	r.rep = rep;
 	r.requests = (long)(rps * 2);
@@ -57,12 +58,12 @@ static int count_char(const char *s, char c)
 static void test_header_schema(void **state)
 {
 	(void)state;
-	/* docs/design.md's first 22 columns in order, then the two honesty checks at the end. */
-	assert_int_equal(count_char(record_header(), ','), 23);
+	/* DESIGN.md's 22 columns in their order, then the two honesty checks at the end. */
+	assert_int_equal(count_char(record_header(), ','), 24);
 	assert_true(strncmp(record_header(), "run_id,model,mode,concurrency,rep,tool,", 39) == 0);
 	assert_non_null(strstr(record_header(), ",client_cpu_pct,status,"));
-	assert_non_null(strstr(record_header(), ",status,served_conns,other_cpu_pct"));
-	assert_int_equal(strlen(strstr(record_header(), "other_cpu_pct")), strlen("other_cpu_pct"));
+	assert_non_null(strstr(record_header(), ",status,served_conns,other_cpu_pct,scenario"));
+	assert_int_equal(strlen(strstr(record_header(), ",scenario")), strlen(",scenario"));
 }
 
 static void test_round_trip(void **state)
@@ -88,6 +89,7 @@ static void test_round_trip(void **state)
 		assert_string_equal(b.model, a.model);
 		assert_string_equal(b.mode, a.mode);
 		assert_string_equal(b.status, a.status);
+		assert_string_equal(b.scenario, a.scenario);
 		assert_int_equal(b.concurrency, a.concurrency);
 		assert_int_equal(b.rep, a.rep);
 		assert_int_equal(b.non_2xx, a.non_2xx);
@@ -114,6 +116,7 @@ static void test_parse_old_rows(void **state)
 	                              &r),
 	                 0);
 	assert_string_equal(r.status, "ok");
+	assert_string_equal(r.scenario, "hello"); /* every row was hello before the column */
 	assert_true(r.rps == 13962.05 && r.client_cpu_pct == 44.0);
 	assert_true(r.served_conns == -1 && r.other_cpu_pct == -1);
 	assert_false(health_starved(r.served_conns, r.concurrency));
@@ -122,6 +125,23 @@ static void test_parse_old_rows(void **state)
 	                              &r),
 	                 0);
 	assert_true(r.served_conns == 7.5 && r.other_cpu_pct == -1);
+	/* 24 fields: before the scenario column */
+	assert_int_equal(record_parse("id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
+	                              "7.5,2.0",
+	                              &r),
+	                 0);
+	assert_string_equal(r.scenario, "hello");
+	assert_true(r.other_cpu_pct == 2.0);
+	/* 25: the scenario is read; an empty one is refused */
+	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
+	                              "7.5,2.0,sleep",
+	                              &r),
+	                 0);
+	assert_string_equal(r.scenario, "sleep");
+	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
+	                              "7.5,2.0,",
+	                              &r),
+	                 -1);
 }
 
 static void test_format_small_buffer(void **state)
@@ -139,7 +159,8 @@ static void test_parse_rejects(void **state)
 		"",
 		"a,b,c",
 		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1", /* 21 fields */
-		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,1,2,extra",
+		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,1,2,hello,extra", /* 26 */
+		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,1",               /* 23 */
 		"id,epoll,close,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,1,x2",
 		"id,epoll,close,x8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok",
 	};
@@ -210,6 +231,7 @@ static void test_plan_order(void **state)
 
 	(void)state;
 	plan_defaults(&p);
+	assert_int_equal(plan_parse_scenarios(&p, "hello", err, sizeof(err)), 0);
 	assert_int_equal(plan_add_model(&p, "epoll", "/x/epoll"), 0);
 	assert_int_equal(plan_add_model(&p, "thread", "/x/thread"), 0);
 	assert_int_equal(plan_add_model(&p, "poll", "/x/poll"), 0);
@@ -276,9 +298,20 @@ static void test_summary_and_ranking(void **state)
 	assert_non_null(f = open_memstream(&text, &len));
 	report_ranking(f, c, n);
 	fclose(f);
-	/* mean 31000 vs 16000: 1.94 ± propagated sd */
+	/* client bound at the top: req/s would rank the load generator; CPU per request ranks */
+	if (!strstr(text, "keepalive, c=512 (wrk): server CPU per request (the load generator "
+	                  "limited req/s): thread: 16.0 ± 1.4 µs\n") ||
+	    !strstr(text, "  thread used 1.94 ± 0.19 x less CPU per request than epoll (31.0 µs)"))
+		fail_msg("ranking text: %s", text);
+	free(text);
+	/* not client bound: req/s ranks; mean 31000 vs 16000: 1.94 ± propagated sd */
+	c[0].client_bound = 0;
+	text = NULL;
+	assert_non_null(f = open_memstream(&text, &len));
+	report_ranking(f, c, n);
+	fclose(f);
 	if (!strstr(text, "epoll ran 1.94 ± 0.") || !strstr(text, "x faster than thread") ||
-	    !strstr(text, "c=512"))
+	    !strstr(text, "c=512") || strstr(text, "CPU per request") || strstr(text, "no spread"))
 		fail_msg("ranking text: %s", text);
 	free(text);
 	free(c);
@@ -381,17 +414,18 @@ static void test_starved_cells(void **state)
 	unlink(path);
 	assert_non_null(text);
 	assert_non_null(strstr(text, ",statuses,served_conns_median,starved,other_cpu_pct_max,"
-	                             "noisy_reps\n"));
+	                             "noisy_reps,scenario,bound_rps,run_s\n"));
 	assert_non_null(line = strstr(text, "\nprefork,"));
-	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0\n"));
-	assert_non_null(strstr(text, ",ok:2,512.0,0,35.0,1\n"));
+	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,,2.000\n"));
+	assert_non_null(strstr(text, ",ok:2,512.0,0,35.0,1,hello,,2.000\n"));
 	free(text);
 	/* the ranking names the starvation */
 	text = NULL;
 	assert_non_null(f = open_memstream(&text, &len));
 	report_ranking(f, c, n);
 	fclose(f);
-	if (!strstr(text, "than prefork (starved: 1 of 512 connections served)"))
+	if (!strstr(text, "than prefork (starved: 1 of 512 connections served; p99 >= the 2.0 s "
+	                  "run)"))
 		fail_msg("ranking: %s", text);
 	free(text);
 	/* report.md: marks and their legend; the runs stay ok */
@@ -399,6 +433,13 @@ static void test_starved_cells(void **state)
 	if (!strstr(text, "† ~1/512") || !strstr(text, "† starved") || !strstr(text, "§ noisy") ||
 	    !strstr(text, " §") || strstr(text, "ok:2"))
 		fail_msg("report.md:\n%s", text);
+	/* a starved cell's p99 is never the served connection's: at least the run length */
+	if (!strstr(text, "| prefork | 13,500 (≥ 2.0 s) † ~1/512 |") ||
+	    !strstr(text, "| epoll | 115,000 (0.03 ms) §"))
+		fail_msg("report.md p99 of a starved cell:\n%s", text);
+	/* the server CPU table beside the req/s one */
+	if (!strstr(text, "Server CPU µs per request") || !strstr(text, "| prefork | 13.5 †"))
+		fail_msg("report.md CPU table:\n%s", text);
 	free(text);
 	free(c);
 }
@@ -436,7 +477,9 @@ static void test_references(void **state)
 	assert_non_null(f = open_memstream(&text, &len));
 	report_ranking(f, c, n);
 	fclose(f);
-	if (!strstr(text, "epoll ran 1.10 ± 0.00 x faster than ref-nginx (reference)"))
+	if (!strstr(text, "epoll: 22000 req/s (1 repetition: no spread)\n") ||
+	    !strstr(text, "epoll ran 1.10 x faster than ref-nginx (reference)\n") ||
+	    strstr(text, "±"))
 		fail_msg("ranking text: %s", text);
 	free(text);
 	free(c);
@@ -453,10 +496,11 @@ static void test_plan_cells(void **state)
 	plan_defaults(&p);
 	assert_int_equal(plan_add_model(&p, "ref-nginx", "/x/ref-nginx"), 0);
 	assert_int_equal(plan_add_model(&p, "epoll", "/x/epoll"), 0);
-	p.cells[0] = (struct plan_cell){ PLAN_KEEPALIVE, 64 };
-	p.cells[1] = (struct plan_cell){ PLAN_CLOSE, 32 };
+	p.cells[0] =
+	    (struct plan_cell){ .mode = PLAN_KEEPALIVE, .level = 64, .reps = 5, .duration_s = 2 };
+	p.cells[1] =
+	    (struct plan_cell){ .mode = PLAN_CLOSE, .level = 32, .reps = 5, .duration_s = 2 };
 	p.ncells = 2;
-	p.reps = 5;
 	assert_int_equal(plan_count(&p), 5 * 2 * 2);
 	assert_true(plan_has_mode(&p, PLAN_CLOSE) && plan_has_mode(&p, PLAN_KEEPALIVE));
 	n = plan_runs(&p, runs, 64);
@@ -595,20 +639,13 @@ int main(void)
 {
 	/* clang-format off */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header_schema),
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_format_small_buffer),
-		cmocka_unit_test(test_parse_rejects),
-		cmocka_unit_test(test_parse_old_rows),
-		cmocka_unit_test(test_md_footnote),
-		cmocka_unit_test(test_starved_cells),
-		cmocka_unit_test(test_append_load),
-		cmocka_unit_test(test_levels_modes),
-		cmocka_unit_test(test_plan_order),
-		cmocka_unit_test(test_summary_and_ranking),
-		cmocka_unit_test(test_references),
-		cmocka_unit_test(test_plan_cells),
-		cmocka_unit_test(test_compare_verdicts),
+		cmocka_unit_test(test_header_schema),       cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_format_small_buffer), cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_parse_old_rows),      cmocka_unit_test(test_md_footnote),
+		cmocka_unit_test(test_starved_cells),       cmocka_unit_test(test_append_load),
+		cmocka_unit_test(test_levels_modes),        cmocka_unit_test(test_plan_order),
+		cmocka_unit_test(test_summary_and_ranking), cmocka_unit_test(test_references),
+		cmocka_unit_test(test_plan_cells),          cmocka_unit_test(test_compare_verdicts),
 		cmocka_unit_test(test_compare_skipped_ref),
 	};
 	/* clang-format on */

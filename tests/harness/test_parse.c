@@ -302,7 +302,12 @@ static char *wrk_fixture(const char *name)
 static int wrk_collect_fixture(const char *name, struct tool_result *r, char *why, size_t len)
 {
 	const struct tool *wrk = tool_find("wrk");
-	struct tool_job job = { "http://127.0.0.1:1/", 64, 1, 2, 0, 5, "/nonexistent" };
+	struct tool_job job = { .url = "http://127.0.0.1:1/",
+		                .concurrency = 64,
+		                .keepalive = 1,
+		                .duration_s = 2,
+		                .timeout_s = 5,
+		                .raw_prefix = "/nonexistent" };
 	char *out = wrk_fixture(name);
 	int rc;
 
@@ -313,28 +318,58 @@ static int wrk_collect_fixture(const char *name, struct tool_result *r, char *wh
 	return rc;
 }
 
-/* A wrk job's command line: one thread, the connections, the duration, --latency, --timeout. */
+/* argv of job by tool into line (blank separated): 0 or -1. */
+static int argv_line(const struct tool *t, const struct tool_job *job, char *line, size_t len)
+{
+	char *argv[TOOL_MAX_ARGS + 1], buf[1024];
+	int i;
+
+	line[0] = '\0';
+	if (t->argv(job, argv, buf, sizeof(buf)) < 0)
+		return -1;
+	for (i = 0; argv[i]; i++)
+		snprintf(line + strlen(line), len - strlen(line), "%s%s", i ? " " : "", argv[i]);
+	return 0;
+}
+
+/*
+ * A wrk job's command line: one thread, the connections, the duration, --latency, --timeout,
+ * a scenario's script. The tools' properties decide which tool measures which mode.
+ */
 static void test_wrk_argv(void **state)
 {
-	const struct tool *wrk = tool_find("wrk");
-	struct tool_job job = { "http://127.0.0.1:8080/", 64, 1, 3, 1000, 7, "/tmp/x" };
+	const struct tool *wrk = tool_find("wrk"), *ab = tool_find("ab");
+	struct tool_job job = { .url = "http://127.0.0.1:8080/",
+		                .concurrency = 64,
+		                .keepalive = 1,
+		                .duration_s = 3,
+		                .max_requests = 1000,
+		                .timeout_s = 7,
+		                .raw_prefix = "/tmp/x" };
 	char *argv[TOOL_MAX_ARGS + 1], buf[1024], line[1024] = "";
-	int i;
 
 	(void)state;
 	assert_non_null(wrk);
-	assert_true(wrk->keepalive_only);
-	assert_int_equal(wrk->argv(&job, argv, buf, sizeof(buf)), 0);
-	for (i = 0; argv[i]; i++)
-		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s", i ? " " : "",
-		         argv[i]);
+	assert_non_null(ab);
+	assert_int_equal(argv_line(wrk, &job, line, sizeof(line)), 0);
 	assert_string_equal(line,
 	                    "wrk -t1 -c 64 -d 3s --latency --timeout 7s http://127.0.0.1:8080/");
+	job.script = "tests/x.lua";
+	assert_int_equal(argv_line(wrk, &job, line, sizeof(line)), 0);
+	assert_string_equal(line, "wrk -t1 -c 64 -d 3s --latency --timeout 7s -s tests/x.lua "
+	                          "http://127.0.0.1:8080/");
+	assert_int_equal(argv_line(ab, &job, line, sizeof(line)), -1); /* ab runs no script */
+	job.script = NULL;
 	job.keepalive = 0; /* wrk has no close mode: refused, never silently keep-alive */
 	assert_int_equal(wrk->argv(&job, argv, buf, sizeof(buf)), -1);
 	job.keepalive = 1;
 	assert_int_equal(wrk->argv(&job, argv, buf, 16), -1);
-	assert_false(tool_find("ab")->keepalive_only);
+	/* close mode falls back to the table's first tool that has it; keep-alive keeps wrk */
+	assert_ptr_equal(tool_for_mode(wrk, TOOL_CLOSE), ab);
+	assert_ptr_equal(tool_for_mode(wrk, TOOL_KEEPALIVE), wrk);
+	assert_ptr_equal(tool_for_mode(ab, TOOL_CLOSE), ab);
+	assert_true(wrk->mean_is_done && !ab->mean_is_done);
+	assert_string_equal(tool_names(), "ab wrk"); /* from the table */
 	assert_null(tool_find("siege"));
 }
 

@@ -1,0 +1,106 @@
+/* facts.c -- read a model's `Facts:` line (the scenario laws need its parallelism). */
+#include "facts.h"
+#include "util.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One key=value word of the line into f; unknown keys are fine. 0, or -1 on a bad value. */
+static int facts_word(const char *w, struct facts *f, int *seen)
+{
+	const char *v = strchr(w, '=');
+	char *end;
+	long n;
+
+	if (!v)
+		return -1;
+	v++;
+	if (!strncmp(w, "keepalive=", 10)) {
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return -1;
+		f->keepalive = !strcmp(v, "yes");
+		*seen |= 1;
+	} else if (!strncmp(w, "parallel=", 9)) {
+		if (!strcmp(v, "1"))
+			f->parallel = FACTS_ONE;
+		else if (!strcmp(v, "conn"))
+			f->parallel = FACTS_CONN;
+		else if (!strcmp(v, "workers"))
+			f->parallel = FACTS_WORKERS;
+		else
+			return -1;
+		*seen |= 2;
+	} else if (!strncmp(w, "workers=", 8)) {
+		if (!strcmp(v, "-")) {
+			f->workers = 0;
+		} else if (!strcmp(v, "cpus")) {
+			f->workers = FACTS_WORKERS_CPUS;
+		} else {
+			n = strtol(v, &end, 10);
+			if (end == v || *end || n < 1 || n > 1000000)
+				return -1;
+			f->workers = (int)n;
+		}
+		*seen |= 4;
+	}
+	return 0;
+}
+
+int facts_parse(const char *text, struct facts *f)
+{
+	const char *line = text;
+	char buf[512], *w, *save;
+	int seen = 0;
+	size_t len;
+
+	memset(f, 0, sizeof(*f));
+	while (line && strncmp(line, "Facts:", 6) != 0)
+		line = (line = strchr(line, '\n')) ? line + 1 : NULL;
+	if (!line)
+		return -1;
+	len = strcspn(line + 6, "\r\n");
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, line + 6, len);
+	buf[len] = '\0';
+	for (w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+		if (facts_word(w, f, &seen) < 0)
+			return -1;
+	/* A pool without its size, or a size for what is no pool, is a broken line. */
+	if (seen != 7 || (f->parallel == FACTS_WORKERS) != (f->workers != 0))
+		return -1;
+	f->known = 1;
+	return 0;
+}
+
+int facts_load(const char *dir, const char *model, struct facts *f)
+{
+	char path[PATH_MAX], *text;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	if (snprintf(path, sizeof(path), "%s/%s/README.md", dir, model) >= (int)sizeof(path) ||
+	    !(text = util_read_file(path, NULL)))
+		return -1;
+	rc = facts_parse(text, f);
+	free(text);
+	return rc;
+}
+
+const char *facts_format(const struct facts *f, char *buf, size_t len)
+{
+	static const char *const par[] = { "1", "conn", "workers" };
+	char w[16];
+
+	if (f->workers == FACTS_WORKERS_CPUS)
+		snprintf(w, sizeof(w), "cpus");
+	else if (f->workers > 0)
+		snprintf(w, sizeof(w), "%d", f->workers);
+	else
+		snprintf(w, sizeof(w), "-");
+	snprintf(buf, len, "keepalive=%s parallel=%s workers=%s", f->keepalive ? "yes" : "no",
+	         par[f->parallel], w);
+	return buf;
+}

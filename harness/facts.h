@@ -1,0 +1,39 @@
+/* facts.h -- a model's machine-readable facts: the `Facts:` line of models/<name>/README.md. */
+#ifndef FACTS_H
+#define FACTS_H
+
+#include <stddef.h>
+
+/* How many requests a model can have in blocking work (/sleep) at once. */
+enum facts_parallel {
+	FACTS_ONE,     /* parallel=1: one thread serves everything (the event loops, single) */
+	FACTS_CONN,    /* parallel=conn: a process or thread per connection, up to --max-conns */
+	FACTS_WORKERS, /* parallel=workers: a pool of --workers */
+};
+
+#define FACTS_WORKERS_CPUS (-1) /* workers=cpus: the CPUs in the process's affinity mask */
+#define FACTS_MAX_CONNS    1024 /* the models' --max-conns when it is not passed (opts.h) */
+
+struct facts {
+	int known;     /* 1: a well-formed Facts line was read; 0: the laws say "unknown" */
+	int keepalive; /* keepalive=yes: 1; no: 0 */
+	int parallel;  /* enum facts_parallel */
+	int workers;   /* the pool's default: a number, FACTS_WORKERS_CPUS, or 0 ("-") */
+};
+
+/*
+ * Parse the first line of text that starts with "Facts:" into f:
+ * "Facts: keepalive=yes parallel=workers workers=256". Every one of the three
+ * keys must be there with a valid value (unknown keys are ignored, so the line
+ * can grow). 0, or -1 with f->known = 0 when there is no such line or it is
+ * malformed.
+ */
+int facts_parse(const char *text, struct facts *f);
+
+/* Read dir/<model>/README.md and parse it (facts_parse): 0 or -1 (f->known = 0). */
+int facts_load(const char *dir, const char *model, struct facts *f);
+
+/* f back as the line's key=value words ("keepalive=yes parallel=1 workers=-") into buf. */
+const char *facts_format(const struct facts *f, char *buf, size_t len);
+
+#endif

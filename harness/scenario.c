@@ -1,0 +1,237 @@
+/* scenario.c -- the scenario table and the laws that bound what a design can serve. */
+#include "scenario.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * How many requests the model can have in blocking work at once at
+ * concurrency c: 1 for one thread, min(c, max-conns) for a process or thread
+ * per connection, min(c, W) for a pool (W: --workers, else the Facts default,
+ * "cpus" being the server's CPUs). Its derivation in words into how.
+ */
+static int law_parallel(const struct law_input *in, char *how, size_t len)
+{
+	const struct facts *f = in->facts;
+	int c = in->concurrency, w, p;
+
+	switch (f->parallel) {
+	case FACTS_ONE: snprintf(how, len, "1 thread"); return 1;
+	case FACTS_CONN:
+		p = c < in->max_conns ? c : in->max_conns;
+		snprintf(how, len, "min(c=%d, max-conns=%d)", c, in->max_conns);
+		return p;
+	default:
+		w = in->workers > 0                    ? in->workers
+		    : f->workers == FACTS_WORKERS_CPUS ? in->server_cpus
+		                                       : f->workers;
+		snprintf(how, len, "min(c=%d, W=%d%s)", c, w,
+		         in->workers > 0                    ? " (--workers)"
+		         : f->workers == FACTS_WORKERS_CPUS ? " (cpus)"
+		                                            : "");
+		return c < w ? c : w;
+	}
+}
+
+/*
+ * What every law needs: P (law_parallel, its words in par, room for 96) and
+ * the target's number in *arg. -1 with the reason in how when the facts are
+ * unknown or the target has no positive number.
+ */
+static int law_start(const struct scenario *s, const struct law_input *in, char *par, long *arg,
+                     char *how, size_t len)
+{
+	if (!in->facts || !in->facts->known) {
+		snprintf(how, len, "unknown (the model's README has no Facts line)");
+		return -1;
+	}
+	if ((*arg = scenario_number(s)) <= 0) {
+		snprintf(how, len, "no law (the target %s has no positive number)", s->target);
+		return -1;
+	}
+	return law_parallel(in, par, 96);
+}
+
+/*
+ * A request holding its thread for the target's number of units (per_s of
+ * them in a second): at most P x per_s/n req/s, and with cpu_capped no more
+ * than the server's CPUs can run at once.
+ */
+static double law_rate(const struct scenario *s, const struct law_input *in, char *how, size_t len,
+                       double per_s, const char *unit, int cpu_capped)
+{
+	char par[96];
+	long n;
+	int p = law_start(s, in, par, &n, how, len),
+	    cpus = in->server_cpus > 0 ? in->server_cpus : 1;
+
+	if (p < 0)
+		return -1;
+	if (cpu_capped)
+		snprintf(how, len, "min(%s, CPUs=%d) x %g/%ld %s", par, cpus, per_s, n, unit);
+	else
+		snprintf(how, len, "%s x %g/%ld %s", par, per_s, n, unit);
+	return (cpu_capped && cpus < p ? cpus : p) * per_s / n;
+}
+
+/* /sleep/<d>: each request holds its thread d ms, so at most P x 1000/d req/s. */
+static double law_sleep(const struct scenario *s, const struct law_input *in, char *how, size_t len)
+{
+	return law_rate(s, in, how, len, 1000, "ms", 0);
+}
+
+/* /cpu/<u>: each request burns u µs of one CPU: at most min(P, server CPUs) x 1e6/u req/s. */
+static double law_cpu(const struct scenario *s, const struct law_input *in, char *how, size_t len)
+{
+	return law_rate(s, in, how, len, 1e6, "µs", 1);
+}
+
+/*
+ * The table. The new scenarios run fewer levels and one repetition so that
+ * make bench-all stays within 30 minutes on 2 cores with about 20 models
+ * (hello: 30 runs of 2 s per model, the others 8); make bench-quick runs each
+ * at one level.
+ */
+static const struct scenario table[] = {
+	{
+	    .name = "hello",
+	    .target = "/",
+	    .modes = "close keepalive",
+	    .levels = "1 8 32 128 512",
+	    .quick_levels = "128",
+	    .body_bytes = 11,
+	    .shows = "an 11-byte reply: the cost of a connection and of a request, little else",
+	},
+	{
+	    .name = "sleep",
+	    .target = "/sleep/10",
+	    .modes = "keepalive",
+	    .levels = "1 8 32 128",
+	    .quick_levels = "32",
+	    .reps = 1,
+	    .body_bytes = 11,
+	    .shows = "blocking work (a disk read, a database call): one event loop serves 100 "
+	             "req/s, a thread or process per request scales with c",
+	    .law = law_sleep,
+	    .law_text = "P x 1000/d for d ms of blocking work; P = 1 for one thread, "
+	                "min(c, max-conns) for one per connection, min(c, W) for a pool of W",
+	},
+	{
+	    .name = "cpu",
+	    .target = "/cpu/200",
+	    .modes = "keepalive",
+	    .levels = "1 32",
+	    .quick_levels = "8",
+	    .reps = 1,
+	    .body_bytes = 11,
+	    .shows = "CPU work: no design serves more than its CPUs can compute",
+	    .law = law_cpu,
+	    .law_text = "min(P, server CPUs) x 1e6/u for u µs of CPU per request (P as for sleep)",
+	},
+	{
+	    .name = "bytes",
+	    .target = "/bytes/1048576",
+	    .modes = "keepalive",
+	    .levels = "1 32",
+	    .quick_levels = "8",
+	    .reps = 1,
+	    .body_bytes = 1048576,
+	    .shows = "1 MiB replies: partial writes and back-pressure; the copy bandwidth of "
+	             "kernel and client decides",
+	    .law_text = "no law: the copy bandwidth of kernel and client bounds it, and it is "
+	                "not measured apart; the report gives MB/s (req/s x the body) instead",
+	},
+};
+
+#define NROWS (int)(sizeof(table) / sizeof(table[0]))
+
+const struct scenario *scenario_table(int *n)
+{
+	*n = NROWS;
+	return table;
+}
+
+const struct scenario *scenario_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NROWS; i++)
+		if (!strcmp(table[i].name, name))
+			return &table[i];
+	return NULL;
+}
+
+int scenario_parse_list(const char *list, const struct scenario **out, int max, char *err,
+                        size_t errlen)
+{
+	char copy[1024], *w, *save;
+	int want[NROWS] = { 0 }, i, n = 0, any = 0;
+
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (w = strtok_r(copy, " ,\t", &save); w; w = strtok_r(NULL, " ,\t", &save)) {
+		const struct scenario *s = scenario_find(w);
+
+		if (!strcmp(w, "all")) {
+			for (i = 0; i < NROWS; i++)
+				want[i] = 1;
+		} else if (!s) {
+			snprintf(err, errlen, "%s", w);
+			return -1;
+		} else {
+			want[s - table] = 1;
+		}
+		any = 1;
+	}
+	if (!any) {
+		snprintf(err, errlen, "(none)");
+		return -1;
+	}
+	for (i = 0; i < NROWS && n < max; i++)
+		if (want[i])
+			out[n++] = &table[i];
+	return n;
+}
+
+int scenario_defaults(const struct scenario **out, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < NROWS && n < max; i++)
+		if (!table[i].opt_in)
+			out[n++] = &table[i];
+	return n;
+}
+
+const char *scenario_names(char *buf, size_t len)
+{
+	size_t o = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < NROWS && o < len; i++)
+		o += snprintf(buf + o, len - o, "%s%s%s", i ? " " : "", table[i].name,
+		              table[i].opt_in ? " (opt-in)" : "");
+	return buf;
+}
+
+long scenario_number(const struct scenario *s)
+{
+	const char *p = strrchr(s->target, '/');
+	char *end;
+	long v;
+
+	if (!p || !p[1])
+		return -1;
+	v = strtol(p + 1, &end, 10);
+	return *end || end == p + 1 ? -1 : v;
+}
+
+double scenario_bound(const struct scenario *s, const struct law_input *in, char *how, size_t len)
+{
+	if (!s->law) {
+		snprintf(how, len, "no law");
+		return -1;
+	}
+	return s->law(s, in, how, len);
+}

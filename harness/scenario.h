@@ -1,0 +1,92 @@
+/* scenario.h -- the workloads the harness measures: one table, a row per scenario. */
+#ifndef SCENARIO_H
+#define SCENARIO_H
+
+#include "facts.h"
+
+#include <stddef.h>
+
+#define SCENARIO_MAX  16 /* rows the table may grow to */
+#define SCENARIO_NAME 32
+
+/* What a law is given to bound one cell: the model's facts and the run's conditions. */
+struct law_input {
+	const struct facts *facts; /* NULL or !facts->known: the bound is unknown, never guessed */
+	int concurrency;
+	int server_cpus; /* CPUs the server may run on (its pinned set) */
+	int workers;     /* --workers given to every model; 0: not passed (the Facts default) */
+	int max_conns;   /* --max-conns of the models (FACTS_MAX_CONNS: not passed) */
+};
+
+/* What a scenario's run-time hooks see of one run. */
+struct scenario_load {
+	const char *addr; /* the server's address ("127.0.0.1") and port */
+	int port;
+	int concurrency;
+	int duration_s;
+	void *state; /* the hooks' own, from before_load to after_load */
+};
+
+/*
+ * One scenario. Adding one is adding a row to the table in scenario.c: every
+ * part of the harness (plan, run, verification, summary, report, charts,
+ * ranking) reads the row, none names a scenario.
+ */
+struct scenario {
+	const char *name;         /* results.csv's scenario column, chart names */
+	const char *target;       /* the request target ("/sleep/10") */
+	const char *modes;        /* the modes it runs in ("close keepalive") */
+	const char *levels;       /* concurrency levels of make bench-all */
+	const char *quick_levels; /* ... of make bench-quick */
+	int reps;                 /* repetitions; 0: the plan's default */
+	int duration_s;           /* seconds per run; 0: the plan's default */
+	long body_bytes;          /* the body length every answer must have (verification) */
+	int opt_in;               /* 1: runs only when named in --scenarios */
+	const char *shows;        /* one line: what the scenario shows */
+	/*
+	 * The law: the most req/s a model can serve in this scenario, from its
+	 * facts and the run's conditions, with how it was worked out in how
+	 * ("min(c=32, W=256) x 1000/10 ms"). Returns -1 when there is no law or
+	 * the facts are unknown (how says which). NULL: no law at all.
+	 */
+	double (*law)(const struct scenario *s, const struct law_input *in, char *how, size_t len);
+	const char *law_text; /* the law in words for the report; NULL without one */
+	/* Special run-time needs; NULL members are not needed. */
+	const char *tool;   /* this load tool in every mode (an open-loop tool), not the plan's */
+	const char *script; /* a file given to the tool (a wrk Lua script) */
+	/* After the server listens, before the load (idle connections): 0, or -1 (why in why). */
+	int (*before_load)(const struct scenario *s, struct scenario_load *l, char *why,
+	                   size_t len);
+	void (*after_load)(const struct scenario *s, struct scenario_load *l); /* after the load */
+};
+
+/* The table's rows in order: *n of them. */
+const struct scenario *scenario_table(int *n);
+
+/* The scenario called name, or NULL. */
+const struct scenario *scenario_find(const char *name);
+
+/*
+ * Parse a blank/comma separated list of names ("hello sleep"; "all" is every
+ * row, opt-in ones too) into out (room for max), in table order, each once.
+ * Returns the count, or -1 with the unknown name in err.
+ */
+int scenario_parse_list(const char *list, const struct scenario **out, int max, char *err,
+                        size_t errlen);
+
+/* The default scenarios (every row that is not opt-in), in table order, into out: the count. */
+int scenario_defaults(const struct scenario **out, int max);
+
+/* Every name of the table, blank separated, opt-in ones marked "(opt-in)", into buf. */
+const char *scenario_names(char *buf, size_t len);
+
+/* The number that ends the target ("/sleep/10": 10), or -1 when it ends in none. */
+long scenario_number(const struct scenario *s);
+
+/*
+ * The bound of s for in (s->law), or -1 with the reason in how: "no law"
+ * when the scenario has none, "unknown (...)" when the model's facts are.
+ */
+double scenario_bound(const struct scenario *s, const struct law_input *in, char *how, size_t len);
+
+#endif

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# charts.sh -- the chart scripts' marks, without drawing: gnuplot's `set table` dumps the points
+# each script would plot. On a synthetic summary (epoll load-generator bound at both levels,
+# prefork starved at c=512 with a served-connection p99 of 0.08 ms): both marks are in the
+# key when the harness passes them and absent when it does not, the bound points are ringed,
+# and the starved cell is plotted at the run length (2000 ms), never at 0.08 ms.
+#   tests/harness/charts.sh PLOTS_DIR
+set -uo pipefail
+plots=${1:-plots}
+tmp=$(mktemp -d /tmp/harness-charts.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+. "$(dirname "$0")/check.sh"
+
+cat >"$tmp/summary.csv" <<'CSV'
+model,mode,concurrency,runs,reps_ok,rps_median,rps_min,rps_max,rps_mean,rps_sd,lat_p50_ms_median,lat_p99_ms_median,cpu_us_per_req_median,maxrss_kb_max,client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses,served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,run_s
+epoll,keepalive,8,1,1,50000,50000,50000,50000,0,0.1,0.2,5,1000,95,1,95,ab,0,ok:1,8,0,1,0,hello,,2.0
+epoll,keepalive,512,1,1,60000,60000,60000,60000,0,1,2.5,5,1000,95,1,95,ab,0,ok:1,500,0,1,0,hello,,2.0
+prefork,keepalive,8,1,1,40000,40000,40000,40000,0,0.1,0.3,9,1000,50,0,50,ab,0,ok:1,8,0,1,0,hello,,2.0
+prefork,keepalive,512,1,1,13000,13000,13000,13000,0,0.05,0.08,9,1000,50,0,50,ab,0,ok:1,1,1,1,0,hello,,2.0
+prefork,keepalive,512,1,1,99,99,99,99,0,9,9,9,1000,50,0,50,ab,0,ok:1,512,0,1,0,sleep,,2.0
+CSV
+
+# table KIND MARKS: the points KIND.gp would plot, as "x y type" lines after "# Curve title".
+table() {
+	gnuplot -e "summary='$tmp/summary.csv'; out='$tmp/$1.png'; scenario='hello'; mode='keepalive'; models='epoll prefork'; runid='t'; tool='ab'; style='$plots/style.gp'; $2 set table '$tmp/$1.txt'" \
+		"$plots/$1.gp" 2>"$tmp/$1.err" && cat "$tmp/$1.txt"
+}
+# plotted T: the in-range points of T's output ("x y").
+plotted() { awk '$3 == "i" { print $1, $2 }' <<<"$1"; }
+
+t=$(table p99 "bound_marks=2; starved_marks=1;")
+check "p99: both marks in the key" 'grep -q "^# Curve title: \"cross: starved, p99 >= run length\"" <<<"$t" && grep -q "^# Curve title: \"ring: load generator bound\"" <<<"$t"' "$(cat "$tmp/p99.err")"
+check "p99: the starved cell at the run length" 'plotted "$t" | grep -qx "512 2000"'
+check "p99: the starved cell's served p99 never plotted" '! plotted "$t" | grep -q " 0.08$"'
+check "p99: nothing of the starved cell below the run length" '[ -z "$(plotted "$t" | awk "\$1 == 512 && \$2 < 2000 && \$2 != 2.5")" ]'
+check "p99: another scenario's rows left out" '! plotted "$t" | grep -q " 9$"'
+t=$(table throughput "bound_marks=2; starved_marks=1;")
+# (the y axis prints 50k: a bound point is plotted twice, as itself and as its ring)
+check "throughput: the bound points ringed, the others not" '[ "$(plotted "$t" | grep -cE "^(8 50k|512 60k)$")" -eq 4 ] && [ "$(plotted "$t" | grep -cx "512 13k")" -eq 1 ]' "$t"
+check "throughput: the ring in the key" 'grep -q "^# Curve title: \"ring: load generator bound\"" <<<"$t"'
+t=$(table p99 "")
+check "p99 without marks: none in the key, the starved cell still not at 0.08" '! grep -Eq "Curve title: .(ring|cross)" <<<"$t" && ! plotted "$t" | grep -q " 0.08$"' "$t"
+
+check_totals

@@ -1,0 +1,374 @@
+/* test_scenario.c -- the scenario table, the Facts line, the laws, the per-scenario summary,
+ * ranking and report, and the meta lines the laws are read back from. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "facts.h"
+#include "meta.h"
+#include "plan.h"
+#include "report.h"
+#include "scenario.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Every row is complete and runnable: its modes and levels parse, its target is a path. */
+static void test_table_rows(void **state)
+{
+	const struct scenario *t, *d[SCENARIO_MAX];
+	struct plan p;
+	int n, i, j, v[PLAN_MAX_LEVELS];
+
+	(void)state;
+	t = scenario_table(&n);
+	assert_true(n >= 4 && n <= SCENARIO_MAX);
+	for (i = 0; i < n; i++) {
+		const char *name = t[i].name;
+
+		if (!name || !*name || strlen(name) >= SCENARIO_NAME || !t[i].target ||
+		    t[i].target[0] != '/' || !t[i].shows || !*t[i].shows || t[i].body_bytes < 0)
+			fail_msg("scenario %d (%s): incomplete row", i, name ? name : "?");
+		if (plan_parse_modes(&p, t[i].modes) < 0 ||
+		    plan_parse_levels(t[i].levels, v, PLAN_MAX_LEVELS) <= 0 ||
+		    plan_parse_levels(t[i].quick_levels, v, PLAN_MAX_LEVELS) <= 0)
+			fail_msg("scenario %s: modes or levels do not parse", name);
+		if (t[i].law && !t[i].law_text)
+			fail_msg("scenario %s: a law without its words", name);
+		for (j = 0; j < i; j++)
+			if (!strcmp(t[j].name, name))
+				fail_msg("scenario %s twice", name);
+		assert_ptr_equal(scenario_find(name), &t[i]);
+	}
+	/* The four defaults of issue 9, in this order, with their targets and body lengths. */
+	static const struct {
+		const char *name, *target;
+		long body;
+	} want[] = {
+		{ "hello", "/", 11 },
+		{ "sleep", "/sleep/10", 11 },
+		{ "cpu", "/cpu/200", 11 },
+		{ "bytes", "/bytes/1048576", 1048576 },
+	};
+	n = scenario_defaults(d, SCENARIO_MAX);
+	assert_true(n >= 4);
+	for (i = 0; i < 4; i++)
+		if (strcmp(d[i]->name, want[i].name) || strcmp(d[i]->target, want[i].target) ||
+		    d[i]->body_bytes != want[i].body)
+			fail_msg("default %d: %s %s %ld, want %s %s %ld", i, d[i]->name,
+			         d[i]->target, d[i]->body_bytes, want[i].name, want[i].target,
+			         want[i].body);
+	assert_null(scenario_find("nosuch"));
+	assert_int_equal(scenario_number(scenario_find("sleep")), 10);
+	assert_int_equal(scenario_number(scenario_find("hello")), -1);
+}
+
+/* Lists: table order, each once, "all", unknown names named. */
+static void test_parse_list(void **state)
+{
+	const struct scenario *out[SCENARIO_MAX];
+	char err[64];
+	int n, total;
+
+	(void)state;
+	scenario_table(&total);
+	assert_int_equal(scenario_parse_list("cpu,hello cpu", out, SCENARIO_MAX, err, sizeof(err)),
+	                 2);
+	assert_string_equal(out[0]->name, "hello");
+	assert_string_equal(out[1]->name, "cpu");
+	assert_int_equal(scenario_parse_list("all", out, SCENARIO_MAX, err, sizeof(err)), total);
+	assert_int_equal(scenario_parse_list("hello epol", out, SCENARIO_MAX, err, sizeof(err)),
+	                 -1);
+	assert_string_equal(err, "epol");
+	assert_int_equal(scenario_parse_list(" , ", out, SCENARIO_MAX, err, sizeof(err)), -1);
+	n = scenario_parse_list("sleep", out, SCENARIO_MAX, err, sizeof(err));
+	assert_int_equal(n, 1);
+}
+
+/* The Facts line: every valid form, and malformed ones unknown. */
+static void test_facts(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc, keepalive, parallel, workers;
+	} cases[] = {
+		{ "# epoll\n\nFacts: keepalive=yes parallel=1 workers=-\n", 0, 1, FACTS_ONE, 0 },
+		{ "Facts: keepalive=no parallel=1 workers=-", 0, 0, FACTS_ONE, 0 },
+		{ "x\nFacts: keepalive=yes parallel=conn workers=-\r\n", 0, 1, FACTS_CONN, 0 },
+		{ "Facts: keepalive=yes parallel=workers workers=256 future=1\n", 0, 1,
+		  FACTS_WORKERS, 256 },
+		{ "Facts: parallel=workers workers=cpus keepalive=yes\n", 0, 1, FACTS_WORKERS,
+		  FACTS_WORKERS_CPUS },
+		{ "no facts here\n", -1, 0, 0, 0 },
+		{ "  Facts: keepalive=yes parallel=1 workers=-\n", -1, 0, 0, 0 }, /* not at start */
+		{ "Facts: keepalive=yes parallel=1\n", -1, 0, 0, 0 },             /* missing key */
+		{ "Facts: keepalive=maybe parallel=1 workers=-\n", -1, 0, 0, 0 },
+		{ "Facts: keepalive=yes parallel=workers workers=-\n", -1, 0, 0, 0 }, /* no size */
+		{ "Facts: keepalive=yes parallel=1 workers=8\n", -1, 0, 0, 0 }, /* size, no pool */
+		{ "Facts: keepalive=yes parallel=workers workers=0\n", -1, 0, 0, 0 },
+		{ "Facts: keepalive=yes parallel=workers workers=12x\n", -1, 0, 0, 0 },
+	};
+	struct facts f;
+	char buf[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = facts_parse(cases[i].text, &f);
+
+		if (rc != cases[i].rc || f.known != (rc == 0) ||
+		    (rc == 0 && (f.keepalive != cases[i].keepalive ||
+		                 f.parallel != cases[i].parallel || f.workers != cases[i].workers)))
+			fail_msg("facts case %zu (%s): rc %d known %d ka %d par %d w %d", i,
+			         cases[i].text, rc, f.known, f.keepalive, f.parallel, f.workers);
+	}
+	facts_parse("Facts: keepalive=yes parallel=workers workers=cpus\n", &f);
+	assert_string_equal(facts_format(&f, buf, sizeof(buf)),
+	                    "keepalive=yes parallel=workers workers=cpus");
+	assert_int_equal(facts_load("/nonexistent", "epoll", &f), -1);
+	assert_false(f.known);
+}
+
+/* The laws, table-driven: facts x concurrency x server CPUs x --workers. */
+static void test_laws(void **state)
+{
+	static const struct {
+		const char *scenario, *facts;
+		int c, cpus, workers;
+		double bound;
+	} cases[] = {
+		/* sleep 10 ms: 1000/d for one thread whatever c */
+		{ "sleep", "keepalive=yes parallel=1 workers=-", 128, 1, 0, 100 },
+		{ "sleep", "keepalive=no parallel=1 workers=-", 1, 1, 0, 100 },
+		/* per connection: min(c, max-conns) x 100 */
+		{ "sleep", "keepalive=yes parallel=conn workers=-", 32, 1, 0, 3200 },
+		{ "sleep", "keepalive=yes parallel=conn workers=-", 4096, 1, 0,
+		  FACTS_MAX_CONNS * 100.0 },
+		/* a pool: min(c, W); W from --workers, else the Facts default, cpus = server CPUs
+		 */
+		{ "sleep", "keepalive=yes parallel=workers workers=256", 128, 1, 0, 12800 },
+		{ "sleep", "keepalive=yes parallel=workers workers=256", 512, 1, 0, 25600 },
+		{ "sleep", "keepalive=yes parallel=workers workers=256", 512, 1, 4, 400 },
+		{ "sleep", "keepalive=yes parallel=workers workers=cpus", 128, 3, 0, 300 },
+		/* cpu 200 µs: min(c, P, CPUs) x 5000 */
+		{ "cpu", "keepalive=yes parallel=1 workers=-", 32, 4, 0, 5000 },
+		{ "cpu", "keepalive=yes parallel=conn workers=-", 32, 1, 0, 5000 },
+		{ "cpu", "keepalive=yes parallel=conn workers=-", 32, 3, 0, 15000 },
+		{ "cpu", "keepalive=yes parallel=workers workers=256", 1, 8, 0, 5000 },
+		{ "cpu", "keepalive=yes parallel=workers workers=cpus", 32, 2, 0, 10000 },
+		{ "cpu", "keepalive=yes parallel=workers workers=256", 32, 2, 1, 5000 },
+		/* no law, and unknown facts: -1, never a guess */
+		{ "hello", "keepalive=yes parallel=1 workers=-", 8, 1, 0, -1 },
+		{ "bytes", "keepalive=yes parallel=1 workers=-", 8, 1, 0, -1 },
+		{ "sleep", NULL, 8, 1, 0, -1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char line[256], how[128];
+		struct facts f;
+		struct law_input in = { .facts = &f,
+			                .concurrency = cases[i].c,
+			                .server_cpus = cases[i].cpus,
+			                .workers = cases[i].workers,
+			                .max_conns = FACTS_MAX_CONNS };
+		double b;
+
+		memset(&f, 0, sizeof(f));
+		if (cases[i].facts) {
+			snprintf(line, sizeof(line), "Facts: %s\n", cases[i].facts);
+			assert_int_equal(facts_parse(line, &f), 0);
+		}
+		b = scenario_bound(scenario_find(cases[i].scenario), &in, how, sizeof(how));
+		if (fabs(b - cases[i].bound) > 1e-6 || !how[0])
+			fail_msg(
+			    "law case %zu (%s, %s, c=%d, cpus=%d, workers=%d): %g (%s), want %g", i,
+			    cases[i].scenario, cases[i].facts ? cases[i].facts : "no facts",
+			    cases[i].c, cases[i].cpus, cases[i].workers, b, how, cases[i].bound);
+		if (!cases[i].facts && !strstr(how, "unknown"))
+			fail_msg("law case %zu: unknown facts must say so: %s", i, how);
+	}
+}
+
+static struct record_row row(const char *scenario, const char *model, int c, int rep, double rps)
+{
+	struct record_row r;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.run_id, "x");
+	strcpy(r.scenario, scenario);
+	strcpy(r.model, model);
+	strcpy(r.mode, "keepalive");
+	strcpy(r.tool, "ab");
+	strcpy(r.status, "ok");
+	r.concurrency = c;
+	r.rep = rep;
+	r.rps = rps;
+	r.lat_p99_ms = 1;
+	r.server_cpu_us_per_req = 10;
+	r.client_cpu_pct = 30;
+	r.served_conns = c;
+	r.other_cpu_pct = 1;
+	return r;
+}
+
+/* The ranking of c[0..n) as a malloc'ed string in *text. */
+static void ranking_of(const struct report_cell *c, int n, char **text)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(text, &len);
+
+	assert_non_null(f);
+	report_ranking(f, c, n);
+	fclose(f);
+}
+
+/* Per scenario: cells apart, in table order; laws from meta; ranking and report.md per scenario. */
+static void test_per_scenario(void **state)
+{
+	struct record_row rows[] = {
+		row("sleep", "thread", 32, 1, 3150),  row("sleep", "epoll", 32, 1, 99),
+		row("hello", "thread", 32, 1, 20000), row("hello", "epoll", 32, 1, 40000),
+		row("sleep", "prefork", 32, 1, 3000),
+	};
+	static const char meta[] = "run_id: x\nserver cpus: 1\nworkers: not passed (...)\n"
+	                           "facts thread: keepalive=yes parallel=conn workers=-\n"
+	                           "facts epoll: keepalive=yes parallel=1 workers=-\n";
+	static struct report_env env;
+	struct report_cell *c;
+	char path[] = "/tmp/harness-scen-XXXXXX", *text = NULL, *sleep;
+	int n, fd;
+
+	(void)state;
+	assert_int_equal(report_summarize(rows, 5, &c, &n), 0);
+	assert_int_equal(n, 5);
+	assert_string_equal(c[0].scenario, "hello"); /* the table's order, not the names' */
+	assert_int_equal(report_slice_end(c, n, 0), 2);
+	assert_string_equal(c[2].scenario, "sleep");
+	assert_int_equal(report_slice_end(c, n, 2), 5);
+	report_env_parse(meta, &env);
+	assert_int_equal(env.server_cpus, 1);
+	assert_int_equal(env.workers, 0);
+	assert_int_equal(env.nfacts, 2);
+	report_apply_laws(c, n, &env);
+	assert_true(c[0].bound < 0);                                /* hello: no law */
+	assert_true(c[2].bound == 100 && c[4].bound == 3200);       /* sleep epoll, sleep thread */
+	assert_true(c[3].bound < 0 && strstr(c[3].law, "unknown")); /* prefork: no facts */
+	ranking_of(c, n, &text);
+	if (!(sleep = strstr(text, "scenario sleep (GET /sleep/10):")) ||
+	    strstr(text, "scenario hello (GET /):") > sleep ||
+	    !strstr(sleep, "thread: 3150 req/s = 98 % of the 3,200 bound (1 repetition: no "
+	                   "spread)") ||
+	    !strstr(sleep, "(99 req/s = 99 % of the 100 bound)"))
+		fail_msg("ranking:\n%s", text);
+	free(text);
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	assert_int_equal(report_write_md(path, "x", "../plots/x", c, n, meta), 0);
+	text = util_read_file(path, NULL);
+	unlink(path);
+	assert_non_null(text);
+	if (!strstr(text, "## scenario hello (GET /)") ||
+	    !(sleep = strstr(text, "## scenario sleep (GET /sleep/10)")) ||
+	    !strstr(sleep, "3,150 (1.00 ms) = 98 % of 3,200") ||
+	    !strstr(sleep, "No bound for prefork") ||
+	    !strstr(text, "(../plots/x/sleep-throughput-keepalive.png)") ||
+	    !strstr(text, "(../plots/x/hello-p99-keepalive.png)"))
+		fail_msg("report.md:\n%s", text);
+	free(text);
+	free(c);
+}
+
+/* The meta line on IRQ time: from the kernel config, else /proc/stat, else unknown. */
+static void test_irq_accounting(void **state)
+{
+	static const struct {
+		const char *config, *stat, *words;
+		int rc;
+	} cases[] = {
+		{ "# x\nCONFIG_IRQ_TIME_ACCOUNTING=y\n", NULL, "irq time: accounted", 1 },
+		{ "# x\n# CONFIG_IRQ_TIME_ACCOUNTING is not set\n", "cpu  1 2 3 4 5 6 7 0 0 0\n",
+		  "irq time: not accounted", 0 },
+		{ NULL, "cpu  1 2 3 4 5 66 77 0 0 0\n", "irq 66, softirq 77", -1 },
+		{ "", NULL, "irq time: unknown", -1 },
+	};
+	char buf[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = meta_irq_accounting(cases[i].config, cases[i].stat, buf, sizeof(buf));
+
+		if (rc != cases[i].rc || !strstr(buf, cases[i].words) ||
+		    !strstr(buf, "other_cpu_pct"))
+			fail_msg("irq case %zu: %d %s", i, rc, buf);
+	}
+}
+
+/* The plan: each scenario's own modes, levels, repetitions; overrides; quick; the order. */
+static void test_plan_scenarios(void **state)
+{
+	static struct plan p;
+	static struct plan_run runs[4096];
+	static struct plan_cell cells[PLAN_MAX_CELLS];
+	char err[64];
+	int n, i, sleep_cells = 0;
+
+	(void)state;
+	plan_defaults(&p);
+	assert_int_equal(plan_add_model(&p, "epoll", "/x/epoll"), 0);
+	assert_int_equal(plan_add_model(&p, "thread", "/x/thread"), 0);
+	n = plan_cells(&p, cells);
+	for (i = 0; i < n; i++) {
+		const struct scenario *s = p.scenarios[cells[i].scenario];
+
+		if (!strcmp(s->name, "sleep")) {
+			sleep_cells++;
+			assert_int_equal(cells[i].mode, PLAN_KEEPALIVE);
+			assert_int_equal(cells[i].reps, 1);
+		}
+		if (!strcmp(s->name, "hello"))
+			assert_int_equal(cells[i].reps, PLAN_REPS);
+		assert_int_equal(cells[i].duration_s, PLAN_DURATION_S);
+	}
+	assert_int_equal(sleep_cells, 4);
+	/* every run once; repetitions never go back; warm-ups first */
+	n = plan_runs(&p, runs, 4096);
+	assert_int_equal(n, plan_count(&p) + 2);
+	for (i = 3; i < n; i++)
+		assert_true(runs[i].rep >= runs[i - 1].rep && runs[i].rep <= runs[i].reps);
+	/* overrides replace every scenario's own */
+	p.reps = 2;
+	p.nlevels = plan_parse_levels("4", p.levels, PLAN_MAX_LEVELS);
+	n = plan_cells(&p, cells);
+	for (i = 0; i < n; i++)
+		assert_true(cells[i].level == 4 && cells[i].reps == 2);
+	/* quick: one level each, 1 rep of 1 s */
+	plan_defaults(&p);
+	p.quick = 1;
+	assert_int_equal(plan_parse_scenarios(&p, "sleep bytes", err, sizeof(err)), 0);
+	n = plan_cells(&p, cells);
+	assert_int_equal(n, 2);
+	assert_true(cells[0].reps == 1 && cells[0].duration_s == 1 && cells[0].level == 32);
+	assert_int_equal(plan_parse_scenarios(&p, "sleep nosuch", err, sizeof(err)), -1);
+	assert_string_equal(err, "nosuch");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_rows),     cmocka_unit_test(test_parse_list),
+		cmocka_unit_test(test_facts),          cmocka_unit_test(test_laws),
+		cmocka_unit_test(test_per_scenario),   cmocka_unit_test(test_irq_accounting),
+		cmocka_unit_test(test_plan_scenarios),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
