@@ -596,8 +596,8 @@ static int replot(const struct options *o)
 
 /* One row of results.csv from a finished run. */
 static void make_row(const char *run_id, const char *scenario, const char *tool, const char *model,
-                     const char *mode, int level, int rep, const struct run_outcome *out,
-                     struct record_row *row)
+                     const char *mode, const struct run_spec *spec, int rep,
+                     const struct run_outcome *out, struct record_row *row)
 {
 	memset(row, 0, sizeof(*row));
 	snprintf(row->run_id, sizeof(row->run_id), "%s", run_id);
@@ -606,7 +606,9 @@ static void make_row(const char *run_id, const char *scenario, const char *tool,
 	snprintf(row->mode, sizeof(row->mode), "%s", mode);
 	snprintf(row->tool, sizeof(row->tool), "%s", tool);
 	snprintf(row->status, sizeof(row->status), "%s", out->status);
-	row->concurrency = level;
+	row->concurrency = spec->concurrency;
+	row->idle_conns = spec->idle_conns;
+	row->server_mem_kb = out->server_mem_kb;
 	row->rep = rep;
 	row->requests = out->res.requests;
 	row->failed = out->res.failed;
@@ -635,8 +637,11 @@ static void progress(int done, int total, const struct record_row *row, int reps
 {
 	char rps[32], eta[32];
 
-	printf("[%d/%d] %s %s %s c=%d rep %d/%d: ", done, total, row->scenario, row->model,
-	       row->mode, row->concurrency, row->rep, reps);
+	printf("[%d/%d] %s %s %s c=%d", done, total, row->scenario, row->model, row->mode,
+	       row->concurrency);
+	if (row->idle_conns > 0)
+		printf(" idle=%d", row->idle_conns);
+	printf(" rep %d/%d: ", row->rep, reps);
 	if (strcmp(row->status, "ok") != 0)
 		printf("%s (%s)", row->status, out->detail);
 	else
@@ -708,7 +713,9 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 			                 .tool = tc->tool,
 			                 .tool_path = tc->path,
 			                 .keepalive = r->mode == PLAN_KEEPALIVE,
-			                 .concurrency = r->level,
+			                 .concurrency =
+			                     sc->idle_load_c ? sc->idle_load_c : r->level,
+			                 .idle_conns = sc->idle_load_c ? r->level : 0,
 			                 .duration_s = r->duration_s,
 			                 .max_requests = REQUESTS_PER_SECOND * r->duration_s,
 			                 .tag = tag };
@@ -718,14 +725,15 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 		if (r->rep == 0) {
 			snprintf(tag, sizeof(tag), "warmup-%s", m->name);
 			spec.max_requests = WARMUP_REQUESTS;
+			spec.idle_conns = 0; /* a warm-up warms the model, it holds nothing */
 		} else {
 			snprintf(tag, sizeof(tag), "r%d-%s-%s-%s-c%d", r->rep, sc->name, m->name,
 			         mode, r->level);
 			if (!t_start)
 				t_start = util_now_ms();
 		}
-		if (spec.max_requests < r->level)
-			spec.max_requests = r->level;
+		if (spec.max_requests < spec.concurrency)
+			spec.max_requests = spec.concurrency;
 		if (run_one(cfg, &spec, &out) < 0)
 			break;
 		if (!strcmp(out.status, "skipped"))
@@ -737,7 +745,7 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 			fflush(stdout);
 			continue;
 		}
-		make_row(run_id, sc->name, tc->tool->name, m->name, mode, r->level, r->rep, &out,
+		make_row(run_id, sc->name, tc->tool->name, m->name, mode, &spec, r->rep, &out,
 		         &row);
 		if (record_append(csv, &row) < 0)
 			fprintf(stderr, "harness: cannot append to results.csv: %s\n",

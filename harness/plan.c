@@ -71,7 +71,7 @@ int plan_parse_levels(const char *s, int *v, int max)
 		char *end;
 		long l = strtol(w, &end, 10);
 
-		if (*end || end == w || l < 1 || l > 100000 || n == max)
+		if (*end || end == w || l < 0 || l > 100000 || n == max)
 			return -1;
 		v[n++] = (int)l;
 	}
@@ -138,11 +138,12 @@ static int scenario_cells(const struct plan *p, int i, struct plan_cell *out, in
 		                       PLAN_MAX_LEVELS);
 	for (m = 0; m < nm; m++)
 		for (l = 0; l < nl && n < PLAN_MAX_CELLS; l++)
-			out[n++] = (struct plan_cell){ .scenario = i,
-				                       .mode = modes[m],
-				                       .level = levels[l],
-				                       .reps = reps,
-				                       .duration_s = dur };
+			if (levels[l] > 0 || s->idle_load_c > 0)
+				out[n++] = (struct plan_cell){ .scenario = i,
+					                       .mode = modes[m],
+					                       .level = levels[l],
+					                       .reps = reps,
+					                       .duration_s = dur };
 	return n;
 }
 

@@ -38,13 +38,16 @@ static int cmp_row(const void *a, const void *b)
 		c = strcmp(x->mode, y->mode);
 	if (!c)
 		c = (x->concurrency > y->concurrency) - (x->concurrency < y->concurrency);
+	if (!c)
+		c = (x->idle_conns > y->idle_conns) - (x->idle_conns < y->idle_conns);
 	return c;
 }
 
 static int same_cell(const struct record_row *a, const struct record_row *b)
 {
 	return !strcmp(a->scenario, b->scenario) && !strcmp(a->model, b->model) &&
-	       !strcmp(a->mode, b->mode) && a->concurrency == b->concurrency;
+	       !strcmp(a->mode, b->mode) && a->concurrency == b->concurrency &&
+	       a->idle_conns == b->idle_conns;
 }
 
 /* Count status words of rows[0..n) into "ok:2 errors:1" form. */
@@ -124,6 +127,9 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	strcpy(cell->tool, rows[0]->tool);
 	cell->reference = plan_is_reference(cell->model);
 	cell->concurrency = rows[0]->concurrency;
+	cell->idle_conns = rows[0]->idle_conns;
+	cell->mem_kb_median = -1;
+	cell->mem_per_idle_b = cell->cpu_per_1k_idle = NAN;
 	cell->runs = k;
 	count_statuses(rows, k, cell->statuses, sizeof(cell->statuses));
 	cell->rps_min = INFINITY;
@@ -163,8 +169,80 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	MEDIAN_OF(server_cpu_us_per_req, cell->cpu_us_median);
 	MEDIAN_OF(client_cpu_pct, cell->client_cpu_median);
 #undef MEDIAN_OF
+	for (i = m = 0; i < k; i++)
+		if (!strcmp(rows[i]->status, "ok") && rows[i]->server_mem_kb >= 0)
+			tmp[m++] = rows[i]->server_mem_kb;
+	if (m)
+		cell->mem_kb_median = (long)util_median(tmp, m);
 	cell->client_bound = cell->client_cpu_max >= REPORT_CLIENT_BOUND_PCT;
 	fill_health(cell, rows, k, tmp);
+}
+
+int report_level(const struct report_cell *c)
+{
+	const struct scenario *s = scenario_find(c->scenario);
+
+	return s && s->idle_load_c > 0 ? c->idle_conns : c->concurrency;
+}
+
+/* "c" or "idle": what a level of c's scenario counts. */
+static const char *level_word(const struct report_cell *c)
+{
+	const struct scenario *s = scenario_find(c->scenario);
+
+	return s && s->idle_load_c > 0 ? "idle" : "c";
+}
+
+/* The least-squares slope of y against x over n points, or NAN without 2 distinct x. */
+static double slope(const double *x, const double *y, int n)
+{
+	double mx = 0, my = 0, sxy = 0, sxx = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		mx += x[i] / n;
+		my += y[i] / n;
+	}
+	for (i = 0; i < n; i++) {
+		sxy += (x[i] - mx) * (y[i] - my);
+		sxx += (x[i] - mx) * (x[i] - mx);
+	}
+	return sxx > 0 ? sxy / sxx : NAN;
+}
+
+/*
+ * The idle slopes of every cell of an idle scenario: over the ok cells of its
+ * scenario, model and mode (adjacent in report_summarize's order), PSS bytes
+ * and CPU µs per request against the idle connections.
+ */
+static void fill_slopes(struct report_cell *c, int n)
+{
+	double x[PLAN_MAX_LEVELS], mem[PLAN_MAX_LEVELS], mx[PLAN_MAX_LEVELS], cpu[PLAN_MAX_LEVELS];
+	int start, end, i, k, km;
+
+	for (start = 0; start < n; start = end) {
+		for (end = start + 1;
+		     end < n && !strcmp(c[end].scenario, c[start].scenario) &&
+		     !strcmp(c[end].model, c[start].model) && !strcmp(c[end].mode, c[start].mode);
+		     end++)
+			;
+		if (strcmp(level_word(&c[start]), "idle"))
+			continue;
+		for (i = start, k = km = 0; i < end && k < PLAN_MAX_LEVELS; i++) {
+			if (!c[i].ok)
+				continue;
+			if (c[i].mem_kb_median >= 0) {
+				mx[km] = c[i].idle_conns;
+				mem[km++] = c[i].mem_kb_median * 1024.0;
+			}
+			x[k] = c[i].idle_conns / 1000.0;
+			cpu[k++] = c[i].cpu_us_median;
+		}
+		for (i = start; i < end; i++) {
+			c[i].mem_per_idle_b = slope(mx, mem, km);
+			c[i].cpu_per_1k_idle = slope(x, cpu, k);
+		}
+	}
 }
 
 int report_summarize(const struct record_row *rows, int n, struct report_cell **cells, int *ncells)
@@ -190,6 +268,7 @@ int report_summarize(const struct record_row *rows, int n, struct report_cell **
 			;
 		fill_cell(&(*cells)[(*ncells)++], sorted + start, i - start, tmp);
 	}
+	fill_slopes(*cells, *ncells);
 	free(sorted);
 	free(tmp);
 	return 0;
@@ -206,9 +285,11 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 	           "lat_p50_ms_median,lat_p99_ms_median,cpu_us_per_req_median,maxrss_kb_max,"
 	           "client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses,"
 	           "served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,"
-	           "run_s\n");
+	           "run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,"
+	           "cpu_us_per_req_per_1k_idle\n");
 	for (i = 0; i < n; i++) {
-		char served[32] = "", other[32] = "", bound[32] = "";
+		char served[32] = "", other[32] = "", bound[32] = "", mem[32] = "", per[32] = "",
+		     cpu[32] = "";
 
 		if (c[i].bound >= 0)
 			snprintf(bound, sizeof(bound), "%.1f", c[i].bound);
@@ -216,16 +297,22 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 			snprintf(served, sizeof(served), "%.1f", c[i].served_median);
 		if (c[i].other_cpu_max >= 0)
 			snprintf(other, sizeof(other), "%.1f", c[i].other_cpu_max);
+		if (c[i].mem_kb_median >= 0)
+			snprintf(mem, sizeof(mem), "%ld", c[i].mem_kb_median);
+		if (!isnan(c[i].mem_per_idle_b))
+			snprintf(per, sizeof(per), "%.0f", c[i].mem_per_idle_b);
+		if (!isnan(c[i].cpu_per_1k_idle))
+			snprintf(cpu, sizeof(cpu), "%.3f", c[i].cpu_per_1k_idle);
 		fprintf(
 		    f,
 		    "%s,%s,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f,%ld,%.1f,%d,%.1f,%s,%d,"
-		    "%s,%s,%d,%s,%d,%s,%s,%.3f\n",
+		    "%s,%s,%d,%s,%d,%s,%s,%.3f,%d,%s,%s,%s\n",
 		    c[i].model, c[i].mode, c[i].concurrency, c[i].runs, c[i].ok, c[i].rps_median,
 		    c[i].rps_min, c[i].rps_max, c[i].rps_mean, c[i].rps_sd, c[i].p50_median,
 		    c[i].p99_median, c[i].cpu_us_median, c[i].maxrss_kb_max, c[i].client_cpu_max,
 		    c[i].client_bound, c[i].client_cpu_median, c[i].tool, c[i].reference,
 		    c[i].statuses, served, c[i].starved, other, c[i].noisy, c[i].scenario, bound,
-		    c[i].run_s);
+		    c[i].run_s, c[i].idle_conns, mem, per, cpu);
 	}
 	return fclose(f) == 0 ? 0 : -1;
 }
@@ -250,8 +337,8 @@ static int top_level(const struct report_cell *c, int n, const char *mode)
 	int i, top = 0;
 
 	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].mode, mode) && c[i].ok && c[i].concurrency > top)
-			top = c[i].concurrency;
+		if (!strcmp(c[i].mode, mode) && c[i].ok && report_level(&c[i]) > top)
+			top = report_level(&c[i]);
 	return top;
 }
 
@@ -377,11 +464,11 @@ static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *m
 	int i, k = 0, ns, best_ns;
 
 	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].mode, mode) && c[i].concurrency == level)
+		if (!strcmp(c[i].mode, mode) && report_level(&c[i]) == level)
 			r[k++] = &c[i];
 	qsort(r, k, sizeof(r[0]), cmp_mean_desc);
 	best = r[0];
-	snprintf(head, sizeof(head), "%s, c=%d (%s)", mode, level, best->tool);
+	snprintf(head, sizeof(head), "%s, %s=%d (%s)", mode, level_word(best), level, best->tool);
 	if (best->client_bound && best->ok) {
 		/* req/s ranks the load generator here; what the server spent per answer does not */
 		qsort(r, k, sizeof(r[0]), cmp_cpu_asc);
@@ -428,6 +515,48 @@ static void rank_scenario(FILE *f, const struct report_cell *c, int n)
 	}
 }
 
+/*
+ * An idle scenario's slopes, a line per model and mode of c[0..n) (one
+ * scenario's): memory per idle connection, CPU per request per 1000 idle
+ * connections, and CPU per request at the most idle connections against none.
+ */
+static void idle_slopes(FILE *f, const struct report_cell *c, int n)
+{
+	char label[RECORD_WORD + 16], mem[48], cpu[48], ends[96];
+	int i, j;
+
+	if (!n || strcmp(level_word(&c[0]), "idle"))
+		return;
+	fprintf(f, "per idle connection (slopes against N over the ok levels of this run):\n");
+	for (i = 0; i < n; i = j) {
+		const struct report_cell *zero = NULL, *top = NULL;
+
+		for (j = i;
+		     j < n && !strcmp(c[j].model, c[i].model) && !strcmp(c[j].mode, c[i].mode);
+		     j++) {
+			if (c[j].ok && c[j].idle_conns == 0)
+				zero = &c[j];
+			if (c[j].ok && c[j].cpu_us_median > 0 &&
+			    (!top || c[j].idle_conns > top->idle_conns))
+				top = &c[j];
+		}
+		snprintf(mem, sizeof(mem),
+		         isnan(c[i].mem_per_idle_b) ? "memory ? (under 2 ok levels)"
+		                                    : "%.0f B memory",
+		         c[i].mem_per_idle_b);
+		snprintf(cpu, sizeof(cpu),
+		         isnan(c[i].cpu_per_1k_idle) ? "CPU ?" : "%+.3f µs/request per 1000 idle",
+		         c[i].cpu_per_1k_idle);
+		ends[0] = '\0';
+		if (zero && top && top != zero && zero->cpu_us_median > 0)
+			snprintf(ends, sizeof(ends), " (%.2f µs at 0, %.2f at %d: %+.0f %%)",
+			         zero->cpu_us_median, top->cpu_us_median, top->idle_conns,
+			         100 * (top->cpu_us_median / zero->cpu_us_median - 1));
+		fprintf(f, "  %s %s: %s, %s%s\n", report_label(c[i].model, label, sizeof(label)),
+		        c[i].mode, mem, cpu, ends);
+	}
+}
+
 int report_slice_end(const struct report_cell *c, int n, int start)
 {
 	int i = start + 1;
@@ -456,6 +585,7 @@ void report_ranking(FILE *f, const struct report_cell *c, int n)
 		fprintf(f, "%s%s:\n", start ? "\n" : "",
 		        scenario_title(&c[start], title, sizeof(title)));
 		rank_scenario(f, c + start, end - start);
+		idle_slopes(f, c + start, end - start);
 	}
 }
 
@@ -467,13 +597,13 @@ static int levels_of(const struct report_cell *c, int n, const char *mode, int *
 	for (i = 0; i < n; i++) {
 		if (strcmp(c[i].mode, mode))
 			continue;
-		for (j = 0; j < k && lv[j] != c[i].concurrency; j++)
+		for (j = 0; j < k && lv[j] != report_level(&c[i]); j++)
 			;
 		if (j < k || k == max)
 			continue;
-		for (j = k++; j > 0 && lv[j - 1] > c[i].concurrency; j--)
+		for (j = k++; j > 0 && lv[j - 1] > report_level(&c[i]); j--)
 			lv[j] = lv[j - 1];
-		lv[j] = c[i].concurrency;
+		lv[j] = report_level(&c[i]);
 	}
 	return k;
 }
@@ -485,7 +615,7 @@ const struct report_cell *report_find_cell(const struct report_cell *c, int n, c
 
 	for (i = 0; i < n; i++)
 		if (!strcmp(c[i].model, model) && !strcmp(c[i].mode, mode) &&
-		    c[i].concurrency == level)
+		    report_level(&c[i]) == level)
 			return &c[i];
 	return NULL;
 }
@@ -624,7 +754,7 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 		        "model |",
 		        mode, tool);
 	for (j = 0; j < k; j++)
-		fprintf(f, " c=%d |", lv[j]);
+		fprintf(f, " %s=%d |", n ? level_word(&c[0]) : "c", lv[j]);
 	fprintf(f, "\n|---|");
 	for (j = 0; j < k; j++)
 		fprintf(f, "---:|");
@@ -695,6 +825,15 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 	for (m = 0; m < k; m++) {
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 0);
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 1);
+	}
+	if (!strcmp(level_word(&c[0]), "idle")) {
+		fprintf(f,
+		        "Memory is the PSS summed over the server's whole process tree with the "
+		        "idle connections open (server_mem_kb); its slope against N is the memory "
+		        "per idle connection. The last figure is the +5 %% test of an O(ready) "
+		        "design.\n\n```\n");
+		idle_slopes(f, c, n);
+		fprintf(f, "```\n\n");
 	}
 }
 

@@ -1,6 +1,8 @@
 /* run.c -- one run: fork the server and the tool pinned apart, wait with bounds, account, judge. */
 #include "run.h"
 #include "health.h"
+#include "idlehold.h"
+#include "memtree.h"
 #include "util.h"
 #include "verify.h"
 
@@ -351,6 +353,8 @@ static int read_listening(int fd, struct child *c, int wait_ms, char *addr, size
 	}
 }
 
+#define IDLE_TIMEOUT_SLACK_S 60 /* the models' --timeout beyond the run in idle scenarios */
+
 static void set_status(struct run_outcome *out, const char *status, const char *detail)
 {
 	snprintf(out->status, sizeof(out->status), "%s", status);
@@ -387,22 +391,26 @@ static void judge_no_start(struct run_outcome *out, int line, int wstatus, const
 static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, struct child *s,
                         int *outfd, char *addr, int *port, struct run_outcome *out)
 {
-	char errpath[PATH_MAX], workers[16];
-	char *argv[] = { (char *)spec->model_path,
-		         "--host",
-		         (char *)cfg->host,
-		         "--port",
-		         "0",
-		         NULL,
-		         NULL,
-		         NULL };
-	int fds[3], pipefd[2], line, wstatus = 0, killed;
+	char errpath[PATH_MAX], workers[16], timeout[16], maxconns[16];
+	char *argv[12] = { (char *)spec->model_path, "--host", (char *)cfg->host, "--port", "0" };
+	int fds[3], pipefd[2], line, wstatus = 0, killed, a = 5;
 	struct rusage ru;
 
 	if (cfg->workers > 0) {
 		snprintf(workers, sizeof(workers), "%d", cfg->workers);
-		argv[5] = "--workers";
-		argv[6] = workers;
+		argv[a++] = "--workers";
+		argv[a++] = workers;
+	}
+	if (spec->scenario->idle_load_c > 0) {
+		/* idle connections must outlive the run and fit beside the load */
+		snprintf(timeout, sizeof(timeout), "%d",
+		         spec->duration_s + cfg->sock_timeout_s + IDLE_TIMEOUT_SLACK_S);
+		snprintf(maxconns, sizeof(maxconns), "%d",
+		         spec->idle_conns + spec->concurrency + IDLEHOLD_MARGIN);
+		argv[a++] = "--timeout";
+		argv[a++] = timeout;
+		argv[a++] = "--max-conns";
+		argv[a++] = maxconns;
 	}
 	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	fds[2] = open_out(cfg->raw_dir, spec->tag, "server.err", errpath, sizeof(errpath));
@@ -591,6 +599,31 @@ static double other_cpu(const struct cpu_sample *a, int have_a, const struct rus
 	                            (b.ms - a->ms) / 1000.0);
 }
 
+/*
+ * Start the tool and wait for it (bounded: the run, the socket timeout and
+ * 5 s); its CPU share into out. child_wait's result, or -2 if it did not start.
+ */
+static int run_tool(const struct run_cfg *cfg, const struct run_spec *spec,
+                    const struct tool_job *job, struct child *t, int *tstatus, struct rusage *tru,
+                    struct run_outcome *out)
+{
+	long long deadline;
+	double wall;
+	int tool_wait, tkilled;
+
+	if (tool_start(cfg, spec, job, t, out) < 0)
+		return -2;
+	deadline = t->start_ms + (spec->duration_s + cfg->sock_timeout_s + 5) * 1000LL;
+	tool_wait = child_wait(t, deadline, 1, tstatus, tru);
+	wall = (util_now_ms() - t->start_ms) / 1000.0;
+	if (tool_wait != 0)
+		child_stop(t, SIGTERM, 1000, 0, tstatus, tru, &tkilled);
+	if (wall > 0)
+		out->client_cpu_pct =
+		    100 * (seconds(tru->ru_utime) + seconds(tru->ru_stime)) / wall;
+	return tool_wait;
+}
+
 int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_outcome *out)
 {
 	struct cpu_sample before;
@@ -600,10 +633,9 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	struct pollfd p;
 	char addr[INET6_ADDRSTRLEN + 2], url[INET6_ADDRSTRLEN + 2 + 1024], prefix[PATH_MAX];
 	char why[256];
-	int outfd, wstatus = 0, tstatus = 0, killed = 0, tkilled, tool_wait, died, orphans, r;
-	int port = 0, hooked = 0;
-	long long deadline;
-	double wall;
+	int outfd, wstatus = 0, tstatus = 0, killed = 0, tool_wait, died, orphans, r;
+	int port = 0, hooked = 0, verdict = 0;
+	char vwords[64];
 	const struct scenario *sc = spec->scenario;
 
 	memset(out, 0, sizeof(*out));
@@ -611,6 +643,16 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	memset(&tru, 0, sizeof(tru));
 	out->other_cpu_pct = -1;
 	have_before = cpu_sample(&before) == 0;
+	out->server_mem_kb = -1;
+	/* The server inherits the raised limit; a cell that cannot fit is skipped, never shrunk. */
+	if (sc->idle_load_c > 0 &&
+	    idlehold_reserve(spec->idle_conns + spec->concurrency, why, sizeof(why)) < 0) {
+		snprintf(out->status, sizeof(out->status), "skipped: %.54s", why);
+		snprintf(out->detail, sizeof(out->detail),
+		         "%d idle + %d load connections do not fit beside our own descriptors",
+		         spec->idle_conns, spec->concurrency);
+		return 0;
+	}
 	if ((r = server_start(cfg, spec, &s, &outfd, addr, &port, out)) != 0)
 		return r < 0 ? -1 : 0;
 	snprintf(prefix, sizeof(prefix), "%s/%s", cfg->raw_dir, spec->tag);
@@ -626,25 +668,20 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	struct scenario_load load = { .addr = addr,
 		                      .port = port,
 		                      .concurrency = spec->concurrency,
+		                      .idle = spec->idle_conns,
 		                      .duration_s = spec->duration_s };
 	why[0] = '\0';
 	if (sc->before_load && sc->before_load(sc, &load, why, sizeof(why)) < 0) {
 		set_status(out, "scenario_error", why);
 		tool_wait = -2;
-	} else if ((hooked = 1) && tool_start(cfg, spec, &job, &t, out) < 0) {
-		tool_wait = -2;
 	} else {
-		deadline = t.start_ms + (spec->duration_s + cfg->sock_timeout_s + 5) * 1000LL;
-		tool_wait = child_wait(&t, deadline, 1, &tstatus, &tru);
-		wall = (util_now_ms() - t.start_ms) / 1000.0;
-		if (tool_wait != 0)
-			child_stop(&t, SIGTERM, 1000, 0, &tstatus, &tru, &tkilled);
-		if (wall > 0)
-			out->client_cpu_pct =
-			    100 * (seconds(tru.ru_utime) + seconds(tru.ru_stime)) / wall;
+		hooked = 1;
+		/* the whole tree's PSS with the hooks' connections open, before the load */
+		out->server_mem_kb = memtree_pss_kb(s.pid);
+		tool_wait = run_tool(cfg, spec, &job, &t, &tstatus, &tru, out);
 	}
 	if (hooked && sc->after_load)
-		sc->after_load(sc, &load);
+		verdict = sc->after_load(sc, &load, vwords, sizeof(vwords));
 	/* Did the server end on its own while under load? */
 	p = (struct pollfd){ .fd = s.pidfd, .events = POLLIN };
 	died = poll(&p, 1, 0) == 1;
@@ -662,6 +699,9 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	out->server_maxrss_kb = sru.ru_maxrss;
 	if (tool_wait != -2)
 		judge(cfg, spec, &job, died, wstatus, tool_wait, tstatus, killed, orphans, out);
+	/* The scenario's verdict names what the load tool only saw as errors (or missed). */
+	if (verdict && (!strcmp(out->status, "ok") || !strcmp(out->status, "errors")))
+		set_status(out, vwords, "the idle connections' fate");
 	return 0;
 }
 

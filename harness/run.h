@@ -40,7 +40,8 @@ struct run_spec {
 	const struct tool *tool;
 	const char *tool_path; /* the tool's executable */
 	int keepalive;
-	int concurrency;
+	int concurrency; /* the load's connections */
+	int idle_conns;  /* idle connections held beside them (scenario idle_load_c) */
 	int duration_s;
 	long max_requests;
 	const char *tag; /* file names under raw_dir start with it */
@@ -50,10 +51,11 @@ struct run_outcome {
 	struct tool_result res; /* zero unless the tool's output was read */
 	double server_user_s;
 	double server_sys_s;
-	long server_maxrss_kb;
+	long server_maxrss_kb; /* the largest single process's peak (wait4's ru_maxrss) */
+	long server_mem_kb;    /* PSS of the server's whole tree once the hooks ran; -1: unknown */
 	double client_cpu_pct; /* the tool's CPU time over its wall time, % of one core */
 	double other_cpu_pct;  /* everyone else's CPU during the run, % of one CPU; -1: unknown */
-	char status[32];       /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
+	char status[64];       /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
 	char detail[256];      /* why, for the terminal */
 };
 

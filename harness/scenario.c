@@ -1,6 +1,9 @@
 /* scenario.c -- the scenario table and the laws that bound what a design can serve. */
 #include "scenario.h"
 
+#include "idlehold.h"
+#include "run.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +91,46 @@ static double law_cpu(const struct scenario *s, const struct law_input *in, char
 }
 
 /*
+ * idle: hold l->idle keep-alive connections, each answered once, while the
+ * load runs. Refusals are not an error here: the run goes on and after_load
+ * names them. Bounded: 5 s plus half a millisecond per connection.
+ */
+static int idle_before(const struct scenario *s, struct scenario_load *l, char *why, size_t len)
+{
+	struct idlehold *h = malloc(sizeof(*h));
+
+	(void)s;
+	if (!h) {
+		snprintf(why, len, "idle connections: out of memory");
+		return -1;
+	}
+	if (idlehold_open(h, l->addr, l->port, l->idle, 5000 + l->idle / 2, &run_stop, why, len) <
+	    0) {
+		free(h);
+		return -1;
+	}
+	l->state = h;
+	return 0;
+}
+
+/* idle: were the held connections still open at the end? Then close them all. */
+static int idle_after(const struct scenario *s, struct scenario_load *l, char *verdict, size_t len)
+{
+	struct idlehold *h = l->state;
+	int r;
+
+	(void)s;
+	if (!h)
+		return 0;
+	idlehold_check(h);
+	r = idlehold_status(h, verdict, len);
+	idlehold_close(h);
+	free(h);
+	l->state = NULL;
+	return r;
+}
+
+/*
  * The table. The new scenarios run fewer levels and one repetition so that
  * make bench-all stays within 30 minutes on 2 cores with about 20 models
  * (hello: 30 runs of 2 s per model, the others 8); make bench-quick runs each
@@ -141,6 +184,23 @@ static const struct scenario table[] = {
 	             "kernel and client decides",
 	    .law_text = "no law: the copy bandwidth of kernel and client bounds it, and it is "
 	                "not measured apart; the report gives MB/s (req/s x the body) instead",
+	},
+	{
+	    .name = "idle",
+	    .target = "/",
+	    .modes = "keepalive",
+	    .levels = "0 1000 10000",
+	    .quick_levels = "1000",
+	    .reps = 1,
+	    .body_bytes = 11,
+	    .idle_load_c = 32,
+	    .opt_in = 1,
+	    .shows = "C10K: N idle keep-alive connections beside 32 busy ones; select and poll "
+	             "pay per watched connection (O(n)), epoll and io_uring per ready one",
+	    .law_text = "no law: the cost per request against N is the finding (µs per request "
+	                "per 1000 idle connections, and memory per idle connection)",
+	    .before_load = idle_before,
+	    .after_load = idle_after,
 	},
 };
 
