@@ -12,7 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const chart_kinds[] = { "throughput", "p99", "cpu" };
+/* The charts of every scenario, and those only of scenarios whose levels are idle connections. */
+static const struct {
+	const char *name;
+	int idle_only;
+} chart_kinds[] = {
+	{ "throughput", 0 },
+	{ "p99", 0 },
+	{ "cpu", 0 },
+	{ "mem", 1 }, /* memory per idle connection */
+};
 #define NKINDS (int)(sizeof(chart_kinds) / sizeof(chart_kinds[0]))
 
 /* A scenario's place in the report: its row in the table, unknown ones after, by name. */
@@ -178,19 +187,23 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	fill_health(cell, rows, k, tmp);
 }
 
-int report_level(const struct report_cell *c)
+/* 1 if c's scenario's levels are idle connections (scenario.h, idle_load_c), else 0. */
+static int is_idle(const struct report_cell *c)
 {
 	const struct scenario *s = scenario_find(c->scenario);
 
-	return s && s->idle_load_c > 0 ? c->idle_conns : c->concurrency;
+	return s && s->idle_load_c > 0;
+}
+
+int report_level(const struct report_cell *c)
+{
+	return is_idle(c) ? c->idle_conns : c->concurrency;
 }
 
 /* "c" or "idle": what a level of c's scenario counts. */
 static const char *level_word(const struct report_cell *c)
 {
-	const struct scenario *s = scenario_find(c->scenario);
-
-	return s && s->idle_load_c > 0 ? "idle" : "c";
+	return is_idle(c) ? "idle" : "c";
 }
 
 /* The least-squares slope of y against x over n points, or NAN without 2 distinct x. */
@@ -226,7 +239,7 @@ static void fill_slopes(struct report_cell *c, int n)
 		     !strcmp(c[end].model, c[start].model) && !strcmp(c[end].mode, c[start].mode);
 		     end++)
 			;
-		if (strcmp(level_word(&c[start]), "idle"))
+		if (!is_idle(&c[start]))
 			continue;
 		for (i = start, k = km = 0; i < end && k < PLAN_MAX_LEVELS; i++) {
 			if (!c[i].ok)
@@ -525,7 +538,7 @@ static void idle_slopes(FILE *f, const struct report_cell *c, int n)
 	char label[RECORD_WORD + 16], mem[48], cpu[48], ends[96];
 	int i, j;
 
-	if (!n || strcmp(level_word(&c[0]), "idle"))
+	if (!n || !is_idle(&c[0]))
 		return;
 	fprintf(f, "per idle connection (slopes against N over the ok levels of this run):\n");
 	for (i = 0; i < n; i = j) {
@@ -826,7 +839,7 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 0);
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 1);
 	}
-	if (!strcmp(level_word(&c[0]), "idle")) {
+	if (is_idle(&c[0])) {
 		fprintf(f,
 		        "Memory is the PSS summed over the server's whole process tree with the "
 		        "idle connections open (server_mem_kb); its slope against N is the memory "
@@ -859,9 +872,11 @@ int report_write_md(const char *path, const char *run_id, const char *charts_rel
 		k = modes_of(c + start, end - start, modes);
 		for (m = 0; m < k; m++)
 			for (i = 0; i < NKINDS; i++)
-				fprintf(f, "![%s %s %s](%s/%s-%s-%s.png)\n\n", c[start].scenario,
-				        chart_kinds[i], modes[m], charts_rel, c[start].scenario,
-				        chart_kinds[i], modes[m]);
+				if (!chart_kinds[i].idle_only || is_idle(&c[start]))
+					fprintf(f, "![%s %s %s](%s/%s-%s-%s.png)\n\n",
+					        c[start].scenario, chart_kinds[i].name, modes[m],
+					        charts_rel, c[start].scenario, chart_kinds[i].name,
+					        modes[m]);
 	}
 	fprintf(f, "## Machine and plan\n\n```\n%s```\n", meta ? meta : "");
 	return fclose(f) == 0 ? 0 : -1;
@@ -874,8 +889,11 @@ static int plot_scenario(const char *gnuplot_path, const char *scripts_dir, cons
 {
 	const char *modes[8];
 	char vars[8192], script[PATH_MAX], style[PATH_MAX], log[PATH_MAX];
-	int k = modes_of(c, n, modes), m, i, failed = 0;
+	int k = modes_of(c, n, modes), m, i, failed = 0, first = INT_MAX;
 
+	for (i = 0; i < n; i++)
+		if (report_level(&c[i]) < first)
+			first = report_level(&c[i]);
 	snprintf(style, sizeof(style), "%s/style.gp", scripts_dir);
 	snprintf(log, sizeof(log), "%s/gnuplot.log", outdir);
 	for (m = 0; m < k; m++) {
@@ -891,14 +909,17 @@ static int plot_scenario(const char *gnuplot_path, const char *scripts_dir, cons
 		for (i = 0; i < NKINDS; i++) {
 			char *argv[] = { (char *)gnuplot_path, "-e", vars, script, NULL };
 
-			snprintf(script, sizeof(script), "%s/%s.gp", scripts_dir, chart_kinds[i]);
+			if (chart_kinds[i].idle_only && !is_idle(&c[0]))
+				continue;
+			snprintf(script, sizeof(script), "%s/%s.gp", scripts_dir,
+			         chart_kinds[i].name);
 			snprintf(vars, sizeof(vars),
 			         "summary='%s'; out='%s/%s-%s-%s.png'; scenario='%s'; mode='%s'; "
 			         "models='%s'; runid='%s'; tool='%s'; style='%s'; bound_marks=%d; "
-			         "starved_marks=%d",
-			         summary, outdir, c[0].scenario, chart_kinds[i], modes[m],
+			         "starved_marks=%d; xcol='%s'; first_level=%d",
+			         summary, outdir, c[0].scenario, chart_kinds[i].name, modes[m],
 			         c[0].scenario, modes[m], models, run_id, tool, style, bound,
-			         starved);
+			         starved, is_idle(&c[0]) ? "idle_conns" : "concurrency", first);
 			failed += run_command(argv, 30000, log) != 0;
 		}
 	}

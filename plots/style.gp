@@ -7,8 +7,17 @@ set datafile separator comma
 set datafile columnheaders
 set grid xtics ytics mxtics lc rgb "#dddddd"
 set key outside right top vertical box opaque title "model"
-set logscale x 2
-set xlabel "Concurrency (simultaneous connections, log scale)"
+# The x axis: concurrency, or in a scenario whose levels are idle connections (the harness
+# passes xcol='idle_conns') those, on a linear axis: N = 0 is the baseline, and an O(n)
+# design's cost grows along it as a straight line.
+if (!exists("xcol")) xcol = "concurrency"
+if (xcol eq "idle_conns") {
+	set xlabel "Idle keep-alive connections held open beside the load"
+	set format x "%.0f"
+} else {
+	set logscale x 2
+	set xlabel "Concurrency (simultaneous connections, log scale)"
+}
 set offsets graph 0.03, graph 0.03, 0, 0
 set style line 1  lc rgb "#1f77b4" pt 7  ps 1.3 lw 2
 set style line 2  lc rgb "#d62728" pt 5  ps 1.3 lw 2
