@@ -31,7 +31,7 @@ harness-unit: $(HARNESS_TEST_BINS)
 	@tests/harness/run-unit.sh $^
 	@tests/harness/charts.sh plots
 
-harness-faults: $(BIN)/harness $(BIN)/single $(HARNESS_FAULT_BINS)
+harness-faults: $(BIN)/harness $(BIN)/single $(BIN)/select $(BIN)/epoll $(HARNESS_FAULT_BINS)
 	@tests/harness-faults/run.sh $(BIN) $(BUILD)/tests/harness-faults
 
 harness-bench: $(BIN)/harness
