@@ -1,7 +1,9 @@
 /* compare.c -- the comparison with the reference server: ratios, the bar, compare.md. */
 #include "compare.h"
+#include "scenario.h"
 #include "util.h"
 
+#include <limits.h>
 #include <string.h>
 
 /* "keep-alive" / "close-mode": the bar's own words for a mode. */
@@ -230,4 +232,57 @@ int compare_write_md(const char *path, const char *run_id, const struct report_c
 	fprintf(f, "\nMeasured on:\n\n");
 	meta_lines(f, meta ? meta : "");
 	return fclose(f) == 0 ? 0 : -1;
+}
+
+void compare_finish(const char *run_dir, const char *run_id, const struct report_cell *cells,
+                    int ncells, const char *ref_why, const char *meta)
+{
+	char path[PATH_MAX];
+
+	printf("\nComparison with %s (medians of the ok repetitions):\n\n", COMPARE_REF);
+	compare_write(stdout, cells, ncells, COMPARE_REF, ref_why);
+	snprintf(path, sizeof(path), "%s/compare.md", run_dir);
+	if (compare_write_md(path, run_id, cells, ncells, COMPARE_REF, ref_why, meta) < 0)
+		fprintf(stderr, "harness: cannot write %s\n", path);
+	else
+		printf("\ncomparison: %s\n", path);
+}
+
+void compare_plan_cells(struct plan *p, int set_reps, int set_duration)
+{
+	if (!set_reps)
+		p->reps = COMPARE_MIN_REPS;
+	if (!set_duration)
+		p->duration_s = 2;
+	p->scenarios[0] = scenario_find(COMPARE_SCENARIO);
+	p->nscenarios = 1;
+	p->cells[0] = (struct plan_cell){ .scenario = 0,
+		                          .mode = PLAN_KEEPALIVE,
+		                          .level = COMPARE_KA_LEVEL,
+		                          .reps = p->reps,
+		                          .duration_s = p->duration_s };
+	p->cells[1] = p->cells[0];
+	p->cells[1].mode = PLAN_CLOSE;
+	p->cells[1].level = COMPARE_CLOSE_LEVEL;
+	p->ncells = 2;
+}
+
+int compare_model_list(const struct plan *p, const char *models, char *list, size_t len)
+{
+	char copy[1024], *w, *save;
+	size_t o = snprintf(list, len, "%s", COMPARE_REF);
+	int i;
+
+	if (models && *models) {
+		snprintf(copy, sizeof(copy), "%s", models);
+		for (w = strtok_r(copy, " ,\t", &save); w && o < len;
+		     w = strtok_r(NULL, " ,\t", &save))
+			if (strcmp(w, COMPARE_REF) != 0)
+				o += snprintf(list + o, len - o, " %s", w);
+	} else {
+		for (i = 0; i < p->nmodels && o < len; i++)
+			if (!plan_is_reference(p->models[i].name))
+				o += snprintf(list + o, len - o, " %s", p->models[i].name);
+	}
+	return o < len ? 0 : -1;
 }

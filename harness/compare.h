@@ -2,6 +2,7 @@
 #ifndef COMPARE_H
 #define COMPARE_H
 
+#include "plan.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -62,5 +63,27 @@ void compare_write(FILE *f, const struct report_cell *c, int n, const char *ref,
  */
 int compare_write_md(const char *path, const char *run_id, const struct report_cell *c, int n,
                      const char *ref, const char *ref_why, const char *meta);
+
+/*
+ * The --compare plan into p: COMPARE_SCENARIO only, keep-alive at
+ * COMPARE_KA_LEVEL then close at COMPARE_CLOSE_LEVEL, COMPARE_MIN_REPS
+ * repetitions of 2 s unless given (set_reps, set_duration: p's are kept).
+ */
+void compare_plan_cells(struct plan *p, int set_reps, int set_duration);
+
+/*
+ * The models of a --compare run into list: COMPARE_REF first, then those
+ * named in models (blank/comma separated; NULL or empty: every model of p
+ * that is not a reference). 0, or -1 if list is too small.
+ */
+int compare_model_list(const struct plan *p, const char *models, char *list, size_t len);
+
+/*
+ * The comparison with COMPARE_REF at the end of a --compare run: to stdout and
+ * as compare.md in run_dir (compare_write_md). ref_why (may be NULL) says why
+ * the reference was skipped.
+ */
+void compare_finish(const char *run_dir, const char *run_id, const struct report_cell *cells,
+                    int ncells, const char *ref_why, const char *meta);
 
 #endif

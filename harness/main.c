@@ -1,6 +1,5 @@
 /* main.c -- bin/harness: plan the runs, do them one by one, then summarize, chart and rank. */
 #include "compare.h"
-#include "facts.h"
 #include "health.h"
 #include "meta.h"
 #include "plan.h"
@@ -57,11 +56,11 @@ static const char usage[] =
     "\n"
     "Plan (defaults: all models, every default scenario with its own modes, levels,\n"
     "repetitions and run length; --modes, --levels, --reps, --duration replace them in all):\n"
-    "  --scenarios LIST     scenarios to run (default: all but opt-in; all: every one)\n"
-    "                       known: %s                                [make SCENARIOS=]\n"
+    "  --scenarios LIST     scenarios to run: %s\n"
+    "                       (default: all but opt-in ones; all: every one) [make SCENARIOS=]\n"
     "  --models LIST        models to run (names, blank or comma separated)   [make MODELS=]\n"
     "                       Reference servers (ref-*, e.g. ref-nginx: Debian's nginx) are\n"
-    "                       not in the default plan, so bench-all stays within 15 minutes:\n"
+    "                       not in the default plan, so bench-all stays within 30 minutes:\n"
     "                       name them here or pass --refs.\n"
     "  --refs               add every reference server to the plan            [make REFS=1]\n"
     "  --modes LIST         close, keepalive                                  [make MODES=]\n"
@@ -71,8 +70,9 @@ static const char usage[] =
     "  --pin 0|1            load tool on the first CPU, the server on the rest [make PIN=]\n"
     "  --workers N          give every model --workers N (pooled models size their pool\n"
     "                       with it, the others ignore it); default: not passed, each\n"
-    "                       model uses the CPUs it may run on                [make WORKERS=]\n"
-    "  --quick              every model and scenario at its quick levels, 1 rep, 1 s runs\n"
+    "                       model uses its own (its README's Facts line)     [make WORKERS=]\n"
+    "  --quick              every model and scenario at its quick level, 1 rep of 1 s, no\n"
+    "                       warm-up                                        [make bench-quick]\n"
     "  --compare            make bench-compare: ref-nginx and our models (--models narrows\n"
     "                       ours), keepalive c=64 with wrk and close c=32 with ab, %d reps of\n"
     "                       2 s, interleaved; prints medians, ratios to nginx and the bar's\n"
@@ -145,21 +145,7 @@ static void compare_plan(struct options *o)
 	if (o->set_tool && strcmp(o->tool, COMPARE_KA_TOOL) != 0)
 		die_usage("--compare drives keep-alive with " COMPARE_KA_TOOL, o->tool);
 	o->tool = COMPARE_KA_TOOL;
-	if (!o->set_reps)
-		p->reps = COMPARE_MIN_REPS;
-	if (!o->set_duration)
-		p->duration_s = 2;
-	p->scenarios[0] = scenario_find(COMPARE_SCENARIO);
-	p->nscenarios = 1;
-	p->cells[0] = (struct plan_cell){ .scenario = 0,
-		                          .mode = PLAN_KEEPALIVE,
-		                          .level = COMPARE_KA_LEVEL,
-		                          .reps = p->reps,
-		                          .duration_s = p->duration_s };
-	p->cells[1] = p->cells[0];
-	p->cells[1].mode = PLAN_CLOSE;
-	p->cells[1].level = COMPARE_CLOSE_LEVEL;
-	p->ncells = 2;
+	compare_plan_cells(p, o->set_reps, o->set_duration);
 }
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -232,7 +218,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	plan_defaults(p);
 	o->bin_dir = "bin";
-	o->tool = "ab";
+	o->tool = tool_default()->name;
 	o->host = "127.0.0.1";
 	o->results = "results";
 	o->plots = "plots";
@@ -264,8 +250,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case O_PIN: o->pin = parse_int(optarg, 0, 1); break;
 		case O_WORKERS: p->workers = parse_int(optarg, 1, 4096); break;
-		case O_QUICK:
+		case O_QUICK: /* a smoke run: no warm-up either */
 			p->quick = 1;
+			p->warmup = 0;
 			o->set_cells = 1;
 			break;
 		case O_SCENARIOS:
@@ -332,23 +319,10 @@ static void select_models(struct options *o, const char *list)
 static void compare_models(struct options *o)
 {
 	struct plan *p = &o->plan;
-	char list[PLAN_MAX_MODELS * (PLAN_NAME_MAX + 1) + 1024] = COMPARE_REF, copy[1024], *w,
-	                                                  *save;
-	size_t len = strlen(list);
+	char list[PLAN_MAX_MODELS * (PLAN_NAME_MAX + 1) + 1024];
 	int i;
 
-	if (o->models && *o->models) {
-		snprintf(copy, sizeof(copy), "%s", o->models);
-		for (w = strtok_r(copy, " ,\t", &save); w; w = strtok_r(NULL, " ,\t", &save))
-			if (strcmp(w, COMPARE_REF) != 0)
-				len += snprintf(list + len, sizeof(list) - len, " %s", w);
-	} else {
-		for (i = 0; i < p->nmodels; i++)
-			if (!plan_is_reference(p->models[i].name))
-				len += snprintf(list + len, sizeof(list) - len, " %s",
-				                p->models[i].name);
-	}
-	if (len >= sizeof(list))
+	if (compare_model_list(p, o->models, list, sizeof(list)) < 0)
 		die_usage("too many models", NULL);
 	for (i = 0; i < p->nmodels && strcmp(p->models[i].name, COMPARE_REF); i++)
 		;
@@ -402,111 +376,6 @@ static void build_models(struct options *o)
 	}
 }
 
-/* Create DIR/<timestamp>[-N] afresh (never reusing a run's directory) and name it in id. */
-static int make_run_dir(const char *results, char *id, size_t idlen, char *dir, size_t dirlen)
-{
-	char stamp[32];
-	time_t now = time(NULL);
-	int i;
-
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
-	if (util_mkdir_p(results) < 0)
-		return -1;
-	for (i = 1; i < 100; i++) {
-		if (i == 1)
-			snprintf(id, idlen, "%s", stamp);
-		else
-			snprintf(id, idlen, "%s-%d", stamp, i);
-		snprintf(dir, dirlen, "%s/%s", results, id);
-		if (mkdir(dir, 0755) == 0)
-			return 0;
-		if (errno != EEXIST)
-			return -1;
-	}
-	return -1;
-}
-
-/* The path of directory to relative to directory from (both must exist) into buf. */
-static void relative_path(const char *from, const char *to, char *buf, size_t len)
-{
-	char a[PATH_MAX], b[PATH_MAX];
-	size_t i = 0, common = 0, o = 0;
-
-	if (!realpath(from, a) || !realpath(to, b)) {
-		snprintf(buf, len, "%s", to);
-		return;
-	}
-	strcat(a, "/");
-	strcat(b, "/");
-	for (i = 0; a[i] && a[i] == b[i]; i++)
-		if (a[i] == '/')
-			common = i + 1;
-	buf[0] = '\0';
-	for (i = common; a[i]; i++)
-		if (a[i] == '/')
-			o += snprintf(buf + o, o < len ? len - o : 0, "../");
-	snprintf(buf + o, o < len ? len - o : 0, "%.*s", (int)(strlen(b + common) - 1), b + common);
-	if (!buf[0])
-		snprintf(buf, len, ".");
-}
-
-/*
- * The comparison with COMPARE_REF: to stdout and as compare.md in run_dir.
- * ref_why (may be NULL) says why the reference was skipped.
- */
-static void finish_compare(const char *run_dir, const char *run_id, const struct report_cell *cells,
-                           int ncells, const char *ref_why, const char *meta)
-{
-	char path[PATH_MAX];
-
-	printf("\nComparison with %s (medians of the ok repetitions):\n\n", COMPARE_REF);
-	compare_write(stdout, cells, ncells, COMPARE_REF, ref_why);
-	snprintf(path, sizeof(path), "%s/compare.md", run_dir);
-	if (compare_write_md(path, run_id, cells, ncells, COMPARE_REF, ref_why, meta) < 0)
-		fprintf(stderr, "harness: cannot write %s\n", path);
-	else
-		printf("\ncomparison: %s\n", path);
-}
-
-/*
- * Rows of a run recorded before served_conns existed: work it out again from
- * the tool's raw output when it is still there (a tool whose mean is that of
- * the completed requests, wrk, carries it in lat_mean_ms). Only in memory: results.csv stays as
- * recorded. Returns how many rows got it.
- */
-static int backfill_served(const char *run_dir, struct record_row *rows, int n)
-{
-	int i, done = 0;
-
-	for (i = 0; i < n; i++) {
-		struct record_row *r = &rows[i];
-		const struct tool *t = tool_find(r->tool);
-		char prefix[PATH_MAX], path[PATH_MAX + 16], why[32], *out;
-		struct tool_job job = { .raw_prefix = prefix, .concurrency = r->concurrency };
-		struct tool_result res;
-
-		if (r->served_conns >= 0 || strcmp(r->status, "ok") != 0 || !t)
-			continue;
-		if (t->mean_is_done) {
-			r->served_conns = health_served_conns(r->rps, r->lat_mean_ms);
-			done += r->served_conns >= 0;
-			continue;
-		}
-		/* (rows without served_conns predate scenarios: no scenario in their tags) */
-		snprintf(prefix, sizeof(prefix), "%s/raw/r%d-%s-%s-c%d", run_dir, r->rep, r->model,
-		         r->mode, r->concurrency);
-		snprintf(path, sizeof(path), "%s.tool.out", prefix);
-		if (!(out = util_read_file(path, NULL)))
-			continue;
-		if (t->collect(&job, out, "", &res, why, sizeof(why)) == 0) {
-			r->served_conns = health_served_conns(r->rps, res.lat_mean_done_ms);
-			done += r->served_conns >= 0;
-		}
-		free(out);
-	}
-	return done;
-}
-
 /*
  * From the rows on disk: summary.csv, charts, report.md; the ranking to
  * stdout; with compare, the comparison too. 0 or -1.
@@ -525,7 +394,7 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 		fprintf(stderr, "harness: cannot read %s (line %d)\n", path, bad);
 		return -1;
 	}
-	if ((bad = backfill_served(run_dir, rows, n)) > 0)
+	if ((bad = record_backfill_served(run_dir, rows, n)) > 0)
 		printf("served_conns worked out from the raw output for %d rows recorded without "
 		       "it\n",
 		       bad);
@@ -547,7 +416,7 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	                                          cells, ncells)) != 0)
 		fprintf(stderr, "harness: %d chart(s) could not be drawn (see %s/gnuplot.log)\n",
 		        failed, plot_dir);
-	relative_path(run_dir, plot_dir, rel, sizeof(rel));
+	util_relative_path(run_dir, plot_dir, rel, sizeof(rel));
 	snprintf(path, sizeof(path), "%s/report.md", run_dir);
 	if (report_write_md(path, run_id, rel, cells, ncells, meta) < 0)
 		fprintf(stderr, "harness: cannot write %s\n", path);
@@ -557,7 +426,7 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 		report_ranking(stdout, cells, ncells);
 	}
 	if (compare)
-		finish_compare(run_dir, run_id, cells, ncells, ref_why, meta);
+		compare_finish(run_dir, run_id, cells, ncells, ref_why, meta);
 	printf("\nresults: %s/results.csv, %s, %s\ncharts: %s/\n", run_dir, summary, path,
 	       plot_dir);
 	free(meta);
@@ -592,43 +461,6 @@ static int replot(const struct options *o)
 	snprintf(cmp, sizeof(cmp), "%s/compare.md", run_dir);
 	compare = access(cmp, F_OK) == 0;
 	return finish(run_dir, id, plot_dir, o->scripts, compare, NULL) < 0 ? 1 : 0;
-}
-
-/* One row of results.csv from a finished run. */
-static void make_row(const char *run_id, const char *scenario, const char *tool, const char *model,
-                     const char *mode, const struct run_spec *spec, int rep,
-                     const struct run_outcome *out, struct record_row *row)
-{
-	memset(row, 0, sizeof(*row));
-	snprintf(row->run_id, sizeof(row->run_id), "%s", run_id);
-	snprintf(row->scenario, sizeof(row->scenario), "%s", scenario);
-	snprintf(row->model, sizeof(row->model), "%s", model);
-	snprintf(row->mode, sizeof(row->mode), "%s", mode);
-	snprintf(row->tool, sizeof(row->tool), "%s", tool);
-	snprintf(row->status, sizeof(row->status), "%s", out->status);
-	row->concurrency = spec->concurrency;
-	row->idle_conns = spec->idle_conns;
-	row->server_mem_kb = out->server_mem_kb;
-	row->rep = rep;
-	row->requests = out->res.requests;
-	row->failed = out->res.failed;
-	row->non_2xx = out->res.non_2xx;
-	row->duration_s = out->res.duration_s;
-	row->rps = out->res.rps;
-	row->lat_mean_ms = out->res.lat_mean_ms;
-	row->lat_p50_ms = out->res.lat_p50_ms;
-	row->lat_p90_ms = out->res.lat_p90_ms;
-	row->lat_p99_ms = out->res.lat_p99_ms;
-	row->lat_max_ms = out->res.lat_max_ms;
-	row->server_user_s = out->server_user_s;
-	row->server_sys_s = out->server_sys_s;
-	if (out->res.requests > 0)
-		row->server_cpu_us_per_req =
-		    (out->server_user_s + out->server_sys_s) * 1e6 / out->res.requests;
-	row->server_maxrss_kb = out->server_maxrss_kb;
-	row->client_cpu_pct = out->client_cpu_pct;
-	row->served_conns = health_served_conns(out->res.rps, out->res.lat_mean_done_ms);
-	row->other_cpu_pct = out->other_cpu_pct;
 }
 
 /* The progress line of one measured run. */
@@ -745,8 +577,16 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 			fflush(stdout);
 			continue;
 		}
-		make_row(run_id, sc->name, tc->tool->name, m->name, mode, &spec, r->rep, &out,
-		         &row);
+		record_from_run(&row,
+		                &(struct record_ids){ .run_id = run_id,
+		                                      .scenario = sc->name,
+		                                      .model = m->name,
+		                                      .mode = mode,
+		                                      .tool = tc->tool->name,
+		                                      .concurrency = spec.concurrency,
+		                                      .idle_conns = spec.idle_conns,
+		                                      .rep = r->rep },
+		                &out);
 		if (record_append(csv, &row) < 0)
 			fprintf(stderr, "harness: cannot append to results.csv: %s\n",
 			        strerror(errno));
@@ -875,39 +715,12 @@ static void models_dir(const struct options *o, char *buf, size_t len)
 		snprintf(buf, len, "%.*s/models", (int)(slash - bin), bin);
 }
 
-/* The meta lines of the scenarios and of the models' facts, into malloc'ed texts. */
-static void scenario_meta(const struct options *o, char **scen, char **facts)
-{
-	const struct plan *p = &o->plan;
-	char dir[PATH_MAX], words[128];
-	size_t len = 0;
-	FILE *f = open_memstream(scen, &len);
-	struct facts fa;
-	int i;
-
-	for (i = 0; f && i < p->nscenarios; i++)
-		fprintf(f, "scenario %s: GET %s -- %s\n", p->scenarios[i]->name,
-		        p->scenarios[i]->target, p->scenarios[i]->shows);
-	if (f)
-		fclose(f);
-	models_dir(o, dir, sizeof(dir));
-	if (!(f = open_memstream(facts, &len)))
-		return;
-	for (i = 0; i < p->nmodels; i++)
-		if (facts_load(dir, p->models[i].name, &fa) == 0)
-			fprintf(f, "facts %s: %s\n", p->models[i].name,
-			        facts_format(&fa, words, sizeof(words)));
-		else
-			fprintf(f, "facts %s: unknown (no Facts line in %s/%s/README.md)\n",
-			        p->models[i].name, dir, p->models[i].name);
-	fclose(f);
-}
-
 /* Write meta before the first run, so even an interrupted run says what it was. */
 static void write_meta(const struct options *o, const struct run_cfg *cfg,
                        const struct tool_plan *tp, const char *run_id, const char *run_dir)
 {
 	char *plan_text = NULL, *meta, *scen = NULL, *facts = NULL, path[PATH_MAX + 16];
+	char dir[PATH_MAX];
 	char refs[PLAN_MAX_MODELS * PLAN_NAME_MAX];
 	size_t len = 0, r = 0;
 	FILE *f = open_memstream(&plan_text, &len);
@@ -926,7 +739,8 @@ static void write_meta(const struct options *o, const struct run_cfg *cfg,
 		fclose(f);
 	}
 	mi.plan = plan_text;
-	scenario_meta(o, &scen, &facts);
+	models_dir(o, dir, sizeof(dir));
+	meta_plan_lines(&o->plan, dir, &scen, &facts);
 	mi.scenarios = scen;
 	mi.facts = facts;
 	/* A line per tool and the mode it drives (one when a tool drives every mode). */
@@ -1004,7 +818,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (o.dry_run)
 		return 0;
-	if (make_run_dir(o.results, run_id, sizeof(run_id), run_dir, sizeof(run_dir)) < 0) {
+	if (util_make_run_dir(o.results, run_id, sizeof(run_id), run_dir, sizeof(run_dir)) < 0) {
 		fprintf(stderr, "harness: cannot create a run directory in %s\n", o.results);
 		return 1;
 	}

@@ -1,5 +1,6 @@
 /* meta.c -- describe the machine and the software versions of a run. */
 #include "meta.h"
+#include "facts.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -211,4 +212,29 @@ char *meta_collect(const struct meta_info *m)
 		return NULL;
 	}
 	return text;
+}
+
+void meta_plan_lines(const struct plan *p, const char *dir, char **scen, char **facts)
+{
+	char words[128];
+	size_t len = 0;
+	FILE *f = open_memstream(scen, &len);
+	struct facts fa;
+	int i;
+
+	for (i = 0; f && i < p->nscenarios; i++)
+		fprintf(f, "scenario %s: GET %s -- %s\n", p->scenarios[i]->name,
+		        p->scenarios[i]->target, p->scenarios[i]->shows);
+	if (f)
+		fclose(f);
+	if (!(f = open_memstream(facts, &len)))
+		return;
+	for (i = 0; i < p->nmodels; i++)
+		if (facts_load(dir, p->models[i].name, &fa) == 0)
+			fprintf(f, "facts %s: %s\n", p->models[i].name,
+			        facts_format(&fa, words, sizeof(words)));
+		else
+			fprintf(f, "facts %s: unknown (no Facts line in %s/%s/README.md)\n",
+			        p->models[i].name, dir, p->models[i].name);
+	fclose(f);
 }

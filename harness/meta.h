@@ -2,6 +2,8 @@
 #ifndef META_H
 #define META_H
 
+#include "plan.h"
+
 #include <stddef.h>
 
 /* A load tool of the run and the mode it drives. */
@@ -48,5 +50,13 @@ char *meta_collect(const struct meta_info *m);
  * other_cpu_pct, into buf. Returns 1 accounted, 0 not, -1 unknown. Pure.
  */
 int meta_irq_accounting(const char *config, const char *proc_stat, char *buf, size_t len);
+
+/*
+ * The meta lines of p's scenarios ("scenario NAME: GET TARGET -- what it
+ * shows") into *scen and of its models' facts ("facts MODEL: keepalive=yes
+ * parallel=1 workers=-", or "unknown (...)") from dir/<model>/README.md into
+ * *facts, both malloc'ed (NULL when out of memory).
+ */
+void meta_plan_lines(const struct plan *p, const char *dir, char **scen, char **facts);
 
 #endif

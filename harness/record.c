@@ -1,7 +1,12 @@
 /* record.c -- write and read results.csv rows. */
 #include "record.h"
+#include "health.h"
+#include "run.h"
+#include "tool.h"
 #include "util.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -249,4 +254,72 @@ fail:
 	*rows = NULL;
 	*n = 0;
 	return -1;
+}
+
+void record_from_run(struct record_row *row, const struct record_ids *id,
+                     const struct run_outcome *out)
+{
+	memset(row, 0, sizeof(*row));
+	snprintf(row->run_id, sizeof(row->run_id), "%s", id->run_id);
+	snprintf(row->scenario, sizeof(row->scenario), "%s", id->scenario);
+	snprintf(row->model, sizeof(row->model), "%s", id->model);
+	snprintf(row->mode, sizeof(row->mode), "%s", id->mode);
+	snprintf(row->tool, sizeof(row->tool), "%s", id->tool);
+	snprintf(row->status, sizeof(row->status), "%s", out->status);
+	row->concurrency = id->concurrency;
+	row->idle_conns = id->idle_conns;
+	row->server_mem_kb = out->server_mem_kb;
+	row->rep = id->rep;
+	row->requests = out->res.requests;
+	row->failed = out->res.failed;
+	row->non_2xx = out->res.non_2xx;
+	row->duration_s = out->res.duration_s;
+	row->rps = out->res.rps;
+	row->lat_mean_ms = out->res.lat_mean_ms;
+	row->lat_p50_ms = out->res.lat_p50_ms;
+	row->lat_p90_ms = out->res.lat_p90_ms;
+	row->lat_p99_ms = out->res.lat_p99_ms;
+	row->lat_max_ms = out->res.lat_max_ms;
+	row->server_user_s = out->server_user_s;
+	row->server_sys_s = out->server_sys_s;
+	if (out->res.requests > 0)
+		row->server_cpu_us_per_req =
+		    (out->server_user_s + out->server_sys_s) * 1e6 / out->res.requests;
+	row->server_maxrss_kb = out->server_maxrss_kb;
+	row->client_cpu_pct = out->client_cpu_pct;
+	row->served_conns = health_served_conns(out->res.rps, out->res.lat_mean_done_ms);
+	row->other_cpu_pct = out->other_cpu_pct;
+}
+
+int record_backfill_served(const char *run_dir, struct record_row *rows, int n)
+{
+	int i, done = 0;
+
+	for (i = 0; i < n; i++) {
+		struct record_row *r = &rows[i];
+		const struct tool *t = tool_find(r->tool);
+		char prefix[PATH_MAX], path[PATH_MAX + 16], why[32], *out;
+		struct tool_job job = { .raw_prefix = prefix, .concurrency = r->concurrency };
+		struct tool_result res;
+
+		if (r->served_conns >= 0 || strcmp(r->status, "ok") != 0 || !t)
+			continue;
+		if (t->mean_is_done) {
+			r->served_conns = health_served_conns(r->rps, r->lat_mean_ms);
+			done += r->served_conns >= 0;
+			continue;
+		}
+		/* (rows without served_conns predate scenarios: no scenario in their tags) */
+		snprintf(prefix, sizeof(prefix), "%s/raw/r%d-%s-%s-c%d", run_dir, r->rep, r->model,
+		         r->mode, r->concurrency);
+		snprintf(path, sizeof(path), "%s.tool.out", prefix);
+		if (!(out = util_read_file(path, NULL)))
+			continue;
+		if (t->collect(&job, out, "", &res, why, sizeof(why)) == 0) {
+			r->served_conns = health_served_conns(r->rps, res.lat_mean_done_ms);
+			done += r->served_conns >= 0;
+		}
+		free(out);
+	}
+	return done;
 }

@@ -71,4 +71,34 @@ int record_append(FILE *f, const struct record_row *row);
  */
 int record_load(const char *path, struct record_row **rows, int *n, int *bad_line);
 
+struct run_outcome; /* run.h */
+
+/* What names a row: the run, the scenario, model, mode, tool, concurrency and repetition. */
+struct record_ids {
+	const char *run_id;
+	const char *scenario;
+	const char *model;
+	const char *mode;
+	const char *tool;
+	int concurrency;
+	int idle_conns; /* idle connections held beside the load */
+	int rep;
+};
+
+/*
+ * Fill row from a finished run: id's names, out's status, the tool's
+ * numbers, the server's CPU time (and per request), memory, the tool's CPU,
+ * the connections served (health_served_conns) and the others' CPU.
+ */
+void record_from_run(struct record_row *row, const struct record_ids *id,
+                     const struct run_outcome *out);
+
+/*
+ * Rows of a run recorded before served_conns existed: work it out again from
+ * the tool's raw output when it is still there (a tool whose mean is that of
+ * the completed requests, wrk, carries it in lat_mean_ms). Only in memory: results.csv stays as
+ * recorded. Returns how many rows got it (record_load's rows of run_dir/results.csv).
+ */
+int record_backfill_served(const char *run_dir, struct record_row *rows, int n);
+
 #endif

@@ -634,7 +634,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	char addr[INET6_ADDRSTRLEN + 2], url[INET6_ADDRSTRLEN + 2 + 1024], prefix[PATH_MAX];
 	char why[256];
 	int outfd, wstatus = 0, tstatus = 0, killed = 0, tool_wait, died, orphans, r;
-	int port = 0, hooked = 0, verdict = 0;
+	int port = 0, hooked, verdict = 0;
 	char vwords[64];
 	const struct scenario *sc = spec->scenario;
 
@@ -671,11 +671,12 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		                      .idle = spec->idle_conns,
 		                      .duration_s = spec->duration_s };
 	why[0] = '\0';
-	if (sc->before_load && sc->before_load(sc, &load, why, sizeof(why)) < 0) {
+	/* after_load runs only when before_load (if any) succeeded */
+	hooked = !sc->before_load || sc->before_load(sc, &load, why, sizeof(why)) == 0;
+	if (!hooked) {
 		set_status(out, "scenario_error", why);
 		tool_wait = -2;
 	} else {
-		hooked = 1;
 		/* the whole tree's PSS with the hooks' connections open, before the load */
 		out->server_mem_kb = memtree_pss_kb(s.pid);
 		tool_wait = run_tool(cfg, spec, &job, &t, &tstatus, &tru, out);

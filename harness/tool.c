@@ -185,6 +185,11 @@ static const struct tool tools[] = {
 
 #define NTOOLS (sizeof(tools) / sizeof(tools[0]))
 
+const struct tool *tool_default(void)
+{
+	return &tools[0];
+}
+
 const struct tool *tool_find(const char *name)
 {
 	size_t i;

@@ -69,6 +69,9 @@ struct tool {
 	               struct tool_result *r, char *why, size_t whylen);
 };
 
+/* The table's first tool (ab): the default, and the one every mode can fall back to. */
+const struct tool *tool_default(void);
+
 /* The tool called name, or NULL. */
 const struct tool *tool_find(const char *name);
 

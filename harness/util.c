@@ -175,3 +175,49 @@ double util_median(double *v, int n)
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
+
+int util_make_run_dir(const char *results, char *id, size_t idlen, char *dir, size_t dirlen)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	int i;
+
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	if (util_mkdir_p(results) < 0)
+		return -1;
+	for (i = 1; i < 100; i++) {
+		if (i == 1)
+			snprintf(id, idlen, "%s", stamp);
+		else
+			snprintf(id, idlen, "%s-%d", stamp, i);
+		snprintf(dir, dirlen, "%s/%s", results, id);
+		if (mkdir(dir, 0755) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+void util_relative_path(const char *from, const char *to, char *buf, size_t len)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	size_t i = 0, common = 0, o = 0;
+
+	if (!realpath(from, a) || !realpath(to, b)) {
+		snprintf(buf, len, "%s", to);
+		return;
+	}
+	strcat(a, "/");
+	strcat(b, "/");
+	for (i = 0; a[i] && a[i] == b[i]; i++)
+		if (a[i] == '/')
+			common = i + 1;
+	buf[0] = '\0';
+	for (i = common; a[i]; i++)
+		if (a[i] == '/')
+			o += snprintf(buf + o, o < len ? len - o : 0, "../");
+	snprintf(buf + o, o < len ? len - o : 0, "%.*s", (int)(strlen(b + common) - 1), b + common);
+	if (!buf[0])
+		snprintf(buf, len, ".");
+}

@@ -31,4 +31,13 @@ char *util_duration(double s, char *buf, size_t buflen);
 /* The median of the n values in v (sorted in place); 0 when n is 0. */
 double util_median(double *v, int n);
 
+/*
+ * Create results/<timestamp>[-N] afresh (never reusing a run's directory,
+ * results made first if need be): its id in id and its path in dir. 0 or -1.
+ */
+int util_make_run_dir(const char *results, char *id, size_t idlen, char *dir, size_t dirlen);
+
+/* The path of directory to relative to directory from (both must exist) into buf; else to. */
+void util_relative_path(const char *from, const char *to, char *buf, size_t len);
+
 #endif

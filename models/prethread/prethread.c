@@ -51,6 +51,22 @@ static void release(struct pool_worker *w)
 }
 
 /*
+ * Descriptors ran out. A blocking accept() takes a descriptor before it
+ * waits, so until one is free every call fails at once: without a pause,
+ * 256 workers would spin on the CPUs. Each thread's spare descriptor
+ * (net_accept) sheds one client at a time, but under a low limit most
+ * workers have none, and a pause is all that is left.
+ */
+#define OUT_OF_FDS_NAP_MS 100
+
+static void nap_out_of_fds(void)
+{
+	struct timespec ts = { 0, OUT_OF_FDS_NAP_MS * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
  * A worker: accept and serve, one connection at a time, until stopped.
  * There is no lock around accept(), unlike UNP's serv07: on Linux a blocking
  * accept() puts its caller on the listener's wait queue as an exclusive
@@ -66,6 +82,8 @@ static void *worker_run(void *p)
 		int fd = net_accept(lfd, 0);
 
 		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				nap_out_of_fds();
 			if (net_accept_transient(errno))
 				continue;
 			break; /* EINVAL once main has shut the listener down */

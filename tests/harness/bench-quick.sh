@@ -64,9 +64,9 @@ if grep -q "^facts [a-z_-]*: keepalive=" "$dir/meta"; then
 	check "report.md: sleep and cpu cells against their bounds" 'grep -A30 "^## scenario sleep" "$dir/report.md" | grep -Eq "= [0-9]+ % of [0-9,]+" && grep -A30 "^## scenario cpu" "$dir/report.md" | grep -Eq "= [0-9]+ % of [0-9,]+"'
 fi
 check "report.md: a section per scenario" '[ "$(grep -c "^## scenario " "$dir/report.md")" -eq 4 ]'
-check "summary.csv: starved, noisy, scenario and bound columns" 'head -1 "$dir/summary.csv" | grep -q ",served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps$"'
+check "summary.csv: starved, noisy, scenario, bound and run length columns" 'head -1 "$dir/summary.csv" | grep -q ",served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,run_s$"'
 check "a progress line per run" '[ "$(grep -c "^\[[0-9]*/$planned\]" "$tmp/out")" -eq "$planned" ]'
-check "a ranking at the end" 'grep -q "x faster than" "$tmp/out"'
+check "a ranking at the end" 'grep -Eq "x (faster than|less CPU per request than)" "$tmp/out"'
 check "summary.csv: a line per cell" '[ "$(($(wc -l <"$dir/summary.csv") - 1))" -eq "$planned" ]'
 check "meta, report.md and raw ab output" '[ -s "$dir/meta" ] && [ -s "$dir/report.md" ] && [ "$(ls "$dir/raw" | grep -c "tool.out$")" -ge "$planned" ]'
 for chart in hello-{throughput,p99,cpu}-{close,keepalive} {sleep,cpu,bytes}-{throughput,p99,cpu}-keepalive; do
