@@ -323,7 +323,10 @@ static void print_scenario(const struct plan *p, const struct plan_cell *cells, 
 		if (!seen)
 			fprintf(f, " %s", plan_mode_name(cells[i].mode));
 	}
-	fprintf(f, "; concurrency:");
+	if (s->idle_load_c > 0)
+		fprintf(f, "; concurrency %d beside idle connections:", s->idle_load_c);
+	else
+		fprintf(f, "; concurrency:");
 	for (i = 0; i < n; i++) {
 		for (j = seen = 0; j < i; j++)
 			seen |= cells[j].level == cells[i].level;
