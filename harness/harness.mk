@@ -2,7 +2,8 @@
 # `make bench-compare`, `make plots RUN=<run-id>`. Variables choose the plan (bin/harness
 # --help has the same):
 #   SCENARIOS="hello sleep" (default: hello sleep cpu bytes, harness/scenario.c's table; each
-#   brings its own modes, levels and repetitions, which the variables below replace)
+#   brings its own modes, levels and repetitions, which the variables below replace;
+#   SCENARIOS=idle, opt-in, holds 0, 1000 and 10000 idle connections beside wrk -c32: C10K)
 #   MODELS="epoll thread"  MODES="close keepalive"  LEVELS="1 8 32"  REPS=3  DURATION=2  PIN=0
 #   TOOL=wrk (keep-alive runs with wrk; close runs stay with ab)
 #   REFS=1 (reference servers such as ref-nginx join; by default only when named in MODELS)

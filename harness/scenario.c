@@ -194,6 +194,7 @@ static const struct scenario table[] = {
 	    .reps = 1,
 	    .body_bytes = 11,
 	    .idle_load_c = 32,
+	    .tool = "wrk", /* the measurements of issue 10: wrk -t1 -c32 keep-alive */
 	    .opt_in = 1,
 	    .shows = "C10K: N idle keep-alive connections beside 32 busy ones; select and poll "
 	             "pay per watched connection (O(n)), epoll and io_uring per ready one",
