@@ -2,7 +2,7 @@
 #include "run.h"
 #include "health.h"
 #include "idlehold.h"
-#include "memtree.h"
+#include "proctree.h"
 #include "util.h"
 #include "verify.h"
 
@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -635,6 +636,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	char why[256];
 	int outfd, wstatus = 0, tstatus = 0, killed = 0, tool_wait, died, orphans, r;
 	int port = 0, hooked, verdict = 0;
+	double hook_user_s = 0, hook_sys_s = 0;
 	char vwords[64];
 	const struct scenario *sc = spec->scenario;
 
@@ -677,8 +679,14 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		set_status(out, "scenario_error", why);
 		tool_wait = -2;
 	} else {
-		/* the whole tree's PSS with the hooks' connections open, before the load */
-		out->server_mem_kb = memtree_pss_kb(s.pid);
+		/*
+		 * The whole tree's PSS with the hook's connections open, before the
+		 * load; and the CPU the hook made it spend (accepting and answering
+		 * 10,000 idle connections), which is not the load's.
+		 */
+		out->server_mem_kb = proctree_pss_kb(s.pid);
+		if (sc->before_load)
+			proctree_cpu_s(s.pid, &hook_user_s, &hook_sys_s);
 		tool_wait = run_tool(cfg, spec, &job, &t, &tstatus, &tru, out);
 	}
 	if (hooked && sc->after_load)
@@ -695,8 +703,8 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	if (run_stop)
 		return -1;
 	out->other_cpu_pct = other_cpu(&before, have_before, &sru, &tru);
-	out->server_user_s = seconds(sru.ru_utime);
-	out->server_sys_s = seconds(sru.ru_stime);
+	out->server_user_s = fmax(0, seconds(sru.ru_utime) - hook_user_s);
+	out->server_sys_s = fmax(0, seconds(sru.ru_stime) - hook_sys_s);
 	out->server_maxrss_kb = sru.ru_maxrss;
 	if (tool_wait != -2)
 		judge(cfg, spec, &job, died, wstatus, tool_wait, tstatus, killed, orphans, out);

@@ -1,5 +1,5 @@
 /* test_idle.c -- the idle-connection holder against a fake server that holds, refuses, drops or
- * never answers, its descriptor-limit check, and the whole-tree memory (PSS) reader. */
+ * never answers, its descriptor-limit check, and the whole tree's memory (PSS) and CPU time. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "idlehold.h"
-#include "memtree.h"
+#include "proctree.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FAKE_MAX 256
@@ -221,7 +222,7 @@ static void test_reserve_limit(void **state)
 	assert_true(rl.rlim_cur >= rl.rlim_max / 2);
 }
 
-static void test_parse_pss_ppid(void **state)
+static void test_parse_pss_stat(void **state)
 {
 	static const struct {
 		const char *text;
@@ -237,41 +238,48 @@ static void test_parse_pss_ppid(void **state)
 	static const struct {
 		const char *stat;
 		int rc;
-		pid_t ppid;
+		struct proctree_stat want;
 	} stats[] = {
-		{ "42 (sleep) S 7 42 42 0 -1", 0, 7 },
-		{ "43 (a) b (c) R 1 43 43", 0, 1 }, /* a comm holding ") " */
-		{ "44 no parens", -1, 0 },
-		{ "45 (x)", -1, 0 },
+		{ "42 (sleep) S 7 42 42 0 -1 4194304 90 0 0 0 11 22 33 44 20 0 1 0",
+		  0,
+		  { 7, 11, 22, 33, 44 } },
+		{ "43 (a) b (c) R 1 43 43 0 -1 0 0 0 0 0 5 6 7 8", 0, { 1, 5, 6, 7, 8 } },
+		{ "44 no parens", -1, { 0 } },
+		{ "45 (x)", -1, { 0 } },
+		{ "46 (x) S 1 46 46 0 -1 0 0 0 0 0 5", -1, { 0 } }, /* cut short */
 	};
+	struct proctree_stat st;
 	size_t i;
-	pid_t pp;
 
 	(void)state;
 	for (i = 0; i < sizeof(pss) / sizeof(pss[0]); i++) {
 		print_message("pss: %s\n", pss[i].text);
-		assert_int_equal(memtree_parse_pss(pss[i].text), pss[i].pss);
+		assert_int_equal(proctree_parse_pss(pss[i].text), pss[i].pss);
 	}
 	for (i = 0; i < sizeof(stats) / sizeof(stats[0]); i++) {
 		print_message("stat: %s\n", stats[i].stat);
-		pp = 0;
-		assert_int_equal(memtree_parse_ppid(stats[i].stat, &pp), stats[i].rc);
+		memset(&st, 0, sizeof(st));
+		assert_int_equal(proctree_parse_stat(stats[i].stat, &st), stats[i].rc);
 		if (stats[i].rc == 0)
-			assert_int_equal(pp, stats[i].ppid);
+			assert_memory_equal(&st, &stats[i].want, sizeof(st));
 	}
 }
 
-/* A child and grandchild each dirtying 8 MiB: the tree's PSS grows by about 16 MiB. */
+/*
+ * A child and grandchild each dirtying 8 MiB and burning 0.2 s of CPU: the
+ * tree's PSS is about 16 MiB, its CPU time at least 0.3 s.
+ */
 static void test_tree_pss(void **state)
 {
 	enum { MB = 8 };
 	int go[2], ready[2], i;
 	long self, tree;
+	double user, sys;
 	pid_t child;
 	char c;
 
 	(void)state;
-	self = memtree_pss_kb(getpid());
+	self = proctree_pss_kb(getpid());
 	assert_true(self > 0);
 	assert_int_equal(pipe(go), 0);
 	assert_int_equal(pipe(ready), 0);
@@ -286,18 +294,24 @@ static void test_tree_pss(void **state)
 		if (!m)
 			_exit(1);
 		memset(m, 1, MB << 20);
+		while (clock() < CLOCKS_PER_SEC / 5)
+			;
 		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) < 0)
 			_exit(1);
 		_exit(0);
 	}
 	for (i = 0; i < 2; i++)
 		assert_int_equal(read(ready[0], &c, 1), 1);
-	tree = memtree_pss_kb(child);
+	tree = proctree_pss_kb(child);
+	assert_int_equal(proctree_cpu_s(child, &user, &sys), 0);
 	close(go[1]); /* both exit */
 	waitpid(child, NULL, 0);
 	print_message("self %ld kB, child tree %ld kB\n", self, tree);
+	print_message("child tree CPU: %.2f s user, %.2f s sys\n", user, sys);
 	assert_true(tree >= 2 * MB * 1024 * 9 / 10);
-	assert_int_equal(memtree_pss_kb(child), -1); /* gone */
+	assert_true(user + sys >= 0.3);
+	assert_int_equal(proctree_pss_kb(child), -1); /* gone */
+	assert_int_equal(proctree_cpu_s(child, &user, &sys), -1);
 	close(go[0]);
 	close(ready[0]);
 	close(ready[1]);
@@ -309,7 +323,7 @@ int main(void)
 		cmocka_unit_test(test_hold_refuse_drop),
 		cmocka_unit_test(test_no_listener_and_bad_input),
 		cmocka_unit_test(test_reserve_limit),
-		cmocka_unit_test(test_parse_pss_ppid),
+		cmocka_unit_test(test_parse_pss_stat),
 		cmocka_unit_test(test_tree_pss),
 	};
 
