@@ -317,21 +317,27 @@ static void print_scenario(const struct plan *p, const struct plan_cell *cells, 
 	int i, j, seen;
 
 	fprintf(f, "plan: scenario %s (%s):", s->name, s->target);
-	for (i = 0; i < n; i++) {
-		for (j = seen = 0; j < i; j++)
-			seen |= cells[j].mode == cells[i].mode;
-		if (!seen)
-			fprintf(f, " %s", plan_mode_name(cells[i].mode));
-	}
-	if (s->idle_load_c > 0)
-		fprintf(f, "; concurrency %d beside idle connections:", s->idle_load_c);
-	else
-		fprintf(f, "; concurrency:");
-	for (i = 0; i < n; i++) {
-		for (j = seen = 0; j < i; j++)
-			seen |= cells[j].level == cells[i].level;
-		if (!seen)
-			fprintf(f, " %d", cells[i].level);
+	if (p->ncells > 0) { /* explicit cells (--compare): each mode with its own level */
+		for (i = 0; i < n; i++)
+			fprintf(f, "%s %s c=%d", i ? "," : " cells", plan_mode_name(cells[i].mode),
+			        cells[i].level);
+	} else {
+		for (i = 0; i < n; i++) {
+			for (j = seen = 0; j < i; j++)
+				seen |= cells[j].mode == cells[i].mode;
+			if (!seen)
+				fprintf(f, " %s", plan_mode_name(cells[i].mode));
+		}
+		if (s->idle_load_c > 0)
+			fprintf(f, "; concurrency %d beside idle connections:", s->idle_load_c);
+		else
+			fprintf(f, "; concurrency:");
+		for (i = 0; i < n; i++) {
+			for (j = seen = 0; j < i; j++)
+				seen |= cells[j].level == cells[i].level;
+			if (!seen)
+				fprintf(f, " %d", cells[i].level);
+		}
 	}
 	fprintf(f, "; %d repetition%s of %d s\n", cells[0].reps, cells[0].reps == 1 ? "" : "s",
 	        cells[0].duration_s);

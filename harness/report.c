@@ -898,13 +898,14 @@ static int plot_scenario(const char *gnuplot_path, const char *scripts_dir, cons
 	snprintf(log, sizeof(log), "%s/gnuplot.log", outdir);
 	for (m = 0; m < k; m++) {
 		const char *tool = "";
-		int bound = 0, starved = 0; /* the marks the chart needs */
+		int bound = 0, starved = 0, law = 0; /* the marks the chart needs */
 
 		for (i = 0; i < n; i++)
 			if (!strcmp(c[i].mode, modes[m])) {
 				tool = c[i].tool;
 				bound += c[i].ok && c[i].client_bound;
 				starved += c[i].ok && c[i].starved;
+				law += c[i].bound > 0;
 			}
 		for (i = 0; i < NKINDS; i++) {
 			char *argv[] = { (char *)gnuplot_path, "-e", vars, script, NULL };
@@ -916,10 +917,11 @@ static int plot_scenario(const char *gnuplot_path, const char *scripts_dir, cons
 			snprintf(vars, sizeof(vars),
 			         "summary='%s'; out='%s/%s-%s-%s.png'; scenario='%s'; mode='%s'; "
 			         "models='%s'; runid='%s'; tool='%s'; style='%s'; bound_marks=%d; "
-			         "starved_marks=%d; xcol='%s'; first_level=%d",
+			         "starved_marks=%d; law_lines=%d; xcol='%s'; first_level=%d",
 			         summary, outdir, c[0].scenario, chart_kinds[i].name, modes[m],
 			         c[0].scenario, modes[m], models, run_id, tool, style, bound,
-			         starved, is_idle(&c[0]) ? "idle_conns" : "concurrency", first);
+			         starved, law, is_idle(&c[0]) ? "idle_conns" : "concurrency",
+			         first);
 			failed += run_command(argv, 30000, log) != 0;
 		}
 	}

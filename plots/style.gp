@@ -54,7 +54,9 @@ mine(m) = strcol("model") eq m && strcol("scenario") eq scenario && strcol("mode
 # never served) have no honest p99: p99.gp draws them at the run length with a cross.
 if (!exists("bound_marks")) bound_marks = 0
 if (!exists("starved_marks")) starved_marks = 0
+if (!exists("law_lines")) law_lines = 0
 bound(m) = bound_marks > 0 && mine(m) && column("client_bound") == 1
 starved(m) = mine(m) && column("starved") == 1
 bound_key = "ring: load generator bound"
 starved_key = "cross: starved, p99 >= run length"
+law_key = "dotted: the law's bound"

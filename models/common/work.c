@@ -78,25 +78,43 @@ static void burn_cpu(unsigned long us)
 {
 	long long end = clock_thread_cpu_us() + (long long)us;
 
-	while (clock_thread_cpu_us() < end)
-		; /* each read is a system call: the loop itself is the CPU work */
+	/* each read is a system call: the loop itself is the CPU work; sig_stop is one load */
+	while (clock_thread_cpu_us() < end && !sig_stop)
+		;
 }
 
+/* t += ms */
+static void add_ms(struct timespec *t, long ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+static int before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Sleep to an absolute deadline in slices of WORK_STOP_CHECK_MS, looking for a stop between. */
 static void sleep_ms(unsigned long ms)
 {
-	long end = clock_now_ms() + (long)ms;
+	struct timespec end, next;
 
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	add_ms(&end, (long)ms);
 	for (;;) {
-		long left = end - clock_now_ms();
-		struct timespec ts;
-
-		if (left <= 0 || stop_requested())
+		clock_gettime(CLOCK_MONOTONIC, &next);
+		if (!before(&next, &end) || stop_requested())
 			return;
-		if (left > WORK_STOP_CHECK_MS)
-			left = WORK_STOP_CHECK_MS;
-		ts.tv_sec = 0;
-		ts.tv_nsec = left * 1000000L;
-		nanosleep(&ts, NULL); /* EINTR: the loop looks at the clock and the stop again */
+		add_ms(&next, WORK_STOP_CHECK_MS);
+		if (before(&end, &next))
+			next = end;
+		/* EINTR: the loop looks at the clock and the stop again */
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	}
 }
 

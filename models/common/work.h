@@ -56,7 +56,7 @@ int work_blocks(const struct work *w);
  * nothing for other kinds. A sleep ends early, within WORK_STOP_CHECK_MS,
  * once a stop is requested: sig_stop set, or SIGTERM/SIGINT pending for a
  * thread that blocks them (sig.h), so a sleeping request does not hold
- * shutdown. Thread-safe.
+ * shutdown; a CPU burn (at most 1 s) ends once sig_stop is set. Thread-safe.
  */
 #define WORK_STOP_CHECK_MS 50
 void work_run(const struct work *w);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Every row is complete and runnable: its modes and levels parse, its target is a path. */
@@ -286,6 +287,59 @@ static void test_per_scenario(void **state)
 	free(c);
 }
 
+/*
+ * The harness gives each chart script its scenario and the marks it needs: a
+ * stand-in gnuplot records its arguments.
+ */
+static void test_plot_marks(void **state)
+{
+	struct record_row rows[] = {
+		row("hello", "epoll", 8, 1, 50000),
+		row("hello", "prefork", 512, 1, 13000),
+		row("hello", "prefork", 8, 1, 40000),
+		row("sleep", "epoll", 8, 1, 99),
+	};
+	char dir[] = "/tmp/harness-plot-XXXXXX", fake[64], log[64], *text, *line;
+	static struct report_env env;
+	struct report_cell *c;
+	FILE *f;
+	int n;
+
+	(void)state;
+	rows[0].client_cpu_pct = 95; /* hello epoll c=8: load generator bound */
+	rows[1].served_conns = 1;    /* hello prefork c=512: starved */
+	assert_non_null(mkdtemp(dir));
+	snprintf(fake, sizeof(fake), "%s/gnuplot", dir);
+	snprintf(log, sizeof(log), "%s/args", dir);
+	assert_non_null(f = fopen(fake, "w"));
+	fprintf(f, "#!/bin/sh\nprintf '%%s\\n' \"$2\" >> '%s'\n", log);
+	fclose(f);
+	assert_int_equal(chmod(fake, 0755), 0);
+	assert_int_equal(report_summarize(rows, 4, &c, &n), 0);
+	report_env_parse("server cpus: 1\nfacts epoll: keepalive=yes parallel=1 workers=-\n", &env);
+	report_apply_laws(c, n, &env); /* sleep epoll: a bound, so a dotted line */
+	assert_int_equal(report_plots(fake, "plots", "s.csv", dir, "x", c, n), 0);
+	text = util_read_file(log, NULL);
+	assert_non_null(text);
+	/* 3 kinds for hello keepalive, 3 for sleep keepalive */
+	if (!(line = strstr(text, "out='")) || !strstr(text, "/hello-p99-keepalive.png'") ||
+	    !strstr(text, "/sleep-throughput-keepalive.png'") ||
+	    !strstr(text, "scenario='hello'; mode='keepalive'; models='epoll prefork'") ||
+	    !strstr(text, "bound_marks=1; starved_marks=1; law_lines=0; xcol='concurrency'; "
+	                  "first_level=8\n") ||
+	    !strstr(text, "scenario='sleep'") ||
+	    !strstr(text, "bound_marks=0; starved_marks=0; law_lines=1; xcol='concurrency'; "
+	                  "first_level=8\n"))
+		fail_msg("chart arguments:\n%s", text);
+	free(text);
+	free(c);
+	unlink(fake);
+	unlink(log);
+	snprintf(log, sizeof(log), "%s/gnuplot.log", dir);
+	unlink(log);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* The meta line on IRQ time: from the kernel config, else /proc/stat, else unknown. */
 static void test_irq_accounting(void **state)
 {
@@ -367,7 +421,7 @@ int main(void)
 		cmocka_unit_test(test_table_rows),     cmocka_unit_test(test_parse_list),
 		cmocka_unit_test(test_facts),          cmocka_unit_test(test_laws),
 		cmocka_unit_test(test_per_scenario),   cmocka_unit_test(test_irq_accounting),
-		cmocka_unit_test(test_plan_scenarios),
+		cmocka_unit_test(test_plan_scenarios), cmocka_unit_test(test_plot_marks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -308,6 +308,45 @@ bytes_exact() {
 	diff=$(cmp "$b" "$WORK/bytes.want" 2>&1) || { WHY="body is not the pattern: $diff"; return 1; }
 }
 
+# tree_pss: the Pss (kB) summed over the server's processes (its process group: server.sh
+# starts it with setsid), so forked workers count and shared pages are not counted twice.
+tree_pss() {
+	local p kb sum=0
+	for p in $(pgrep -g "$SERVER_PID"); do
+		kb=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
+		sum=$((sum + ${kb:-0}))
+	done
+	echo "$sum"
+}
+
+# 6 clients (fewer than the 8 workers of a pool here) ask for /bytes/67108864 and read
+# nothing: the bodies come from the one shared buffer and wait in the socket buffers, so the
+# server grows by far less than one body (bound 16 MiB for all 6), and (but for the iterative
+# model) a fresh client is served beside them.
+stalled_bytes() {
+	local before after fds=() fd i rc=0
+	before=$(tree_pss)
+	for i in {1..6}; do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$SERVER_PORT" || { WHY="cannot connect"; rc=1; break; }
+		fds+=("$fd")
+		printf 'GET /bytes/67108864 HTTP/1.1\r\nHost: x\r\n\r\n' >&"$fd"
+	done
+	sleep 0.5 # every reply has filled its socket buffers by now
+	after=$(tree_pss)
+	if ((rc == 0 && after - before > 16384)); then
+		WHY="memory grew by $((after - before)) KiB Pss with 6 stalled /bytes/67108864 clients"
+		rc=1
+	fi
+	if ((rc == 0 && PERSISTS)) && ! curl_get stalled keep-alive; then
+		WHY="a fresh client beside them: $WHY"
+		rc=1
+	fi
+	for fd in "${fds[@]}"; do # unread data: the close resets, and the server lets go
+		exec {fd}>&-
+	done
+	return $rc
+}
+
 # timed TARGET MIN_MS MAX_MS: GET TARGET is 200 "Hello world" and takes MIN_MS..MAX_MS of wall
 # time (the upper bound is generous: the machine is shared and noisy).
 timed() {
@@ -319,6 +358,21 @@ timed() {
 	[[ $(<"$WORK/timed.b") == "Hello world" ]] || { WHY="body is not 'Hello world'"; return 1; }
 	ms=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')
 	((ms >= min && ms <= max)) || { WHY="took $ms ms, expected $min..$max"; return 1; }
+}
+
+# Work requests pipelined with plain ones in one write are all answered, in order (offload
+# parks the connection at each blocking one and resumes it when its helper is done).
+pipelined_work() {
+	local t
+	: >"$WORK/req"
+	for t in /sleep/50 / /cpu/2000 /sleep/0 /; do
+		printf 'GET %s HTTP/1.1\r\nHost: x\r\n\r\n' "$t" >>"$WORK/req"
+	done
+	if ((PERSISTS)); then
+		probe --raw "$WORK/req" --expect 5 --server "$MODEL" --conn keep-alive --open
+	else
+		probe --raw "$WORK/req" --expect 1 --server "$MODEL" --conn close --eof
+	fi
 }
 
 # head_check TARGET LENGTH: HEAD gets the head only (Content-Length LENGTH, no body), three
@@ -520,9 +574,11 @@ scenario_checks() {
 	for n in 0 1 1048576; do
 		check "/bytes/$n byte-exact" bytes_exact "$n"
 	done
+	check "6 stalled /bytes/67108864 clients cost no memory" stalled_bytes
 	check "/sleep/300 takes 300 ms" timed /sleep/300 300 2300
 	check "/cpu/200000 takes 200 ms of CPU" timed /cpu/200000 200 3200
 	check "/sleep/0 answers at once" timed /sleep/0 0 1000
+	check "work requests pipelined with plain ones, answered in order" pipelined_work
 	check "bad: /sleep/ (no number) -> 400" bad 400 'GET /sleep/ HTTP/1.1\r\nHost: x\r\n\r\n'
 	check "bad: /sleep/-1 -> 400" bad 400 'GET /sleep/-1 HTTP/1.1\r\nHost: x\r\n\r\n'
 	check "bad: /sleep/10001 (out of range) -> 400" bad 400 \

@@ -179,6 +179,20 @@ static void test_cpu_burns_thread_time(void **state)
 	}
 }
 
+/* A stop cuts the longest /cpu short: offload's helpers are joined within 800 ms. */
+static void test_cpu_stops(void **state)
+{
+	struct work w = { WORK_CPU, WORK_CPU_MAX_US };
+	long long t0 = clock_thread_cpu_us(), used;
+
+	(void)state;
+	sig_stop = 1;
+	work_run(&w);
+	sig_stop = 0;
+	used = clock_thread_cpu_us() - t0;
+	CHECK(used < 500000, "/cpu/1000000 with sig_stop set used %lld us of CPU", used);
+}
+
 /* /sleep sleeps at least its time, and a stop request cuts a long one short. */
 static void test_sleep_and_stop(void **state)
 {
@@ -228,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_blocks),
 		cmocka_unit_test(test_body_pattern),
 		cmocka_unit_test(test_cpu_burns_thread_time),
+		cmocka_unit_test(test_cpu_stops),
 		cmocka_unit_test(test_sleep_and_stop),
 		cmocka_unit_test(test_sleep_stops_on_pending_signal),
 	};
