@@ -54,7 +54,7 @@ HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plot
 bench-all: deps all
 	$(BIN)/harness $(HARNESS_ARGS) $(HARNESS_PLAN)
 
-# Every model and default scenario at one level, 1 rep of 1 s: a smoke run of about 90 s.
+# Every model and default scenario at one level, 1 rep of 1 s: a smoke run of about 100 s.
 bench-quick: deps all
 	$(BIN)/harness $(HARNESS_ARGS) --quick $(HARNESS_PLAN)
 
