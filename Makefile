@@ -1,6 +1,6 @@
 # server-models -- `make` builds bin/<model> for every models/<name>/ (except
-# common/) and bin/harness; `make test` runs every test; `make bench-all` runs
-# the benchmark. Nothing here lists models: adding a directory adds a model.
+# common/), bin/harness and the in-tree tools in bin/tools/ (loadgen/loadgen.mk);
+# `make test` runs every test; `make bench-all` runs the benchmark. Nothing here lists models: adding a directory adds a model.
 
 BUILD ?= build
 BIN   ?= bin

@@ -1,9 +1,10 @@
 # harness/harness.mk -- the benchmark: `make bench-all`, `make bench-quick`,
 # `make bench-compare`, `make plots RUN=<run-id>`. Variables choose the plan (bin/harness
 # --help has the same):
-#   SCENARIOS="hello sleep" (default: hello sleep cpu bytes; pipeline is opt-in; the table is
-#   harness/scenario.c's; each brings its own modes, levels and repetitions, which the
-#   variables below replace).
+#   SCENARIOS="hello sleep" (default: hello sleep cpu bytes; pipeline, idle and overload are
+#   opt-in; all: every one; the table is harness/scenario.c's; each brings its own modes, levels
+#   and repetitions, which the variables below replace).
+#   SCENARIOS=idle (opt-in): 0, 1000 and 10000 idle connections held beside wrk -c32 (C10K)
 #   SCENARIOS=overload (opt-in, issue 13): each model's capacity measured closed-loop, then
 #   offered open-loop at 10..150 % of it with bin/tools/loadgen (loadgen/README.md)
 #   SCENARIOS=idle (opt-in, issue 10: C10K): holds 0, 1000 and 10000 idle connections beside
@@ -12,7 +13,8 @@
 #   TOOL=wrk (wrk in both modes, a thread per client CPU; close mode sends Connection: close)
 #   REFS=1 (reference servers such as ref-nginx join; by default only when named in MODELS)
 #   WORKERS=N (every model gets --workers N: pooled models size their pool with it, the others
-#   ignore it; by default it is not passed and each model uses the CPUs it may run on)
+#   ignore it; by default it is not passed and each model keeps its own default, its Facts
+#   line's workers=: 256 for blocking pools, the CPUs for event-loop pools)
 #   CLIENT_CPUS=0-3 SERVER_CPUS=4-7 (cpulists; default: the affinity mask split, see --help)
 #   CLIENT_THREADS=N (wrk -t; default the client CPUs)
 #   CLIENT_PREFIX='ssh loadgen' or 'ip netns exec smbench-client' (the load tool runs behind it)
@@ -54,7 +56,7 @@ HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plot
 bench-all: deps all
 	$(BIN)/harness $(HARNESS_ARGS) $(HARNESS_PLAN)
 
-# Every model and default scenario at one level, 1 rep of 1 s: a smoke run of about 90 s.
+# Every model and default scenario at one level, 1 rep of 1 s: a smoke run of about 100 s.
 bench-quick: deps all
 	$(BIN)/harness $(HARNESS_ARGS) --quick $(HARNESS_PLAN)
 
