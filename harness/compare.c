@@ -16,6 +16,50 @@ static const char *mode_words(const char *mode)
 	return mode;
 }
 
+/*
+ * The verdicts' name of a cell into buf: the mode's words, after the scenario's
+ * name where it is not COMPARE_SCENARIO ("pipeline keep-alive").
+ */
+static const char *cell_words(const char *scenario, const char *mode, char *buf, size_t len)
+{
+	if (!strcmp(scenario, COMPARE_SCENARIO))
+		snprintf(buf, len, "%s", mode_words(mode));
+	else
+		snprintf(buf, len, "%s %s", scenario, mode_words(mode));
+	return buf;
+}
+
+/* 1 if a and b are rows of one cell: the same scenario, mode and concurrency. */
+static int same_cell(const struct report_cell *a, const struct report_cell *b)
+{
+	return !strcmp(a->scenario, b->scenario) && !strcmp(a->mode, b->mode) &&
+	       a->concurrency == b->concurrency;
+}
+
+/*
+ * Where a cell comes in the comparison: COMPARE_SCENARIO's keep-alive (0),
+ * then its close mode (1), then the other scenarios' (2: the pipelined cell).
+ */
+static int cell_rank(const struct report_cell *x)
+{
+	if (strcmp(x->scenario, COMPARE_SCENARIO))
+		return 2;
+	return strcmp(x->mode, "keepalive") ? 1 : 0;
+}
+
+/* The cells of ref among c[0..n) in cell_rank's order, into out (room for max): the count. */
+static int ref_cells(const struct report_cell *c, int n, const char *ref,
+                     const struct report_cell **out, int max)
+{
+	int rank, i, k = 0;
+
+	for (rank = 0; rank < 3; rank++)
+		for (i = 0; i < n && k < max; i++)
+			if (!strcmp(c[i].model, ref) && cell_rank(&c[i]) == rank)
+				out[k++] = &c[i];
+	return k;
+}
+
 /* The reference's short name for ratios: "nginx" for ref-nginx. */
 static const char *short_name(const char *ref)
 {
@@ -25,19 +69,19 @@ static const char *short_name(const char *ref)
 }
 
 /*
- * Our model in the cell with an ok run that comes first by better (the
+ * Our model in r's cell with an ok run that comes first by better (the
  * highest median req/s, or the least CPU per request), or NULL.
  */
 static const struct report_cell *
-pick(const struct report_cell *c, int n, const char *mode, int level,
+pick(const struct report_cell *c, int n, const struct report_cell *r,
      int (*better)(const struct report_cell *, const struct report_cell *))
 {
 	const struct report_cell *best = NULL;
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (!c[i].reference && c[i].ok && !strcmp(c[i].mode, mode) &&
-		    c[i].concurrency == level && (!best || better(&c[i], best)))
+		if (!c[i].reference && c[i].ok && same_cell(&c[i], r) &&
+		    (!best || better(&c[i], best)))
 			best = &c[i];
 	return best;
 }
@@ -64,6 +108,7 @@ static void judge(const struct report_cell *ref, const struct report_cell *best,
 	int rb = bound_of(ref), bb;
 
 	memset(v, 0, sizeof(*v));
+	strcpy(v->scenario, ref->scenario);
 	strcpy(v->mode, ref->mode);
 	strcpy(v->tool, ref->tool);
 	v->level = ref->concurrency;
@@ -89,25 +134,25 @@ static void judge(const struct report_cell *ref, const struct report_cell *best,
 int compare_verdicts(const struct report_cell *c, int n, const char *ref, struct compare_verdict *v,
                      int max)
 {
-	int pass, i, k = 0;
+	const struct report_cell *r[max > 0 ? max : 1];
+	int k = ref_cells(c, n, ref, r, max), i;
 
-	/* Keep-alive cells first: the bar is stated in that order. */
-	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < n && k < max; i++)
-			if (!strcmp(c[i].model, ref) &&
-			    !strcmp(c[i].mode, "keepalive") == (pass == 0))
-				judge(&c[i], pick(c, n, c[i].mode, c[i].concurrency, faster),
-				      pick(c, n, c[i].mode, c[i].concurrency, leaner), &v[k++]);
+	for (i = 0; i < k; i++)
+		judge(r[i], pick(c, n, r[i], faster), pick(c, n, r[i], leaner), &v[i]);
 	return k;
 }
 
 /* One table row: a model in a cell, with its ratios to the reference's cell r. */
 static void table_row(FILE *f, const struct report_cell *x, const struct report_cell *r)
 {
-	char cell[RECORD_WORD * 2 + 16], label[RECORD_WORD + 16], rps[32];
+	char cell[RECORD_WORD * 3 + 24], label[RECORD_WORD + 16], rps[32];
 	int ratios = r && r->ok && r->rps_median > 0 && r->cpu_us_median > 0;
 
-	snprintf(cell, sizeof(cell), "%s c=%d (%s)", x->mode, x->concurrency, x->tool);
+	if (!strcmp(x->scenario, COMPARE_SCENARIO))
+		snprintf(cell, sizeof(cell), "%s c=%d (%s)", x->mode, x->concurrency, x->tool);
+	else
+		snprintf(cell, sizeof(cell), "%s %s c=%d (%s)", x->scenario, x->mode,
+		         x->concurrency, x->tool);
 	report_label(x->model, label, sizeof(label));
 	if (!x->ok) {
 		fprintf(f, "| %-24s | %-24s | %d/%d | %s | - | - | - | - |\n", cell, label, x->ok,
@@ -146,8 +191,7 @@ static void cell_rows(FILE *f, const struct report_cell *c, int n, const struct 
 		int pick = -1;
 
 		for (j = 0; j < n; j++)
-			if (!done[j] && &c[j] != r && !strcmp(c[j].mode, r->mode) &&
-			    c[j].concurrency == r->concurrency &&
+			if (!done[j] && &c[j] != r && same_cell(&c[j], r) &&
 			    (pick < 0 || c[j].rps_median > c[pick].rps_median))
 				pick = j;
 		if (pick < 0)
@@ -157,29 +201,29 @@ static void cell_rows(FILE *f, const struct report_cell *c, int n, const struct 
 	}
 }
 
-/* Every cell of the reference, keep-alive first as in the verdicts. */
-static void write_table(FILE *f, const struct report_cell *c, int n, const char *ref)
+/* Every cell of the reference, r[0..k), in the verdicts' order. */
+static void write_table(FILE *f, const struct report_cell *c, int n,
+                        const struct report_cell *const *r, int k, const char *ref)
 {
 	const char *s = short_name(ref);
-	int pass, i;
+	int i;
 
 	fprintf(f,
 	        "| cell (load tool) | model | ok runs | req/s (median) | x %s | server CPU "
 	        "µs/req (median) | x %s | load tool CPU %% (median) |\n",
 	        s, s);
 	fprintf(f, "|---|---|---:|---:|---:|---:|---:|---:|\n");
-	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < n; i++)
-			if (!strcmp(c[i].model, ref) &&
-			    !strcmp(c[i].mode, "keepalive") == (pass == 0))
-				cell_rows(f, c, n, &c[i]);
+	for (i = 0; i < k; i++)
+		cell_rows(f, c, n, r[i]);
 }
 
 /* The cell's headline, CPU per request, then req/s where the load tool left it comparable. */
 static void write_verdict(FILE *f, const struct compare_verdict *v, const char *ref,
                           const char *why_not)
 {
-	const char *m = mode_words(v->mode), *s = short_name(ref);
+	char words[RECORD_WORD * 2 + 2];
+	const char *m = cell_words(v->scenario, v->mode, words, sizeof(words));
+	const char *s = short_name(ref);
 
 	if (!v->measured) {
 		fprintf(f, "- fastest %s model: not measured (%s)\n", m, why_not);
@@ -211,6 +255,7 @@ void compare_write(FILE *f, const struct report_cell *c, int n, const char *ref,
                    const char *ref_why)
 {
 	struct compare_verdict v[16];
+	const struct report_cell *r[16];
 	int k = compare_verdicts(c, n, ref, v, 16), i, min_ok = 0;
 	char why[512];
 
@@ -218,17 +263,15 @@ void compare_write(FILE *f, const struct report_cell *c, int n, const char *ref,
 		fprintf(f, "No run of %s: nothing to compare with.\n", ref);
 		return;
 	}
-	write_table(f, c, n, ref);
+	ref_cells(c, n, ref, r, 16); /* v[i] is the verdict on r[i] */
+	write_table(f, c, n, r, k, ref);
 	fprintf(f, "\n");
 	for (i = 0; i < k; i++) {
-		const struct report_cell *r = report_find_cell(c, n, ref, v[i].mode, v[i].level);
-
 		if (!v[i].best[0])
 			snprintf(why, sizeof(why), "no model of ours has an ok run");
 		else
-			snprintf(why, sizeof(why), "%s has no ok run: %s%s%s", ref,
-			         r ? r->statuses : "?", ref_why ? "; " : "",
-			         ref_why ? ref_why : "");
+			snprintf(why, sizeof(why), "%s has no ok run: %s%s%s", ref, r[i]->statuses,
+			         ref_why ? "; " : "", ref_why ? ref_why : "");
 		write_verdict(f, &v[i], ref, why);
 		if (v[i].measured && (!min_ok || v[i].min_ok < min_ok))
 			min_ok = v[i].min_ok;
@@ -304,7 +347,8 @@ void compare_plan_cells(struct plan *p, int set_reps, int set_duration)
 	if (!set_duration)
 		p->duration_s = 2;
 	p->scenarios[0] = scenario_find(COMPARE_SCENARIO);
-	p->nscenarios = 1;
+	p->scenarios[1] = scenario_find(COMPARE_PIPE_SCENARIO);
+	p->nscenarios = 2;
 	p->cells[0] = (struct plan_cell){ .scenario = 0,
 		                          .mode = PLAN_KEEPALIVE,
 		                          .level = COMPARE_KA_LEVEL,
@@ -313,7 +357,10 @@ void compare_plan_cells(struct plan *p, int set_reps, int set_duration)
 	p->cells[1] = p->cells[0];
 	p->cells[1].mode = PLAN_CLOSE;
 	p->cells[1].level = COMPARE_CLOSE_LEVEL;
-	p->ncells = 2;
+	p->cells[2] = p->cells[0];
+	p->cells[2].scenario = 1;
+	p->cells[2].level = COMPARE_PIPE_LEVEL;
+	p->ncells = 3;
 }
 
 int compare_model_list(const struct plan *p, const char *models, char *list, size_t len)

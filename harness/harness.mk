@@ -61,10 +61,12 @@ bench-quick: deps all
 	$(BIN)/harness $(HARNESS_ARGS) --quick $(HARNESS_PLAN)
 
 # Our models against nginx (ref-nginx): keep-alive with wrk at c=64, close with ab at c=32,
-# at least 5 repetitions of 2 s, interleaved, the usual pinning; prints the medians, the
-# ratios and the bar's verdicts, and writes results/<id>/compare.md. About 5 minutes with 14
-# models. MODELS= narrows our models, REPS= may raise the repetitions, DURATION=, PIN= and
-# WORKERS= apply.
+# and the pipelined cell (the pipeline scenario: wrk sending 16 requests a write, c=64), at
+# least 5 repetitions of 2 s, interleaved, the usual pinning; prints the medians, the ratios
+# and the bar's verdicts (server CPU per request first, in every cell), and writes
+# results/<id>/compare.md. About 10 minutes with 19 servers (--dry-run estimates it).
+# MODELS= narrows our models, REPS= may raise the repetitions, DURATION=, PIN= and WORKERS=
+# apply.
 COMPARE_REPS = $(if $(REPS),$(shell [ "$(REPS)" -ge 5 ] 2>/dev/null && echo $(REPS) || echo 5),5)
 COMPARE_PLAN = $(HARNESS_PLACE) $(if $(MODELS),--models "$(MODELS)") \
 	--reps $(COMPARE_REPS) $(if $(DURATION),--duration $(DURATION)) $(if $(PIN),--pin $(PIN)) \

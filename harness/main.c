@@ -90,8 +90,9 @@ static const char usage[] =
     "  --quick              every model and scenario at its quick level, 1 rep of 1 s, no\n"
     "                       warm-up                                        [make bench-quick]\n"
     "  --compare            make bench-compare: ref-nginx and our models (--models narrows\n"
-    "                       ours), keepalive c=64 with wrk and close c=32 with ab, %d reps of\n"
-    "                       2 s, interleaved; prints medians, ratios to nginx and the bar's\n"
+    "                       ours), keepalive c=64 with wrk, close c=32 with ab and the\n"
+    "                       pipeline scenario at c=64 with wrk, %d reps of 2 s,\n"
+    "                       interleaved; prints medians, ratios to nginx and the bar's\n"
     "                       verdicts, and writes them to results/<id>/compare.md\n"
     "  --no-warmup          skip the discarded warm-up run per model\n"
     "  --dry-run            print the plan and its estimated duration, run nothing\n"
@@ -142,8 +143,9 @@ static int parse_int(const char *s, int lo, int hi)
 }
 
 /*
- * --compare fixes the cells and the tools (wrk for keep-alive, ab for close)
- * and defaults to COMPARE_MIN_REPS repetitions of 2 s; --reps and --duration
+ * --compare fixes the cells and the tools (wrk for keep-alive, ab for close,
+ * the pipeline scenario's own wrk script for the pipelined cell) and
+ * defaults to COMPARE_MIN_REPS repetitions of 2 s; --reps and --duration
  * still apply (make bench-compare never lowers the repetitions below it).
  */
 static void compare_plan(struct options *o)
@@ -155,7 +157,8 @@ static void compare_plan(struct options *o)
 		          "--replot",
 		          NULL);
 	if (o->scenarios)
-		die_usage("--compare runs its own scenario (" COMPARE_SCENARIO "); it takes no "
+		die_usage("--compare runs its own scenarios (" COMPARE_SCENARIO
+		          " and " COMPARE_PIPE_SCENARIO "); it takes no "
 		          "--scenarios",
 		          NULL);
 	if (o->set_tool && strcmp(o->tool, COMPARE_KA_TOOL) != 0)

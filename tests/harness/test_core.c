@@ -712,6 +712,70 @@ static void test_compare_client(void **state)
 	}
 }
 
+/*
+ * The pipelined cell (scenario pipeline, keep-alive c=64) is a cell of its own beside hello's
+ * keep-alive c=64: its rows never count in hello's verdict, it comes last with its own CPU
+ * headline, and its req/s ratio is stated only where wrk stayed below 90 % in both runs.
+ */
+static void test_compare_pipeline(void **state)
+{
+	static const struct {
+		double epoll_client;
+		const char *want, *cell;
+	} cases[] = {
+		{ 60, "- fastest pipeline keep-alive model: epoll at 9.15 x nginx (bar 1.25): met",
+		  " 9.15 |" },
+		{ 95, "- pipeline keep-alive c=64: client-bound: req/s not comparable",
+		  "| client-bound |" },
+	};
+	struct record_row rows[32];
+	struct report_cell *c;
+	struct compare_verdict v[4];
+	struct plan p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = 0, nc, j, pipe;
+		char *text, *hello, *pipelined;
+
+		n += cell_rows(rows + n, "ref-nginx", "keepalive", 64, 3, 100000, 8.0, 95, "ok");
+		n += cell_rows(rows + n, "epoll", "keepalive", 64, 3, 130000, 6.0, 95, "ok");
+		pipe = n;
+		n += cell_rows(rows + n, "ref-nginx", "keepalive", 64, 3, 164000, 6.0, 50, "ok");
+		n += cell_rows(rows + n, "epoll", "keepalive", 64, 3, 1500000, 0.5,
+		               cases[i].epoll_client, "ok");
+		for (j = pipe; j < n; j++)
+			strcpy(rows[j].scenario, "pipeline");
+		assert_int_equal(report_summarize(rows, n, &c, &nc), 0);
+		assert_int_equal(compare_verdicts(c, nc, COMPARE_REF, v, 4), 2);
+		free(c);
+		text = compare_text(rows, n, NULL);
+		hello =
+		    strstr(text, "- keep-alive c=64 (wrk): least server CPU per request of ours "
+		                 "(epoll): 0.75 x nginx (bar 0.8): met");
+		pipelined = strstr(text, "- pipeline keep-alive c=64 (wrk): least server CPU per "
+		                         "request of ours (epoll): 0.08 x nginx (bar 0.8): met");
+		if (strcmp(v[0].scenario, "hello") || strcmp(v[1].scenario, "pipeline") ||
+		    fabs(v[0].rps_ratio - 1.3) > 1e-9 || fabs(v[1].cpu_ratio - 0.5 / 6.0) > 1e-9 ||
+		    v[1].client_bound != (cases[i].epoll_client >= 90) || !hello || !pipelined ||
+		    hello > pipelined || !strstr(text, "- keep-alive c=64: client-bound") ||
+		    !strstr(text, "| pipeline keepalive c=64 (wrk)") ||
+		    !strstr(text, cases[i].want) || !strstr(text, cases[i].cell))
+			fail_msg("pipelined epoll at %g %% client CPU: want '%s': %s",
+			         cases[i].epoll_client, cases[i].want, text);
+		free(text);
+	}
+	/* the plan: hello keep-alive, hello close, then the pipelined cell */
+	plan_defaults(&p);
+	compare_plan_cells(&p, 0, 0);
+	assert_int_equal(p.ncells, 3);
+	assert_string_equal(p.scenarios[p.cells[2].scenario]->name, COMPARE_PIPE_SCENARIO);
+	assert_true(p.cells[2].mode == PLAN_KEEPALIVE && p.cells[2].level == COMPARE_PIPE_LEVEL &&
+	            p.cells[2].reps == COMPARE_MIN_REPS);
+	assert_string_equal(p.scenarios[p.cells[0].scenario]->name, COMPARE_SCENARIO);
+}
+
 /* A skipped reference: nothing measured, and the reason is shown. */
 static void test_compare_skipped_ref(void **state)
 {
@@ -816,6 +880,7 @@ int main(void)
 		cmocka_unit_test(test_plan_cells),          cmocka_unit_test(test_compare_verdicts),
 		cmocka_unit_test(test_compare_skipped_ref), cmocka_unit_test(test_compare_client),
 		cmocka_unit_test(test_md_warning),          cmocka_unit_test(test_idle_slopes),
+		cmocka_unit_test(test_compare_pipeline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
