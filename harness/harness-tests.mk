@@ -8,10 +8,14 @@
 #                   verdicts; the scenario table (its open-loop row too), the Facts line, the
 #                   laws, the per-scenario summary and report, the IRQ-time meta line; the chart
 #                   scripts' marks (charts.sh: load-generator-bound points ringed, starved cells
-#                   at the run length)
+#                   at the run length); the idle-connection holder against a fake server that
+#                   holds, refuses, drops or never answers, its RLIMIT_NOFILE skip, whole-tree
+#                   PSS, the idle slopes (test_idle.c, test_core.c)
 #   harness-faults  bin/harness against the fault models of tests/harness-faults/ (built into
 #                   $(BUILD)/tests/, never in $(BIN)), ab or wrk missing from PATH, --compare
-#                   without nginx (ref-nginx skipped), SIGINT mid-run
+#                   without nginx (ref-nginx skipped), SIGINT mid-run; the idle scenario:
+#                   select's refusal past FD_SETSIZE by name, the RLIMIT_NOFILE skip, SIGINT
+#                   and a killed model while holding 3000 idle connections
 #   harness-bench   `make bench-quick` for real (every scenario at one level): a row per
 #                   planned run with its scenario, summary.csv, the laws, PNGs per scenario;
 #                   then a 1-rep `harness --compare` (wrk keep-alive rows, ab close rows, table)
@@ -33,7 +37,7 @@ harness-unit: $(HARNESS_TEST_BINS)
 	@tests/harness/run-unit.sh $^
 	@tests/harness/charts.sh plots
 
-harness-faults: $(BIN)/harness $(BIN)/single $(HARNESS_FAULT_BINS)
+harness-faults: $(BIN)/harness $(BIN)/single $(BIN)/select $(BIN)/epoll $(HARNESS_FAULT_BINS)
 	@tests/harness-faults/run.sh $(BIN) $(BUILD)/tests/harness-faults
 
 harness-bench: $(BIN)/harness

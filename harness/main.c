@@ -505,9 +505,12 @@ static void progress(int done, int total, const struct record_row *row, int reps
 {
 	char rps[32], eta[32];
 
-	printf("[%d/%d] %s %s %s %s%d%s rep %d/%d: ", done, total, row->scenario, row->model,
-	       row->mode, scenario_open_loop(row->scenario) ? "at " : "c=", row->concurrency,
-	       scenario_open_loop(row->scenario) ? " %" : "", row->rep, reps);
+	printf("[%d/%d] %s %s %s %s%d%s", done, total, row->scenario, row->model, row->mode,
+	       scenario_open_loop(row->scenario) ? "at " : "c=", row->concurrency,
+	       scenario_open_loop(row->scenario) ? " %" : "");
+	if (row->idle_conns > 0)
+		printf(" idle=%d", row->idle_conns);
+	printf(" rep %d/%d: ", row->rep, reps);
 	if (strcmp(row->status, "ok") != 0)
 		printf("%s (%s)", row->status, out->detail);
 	else
@@ -548,7 +551,7 @@ static void note_skip(const char *model, const struct run_outcome *out, char *wh
 /* Open-loop scenarios: each model's capacity, measured once (0: not yet; -1: that run failed). */
 struct capacity_cache {
 	double rps[SCENARIO_MAX][PLAN_MAX_MODELS];
-	char why[SCENARIO_MAX][PLAN_MAX_MODELS][32];
+	char why[SCENARIO_MAX][PLAN_MAX_MODELS][64]; /* a run_outcome's status */
 };
 
 /*
@@ -632,6 +635,8 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 		const struct scenario *sc = p->scenarios[r->scenario];
 		const struct tool_choice *tc = &tp->of[r->scenario][r->mode];
 		const char *mode = plan_mode_name(r->mode);
+		/* the row's concurrency: the level, or the fixed load beside idle connections */
+		int load_c = sc->idle_load_c ? sc->idle_load_c : r->level;
 		char tag[PLAN_NAME_MAX + SCENARIO_NAME + 64];
 		struct run_spec spec = { .model = m->name,
 			                 .model_path = m->path,
@@ -639,7 +644,8 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 			                 .tool = tc->tool,
 			                 .tool_path = tc->path,
 			                 .keepalive = r->mode == PLAN_KEEPALIVE,
-			                 .concurrency = r->level,
+			                 .concurrency = load_c,
+			                 .idle_conns = sc->idle_load_c ? r->level : 0,
 			                 .duration_s = r->duration_s,
 			                 .max_requests = REQUESTS_PER_SECOND * r->duration_s,
 			                 .tag = tag };
@@ -649,14 +655,15 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 		if (r->rep == 0) {
 			snprintf(tag, sizeof(tag), "warmup-%s", m->name);
 			spec.max_requests = WARMUP_REQUESTS;
+			spec.idle_conns = 0; /* a warm-up warms the model, it holds nothing */
 		} else {
 			snprintf(tag, sizeof(tag), "r%d-%s-%s-%s-c%d", r->rep, sc->name, m->name,
 			         mode, r->level);
 			if (!t_start)
 				t_start = util_now_ms();
 		}
-		if (spec.max_requests < r->level)
-			spec.max_requests = r->level;
+		if (spec.max_requests < spec.concurrency)
+			spec.max_requests = spec.concurrency;
 		if (sc->capacity_conns > 0 && r->rep == 0) { /* warm up closed-loop */
 			spec.tool = tp->closed.tool;
 			spec.tool_path = tp->closed.path;
@@ -675,7 +682,8 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 			snprintf(out.status, sizeof(out.status), "no_capacity");
 			snprintf(out.detail, sizeof(out.detail), "the capacity run was %s",
 			         cc->why[r->scenario][r->model]);
-			out.other_cpu_pct = -1;
+			out.other_cpu_pct = out.client_cpu_pct = -1;
+			out.server_mem_kb = -1;
 		} else if (run_one(cfg, &spec, &out) < 0) {
 			break;
 		}
@@ -694,7 +702,8 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 		                                      .model = m->name,
 		                                      .mode = mode,
 		                                      .tool = tc->tool->name,
-		                                      .concurrency = r->level,
+		                                      .concurrency = load_c,
+		                                      .idle_conns = spec.idle_conns,
 		                                      .rep = r->rep },
 		                &out);
 		if (record_append(csv, &row) < 0)

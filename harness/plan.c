@@ -71,7 +71,7 @@ int plan_parse_levels(const char *s, int *v, int max)
 		char *end;
 		long l = strtol(w, &end, 10);
 
-		if (*end || end == w || l < 1 || l > 100000 || n == max)
+		if (*end || end == w || l < 0 || l > 100000 || n == max)
 			return -1;
 		v[n++] = (int)l;
 	}
@@ -138,11 +138,12 @@ static int scenario_cells(const struct plan *p, int i, struct plan_cell *out, in
 		                       PLAN_MAX_LEVELS);
 	for (m = 0; m < nm; m++)
 		for (l = 0; l < nl && n < PLAN_MAX_CELLS; l++)
-			out[n++] = (struct plan_cell){ .scenario = i,
-				                       .mode = modes[m],
-				                       .level = levels[l],
-				                       .reps = reps,
-				                       .duration_s = dur };
+			if (levels[l] > 0 || s->idle_load_c > 0)
+				out[n++] = (struct plan_cell){ .scenario = i,
+					                       .mode = modes[m],
+					                       .level = levels[l],
+					                       .reps = reps,
+					                       .duration_s = dur };
 	return n;
 }
 
@@ -327,7 +328,10 @@ static void print_scenario(const struct plan *p, const struct plan_cell *cells, 
 			if (!seen)
 				fprintf(f, " %s", plan_mode_name(cells[i].mode));
 		}
-		fprintf(f, "; concurrency:");
+		if (s->idle_load_c > 0)
+			fprintf(f, "; concurrency %d beside idle connections:", s->idle_load_c);
+		else
+			fprintf(f, "; concurrency:");
 		for (i = 0; i < n; i++) {
 			for (j = seen = 0; j < i; j++)
 				seen |= cells[j].level == cells[i].level;

@@ -12,7 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const chart_kinds[] = { "throughput", "p99", "cpu" };
+/* The charts of every scenario, and those only of scenarios whose levels are idle connections. */
+static const struct {
+	const char *name;
+	int idle_only;
+} chart_kinds[] = {
+	{ "throughput", 0 },
+	{ "p99", 0 },
+	{ "cpu", 0 },
+	{ "mem", 1 }, /* memory per idle connection */
+};
 #define NKINDS (int)(sizeof(chart_kinds) / sizeof(chart_kinds[0]))
 
 /* A scenario's place in the report: its row in the table, unknown ones after, by name. */
@@ -38,13 +47,16 @@ static int cmp_row(const void *a, const void *b)
 		c = strcmp(x->mode, y->mode);
 	if (!c)
 		c = (x->concurrency > y->concurrency) - (x->concurrency < y->concurrency);
+	if (!c)
+		c = (x->idle_conns > y->idle_conns) - (x->idle_conns < y->idle_conns);
 	return c;
 }
 
 static int same_cell(const struct record_row *a, const struct record_row *b)
 {
 	return !strcmp(a->scenario, b->scenario) && !strcmp(a->model, b->model) &&
-	       !strcmp(a->mode, b->mode) && a->concurrency == b->concurrency;
+	       !strcmp(a->mode, b->mode) && a->concurrency == b->concurrency &&
+	       a->idle_conns == b->idle_conns;
 }
 
 /* Count status words of rows[0..n) into "ok:2 errors:1" form. */
@@ -126,6 +138,9 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	strcpy(cell->tool, rows[0]->tool);
 	cell->reference = plan_is_reference(cell->model);
 	cell->concurrency = rows[0]->concurrency;
+	cell->idle_conns = rows[0]->idle_conns;
+	cell->mem_kb_median = -1;
+	cell->mem_per_idle_b = cell->cpu_per_1k_idle = NAN;
 	cell->runs = k;
 	count_statuses(rows, k, cell->statuses, sizeof(cell->statuses));
 	cell->rps_min = INFINITY;
@@ -166,8 +181,84 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	MEDIAN_OF(server_cpu_us_per_req, cell->cpu_us_median);
 	MEDIAN_OF(client_cpu_pct, cell->client_cpu_median);
 #undef MEDIAN_OF
+	for (i = m = 0; i < k; i++)
+		if (!strcmp(rows[i]->status, "ok") && rows[i]->server_mem_kb >= 0)
+			tmp[m++] = rows[i]->server_mem_kb;
+	if (m)
+		cell->mem_kb_median = (long)util_median(tmp, m);
 	cell->client_bound = cell->client_cpu_max >= REPORT_CLIENT_BOUND_PCT;
 	fill_health(cell, rows, k, tmp);
+}
+
+/* 1 if c's scenario's levels are idle connections (scenario.h, idle_load_c), else 0. */
+static int is_idle(const struct report_cell *c)
+{
+	const struct scenario *s = scenario_find(c->scenario);
+
+	return s && s->idle_load_c > 0;
+}
+
+int report_level(const struct report_cell *c)
+{
+	return is_idle(c) ? c->idle_conns : c->concurrency;
+}
+
+/* "c" or "idle": what a level of c's scenario counts. */
+static const char *level_word(const struct report_cell *c)
+{
+	return is_idle(c) ? "idle" : "c";
+}
+
+/* The least-squares slope of y against x over n points, or NAN without 2 distinct x. */
+static double slope(const double *x, const double *y, int n)
+{
+	double mx = 0, my = 0, sxy = 0, sxx = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		mx += x[i] / n;
+		my += y[i] / n;
+	}
+	for (i = 0; i < n; i++) {
+		sxy += (x[i] - mx) * (y[i] - my);
+		sxx += (x[i] - mx) * (x[i] - mx);
+	}
+	return sxx > 0 ? sxy / sxx : NAN;
+}
+
+/*
+ * The idle slopes of every cell of an idle scenario: over the ok cells of its
+ * scenario, model and mode (adjacent in report_summarize's order), PSS bytes
+ * and CPU µs per request against the idle connections.
+ */
+static void fill_slopes(struct report_cell *c, int n)
+{
+	double x[PLAN_MAX_LEVELS], mem[PLAN_MAX_LEVELS], mx[PLAN_MAX_LEVELS], cpu[PLAN_MAX_LEVELS];
+	int start, end, i, k, km;
+
+	for (start = 0; start < n; start = end) {
+		for (end = start + 1;
+		     end < n && !strcmp(c[end].scenario, c[start].scenario) &&
+		     !strcmp(c[end].model, c[start].model) && !strcmp(c[end].mode, c[start].mode);
+		     end++)
+			;
+		if (!is_idle(&c[start]))
+			continue;
+		for (i = start, k = km = 0; i < end && k < PLAN_MAX_LEVELS; i++) {
+			if (!c[i].ok)
+				continue;
+			if (c[i].mem_kb_median >= 0) {
+				mx[km] = c[i].idle_conns;
+				mem[km++] = c[i].mem_kb_median * 1024.0;
+			}
+			x[k] = c[i].idle_conns / 1000.0;
+			cpu[k++] = c[i].cpu_us_median;
+		}
+		for (i = start; i < end; i++) {
+			c[i].mem_per_idle_b = slope(mx, mem, km);
+			c[i].cpu_per_1k_idle = slope(x, cpu, k);
+		}
+	}
 }
 
 int report_summarize(const struct record_row *rows, int n, struct report_cell **cells, int *ncells)
@@ -193,6 +284,7 @@ int report_summarize(const struct record_row *rows, int n, struct report_cell **
 			;
 		fill_cell(&(*cells)[(*ncells)++], sorted + start, i - start, tmp);
 	}
+	fill_slopes(*cells, *ncells);
 	free(sorted);
 	free(tmp);
 	return 0;
@@ -209,9 +301,11 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 	           "lat_p50_ms_median,lat_p99_ms_median,cpu_us_per_req_median,maxrss_kb_max,"
 	           "client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses,"
 	           "served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,"
-	           "run_s\n");
+	           "run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,"
+	           "cpu_us_per_req_per_1k_idle\n");
 	for (i = 0; i < n; i++) {
-		char served[32] = "", other[32] = "", bound[32] = "";
+		char served[32] = "", other[32] = "", bound[32] = "", mem[32] = "", per[32] = "",
+		     cpu[32] = "";
 
 		if (c[i].bound >= 0)
 			snprintf(bound, sizeof(bound), "%.1f", c[i].bound);
@@ -219,16 +313,22 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 			snprintf(served, sizeof(served), "%.1f", c[i].served_median);
 		if (c[i].other_cpu_max >= 0)
 			snprintf(other, sizeof(other), "%.1f", c[i].other_cpu_max);
+		if (c[i].mem_kb_median >= 0)
+			snprintf(mem, sizeof(mem), "%ld", c[i].mem_kb_median);
+		if (!isnan(c[i].mem_per_idle_b))
+			snprintf(per, sizeof(per), "%.0f", c[i].mem_per_idle_b);
+		if (!isnan(c[i].cpu_per_1k_idle))
+			snprintf(cpu, sizeof(cpu), "%.3f", c[i].cpu_per_1k_idle);
 		fprintf(
 		    f,
 		    "%s,%s,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f,%ld,%.1f,%d,%.1f,%s,%d,"
-		    "%s,%s,%d,%s,%d,%s,%s,%.3f\n",
+		    "%s,%s,%d,%s,%d,%s,%s,%.3f,%d,%s,%s,%s\n",
 		    c[i].model, c[i].mode, c[i].concurrency, c[i].runs, c[i].ok, c[i].rps_median,
 		    c[i].rps_min, c[i].rps_max, c[i].rps_mean, c[i].rps_sd, c[i].p50_median,
 		    c[i].p99_median, c[i].cpu_us_median, c[i].maxrss_kb_max, c[i].client_cpu_max,
 		    c[i].client_bound, c[i].client_cpu_median, c[i].tool, c[i].reference,
 		    c[i].statuses, served, c[i].starved, other, c[i].noisy, c[i].scenario, bound,
-		    c[i].run_s);
+		    c[i].run_s, c[i].idle_conns, mem, per, cpu);
 	}
 	return fclose(f) == 0 ? 0 : -1;
 }
@@ -253,8 +353,8 @@ static int top_level(const struct report_cell *c, int n, const char *mode)
 	int i, top = 0;
 
 	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].mode, mode) && c[i].ok && c[i].concurrency > top)
-			top = c[i].concurrency;
+		if (!strcmp(c[i].mode, mode) && c[i].ok && report_level(&c[i]) > top)
+			top = report_level(&c[i]);
 	return top;
 }
 
@@ -380,11 +480,11 @@ static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *m
 	int i, k = 0, ns, best_ns;
 
 	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].mode, mode) && c[i].concurrency == level)
+		if (!strcmp(c[i].mode, mode) && report_level(&c[i]) == level)
 			r[k++] = &c[i];
 	qsort(r, k, sizeof(r[0]), cmp_mean_desc);
 	best = r[0];
-	snprintf(head, sizeof(head), "%s, c=%d (%s)", mode, level, best->tool);
+	snprintf(head, sizeof(head), "%s, %s=%d (%s)", mode, level_word(best), level, best->tool);
 	if (best->client_bound && best->ok) {
 		/* req/s ranks the load generator here; what the server spent per answer does not */
 		qsort(r, k, sizeof(r[0]), cmp_cpu_asc);
@@ -439,6 +539,48 @@ static void rank_scenario(FILE *f, const struct report_cell *c, int n)
 	}
 }
 
+/*
+ * An idle scenario's slopes, a line per model and mode of c[0..n) (one
+ * scenario's): memory per idle connection, CPU per request per 1000 idle
+ * connections, and CPU per request at the most idle connections against none.
+ */
+static void idle_slopes(FILE *f, const struct report_cell *c, int n)
+{
+	char label[RECORD_WORD + 16], mem[48], cpu[48], ends[96];
+	int i, j;
+
+	if (!n || !is_idle(&c[0]))
+		return;
+	fprintf(f, "per idle connection (slopes against N over the ok levels of this run):\n");
+	for (i = 0; i < n; i = j) {
+		const struct report_cell *zero = NULL, *top = NULL;
+
+		for (j = i;
+		     j < n && !strcmp(c[j].model, c[i].model) && !strcmp(c[j].mode, c[i].mode);
+		     j++) {
+			if (c[j].ok && c[j].idle_conns == 0)
+				zero = &c[j];
+			if (c[j].ok && c[j].cpu_us_median > 0 &&
+			    (!top || c[j].idle_conns > top->idle_conns))
+				top = &c[j];
+		}
+		snprintf(mem, sizeof(mem),
+		         isnan(c[i].mem_per_idle_b) ? "memory ? (under 2 ok levels)"
+		                                    : "%.0f B memory",
+		         c[i].mem_per_idle_b);
+		snprintf(cpu, sizeof(cpu),
+		         isnan(c[i].cpu_per_1k_idle) ? "CPU ?" : "%+.3f µs/request per 1000 idle",
+		         c[i].cpu_per_1k_idle);
+		ends[0] = '\0';
+		if (zero && top && top != zero && zero->cpu_us_median > 0)
+			snprintf(ends, sizeof(ends), " (%.2f µs at 0, %.2f at %d: %+.0f %%)",
+			         zero->cpu_us_median, top->cpu_us_median, top->idle_conns,
+			         100 * (top->cpu_us_median / zero->cpu_us_median - 1));
+		fprintf(f, "  %s %s: %s, %s%s\n", report_label(c[i].model, label, sizeof(label)),
+		        c[i].mode, mem, cpu, ends);
+	}
+}
+
 int report_slice_end(const struct report_cell *c, int n, int start)
 {
 	int i = start + 1;
@@ -467,6 +609,7 @@ void report_ranking(FILE *f, const struct report_cell *c, int n)
 		fprintf(f, "%s%s:\n", start ? "\n" : "",
 		        scenario_title(&c[start], title, sizeof(title)));
 		rank_scenario(f, c + start, end - start);
+		idle_slopes(f, c + start, end - start);
 	}
 }
 
@@ -478,13 +621,13 @@ static int levels_of(const struct report_cell *c, int n, const char *mode, int *
 	for (i = 0; i < n; i++) {
 		if (strcmp(c[i].mode, mode))
 			continue;
-		for (j = 0; j < k && lv[j] != c[i].concurrency; j++)
+		for (j = 0; j < k && lv[j] != report_level(&c[i]); j++)
 			;
 		if (j < k || k == max)
 			continue;
-		for (j = k++; j > 0 && lv[j - 1] > c[i].concurrency; j--)
+		for (j = k++; j > 0 && lv[j - 1] > report_level(&c[i]); j--)
 			lv[j] = lv[j - 1];
-		lv[j] = c[i].concurrency;
+		lv[j] = report_level(&c[i]);
 	}
 	return k;
 }
@@ -496,7 +639,7 @@ const struct report_cell *report_find_cell(const struct report_cell *c, int n, c
 
 	for (i = 0; i < n; i++)
 		if (!strcmp(c[i].model, model) && !strcmp(c[i].mode, mode) &&
-		    c[i].concurrency == level)
+		    report_level(&c[i]) == level)
 			return &c[i];
 	return NULL;
 }
@@ -636,7 +779,7 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 		        mode, tool);
 	for (j = 0; j < k; j++)
 		if (!scenario_open_loop(c[0].scenario))
-			fprintf(f, " c=%d |", lv[j]);
+			fprintf(f, " %s=%d |", level_word(&c[0]), lv[j]);
 		else if (lv[j])
 			fprintf(f, " %d %% |", lv[j]);
 		else
@@ -786,6 +929,15 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 0);
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 1);
 	}
+	if (is_idle(&c[0])) {
+		fprintf(f,
+		        "Memory is the PSS summed over the server's whole process tree with the "
+		        "idle connections open (server_mem_kb); its slope against N is the memory "
+		        "per idle connection. The last figure is the +5 %% test of an O(ready) "
+		        "design.\n\n```\n");
+		idle_slopes(f, c, n);
+		fprintf(f, "```\n\n");
+	}
 }
 
 /* meta's "warning: " lines (ab on a multi-CPU client side) as quotes at the top of the report. */
@@ -826,9 +978,11 @@ int report_write_md(const char *path, const char *run_id, const char *charts_rel
 		k = modes_of(c + start, end - start, modes);
 		for (m = 0; m < k; m++)
 			for (i = 0; i < NKINDS; i++)
-				fprintf(f, "![%s %s %s](%s/%s-%s-%s.png)\n\n", c[start].scenario,
-				        chart_kinds[i], modes[m], charts_rel, c[start].scenario,
-				        chart_kinds[i], modes[m]);
+				if (!chart_kinds[i].idle_only || is_idle(&c[start]))
+					fprintf(f, "![%s %s %s](%s/%s-%s-%s.png)\n\n",
+					        c[start].scenario, chart_kinds[i].name, modes[m],
+					        charts_rel, c[start].scenario, chart_kinds[i].name,
+					        modes[m]);
 	}
 	fprintf(f, "## Machine and plan\n\n```\n%s```\n", meta ? meta : "");
 	return fclose(f) == 0 ? 0 : -1;
@@ -841,9 +995,12 @@ static int plot_scenario(const char *gnuplot_path, const char *scripts_dir, cons
 {
 	const char *modes[8];
 	char vars[8192], script[PATH_MAX], style[PATH_MAX], log[PATH_MAX];
-	int k = modes_of(c, n, modes), m, i, failed = 0;
+	int k = modes_of(c, n, modes), m, i, failed = 0, first = INT_MAX;
 	const struct scenario *s = scenario_find(c[0].scenario);
 
+	for (i = 0; i < n; i++)
+		if (report_level(&c[i]) < first)
+			first = report_level(&c[i]);
 	snprintf(style, sizeof(style), "%s/style.gp", scripts_dir);
 	snprintf(log, sizeof(log), "%s/gnuplot.log", outdir);
 	for (m = 0; m < k; m++) {
@@ -860,14 +1017,19 @@ static int plot_scenario(const char *gnuplot_path, const char *scripts_dir, cons
 		for (i = 0; i < NKINDS; i++) {
 			char *argv[] = { (char *)gnuplot_path, "-e", vars, script, NULL };
 
-			snprintf(script, sizeof(script), "%s/%s.gp", scripts_dir, chart_kinds[i]);
+			if (chart_kinds[i].idle_only && !is_idle(&c[0]))
+				continue;
+			snprintf(script, sizeof(script), "%s/%s.gp", scripts_dir,
+			         chart_kinds[i].name);
 			snprintf(vars, sizeof(vars),
 			         "summary='%s'; out='%s/%s-%s-%s.png'; scenario='%s'; mode='%s'; "
 			         "models='%s'; runid='%s'; tool='%s'; style='%s'; bound_marks=%d; "
-			         "starved_marks=%d; law_lines=%d; levels='%s'",
-			         summary, outdir, c[0].scenario, chart_kinds[i], modes[m],
+			         "starved_marks=%d; law_lines=%d; levels='%s'; xcol='%s'; "
+			         "first_level=%d",
+			         summary, outdir, c[0].scenario, chart_kinds[i].name, modes[m],
 			         c[0].scenario, modes[m], models, run_id, tool, style, bound,
-			         starved, law, s && s->level_axis ? s->level_axis : "concurrency");
+			         starved, law, s && s->level_axis ? s->level_axis : "concurrency",
+			         is_idle(&c[0]) ? "idle_conns" : "concurrency", first);
 			failed += run_command(argv, 30000, log) != 0;
 		}
 	}

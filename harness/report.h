@@ -15,6 +15,8 @@ struct report_cell {
 	char model[RECORD_WORD];
 	char mode[RECORD_WORD];
 	int concurrency;
+	int idle_conns; /* idle connections held beside the load (an idle_load_c scenario's level)
+	                 */
 	int runs;
 	int ok;
 	double rps_median, rps_min, rps_max, rps_mean, rps_sd;
@@ -38,8 +40,16 @@ struct report_cell {
 	double other_cpu_max; /* highest other_cpu_pct of the cell's runs; -1: unknown */
 	int noisy;            /* how many of the cell's runs were noisy (health_noisy) */
 	/* The scenario's law (report_apply_laws): the most req/s the model can serve here. */
-	double bound;  /* req/s; -1: no law, or the model's facts are unknown */
-	char law[128]; /* how it was worked out, or why there is none */
+	double bound;       /* req/s; -1: no law, or the model's facts are unknown */
+	char law[128];      /* how it was worked out, or why there is none */
+	long mem_kb_median; /* the server tree's PSS (server_mem_kb), median of the ok runs; -1 */
+	/*
+	 * Slopes against idle_conns over the ok cells of the same scenario, model
+	 * and mode (least squares; NAN with fewer than 2 levels): what one more idle
+	 * connection costs.
+	 */
+	double mem_per_idle_b;  /* bytes of PSS per idle connection */
+	double cpu_per_1k_idle; /* server CPU µs per request per 1000 idle connections */
 };
 
 #define REPORT_MAX_FACTS 64
@@ -122,6 +132,12 @@ int report_write_md(const char *path, const char *run_id, const char *charts_rel
  */
 int report_plots(const char *gnuplot_path, const char *scripts_dir, const char *summary,
                  const char *outdir, const char *run_id, const struct report_cell *c, int n);
+
+/*
+ * The cell's level: its idle connections in a scenario whose levels are idle
+ * connections (scenario.h, idle_load_c), else its concurrency.
+ */
+int report_level(const struct report_cell *c);
 
 /* The cell of model, mode and concurrency level among c[0..n) (one scenario's), or NULL. */
 const struct report_cell *report_find_cell(const struct report_cell *c, int n, const char *model,

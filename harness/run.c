@@ -2,7 +2,9 @@
 #include "run.h"
 #include "cpus.h"
 #include "health.h"
+#include "idlehold.h"
 #include "prefix.h"
+#include "proctree.h"
 #include "util.h"
 #include "verify.h"
 
@@ -10,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,6 +348,8 @@ static int read_listening(int fd, struct child *c, int wait_ms, char *addr, size
 	}
 }
 
+#define IDLE_TIMEOUT_SLACK_S 60 /* the models' --timeout beyond the run in idle scenarios */
+
 static void set_status(struct run_outcome *out, const char *status, const char *detail)
 {
 	snprintf(out->status, sizeof(out->status), "%s", status);
@@ -381,22 +386,26 @@ static void judge_no_start(struct run_outcome *out, int line, int wstatus, const
 static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, struct child *s,
                         int *outfd, char *addr, int *port, struct run_outcome *out)
 {
-	char errpath[PATH_MAX], workers[16];
-	char *argv[] = { (char *)spec->model_path,
-		         "--host",
-		         (char *)cfg->host,
-		         "--port",
-		         "0",
-		         NULL,
-		         NULL,
-		         NULL };
-	int fds[3], pipefd[2], line, wstatus = 0, killed;
+	char errpath[PATH_MAX], workers[16], timeout[16], maxconns[16];
+	char *argv[12] = { (char *)spec->model_path, "--host", (char *)cfg->host, "--port", "0" };
+	int fds[3], pipefd[2], line, wstatus = 0, killed, a = 5;
 	struct rusage ru;
 
 	if (cfg->workers > 0) {
 		snprintf(workers, sizeof(workers), "%d", cfg->workers);
-		argv[5] = "--workers";
-		argv[6] = workers;
+		argv[a++] = "--workers";
+		argv[a++] = workers;
+	}
+	if (spec->scenario->idle_load_c > 0) {
+		/* idle connections must outlive the run and fit beside the load */
+		snprintf(timeout, sizeof(timeout), "%d",
+		         spec->duration_s + cfg->sock_timeout_s + IDLE_TIMEOUT_SLACK_S);
+		snprintf(maxconns, sizeof(maxconns), "%d",
+		         spec->idle_conns + spec->concurrency + IDLEHOLD_MARGIN);
+		argv[a++] = "--timeout";
+		argv[a++] = timeout;
+		argv[a++] = "--max-conns";
+		argv[a++] = maxconns;
 	}
 	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	fds[2] = open_out(cfg->raw_dir, spec->tag, "server.err", errpath, sizeof(errpath));
@@ -675,6 +684,40 @@ static double other_cpu(const struct cpu_sample *a, int have_a, const struct rus
 	                            (b.ms - a->ms) / 1000.0);
 }
 
+/*
+ * Start the tool and wait for it (bounded: the run, the socket timeout and
+ * 5 s); its CPU share into out, measured where it ran (behind a prefix: by
+ * the prefix script). child_wait's result, or -2 if it did not start.
+ * prefix_why is left empty unless the prefix's command failed: then it says how.
+ */
+static int run_tool(const struct run_cfg *cfg, const struct run_spec *spec,
+                    const struct tool_job *job, struct child *t, int *tstatus, struct rusage *tru,
+                    struct run_outcome *out, char *prefix_why, size_t whylen)
+{
+	long long deadline;
+	double wall, far_wall, cpu;
+	int tool_wait, tkilled;
+
+	prefix_why[0] = '\0';
+	if (tool_start(cfg, spec, job, t, out) < 0)
+		return -2;
+	deadline = t->start_ms + (spec->duration_s + cfg->sock_timeout_s + 5) * 1000LL;
+	tool_wait = child_wait(t, deadline, 1, tstatus, tru);
+	wall = (util_now_ms() - t->start_ms) / 1000.0;
+	if (tool_wait != 0)
+		child_stop(t, SIGTERM, 1000, cfg->client_prefix != NULL, tstatus, tru, &tkilled);
+	cpu = seconds(tru->ru_utime) + seconds(tru->ru_stime);
+	if (cfg->client_prefix) {
+		sweep_group(t->pid); /* the tool itself is the prefix shell's child */
+		if (prefix_collect(cfg, spec, &cpu, &far_wall, prefix_why, whylen) == 0 &&
+		    far_wall > 0)
+			wall = far_wall;
+	}
+	if (wall > 0 && cpu >= 0)
+		out->client_cpu_pct = 100 * cpu / wall / tool_cpus(cfg, spec, job);
+	return tool_wait;
+}
+
 int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_outcome *out)
 {
 	struct cpu_sample before;
@@ -683,11 +726,10 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	struct rusage sru, tru;
 	struct pollfd p;
 	char addr[INET6_ADDRSTRLEN + 2], url[INET6_ADDRSTRLEN + 2 + 1024], prefix[PATH_MAX];
-	char why[256], prefix_why[sizeof(out->detail)], script[PATH_MAX];
-	int outfd, wstatus = 0, tstatus = 0, killed = 0, tkilled, tool_wait, died, orphans, r;
-	int port = 0, hooked, prefix_failed = 0;
-	long long deadline;
-	double wall, far_wall, cpu;
+	char why[256], prefix_why[sizeof(out->detail)], script[PATH_MAX], vwords[64];
+	int outfd, wstatus = 0, tstatus = 0, killed = 0, tool_wait, died, orphans, r;
+	int port = 0, hooked, verdict = 0;
+	double hook_user_s = 0, hook_sys_s = 0;
 	const struct scenario *sc = spec->scenario;
 
 	memset(out, 0, sizeof(*out));
@@ -695,6 +737,16 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	memset(&tru, 0, sizeof(tru));
 	out->other_cpu_pct = -1;
 	have_before = cpu_sample(&before) == 0;
+	out->server_mem_kb = -1;
+	/* The server inherits the raised limit; a cell that cannot fit is skipped, never shrunk. */
+	if (sc->idle_load_c > 0 &&
+	    idlehold_reserve(spec->idle_conns + spec->concurrency, why, sizeof(why)) < 0) {
+		snprintf(out->status, sizeof(out->status), "skipped: %.54s", why);
+		snprintf(out->detail, sizeof(out->detail),
+		         "%d idle + %d load connections do not fit beside our own descriptors",
+		         spec->idle_conns, spec->concurrency);
+		return 0;
+	}
 	if ((r = server_start(cfg, spec, &s, &outfd, addr, &port, out)) != 0)
 		return r < 0 ? -1 : 0;
 	snprintf(prefix, sizeof(prefix), "%s/%s", cfg->raw_dir, spec->tag);
@@ -716,6 +768,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	struct scenario_load load = { .addr = addr,
 		                      .port = port,
 		                      .concurrency = spec->concurrency,
+		                      .idle = spec->idle_conns,
 		                      .duration_s = spec->duration_s };
 	why[0] = '\0';
 	out->client_cpu_pct = -1;
@@ -724,29 +777,20 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	if (!hooked) {
 		set_status(out, "scenario_error", why);
 		tool_wait = -2;
-	} else if (tool_start(cfg, spec, &job, &t, out) < 0) {
-		tool_wait = -2;
 	} else {
-		deadline = t.start_ms + (spec->duration_s + cfg->sock_timeout_s + 5) * 1000LL;
-		tool_wait = child_wait(&t, deadline, 1, &tstatus, &tru);
-		wall = (util_now_ms() - t.start_ms) / 1000.0;
-		if (tool_wait != 0)
-			child_stop(&t, SIGTERM, 1000, cfg->client_prefix != NULL, &tstatus, &tru,
-			           &tkilled);
-		cpu = seconds(tru.ru_utime) + seconds(tru.ru_stime);
-		if (cfg->client_prefix) {
-			sweep_group(t.pid); /* the tool itself is the prefix shell's child */
-			if (prefix_collect(cfg, spec, &cpu, &far_wall, prefix_why,
-			                   sizeof(prefix_why)) < 0)
-				prefix_failed = 1;
-			else if (far_wall > 0)
-				wall = far_wall;
-		}
-		if (wall > 0 && cpu >= 0)
-			out->client_cpu_pct = 100 * cpu / wall / tool_cpus(cfg, spec, &job);
+		/*
+		 * The whole tree's PSS with the hook's connections open, before the
+		 * load; and the CPU the hook made it spend (accepting and answering
+		 * 10,000 idle connections), which is not the load's.
+		 */
+		out->server_mem_kb = proctree_pss_kb(s.pid);
+		if (sc->before_load)
+			proctree_cpu_s(s.pid, &hook_user_s, &hook_sys_s);
+		tool_wait = run_tool(cfg, spec, &job, &t, &tstatus, &tru, out, prefix_why,
+		                     sizeof(prefix_why));
 	}
 	if (hooked && sc->after_load)
-		sc->after_load(sc, &load);
+		verdict = sc->after_load(sc, &load, vwords, sizeof(vwords));
 	/* Did the server end on its own while under load? */
 	p = (struct pollfd){ .fd = s.pidfd, .events = POLLIN };
 	died = poll(&p, 1, 0) == 1;
@@ -759,12 +803,15 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	if (run_stop)
 		return -1;
 	out->other_cpu_pct = other_cpu(&before, have_before, &sru, &tru);
-	out->server_user_s = seconds(sru.ru_utime);
-	out->server_sys_s = seconds(sru.ru_stime);
+	out->server_user_s = fmax(0, seconds(sru.ru_utime) - hook_user_s);
+	out->server_sys_s = fmax(0, seconds(sru.ru_stime) - hook_sys_s);
 	out->server_maxrss_kb = sru.ru_maxrss;
 	if (tool_wait != -2)
 		judge(cfg, spec, &job, died, wstatus, tool_wait, tstatus, killed, orphans,
-		      prefix_failed ? prefix_why : NULL, out);
+		      prefix_why[0] ? prefix_why : NULL, out);
+	/* The scenario's verdict names what the load tool only saw as errors (or missed). */
+	if (verdict && (!strcmp(out->status, "ok") || !strcmp(out->status, "errors")))
+		set_status(out, vwords, "the idle connections' fate");
 	return 0;
 }
 

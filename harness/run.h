@@ -45,7 +45,8 @@ struct run_spec {
 	const struct tool *tool;
 	const char *tool_path; /* the tool's executable */
 	int keepalive;
-	int concurrency;
+	int concurrency; /* the load's connections */
+	int idle_conns;  /* idle connections held beside them (scenario idle_load_c) */
 	int duration_s;
 	long max_requests;
 	double rate; /* an open-loop tool's offered req/s (the scenario's capacity share); else 0 */
@@ -56,7 +57,8 @@ struct run_outcome {
 	struct tool_result res; /* zero unless the tool's output was read */
 	double server_user_s;
 	double server_sys_s;
-	long server_maxrss_kb;
+	long server_maxrss_kb; /* the largest single process's peak (wait4's ru_maxrss) */
+	long server_mem_kb;    /* PSS of the server's whole tree once the hooks ran; -1: unknown */
 	/*
 	 * The tool's CPU time over its wall time, as a % of the CPUs it can use
 	 * (100: all busy; ab uses one, wrk min(threads, client CPUs)); measured
@@ -64,7 +66,7 @@ struct run_outcome {
 	 */
 	double client_cpu_pct;
 	double other_cpu_pct; /* everyone else's CPU during the run, % of one CPU; -1: unknown */
-	char status[32];      /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
+	char status[64];      /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
 	char detail[256];     /* why, for the terminal */
 };
 

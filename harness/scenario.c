@@ -1,6 +1,9 @@
 /* scenario.c -- the scenario table and the laws that bound what a design can serve. */
 #include "scenario.h"
 
+#include "idlehold.h"
+#include "run.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +88,46 @@ static double law_sleep(const struct scenario *s, const struct law_input *in, ch
 static double law_cpu(const struct scenario *s, const struct law_input *in, char *how, size_t len)
 {
 	return law_rate(s, in, how, len, 1e6, "µs", 1);
+}
+
+/*
+ * idle: hold l->idle keep-alive connections, each answered once, while the
+ * load runs. Refusals are not an error here: the run goes on and after_load
+ * names them. Bounded: 5 s plus half a millisecond per connection.
+ */
+static int idle_before(const struct scenario *s, struct scenario_load *l, char *why, size_t len)
+{
+	struct idlehold *h = malloc(sizeof(*h));
+
+	(void)s;
+	if (!h) {
+		snprintf(why, len, "idle connections: out of memory");
+		return -1;
+	}
+	if (idlehold_open(h, l->addr, l->port, l->idle, 5000 + l->idle / 2, &run_stop, why, len) <
+	    0) {
+		free(h);
+		return -1;
+	}
+	l->state = h;
+	return 0;
+}
+
+/* idle: were the held connections still open at the end? Then close them all. */
+static int idle_after(const struct scenario *s, struct scenario_load *l, char *verdict, size_t len)
+{
+	struct idlehold *h = l->state;
+	int r;
+
+	(void)s;
+	if (!h)
+		return 0;
+	idlehold_check(h);
+	r = idlehold_status(h, verdict, len);
+	idlehold_close(h);
+	free(h);
+	l->state = NULL;
+	return r;
 }
 
 /*
@@ -174,6 +217,25 @@ static const struct scenario table[] = {
 	    .law = law_sleep,
 	    .law_text = "the sleep law at the 32 connections of the capacity run: what the "
 	                "capacity the closed-loop tool measures should come near",
+	},
+	{
+	    .name = "idle",
+	    .target = "/",
+	    .modes = "keepalive",
+	    .levels = "0 1000 10000",
+	    .quick_levels = "1000",
+	    .reps = 1,
+	    .body_bytes = 11,
+	    .idle_load_c = 32,
+	    .level_axis = "idle connections",
+	    .tool = "wrk", /* issue 10's load: wrk -c32 keep-alive, a thread per client CPU */
+	    .opt_in = 1,
+	    .shows = "C10K: N idle keep-alive connections beside 32 busy ones; select and poll "
+	             "pay per watched connection (O(n)), epoll and io_uring per ready one",
+	    .law_text = "no law: the cost per request against N is the finding (µs per request "
+	                "per 1000 idle connections, and memory per idle connection)",
+	    .before_load = idle_before,
+	    .after_load = idle_after,
 	},
 };
 

@@ -23,6 +23,7 @@ struct scenario_load {
 	const char *addr; /* the server's address ("127.0.0.1") and port */
 	int port;
 	int concurrency;
+	int idle; /* idle connections to hold beside the load (idle_load_c scenarios) */
 	int duration_s;
 	void *state; /* the hooks' own, from before_load to after_load */
 };
@@ -42,7 +43,14 @@ struct scenario {
 	int duration_s;           /* seconds per run; 0: the plan's default */
 	long body_bytes;          /* the body length every answer must have (verification) */
 	int opt_in;               /* 1: runs only when named in --scenarios */
-	const char *shows;        /* one line: what the scenario shows */
+	/*
+	 * > 0: the levels are idle keep-alive connections held open beside a load
+	 * of this many keep-alive connections (results.csv: concurrency is this,
+	 * idle_conns the level). The model then gets --timeout longer than the run
+	 * and --max-conns above both, and both sides a raised RLIMIT_NOFILE.
+	 */
+	int idle_load_c;
+	const char *shows; /* one line: what the scenario shows */
 	/*
 	 * The law: the most req/s a model can serve in this scenario, from its
 	 * facts and the run's conditions, with how it was worked out in how
@@ -66,7 +74,13 @@ struct scenario {
 	/* After the server listens, before the load (idle connections): 0, or -1 (why in why). */
 	int (*before_load)(const struct scenario *s, struct scenario_load *l, char *why,
 	                   size_t len);
-	void (*after_load)(const struct scenario *s, struct scenario_load *l); /* after the load */
+	/*
+	 * After the load, before the server is stopped: frees what before_load
+	 * holds. 1 with the run's status in verdict ("refused: 8977 of 10000 idle
+	 * connections"; it replaces ok or errors, never a crash), else 0.
+	 */
+	int (*after_load)(const struct scenario *s, struct scenario_load *l, char *verdict,
+	                  size_t len);
 };
 
 /* The table's rows in order: *n of them. */

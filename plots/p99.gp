@@ -1,4 +1,4 @@
-# p99.gp -- 99th percentile latency against concurrency for one mode (median of the ok
+# p99.gp -- 99th percentile latency against concurrency (or idle connections) for one mode (median of the ok
 # repetitions; ab -e gives microsecond resolution). Log y: the models span decades.
 # gnuplot -e "summary='...'; out='...'; scenario='hello'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" p99.gp
 load style
@@ -9,13 +9,13 @@ set logscale y 10
 # A starved cell's p99 is that of the few connections served: it is not plotted as such, but
 # at the run length with a cross in the model's colour.
 plot for [i=1:words(models)] summary \
-	using (mine(word(models, i)) && !starved(word(models, i)) && column("lat_p99_ms_median") > 0 ? column("concurrency") : NaN):"lat_p99_ms_median" \
+	using (mine(word(models, i)) && !starved(word(models, i)) && column("lat_p99_ms_median") > 0 ? column(xcol) : NaN):"lat_p99_ms_median" \
 	with linespoints ls ls_of(i) title label(i), \
 	for [i=1:words(models)] summary \
-	using (starved(word(models, i)) ? column("concurrency") : NaN):(1000 * column("run_s")) \
+	using (starved(word(models, i)) ? column(xcol) : NaN):(1000 * column("run_s")) \
 	with points ls ls_of(i) pt 2 ps 2.8 notitle, \
 	NaN with points pt 2 ps 2.8 lc rgb "black" title (starved_marks > 0 ? starved_key : ""), \
 	NaN with points pt 6 ps 2.8 lc rgb "black" title (bound_marks > 0 ? bound_key : ""), \
 	for [i=1:words(models)] summary \
-	using (bound(word(models, i)) && !starved(word(models, i)) ? column("concurrency") : NaN):"lat_p99_ms_median" \
+	using (bound(word(models, i)) && !starved(word(models, i)) ? column(xcol) : NaN):"lat_p99_ms_median" \
 	with points pt 6 ps 2.8 lc rgb "black" notitle

@@ -7,14 +7,23 @@ set datafile separator comma
 set datafile columnheaders
 set grid xtics ytics mxtics lc rgb "#dddddd"
 set key outside right top vertical box opaque title "model"
-set logscale x 2
 # What the levels are (the harness passes levels=...: an open-loop scenario's are shares of
-# capacity); older callers pass none and mean concurrency.
+# capacity, an idle scenario's idle connections); older callers pass none and mean concurrency.
+# The x column (xcol=...): concurrency, or in a scenario whose levels are idle connections
+# idle_conns, on a linear axis: N = 0 is the baseline, and an O(n) design's cost grows along it
+# as a straight line.
 if (!exists("levels")) levels = "concurrency"
-if (levels eq "concurrency") {
-	set xlabel "Concurrency (simultaneous connections, log scale)"
+if (!exists("xcol")) xcol = "concurrency"
+if (xcol eq "idle_conns") {
+	set xlabel "Idle keep-alive connections held open beside the load"
+	set format x "%.0f"
 } else {
-	set xlabel sprintf("%s, log scale", levels)
+	set logscale x 2
+	if (levels eq "concurrency") {
+		set xlabel "Concurrency (simultaneous connections, log scale)"
+	} else {
+		set xlabel sprintf("%s, log scale", levels)
+	}
 }
 set offsets graph 0.03, graph 0.03, 0, 0
 set style line 1  lc rgb "#1f77b4" pt 7  ps 1.3 lw 2

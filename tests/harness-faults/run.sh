@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # run.sh -- bin/harness against models that misbehave, against a missing ab and a SIGINT,
+# the idle scenario's refusal (select), descriptor-limit skip, SIGINT and killed model,
 # --compare when the reference (ref-nginx) cannot run because nginx is missing, and make with
 # a typo in MODELS=.
 #   tests/harness-faults/run.sh BIN_DIR FAULT_DIR
@@ -144,9 +145,55 @@ f=$(ls "$tmp"/int/*/results.csv 2>/dev/null | head -1)
 rows=$(($(wc -l <"$f") - 1))
 check "SIGINT: harness exits 130" '[ "$rc" -eq 130 ]' "exit $rc"
 check "SIGINT: finished rows kept ($rows)" '[ "$rows" -ge 2 ] && [ "$rows" -lt 20 ]'
-check "SIGINT: every kept row is whole and ok" '[ "$(awk -F, "NR > 1 && NF == 25 && \$22 == \"ok\"" "$f" | wc -l)" -eq "$rows" ]'
+check "SIGINT: every kept row is whole and ok" '[ "$(awk -F, "NR > 1 && NF == 27 && \$22 == \"ok\"" "$f" | wc -l)" -eq "$rows" ]'
 check "SIGINT: summary drawn from the finished rows" '[ "$(($(wc -l <"$(dirname "$f")/summary.csv") - 1))" -ge 1 ]'
 check "SIGINT: says it was interrupted" 'grep -q "interrupted" "$tmp/int.out"'
 check "SIGINT: no server or ab left" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
+
+# The idle scenario (issue 10): select refuses what it cannot watch, a level past the
+# descriptor limit is skipped and named, Ctrl-C and a model killed while holding idle
+# connections leave nothing behind.
+cp "$bin/select" "$tmp/select"
+cp "$bin/epoll" "$tmp/epoll"
+idle=(--bin "$tmp/empty" --scenarios idle --reps 1 --duration 1 --no-warmup --start-wait 1500)
+"$bin/harness" "${idle[@]}" --levels "0 1200" --model-path "select=$tmp/select" \
+	--results "$tmp/idle" --plots "$tmp/idleplots" >"$tmp/idle.out" 2>&1
+f=$tmp/idle/latest/results.csv
+got=$(awk -F, 'NR > 1 { print $26 "=" $22 }' "$f" | sort -n | tr '\n' ' ')
+check "idle: select holds 0, refuses past FD_SETSIZE by name" '[[ "$got" =~ ^0=ok\ 1200=refused:\ [0-9]+\ of\ 1200\ idle\ connections\ $ ]]' "got '$got'; $(tail -3 "$tmp/idle.out")"
+check "idle: memory measured (server_mem_kb)" '[ "$(awk -F, "NR == 2 { print (\$27 > 0) }" "$f")" = 1 ]' "$(cat "$f")"
+check "idle: slopes in summary.csv and the report" 'grep -q "^select,keepalive,32," "$tmp/idle/latest/summary.csv" && grep -q "per idle connection" "$tmp/idle/latest/report.md"'
+hard=$(ulimit -Hn)
+if [ "$hard" != unlimited ]; then
+	"$bin/harness" "${idle[@]}" --levels "$hard" --model-path "epoll=$tmp/epoll" \
+		--results "$tmp/idleskip" --plots "$tmp/idleplots" >"$tmp/idleskip.out" 2>&1
+	got=$(status epoll "$tmp/idleskip/latest/results.csv")
+	check "idle: N past the hard limit: skipped and named" '[ "$got" = "skipped: RLIMIT_NOFILE hard limit $hard" ]' "got '$got'"
+fi
+# SIGINT while 3000 idle connections are held, then a model killed while holding them.
+for how in int kill; do
+	"$bin/harness" "${idle[@]}" --levels 3000 --duration 4 --model-path "epoll=$tmp/epoll" \
+		--results "$tmp/idle$how" --plots "$tmp/idleplots" >"$tmp/idle$how.out" 2>&1 &
+	harness_pid=$!
+	for _ in $(seq 100); do
+		[ "$(ls /proc/"$(pgrep -f "^$tmp/epoll" | head -1)"/fd 2>/dev/null | wc -l)" -gt 3000 ] && break
+		sleep 0.1
+	done
+	if [ "$how" = int ]; then
+		kill -INT "$harness_pid"
+	else
+		pkill -KILL -f "^$tmp/epoll"
+	fi
+	wait "$harness_pid"
+	rc=$?
+	harness_pid=
+	if [ "$how" = int ]; then
+		check "idle: SIGINT while holding: exit 130" '[ "$rc" -eq 130 ]' "exit $rc"
+	else
+		got=$(status epoll "$tmp/idlekill/latest/results.csv")
+		check "idle: model killed while holding: a status row" '[ "$rc" -eq 0 ] && [ -n "$got" ] && [ "$got" != ok ]' "exit $rc, got '$got'"
+	fi
+	check "idle: $how leaves no process behind" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
+done
 
 check_totals

@@ -3,7 +3,8 @@
 # each script would plot. On a synthetic summary (epoll load-generator bound at both levels,
 # prefork starved at c=512 with a served-connection p99 of 0.08 ms): both marks are in the
 # key when the harness passes them and absent when it does not, the bound points are ringed,
-# and the starved cell is plotted at the run length (2000 ms), never at 0.08 ms.
+# and the starved cell is plotted at the run length (2000 ms), never at 0.08 ms. The idle
+# scenario's charts: against idle connections, and memory per idle connection as bars.
 #   tests/harness/charts.sh PLOTS_DIR
 set -uo pipefail
 plots=${1:-plots}
@@ -41,5 +42,25 @@ check "throughput: the bound points ringed, the others not" '[ "$(plotted "$t" |
 check "throughput: the ring in the key" 'grep -q "^# Curve title: \"ring: load generator bound\"" <<<"$t"'
 t=$(table p99 "")
 check "p99 without marks: none in the key, the starved cell still not at 0.08" '! grep -Eq "Curve title: .(ring|cross)" <<<"$t" && ! plotted "$t" | grep -q " 0.08$"' "$t"
+
+# The idle scenario: x is the idle connections (0 included, a linear axis) and mem.gp draws one
+# bar per model, its slope, from the row at the lowest level; a model without one has no bar.
+cat >"$tmp/idle.csv" <<'CSV'
+model,mode,concurrency,runs,reps_ok,rps_median,rps_min,rps_max,rps_mean,rps_sd,lat_p50_ms_median,lat_p99_ms_median,cpu_us_per_req_median,maxrss_kb_max,client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses,served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,cpu_us_per_req_per_1k_idle
+epoll,keepalive,32,1,1,150000,150000,150000,150000,0,0.1,0.2,5,1000,95,1,95,wrk,0,ok:1,32,0,1,0,idle,,2.0,0,300,74,0.01
+epoll,keepalive,32,1,1,150000,150000,150000,150000,0,0.1,0.2,5.1,1000,95,1,95,wrk,0,ok:1,32,0,1,0,idle,,2.0,10000,1023,74,0.01
+poll,keepalive,32,1,1,150000,150000,150000,150000,0,0.1,0.2,6,1000,95,1,95,wrk,0,ok:1,32,0,1,0,idle,,2.0,0,300,93,7.9
+poll,keepalive,32,1,1,11000,11000,11000,11000,0,0.1,0.2,85,1000,95,1,95,wrk,0,ok:1,32,0,1,0,idle,,2.0,10000,1200,93,7.9
+select,keepalive,32,1,1,150000,150000,150000,150000,0,0.1,0.2,6,1000,95,1,95,wrk,0,ok:1,32,0,1,0,idle,,2.0,0,300,,
+CSV
+idle() {
+	gnuplot -e "summary='$tmp/idle.csv'; out='$tmp/$1.png'; scenario='idle'; mode='keepalive'; models='epoll poll select'; runid='t'; tool='wrk'; style='$plots/style.gp'; levels='idle connections'; xcol='idle_conns'; first_level=0; set table '$tmp/$1.txt'" \
+		"$plots/$1.gp" 2>"$tmp/$1.err" && cat "$tmp/$1.txt"
+}
+t=$(idle cpu)
+check "idle cpu: against idle connections, 0 included" '[ "$(plotted "$t" | tr "\n" " ")" = "0 5 10000 5.1 0 6 10000 85 0 6 " ]' "$t $(cat "$tmp/cpu.err")"
+t=$(idle mem)
+# (boxes carry xlow and xhigh: the type is the fifth column)
+check "idle mem: a bar per model with a slope, at its place" '[ "$(awk "\$5 == \"i\" { print \$1, \$2 }" <<<"$t" | tr "\n" " ")" = "1 74 2 93 " ]' "$t $(cat "$tmp/mem.err")"
 
 check_totals

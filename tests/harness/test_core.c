@@ -40,6 +40,7 @@ static struct record_row sample_row(const char *model, const char *mode, int c, 
 	r.lat_p99_ms = 4000 / rps;
 	r.server_cpu_us_per_req = rps / 1000;
 	r.server_maxrss_kb = (long)rps % 977;
+	r.server_mem_kb = -1;
 	r.client_cpu_pct = 50;
 	r.served_conns = c; /* every connection served, the machine quiet */
 	r.other_cpu_pct = 1;
@@ -58,12 +59,14 @@ static int count_char(const char *s, char c)
 static void test_header_schema(void **state)
 {
 	(void)state;
-	/* docs/design.md's 22 columns in their order, then the two honesty checks at the end. */
-	assert_int_equal(count_char(record_header(), ','), 24);
+	/* docs/design.md's 22 columns in their order, the two honesty checks, then the scenario's.
+	 */
+	assert_int_equal(count_char(record_header(), ','), 26);
 	assert_true(strncmp(record_header(), "run_id,model,mode,concurrency,rep,tool,", 39) == 0);
 	assert_non_null(strstr(record_header(), ",client_cpu_pct,status,"));
 	assert_non_null(strstr(record_header(), ",status,served_conns,other_cpu_pct,scenario"));
-	assert_int_equal(strlen(strstr(record_header(), ",scenario")), strlen(",scenario"));
+	assert_string_equal(strstr(record_header(), ",scenario"),
+	                    ",scenario,idle_conns,server_mem_kb");
 }
 
 static void test_round_trip(void **state)
@@ -81,6 +84,9 @@ static void test_round_trip(void **state)
 		a.non_2xx = 7;
 		a.served_conns = 1.04;
 		a.other_cpu_pct = i == 2 ? -1 : 35.25;
+		a.idle_conns = (int)i * 5000;
+		a.server_mem_kb = i == 2 ? -1 : 81234;
+		a.client_cpu_pct = i == 2 ? -1 : 50;
 		assert_true(record_format(&a, line, sizeof(line)) > 0);
 		assert_int_equal(line[strlen(line) - 1], '\n');
 		memset(&b, 0, sizeof(b));
@@ -93,13 +99,15 @@ static void test_round_trip(void **state)
 		assert_int_equal(b.concurrency, a.concurrency);
 		assert_int_equal(b.rep, a.rep);
 		assert_int_equal(b.non_2xx, a.non_2xx);
+		assert_int_equal(b.idle_conns, a.idle_conns);
+		assert_int_equal(b.server_mem_kb, a.server_mem_kb); /* -1: unknown stays unknown */
 		assert_true(b.rps == a.rps && b.lat_p90_ms == a.lat_p90_ms &&
 		            b.server_user_s == a.server_user_s);
 		assert_true(fabs(b.served_conns - 1.0) < 1e-9); /* one decimal */
 		if (i == 2)
-			assert_true(b.other_cpu_pct == -1); /* unknown stays unknown */
+			assert_true(b.other_cpu_pct == -1 && b.client_cpu_pct == -1); /* unknown */
 		else
-			assert_true(fabs(b.other_cpu_pct - 35.2) < 0.11);
+			assert_true(fabs(b.other_cpu_pct - 35.2) < 0.11 && b.client_cpu_pct == 50);
 	}
 }
 
@@ -138,6 +146,7 @@ static void test_parse_old_rows(void **state)
 	                              &r),
 	                 0);
 	assert_string_equal(r.scenario, "sleep");
+	assert_true(r.idle_conns == 0 && r.server_mem_kb == -1); /* before the idle columns */
 	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
 	                              "7.5,2.0,",
 	                              &r),
@@ -213,7 +222,9 @@ static void test_levels_modes(void **state)
 	assert_int_equal(plan_parse_levels("1 8,32  128", v, PLAN_MAX_LEVELS), 4);
 	assert_int_equal(v[3], 128);
 	assert_int_equal(plan_parse_levels("1 x", v, PLAN_MAX_LEVELS), -1);
-	assert_int_equal(plan_parse_levels("0", v, PLAN_MAX_LEVELS), -1);
+	assert_int_equal(plan_parse_levels("0", v, PLAN_MAX_LEVELS), 1); /* idle's N = 0 */
+	assert_int_equal(plan_parse_levels("-1", v, PLAN_MAX_LEVELS), -1);
+	assert_int_equal(plan_parse_levels("100001", v, PLAN_MAX_LEVELS), -1);
 	assert_int_equal(plan_parse_levels("1 2 3", v, 2), -1);
 	plan_defaults(&p);
 	assert_int_equal(plan_parse_modes(&p, "keepalive,close keepalive"), 0);
@@ -452,10 +463,12 @@ static void test_starved_cells(void **state)
 	unlink(path);
 	assert_non_null(text);
 	assert_non_null(strstr(text, ",statuses,served_conns_median,starved,other_cpu_pct_max,"
-	                             "noisy_reps,scenario,bound_rps,run_s\n"));
+	                             "noisy_reps,scenario,bound_rps,run_s,idle_conns,"
+	                             "server_mem_kb_median,mem_per_idle_conn_b,"
+	                             "cpu_us_per_req_per_1k_idle\n"));
 	assert_non_null(line = strstr(text, "\nprefork,"));
-	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,,2.000\n"));
-	assert_non_null(strstr(text, ",ok:2,512.0,0,35.0,1,hello,,2.000\n"));
+	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,,2.000,0,,,\n"));
+	assert_non_null(strstr(text, ",ok:2,512.0,0,35.0,1,hello,,2.000,0,,,\n"));
 	free(text);
 	/* the ranking names the starvation */
 	text = NULL;
@@ -729,6 +742,68 @@ static void test_compare_skipped_ref(void **state)
 	free(text);
 }
 
+/*
+ * The idle scenario: cells by idle connections (its level), the slopes of
+ * whole-tree memory and CPU per request against them, a refused level left
+ * out of the slopes, and the report's line per model.
+ */
+static void test_idle_slopes(void **state)
+{
+	static const struct {
+		const char *model;
+		int idle;
+		long mem_kb;
+		double cpu_us;
+		const char *status;
+	} t[] = {
+		{ "epoll", 0, 300, 5.0, "ok" },
+		{ "epoll", 1000, 375, 5.0, "ok" },
+		{ "epoll", 10000, 1050, 5.1, "ok" },
+		{ "poll", 0, 300, 5.0, "ok" },
+		{ "poll", 10000, 1250, 85.0, "ok" },
+		{ "select", 0, 300, 4.0, "ok" },
+		{ "select", 10000, 900, 300.0, "refused: 8977 of 10000 idle connections" },
+	};
+	struct record_row rows[sizeof(t) / sizeof(t[0])];
+	struct report_cell *c;
+	const struct report_cell *x;
+	char *text = NULL;
+	size_t i, len = 0;
+	int n;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rows[i] = sample_row(t[i].model, "keepalive", 32, 1, 100000, t[i].status);
+		strcpy(rows[i].scenario, "idle");
+		rows[i].idle_conns = t[i].idle;
+		rows[i].server_mem_kb = t[i].mem_kb;
+		rows[i].server_cpu_us_per_req = t[i].cpu_us;
+	}
+	assert_int_equal(report_summarize(rows, (int)(sizeof(t) / sizeof(t[0])), &c, &n), 0);
+	assert_int_equal(n, 7); /* one cell per level, though every one is c=32 */
+	assert_non_null(x = report_find_cell(c, n, "epoll", "keepalive", 10000));
+	assert_int_equal(report_level(x), 10000);
+	assert_int_equal(x->concurrency, 32);
+	assert_true(fabs(x->mem_per_idle_b - 76.8) < 0.01); /* 75 kB per 1000 */
+	assert_true(fabs(x->cpu_per_1k_idle - 0.010) < 0.001);
+	assert_non_null(x = report_find_cell(c, n, "poll", "keepalive", 0));
+	assert_true(fabs(x->cpu_per_1k_idle - 8.0) < 1e-9);
+	assert_non_null(x = report_find_cell(c, n, "select", "keepalive", 0));
+	assert_true(isnan(x->mem_per_idle_b)); /* its 10000 was refused: one level left */
+	assert_non_null(f = open_memstream(&text, &len));
+	report_ranking(f, c, n);
+	fclose(f);
+	assert_non_null(strstr(text, "keepalive, idle=10000 ("));
+	assert_non_null(strstr(text, "  epoll keepalive: 77 B memory, +0.010 µs/request per 1000 "
+	                             "idle (5.00 µs at 0, 5.10 at 10000: +2 %)\n"));
+	assert_non_null(strstr(text, "  poll keepalive: 97 B memory, +8.000 µs/request per 1000 "
+	                             "idle (5.00 µs at 0, 85.00 at 10000: +1600 %)\n"));
+	assert_non_null(strstr(text, "  select keepalive: memory ? (under 2 ok levels), CPU ?\n"));
+	free(text);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -740,7 +815,7 @@ int main(void)
 		cmocka_unit_test(test_summary_and_ranking), cmocka_unit_test(test_references),
 		cmocka_unit_test(test_plan_cells),          cmocka_unit_test(test_compare_verdicts),
 		cmocka_unit_test(test_compare_skipped_ref), cmocka_unit_test(test_compare_client),
-		cmocka_unit_test(test_md_warning),
+		cmocka_unit_test(test_md_warning),          cmocka_unit_test(test_idle_slopes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

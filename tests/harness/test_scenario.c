@@ -370,9 +370,11 @@ static void test_plot_marks(void **state)
 	if (!(line = strstr(text, "out='")) || !strstr(text, "/hello-p99-keepalive.png'") ||
 	    !strstr(text, "/sleep-throughput-keepalive.png'") ||
 	    !strstr(text, "scenario='hello'; mode='keepalive'; models='epoll prefork'") ||
-	    !strstr(text, "bound_marks=1; starved_marks=1; law_lines=0; levels='concurrency'\n") ||
+	    !strstr(text, "bound_marks=1; starved_marks=1; law_lines=0; levels='concurrency'; "
+	                  "xcol='concurrency'; first_level=8\n") ||
 	    !strstr(text, "scenario='sleep'") ||
-	    !strstr(text, "bound_marks=0; starved_marks=0; law_lines=1; levels='concurrency'\n"))
+	    !strstr(text, "bound_marks=0; starved_marks=0; law_lines=1; levels='concurrency'; "
+	                  "xcol='concurrency'; first_level=8\n"))
 		fail_msg("chart arguments:\n%s", text);
 	free(text);
 	free(c);

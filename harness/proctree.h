@@ -1,0 +1,44 @@
+/* proctree.h -- a whole process tree (the server and its children): memory (PSS) and CPU time. */
+#ifndef PROCTREE_H
+#define PROCTREE_H
+
+#include <sys/types.h>
+
+/* What a /proc/PID/stat line says that the tree sums need. */
+struct proctree_stat {
+	pid_t ppid;
+	/* clock ticks: its own user and system time, and that of its children it has reaped */
+	unsigned long long utime, stime, cutime, cstime;
+};
+
+/*
+ * The "Pss:" line of a /proc/PID/smaps_rollup text, in kB, or -1 when it has
+ * none. PSS divides each shared page among the processes that map it, so the
+ * sum over a tree counts a page once however many of them share it (forked
+ * children's copy-on-write pages, the binary, libc) and threads, which are one
+ * process, once.
+ */
+long proctree_parse_pss(const char *smaps_rollup);
+
+/*
+ * Parse a /proc/PID/stat line into st (fields after the last ')': a comm may
+ * hold one). 0, or -1 if it is malformed.
+ */
+int proctree_parse_stat(const char *stat, struct proctree_stat *st);
+
+/*
+ * PSS in kB summed over root and every process descending from it, read now
+ * from /proc; -1 when root's own cannot be read. A child that exits
+ * meanwhile simply stops counting.
+ */
+long proctree_pss_kb(pid_t root);
+
+/*
+ * The CPU time the tree has used so far, in seconds: user and system time of
+ * root and its live descendants plus what they reaped of their children, the
+ * same total wait4 gives for root once everything is reaped. 0, or -1 when
+ * root's own cannot be read.
+ */
+int proctree_cpu_s(pid_t root, double *user_s, double *sys_s);
+
+#endif
