@@ -6,6 +6,7 @@
 #include "sig.h"
 
 #include <event2/event.h>
+#include <event2/event_struct.h>
 #include <event2/listener.h>
 
 #include <errno.h>
@@ -26,12 +27,20 @@ struct server {
 	struct bufpool pool;             /* spare buffers: an idle connection holds none */
 };
 
+/*
+ * One allocation per connection: its two events live inside it (event_assign)
+ * rather than behind pointers (event_new). A connection never waits to read
+ * and to write at once, so one persistent I/O event serves both, reassigned
+ * when the direction changes: an idle connection costs this struct, its
+ * socket and libevent's slot for the fd, and no buffer.
+ */
 struct lev_conn {
 	evutil_socket_t fd;
 	struct server *srv;
-	struct event *rd, *wr; /* persistent: readable, writable */
-	struct event *timer;   /* idle deadline, then the linger deadline */
-	int lingering;         /* write side shut down: only draining input now */
+	struct event io;    /* persistent: readable (read_cb) or writable (write_cb) */
+	struct event timer; /* idle deadline, then the linger deadline */
+	short waiting;      /* what io waits for: EV_READ or EV_WRITE; 0 before the first wait */
+	int lingering;      /* write side shut down: only draining input now */
 	struct lev_conn *prev, *next;
 	struct conn_buf *buf; /* from srv->pool while bytes are in it; NULL while idle */
 };
@@ -57,12 +66,10 @@ static void lev_conn_free(struct lev_conn *c)
 		c->srv->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	if (c->rd)
-		event_free(c->rd);
-	if (c->wr)
-		event_free(c->wr);
-	if (c->timer)
-		event_free(c->timer);
+	if (event_initialized(&c->io))
+		event_del(&c->io);
+	if (event_initialized(&c->timer))
+		event_del(&c->timer);
 	if (c->buf)
 		bufpool_put(&c->srv->pool, c->buf);
 	close(c->fd);
@@ -75,6 +82,24 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	lev_conn_free(arg);
+}
+
+static void read_cb(evutil_socket_t fd, short what, void *arg);
+static void write_cb(evutil_socket_t fd, short what, void *arg);
+
+/* Wait for readability (EV_READ) or writability (EV_WRITE): reassign io if the direction changes.
+ */
+static int lev_conn_wait(struct lev_conn *c, short what)
+{
+	if (c->waiting == what)
+		return 0; /* already pending: adding it again would change nothing */
+	if (c->waiting && event_del(&c->io) < 0)
+		return -1;
+	c->waiting = what;
+	if (event_assign(&c->io, c->srv->base, c->fd, what | EV_PERSIST,
+	                 what == EV_READ ? read_cb : write_cb, c) < 0)
+		return -1;
+	return event_add(&c->io, NULL);
 }
 
 static void read_cb(evutil_socket_t fd, short what, void *arg)
@@ -113,10 +138,8 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
 		lev_conn_free(c);
 		return;
 	}
-	if (w > 0) {
-		event_del(c->wr);
+	if (w > 0)
 		lev_conn_advance(c); /* the reply queue drained: answer what waited behind it */
-	}
 }
 
 /* A request was answered: restart the idle deadline from now (/sleep or /cpu may have held the
@@ -124,7 +147,7 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
 static int lev_conn_touch(struct lev_conn *c)
 {
 	event_base_update_cache_time(c->srv->base);
-	return evtimer_add(c->timer, c->srv->idle_tv);
+	return evtimer_add(&c->timer, c->srv->idle_tv);
 }
 
 /*
@@ -146,7 +169,7 @@ static void lev_conn_advance(struct lev_conn *c)
 		if ((w = conn_write(c->fd, c->buf)) < 0)
 			goto fail;
 		if (w == 0) {
-			if (event_del(c->rd) < 0 || event_add(c->wr, NULL) < 0)
+			if (lev_conn_wait(c, EV_WRITE) < 0)
 				goto fail;
 			return;
 		}
@@ -155,7 +178,7 @@ static void lev_conn_advance(struct lev_conn *c)
 		goto fail;
 	if (next == CONN_READ) {
 		lev_conn_release(c); /* all answered: an idle connection holds no buffer */
-		if (event_add(c->rd, NULL) < 0)
+		if (lev_conn_wait(c, EV_READ) < 0)
 			goto fail;
 		return;
 	}
@@ -164,8 +187,8 @@ static void lev_conn_advance(struct lev_conn *c)
 	/* after an error: let the client read the reply instead of a reset */
 	c->lingering = 1;
 	lev_conn_release(c);
-	if (shutdown(c->fd, SHUT_WR) < 0 || event_add(c->rd, NULL) < 0 ||
-	    evtimer_add(c->timer, c->srv->linger_tv) < 0)
+	if (shutdown(c->fd, SHUT_WR) < 0 || lev_conn_wait(c, EV_READ) < 0 ||
+	    evtimer_add(&c->timer, c->srv->linger_tv) < 0)
 		goto fail;
 	return;
 fail:
@@ -192,11 +215,8 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	if (c->next)
 		c->next->prev = c;
 	srv->conns = c;
-	c->rd = event_new(srv->base, fd, EV_READ | EV_PERSIST, read_cb, c);
-	c->wr = event_new(srv->base, fd, EV_WRITE | EV_PERSIST, write_cb, c);
-	c->timer = evtimer_new(srv->base, timer_cb, c);
-	if (!c->rd || !c->wr || !c->timer || event_add(c->rd, NULL) < 0 ||
-	    evtimer_add(c->timer, srv->idle_tv) < 0)
+	if (evtimer_assign(&c->timer, srv->base, timer_cb, c) < 0 ||
+	    lev_conn_wait(c, EV_READ) < 0 || evtimer_add(&c->timer, srv->idle_tv) < 0)
 		lev_conn_free(c);
 }
 

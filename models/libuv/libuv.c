@@ -1,6 +1,7 @@
 /* libuv.c -- library-managed reactor with async writes: libuv's loop, as in Node.js (Reactor). */
 #include "bufpool.h"
 #include "conn.h"
+#include "idle.h"
 #include "net.h"
 #include "server.h"
 #include "sig.h"
@@ -15,22 +16,31 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+/*
+ * What an idle connection costs: this struct (its one handle and a place in
+ * a deadline list), its socket and libuv's slot for the fd. No buffer, no
+ * timer handle (one loop-wide timer sweeps the lists, idle.h), and no request
+ * struct: uv_try_write sends a reply that fits at once, and only the rest of
+ * a short send, or the shutdown before lingering, gets a request, allocated
+ * for it and freed in its callback.
+ */
 struct luv_conn {
-	uv_tcp_t tcp;           /* the client's socket */
-	uv_timer_t timer;       /* idle deadline, then the linger deadline */
-	uv_write_t write_req;   /* the one send in flight */
-	uv_shutdown_t shut_req; /* the write-side shutdown before lingering */
-	size_t writing;         /* bytes in flight (out[] and body); 0: no send pending */
-	uint64_t last_request;  /* loop time of the last complete request (ms) */
-	int reading;            /* uv_read_start is in effect */
-	int closing;            /* uv_close was called */
-	int lingering;          /* write side shut down: only draining input now */
-	int eof;                /* the client shut down its side: answer what came, then close */
-	int handles;            /* handles still open; freed when it reaches 0 */
-	struct conn_buf *buf;   /* from the pool while bytes are in it; NULL while idle */
+	uv_tcp_t tcp;            /* the client's socket */
+	struct idle_node expiry; /* in the idle list, then in the linger list */
+	size_t writing;          /* bytes in flight with uv_write; 0: no send pending */
+	int reading;             /* uv_read_start is in effect */
+	int closing;             /* uv_close was called */
+	int lingering;           /* write side shut down: only draining input now */
+	int eof;                 /* the client shut down its side: answer what came, then close */
+	struct conn_buf *buf;    /* from the pool while bytes are in it; NULL while idle */
 };
 
-static uint64_t idle_ms;          /* --timeout */
+#define EXPIRY_OWNER(n) ((struct luv_conn *)((char *)(n)-offsetof(struct luv_conn, expiry)))
+
+static struct idle_list idle;     /* --timeout after the last complete request */
+static struct idle_list linger;   /* CONN_LINGER_MS after the shutdown */
+static uv_timer_t sweeper;        /* fires at the earliest deadline of the two lists */
+static uint64_t sweep_due;        /* when it fires (loop time, ms); 0: not armed */
 static struct bufpool pool;       /* spare buffers: an idle connection holds none */
 static char scratch[CONN_IN_CAP]; /* where a lingering connection's dropped input goes */
 
@@ -43,11 +53,9 @@ static void handle_closed_cb(uv_handle_t *h)
 {
 	struct luv_conn *c = h->data;
 
-	if (--c->handles == 0) {
-		if (c->buf)
-			bufpool_put(&pool, c->buf);
-		free(c);
-	}
+	if (c->buf)
+		bufpool_put(&pool, c->buf);
+	free(c);
 }
 
 /* Give the buffer back to the pool once nothing is in it (or the input is only drained now). */
@@ -60,29 +68,50 @@ static void luv_conn_release(struct luv_conn *c)
 	}
 }
 
-/* Close both handles; libuv cancels a pending write or shutdown (status UV_ECANCELED). */
+/* Close the handle; libuv cancels a pending write or shutdown (status UV_ECANCELED). */
 static void luv_conn_close(struct luv_conn *c)
 {
 	if (c->closing)
 		return;
 	c->closing = 1;
+	idle_remove(&c->expiry);
 	uv_close((uv_handle_t *)&c->tcp, handle_closed_cb);
-	uv_close((uv_handle_t *)&c->timer, handle_closed_cb);
 }
 
-/*
- * The idle deadline is checked rather than re-armed on every request: the
- * timer fires at last_request + --timeout and, if a request came since, is
- * set again for the time left. While lingering it simply ends the wait.
- */
-static void timer_cb(uv_timer_t *t)
-{
-	struct luv_conn *c = t->data;
-	uint64_t idle = uv_now(t->loop) - c->last_request;
+/* --- deadlines: one timer for every connection ------------------------------ */
 
-	if (!c->lingering && idle < idle_ms && uv_timer_start(t, timer_cb, idle_ms - idle, 0) == 0)
-		return;
-	luv_conn_close(c);
+static void sweep_cb(uv_timer_t *t);
+
+/* Make the sweeper fire by the earliest deadline of the two lists (a no-op if it already does). */
+static int sweep_arm(uv_loop_t *loop)
+{
+	long now = (long)uv_now(loop);
+	long a = idle_wait_ms(&idle, now), b = idle_wait_ms(&linger, now);
+	long wait = a < 0 ? b : b < 0 || a < b ? a : b;
+
+	if (wait < 0 || (sweep_due && sweep_due <= (uint64_t)(now + wait)))
+		return 0;
+	sweep_due = (uint64_t)(now + wait);
+	return uv_timer_start(&sweeper, sweep_cb, (uint64_t)wait, 0);
+}
+
+/* Close every connection whose deadline has passed: idle too long, or done lingering. */
+static void sweep_cb(uv_timer_t *t)
+{
+	long now = (long)uv_now(t->loop);
+	struct idle_node *n;
+
+	sweep_due = 0;
+	while ((n = idle_expired(&linger, now)) || (n = idle_expired(&idle, now)))
+		luv_conn_close(EXPIRY_OWNER(n)); /* takes it out of its list */
+	sweep_arm(t->loop);
+}
+
+/* Restart c's deadline in list l from now: the head of a list is always the next to expire. */
+static int luv_conn_expire_in(struct luv_conn *c, struct idle_list *l)
+{
+	idle_touch(l, &c->expiry, (long)uv_now(c->tcp.loop));
+	return sweep_arm(c->tcp.loop);
 }
 
 /*
@@ -145,6 +174,7 @@ static void write_cb(uv_write_t *req, int status)
 {
 	struct luv_conn *c = req->data;
 
+	free(req);
 	if (status < 0) {
 		luv_conn_close(c); /* also UV_ECANCELED after luv_conn_close: a no-op then */
 		return;
@@ -158,6 +188,7 @@ static void shutdown_cb(uv_shutdown_t *req, int status)
 {
 	struct luv_conn *c = req->data;
 
+	free(req);
 	if (status < 0)
 		luv_conn_close(c);
 }
@@ -176,36 +207,69 @@ static int luv_conn_want_read(struct luv_conn *c, int want)
 	return 0;
 }
 
-/* Hand what is left of the replies to uv_write: out[] and a slice of the shared body, by reference.
- */
-static int luv_conn_send(struct luv_conn *c)
+/* What is left of the replies, as libuv buffers: out[] and a slice of the shared body, by
+ * reference. Returns how many, and their bytes in *len. */
+static int luv_conn_bufs(struct luv_conn *c, uv_buf_t *b, size_t *len)
 {
 	struct iovec iov[CONN_IOV];
-	uv_buf_t b[CONN_IOV];
 	int n = conn_out_iov(c->buf, iov);
 
-	c->writing = 0;
+	*len = 0;
 	for (int i = 0; i < n; i++) {
 		b[i] = uv_buf_init(iov[i].iov_base, (unsigned)iov[i].iov_len);
-		c->writing += iov[i].iov_len;
+		*len += iov[i].iov_len;
 	}
-	return uv_write(&c->write_req, (uv_stream_t *)&c->tcp, b, (unsigned)n, write_cb);
+	return n;
 }
 
 /*
- * What next, decided by conn_next: send the replies, read, or close. The
- * batch of replies goes to uv_write, which tries the send at once: one send
- * per batch, the /bytes body by reference from the shared buffer. Nothing is
- * read or answered while a send is in flight (its bytes must stay put), so a
- * client that does not read holds nothing beyond the two fixed buffers and
- * its socket. Once a closing reply is out, or the client has shut down its
- * side and every reply it can get is out: close, or linger after an error so
- * the client reads it instead of a reset. (CONN_DEFER never comes: the loop
- * runs /sleep and /cpu itself, inside conn_process.)
+ * Send the replies. uv_try_write first: when the socket has room (the usual
+ * case) the batch goes out at once, with no request struct and no wait for
+ * writability, so reading goes on untouched. What it could not send goes to
+ * uv_write, which waits for writability, with a request allocated for that
+ * send alone. Returns 1 all sent, 0 the rest is in flight (write_cb follows),
+ * -1 error.
+ */
+static int luv_conn_send(struct luv_conn *c)
+{
+	uv_buf_t b[CONN_IOV];
+	uv_write_t *req;
+	size_t len;
+	int n = luv_conn_bufs(c, b, &len);
+	int w = uv_try_write((uv_stream_t *)&c->tcp, b, (unsigned)n);
+
+	if (w < 0 && w != UV_EAGAIN)
+		return -1;
+	if (w > 0)
+		conn_out_advance(c->buf, (size_t)w);
+	if (w > 0 && (size_t)w == len)
+		return 1;
+	if (!(req = malloc(sizeof(*req))))
+		return -1;
+	req->data = c;
+	n = luv_conn_bufs(c, b, &c->writing);
+	if (uv_write(req, (uv_stream_t *)&c->tcp, b, (unsigned)n, write_cb) < 0) {
+		free(req);
+		c->writing = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * What next, decided by conn_next: send the replies, read, or close. Each
+ * batch of replies is one send (luv_conn_send), the /bytes body by reference
+ * from the shared buffer. Nothing is read or answered while a send is in
+ * flight (its bytes must stay put), so a client that does not read holds
+ * nothing beyond the two fixed buffers and its socket. Once a closing reply is out, or the client
+ * has shut down its side and every reply it can get is out: close, or linger after an error so the
+ * client reads it instead of a reset. (CONN_DEFER never comes: the loop runs /sleep and /cpu
+ * itself, inside conn_process.)
  */
 static void luv_conn_advance(struct luv_conn *c)
 {
-	int answered, next;
+	uv_shutdown_t *shut;
+	int answered, next, sent;
 
 	if (c->closing || c->writing > 0)
 		return;
@@ -214,18 +278,24 @@ static void luv_conn_advance(struct luv_conn *c)
 			luv_conn_close(c);
 		return;
 	}
-	next = conn_next(c->buf, &answered);
-	if (answered > 0) { /* /sleep or /cpu may have held the loop: the clock moved */
-		uv_update_time(c->tcp.loop);
-		c->last_request = uv_now(c->tcp.loop);
+	for (;;) {
+		next = conn_next(c->buf, &answered);
+		if (answered > 0) { /* /sleep or /cpu may have held the loop: the clock moved */
+			uv_update_time(c->tcp.loop);
+			if (luv_conn_expire_in(c, &idle) < 0)
+				goto fail;
+		}
+		if (next != CONN_SEND)
+			break;
+		if ((sent = luv_conn_send(c)) < 0)
+			goto fail;
+		if (sent == 0) { /* the rest is with uv_write: read nothing meanwhile */
+			luv_conn_want_read(c, 0);
+			return;
+		}
 	}
 	if (luv_conn_want_read(c, next == CONN_READ && !c->eof && conn_in_room(c->buf) > 0) < 0)
 		goto fail;
-	if (next == CONN_SEND) {
-		if (luv_conn_send(c) < 0)
-			goto fail;
-		return;
-	}
 	if (next == CONN_READ && !c->eof) {
 		luv_conn_release(c); /* all answered: an idle connection holds no buffer */
 		return;
@@ -234,9 +304,14 @@ static void luv_conn_advance(struct luv_conn *c)
 		goto fail; /* a clean close, or nothing left to answer a half-closed client */
 	c->lingering = 1;
 	luv_conn_release(c);
-	if (uv_shutdown(&c->shut_req, (uv_stream_t *)&c->tcp, shutdown_cb) < 0 ||
-	    luv_conn_want_read(c, 1) < 0 ||
-	    uv_timer_start(&c->timer, timer_cb, CONN_LINGER_MS, 0) < 0)
+	if (!(shut = malloc(sizeof(*shut))))
+		goto fail;
+	shut->data = c;
+	if (uv_shutdown(shut, (uv_stream_t *)&c->tcp, shutdown_cb) < 0) {
+		free(shut);
+		goto fail;
+	}
+	if (luv_conn_want_read(c, 1) < 0 || luv_conn_expire_in(c, &linger) < 0)
 		goto fail;
 	return;
 fail:
@@ -298,39 +373,30 @@ static void connection_cb(uv_stream_t *server, int status)
 		return;
 	}
 	memset(c, 0, sizeof(*c));
-	c->write_req.data = c->shut_req.data = c;
+	idle_node_init(&c->expiry);
 	if (uv_tcp_init(server->loop, &c->tcp) < 0) {
 		free(c);
 		shed(server);
 		return;
 	}
 	c->tcp.data = c;
-	c->handles = 1;
-	if (uv_timer_init(server->loop, &c->timer) < 0) {
-		c->closing = 1;
-		uv_close((uv_handle_t *)&c->tcp, handle_closed_cb);
-		shed(server);
-		return;
-	}
-	c->timer.data = c;
-	c->handles = 2;
-	c->last_request = uv_now(server->loop);
-	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 ||
-	    uv_timer_start(&c->timer, timer_cb, idle_ms, 0) < 0 || luv_conn_want_read(c, 1) < 0)
+	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 || luv_conn_expire_in(c, &idle) < 0 ||
+	    luv_conn_want_read(c, 1) < 0)
 		luv_conn_close(c);
 }
 
 /* --- shutdown -------------------------------------------------------------- */
 
-/* Close every handle still open: the listener, the signal watcher and each connection's. */
+/* Close every handle still open: the listener, the signal watcher, the sweeper and each
+ * connection's. */
 static void close_walk_cb(uv_handle_t *h, void *arg)
 {
 	(void)arg;
 	if (uv_is_closing(h))
 		return;
-	if (h->type == UV_TCP && h->data) /* a connection: close its pair together */
+	if (h->type == UV_TCP && h->data) /* a connection */
 		luv_conn_close(h->data);
-	else if (h->type != UV_TIMER || !h->data)
+	else
 		uv_close(h, NULL);
 }
 
@@ -370,19 +436,23 @@ int main(int argc, char **argv)
 	server_init(argc, argv, "libuv",
 	            "libuv reactor: one loop, uv_tcp + uv_write, --workers ignored.",
 	            SERVER_OWN_SIGNALS, &o);
-	idle_ms = (uint64_t)o.timeout * 1000;
+	idle_init(&idle, (long)o.timeout * 1000);
+	idle_init(&linger, CONN_LINGER_MS);
 	lfd = server_listen(&o, "libuv", NET_NONBLOCK);
 	if ((r = uv_loop_init(&loop)) < 0) {
 		fprintf(stderr, "libuv: uv_loop_init: %s\n", uv_strerror(r));
 		close(lfd);
 		return 1;
 	}
-	/* The order: loop -> listener -> signal watcher -> run; loop_finish closes them all. */
+	/* The order: loop -> listener -> sweeper -> signal watcher -> run; loop_finish closes them.
+	 */
 	if ((r = uv_tcp_init(&loop, &server)) < 0 || (r = uv_tcp_open(&server, lfd)) < 0) {
 		close(lfd); /* not yet the handle's */
 		goto out;
 	}
 	server.data = NULL; /* not a connection (see close_walk_cb) */
+	if ((r = uv_timer_init(&loop, &sweeper)) < 0)
+		goto out;
 	if ((r = uv_listen((uv_stream_t *)&server, SOMAXCONN, connection_cb)) < 0 ||
 	    (r = (sfd = sig_fd()) < 0 ? -errno : 0) < 0 ||
 	    (r = uv_poll_init(&loop, &sigpoll, sfd)) < 0 ||
