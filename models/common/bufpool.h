@@ -5,7 +5,7 @@
  * one from its loop's pool when input arrives and gives it back once all is
  * answered and sent, so thousands of idle keep-alive connections pin no
  * buffer, and the buffer in use stays hot in the cache. Not thread-safe: one
- * pool per loop thread. (evconn keeps the same scheme inside its set.)
+ * pool per loop thread. evconn_set keeps one.
  */
 #ifndef BUFPOOL_H
 #define BUFPOOL_H

@@ -18,7 +18,7 @@ void evconn_set_init(struct evconn_set *s, int timeout_s)
 	idle_init(&s->idle, timeout_s * 1000L);
 	idle_init(&s->linger, CONN_LINGER_MS);
 	idle_init(&s->busy, 0); /* never asked what expired: no deadline */
-	s->npool = 0;
+	s->pool.n = 0;
 	s->spare = NULL;
 	s->defer_work = 0;
 	evconn_tick(s);
@@ -29,25 +29,14 @@ void evconn_tick(struct evconn_set *s)
 	s->now = clock_now_ms();
 }
 
-/* A reset buffer from the pool, else a new one. */
+/* A reset buffer from the set's pool (bufpool.h), set up for the loop's kind of work. */
 static struct conn_buf *buf_get(struct evconn_set *s)
 {
-	struct conn_buf *b = s->npool > 0 ? s->pool[--s->npool] : malloc(sizeof(*b));
+	struct conn_buf *b = bufpool_get(&s->pool);
 
-	if (b) {
-		b->no_keepalive = 0;
+	if (b)
 		b->defer_work = s->defer_work;
-		conn_reset(b);
-	}
 	return b;
-}
-
-static void buf_put(struct evconn_set *s, struct conn_buf *b)
-{
-	if (s->npool < EVCONN_POOL)
-		s->pool[s->npool++] = b;
-	else
-		free(b);
 }
 
 struct evconn *evconn_open(struct evconn_set *s, int fd)
@@ -80,7 +69,7 @@ static int start_closing(struct evconn_set *s, struct evconn *c)
 {
 	int linger = c->buf->linger;
 
-	buf_put(s, c->buf);
+	bufpool_put(&s->pool, c->buf);
 	c->buf = NULL;
 	if (!linger)
 		return want(c, EVCONN_CLOSE);
@@ -161,7 +150,7 @@ int evconn_handle(struct evconn_set *s, struct evconn *c)
 		more = (size_t)n == room || c->rdhup;
 	}
 	if (b->in_len == 0) { /* nothing buffered: an idle connection holds no buffer */
-		buf_put(s, b);
+		bufpool_put(&s->pool, b);
 		c->buf = NULL;
 	}
 	return want(c, EVCONN_READ);
@@ -178,7 +167,7 @@ void evconn_close(struct evconn_set *s, struct evconn *c)
 {
 	idle_remove(&c->timer);
 	if (c->buf)
-		buf_put(s, c->buf);
+		bufpool_put(&s->pool, c->buf);
 	close(c->fd);
 	c->next = s->spare;
 	s->spare = c;
@@ -215,8 +204,7 @@ struct evconn *evconn_any(struct evconn_set *s)
 
 void evconn_set_free(struct evconn_set *s)
 {
-	while (s->npool > 0)
-		free(s->pool[--s->npool]);
+	bufpool_free(&s->pool);
 	while (s->spare) {
 		struct evconn *c = s->spare;
 

@@ -47,6 +47,7 @@
 #define EVCONN_H
 
 #include "conn.h"
+#include "bufpool.h"
 #include "idle.h"
 
 enum evconn_want {
@@ -62,7 +63,6 @@ enum evconn_want {
 	EVCONN_DEFER,
 };
 
-#define EVCONN_POOL 64 /* spare conn_bufs a set keeps for reuse */
 /*
  * Connections a loop accepts per report of its listener. Bounded: draining
  * the queue to EAGAIN costs a failed accept4 on most wake-ups, and lets a
@@ -90,10 +90,9 @@ struct evconn_set {
 	struct idle_list idle;   /* deadline: last complete request (or accept) + timeout */
 	struct idle_list linger; /* deadline: start of the linger + CONN_LINGER_MS */
 	struct idle_list busy;   /* deferred (EVCONN_DEFER): no deadline while a helper works */
-	int npool;
-	struct conn_buf *pool[EVCONN_POOL];
-	struct evconn *spare; /* closed connections, reused by evconn_open */
-	int defer_work;       /* set by the loop after init: /cpu and /sleep go to helpers */
+	struct bufpool pool;     /* spare conn_bufs: an idle connection holds none */
+	struct evconn *spare;    /* closed connections, reused by evconn_open */
+	int defer_work;          /* set by the loop after init: /cpu and /sleep go to helpers */
 };
 
 /* An empty set whose connections close after timeout_s seconds without a complete request. */
