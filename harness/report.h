@@ -50,6 +50,15 @@ struct report_cell {
 	 */
 	double mem_per_idle_b;  /* bytes of PSS per idle connection */
 	double cpu_per_1k_idle; /* server CPU µs per request per 1000 idle connections */
+	/*
+	 * Outcomes apart, medians over the ok repetitions: 2xx answers a second
+	 * (an older row without it: its req/s, as an ok row had only 2xx) and 503
+	 * answers a second (-1: unknown, the tool cannot tell them apart).
+	 */
+	double goodput_median;
+	double rejected_median;
+	int admission; /* the model's Facts say admission=yes (report_apply_laws) */
+	int parallel;  /* its Facts' enum facts_parallel; -1: unknown (report_apply_laws) */
 };
 
 #define REPORT_MAX_FACTS 64

@@ -220,6 +220,7 @@ struct slot {
 
 struct counters {
 	uint64_t scheduled, sent, completed, in_window, ok, non_2xx, s503, body_bytes;
+	uint64_t ok_window, s503_window, body_2xx; /* the outcomes apart: 2xx and 503 */
 	uint64_t err_connect, err_io, err_timeout, dropped, unfinished, conn_wait, queue_max;
 };
 
@@ -284,15 +285,18 @@ static void slot_close(struct slot *s)
 static void slot_release(struct worker *w, struct slot *s, uint64_t now, int answered)
 {
 	if (answered) {
+		int in_window = now <= w->end, ok = s->resp.status >= 200 && s->resp.status < 300;
+
 		w->n.completed++;
-		w->n.in_window += now <= w->end;
+		w->n.in_window += in_window;
 		lg_hist_record(&w->lat, (now - s->intended) / 1000);
-		if (s->resp.status >= 200 && s->resp.status < 300)
-			w->n.ok++;
-		else
-			w->n.non_2xx++;
+		w->n.ok += ok;
+		w->n.non_2xx += !ok;
+		w->n.ok_window += ok && in_window;
 		w->n.s503 += s->resp.status == 503;
+		w->n.s503_window += s->resp.status == 503 && in_window;
 		w->n.body_bytes += s->body;
+		w->n.body_2xx += ok ? s->body : 0;
 	}
 	if (!answered || s->resp.close || w->c->close_mode) {
 		slot_close(s);
@@ -681,6 +685,7 @@ static void report(const struct conf *c, const struct counters *n, const struct 
 		{ "non_2xx", n->non_2xx },
 		{ "body_bytes", n->body_bytes },
 		{ "status_503", n->s503 },
+		{ "body_bytes_2xx", n->body_2xx },
 		{ "errors", errors },
 		{ "errors_connect", n->err_connect },
 		{ "errors_io", n->err_io },
@@ -700,6 +705,8 @@ static void report(const struct conf *c, const struct counters *n, const struct 
 	       c->threads, c->conns);
 	printf("duration_s=%.3f\nrate=%.3f\noffered_rps=%.3f\nachieved_rps=%.3f\n", c->duration,
 	       c->rate, n->scheduled / c->duration, n->in_window / c->duration);
+	printf("goodput_rps=%.3f\nrejected_rps=%.3f\n", n->ok_window / c->duration,
+	       n->s503_window / c->duration);
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
 		printf("%s=%llu\n", counts[i].key, (unsigned long long)counts[i].v);
 	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)

@@ -108,6 +108,10 @@ static void test_open_loop_rows(void **state)
 				fail_msg("scenario %s runs by default", t[i].name);
 	}
 	assert_int_equal(open, 1);
+	/* overload: capacity at as many connections as workers, and more connections than that */
+	t = scenario_find("overload");
+	assert_true(t->workers > 0 && t->capacity_conns == t->workers);
+	assert_true(t->load_conns >= 4 * t->workers && t->max_conns > 0);
 	assert_true(scenario_open_loop("overload"));
 	assert_false(scenario_open_loop("hello"));
 	assert_false(scenario_open_loop("nosuch"));
@@ -177,6 +181,19 @@ static void test_facts(void **state)
 	facts_parse("Facts: keepalive=yes parallel=workers workers=cpus\n", &f);
 	assert_string_equal(facts_format(&f, buf, sizeof(buf)),
 	                    "keepalive=yes parallel=workers workers=cpus");
+	/* admission: optional, yes or no, and said back only when yes */
+	assert_int_equal(facts_parse("Facts: keepalive=yes parallel=conn workers=- "
+	                             "admission=yes\n",
+	                             &f),
+	                 0);
+	assert_true(f.admission);
+	assert_string_equal(facts_format(&f, buf, sizeof(buf)),
+	                    "keepalive=yes parallel=conn workers=- admission=yes");
+	assert_int_equal(
+	    facts_parse("Facts: admission=no keepalive=yes parallel=1 workers=-\n", &f), 0);
+	assert_false(f.admission);
+	assert_int_equal(
+	    facts_parse("Facts: keepalive=yes parallel=1 workers=- admission=503\n", &f), -1);
 	assert_int_equal(facts_load("/nonexistent", "epoll", &f), -1);
 	assert_false(f.known);
 }
@@ -209,6 +226,13 @@ static void test_laws(void **state)
 		{ "cpu", "keepalive=yes parallel=workers workers=256", 1, 8, 0, 5000 },
 		{ "cpu", "keepalive=yes parallel=workers workers=cpus", 32, 2, 0, 10000 },
 		{ "cpu", "keepalive=yes parallel=workers workers=256", 32, 2, 1, 5000 },
+		/* overload: its own pool (--workers 8 --max-conns 8) at 8 connections, whatever
+		 * the level or the plan's --workers */
+		{ "overload", "keepalive=yes parallel=1 workers=-", 150, 1, 0, 100 },
+		{ "overload", "keepalive=yes parallel=conn workers=- admission=yes", 150, 1, 0,
+		  800 },
+		{ "overload", "keepalive=yes parallel=workers workers=256", 10, 1, 64, 800 },
+		{ "overload", "keepalive=yes parallel=workers workers=cpus", 110, 2, 0, 800 },
 		/* no law, and unknown facts: -1, never a guess */
 		{ "hello", "keepalive=yes parallel=1 workers=-", 8, 1, 0, -1 },
 		{ "bytes", "keepalive=yes parallel=1 workers=-", 8, 1, 0, -1 },
@@ -240,6 +264,42 @@ static void test_laws(void **state)
 			    cases[i].c, cases[i].cpus, cases[i].workers, b, how, cases[i].bound);
 		if (!cases[i].facts && !strstr(how, "unknown"))
 			fail_msg("law case %zu: unknown facts must say so: %s", i, how);
+	}
+}
+
+/* The overload law: goodput = min(offered, bound); past it a refusal or a growing queue. */
+static void test_overload_law(void **state)
+{
+	static const struct {
+		double bound, offered;
+		int admission;
+		double run_s, goodput, rejected, end_wait_s;
+		int rc;
+	} cases[] = {
+		{ 800, 80, 0, 5, 80, 0, 0, 0 },      /* 10 %: everything served */
+		{ 800, 800, 1, 5, 800, 0, 0, 0 },    /* at the bound: nothing refused */
+		{ 800, 1200, 1, 5, 800, 400, 0, 0 }, /* 150 %, admission: 400 a second refused */
+		{ 800, 1200, 0, 5, 800, 0, 2.5, 0 }, /* 150 %, queue: the last waits 0.5 x 5 s */
+		{ 100, 110, 0, 5, 100, 0, 0.5, 0 },  /* one loop at 110 % */
+		{ -1, 100, 0, 5, 0, 0, 0, -1 },      /* unknown bound: no law */
+		{ 800, 0, 0, 5, 0, 0, 0, -1 },       /* nothing offered: no law */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct overload_law l;
+		int rc = scenario_overload_law(cases[i].bound, cases[i].offered, cases[i].admission,
+		                               cases[i].run_s, &l);
+
+		if (rc != cases[i].rc || fabs(l.goodput_rps - cases[i].goodput) > 1e-9 ||
+		    fabs(l.rejected_rps - cases[i].rejected) > 1e-9 ||
+		    fabs(l.end_wait_s - cases[i].end_wait_s) > 1e-9)
+			fail_msg(
+			    "overload law case %zu (bound %g, offered %g, admission %d): rc %d "
+			    "goodput %g rejected %g wait %g s",
+			    i, cases[i].bound, cases[i].offered, cases[i].admission, rc,
+			    l.goodput_rps, l.rejected_rps, l.end_wait_s);
 	}
 }
 
@@ -467,7 +527,7 @@ int main(void)
 		cmocka_unit_test(test_facts),          cmocka_unit_test(test_laws),
 		cmocka_unit_test(test_per_scenario),   cmocka_unit_test(test_irq_accounting),
 		cmocka_unit_test(test_plan_scenarios), cmocka_unit_test(test_plot_marks),
-		cmocka_unit_test(test_open_loop_rows),
+		cmocka_unit_test(test_open_loop_rows), cmocka_unit_test(test_overload_law),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
