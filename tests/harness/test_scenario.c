@@ -396,6 +396,68 @@ static void test_per_scenario(void **state)
  * The harness gives each chart script its scenario and the marks it needs: a
  * stand-in gnuplot records its arguments.
  */
+/* An overload row of model at level with goodput and rejected req/s (rejected -1: unknown). */
+static struct record_row ov_row(const char *model, int level, double goodput, double rejected)
+{
+	struct record_row r = row("overload", model, level, 1, goodput + fmax(rejected, 0));
+
+	strcpy(r.mode, "close");
+	strcpy(r.tool, level ? "loadgen" : "ab");
+	r.goodput_rps = goodput;
+	r.rejected_rps = rejected;
+	return r;
+}
+
+/*
+ * The overload report: each cell beside its law. threadpool (admission=yes)
+ * offered 150 % of its 800 refuses the excess; prefork (no admission) queues
+ * it, and a request at the end of the 5 s run waits half of it.
+ */
+static void test_overload_report(void **state)
+{
+	struct record_row rows[] = {
+		ov_row("threadpool", 0, 800, -1),
+		ov_row("threadpool", 150, 790, 410),
+		ov_row("prefork", 0, 800, -1),
+		ov_row("prefork", 150, 780, 0),
+	};
+	static const char meta[] =
+	    "run_id: x\nserver cpus: 1\n"
+	    "facts threadpool: keepalive=yes parallel=workers workers=256 admission=yes\n"
+	    "facts prefork: keepalive=yes parallel=workers workers=256\n";
+	static const char *const want[] = {
+		"| threadpool | close | 800 | 800 | refuses it: 503 (admission control) |",
+		"| prefork | close | 800 | 800 | queues it (listen backlog or work queue) |",
+		"| threadpool | 150 % = 1200 | 790 (law 800) | 410 (law 400) |",
+		"past the bound: refuses 400 req/s",
+		"| prefork | 150 % = 1200 | 780 (law 800) | 0 (law 0) |",
+		"the last request waits about 2.50 s",
+		"1,200 (1.00 ms) = 99 % of 800, 410 refused/s",
+		"(../plots/x/overload-goodput-close.png)",
+	};
+	static struct report_env env;
+	struct report_cell *c;
+	char path[] = "/tmp/harness-ov-XXXXXX", *text;
+	int n, fd;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(report_summarize(rows, 4, &c, &n), 0);
+	report_env_parse(meta, &env);
+	report_apply_laws(c, n, &env);
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	assert_int_equal(report_write_md(path, "x", "../plots/x", c, n, meta), 0);
+	text = util_read_file(path, NULL);
+	unlink(path);
+	assert_non_null(text);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(text, want[i]))
+			fail_msg("report.md lacks \"%s\":\n%s", want[i], text);
+	free(text);
+	free(c);
+}
+
 static void test_plot_marks(void **state)
 {
 	struct record_row rows[] = {
@@ -523,11 +585,12 @@ static void test_plan_scenarios(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_rows),     cmocka_unit_test(test_parse_list),
-		cmocka_unit_test(test_facts),          cmocka_unit_test(test_laws),
-		cmocka_unit_test(test_per_scenario),   cmocka_unit_test(test_irq_accounting),
-		cmocka_unit_test(test_plan_scenarios), cmocka_unit_test(test_plot_marks),
-		cmocka_unit_test(test_open_loop_rows), cmocka_unit_test(test_overload_law),
+		cmocka_unit_test(test_table_rows),      cmocka_unit_test(test_parse_list),
+		cmocka_unit_test(test_facts),           cmocka_unit_test(test_laws),
+		cmocka_unit_test(test_per_scenario),    cmocka_unit_test(test_irq_accounting),
+		cmocka_unit_test(test_plan_scenarios),  cmocka_unit_test(test_plot_marks),
+		cmocka_unit_test(test_open_loop_rows),  cmocka_unit_test(test_overload_law),
+		cmocka_unit_test(test_overload_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
