@@ -890,10 +890,27 @@ static const char *past_bound(const struct report_cell *c)
 {
 	if (c->bound < 0)
 		return "unknown (no Facts line)";
+	if (c->admission && c->parallel == FACTS_CONN)
+		return "refuses it: 503 (admission control, no queue: Erlang loss)";
 	if (c->admission)
-		return "refuses it: 503 (admission control)";
+		return "refuses it: 503 (admission control behind a queue)";
 	return c->parallel == FACTS_ONE ? "queues it (one thread: M/D/1)"
 	                                : "queues it (listen backlog or work queue)";
+}
+
+/*
+ * The servers of a design with admission control and no queue in front (a
+ * thread or process per connection capped by --max-conns: its bound's
+ * parallelism), for Erlang's loss formula; 0 for any other design.
+ */
+static int loss_servers(const struct report_cell *c)
+{
+	const struct scenario *s = scenario_find(c->scenario);
+	long ms = s ? scenario_number(s) : -1;
+
+	if (!c->admission || c->parallel != FACTS_CONN || c->bound <= 0 || ms <= 0)
+		return 0;
+	return (int)lround(c->bound * ms / 1000); /* the sleep law: P x 1000/ms */
 }
 
 /*
@@ -907,7 +924,8 @@ static void md_overload_law_row(FILE *f, const struct report_cell *x, const stru
 {
 	double offered = cap && cap->ok ? cap->rps_median * x->concurrency / 100 : -1;
 	struct overload_law law;
-	int has_law = scenario_overload_law(x->bound, offered, x->admission, run_s, &law) == 0;
+	int has_law = scenario_overload_law(x->bound, offered, x->admission, loss_servers(x), run_s,
+	                                    &law) == 0;
 	char rej[32] = "?";
 
 	fprintf(f, "| %s | %d %% = ", x->model, x->concurrency);
@@ -926,7 +944,12 @@ static void md_overload_law_row(FILE *f, const struct report_cell *x, const stru
 	}
 	fprintf(f, " %.0f (law %.0f) | %s (law %.0f) | %.2f ms | ", x->goodput_median,
 	        law.goodput_rps, rej, law.rejected_rps, x->p99_median);
-	if (law.rejected_rps > 0)
+	if (loss_servers(x) > 0)
+		fprintf(
+		    f,
+		    "no queue: refuses the arrivals that find its %d busy, %.1f %% (Erlang B) |\n",
+		    loss_servers(x), 100 * law.rejected_rps / offered);
+	else if (law.rejected_rps > 0)
 		fprintf(f, "past the bound: refuses %.0f req/s, latency bounded by its queue |\n",
 		        law.rejected_rps);
 	else if (law.end_wait_s > 0)

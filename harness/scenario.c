@@ -233,7 +233,9 @@ static const struct scenario table[] = {
 	                "goodput = min(offered, bound); past the bound a design with admission "
 	                "control refuses offered - bound a second (503), any other queues it, "
 	                "so a request at the end of a T s run waits (offered/bound - 1) x T "
-	                "(the M/D/1 queue of one event loop, M/D/8 for a pool)",
+	                "(the M/D/1 queue of one event loop, M/D/8 for a pool); a thread or "
+	                "process per connection capped with no queue refuses Erlang's loss share "
+	                "B(8, offered x 8/bound) even below the bound",
 	},
 	{
 	    .name = "idle",
@@ -363,14 +365,31 @@ double scenario_bound(const struct scenario *s, const struct law_input *in, char
 	return s->law(s, &own, how, len);
 }
 
-int scenario_overload_law(double bound, double offered, int admission, double run_s,
-                          struct overload_law *law)
+/* Erlang's loss formula: the share of arrivals refused by c servers offered a erlangs. */
+static double erlang_b(int c, double a)
 {
-	double excess = offered - bound;
+	double b = 1;
+	int n;
+
+	for (n = 1; n <= c; n++)
+		b = a * b / (n + a * b);
+	return b;
+}
+
+int scenario_overload_law(double bound, double offered, int admission, int loss_servers,
+                          double run_s, struct overload_law *law)
+{
+	double excess = offered - bound, lost;
 
 	memset(law, 0, sizeof(*law));
 	if (bound <= 0 || offered <= 0)
 		return -1;
+	if (admission && loss_servers > 0) {
+		lost = offered * erlang_b(loss_servers, offered * loss_servers / bound);
+		law->goodput_rps = offered - lost;
+		law->rejected_rps = lost;
+		return 0;
+	}
 	law->goodput_rps = excess > 0 ? bound : offered;
 	if (excess > 0 && admission)
 		law->rejected_rps = excess;

@@ -147,10 +147,13 @@ struct overload_law {
  * The law of an open-loop cell offered offered req/s to a model whose bound is
  * bound req/s (scenario_bound), for run_s seconds: everything is served up to
  * the bound; past it a model with admission control refuses the excess and
- * one without queues it. 0, or -1 (law zeroed) when bound or offered is not
- * positive.
+ * one without queues it. loss_servers > 0: admission control with no queue in
+ * front of that many servers (a thread or process per connection capped by
+ * --max-conns): random arrivals that find them all busy are refused even below
+ * the bound, Erlang's loss formula B(c, A) with A = offered x c / bound; 0: a
+ * queue in front. 0, or -1 (law zeroed) when bound or offered is not positive.
  */
-int scenario_overload_law(double bound, double offered, int admission, double run_s,
-                          struct overload_law *law);
+int scenario_overload_law(double bound, double offered, int admission, int loss_servers,
+                          double run_s, struct overload_law *law);
 
 #endif

@@ -272,17 +272,22 @@ static void test_overload_law(void **state)
 {
 	static const struct {
 		double bound, offered;
-		int admission;
+		int admission, loss;
 		double run_s, goodput, rejected, end_wait_s;
 		int rc;
 	} cases[] = {
-		{ 800, 80, 0, 5, 80, 0, 0, 0 },      /* 10 %: everything served */
-		{ 800, 800, 1, 5, 800, 0, 0, 0 },    /* at the bound: nothing refused */
-		{ 800, 1200, 1, 5, 800, 400, 0, 0 }, /* 150 %, admission: 400 a second refused */
-		{ 800, 1200, 0, 5, 800, 0, 2.5, 0 }, /* 150 %, queue: the last waits 0.5 x 5 s */
-		{ 100, 110, 0, 5, 100, 0, 0.5, 0 },  /* one loop at 110 % */
-		{ -1, 100, 0, 5, 0, 0, 0, -1 },      /* unknown bound: no law */
-		{ 800, 0, 0, 5, 0, 0, 0, -1 },       /* nothing offered: no law */
+		{ 800, 80, 0, 0, 5, 80, 0, 0, 0 },      /* 10 %: everything served */
+		{ 800, 800, 1, 0, 5, 800, 0, 0, 0 },    /* at the bound: nothing refused */
+		{ 800, 1200, 1, 0, 5, 800, 400, 0, 0 }, /* 150 %, admission: 400 a second refused */
+		{ 800, 1200, 0, 0, 5, 800, 0, 2.5, 0 }, /* 150 %, queue: the last waits 0.5 x 5 s */
+		{ 100, 110, 0, 0, 5, 100, 0, 0.5, 0 },  /* one loop at 110 % */
+		/* no queue, 8 servers: Erlang B(8, 12) = 0.422656 refused at 150 %, B(8, 6.4) =
+		 * 0.144394 at 80 % (below the bound), B(1, 1) = 1/2 */
+		{ 800, 1200, 1, 8, 5, 1200 * (1 - 0.422656), 1200 * 0.422656, 0, 0 },
+		{ 800, 640, 1, 8, 5, 640 * (1 - 0.144394), 640 * 0.144394, 0, 0 },
+		{ 100, 100, 1, 1, 5, 50, 50, 0, 0 },
+		{ -1, 100, 0, 0, 5, 0, 0, 0, -1 }, /* unknown bound: no law */
+		{ 800, 0, 0, 0, 5, 0, 0, 0, -1 },  /* nothing offered: no law */
 	};
 	size_t i;
 
@@ -290,16 +295,16 @@ static void test_overload_law(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct overload_law l;
 		int rc = scenario_overload_law(cases[i].bound, cases[i].offered, cases[i].admission,
-		                               cases[i].run_s, &l);
+		                               cases[i].loss, cases[i].run_s, &l);
 
-		if (rc != cases[i].rc || fabs(l.goodput_rps - cases[i].goodput) > 1e-9 ||
-		    fabs(l.rejected_rps - cases[i].rejected) > 1e-9 ||
+		if (rc != cases[i].rc || fabs(l.goodput_rps - cases[i].goodput) > 0.01 ||
+		    fabs(l.rejected_rps - cases[i].rejected) > 0.01 ||
 		    fabs(l.end_wait_s - cases[i].end_wait_s) > 1e-9)
-			fail_msg(
-			    "overload law case %zu (bound %g, offered %g, admission %d): rc %d "
-			    "goodput %g rejected %g wait %g s",
-			    i, cases[i].bound, cases[i].offered, cases[i].admission, rc,
-			    l.goodput_rps, l.rejected_rps, l.end_wait_s);
+			fail_msg("overload law case %zu (bound %g, offered %g, admission %d, loss "
+			         "%d): rc "
+			         "%d goodput %g rejected %g wait %g s",
+			         i, cases[i].bound, cases[i].offered, cases[i].admission,
+			         cases[i].loss, rc, l.goodput_rps, l.rejected_rps, l.end_wait_s);
 	}
 }
 
@@ -336,6 +341,21 @@ static void ranking_of(const struct report_cell *c, int n, char **text)
 	fclose(f);
 }
 
+/* report.md of c[0..n) with meta (charts under ../plots/x), as a malloc'ed string. */
+static char *md_of(const struct report_cell *c, int n, const char *meta)
+{
+	char path[] = "/tmp/harness-md-XXXXXX", *text;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(report_write_md(path, "x", "../plots/x", c, n, meta), 0);
+	text = util_read_file(path, NULL);
+	unlink(path);
+	assert_non_null(text);
+	return text;
+}
+
 /* Per scenario: cells apart, in table order; laws from meta; ranking and report.md per scenario. */
 static void test_per_scenario(void **state)
 {
@@ -349,8 +369,8 @@ static void test_per_scenario(void **state)
 	                           "facts epoll: keepalive=yes parallel=1 workers=-\n";
 	static struct report_env env;
 	struct report_cell *c;
-	char path[] = "/tmp/harness-scen-XXXXXX", *text = NULL, *sleep;
-	int n, fd;
+	char *text = NULL, *sleep;
+	int n;
 
 	(void)state;
 	assert_int_equal(report_summarize(rows, 5, &c, &n), 0);
@@ -375,12 +395,7 @@ static void test_per_scenario(void **state)
 	    !strstr(sleep, "(99 req/s = 99 % of the 100 bound)"))
 		fail_msg("ranking:\n%s", text);
 	free(text);
-	assert_true((fd = mkstemp(path)) >= 0);
-	close(fd);
-	assert_int_equal(report_write_md(path, "x", "../plots/x", c, n, meta), 0);
-	text = util_read_file(path, NULL);
-	unlink(path);
-	assert_non_null(text);
+	text = md_of(c, n, meta);
 	if (!strstr(text, "## scenario hello (GET /)") ||
 	    !(sleep = strstr(text, "## scenario sleep (GET /sleep/10)")) ||
 	    !strstr(sleep, "3,150 (1.00 ms) = 98 % of 3,200") ||
@@ -410,23 +425,29 @@ static struct record_row ov_row(const char *model, int level, double goodput, do
 
 /*
  * The overload report: each cell beside its law. threadpool (admission=yes)
- * offered 150 % of its 800 refuses the excess; prefork (no admission) queues
- * it, and a request at the end of the 5 s run waits half of it.
+ * offered 150 % of its 800 refuses the excess; thread (admission=yes, no
+ * queue) refuses Erlang B's share; prefork (no admission) queues it, and a
+ * request at the end of the 5 s run waits half of it.
  */
 static void test_overload_report(void **state)
 {
 	struct record_row rows[] = {
-		ov_row("threadpool", 0, 800, -1),
-		ov_row("threadpool", 150, 790, 410),
-		ov_row("prefork", 0, 800, -1),
-		ov_row("prefork", 150, 780, 0),
+		ov_row("threadpool", 0, 800, -1), ov_row("threadpool", 150, 790, 410),
+		ov_row("prefork", 0, 800, -1),    ov_row("prefork", 150, 780, 0),
+		ov_row("thread", 0, 800, -1),     ov_row("thread", 150, 690, 500),
 	};
 	static const char meta[] =
 	    "run_id: x\nserver cpus: 1\n"
 	    "facts threadpool: keepalive=yes parallel=workers workers=256 admission=yes\n"
-	    "facts prefork: keepalive=yes parallel=workers workers=256\n";
+	    "facts prefork: keepalive=yes parallel=workers workers=256\n"
+	    "facts thread: keepalive=yes parallel=conn workers=- admission=yes\n";
 	static const char *const want[] = {
-		"| threadpool | close | 800 | 800 | refuses it: 503 (admission control) |",
+		"| threadpool | close | 800 | 800 | refuses it: 503 (admission control behind a "
+		"queue) |",
+		"| thread | close | 800 | 800 | refuses it: 503 (admission control, no queue: "
+		"Erlang loss) |",
+		"| thread | 150 % = 1200 | 690 (law 693) | 500 (law 507) |",
+		"refuses the arrivals that find its 8 busy, 42.3 % (Erlang B)",
 		"| prefork | close | 800 | 800 | queues it (listen backlog or work queue) |",
 		"| threadpool | 150 % = 1200 | 790 (law 800) | 410 (law 400) |",
 		"past the bound: refuses 400 req/s",
@@ -437,20 +458,15 @@ static void test_overload_report(void **state)
 	};
 	static struct report_env env;
 	struct report_cell *c;
-	char path[] = "/tmp/harness-ov-XXXXXX", *text;
-	int n, fd;
+	char *text;
+	int n;
 	size_t i;
 
 	(void)state;
-	assert_int_equal(report_summarize(rows, 4, &c, &n), 0);
+	assert_int_equal(report_summarize(rows, (int)(sizeof(rows) / sizeof(rows[0])), &c, &n), 0);
 	report_env_parse(meta, &env);
 	report_apply_laws(c, n, &env);
-	assert_true((fd = mkstemp(path)) >= 0);
-	close(fd);
-	assert_int_equal(report_write_md(path, "x", "../plots/x", c, n, meta), 0);
-	text = util_read_file(path, NULL);
-	unlink(path);
-	assert_non_null(text);
+	text = md_of(c, n, meta);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(text, want[i]))
 			fail_msg("report.md lacks \"%s\":\n%s", want[i], text);
