@@ -567,8 +567,9 @@ struct capacity_cache {
  * a share of it (the warm-up is closed-loop too), and recorded as the
  * scenario's row at level 0 in the mode of the levels it is the capacity of
  * (keep-alive whatever that mode: a per-connection design at its --max-conns
- * would refuse a closed-loop tool's reconnect that beats its last close). Returns it, -1 with the
- * run's status in cc->why when that run was not ok, or -2 when a signal stopped it.
+ * would refuse a closed-loop tool's reconnect that beats its last close).
+ * Returns it, -1 with the run's status in cc->why when that run was not ok,
+ * or -2 when a signal stopped it.
  */
 static double capacity(const struct run_cfg *cfg, const struct tool_plan *tp, const char *run_id,
                        FILE *csv, const struct plan_run *r, const struct run_spec *run,

@@ -37,6 +37,12 @@ static const struct field {
 	{ "goodput_rps", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, goodput_rps), 1 },
 	{ "rejected_rps", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, rejected_rps), 1 },
 	{ "body_bytes_2xx", FIELD_LONG, offsetof(struct parse_loadgen_result, body_bytes_2xx), 1 },
+	{ "ok_lat_p50_us", FIELD_LONG, offsetof(struct parse_loadgen_result, ok_lat_p50_us), 1 },
+	{ "ok_lat_p90_us", FIELD_LONG, offsetof(struct parse_loadgen_result, ok_lat_p90_us), 1 },
+	{ "ok_lat_p99_us", FIELD_LONG, offsetof(struct parse_loadgen_result, ok_lat_p99_us), 1 },
+	{ "ok_lat_max_us", FIELD_LONG, offsetof(struct parse_loadgen_result, ok_lat_max_us), 1 },
+	{ "ok_lat_mean_us", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, ok_lat_mean_us),
+	  1 },
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

@@ -28,6 +28,11 @@ struct parse_loadgen_result {
 	double goodput_rps;  /* 2xx replies inside the window / duration */
 	double rejected_rps; /* 503 replies inside the window / duration */
 	long body_bytes_2xx; /* body bytes of the 2xx replies */
+	long ok_lat_p50_us;  /* the latency of the 2xx replies alone */
+	long ok_lat_p90_us;
+	long ok_lat_p99_us;
+	long ok_lat_max_us;
+	double ok_lat_mean_us;
 };
 
 /*

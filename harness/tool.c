@@ -221,7 +221,8 @@ static int loadgen_argv(const struct tool_job *job, char **argv, char *buf, size
 /*
  * loadgen's report into r. Requests still owed when its drain ended count as
  * failed, like errors: they were never answered. Its 503s, goodput and
- * rejections are counted apart (an older loadgen's report: unknown, -1). A lagged run keeps its
+ * rejections are counted apart (an older loadgen's report: unknown, -1), and
+ * the latency is that of the 2xx replies where it reports them apart. A lagged run keeps its
  * figures but gets the status "lagged" (they are the generator's, not the server's); a rate beyond
  * what the connections carry was refused: "unreachable".
  */
@@ -254,6 +255,14 @@ static int loadgen_collect(const struct tool_job *job, const char *out, const ch
 	r->lat_p90_ms = g.lat_p90_us / 1000.0;
 	r->lat_p99_ms = g.lat_p99_us / 1000.0;
 	r->lat_max_ms = g.lat_max_us / 1000.0;
+	/* goodput's latency: a refused request's fast 503 would hide the wait of the served */
+	if (g.ok_lat_p99_us >= 0 && g.completed > g.status_503) {
+		r->lat_mean_ms = g.ok_lat_mean_us / 1000.0;
+		r->lat_p50_ms = g.ok_lat_p50_us / 1000.0;
+		r->lat_p90_ms = g.ok_lat_p90_us / 1000.0;
+		r->lat_p99_ms = g.ok_lat_p99_us / 1000.0;
+		r->lat_max_ms = g.ok_lat_max_us / 1000.0;
+	}
 	r->lat_mean_done_ms = r->lat_mean_ms;
 	r->lat_mean_total_ms = -1;
 	if (g.lagged) {
