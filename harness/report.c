@@ -957,6 +957,8 @@ static void md_overload_law_row(FILE *f, const struct report_cell *x, const stru
 		        "past the bound: the queue grows %.0f req/s, the last request waits "
 		        "about %.2f s |\n",
 		        offered - x->bound, law.end_wait_s);
+	else if (x->admission)
+		fprintf(f, "within the bound: served; a burst past its queue is refused |\n");
 	else
 		fprintf(f, "within the bound: served, waits only for random bunching |\n");
 }
@@ -1039,8 +1041,9 @@ static void md_overload(FILE *f, const struct scenario *s, const struct report_c
 	fprintf(f, "Every measurement beside its law: goodput = min(offered, bound) 2xx a "
 	           "second; past the bound a design with admission control refuses offered - "
 	           "bound a second, any other queues it and a request sent at the end of the "
-	           "schedule waits (offered/bound - 1) x the run. p99 is over every answer, "
-	           "503s included.\n\n| model | offered req/s | goodput req/s | rejected "
+	           "schedule waits (offered/bound - 1) x the run. p99 is that of the 2xx "
+	           "answers where the tool counts them apart (loadgen), else of every "
+	           "answer.\n\n| model | offered req/s | goodput req/s | rejected "
 	           "(503) req/s | p99 | the law |\n|---|---|---|---|---|---|\n");
 	for (start = 0; start < n; start = end) {
 		const struct report_cell *cap = NULL;
