@@ -889,7 +889,7 @@ static int models_of(const struct report_cell *c, int n, char *buf, size_t len)
 static const char *past_bound(const struct report_cell *c)
 {
 	if (c->bound < 0)
-		return "unknown (no Facts line)";
+		return c->law; /* why there is none */
 	if (c->admission && c->parallel == FACTS_CONN)
 		return "refuses it: 503 (admission control, no queue: Erlang loss)";
 	if (c->admission)
@@ -1226,6 +1226,14 @@ void report_env_parse(const char *meta, struct report_env *env)
 		if (sscanf(line, "server cpus: %d", &env->server_cpus) == 1 ||
 		    sscanf(line, "workers: %d", &env->workers) == 1)
 			continue;
+		if (env->npooled < REPORT_MAX_FACTS &&
+		    sscanf(line, "scenario %63[^:]:", env->pooled[env->npooled]) == 1) {
+			const char *nl = strchr(line, '\n'),
+			           *p = strstr(line, "(every model: --workers");
+
+			env->npooled += p && (!nl || p < nl);
+			continue;
+		}
 		/* "facts MODEL: keepalive=yes ...": MODEL's Facts line as the README has it */
 		if (env->nfacts == REPORT_MAX_FACTS ||
 		    sscanf(line, "facts %63[^:]:%n", model, &len) != 1)
@@ -1255,7 +1263,15 @@ void report_apply_laws(struct report_cell *c, int n, const struct report_env *en
 		c[i].admission = in.facts && in.facts->admission;
 		c[i].parallel = in.facts && in.facts->known ? in.facts->parallel : -1;
 		c[i].bound = s ? scenario_bound(s, &in, c[i].law, sizeof(c[i].law)) : -1;
-		if (!s)
+		for (j = 0; j < env->npooled && strcmp(env->pooled[j], c[i].scenario); j++)
+			;
+		if (!s) {
 			snprintf(c[i].law, sizeof(c[i].law), "no law (unknown scenario)");
+		} else if (s->workers > 0 && j == env->npooled) {
+			c[i].bound = -1;
+			snprintf(c[i].law, sizeof(c[i].law),
+			         "unknown (the run predates the scenario's --workers %d)",
+			         s->workers);
+		}
 	}
 }

@@ -70,11 +70,18 @@ struct report_env {
 	int nfacts;
 	char model[REPORT_MAX_FACTS][RECORD_WORD];
 	struct facts facts[REPORT_MAX_FACTS]; /* model[i]'s Facts line */
+	/*
+	 * The scenarios whose meta line says they gave every model their own pool
+	 * ("(every model: --workers N)"): a run made before a scenario had one did
+	 * not, and today's law for it would not be that run's.
+	 */
+	int npooled;
+	char pooled[REPORT_MAX_FACTS][RECORD_WORD];
 };
 
 /*
- * Read the "server cpus:", "workers:" and "facts MODEL:" lines of a run's
- * meta text (meta.h; may be NULL: nothing known) into env.
+ * Read the "server cpus:", "workers:", "facts MODEL:" and "scenario NAME:"
+ * lines of a run's meta text (meta.h; may be NULL: nothing known) into env.
  */
 void report_env_parse(const char *meta, struct report_env *env);
 

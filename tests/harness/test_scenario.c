@@ -438,6 +438,8 @@ static void test_overload_report(void **state)
 	};
 	static const char meta[] =
 	    "run_id: x\nserver cpus: 1\n"
+	    "scenario overload: GET /sleep/10 -- ... (every model: --workers 8) (every model: "
+	    "--max-conns 8)\n"
 	    "facts threadpool: keepalive=yes parallel=workers workers=256 admission=yes\n"
 	    "facts prefork: keepalive=yes parallel=workers workers=256\n"
 	    "facts thread: keepalive=yes parallel=conn workers=- admission=yes\n";
@@ -471,6 +473,13 @@ static void test_overload_report(void **state)
 		if (!strstr(text, want[i]))
 			fail_msg("report.md lacks \"%s\":\n%s", want[i], text);
 	free(text);
+	/* a run whose meta does not say the scenario gave its pool predates it: no law */
+	report_env_parse(strstr(meta, "facts "), &env);
+	report_apply_laws(c, n, &env);
+	for (i = 0; i < (size_t)n; i++)
+		if (c[i].bound >= 0 || !strstr(c[i].law, "predates"))
+			fail_msg("%s at %d: bound %g (%s) for a run without the pool", c[i].model,
+			         c[i].concurrency, c[i].bound, c[i].law);
 	free(c);
 }
 
