@@ -7,6 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The optional admission=yes|no word into f: 1 when w is one, 0 when it is
+ * another key, -1 on a bad value.
+ */
+static int facts_admission_word(const char *w, struct facts *f)
+{
+	if (strncmp(w, "admission=", 10) != 0)
+		return 0;
+	if (strcmp(w + 10, "yes") && strcmp(w + 10, "no"))
+		return -1;
+	f->admission = !strcmp(w + 10, "yes");
+	return 1;
+}
+
 /* One key=value word of the line into f; unknown keys are fine. 0, or -1 on a bad value. */
 static int facts_word(const char *w, struct facts *f, int *seen)
 {
@@ -17,6 +31,8 @@ static int facts_word(const char *w, struct facts *f, int *seen)
 	if (!v)
 		return -1;
 	v++;
+	if ((n = facts_admission_word(w, f)) != 0)
+		return n < 0 ? -1 : 0;
 	if (!strncmp(w, "keepalive=", 10)) {
 		if (strcmp(v, "yes") && strcmp(v, "no"))
 			return -1;
@@ -100,7 +116,7 @@ const char *facts_format(const struct facts *f, char *buf, size_t len)
 		snprintf(w, sizeof(w), "%d", f->workers);
 	else
 		snprintf(w, sizeof(w), "-");
-	snprintf(buf, len, "keepalive=%s parallel=%s workers=%s", f->keepalive ? "yes" : "no",
-	         par[f->parallel], w);
+	snprintf(buf, len, "keepalive=%s parallel=%s workers=%s%s", f->keepalive ? "yes" : "no",
+	         par[f->parallel], w, f->admission ? " admission=yes" : "");
 	return buf;
 }

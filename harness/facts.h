@@ -19,21 +19,30 @@ struct facts {
 	int keepalive; /* keepalive=yes: 1; no: 0 */
 	int parallel;  /* enum facts_parallel */
 	int workers;   /* the pool's default: a number, FACTS_WORKERS_CPUS, or 0 ("-") */
+	/*
+	 * admission=yes: 1, the model refuses load past a limit by design (a full
+	 * queue, --max-conns) with 503, so a 503 from it is a measured rejection,
+	 * not an error. Optional: absent or admission=no is 0.
+	 */
+	int admission;
 };
 
 /*
  * Parse the first line of text that starts with "Facts:" into f:
  * "Facts: keepalive=yes parallel=workers workers=256". Every one of the three
- * keys must be there with a valid value (unknown keys are ignored, so the line
- * can grow). 0, or -1 with f->known = 0 when there is no such line or it is
- * malformed.
+ * keys must be there with a valid value; admission=yes|no may be (unknown keys
+ * are ignored, so the line can grow). 0, or -1 with f->known = 0 when there is no such line or it
+ * is malformed.
  */
 int facts_parse(const char *text, struct facts *f);
 
 /* Read dir/<model>/README.md and parse it (facts_parse): 0 or -1 (f->known = 0). */
 int facts_load(const char *dir, const char *model, struct facts *f);
 
-/* f back as the line's key=value words ("keepalive=yes parallel=1 workers=-") into buf. */
+/*
+ * f back as the line's key=value words ("keepalive=yes parallel=1 workers=-",
+ * then " admission=yes" when it is set) into buf.
+ */
 const char *facts_format(const struct facts *f, char *buf, size_t len);
 
 #endif

@@ -6,9 +6,12 @@
 #                   the verdict, the CSV writer/reader, the plan's order and explicit cells,
 #                   references, the summary and ranking, the comparison's ratios and the bar's
 #                   verdicts; the scenario table (its open-loop row too), the Facts line, the
-#                   laws, the per-scenario summary and report, the IRQ-time meta line; the chart
-#                   scripts' marks (charts.sh: load-generator-bound points ringed, starved cells
-#                   at the run length); the idle-connection holder against a fake server that
+#                   laws, the per-scenario summary and report, the IRQ-time meta line; the
+#                   status rule (a 503 from an admission=yes model is a rejection, not an
+#                   error), the overload law and report.md's rows beside it, loadgen's outcomes
+#                   apart; the chart scripts' marks (charts.sh: load-generator-bound points
+#                   ringed, starved cells at the run length, goodput and rejected against
+#                   offered load); the idle-connection holder against a fake server that
 #                   holds, refuses, drops or never answers, its RLIMIT_NOFILE skip, whole-tree
 #                   PSS, the idle slopes (test_idle.c, test_core.c)
 #   harness-faults  bin/harness against the fault models of tests/harness-faults/ (built into

@@ -519,6 +519,9 @@ static void progress(int done, int total, const struct record_row *row, int reps
 	else
 		printf("%s req/s, p99 %.2f ms", util_thousands(row->rps, rps, sizeof(rps)),
 		       row->lat_p99_ms);
+	if (!strcmp(row->status, "ok") && row->rejected_rps > 0) /* refused by design */
+		printf(" (goodput %s, rejected %.0f req/s)",
+		       util_thousands(row->goodput_rps, rps, sizeof(rps)), row->rejected_rps);
 	if (row->client_cpu_pct >= REPORT_CLIENT_BOUND_PCT)
 		printf(" [%s at %.0f%% CPU: load generator bound]", tool, row->client_cpu_pct);
 	/* Annotations, not verdicts: a starved or noisy run's numbers are real, just partial. */
@@ -562,8 +565,11 @@ struct capacity_cache {
  * tool's req/s in keep-alive at the scenario's capacity_conns connections for
  * the run's duration, measured once per model before its first measured run at
  * a share of it (the warm-up is closed-loop too), and recorded as the
- * scenario's row at level 0. Returns it, -1 with the run's
- * status in cc->why when that run was not ok, or -2 when a signal stopped it.
+ * scenario's row at level 0 in the mode of the levels it is the capacity of
+ * (keep-alive whatever that mode: a per-connection design at its --max-conns
+ * would refuse a closed-loop tool's reconnect that beats its last close).
+ * Returns it, -1 with the run's status in cc->why when that run was not ok,
+ * or -2 when a signal stopped it.
  */
 static double capacity(const struct run_cfg *cfg, const struct tool_plan *tp, const char *run_id,
                        FILE *csv, const struct plan_run *r, const struct run_spec *run,
@@ -592,7 +598,7 @@ static double capacity(const struct run_cfg *cfg, const struct tool_plan *tp, co
 	                &(struct record_ids){ .run_id = run_id,
 	                                      .scenario = sc->name,
 	                                      .model = spec.model,
-	                                      .mode = plan_mode_name(PLAN_KEEPALIVE),
+	                                      .mode = plan_mode_name(r->mode),
 	                                      .tool = spec.tool->name,
 	                                      .concurrency = 0,
 	                                      .rep = 1 },
@@ -606,6 +612,23 @@ static double capacity(const struct run_cfg *cfg, const struct tool_plan *tp, co
 	       out.detail);
 	fflush(stdout);
 	return *rps;
+}
+
+static void models_dir(const struct options *o, char *buf, size_t len);
+
+/*
+ * Which models refuse with 503 by design (their Facts say admission=yes), so
+ * that a run counts their 503s as rejections, not errors: into admission[].
+ */
+static void load_admission(const struct options *o, int *admission)
+{
+	char dir[PATH_MAX];
+	struct facts f;
+	int i;
+
+	models_dir(o, dir, sizeof(dir));
+	for (i = 0; i < o->plan.nmodels; i++)
+		admission[i] = facts_load(dir, o->plan.models[i].name, &f) == 0 && f.admission;
 }
 
 /* The planned seconds of run r: what the ETA is worked out from. */
@@ -624,7 +647,9 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 	struct capacity_cache *cc = calloc(1, sizeof(*cc));
 	long long t_start = 0;
 	double planned_left = 0, planned_done = 0;
+	int admission[PLAN_MAX_MODELS];
 
+	load_admission(o, admission);
 	if (!runs || !cc || (n = plan_runs(p, runs, max)) < 0) {
 		free(runs);
 		free(cc);
@@ -651,6 +676,7 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 			                 .idle_conns = sc->idle_load_c ? r->level : 0,
 			                 .duration_s = r->duration_s,
 			                 .max_requests = REQUESTS_PER_SECOND * r->duration_s,
+			                 .admission = admission[r->model],
 			                 .tag = tag };
 		struct run_outcome out;
 		struct record_row row;
@@ -677,7 +703,7 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 
 			if (cap == -2)
 				break;
-			spec.concurrency = 2 * sc->capacity_conns;
+			spec.concurrency = sc->load_conns;
 			spec.rate = cap > 0 ? cap * r->level / 100 : -1;
 		}
 		if (spec.rate < 0) { /* never guessed: the cell says why it was not run */

@@ -232,9 +232,19 @@ void meta_plan_lines(const struct plan *p, const char *dir, char **scen, char **
 	struct facts fa;
 	int i;
 
-	for (i = 0; f && i < p->nscenarios; i++)
-		fprintf(f, "scenario %s: GET %s -- %s\n", p->scenarios[i]->name,
-		        p->scenarios[i]->target, p->scenarios[i]->shows);
+	for (i = 0; f && i < p->nscenarios; i++) {
+		const struct scenario *s = p->scenarios[i];
+
+		fprintf(f, "scenario %s: GET %s -- %s", s->name, s->target, s->shows);
+		if (s->workers > 0)
+			fprintf(f, " (every model: --workers %d)", s->workers);
+		if (s->max_conns > 0)
+			fprintf(f, " (every model: --max-conns %d)", s->max_conns);
+		if (s->capacity_conns > 0)
+			fprintf(f, " (capacity closed-loop at %d connections; load over up to %d)",
+			        s->capacity_conns, s->load_conns);
+		fprintf(f, "\n");
+	}
 	if (f)
 		fclose(f);
 	if (!(f = open_memstream(facts, &len)))

@@ -7,29 +7,42 @@
 #define FIELD_LONG   0
 #define FIELD_DOUBLE 1
 
-/* Every key the harness needs: a table, so a new one is a row. */
+/*
+ * Every key the harness needs: a table, so a new one is a row. An optional key
+ * (one a newer loadgen added) reads as -1 when an older report lacks it.
+ */
 static const struct field {
 	const char *key;
 	int type;
 	size_t offset;
+	int optional;
 } fields[] = {
-	{ "rate", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, rate) },
-	{ "offered_rps", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, offered_rps) },
-	{ "achieved_rps", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, achieved_rps) },
-	{ "duration_s", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, duration_s) },
-	{ "completed", FIELD_LONG, offsetof(struct parse_loadgen_result, completed) },
-	{ "non_2xx", FIELD_LONG, offsetof(struct parse_loadgen_result, non_2xx) },
-	{ "status_503", FIELD_LONG, offsetof(struct parse_loadgen_result, status_503) },
-	{ "body_bytes", FIELD_LONG, offsetof(struct parse_loadgen_result, body_bytes) },
-	{ "errors", FIELD_LONG, offsetof(struct parse_loadgen_result, errors) },
-	{ "unfinished", FIELD_LONG, offsetof(struct parse_loadgen_result, unfinished) },
-	{ "lat_p50_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lat_p50_us) },
-	{ "lat_p90_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lat_p90_us) },
-	{ "lat_p99_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lat_p99_us) },
-	{ "lat_max_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lat_max_us) },
-	{ "lat_mean_us", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, lat_mean_us) },
-	{ "lag_p99_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lag_p99_us) },
-	{ "cpu_pct", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, cpu_pct) },
+	{ "rate", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, rate), 0 },
+	{ "offered_rps", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, offered_rps), 0 },
+	{ "achieved_rps", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, achieved_rps), 0 },
+	{ "duration_s", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, duration_s), 0 },
+	{ "completed", FIELD_LONG, offsetof(struct parse_loadgen_result, completed), 0 },
+	{ "non_2xx", FIELD_LONG, offsetof(struct parse_loadgen_result, non_2xx), 0 },
+	{ "status_503", FIELD_LONG, offsetof(struct parse_loadgen_result, status_503), 0 },
+	{ "body_bytes", FIELD_LONG, offsetof(struct parse_loadgen_result, body_bytes), 0 },
+	{ "errors", FIELD_LONG, offsetof(struct parse_loadgen_result, errors), 0 },
+	{ "unfinished", FIELD_LONG, offsetof(struct parse_loadgen_result, unfinished), 0 },
+	{ "lat_p50_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lat_p50_us), 0 },
+	{ "lat_p90_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lat_p90_us), 0 },
+	{ "lat_p99_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lat_p99_us), 0 },
+	{ "lat_max_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lat_max_us), 0 },
+	{ "lat_mean_us", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, lat_mean_us), 0 },
+	{ "lag_p99_us", FIELD_LONG, offsetof(struct parse_loadgen_result, lag_p99_us), 0 },
+	{ "cpu_pct", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, cpu_pct), 0 },
+	{ "goodput_rps", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, goodput_rps), 1 },
+	{ "rejected_rps", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, rejected_rps), 1 },
+	{ "body_bytes_2xx", FIELD_LONG, offsetof(struct parse_loadgen_result, body_bytes_2xx), 1 },
+	{ "ok_lat_p50_us", FIELD_LONG, offsetof(struct parse_loadgen_result, ok_lat_p50_us), 1 },
+	{ "ok_lat_p90_us", FIELD_LONG, offsetof(struct parse_loadgen_result, ok_lat_p90_us), 1 },
+	{ "ok_lat_p99_us", FIELD_LONG, offsetof(struct parse_loadgen_result, ok_lat_p99_us), 1 },
+	{ "ok_lat_max_us", FIELD_LONG, offsetof(struct parse_loadgen_result, ok_lat_max_us), 1 },
+	{ "ok_lat_mean_us", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, ok_lat_mean_us),
+	  1 },
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -82,8 +95,15 @@ int parse_loadgen_output(const char *text, size_t len, struct parse_loadgen_resu
 		}
 		line = le + 1;
 	}
-	for (i = 0; i < NFIELDS; i++)
-		if (!seen[i])
+	for (i = 0; i < NFIELDS; i++) {
+		if (seen[i])
+			continue;
+		if (!fields[i].optional)
 			return -1;
+		if (fields[i].type == FIELD_LONG)
+			*(long *)((char *)r + fields[i].offset) = -1;
+		else
+			*(double *)((char *)r + fields[i].offset) = -1;
+	}
 	return status ? 0 : -1;
 }

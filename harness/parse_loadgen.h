@@ -24,12 +24,21 @@ struct parse_loadgen_result {
 	long lag_p99_us;
 	double cpu_pct;
 	int lagged; /* status=generator-lagged: the latencies are not the server's */
+	/* Optional keys: -1 when the report has none (a loadgen before issue 16). */
+	double goodput_rps;  /* 2xx replies inside the window / duration */
+	double rejected_rps; /* 503 replies inside the window / duration */
+	long body_bytes_2xx; /* body bytes of the 2xx replies */
+	long ok_lat_p50_us;  /* the latency of the 2xx replies alone */
+	long ok_lat_p90_us;
+	long ok_lat_p99_us;
+	long ok_lat_max_us;
+	double ok_lat_mean_us;
 };
 
 /*
  * Parse loadgen's standard output, text[0..len) (a NUL ends it early), into r,
  * which is cleared first. Unknown keys are ignored, so loadgen may add some.
- * Returns 0, or -1 if a key above is missing or its value is not a number
+ * Returns 0, or -1 if a key above (an optional one aside) is missing or its value is not a number
  * (or, for status, neither ok nor generator-lagged): loadgen refused to run
  * or did not finish.
  */

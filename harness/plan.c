@@ -330,6 +330,8 @@ static void print_scenario(const struct plan *p, const struct plan_cell *cells, 
 		}
 		if (s->idle_load_c > 0)
 			fprintf(f, "; concurrency %d beside idle connections:", s->idle_load_c);
+		else if (s->capacity_conns > 0)
+			fprintf(f, "; %% of capacity:");
 		else
 			fprintf(f, "; concurrency:");
 		for (i = 0; i < n; i++) {
@@ -339,8 +341,11 @@ static void print_scenario(const struct plan *p, const struct plan_cell *cells, 
 				fprintf(f, " %d", cells[i].level);
 		}
 	}
-	fprintf(f, "; %d repetition%s of %d s\n", cells[0].reps, cells[0].reps == 1 ? "" : "s",
+	fprintf(f, "; %d repetition%s of %d s", cells[0].reps, cells[0].reps == 1 ? "" : "s",
 	        cells[0].duration_s);
+	if (s->workers > 0) /* the scenario's own pool, over the plan's workers */
+		fprintf(f, "; every model --workers %d", s->workers);
+	fprintf(f, "\n");
 }
 
 void plan_print(const struct plan *p, FILE *f)

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS      27
+#define NFIELDS      29
+#define V4_NFIELDS   27      /* before goodput_rps and rejected_rps */
 #define V3_NFIELDS   25      /* before idle_conns and server_mem_kb */
 #define V2_NFIELDS   24      /* before scenario */
 #define OLD_NFIELDS  22      /* before served_conns and other_cpu_pct */
@@ -24,7 +25,7 @@ static const char header[] =
     "run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
     "lat_mean_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms,server_user_s,server_sys_s,"
     "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct,"
-    "scenario,idle_conns,server_mem_kb";
+    "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps";
 
 const char *record_header(void)
 {
@@ -65,6 +66,7 @@ static void opt_num(double v, char *buf, size_t buflen)
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
 	char f[6][2 * RECORD_WORD + 3], served[32], other[32], client[32], mem[32] = "";
+	char good[32], rej[32];
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
@@ -77,16 +79,18 @@ int record_format(const struct record_row *r, char *buf, size_t buflen)
 	opt_num(r->served_conns, served, sizeof(served));
 	opt_num(r->other_cpu_pct, other, sizeof(other));
 	opt_num(r->client_cpu_pct, client, sizeof(client));
+	opt_num(r->goodput_rps, good, sizeof(good));
+	opt_num(r->rejected_rps, rej, sizeof(rej));
 	if (r->server_mem_kb >= 0)
 		snprintf(mem, sizeof(mem), "%ld", r->server_mem_kb);
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s\n",
+	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
 	             r->server_cpu_us_per_req, r->server_maxrss_kb, client, f[4], served, other,
-	             f[5], r->idle_conns, mem);
+	             f[5], r->idle_conns, mem, good, rej);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -153,7 +157,8 @@ int record_parse(const char *line, struct record_row *r)
 	if (!copy)
 		return -1;
 	nf = csv_split(copy, f, NFIELDS);
-	if (nf != NFIELDS && nf != V3_NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
+	if (nf != NFIELDS && nf != V4_NFIELDS && nf != V3_NFIELDS && nf != V2_NFIELDS &&
+	    nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
 		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO;
@@ -188,6 +193,8 @@ int record_parse(const char *line, struct record_row *r)
 	r->other_cpu_pct = d[23];
 	r->idle_conns = d[25] > 0 ? (int)d[25] : 0; /* older files held none */
 	r->server_mem_kb = (long)d[26];
+	r->goodput_rps = d[27];
+	r->rejected_rps = d[28];
 	rc = 0;
 out:
 	free(copy);
@@ -291,6 +298,8 @@ void record_from_run(struct record_row *row, const struct record_ids *id,
 	row->client_cpu_pct = out->client_cpu_pct;
 	row->served_conns = health_served_conns(out->res.rps, out->res.lat_mean_done_ms);
 	row->other_cpu_pct = out->other_cpu_pct;
+	row->goodput_rps = out->res.goodput_rps;
+	row->rejected_rps = out->res.rejected_rps;
 }
 
 int record_backfill_served(const char *run_dir, struct record_row *rows, int n)

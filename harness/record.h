@@ -36,6 +36,8 @@ struct record_row {
 	char scenario[RECORD_WORD]; /* rows of older files are "hello" */
 	int idle_conns;             /* idle connections held beside the load (older files: 0) */
 	long server_mem_kb;         /* PSS of the server's whole tree, hooks done; -1: unknown */
+	double goodput_rps;         /* 2xx answers a second; -1: unknown (older files) */
+	double rejected_rps;        /* 503 answers a second; -1: unknown (ab, wrk, older files) */
 };
 
 /* The header line of results.csv, without the newline. */
@@ -50,7 +52,8 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
 
 /*
  * Parse one CSV line (newline optional) written by record_format into row.
- * Returns 0, or -1 if it does not have the schema's 27 fields; the 25 of a
+ * Returns 0, or -1 if it does not have the schema's 29 fields; the 27 of a
+ * file written before goodput_rps and rejected_rps (both -1), the 25 of a
  * file written before idle_conns and server_mem_kb (0 and -1), the 24 of a
  * file written before scenario existed (scenario "hello") and the 22 of one
  * written before served_conns and other_cpu_pct existed (both -1) are

@@ -12,15 +12,18 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The charts of every scenario, and those only of scenarios whose levels are idle connections. */
+/*
+ * The charts of every scenario, those only of scenarios whose levels are idle
+ * connections, and those only of open-loop ones.
+ */
+enum { CHART_ALL, CHART_IDLE, CHART_OPEN };
 static const struct {
 	const char *name;
-	int idle_only;
+	int only;
 } chart_kinds[] = {
-	{ "throughput", 0 },
-	{ "p99", 0 },
-	{ "cpu", 0 },
-	{ "mem", 1 }, /* memory per idle connection */
+	{ "throughput", CHART_ALL }, { "p99", CHART_ALL },
+	{ "cpu", CHART_ALL },        { "mem", CHART_IDLE }, /* memory per idle connection */
+	{ "goodput", CHART_OPEN }, /* goodput and rejected against offered load */
 };
 #define NKINDS (int)(sizeof(chart_kinds) / sizeof(chart_kinds[0]))
 
@@ -122,6 +125,26 @@ static void mean_sd(const struct record_row *const *rows, int k, double *mean, d
 	*sd = m > 1 ? sqrt(sq / (m - 1)) : 0;
 }
 
+/*
+ * The medians of the outcomes apart over the ok rows: goodput (a row without
+ * it counts its req/s: an ok row had only 2xx answers) and rejected (-1 when
+ * no ok row knows it).
+ */
+static void fill_outcomes(struct report_cell *cell, const struct record_row *const *rows, int k,
+                          double *tmp)
+{
+	int i, m = 0;
+
+	for (i = 0; i < k; i++)
+		if (!strcmp(rows[i]->status, "ok"))
+			tmp[m++] = rows[i]->goodput_rps >= 0 ? rows[i]->goodput_rps : rows[i]->rps;
+	cell->goodput_median = m ? util_median(tmp, m) : -1;
+	for (i = m = 0; i < k; i++)
+		if (!strcmp(rows[i]->status, "ok") && rows[i]->rejected_rps >= 0)
+			tmp[m++] = rows[i]->rejected_rps;
+	cell->rejected_median = m ? util_median(tmp, m) : -1;
+}
+
 /* Fill cell from the k rows of one cell. */
 static void fill_cell(struct report_cell *cell, const struct record_row *const *rows, int k,
                       double *tmp)
@@ -158,6 +181,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 		cell->run_s = fmax(cell->run_s, ok[i]->duration_s);
 	}
 	cell->ok = m;
+	cell->goodput_median = cell->rejected_median = -1;
 	if (!m) {
 		cell->rps_min = 0;
 		return;
@@ -188,6 +212,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 		cell->mem_kb_median = (long)util_median(tmp, m);
 	cell->client_bound = cell->client_cpu_max >= REPORT_CLIENT_BOUND_PCT;
 	fill_health(cell, rows, k, tmp);
+	fill_outcomes(cell, rows, k, tmp);
 }
 
 /* 1 if c's scenario's levels are idle connections (scenario.h, idle_load_c), else 0. */
@@ -196,6 +221,14 @@ static int is_idle(const struct report_cell *c)
 	const struct scenario *s = scenario_find(c->scenario);
 
 	return s && s->idle_load_c > 0;
+}
+
+/* 1 if chart kind i is drawn for c's scenario, else 0. */
+static int chart_applies(int i, const struct report_cell *c)
+{
+	return chart_kinds[i].only == CHART_ALL ||
+	       (chart_kinds[i].only == CHART_IDLE && is_idle(c)) ||
+	       (chart_kinds[i].only == CHART_OPEN && scenario_open_loop(c->scenario));
 }
 
 int report_level(const struct report_cell *c)
@@ -302,10 +335,10 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 	           "client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses,"
 	           "served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,"
 	           "run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,"
-	           "cpu_us_per_req_per_1k_idle\n");
+	           "cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median\n");
 	for (i = 0; i < n; i++) {
 		char served[32] = "", other[32] = "", bound[32] = "", mem[32] = "", per[32] = "",
-		     cpu[32] = "";
+		     cpu[32] = "", good[32] = "", rej[32] = "";
 
 		if (c[i].bound >= 0)
 			snprintf(bound, sizeof(bound), "%.1f", c[i].bound);
@@ -319,16 +352,20 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 			snprintf(per, sizeof(per), "%.0f", c[i].mem_per_idle_b);
 		if (!isnan(c[i].cpu_per_1k_idle))
 			snprintf(cpu, sizeof(cpu), "%.3f", c[i].cpu_per_1k_idle);
+		if (c[i].goodput_median >= 0)
+			snprintf(good, sizeof(good), "%.2f", c[i].goodput_median);
+		if (c[i].rejected_median >= 0)
+			snprintf(rej, sizeof(rej), "%.2f", c[i].rejected_median);
 		fprintf(
 		    f,
 		    "%s,%s,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f,%ld,%.1f,%d,%.1f,%s,%d,"
-		    "%s,%s,%d,%s,%d,%s,%s,%.3f,%d,%s,%s,%s\n",
+		    "%s,%s,%d,%s,%d,%s,%s,%.3f,%d,%s,%s,%s,%s,%s\n",
 		    c[i].model, c[i].mode, c[i].concurrency, c[i].runs, c[i].ok, c[i].rps_median,
 		    c[i].rps_min, c[i].rps_max, c[i].rps_mean, c[i].rps_sd, c[i].p50_median,
 		    c[i].p99_median, c[i].cpu_us_median, c[i].maxrss_kb_max, c[i].client_cpu_max,
 		    c[i].client_bound, c[i].client_cpu_median, c[i].tool, c[i].reference,
 		    c[i].statuses, served, c[i].starved, other, c[i].noisy, c[i].scenario, bound,
-		    c[i].run_s, c[i].idle_conns, mem, per, cpu);
+		    c[i].run_s, c[i].idle_conns, mem, per, cpu, good, rej);
 	}
 	return fclose(f) == 0 ? 0 : -1;
 }
@@ -662,7 +699,7 @@ int report_cell_short(const struct report_cell *cell, int planned)
 /* Which marks a table used, for its legend. */
 struct marks {
 	int cpu; /* the table is of server CPU per request, not req/s */
-	int bound, refs, shortfall, starved, noisy, law;
+	int bound, refs, shortfall, starved, noisy, law, refused;
 	double noisy_max;
 };
 
@@ -686,9 +723,16 @@ static void md_cell(FILE *f, const struct report_cell *x, int planned, struct ma
 		fprintf(f, " %s (%.2f ms)", util_thousands(x->rps_median, num, sizeof(num)),
 		        x->p99_median);
 	if (x->ok && x->bound > 0 && !m->cpu) {
-		fprintf(f, " = %.0f %% of %s", 100 * x->rps_median / x->bound,
+		/* what the law bounds is goodput: answers refused by design are not served */
+		fprintf(f, " = %.0f %% of %s",
+		        100 * (x->rejected_median > 0 ? x->goodput_median : x->rps_median) /
+		            x->bound,
 		        util_thousands(x->bound, num, sizeof(num)));
 		m->law = 1;
+	}
+	if (x->ok && x->rejected_median > 0 && !m->cpu) {
+		fprintf(f, ", %s refused/s", util_thousands(x->rejected_median, num, sizeof(num)));
+		m->refused = 1;
 	}
 	if (x->ok && sc && sc->body_bytes >= REPORT_BANDWIDTH_BYTES && !m->cpu)
 		fprintf(f, ", %s MB/s",
@@ -719,6 +763,11 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 		           "scenario's law gives for the model (from its Facts line, the server's "
 		           "CPUs and --workers). A model far below its bound is a finding to "
 		           "explain.\n");
+	if (m->refused)
+		fprintf(
+		    f, "\nN refused/s: 503 answers a second from a model that refuses by design "
+		       "(admission=yes in its Facts); req/s counts them, the share of the bound is "
+		       "that of the goodput (2xx a second) alone.\n");
 	if (m->shortfall)
 		fprintf(f,
 		        "\n* fewer ok repetitions than the %d planned (see summary.csv, "
@@ -836,21 +885,103 @@ static int models_of(const struct report_cell *c, int n, char *buf, size_t len)
 #define KNEE_FACTOR  10.0 /* the knee: p99 this many times its value at the lowest load */
 #define GOODPUT_HELD 0.9  /* goodput held: at the highest load, this share of its peak */
 
+/* What c's design does with offered load past its bound, in words. */
+static const char *past_bound(const struct report_cell *c)
+{
+	if (c->bound < 0)
+		return c->law; /* why there is none */
+	if (c->admission && c->parallel == FACTS_CONN)
+		return "refuses it: 503 (admission control, no queue: Erlang loss)";
+	if (c->admission)
+		return "refuses it: 503 (admission control behind a queue)";
+	return c->parallel == FACTS_ONE ? "queues it (one thread: M/D/1)"
+	                                : "queues it (listen backlog or work queue)";
+}
+
+/*
+ * The servers of a design with admission control and no queue in front (a
+ * thread or process per connection capped by --max-conns: its bound's
+ * parallelism), for Erlang's loss formula; 0 for any other design.
+ */
+static int loss_servers(const struct report_cell *c)
+{
+	const struct scenario *s = scenario_find(c->scenario);
+	long ms = s ? scenario_number(s) : -1;
+
+	if (!c->admission || c->parallel != FACTS_CONN || c->bound <= 0 || ms <= 0)
+		return 0;
+	return (int)lround(c->bound * ms / 1000); /* the sleep law: P x 1000/ms */
+}
+
+/*
+ * One open-loop cell beside its law (scenario_overload_law): offered load,
+ * goodput and rejected req/s each with the law's figure, p99, and what the law
+ * says past the bound. The offered req/s is the share of the measured capacity
+ * (cap) the generator was asked for; run_s the schedule's length.
+ */
+static void md_overload_law_row(FILE *f, const struct report_cell *x, const struct report_cell *cap,
+                                double run_s)
+{
+	double offered = cap && cap->ok ? cap->rps_median * x->concurrency / 100 : -1;
+	struct overload_law law;
+	int has_law = scenario_overload_law(x->bound, offered, x->admission, loss_servers(x), run_s,
+	                                    &law) == 0;
+	char rej[32] = "?";
+
+	fprintf(f, "| %s | %d %% = ", x->model, x->concurrency);
+	fprintf(f, offered >= 0 ? "%.0f |" : "? |", offered);
+	if (!x->ok) {
+		fprintf(f, " %s | | | |\n", x->statuses);
+		return;
+	}
+	if (x->rejected_median >= 0)
+		snprintf(rej, sizeof(rej), "%.0f", x->rejected_median);
+	if (!has_law) {
+		fprintf(f, " %.0f | %s | %.2f ms | no law: %s |\n", x->goodput_median, rej,
+		        x->p99_median,
+		        x->bound < 0 ? x->law : "the offered load is unknown (no capacity run)");
+		return;
+	}
+	fprintf(f, " %.0f (law %.0f) | %s (law %.0f) | %.2f ms | ", x->goodput_median,
+	        law.goodput_rps, rej, law.rejected_rps, x->p99_median);
+	if (loss_servers(x) > 0)
+		fprintf(
+		    f,
+		    "no queue: refuses the arrivals that find its %d busy, %.1f %% (Erlang B) |\n",
+		    loss_servers(x), 100 * law.rejected_rps / offered);
+	else if (law.rejected_rps > 0)
+		fprintf(f, "past the bound: refuses %.0f req/s, latency bounded by its queue |\n",
+		        law.rejected_rps);
+	else if (law.end_wait_s > 0)
+		fprintf(f,
+		        "past the bound: the queue grows %.0f req/s, the last request waits "
+		        "about %.2f s |\n",
+		        offered - x->bound, law.end_wait_s);
+	else if (x->admission)
+		fprintf(f, "within the bound: served; a burst past its queue is refused |\n");
+	else
+		fprintf(f, "within the bound: served, waits only for random bunching |\n");
+}
+
 /*
  * An open-loop scenario's verdicts, per model and mode (the cells c[0..n) are
  * sorted by model, mode and level; level 0 is the closed-loop run that
- * measured the capacity the other levels are shares of): the load at which p99 first reaches
- * KNEE_FACTOR x its value at the lowest load, and whether goodput at the
- * highest load held GOODPUT_HELD of its peak. Only ok cells count: a cell the
- * generator could not reach (lagged, unreachable) is named, never filled in.
+ * measured the capacity the other levels are shares of): its bound and what
+ * its design does past it, the load at which p99 first reaches KNEE_FACTOR x
+ * its value at the lowest load, and whether goodput at the highest load held
+ * GOODPUT_HELD of its peak; then every cell beside its law. Only ok cells
+ * count: a cell the generator could not reach (lagged, unreachable) is named,
+ * never filled in.
  */
 static void md_overload(FILE *f, const struct scenario *s, const struct report_cell *c, int n)
 {
-	int start, end;
+	double run_s = s->duration_s > 0 ? s->duration_s : 0;
+	int start, end, i;
 
 	fprintf(f,
-	        "| model | mode | capacity req/s | p99 at the lowest load | p99 x%.0f at | "
-	        "goodput at the highest load | goodput |\n|---|---|---|---|---|---|---|\n",
+	        "| model | mode | bound (law) | capacity measured | past the bound | p99 at the "
+	        "lowest load | p99 x%.0f at | goodput at the highest load | goodput |\n"
+	        "|---|---|---|---|---|---|---|---|---|\n",
 	        KNEE_FACTOR);
 	for (start = 0; start < n; start = end) {
 		const struct report_cell *low = NULL, *knee = NULL, *top = &c[start], *cap = NULL;
@@ -873,8 +1004,8 @@ static void md_overload(FILE *f, const struct scenario *s, const struct report_c
 				low = x;
 			else if (!knee && x->p99_median >= KNEE_FACTOR * low->p99_median)
 				knee = x;
-			if (x->rps_median > peak)
-				peak = x->rps_median;
+			if (x->goodput_median > peak)
+				peak = x->goodput_median;
 		}
 		snprintf(knee_s, sizeof(knee_s), knee ? "%d %%" : "not within the loads run",
 		         knee ? knee->concurrency : 0);
@@ -882,15 +1013,17 @@ static void md_overload(FILE *f, const struct scenario *s, const struct report_c
 			snprintf(top_s, sizeof(top_s), "not measured at %d %% (%s) | -",
 			         top->concurrency, top->statuses);
 		else
-			snprintf(top_s, sizeof(top_s), "%.0f req/s at %d %% | %s", top->rps_median,
-			         top->concurrency,
-			         top->rps_median >= GOODPUT_HELD * peak ? "held"
-			                                                : "fell (collapse)");
+			snprintf(top_s, sizeof(top_s), "%.0f req/s at %d %% | %s",
+			         top->goodput_median, top->concurrency,
+			         top->goodput_median >= GOODPUT_HELD * peak ? "held"
+			                                                    : "fell (collapse)");
 		fprintf(f, "| %s | %s | ", c[start].model, c[start].mode);
+		fprintf(f, c[start].bound >= 0 ? "%.0f | " : "? | ", c[start].bound);
 		if (cap && cap->ok)
 			fprintf(f, "%.0f | ", cap->rps_median);
 		else
 			fprintf(f, "not measured (%s) | ", cap ? cap->statuses : "no run");
+		fprintf(f, "%s | ", past_bound(&c[start]));
 		if (low)
 			fprintf(f, "%.2f ms at %d %% | %s | %s |\n", low->p99_median,
 			        low->concurrency, knee_s, top_s);
@@ -900,9 +1033,31 @@ static void md_overload(FILE *f, const struct scenario *s, const struct report_c
 	fprintf(f,
 	        "\nCapacity: the closed-loop tool's req/s in keep-alive at %d connections (the "
 	        "capacity column below); the other levels are shares of it, offered open-loop "
-	        "over %d connections. A cell that is not ok (the generator lagged, or could not "
-	        "carry the rate) keeps its status below and is never extrapolated.\n\n",
-	        s->capacity_conns, 2 * s->capacity_conns);
+	        "over up to %d connections%s. A cell that is not ok (the generator lagged, or "
+	        "could not carry the rate) keeps its status below and is never "
+	        "extrapolated.\n\n",
+	        s->capacity_conns, s->load_conns,
+	        strstr(s->modes, "close") ? ", one per request" : "");
+	fprintf(f, "Every measurement beside its law: goodput = min(offered, bound) 2xx a "
+	           "second; past the bound a design with admission control refuses offered - "
+	           "bound a second, any other queues it and a request sent at the end of the "
+	           "schedule waits (offered/bound - 1) x the run. p99 is that of the 2xx "
+	           "answers where the tool counts them apart (loadgen), else of every "
+	           "answer.\n\n| model | offered req/s | goodput req/s | rejected "
+	           "(503) req/s | p99 | the law |\n|---|---|---|---|---|---|\n");
+	for (start = 0; start < n; start = end) {
+		const struct report_cell *cap = NULL;
+
+		for (end = start; end < n && !strcmp(c[end].model, c[start].model) &&
+		                  !strcmp(c[end].mode, c[start].mode);
+		     end++)
+			if (c[end].concurrency == 0)
+				cap = &c[end];
+		for (i = start; i < end; i++)
+			if (c[i].concurrency > 0)
+				md_overload_law_row(f, &c[i], cap, run_s ? run_s : c[i].run_s);
+	}
+	fprintf(f, "\n");
 }
 
 /* One scenario's part of report.md: what it is, its law, a table per mode. */
@@ -978,7 +1133,7 @@ int report_write_md(const char *path, const char *run_id, const char *charts_rel
 		k = modes_of(c + start, end - start, modes);
 		for (m = 0; m < k; m++)
 			for (i = 0; i < NKINDS; i++)
-				if (!chart_kinds[i].idle_only || is_idle(&c[start]))
+				if (chart_applies(i, &c[start]))
 					fprintf(f, "![%s %s %s](%s/%s-%s-%s.png)\n\n",
 					        c[start].scenario, chart_kinds[i].name, modes[m],
 					        charts_rel, c[start].scenario, chart_kinds[i].name,
@@ -1017,7 +1172,7 @@ static int plot_scenario(const char *gnuplot_path, const char *scripts_dir, cons
 		for (i = 0; i < NKINDS; i++) {
 			char *argv[] = { (char *)gnuplot_path, "-e", vars, script, NULL };
 
-			if (chart_kinds[i].idle_only && !is_idle(&c[0]))
+			if (!chart_applies(i, &c[0]))
 				continue;
 			snprintf(script, sizeof(script), "%s/%s.gp", scripts_dir,
 			         chart_kinds[i].name);
@@ -1071,6 +1226,14 @@ void report_env_parse(const char *meta, struct report_env *env)
 		if (sscanf(line, "server cpus: %d", &env->server_cpus) == 1 ||
 		    sscanf(line, "workers: %d", &env->workers) == 1)
 			continue;
+		if (env->npooled < REPORT_MAX_FACTS &&
+		    sscanf(line, "scenario %63[^:]:", env->pooled[env->npooled]) == 1) {
+			const char *nl = strchr(line, '\n'),
+			           *p = strstr(line, "(every model: --workers");
+
+			env->npooled += p && (!nl || p < nl);
+			continue;
+		}
 		/* "facts MODEL: keepalive=yes ...": MODEL's Facts line as the README has it */
 		if (env->nfacts == REPORT_MAX_FACTS ||
 		    sscanf(line, "facts %63[^:]:%n", model, &len) != 1)
@@ -1088,10 +1251,8 @@ void report_apply_laws(struct report_cell *c, int n, const struct report_env *en
 
 	for (i = 0; i < n; i++) {
 		const struct scenario *s = scenario_find(c[i].scenario);
-		/* An open-loop level is a share of the capacity at capacity_conns. */
-		struct law_input in = { .concurrency = s && s->capacity_conns > 0
-			                                   ? s->capacity_conns
-			                                   : c[i].concurrency,
+		/* (an open-loop scenario's own capacity connections replace the level) */
+		struct law_input in = { .concurrency = c[i].concurrency,
 			                .server_cpus = env->server_cpus > 0 ? env->server_cpus : 1,
 			                .workers = env->workers,
 			                .max_conns = FACTS_MAX_CONNS };
@@ -1099,8 +1260,18 @@ void report_apply_laws(struct report_cell *c, int n, const struct report_env *en
 		for (j = 0; j < env->nfacts && strcmp(env->model[j], c[i].model); j++)
 			;
 		in.facts = j < env->nfacts ? &env->facts[j] : NULL;
+		c[i].admission = in.facts && in.facts->admission;
+		c[i].parallel = in.facts && in.facts->known ? in.facts->parallel : -1;
 		c[i].bound = s ? scenario_bound(s, &in, c[i].law, sizeof(c[i].law)) : -1;
-		if (!s)
+		for (j = 0; j < env->npooled && strcmp(env->pooled[j], c[i].scenario); j++)
+			;
+		if (!s) {
 			snprintf(c[i].law, sizeof(c[i].law), "no law (unknown scenario)");
+		} else if (s->workers > 0 && j == env->npooled) {
+			c[i].bound = -1;
+			snprintf(c[i].law, sizeof(c[i].law),
+			         "unknown (the run predates the scenario's --workers %d)",
+			         s->workers);
+		}
 	}
 }

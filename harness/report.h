@@ -50,6 +50,15 @@ struct report_cell {
 	 */
 	double mem_per_idle_b;  /* bytes of PSS per idle connection */
 	double cpu_per_1k_idle; /* server CPU µs per request per 1000 idle connections */
+	/*
+	 * Outcomes apart, medians over the ok repetitions: 2xx answers a second
+	 * (an older row without it: its req/s, as an ok row had only 2xx) and 503
+	 * answers a second (-1: unknown, the tool cannot tell them apart).
+	 */
+	double goodput_median;
+	double rejected_median;
+	int admission; /* the model's Facts say admission=yes (report_apply_laws) */
+	int parallel;  /* its Facts' enum facts_parallel; -1: unknown (report_apply_laws) */
 };
 
 #define REPORT_MAX_FACTS 64
@@ -61,11 +70,18 @@ struct report_env {
 	int nfacts;
 	char model[REPORT_MAX_FACTS][RECORD_WORD];
 	struct facts facts[REPORT_MAX_FACTS]; /* model[i]'s Facts line */
+	/*
+	 * The scenarios whose meta line says they gave every model their own pool
+	 * ("(every model: --workers N)"): a run made before a scenario had one did
+	 * not, and today's law for it would not be that run's.
+	 */
+	int npooled;
+	char pooled[REPORT_MAX_FACTS][RECORD_WORD];
 };
 
 /*
- * Read the "server cpus:", "workers:" and "facts MODEL:" lines of a run's
- * meta text (meta.h; may be NULL: nothing known) into env.
+ * Read the "server cpus:", "workers:", "facts MODEL:" and "scenario NAME:"
+ * lines of a run's meta text (meta.h; may be NULL: nothing known) into env.
  */
 void report_env_parse(const char *meta, struct report_env *env);
 

@@ -391,8 +391,10 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 	int fds[3], pipefd[2], line, wstatus = 0, killed, a = 5;
 	struct rusage ru;
 
-	if (cfg->workers > 0) {
-		snprintf(workers, sizeof(workers), "%d", cfg->workers);
+	/* a scenario's own pool (overload's small one) over the plan's --workers */
+	if (spec->scenario->workers > 0 || cfg->workers > 0) {
+		snprintf(workers, sizeof(workers), "%d",
+		         spec->scenario->workers > 0 ? spec->scenario->workers : cfg->workers);
 		argv[a++] = "--workers";
 		argv[a++] = workers;
 	}
@@ -404,6 +406,10 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 		         spec->idle_conns + spec->concurrency + IDLEHOLD_MARGIN);
 		argv[a++] = "--timeout";
 		argv[a++] = timeout;
+	} else if (spec->scenario->max_conns > 0) {
+		snprintf(maxconns, sizeof(maxconns), "%d", spec->scenario->max_conns);
+	}
+	if (spec->scenario->idle_load_c > 0 || spec->scenario->max_conns > 0) {
 		argv[a++] = "--max-conns";
 		argv[a++] = maxconns;
 	}
@@ -629,8 +635,8 @@ static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
 		return;
 	}
 	set_status(out,
-	           verify_result(&out->res, spec->scenario->body_bytes, job->concurrency, why,
-	                         sizeof(why)),
+	           verify_result(&out->res, spec->scenario->body_bytes, job->concurrency,
+	                         spec->admission, why, sizeof(why)),
 	           why);
 	if (strcmp(out->status, "ok") == 0 && killed) {
 		snprintf(why, sizeof(why), "server needed SIGKILL %d ms after SIGTERM",

@@ -64,12 +64,23 @@ struct scenario {
 	const char *script; /* a file given to the tool (a wrk Lua script), from the tree's root */
 	/*
 	 * Open loop (tool is an open-loop one): > 0 makes each level a percentage
-	 * of the model's capacity, which is the law's bound at this many
-	 * connections; the tool offers that share as a rate over twice as many
-	 * connections, so that its own connections are not what saturates. 0:
-	 * levels are concurrency (closed loop).
+	 * of the model's capacity, measured closed-loop in keep-alive at this many
+	 * connections; the tool offers that share as a rate over load_conns
+	 * connections. 0: levels are concurrency (closed loop).
 	 */
 	int capacity_conns;
+	/*
+	 * The open-loop tool's connections: more than the pool's workers, so that
+	 * the tool's own connections are not what limits a pool and the excess
+	 * reaches the model (its backlog, its queue or its 503).
+	 */
+	int load_conns;
+	/* > 0: every model gets --workers this (over the plan's --workers): a small pool to
+	 * overload */
+	int workers;
+	/* > 0: every model gets --max-conns this (a per-connection design's cap, a queue's depth)
+	 */
+	int max_conns;
 	const char *level_axis; /* what the levels are, for the charts; NULL: concurrency */
 	/* After the server listens, before the load (idle connections): 0, or -1 (why in why). */
 	int (*before_load)(const struct scenario *s, struct scenario_load *l, char *why,
@@ -116,7 +127,33 @@ long scenario_number(const struct scenario *s);
 /*
  * The bound of s for in (s->law), or -1 with the reason in how: "no law"
  * when the scenario has none, "unknown (...)" when the model's facts are.
+ * The scenario's own workers, max_conns and capacity_conns replace in's.
  */
 double scenario_bound(const struct scenario *s, const struct law_input *in, char *how, size_t len);
+
+/* What the overload law expects of one open-loop cell (scenario_overload_law). */
+struct overload_law {
+	double goodput_rps;  /* min(offered, bound): 2xx answers a second */
+	double rejected_rps; /* admission control: offered - bound past it (503 a second); else 0 */
+	/*
+	 * Without admission control, past the bound the queue grows by offered -
+	 * bound a second, so a request sent at the schedule's end waits
+	 * (offered/bound - 1) x the run's seconds; 0 at or below the bound.
+	 */
+	double end_wait_s;
+};
+
+/*
+ * The law of an open-loop cell offered offered req/s to a model whose bound is
+ * bound req/s (scenario_bound), for run_s seconds: everything is served up to
+ * the bound; past it a model with admission control refuses the excess and
+ * one without queues it. loss_servers > 0: admission control with no queue in
+ * front of that many servers (a thread or process per connection capped by
+ * --max-conns): random arrivals that find them all busy are refused even below
+ * the bound, Erlang's loss formula B(c, A) with A = offered x c / bound; 0: a
+ * queue in front. 0, or -1 (law zeroed) when bound or offered is not positive.
+ */
+int scenario_overload_law(double bound, double offered, int admission, int loss_servers,
+                          double run_s, struct overload_law *law);
 
 #endif

@@ -72,6 +72,17 @@ static int ab_argv(const struct tool_job *job, char **argv, char *buf, size_t bu
 	return fill_argv(words, n, argv, buf, buflen);
 }
 
+/*
+ * A closed-loop tool cannot tell a 503 from another non-2xx: its goodput is
+ * the 2xx share of its req/s, and its rejections are unknown (-1).
+ */
+static void closed_outcomes(struct tool_result *r)
+{
+	r->rejected = -1;
+	r->rejected_rps = -1;
+	r->goodput_rps = r->requests > 0 ? r->rps * (r->requests - r->non_2xx) / r->requests : 0;
+}
+
 static int ab_collect(const struct tool_job *job, const char *out, const char *err,
                       struct tool_result *r, char *why, size_t whylen)
 {
@@ -95,6 +106,7 @@ static int ab_collect(const struct tool_job *job, const char *out, const char *e
 		snprintf(why, whylen, "tool_error");
 		return -1;
 	}
+	closed_outcomes(r);
 	return 0;
 }
 
@@ -177,6 +189,7 @@ static int wrk_collect(const struct tool_job *job, const char *out, const char *
 	r->lat_max_ms = w.lat_max_ms;
 	r->lat_mean_done_ms = w.lat_mean_ms; /* wrk's mean is over its completed requests */
 	r->lat_mean_total_ms = -1;
+	closed_outcomes(r);
 	return 0;
 }
 
@@ -207,9 +220,11 @@ static int loadgen_argv(const struct tool_job *job, char **argv, char *buf, size
 
 /*
  * loadgen's report into r. Requests still owed when its drain ended count as
- * failed, like errors: they were never answered. A lagged run keeps its figures
- * but gets the status "lagged" (they are the generator's, not the server's); a
- * rate beyond what the connections carry was refused: "unreachable".
+ * failed, like errors: they were never answered. Its 503s, goodput and
+ * rejections are counted apart (an older loadgen's report: unknown, -1), and
+ * the latency is that of the 2xx replies where it reports them apart. A lagged run keeps its
+ * figures but gets the status "lagged" (they are the generator's, not the server's); a rate beyond
+ * what the connections carry was refused: "unreachable".
  */
 static int loadgen_collect(const struct tool_job *job, const char *out, const char *err,
                            struct tool_result *r, char *why, size_t whylen)
@@ -227,6 +242,12 @@ static int loadgen_collect(const struct tool_job *job, const char *out, const ch
 	r->failed = g.errors + g.unfinished;
 	r->non_2xx = g.non_2xx;
 	r->body_bytes = g.body_bytes;
+	/* a loadgen that counts outcomes apart: 503s, goodput, and the 2xx bodies to check */
+	r->rejected = g.body_bytes_2xx >= 0 ? g.status_503 : -1;
+	r->goodput_rps = g.goodput_rps;
+	r->rejected_rps = g.rejected_rps;
+	if (g.body_bytes_2xx >= 0)
+		r->body_bytes = g.body_bytes_2xx;
 	r->duration_s = g.duration_s;
 	r->rps = g.achieved_rps;
 	r->lat_mean_ms = g.lat_mean_us / 1000.0;
@@ -234,6 +255,14 @@ static int loadgen_collect(const struct tool_job *job, const char *out, const ch
 	r->lat_p90_ms = g.lat_p90_us / 1000.0;
 	r->lat_p99_ms = g.lat_p99_us / 1000.0;
 	r->lat_max_ms = g.lat_max_us / 1000.0;
+	/* goodput's latency: a refused request's fast 503 would hide the wait of the served */
+	if (g.ok_lat_p99_us >= 0 && g.completed > g.status_503) {
+		r->lat_mean_ms = g.ok_lat_mean_us / 1000.0;
+		r->lat_p50_ms = g.ok_lat_p50_us / 1000.0;
+		r->lat_p90_ms = g.ok_lat_p90_us / 1000.0;
+		r->lat_p99_ms = g.ok_lat_p99_us / 1000.0;
+		r->lat_max_ms = g.ok_lat_max_us / 1000.0;
+	}
 	r->lat_mean_done_ms = r->lat_mean_ms;
 	r->lat_mean_total_ms = -1;
 	if (g.lagged) {

@@ -39,6 +39,15 @@ struct tool_result {
 	 */
 	double lat_mean_done_ms;
 	double lat_mean_total_ms; /* ab's exact mean rounded to whole ms; -1 unknown (wrk) */
+	/*
+	 * Outcomes apart (issue 16): 503 answers among non_2xx (-1: the tool
+	 * cannot tell them from other non-2xx, ab and wrk), and the 2xx and 503
+	 * answers a second (-1: unknown). The body bytes above are of the 2xx
+	 * answers when rejected >= 0.
+	 */
+	long rejected;
+	double goodput_rps;
+	double rejected_rps;
 };
 
 #define TOOL_MAX_ARGS 32

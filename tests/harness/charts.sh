@@ -4,7 +4,8 @@
 # prefork starved at c=512 with a served-connection p99 of 0.08 ms): both marks are in the
 # key when the harness passes them and absent when it does not, the bound points are ringed,
 # and the starved cell is plotted at the run length (2000 ms), never at 0.08 ms. The idle
-# scenario's charts: against idle connections, and memory per idle connection as bars.
+# scenario's charts: against idle connections, and memory per idle connection as bars. The
+# open-loop goodput chart: goodput and rejected against offered load.
 #   tests/harness/charts.sh PLOTS_DIR
 set -uo pipefail
 plots=${1:-plots}
@@ -62,5 +63,19 @@ check "idle cpu: against idle connections, 0 included" '[ "$(plotted "$t" | tr "
 t=$(idle mem)
 # (boxes carry xlow and xhigh: the type is the fifth column)
 check "idle mem: a bar per model with a slope, at its place" '[ "$(awk "\$5 == \"i\" { print \$1, \$2 }" <<<"$t" | tr "\n" " ")" = "1 74 2 93 " ]' "$t $(cat "$tmp/mem.err")"
+
+# An open-loop scenario's goodput chart: goodput and rejected against the offered load; the
+# capacity row (level 0) is no offered load and is left out; a tool that cannot count 503s
+# apart (empty rejected) draws no rejected point.
+cat >"$tmp/open.csv" <<'CSV'
+model,mode,concurrency,runs,reps_ok,scenario,goodput_rps_median,rejected_rps_median
+threadpool,close,0,1,1,overload,790,
+threadpool,close,50,1,1,overload,400,0
+threadpool,close,150,1,1,overload,788,418
+epoll,close,150,1,1,overload,98,
+CSV
+t=$(gnuplot -e "summary='$tmp/open.csv'; out='$tmp/goodput.png'; scenario='overload'; mode='close'; models='epoll threadpool'; runid='t'; tool='loadgen'; style='$plots/style.gp'; levels='offered load (% of capacity)'; set table '$tmp/goodput.txt'" \
+	"$plots/goodput.gp" 2>"$tmp/goodput.err" && cat "$tmp/goodput.txt")
+check "goodput: goodput then rejected per model, no capacity row" '[ "$(plotted "$t" | tr "\n" " ")" = "150 98 50 400 150 788 50 0 150 418 " ]' "$t $(cat "$tmp/goodput.err")"
 
 check_totals

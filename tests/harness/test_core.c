@@ -41,6 +41,7 @@ static struct record_row sample_row(const char *model, const char *mode, int c, 
 	r.server_cpu_us_per_req = rps / 1000;
 	r.server_maxrss_kb = (long)rps % 977;
 	r.server_mem_kb = -1;
+	r.goodput_rps = r.rejected_rps = -1;
 	r.client_cpu_pct = 50;
 	r.served_conns = c; /* every connection served, the machine quiet */
 	r.other_cpu_pct = 1;
@@ -61,12 +62,12 @@ static void test_header_schema(void **state)
 	(void)state;
 	/* docs/design.md's 22 columns in their order, the two honesty checks, then the scenario's.
 	 */
-	assert_int_equal(count_char(record_header(), ','), 26);
+	assert_int_equal(count_char(record_header(), ','), 28);
 	assert_true(strncmp(record_header(), "run_id,model,mode,concurrency,rep,tool,", 39) == 0);
 	assert_non_null(strstr(record_header(), ",client_cpu_pct,status,"));
 	assert_non_null(strstr(record_header(), ",status,served_conns,other_cpu_pct,scenario"));
 	assert_string_equal(strstr(record_header(), ",scenario"),
-	                    ",scenario,idle_conns,server_mem_kb");
+	                    ",scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps");
 }
 
 static void test_round_trip(void **state)
@@ -87,6 +88,8 @@ static void test_round_trip(void **state)
 		a.idle_conns = (int)i * 5000;
 		a.server_mem_kb = i == 2 ? -1 : 81234;
 		a.client_cpu_pct = i == 2 ? -1 : 50;
+		a.goodput_rps = 800.5;
+		a.rejected_rps = i == 2 ? -1 : 399.5;
 		assert_true(record_format(&a, line, sizeof(line)) > 0);
 		assert_int_equal(line[strlen(line) - 1], '\n');
 		memset(&b, 0, sizeof(b));
@@ -104,6 +107,7 @@ static void test_round_trip(void **state)
 		assert_true(b.rps == a.rps && b.lat_p90_ms == a.lat_p90_ms &&
 		            b.server_user_s == a.server_user_s);
 		assert_true(fabs(b.served_conns - 1.0) < 1e-9); /* one decimal */
+		assert_true(b.goodput_rps == 800.5 && b.rejected_rps == a.rejected_rps);
 		if (i == 2)
 			assert_true(b.other_cpu_pct == -1 && b.client_cpu_pct == -1); /* unknown */
 		else
@@ -149,6 +153,17 @@ static void test_parse_old_rows(void **state)
 	assert_true(r.idle_conns == 0 && r.server_mem_kb == -1); /* before the idle columns */
 	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
 	                              "7.5,2.0,",
+	                              &r),
+	                 -1);
+	/* 27: before goodput_rps and rejected_rps, both unknown */
+	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
+	                              "7.5,2.0,sleep,0,512",
+	                              &r),
+	                 0);
+	assert_true(r.server_mem_kb == 512 && r.goodput_rps == -1 && r.rejected_rps == -1);
+	/* 28 fields is no schema */
+	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
+	                              "7.5,2.0,sleep,0,512,1",
 	                              &r),
 	                 -1);
 }
@@ -465,10 +480,13 @@ static void test_starved_cells(void **state)
 	assert_non_null(strstr(text, ",statuses,served_conns_median,starved,other_cpu_pct_max,"
 	                             "noisy_reps,scenario,bound_rps,run_s,idle_conns,"
 	                             "server_mem_kb_median,mem_per_idle_conn_b,"
-	                             "cpu_us_per_req_per_1k_idle\n"));
+	                             "cpu_us_per_req_per_1k_idle,goodput_rps_median,"
+	                             "rejected_rps_median\n"));
 	assert_non_null(line = strstr(text, "\nprefork,"));
-	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,,2.000,0,,,\n"));
-	assert_non_null(strstr(text, ",ok:2,512.0,0,35.0,1,hello,,2.000,0,,,\n"));
+	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,,2.000,0,,,,"));
+	/* rows without goodput count their req/s; their rejections stay unknown (empty) */
+	assert_non_null(line = strstr(text, ",ok:2,512.0,0,35.0,1,hello,,2.000,0,,,,"));
+	assert_true(strchr(line, '\n')[-1] == ',' && strchr(line, '\n')[-2] != ',');
 	free(text);
 	/* the ranking names the starvation */
 	text = NULL;

@@ -64,7 +64,7 @@ static void test_good_runs(void **state)
 		check_consistent(names[i], &r);
 		if (r.failed || r.non_2xx || r.body_bytes != BODY * r.requests)
 			fail_msg("%s: counters wrong", names[i]);
-		if (strcmp(verify_result(&r, BODY, 0, why, sizeof(why)), "ok") != 0)
+		if (strcmp(verify_result(&r, BODY, 0, 0, why, sizeof(why)), "ok") != 0)
 			fail_msg("%s: verdict not ok: %s", names[i], why);
 	}
 }
@@ -89,10 +89,11 @@ static void test_broken_runs(void **state)
 
 		parse_fixture(cases[i].name, &r);
 		check_consistent(cases[i].name, &r);
-		if (strcmp(verify_result(&r, BODY, 4, why, sizeof(why)), "errors") != 0 ||
+		if (strcmp(verify_result(&r, BODY, 4, 0, why, sizeof(why)), "errors") != 0 ||
 		    !strstr(why, cases[i].why))
 			fail_msg("%s: verdict %s (%s), expected errors for %s", cases[i].name,
-			         verify_result(&r, BODY, 4, why, sizeof(why)), why, cases[i].why);
+			         verify_result(&r, BODY, 4, 0, why, sizeof(why)), why,
+			         cases[i].why);
 	}
 }
 
@@ -263,13 +264,13 @@ static void test_inflight_bodies(void **state)
 	char why[128];
 
 	(void)state;
-	assert_string_equal(verify_result(&r, BODY, 8, why, sizeof(why)), "ok");
-	assert_string_equal(verify_result(&r, BODY, 2, why, sizeof(why)), "errors");
+	assert_string_equal(verify_result(&r, BODY, 8, 0, why, sizeof(why)), "ok");
+	assert_string_equal(verify_result(&r, BODY, 2, 0, why, sizeof(why)), "errors");
 	r.body_bytes = 99 * BODY;
-	assert_string_equal(verify_result(&r, BODY, 8, why, sizeof(why)), "errors");
+	assert_string_equal(verify_result(&r, BODY, 8, 0, why, sizeof(why)), "errors");
 	r.requests = 0;
 	r.body_bytes = 0;
-	assert_string_equal(verify_result(&r, BODY, 8, why, sizeof(why)), "errors");
+	assert_string_equal(verify_result(&r, BODY, 8, 0, why, sizeof(why)), "errors");
 }
 
 /* The wrk fixture NAME, NUL-terminated; fails the test if missing. */
@@ -403,7 +404,7 @@ static void test_wrk_good(void **state)
 		      r.lat_p90_ms <= r.lat_p99_ms && r.lat_p99_ms <= r.lat_max_ms &&
 		      r.lat_mean_ms > 0))
 			fail_msg("%s: latencies out of order", names[i]);
-		if (strcmp(verify_result(&r, BODY, 64, why, sizeof(why)), "ok") != 0)
+		if (strcmp(verify_result(&r, BODY, 64, 0, why, sizeof(why)), "ok") != 0)
 			fail_msg("%s: verdict not ok: %s", names[i], why);
 	}
 }
@@ -427,7 +428,7 @@ static void test_wrk_bad(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (wrk_collect_fixture(cases[i].name, &r, why, sizeof(why)) != 0)
 			fail_msg("%s: collect failed: %s", cases[i].name, why);
-		if (strcmp(verify_result(&r, BODY, 8, why, sizeof(why)), "errors") != 0 ||
+		if (strcmp(verify_result(&r, BODY, 8, 0, why, sizeof(why)), "errors") != 0 ||
 		    !strstr(why, cases[i].why))
 			fail_msg("%s: expected errors (%s), got: %s", cases[i].name, cases[i].why,
 			         why);
@@ -450,10 +451,50 @@ static void test_wrk_bytes(void **state)
 	r.requests = 1000;
 	r.body_bytes = -1;
 	r.bytes_read = BODY * 1000 - 1;
-	assert_string_equal(verify_result(&r, BODY, 0, why, sizeof(why)), "errors");
+	assert_string_equal(verify_result(&r, BODY, 0, 0, why, sizeof(why)), "errors");
 	assert_non_null(strstr(why, "bytes read"));
 	r.bytes_read = 150 * 1000;
-	assert_string_equal(verify_result(&r, BODY, 0, why, sizeof(why)), "ok");
+	assert_string_equal(verify_result(&r, BODY, 0, 0, why, sizeof(why)), "ok");
+}
+
+/*
+ * The status rule of issue 16: a 503 counted apart (rejected) from a model
+ * designed to refuse is a rejection and the run stays ok, its bodies those of
+ * the 2xx answers; the same 503 from any other model, one a tool cannot tell
+ * apart (rejected -1), or any other non-2xx stays an error.
+ */
+static void test_status_rule(void **state)
+{
+	static const struct {
+		const char *name;
+		long requests, non_2xx, rejected, body_bytes;
+		int admission;
+		const char *verdict, *why; /* why: a word the reason must hold */
+	} cases[] = {
+		{ "all 2xx", 100, 0, 0, 100 * BODY, 0, "ok", "" },
+		{ "503s from admission=yes", 100, 40, 40, 60 * BODY, 1, "ok", "" },
+		{ "503s from admission=no", 100, 40, 40, 60 * BODY, 0, "errors", "admission=yes" },
+		{ "503s a tool cannot tell apart", 100, 40, -1, 100 * BODY, 1, "errors",
+		  "non-2xx" },
+		{ "a 500 beside the 503s", 100, 41, 40, 59 * BODY, 1, "errors", "1 non-2xx" },
+		{ "2xx bodies short", 100, 40, 40, 59 * BODY, 1, "errors", "body bytes" },
+		{ "every answer refused", 100, 100, 100, 0, 1, "ok", "" },
+	};
+	char why[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tool_result r = { .requests = cases[i].requests,
+			                 .non_2xx = cases[i].non_2xx,
+			                 .rejected = cases[i].rejected,
+			                 .body_bytes = cases[i].body_bytes };
+		const char *v = verify_result(&r, BODY, 0, cases[i].admission, why, sizeof(why));
+
+		if (strcmp(v, cases[i].verdict) != 0 || !strstr(why, cases[i].why))
+			fail_msg("%s: verdict %s (%s), want %s (%s)", cases[i].name, v, why,
+			         cases[i].verdict, cases[i].why);
+	}
 }
 
 int main(void)
@@ -472,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_wrk_good),
 		cmocka_unit_test(test_wrk_bad),
 		cmocka_unit_test(test_wrk_bytes),
+		cmocka_unit_test(test_status_rule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -108,6 +108,10 @@ static void test_open_loop_rows(void **state)
 				fail_msg("scenario %s runs by default", t[i].name);
 	}
 	assert_int_equal(open, 1);
+	/* overload: capacity at as many connections as workers, and more connections than that */
+	t = scenario_find("overload");
+	assert_true(t->workers > 0 && t->capacity_conns == t->workers);
+	assert_true(t->load_conns >= 4 * t->workers && t->max_conns > 0);
 	assert_true(scenario_open_loop("overload"));
 	assert_false(scenario_open_loop("hello"));
 	assert_false(scenario_open_loop("nosuch"));
@@ -177,6 +181,19 @@ static void test_facts(void **state)
 	facts_parse("Facts: keepalive=yes parallel=workers workers=cpus\n", &f);
 	assert_string_equal(facts_format(&f, buf, sizeof(buf)),
 	                    "keepalive=yes parallel=workers workers=cpus");
+	/* admission: optional, yes or no, and said back only when yes */
+	assert_int_equal(facts_parse("Facts: keepalive=yes parallel=conn workers=- "
+	                             "admission=yes\n",
+	                             &f),
+	                 0);
+	assert_true(f.admission);
+	assert_string_equal(facts_format(&f, buf, sizeof(buf)),
+	                    "keepalive=yes parallel=conn workers=- admission=yes");
+	assert_int_equal(
+	    facts_parse("Facts: admission=no keepalive=yes parallel=1 workers=-\n", &f), 0);
+	assert_false(f.admission);
+	assert_int_equal(
+	    facts_parse("Facts: keepalive=yes parallel=1 workers=- admission=503\n", &f), -1);
 	assert_int_equal(facts_load("/nonexistent", "epoll", &f), -1);
 	assert_false(f.known);
 }
@@ -209,6 +226,13 @@ static void test_laws(void **state)
 		{ "cpu", "keepalive=yes parallel=workers workers=256", 1, 8, 0, 5000 },
 		{ "cpu", "keepalive=yes parallel=workers workers=cpus", 32, 2, 0, 10000 },
 		{ "cpu", "keepalive=yes parallel=workers workers=256", 32, 2, 1, 5000 },
+		/* overload: its own pool (--workers 8 --max-conns 8) at 8 connections, whatever
+		 * the level or the plan's --workers */
+		{ "overload", "keepalive=yes parallel=1 workers=-", 150, 1, 0, 100 },
+		{ "overload", "keepalive=yes parallel=conn workers=- admission=yes", 150, 1, 0,
+		  800 },
+		{ "overload", "keepalive=yes parallel=workers workers=256", 10, 1, 64, 800 },
+		{ "overload", "keepalive=yes parallel=workers workers=cpus", 110, 2, 0, 800 },
 		/* no law, and unknown facts: -1, never a guess */
 		{ "hello", "keepalive=yes parallel=1 workers=-", 8, 1, 0, -1 },
 		{ "bytes", "keepalive=yes parallel=1 workers=-", 8, 1, 0, -1 },
@@ -240,6 +264,47 @@ static void test_laws(void **state)
 			    cases[i].c, cases[i].cpus, cases[i].workers, b, how, cases[i].bound);
 		if (!cases[i].facts && !strstr(how, "unknown"))
 			fail_msg("law case %zu: unknown facts must say so: %s", i, how);
+	}
+}
+
+/* The overload law: goodput = min(offered, bound); past it a refusal or a growing queue. */
+static void test_overload_law(void **state)
+{
+	static const struct {
+		double bound, offered;
+		int admission, loss;
+		double run_s, goodput, rejected, end_wait_s;
+		int rc;
+	} cases[] = {
+		{ 800, 80, 0, 0, 5, 80, 0, 0, 0 },      /* 10 %: everything served */
+		{ 800, 800, 1, 0, 5, 800, 0, 0, 0 },    /* at the bound: nothing refused */
+		{ 800, 1200, 1, 0, 5, 800, 400, 0, 0 }, /* 150 %, admission: 400 a second refused */
+		{ 800, 1200, 0, 0, 5, 800, 0, 2.5, 0 }, /* 150 %, queue: the last waits 0.5 x 5 s */
+		{ 100, 110, 0, 0, 5, 100, 0, 0.5, 0 },  /* one loop at 110 % */
+		/* no queue, 8 servers: Erlang B(8, 12) = 0.422656 refused at 150 %, B(8, 6.4) =
+		 * 0.144394 at 80 % (below the bound), B(1, 1) = 1/2 */
+		{ 800, 1200, 1, 8, 5, 1200 * (1 - 0.422656), 1200 * 0.422656, 0, 0 },
+		{ 800, 640, 1, 8, 5, 640 * (1 - 0.144394), 640 * 0.144394, 0, 0 },
+		{ 100, 100, 1, 1, 5, 50, 50, 0, 0 },
+		{ -1, 100, 0, 0, 5, 0, 0, 0, -1 }, /* unknown bound: no law */
+		{ 800, 0, 0, 0, 5, 0, 0, 0, -1 },  /* nothing offered: no law */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct overload_law l;
+		int rc = scenario_overload_law(cases[i].bound, cases[i].offered, cases[i].admission,
+		                               cases[i].loss, cases[i].run_s, &l);
+
+		if (rc != cases[i].rc || fabs(l.goodput_rps - cases[i].goodput) > 0.01 ||
+		    fabs(l.rejected_rps - cases[i].rejected) > 0.01 ||
+		    fabs(l.end_wait_s - cases[i].end_wait_s) > 1e-9)
+			fail_msg("overload law case %zu (bound %g, offered %g, admission %d, loss "
+			         "%d): rc "
+			         "%d goodput %g rejected %g wait %g s",
+			         i, cases[i].bound, cases[i].offered, cases[i].admission,
+			         cases[i].loss, rc, l.goodput_rps, l.rejected_rps, l.end_wait_s);
 	}
 }
 
@@ -276,6 +341,21 @@ static void ranking_of(const struct report_cell *c, int n, char **text)
 	fclose(f);
 }
 
+/* report.md of c[0..n) with meta (charts under ../plots/x), as a malloc'ed string. */
+static char *md_of(const struct report_cell *c, int n, const char *meta)
+{
+	char path[] = "/tmp/harness-md-XXXXXX", *text;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(report_write_md(path, "x", "../plots/x", c, n, meta), 0);
+	text = util_read_file(path, NULL);
+	unlink(path);
+	assert_non_null(text);
+	return text;
+}
+
 /* Per scenario: cells apart, in table order; laws from meta; ranking and report.md per scenario. */
 static void test_per_scenario(void **state)
 {
@@ -289,8 +369,8 @@ static void test_per_scenario(void **state)
 	                           "facts epoll: keepalive=yes parallel=1 workers=-\n";
 	static struct report_env env;
 	struct report_cell *c;
-	char path[] = "/tmp/harness-scen-XXXXXX", *text = NULL, *sleep;
-	int n, fd;
+	char *text = NULL, *sleep;
+	int n;
 
 	(void)state;
 	assert_int_equal(report_summarize(rows, 5, &c, &n), 0);
@@ -315,12 +395,7 @@ static void test_per_scenario(void **state)
 	    !strstr(sleep, "(99 req/s = 99 % of the 100 bound)"))
 		fail_msg("ranking:\n%s", text);
 	free(text);
-	assert_true((fd = mkstemp(path)) >= 0);
-	close(fd);
-	assert_int_equal(report_write_md(path, "x", "../plots/x", c, n, meta), 0);
-	text = util_read_file(path, NULL);
-	unlink(path);
-	assert_non_null(text);
+	text = md_of(c, n, meta);
 	if (!strstr(text, "## scenario hello (GET /)") ||
 	    !(sleep = strstr(text, "## scenario sleep (GET /sleep/10)")) ||
 	    !strstr(sleep, "3,150 (1.00 ms) = 98 % of 3,200") ||
@@ -336,6 +411,78 @@ static void test_per_scenario(void **state)
  * The harness gives each chart script its scenario and the marks it needs: a
  * stand-in gnuplot records its arguments.
  */
+/* An overload row of model at level with goodput and rejected req/s (rejected -1: unknown). */
+static struct record_row ov_row(const char *model, int level, double goodput, double rejected)
+{
+	struct record_row r = row("overload", model, level, 1, goodput + fmax(rejected, 0));
+
+	strcpy(r.mode, "close");
+	strcpy(r.tool, level ? "loadgen" : "ab");
+	r.goodput_rps = goodput;
+	r.rejected_rps = rejected;
+	return r;
+}
+
+/*
+ * The overload report: each cell beside its law. threadpool (admission=yes)
+ * offered 150 % of its 800 refuses the excess; thread (admission=yes, no
+ * queue) refuses Erlang B's share; prefork (no admission) queues it, and a
+ * request at the end of the 5 s run waits half of it.
+ */
+static void test_overload_report(void **state)
+{
+	struct record_row rows[] = {
+		ov_row("threadpool", 0, 800, -1), ov_row("threadpool", 150, 790, 410),
+		ov_row("prefork", 0, 800, -1),    ov_row("prefork", 150, 780, 0),
+		ov_row("thread", 0, 800, -1),     ov_row("thread", 150, 690, 500),
+	};
+	static const char meta[] =
+	    "run_id: x\nserver cpus: 1\n"
+	    "scenario overload: GET /sleep/10 -- ... (every model: --workers 8) (every model: "
+	    "--max-conns 8)\n"
+	    "facts threadpool: keepalive=yes parallel=workers workers=256 admission=yes\n"
+	    "facts prefork: keepalive=yes parallel=workers workers=256\n"
+	    "facts thread: keepalive=yes parallel=conn workers=- admission=yes\n";
+	static const char *const want[] = {
+		"| threadpool | close | 800 | 800 | refuses it: 503 (admission control behind a "
+		"queue) |",
+		"| thread | close | 800 | 800 | refuses it: 503 (admission control, no queue: "
+		"Erlang loss) |",
+		"| thread | 150 % = 1200 | 690 (law 693) | 500 (law 507) |",
+		"refuses the arrivals that find its 8 busy, 42.3 % (Erlang B)",
+		"| prefork | close | 800 | 800 | queues it (listen backlog or work queue) |",
+		"| threadpool | 150 % = 1200 | 790 (law 800) | 410 (law 400) |",
+		"past the bound: refuses 400 req/s",
+		"| prefork | 150 % = 1200 | 780 (law 800) | 0 (law 0) |",
+		"the last request waits about 2.50 s",
+		"1,200 (1.00 ms) = 99 % of 800, 410 refused/s",
+		"(../plots/x/overload-goodput-close.png)",
+	};
+	static struct report_env env;
+	struct report_cell *c;
+	char *text;
+	int n;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(report_summarize(rows, (int)(sizeof(rows) / sizeof(rows[0])), &c, &n), 0);
+	report_env_parse(meta, &env);
+	report_apply_laws(c, n, &env);
+	text = md_of(c, n, meta);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(text, want[i]))
+			fail_msg("report.md lacks \"%s\":\n%s", want[i], text);
+	free(text);
+	/* a run whose meta does not say the scenario gave its pool predates it: no law */
+	report_env_parse(strstr(meta, "facts "), &env);
+	report_apply_laws(c, n, &env);
+	for (i = 0; i < (size_t)n; i++)
+		if (c[i].bound >= 0 || !strstr(c[i].law, "predates"))
+			fail_msg("%s at %d: bound %g (%s) for a run without the pool", c[i].model,
+			         c[i].concurrency, c[i].bound, c[i].law);
+	free(c);
+}
+
 static void test_plot_marks(void **state)
 {
 	struct record_row rows[] = {
@@ -463,11 +610,12 @@ static void test_plan_scenarios(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_rows),     cmocka_unit_test(test_parse_list),
-		cmocka_unit_test(test_facts),          cmocka_unit_test(test_laws),
-		cmocka_unit_test(test_per_scenario),   cmocka_unit_test(test_irq_accounting),
-		cmocka_unit_test(test_plan_scenarios), cmocka_unit_test(test_plot_marks),
-		cmocka_unit_test(test_open_loop_rows),
+		cmocka_unit_test(test_table_rows),      cmocka_unit_test(test_parse_list),
+		cmocka_unit_test(test_facts),           cmocka_unit_test(test_laws),
+		cmocka_unit_test(test_per_scenario),    cmocka_unit_test(test_irq_accounting),
+		cmocka_unit_test(test_plan_scenarios),  cmocka_unit_test(test_plot_marks),
+		cmocka_unit_test(test_open_loop_rows),  cmocka_unit_test(test_overload_law),
+		cmocka_unit_test(test_overload_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
