@@ -87,8 +87,38 @@ int facts_parse(const char *text, struct facts *f)
 	/* A pool without its size, or a size for what is no pool, is a broken line. */
 	if (seen != 7 || (f->parallel == FACTS_WORKERS) != (f->workers != 0))
 		return -1;
+	facts_parse_wait(line, f);
 	f->known = 1;
 	return 0;
+}
+
+static const char *const wait_names[] = {
+	[FACTS_WAIT_READY] = "ready",
+	[FACTS_WAIT_ALL] = "all",
+	[FACTS_WAIT_NONE] = "-",
+};
+
+const char *facts_wait_name(int wait)
+{
+	return wait > FACTS_WAIT_UNKNOWN && wait <= FACTS_WAIT_NONE ? wait_names[wait] : NULL;
+}
+
+void facts_parse_wait(const char *line, struct facts *f)
+{
+	size_t end = strcspn(line, "\r\n"), i, len;
+	const char *w;
+	int k;
+
+	f->wait = FACTS_WAIT_UNKNOWN;
+	for (w = line; w < line + end; w += len) {
+		w += strspn(w, " \t");
+		len = strcspn(w, " \t\r\n");
+		if (len < 5 || strncmp(w, "wait=", 5))
+			continue;
+		for (k = FACTS_WAIT_READY, i = len - 5; k <= FACTS_WAIT_NONE; k++)
+			if (strlen(wait_names[k]) == i && !strncmp(w + 5, wait_names[k], i))
+				f->wait = k;
+	}
 }
 
 int facts_load(const char *dir, const char *model, struct facts *f)
@@ -116,7 +146,9 @@ const char *facts_format(const struct facts *f, char *buf, size_t len)
 		snprintf(w, sizeof(w), "%d", f->workers);
 	else
 		snprintf(w, sizeof(w), "-");
-	snprintf(buf, len, "keepalive=%s parallel=%s workers=%s%s", f->keepalive ? "yes" : "no",
-	         par[f->parallel], w, f->admission ? " admission=yes" : "");
+	snprintf(buf, len, "keepalive=%s parallel=%s workers=%s%s%s%s", f->keepalive ? "yes" : "no",
+	         par[f->parallel], w, facts_wait_name(f->wait) ? " wait=" : "",
+	         facts_wait_name(f->wait) ? facts_wait_name(f->wait) : "",
+	         f->admission ? " admission=yes" : "");
 	return buf;
 }

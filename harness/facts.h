@@ -11,6 +11,17 @@ enum facts_parallel {
 	FACTS_WORKERS, /* parallel=workers: a pool of --workers */
 };
 
+/*
+ * What one wait of the model's event loop costs against the connections it
+ * watches: the C10K law of the idle scenario.
+ */
+enum facts_wait {
+	FACTS_WAIT_UNKNOWN, /* no wait= key, or a value this harness does not know: no law */
+	FACTS_WAIT_READY,   /* wait=ready: per ready descriptor (epoll, io_uring, kqueue) */
+	FACTS_WAIT_ALL,     /* wait=all: each wait scans every watched descriptor (select, poll) */
+	FACTS_WAIT_NONE,    /* wait=-: no shared wait (a thread/process per connection or pool) */
+};
+
 #define FACTS_WORKERS_CPUS (-1) /* workers=cpus: the CPUs in the process's affinity mask */
 #define FACTS_MAX_CONNS    1024 /* the models' --max-conns when it is not passed (opts.h) */
 
@@ -25,6 +36,7 @@ struct facts {
 	 * not an error. Optional: absent or admission=no is 0.
 	 */
 	int admission;
+	int wait; /* enum facts_wait; optional: a line without it is still known */
 };
 
 /*
@@ -36,12 +48,23 @@ struct facts {
  */
 int facts_parse(const char *text, struct facts *f);
 
+/*
+ * The wait= word of the Facts line at line into f->wait: ready, all or -;
+ * FACTS_WAIT_UNKNOWN when the key is missing or its value unknown (never a
+ * guess, and never a reason to reject the rest of the line).
+ */
+void facts_parse_wait(const char *line, struct facts *f);
+
+/* "ready", "all", "-", or NULL for FACTS_WAIT_UNKNOWN. */
+const char *facts_wait_name(int wait);
+
 /* Read dir/<model>/README.md and parse it (facts_parse): 0 or -1 (f->known = 0). */
 int facts_load(const char *dir, const char *model, struct facts *f);
 
 /*
- * f back as the line's key=value words ("keepalive=yes parallel=1 workers=-",
- * then " admission=yes" when it is set) into buf.
+ * f back as the line's key=value words ("keepalive=yes parallel=1 workers=-
+ * wait=ready"; wait= only when known, then " admission=yes" when it is set)
+ * into buf.
  */
 const char *facts_format(const struct facts *f, char *buf, size_t len);
 

@@ -272,33 +272,76 @@ int plan_count(const struct plan *p)
 	return plan_sum(p, 0, &s);
 }
 
+/* The measured run of model m in cell c at repetition r. */
+static struct plan_run cell_run(const struct plan_cell *c, int m, int r)
+{
+	return (struct plan_run){ .model = m,
+		                  .scenario = c->scenario,
+		                  .mode = c->mode,
+		                  .level = c->level,
+		                  .duration_s = c->duration_s,
+		                  .rep = r,
+		                  .reps = c->reps };
+}
+
+/* 1 if cell c's scenario pairs its levels (scenario.h), else 0. */
+static int paired(const struct plan *p, const struct plan_cell *c)
+{
+	return c->scenario >= 0 && c->scenario < p->nscenarios && p->scenarios[c->scenario]->paired;
+}
+
+/* The end of the group of cells[start..n) that share start's scenario and mode. */
+static int group_end(const struct plan_cell *cells, int n, int start)
+{
+	int e = start + 1;
+
+	while (e < n && cells[e].scenario == cells[start].scenario &&
+	       cells[e].mode == cells[start].mode)
+		e++;
+	return e;
+}
+
+/*
+ * Repetition r of a paired scenario's group cells[start..end) (scenario.h):
+ * model by model, each model's levels back to back, reversed on even r.
+ * Appended to out at n; returns the new count.
+ */
+static int paired_runs(const struct plan *p, const struct plan_cell *cells, int start, int end,
+                       int r, struct plan_run *out, int n)
+{
+	int i, k;
+
+	for (i = 0; i < p->nmodels; i++)
+		for (k = 0; k < end - start; k++)
+			out[n++] = cell_run(&cells[r % 2 ? start + k : end - 1 - k], i, r);
+	return n;
+}
+
 int plan_runs(const struct plan *p, struct plan_run *out, int max)
 {
 	static struct plan_cell cells[PLAN_MAX_CELLS];
-	int ncells = plan_cells(p, cells), n = 0, r, c, i, reps = 0;
+	int ncells = plan_cells(p, cells), n = 0, r, c, e, i, reps = 0;
 
 	if (plan_count(p) + (p->warmup ? p->nmodels : 0) > max)
 		return -1;
-	for (i = 0; p->warmup && ncells && i < p->nmodels; i++)
-		out[n++] = (struct plan_run){ .model = i,
-			                      .scenario = cells[0].scenario,
-			                      .mode = cells[0].mode,
-			                      .level = cells[0].level,
-			                      .duration_s = PLAN_WARMUP_S,
-			                      .rep = 0,
-			                      .reps = 0 };
+	for (i = 0; p->warmup && ncells && i < p->nmodels; i++) {
+		out[n] = cell_run(&cells[0], i, 0);
+		out[n].duration_s = PLAN_WARMUP_S;
+		out[n++].reps = 0;
+	}
 	for (c = 0; c < ncells; c++)
 		reps = cells[c].reps > reps ? cells[c].reps : reps;
 	for (r = 1; r <= reps; r++)
-		for (c = 0; c < ncells; c++)
-			for (i = 0; i < p->nmodels && r <= cells[c].reps; i++)
-				out[n++] = (struct plan_run){ .model = i,
-					                      .scenario = cells[c].scenario,
-					                      .mode = cells[c].mode,
-					                      .level = cells[c].level,
-					                      .duration_s = cells[c].duration_s,
-					                      .rep = r,
-					                      .reps = cells[c].reps };
+		for (c = 0; c < ncells; c = e) {
+			e = paired(p, &cells[c]) ? group_end(cells, ncells, c) : c + 1;
+			if (r > cells[c].reps)
+				continue;
+			if (paired(p, &cells[c]))
+				n = paired_runs(p, cells, c, e, r, out, n);
+			else
+				for (i = 0; i < p->nmodels; i++)
+					out[n++] = cell_run(&cells[c], i, r);
+		}
 	return n;
 }
 
@@ -346,6 +389,11 @@ static void print_scenario(const struct plan *p, const struct plan_cell *cells, 
 	if (s->workers > 0) /* the scenario's own pool, over the plan's workers */
 		fprintf(f, "; every model --workers %d", s->workers);
 	fprintf(f, "\n");
+	if (paired(p, &cells[0]))
+		fprintf(f,
+		        "plan: scenario %s is paired: per repetition each model runs its levels "
+		        "back to back, in reverse order on even repetitions (ABBA)\n",
+		        s->name);
 }
 
 void plan_print(const struct plan *p, FILE *f)

@@ -134,7 +134,10 @@ int plan_count(const struct plan *p);
  * (one per model, in the first cell) first, then repetitions outermost and,
  * inside each, the cells (plan_cells) that have that many repetitions and
  * then models innermost, so the models of one cell run back to back and drift
- * over time hits them alike. Returns the count, or -1 if max is too small.
+ * over time hits them alike. A paired scenario's cells of one mode (scenario.h)
+ * instead go model by model, its levels innermost and reversed on even
+ * repetitions (ABBA), so that one model's levels are seconds apart and can be
+ * compared within a repetition. Returns the count, or -1 if max is too small.
  */
 int plan_runs(const struct plan *p, struct plan_run *out, int max);
 

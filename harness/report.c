@@ -55,11 +55,16 @@ static int cmp_row(const void *a, const void *b)
 	return c;
 }
 
-static int same_cell(const struct record_row *a, const struct record_row *b)
+/* 1 if a and b are of the same cell but perhaps for their idle connections. */
+static int same_group(const struct record_row *a, const struct record_row *b)
 {
 	return !strcmp(a->scenario, b->scenario) && !strcmp(a->model, b->model) &&
-	       !strcmp(a->mode, b->mode) && a->concurrency == b->concurrency &&
-	       a->idle_conns == b->idle_conns;
+	       !strcmp(a->mode, b->mode) && a->concurrency == b->concurrency;
+}
+
+static int same_cell(const struct record_row *a, const struct record_row *b)
+{
+	return same_group(a, b) && a->idle_conns == b->idle_conns;
 }
 
 /* Count status words of rows[0..n) into "ok:2 errors:1" form. */
@@ -164,6 +169,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	cell->idle_conns = rows[0]->idle_conns;
 	cell->mem_kb_median = -1;
 	cell->mem_per_idle_b = cell->cpu_per_1k_idle = NAN;
+	cell->pair_median = cell->pair_min = cell->pair_max = NAN;
 	cell->runs = k;
 	count_statuses(rows, k, cell->statuses, sizeof(cell->statuses));
 	cell->rps_min = INFINITY;
@@ -294,11 +300,40 @@ static void fill_slopes(struct report_cell *c, int n)
 	}
 }
 
+/*
+ * The paired ratio (report.h) of cell, an idle cell with N > 0, from its k
+ * rows and the z rows of the same model's N = 0 cell: each ok row over the
+ * ok N = 0 row of its run and repetition.
+ */
+static void fill_pairs(struct report_cell *cell, const struct record_row *const *rows, int k,
+                       const struct record_row *const *zero, int z, double *tmp)
+{
+	int i, j, m = 0;
+
+	for (i = 0; i < k; i++)
+		for (j = 0; !strcmp(rows[i]->status, "ok") && j < z; j++)
+			if (!strcmp(zero[j]->status, "ok") && zero[j]->rep == rows[i]->rep &&
+			    !strcmp(zero[j]->run_id, rows[i]->run_id) &&
+			    zero[j]->server_cpu_us_per_req > 0) {
+				tmp[m++] =
+				    rows[i]->server_cpu_us_per_req / zero[j]->server_cpu_us_per_req;
+				break;
+			}
+	if (!(cell->pairs = m))
+		return;
+	cell->pair_min = cell->pair_max = tmp[0];
+	for (i = 1; i < m; i++) {
+		cell->pair_min = fmin(cell->pair_min, tmp[i]);
+		cell->pair_max = fmax(cell->pair_max, tmp[i]);
+	}
+	cell->pair_median = util_median(tmp, m);
+}
+
 int report_summarize(const struct record_row *rows, int n, struct report_cell **cells, int *ncells)
 {
 	const struct record_row **sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	double *tmp = malloc((n ? n : 1) * sizeof(*tmp));
-	int i, start;
+	int i, start, zero = 0, nzero = 0;
 
 	*ncells = 0;
 	*cells = malloc((n ? n : 1) * sizeof(**cells));
@@ -313,14 +348,31 @@ int report_summarize(const struct record_row *rows, int n, struct report_cell **
 		sorted[i] = &rows[i];
 	qsort(sorted, n, sizeof(*sorted), cmp_row);
 	for (start = 0; start < n; start = i) {
+		struct report_cell *cell = &(*cells)[(*ncells)++];
+
 		for (i = start + 1; i < n && same_cell(sorted[start], sorted[i]); i++)
 			;
-		fill_cell(&(*cells)[(*ncells)++], sorted + start, i - start, tmp);
+		fill_cell(cell, sorted + start, i - start, tmp);
+		/* idle_conns ascends within a group: its N = 0 cell, if any, came first */
+		if (sorted[start]->idle_conns == 0)
+			zero = start, nzero = i - start;
+		else if (is_idle(cell) && nzero && same_group(sorted[zero], sorted[start]))
+			fill_pairs(cell, sorted + start, i - start, sorted + zero, nzero, tmp);
 	}
 	fill_slopes(*cells, *ncells);
 	free(sorted);
 	free(tmp);
 	return 0;
+}
+
+/* The paired-ratio columns of cell c (empty without a pair) and the line's end to f. */
+static void write_pairs(FILE *f, const struct report_cell *c)
+{
+	if (c->pairs)
+		fprintf(f, ",%.3f,%.3f,%.3f,%d\n", c->pair_median, c->pair_min, c->pair_max,
+		        c->pairs);
+	else
+		fprintf(f, ",,,,0\n");
 }
 
 int report_write_summary(const char *path, const struct report_cell *c, int n)
@@ -335,7 +387,9 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 	           "client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses,"
 	           "served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,"
 	           "run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,"
-	           "cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median\n");
+	           "cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,"
+	           "cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
+	           "cpu_ratio_pairs\n");
 	for (i = 0; i < n; i++) {
 		char served[32] = "", other[32] = "", bound[32] = "", mem[32] = "", per[32] = "",
 		     cpu[32] = "", good[32] = "", rej[32] = "";
@@ -359,13 +413,14 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 		fprintf(
 		    f,
 		    "%s,%s,%d,%d,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.2f,%ld,%.1f,%d,%.1f,%s,%d,"
-		    "%s,%s,%d,%s,%d,%s,%s,%.3f,%d,%s,%s,%s,%s,%s\n",
+		    "%s,%s,%d,%s,%d,%s,%s,%.3f,%d,%s,%s,%s,%s,%s",
 		    c[i].model, c[i].mode, c[i].concurrency, c[i].runs, c[i].ok, c[i].rps_median,
 		    c[i].rps_min, c[i].rps_max, c[i].rps_mean, c[i].rps_sd, c[i].p50_median,
 		    c[i].p99_median, c[i].cpu_us_median, c[i].maxrss_kb_max, c[i].client_cpu_max,
 		    c[i].client_bound, c[i].client_cpu_median, c[i].tool, c[i].reference,
 		    c[i].statuses, served, c[i].starved, other, c[i].noisy, c[i].scenario, bound,
 		    c[i].run_s, c[i].idle_conns, mem, per, cpu, good, rej);
+		write_pairs(f, &c[i]);
 	}
 	return fclose(f) == 0 ? 0 : -1;
 }
@@ -577,6 +632,49 @@ static void rank_scenario(FILE *f, const struct report_cell *c, int n)
 }
 
 /*
+ * What the wait law of c's model (report.h, wait) says of its paired ratio,
+ * into buf: wait=ready predicts 1.00 and gets a verdict; the others no number.
+ */
+static const char *wait_verdict(const struct report_cell *c, char *buf, size_t len)
+{
+	switch (c->wait) {
+	case FACTS_WAIT_READY:
+		snprintf(buf, len, "wait=ready: predicted 1.00, %s +5 %%",
+		         c->pair_median <= REPORT_READY_TOLERANCE ? "within" : "above");
+		break;
+	case FACTS_WAIT_ALL:
+		snprintf(buf, len, "wait=all: predicted growth linear in N (the slope above)");
+		break;
+	case FACTS_WAIT_NONE: snprintf(buf, len, "wait=-: no scan law"); break;
+	default: snprintf(buf, len, "no law (no known wait= in its Facts line)");
+	}
+	return buf;
+}
+
+/*
+ * The paired ratios of one model and mode's idle cells c[0..n), a line per
+ * N > 0: the median over the repetitions, min-max, the pairs, the law's verdict.
+ */
+static void idle_pairs(FILE *f, const struct report_cell *c, int n)
+{
+	char law[96];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (c[i].idle_conns == 0)
+			continue;
+		if (!c[i].pairs)
+			fprintf(f, "    N=%d: no paired ratio (no repetition with both runs ok)\n",
+			        c[i].idle_conns);
+		else
+			fprintf(f, "    N=%d: paired CPU ratio %.2f (%.2f-%.2f, %d pair%s); %s\n",
+			        c[i].idle_conns, c[i].pair_median, c[i].pair_min, c[i].pair_max,
+			        c[i].pairs, c[i].pairs == 1 ? "" : "s",
+			        wait_verdict(&c[i], law, sizeof(law)));
+	}
+}
+
+/*
  * An idle scenario's slopes, a line per model and mode of c[0..n) (one
  * scenario's): memory per idle connection, CPU per request per 1000 idle
  * connections, and CPU per request at the most idle connections against none.
@@ -615,6 +713,7 @@ static void idle_slopes(FILE *f, const struct report_cell *c, int n)
 			         100 * (top->cpu_us_median / zero->cpu_us_median - 1));
 		fprintf(f, "  %s %s: %s, %s%s\n", report_label(c[i].model, label, sizeof(label)),
 		        c[i].mode, mem, cpu, ends);
+		idle_pairs(f, c + i, j - i);
 	}
 }
 
@@ -1085,11 +1184,19 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 1);
 	}
 	if (is_idle(&c[0])) {
-		fprintf(f,
-		        "Memory is the PSS summed over the server's whole process tree with the "
-		        "idle connections open (server_mem_kb); its slope against N is the memory "
-		        "per idle connection. The last figure is the +5 %% test of an O(ready) "
-		        "design.\n\n```\n");
+		fprintf(
+		    f,
+		    "Memory is the PSS summed over the server's whole process tree with the "
+		    "idle connections open (server_mem_kb); its slope against N is the memory "
+		    "per idle connection. The paired CPU ratio is a model's CPU per request at "
+		    "N over its CPU per request at N = 0 in the same repetition (the plan runs "
+		    "a model's levels back to back), the median (min-max) over the repetitions "
+		    "where both runs are ok. The law, from each model's Facts line: `wait=ready` "
+		    "(a wait costs per ready descriptor: epoll, io_uring) predicts 1.00, and "
+		    "the verdict is whether the median stays within +5 %%; `wait=all` (each wait "
+		    "scans every watched descriptor: select, poll) predicts growth linear in N, "
+		    "the slope; `wait=-` (a thread or process per connection or pool) has no "
+		    "scan law: idle connections cost it memory and the scheduler.\n\n```\n");
 		idle_slopes(f, c, n);
 		fprintf(f, "```\n\n");
 	}
@@ -1262,6 +1369,7 @@ void report_apply_laws(struct report_cell *c, int n, const struct report_env *en
 		in.facts = j < env->nfacts ? &env->facts[j] : NULL;
 		c[i].admission = in.facts && in.facts->admission;
 		c[i].parallel = in.facts && in.facts->known ? in.facts->parallel : -1;
+		c[i].wait = in.facts ? in.facts->wait : FACTS_WAIT_UNKNOWN;
 		c[i].bound = s ? scenario_bound(s, &in, c[i].law, sizeof(c[i].law)) : -1;
 		for (j = 0; j < env->npooled && strcmp(env->pooled[j], c[i].scenario); j++)
 			;

@@ -59,7 +59,18 @@ struct report_cell {
 	double rejected_median;
 	int admission; /* the model's Facts say admission=yes (report_apply_laws) */
 	int parallel;  /* its Facts' enum facts_parallel; -1: unknown (report_apply_laws) */
+	/*
+	 * The paired ratio of an idle scenario's cell with N > 0 idle connections:
+	 * its server CPU per request over that at N = 0 of the same model, mode
+	 * and repetition (the plan runs them seconds apart: scenario.h, paired),
+	 * over the repetitions where both runs are ok. NAN without a pair.
+	 */
+	double pair_median, pair_min, pair_max;
+	int pairs;
+	int wait; /* the model's enum facts_wait (report_apply_laws); UNKNOWN until then */
 };
+
+#define REPORT_READY_TOLERANCE 1.05 /* wait=ready: the paired ratio at most this (+5 %) */
 
 #define REPORT_MAX_FACTS 64
 
@@ -87,7 +98,8 @@ void report_env_parse(const char *meta, struct report_env *env);
 
 /*
  * Fill every cell's bound and law from its scenario's law (scenario.h), the
- * model's facts in env (unknown without them), the server CPUs and workers.
+ * model's facts in env (unknown without them), the server CPUs and workers,
+ * and its wait from the facts' wait= key.
  */
 void report_apply_laws(struct report_cell *c, int n, const struct report_env *env);
 

@@ -50,6 +50,14 @@ struct scenario {
 	 * and --max-conns above both, and both sides a raised RLIMIT_NOFILE.
 	 */
 	int idle_load_c;
+	/*
+	 * 1: the runs of one repetition go model by model, each model's levels
+	 * back to back, in reverse order on even repetitions (ABBA: 0 1000 10000,
+	 * then 10000 1000 0), so that a level is compared with its neighbours
+	 * seconds apart and a slow drift favours none. 0: the levels of a cell
+	 * run across every model before the next (plan.h, plan_runs).
+	 */
+	int paired;
 	const char *shows; /* one line: what the scenario shows */
 	/*
 	 * The law: the most req/s a model can serve in this scenario, from its

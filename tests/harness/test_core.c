@@ -48,6 +48,21 @@ static struct record_row sample_row(const char *model, const char *mode, int c, 
 	return r;
 }
 
+/* summary.csv of cells c[0..n) as report_write_summary writes it (malloc'ed). */
+static char *summary_text(const struct report_cell *c, int n)
+{
+	char path[] = "/tmp/summary-XXXXXX", *text;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(report_write_summary(path, c, n), 0);
+	text = util_read_file(path, NULL);
+	unlink(path);
+	assert_non_null(text);
+	return text;
+}
+
 static int count_char(const char *s, char c)
 {
 	int n = 0;
@@ -292,6 +307,65 @@ static void test_plan_order(void **state)
 	assert_true(plan_estimate_s(&p, 0.1) > plan_count(&p) * p.duration_s);
 }
 
+/*
+ * The order of the measured runs, table-driven: a paired scenario (idle)
+ * runs each model's levels back to back, reversed on even repetitions; the
+ * others keep rep -> level -> model. Each run is "rep:scenario/model@level".
+ */
+static void test_plan_paired(void **state)
+{
+	static const struct {
+		const char *scenarios, *levels;
+		int reps;
+		const char *want;
+	} cases[] = {
+		{ "idle", "0 1000 10000", 2,
+		  "1:idle/a@0 1:idle/a@1000 1:idle/a@10000 1:idle/b@0 1:idle/b@1000 1:idle/b@10000 "
+		  "2:idle/a@10000 2:idle/a@1000 2:idle/a@0 2:idle/b@10000 2:idle/b@1000 "
+		  "2:idle/b@0 " },
+		{ "idle", "0 10000", 3,
+		  "1:idle/a@0 1:idle/a@10000 1:idle/b@0 1:idle/b@10000 2:idle/a@10000 2:idle/a@0 "
+		  "2:idle/b@10000 2:idle/b@0 3:idle/a@0 3:idle/a@10000 3:idle/b@0 "
+		  "3:idle/b@10000 " },
+		{ "hello", "1 8", 2,
+		  "1:hello/a@1 1:hello/b@1 1:hello/a@8 1:hello/b@8 2:hello/a@1 2:hello/b@1 "
+		  "2:hello/a@8 2:hello/b@8 " },
+		/* the unpaired scenario keeps its order beside the paired one (level 0 is idle's)
+		 */
+		{ "hello idle", "0 8", 1,
+		  "1:hello/a@8 1:hello/b@8 1:idle/a@0 1:idle/a@8 1:idle/b@0 1:idle/b@8 " },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct plan p;
+		struct plan_run runs[64];
+		char err[64], got[1024] = "";
+		int n, k;
+		size_t o = 0;
+
+		plan_defaults(&p);
+		p.warmup = 0;
+		assert_int_equal(plan_parse_scenarios(&p, cases[i].scenarios, err, sizeof(err)), 0);
+		assert_int_equal(plan_parse_modes(&p, "keepalive"), 0);
+		assert_int_equal(plan_add_model(&p, "a", "/x/a"), 0);
+		assert_int_equal(plan_add_model(&p, "b", "/x/b"), 0);
+		p.nlevels = plan_parse_levels(cases[i].levels, p.levels, PLAN_MAX_LEVELS);
+		p.reps = cases[i].reps;
+		n = plan_runs(&p, runs, 64);
+		assert_int_equal(n, plan_count(&p));
+		for (k = 0; k < n && o < sizeof(got); k++)
+			o += snprintf(got + o, sizeof(got) - o, "%d:%s/%s@%d ", runs[k].rep,
+			              p.scenarios[runs[k].scenario]->name,
+			              p.models[runs[k].model].name, runs[k].level);
+		if (strcmp(got, cases[i].want))
+			fail_msg("plan order for %s at levels %s, %d reps:\n got  %s\n want %s",
+			         cases[i].scenarios, cases[i].levels, cases[i].reps, got,
+			         cases[i].want);
+	}
+}
+
 static void test_summary_and_ranking(void **state)
 {
 	struct record_row rows[] = {
@@ -454,11 +528,11 @@ static void test_starved_cells(void **state)
 		sample_row("prefork", "keepalive", 512, 1, 13000, "ok"),
 		sample_row("prefork", "keepalive", 512, 2, 14000, "ok"),
 	};
-	char path[] = "/tmp/harness-sum-XXXXXX", *text, *line;
+	char *text, *line, *nl;
 	struct report_cell *c;
 	size_t len = 0;
 	FILE *f;
-	int n, fd;
+	int n;
 
 	(void)state;
 	rows[2].served_conns = 1.0;
@@ -471,22 +545,24 @@ static void test_starved_cells(void **state)
 	assert_int_equal(c[0].noisy, 1);
 	assert_int_equal(c[1].noisy, 0);
 	/* summary.csv: the new columns at the end */
-	assert_true((fd = mkstemp(path)) >= 0);
-	close(fd);
-	assert_int_equal(report_write_summary(path, c, n), 0);
-	text = util_read_file(path, NULL);
-	unlink(path);
-	assert_non_null(text);
+	text = summary_text(c, n);
 	assert_non_null(strstr(text, ",statuses,served_conns_median,starved,other_cpu_pct_max,"
 	                             "noisy_reps,scenario,bound_rps,run_s,idle_conns,"
 	                             "server_mem_kb_median,mem_per_idle_conn_b,"
 	                             "cpu_us_per_req_per_1k_idle,goodput_rps_median,"
-	                             "rejected_rps_median\n"));
+	                             "rejected_rps_median,cpu_ratio_to_idle0_median,"
+	                             "cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
+	                             "cpu_ratio_pairs\n"));
 	assert_non_null(line = strstr(text, "\nprefork,"));
 	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,,2.000,0,,,,"));
-	/* rows without goodput count their req/s; their rejections stay unknown (empty) */
+	/*
+	 * rows without goodput count their req/s; their rejections stay unknown
+	 * (empty), and so do the paired ratios of a cell that is not idle's (0 pairs)
+	 */
 	assert_non_null(line = strstr(text, ",ok:2,512.0,0,35.0,1,hello,,2.000,0,,,,"));
-	assert_true(strchr(line, '\n')[-1] == ',' && strchr(line, '\n')[-2] != ',');
+	assert_non_null(nl = strchr(line, '\n'));
+	assert_memory_equal(nl - 6, ",,,,,0", 6);
+	assert_true(nl[-7] != ',');
 	free(text);
 	/* the ranking names the starvation */
 	text = NULL;
@@ -829,6 +905,18 @@ static void test_compare_skipped_ref(void **state)
  * whole-tree memory and CPU per request against them, a refused level left
  * out of the slopes, and the report's line per model.
  */
+/* A row of the idle scenario: model's run at rep with idle connections, its CPU and status. */
+static struct record_row idle_row(const char *model, int rep, int idle, double cpu_us,
+                                  const char *status)
+{
+	struct record_row r = sample_row(model, "keepalive", 32, rep, 100000, status);
+
+	strcpy(r.scenario, "idle");
+	r.idle_conns = idle;
+	r.server_cpu_us_per_req = cpu_us;
+	return r;
+}
+
 static void test_idle_slopes(void **state)
 {
 	static const struct {
@@ -856,11 +944,8 @@ static void test_idle_slopes(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		rows[i] = sample_row(t[i].model, "keepalive", 32, 1, 100000, t[i].status);
-		strcpy(rows[i].scenario, "idle");
-		rows[i].idle_conns = t[i].idle;
+		rows[i] = idle_row(t[i].model, 1, t[i].idle, t[i].cpu_us, t[i].status);
 		rows[i].server_mem_kb = t[i].mem_kb;
-		rows[i].server_cpu_us_per_req = t[i].cpu_us;
 	}
 	assert_int_equal(report_summarize(rows, (int)(sizeof(t) / sizeof(t[0])), &c, &n), 0);
 	assert_int_equal(n, 7); /* one cell per level, though every one is c=32 */
@@ -886,6 +971,119 @@ static void test_idle_slopes(void **state)
 	free(c);
 }
 
+/*
+ * The paired ratio, table-driven: each N > 0 run over the N = 0 run of its
+ * repetition, only where both are ok; the verdict from the model's wait= key.
+ */
+static void test_idle_pairs(void **state)
+{
+	static const struct {
+		const char *model;
+		int rep, idle;
+		double cpu_us;
+		const char *status;
+	} t[] = {
+		/* epoll: the machine slows from rep 2 on; the ratios stay 1.00-1.02 */
+		{ "epoll", 1, 0, 5.0, "ok" },
+		{ "epoll", 1, 10000, 5.1, "ok" },
+		{ "epoll", 2, 10000, 7.0, "ok" },
+		{ "epoll", 2, 0, 7.0, "ok" },
+		{ "epoll", 3, 0, 7.0, "ok" },
+		{ "epoll", 3, 10000, 7.07, "ok" },
+		{ "epoll", 4, 0, 5.0, "crashed" }, /* no pair: its N = 0 failed */
+		{ "epoll", 4, 10000, 9.0, "ok" },
+		{ "epoll", 5, 0, 5.0, "ok" }, /* no pair: its N = 10000 failed */
+		{ "epoll", 5, 10000, 9.0, "errors" },
+		/* libuv, ready by its facts, pays 10 % more at 10000 */
+		{ "libuv", 1, 0, 6.0, "ok" },
+		{ "libuv", 1, 10000, 6.6, "ok" },
+		{ "poll", 1, 0, 5.0, "ok" },
+		{ "poll", 1, 10000, 85.0, "ok" },
+		{ "thread", 1, 0, 10.0, "ok" },
+		{ "thread", 1, 10000, 10.0, "ok" },
+		{ "nofacts", 1, 0, 5.0, "ok" },
+		{ "nofacts", 1, 10000, 5.0, "ok" },
+		{ "select", 1, 0, 4.0, "ok" },
+		{ "select", 1, 10000, 300.0, "refused: 8977 of 10000 idle connections" },
+	};
+	static const struct {
+		const char *model;
+		int pairs;
+		double median, min, max;
+		const char *line; /* the ranking's line of its N = 10000 */
+	} want[] = {
+		{ "epoll", 3, 1.01, 1.00, 1.02,
+		  "    N=10000: paired CPU ratio 1.01 (1.00-1.02, 3 pairs); wait=ready: predicted "
+		  "1.00, within +5 %\n" },
+		{ "libuv", 1, 1.10, 1.10, 1.10,
+		  "    N=10000: paired CPU ratio 1.10 (1.10-1.10, 1 pair); wait=ready: predicted "
+		  "1.00, above +5 %\n" },
+		{ "poll", 1, 17.0, 17.0, 17.0,
+		  "    N=10000: paired CPU ratio 17.00 (17.00-17.00, 1 pair); wait=all: predicted "
+		  "growth linear in N (the slope above)\n" },
+		{ "thread", 1, 1.0, 1.0, 1.0,
+		  "    N=10000: paired CPU ratio 1.00 (1.00-1.00, 1 pair); wait=-: no scan law\n" },
+		{ "nofacts", 1, 1.0, 1.0, 1.0,
+		  "    N=10000: paired CPU ratio 1.00 (1.00-1.00, 1 pair); no law (no known wait= "
+		  "in "
+		  "its Facts line)\n" },
+		{ "select", 0, NAN, NAN, NAN,
+		  "    N=10000: no paired ratio (no repetition with both runs ok)\n" },
+	};
+	const char *meta = "facts epoll: keepalive=yes parallel=1 workers=- wait=ready\n"
+	                   "facts libuv: keepalive=yes parallel=1 workers=- wait=ready\n"
+	                   "facts poll: keepalive=yes parallel=1 workers=- wait=all\n"
+	                   "facts thread: keepalive=yes parallel=conn workers=- wait=-\n"
+	                   "facts nofacts: keepalive=yes parallel=1 workers=-\n"
+	                   "facts select: keepalive=yes parallel=1 workers=- wait=all\n";
+	struct record_row rows[sizeof(t) / sizeof(t[0])];
+	struct report_env env;
+	struct report_cell *c;
+	const struct report_cell *x;
+	char *text = NULL;
+	size_t i, len = 0;
+	int n;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		rows[i] = idle_row(t[i].model, t[i].rep, t[i].idle, t[i].cpu_us, t[i].status);
+	assert_int_equal(report_summarize(rows, (int)(sizeof(t) / sizeof(t[0])), &c, &n), 0);
+	report_env_parse(meta, &env);
+	report_apply_laws(c, n, &env);
+	assert_non_null(f = open_memstream(&text, &len));
+	report_ranking(f, c, n);
+	fclose(f);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char head[RECORD_WORD + 16];
+		const char *at;
+
+		assert_non_null(x = report_find_cell(c, n, want[i].model, "keepalive", 10000));
+		if (x->pairs != want[i].pairs ||
+		    (x->pairs && (fabs(x->pair_median - want[i].median) > 0.005 ||
+		                  fabs(x->pair_min - want[i].min) > 0.005 ||
+		                  fabs(x->pair_max - want[i].max) > 0.005)))
+			fail_msg("%s: %d pairs, ratio %.3f (%.3f-%.3f)", want[i].model, x->pairs,
+			         x->pair_median, x->pair_min, x->pair_max);
+		snprintf(head, sizeof(head), "  %s keepalive: ", want[i].model);
+		at = strstr(text, head);
+		if (!at || !(at = strchr(at, '\n')) ||
+		    strncmp(at + 1, want[i].line, strlen(want[i].line)))
+			fail_msg("%s: ranking lacks \"%s\" after its line:\n%s", want[i].model,
+			         want[i].line, text);
+		assert_int_equal(report_find_cell(c, n, want[i].model, "keepalive", 0)->pairs, 0);
+	}
+	free(text);
+	/* summary.csv: goodput (its req/s) and unknown rejections, then the paired columns of N =
+	 * 10000, and empty ones for N = 0 */
+	text = summary_text(c, n);
+	if (!strstr(text, ",10000,,,0.104,100000.00,,1.010,1.000,1.020,3\n"))
+		fail_msg("no paired N = 10000 row in:\n%s", text);
+	assert_non_null(strstr(text, ",0,,,0.104,100000.00,,,,,0\n"));
+	free(text);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -898,7 +1096,8 @@ int main(void)
 		cmocka_unit_test(test_plan_cells),          cmocka_unit_test(test_compare_verdicts),
 		cmocka_unit_test(test_compare_skipped_ref), cmocka_unit_test(test_compare_client),
 		cmocka_unit_test(test_md_warning),          cmocka_unit_test(test_idle_slopes),
-		cmocka_unit_test(test_compare_pipeline),
+		cmocka_unit_test(test_compare_pipeline),    cmocka_unit_test(test_plan_paired),
+		cmocka_unit_test(test_idle_pairs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

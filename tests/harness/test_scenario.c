@@ -198,6 +198,48 @@ static void test_facts(void **state)
 	assert_false(f.known);
 }
 
+/* The Facts line's wait= key: optional, and an unknown value is no law, never a guess. */
+static void test_facts_wait(void **state)
+{
+	static const struct {
+		const char *line;
+		int wait;
+		const char *format; /* facts_format's words after workers= */
+	} cases[] = {
+		{ "Facts: keepalive=yes parallel=1 workers=- wait=ready\n", FACTS_WAIT_READY,
+		  " wait=ready" },
+		{ "Facts: wait=all keepalive=yes parallel=1 workers=-\r\n", FACTS_WAIT_ALL,
+		  " wait=all" },
+		{ "Facts: keepalive=yes parallel=conn workers=- wait=-", FACTS_WAIT_NONE,
+		  " wait=-" },
+		{ "Facts: keepalive=yes parallel=1 workers=-\n", FACTS_WAIT_UNKNOWN, "" },
+		{ "Facts: keepalive=yes parallel=1 workers=- wait=readyish\n", FACTS_WAIT_UNKNOWN,
+		  "" },
+		{ "Facts: keepalive=yes parallel=1 workers=- wait=\n", FACTS_WAIT_UNKNOWN, "" },
+		{ "Facts: keepalive=yes parallel=1 workers=- wait=O(1)\n", FACTS_WAIT_UNKNOWN, "" },
+		{ "Facts: keepalive=yes parallel=1 workers=- nowait=all\n", FACTS_WAIT_UNKNOWN,
+		  "" },
+		/* the key on the next line is not this line's */
+		{ "Facts: keepalive=yes parallel=1 workers=-\nwait=ready\n", FACTS_WAIT_UNKNOWN,
+		  "" },
+	};
+	struct facts f;
+	char buf[128], want[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(want, sizeof(want), "keepalive=yes parallel=%s workers=-%s",
+		         strstr(cases[i].line, "conn") ? "conn" : "1", cases[i].format);
+		if (facts_parse(cases[i].line, &f) != 0 || !f.known || f.wait != cases[i].wait ||
+		    strcmp(facts_format(&f, buf, sizeof(buf)), want))
+			fail_msg("wait case %zu (%s): known %d wait %d, formatted \"%s\"", i,
+			         cases[i].line, f.known, f.wait, buf);
+	}
+	assert_null(facts_wait_name(FACTS_WAIT_UNKNOWN));
+	assert_string_equal(facts_wait_name(FACTS_WAIT_NONE), "-");
+}
+
 /* The laws, table-driven: facts x concurrency x server CPUs x --workers. */
 static void test_laws(void **state)
 {
@@ -610,12 +652,12 @@ static void test_plan_scenarios(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_rows),      cmocka_unit_test(test_parse_list),
-		cmocka_unit_test(test_facts),           cmocka_unit_test(test_laws),
-		cmocka_unit_test(test_per_scenario),    cmocka_unit_test(test_irq_accounting),
-		cmocka_unit_test(test_plan_scenarios),  cmocka_unit_test(test_plot_marks),
-		cmocka_unit_test(test_open_loop_rows),  cmocka_unit_test(test_overload_law),
-		cmocka_unit_test(test_overload_report),
+		cmocka_unit_test(test_table_rows),     cmocka_unit_test(test_parse_list),
+		cmocka_unit_test(test_facts),          cmocka_unit_test(test_facts_wait),
+		cmocka_unit_test(test_laws),           cmocka_unit_test(test_per_scenario),
+		cmocka_unit_test(test_irq_accounting), cmocka_unit_test(test_plan_scenarios),
+		cmocka_unit_test(test_plot_marks),     cmocka_unit_test(test_open_loop_rows),
+		cmocka_unit_test(test_overload_law),   cmocka_unit_test(test_overload_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,12 +6,13 @@
 #                                or no line starting `Facts:`.
 #   facts_check LINE             return 0 when LINE (as facts_line prints it) is well formed:
 #                                keepalive=yes|no, parallel=1|conn|workers, workers=N|cpus when
-#                                parallel=workers and workers=- otherwise, each key once (other
-#                                keys are left to whoever reads them). Otherwise print why and
-#                                return 1.
+#                                parallel=workers and workers=- otherwise, wait=ready|all|-
+#                                (what one wait costs against the watched connections), each key
+#                                once (other keys are left to whoever reads them). Otherwise
+#                                print why and return 1.
 #   facts_get LINE KEY           print KEY's value in LINE (empty when absent).
 #
-# The line is docs/design.md's: `Facts: keepalive=yes parallel=workers workers=256`, at the start
+# The line is docs/design.md's: `Facts: keepalive=yes parallel=workers workers=256 wait=-`, at the start
 # of a line of the model's README. Tests read it instead of grepping the README's prose.
 
 facts_line() {
@@ -30,7 +31,7 @@ facts_get() {
 }
 
 facts_check() {
-	local kv k seen=" " ka par w
+	local kv k seen=" " ka par w wait
 	for kv in $1; do
 		k=${kv%%=*}
 		[[ $kv == *=* ]] || { echo "'$kv' is not key=value"; return 1; }
@@ -38,7 +39,10 @@ facts_check() {
 		seen+="$k "
 	done
 	ka=$(facts_get "$1" keepalive) par=$(facts_get "$1" parallel) w=$(facts_get "$1" workers)
+	wait=$(facts_get "$1" wait)
 	[[ $ka == yes || $ka == no ]] || { echo "keepalive='$ka', expected yes or no"; return 1; }
+	[[ $wait == ready || $wait == all || $wait == - ]] ||
+		{ echo "wait='$wait', expected ready, all or -"; return 1; }
 	case $par in
 	1 | conn) [[ $w == - ]] || { echo "workers='$w' with parallel=$par, expected -"; return 1; } ;;
 	workers)

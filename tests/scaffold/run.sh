@@ -133,20 +133,23 @@ while IFS='|' read -r line want; do
 		not_ok "facts_check '$line'" "exit $got, expected $want ${why}"
 	fi
 done <<'EOF'
-keepalive=yes parallel=1 workers=-|0
-keepalive=no parallel=conn workers=-|0
-keepalive=yes parallel=workers workers=256|0
-keepalive=yes parallel=workers workers=cpus|0
-keepalive=yes parallel=1 workers=- later=key|0
-keepalive=maybe parallel=1 workers=-|1
-keepalive=yes parallel=2 workers=-|1
-keepalive=yes parallel=workers workers=-|1
-keepalive=yes parallel=workers workers=0|1
-keepalive=yes parallel=conn workers=cpus|1
-keepalive=yes parallel=1|1
-parallel=1 workers=-|1
-keepalive=yes keepalive=no parallel=1 workers=-|1
-keepalive parallel=1 workers=-|1
+keepalive=yes parallel=1 workers=- wait=ready|0
+keepalive=no parallel=conn workers=- wait=-|0
+keepalive=yes parallel=workers workers=256 wait=-|0
+keepalive=yes parallel=workers workers=cpus wait=ready|0
+keepalive=yes parallel=1 workers=- wait=all later=key|0
+keepalive=yes parallel=1 workers=-|1
+keepalive=yes parallel=1 workers=- wait=some|1
+keepalive=yes parallel=1 workers=- wait=ready wait=all|1
+keepalive=maybe parallel=1 workers=- wait=-|1
+keepalive=yes parallel=2 workers=- wait=-|1
+keepalive=yes parallel=workers workers=- wait=-|1
+keepalive=yes parallel=workers workers=0 wait=-|1
+keepalive=yes parallel=conn workers=cpus wait=-|1
+keepalive=yes parallel=1 wait=-|1
+parallel=1 workers=- wait=-|1
+keepalive=yes keepalive=no parallel=1 workers=- wait=-|1
+keepalive parallel=1 workers=- wait=-|1
 |1
 EOF
 
