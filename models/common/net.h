@@ -51,8 +51,10 @@ int net_accept(int lfd, int flags);
  * no pause: it sleeps in its wait call once net_accept has shed the client.
  * Any other err returns at once. errno is kept.
  */
-#define NET_OUT_OF_FDS_PAUSE_MS 100
 void net_accept_pause(int err);
+
+/* How long a loop that ran out of descriptors waits before it accepts again (evworker too). */
+#define NET_OUT_OF_FDS_PAUSE_MS 100
 
 /*
  * 1 if err, from a failed accept, concerns one connection or one moment and
