@@ -21,6 +21,18 @@ static int facts_admission_word(const char *w, struct facts *f)
 	return 1;
 }
 
+/* targets=V (optional): which targets the model does the work of. 0, or -1 on a bad value. */
+static int facts_targets(const char *v, struct facts *f)
+{
+	if (!strcmp(v, "all"))
+		f->targets = FACTS_TARGETS_ALL;
+	else if (!strcmp(v, "hello"))
+		f->targets = FACTS_TARGETS_HELLO;
+	else
+		return -1;
+	return 0;
+}
+
 /* One key=value word of the line into f; unknown keys are fine. 0, or -1 on a bad value. */
 static int facts_word(const char *w, struct facts *f, int *seen)
 {
@@ -33,6 +45,8 @@ static int facts_word(const char *w, struct facts *f, int *seen)
 	v++;
 	if ((n = facts_admission_word(w, f)) != 0)
 		return n < 0 ? -1 : 0;
+	if (!strncmp(w, "targets=", 8))
+		return facts_targets(v, f);
 	if (!strncmp(w, "keepalive=", 10)) {
 		if (strcmp(v, "yes") && strcmp(v, "no"))
 			return -1;
@@ -146,9 +160,20 @@ const char *facts_format(const struct facts *f, char *buf, size_t len)
 		snprintf(w, sizeof(w), "%d", f->workers);
 	else
 		snprintf(w, sizeof(w), "-");
-	snprintf(buf, len, "keepalive=%s parallel=%s workers=%s%s%s%s", f->keepalive ? "yes" : "no",
-	         par[f->parallel], w, facts_wait_name(f->wait) ? " wait=" : "",
+	snprintf(buf, len, "keepalive=%s parallel=%s workers=%s%s%s%s%s",
+	         f->keepalive ? "yes" : "no", par[f->parallel], w,
+	         facts_wait_name(f->wait) ? " wait=" : "",
 	         facts_wait_name(f->wait) ? facts_wait_name(f->wait) : "",
-	         f->admission ? " admission=yes" : "");
+	         f->admission ? " admission=yes" : "",
+	         f->targets == FACTS_TARGETS_HELLO ? " targets=hello" : "");
 	return buf;
+}
+
+int facts_serves(const struct facts *f, const char *model, const char *target, char *status,
+                 size_t len)
+{
+	if (!f->known || f->targets == FACTS_TARGETS_ALL || !strcmp(target, "/"))
+		return 1;
+	snprintf(status, len, "skipped: %.32s serves only /", model);
+	return 0;
 }

@@ -22,6 +22,12 @@ enum facts_wait {
 	FACTS_WAIT_NONE,    /* wait=-: no shared wait (a thread/process per connection or pool) */
 };
 
+/* Which request targets a model does the work of (the line's optional targets= key). */
+enum facts_targets {
+	FACTS_TARGETS_ALL, /* absent or targets=all: /cpu/, /sleep/, /bytes/ as the contract says */
+	FACTS_TARGETS_HELLO, /* targets=hello: `Hello world` to every target (ref-nginx) */
+};
+
 #define FACTS_WORKERS_CPUS (-1) /* workers=cpus: the CPUs in the process's affinity mask */
 #define FACTS_MAX_CONNS    1024 /* the models' --max-conns when it is not passed (opts.h) */
 
@@ -36,15 +42,17 @@ struct facts {
 	 * not an error. Optional: absent or admission=no is 0.
 	 */
 	int admission;
-	int wait; /* enum facts_wait; optional: a line without it is still known */
+	int wait;    /* enum facts_wait; optional: a line without it is still known */
+	int targets; /* enum facts_targets */
 };
 
 /*
  * Parse the first line of text that starts with "Facts:" into f:
  * "Facts: keepalive=yes parallel=workers workers=256". Every one of the three
- * keys must be there with a valid value; admission=yes|no may be (unknown keys
- * are ignored, so the line can grow). 0, or -1 with f->known = 0 when there is no such line or it
- * is malformed.
+ * keys must be there with a valid value; admission=yes|no and targets= may be
+ * (targets: hello or all; absent: all). Unknown keys are ignored, so the line
+ * can grow. 0, or -1 with f->known = 0 when there is no such line or it is
+ * malformed.
  */
 int facts_parse(const char *text, struct facts *f);
 
@@ -63,9 +71,20 @@ int facts_load(const char *dir, const char *model, struct facts *f);
 
 /*
  * f back as the line's key=value words ("keepalive=yes parallel=1 workers=-
- * wait=ready"; wait= only when known, then " admission=yes" when it is set)
- * into buf.
+ * wait=ready"; wait= only when known, then " admission=yes" and
+ * " targets=hello" when they are set) into buf.
  */
 const char *facts_format(const struct facts *f, char *buf, size_t len);
+
+/*
+ * Does a model with facts f do the work that target asks for? Every model
+ * answers "/"; one with targets=hello answers every other target with Hello
+ * world too, so a run at /sleep/10 would measure hello under sleep's name.
+ * 1 when it does the work (unknown facts too: a skip is never guessed), else
+ * 0 with the run's status ("skipped: ref-nginx serves only /", model named
+ * by model) in status.
+ */
+int facts_serves(const struct facts *f, const char *model, const char *target, char *status,
+                 size_t len);
 
 #endif

@@ -5,18 +5,20 @@
 #                   adapter over captured loadgen output (tests/harness/fixtures/loadgen-*),
 #                   the verdict, the CSV writer/reader, the plan's order and explicit cells,
 #                   references, the summary and ranking, the comparison's ratios and the bar's
-#                   verdicts; the scenario table (its open-loop row too), the Facts line, the
-#                   laws, the per-scenario summary and report, the IRQ-time meta line; the
-#                   status rule (a 503 from an admission=yes model is a rejection, not an
-#                   error), the overload law and report.md's rows beside it, loadgen's outcomes
-#                   apart; the chart scripts' marks (charts.sh: load-generator-bound points
-#                   ringed, starved cells at the run length, goodput and rejected against
-#                   offered load); the idle-connection holder against a fake server that
+#                   verdicts; the scenario table (its open-loop row too), the Facts line
+#                   (targets= and its skip too), the laws, the per-scenario summary and
+#                   report, the IRQ-time meta line; the status rule (a 503 from an
+#                   admission=yes model is a rejection, not an error), the overload law and
+#                   report.md's rows beside it, loadgen's outcomes apart; the chart scripts'
+#                   marks (charts.sh: load-generator-bound points ringed, starved cells at
+#                   the run length, goodput and rejected against offered load); the
+#                   idle-connection holder against a fake server that
 #                   holds, refuses, drops or never answers, its RLIMIT_NOFILE skip, whole-tree
 #                   PSS, the idle slopes (test_idle.c, test_core.c)
 #   harness-faults  bin/harness against the fault models of tests/harness-faults/ (built into
 #                   $(BUILD)/tests/, never in $(BIN)), ab or wrk missing from PATH, --compare
-#                   without nginx (ref-nginx skipped), SIGINT mid-run; the idle scenario:
+#                   without nginx (ref-nginx skipped), SIGINT mid-run, a targets=hello model
+#                   run at / and skipped by name at /sleep/10; the idle scenario:
 #                   select's refusal past FD_SETSIZE by name, the RLIMIT_NOFILE skip, SIGINT
 #                   and a killed model while holding 3000 idle connections
 #   harness-bench   `make bench-quick` for real (every scenario at one level): a row per

@@ -1,6 +1,7 @@
 /* main.c -- bin/harness: plan the runs, do them one by one, then summarize, chart and rank. */
 #include "compare.h"
 #include "cpus.h"
+#include "facts.h"
 #include "health.h"
 #include "meta.h"
 #include "plan.h"
@@ -614,21 +615,30 @@ static double capacity(const struct run_cfg *cfg, const struct tool_plan *tp, co
 	return *rps;
 }
 
-static void models_dir(const struct options *o, char *buf, size_t len);
-
 /*
- * Which models refuse with 503 by design (their Facts say admission=yes), so
- * that a run counts their 503s as rejections, not errors: into admission[].
+ * Run r of an open-loop scenario into spec: its warm-up is closed-loop at the
+ * capacity connections; a measured run offers its level's share of the
+ * model's capacity (spec->rate, -1 when the capacity run was not ok). 0, or -1
+ * when a signal stopped the capacity run.
  */
-static void load_admission(const struct options *o, int *admission)
+static int open_loop_spec(const struct run_cfg *cfg, const struct tool_plan *tp, const char *run_id,
+                          FILE *csv, const struct plan_run *r, struct run_spec *spec,
+                          struct capacity_cache *cc)
 {
-	char dir[PATH_MAX];
-	struct facts f;
-	int i;
+	const struct scenario *sc = spec->scenario;
+	double cap;
 
-	models_dir(o, dir, sizeof(dir));
-	for (i = 0; i < o->plan.nmodels; i++)
-		admission[i] = facts_load(dir, o->plan.models[i].name, &f) == 0 && f.admission;
+	if (r->rep == 0) {
+		spec->tool = tp->closed.tool;
+		spec->tool_path = tp->closed.path;
+		spec->concurrency = sc->capacity_conns;
+		return 0;
+	}
+	if ((cap = capacity(cfg, tp, run_id, csv, r, spec, cc)) == -2)
+		return -1;
+	spec->concurrency = sc->load_conns;
+	spec->rate = cap > 0 ? cap * r->level / 100 : -1;
+	return 0;
 }
 
 /* The planned seconds of run r: what the ETA is worked out from. */
@@ -637,9 +647,23 @@ static double planned_s(const struct plan_run *r)
 	return r->duration_s + OVERHEAD_S;
 }
 
-/* Do every run of the plan, appending rows to csv. Returns the signal that stopped it, or 0. */
+/* A run that is not made: its row says why (status), and what it cannot know is unknown. */
+static void not_run(struct run_outcome *out, const char *status, const char *detail)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->status, sizeof(out->status), "%s", status);
+	snprintf(out->detail, sizeof(out->detail), "%s", detail);
+	out->other_cpu_pct = out->client_cpu_pct = -1;
+	out->server_mem_kb = -1;
+}
+
+/*
+ * Do every run of the plan, appending rows to csv; facts[i] are the Facts of
+ * p->models[i]. Returns the signal that stopped it, or 0.
+ */
 static int run_plan(const struct options *o, const struct run_cfg *cfg, const struct tool_plan *tp,
-                    const char *run_id, FILE *csv, struct run_notes *notes)
+                    const struct facts *facts, const char *run_id, FILE *csv,
+                    struct run_notes *notes)
 {
 	const struct plan *p = &o->plan;
 	int max = plan_count(p) + p->nmodels, n, i, done = 0, total = plan_count(p);
@@ -647,16 +671,18 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 	struct capacity_cache *cc = calloc(1, sizeof(*cc));
 	long long t_start = 0;
 	double planned_left = 0, planned_done = 0;
-	int admission[PLAN_MAX_MODELS];
+	char skip[64];
 
-	load_admission(o, admission);
 	if (!runs || !cc || (n = plan_runs(p, runs, max)) < 0) {
 		free(runs);
 		free(cc);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		planned_left += runs[i].rep ? planned_s(&runs[i]) : 0;
+		if (runs[i].rep &&
+		    facts_serves(&facts[runs[i].model], "", p->scenarios[runs[i].scenario]->target,
+		                 skip, sizeof(skip)))
+			planned_left += planned_s(&runs[i]);
 	for (i = 0; i < n && !run_stop; i++) {
 		const struct plan_run *r = &runs[i];
 		const struct plan_model *m = &p->models[r->model];
@@ -676,10 +702,12 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 			                 .idle_conns = sc->idle_load_c ? r->level : 0,
 			                 .duration_s = r->duration_s,
 			                 .max_requests = REQUESTS_PER_SECOND * r->duration_s,
-			                 .admission = admission[r->model],
+			                 .admission = facts[r->model].admission,
 			                 .tag = tag };
 		struct run_outcome out;
 		struct record_row row;
+		int served =
+		    facts_serves(&facts[r->model], m->name, sc->target, skip, sizeof(skip));
 
 		if (r->rep == 0) {
 			snprintf(tag, sizeof(tag), "warmup-%s", m->name);
@@ -688,31 +716,21 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 		} else {
 			snprintf(tag, sizeof(tag), "r%d-%s-%s-%s-c%d", r->rep, sc->name, m->name,
 			         mode, r->level);
-			if (!t_start)
+			if (!t_start && served)
 				t_start = util_now_ms();
 		}
 		if (spec.max_requests < spec.concurrency)
 			spec.max_requests = spec.concurrency;
-		if (sc->capacity_conns > 0 && r->rep == 0) { /* warm up closed-loop */
-			spec.tool = tp->closed.tool;
-			spec.tool_path = tp->closed.path;
-			spec.concurrency = sc->capacity_conns;
-		} else if (sc->capacity_conns >
-		           0) { /* open loop: the level is a share of capacity */
-			double cap = capacity(cfg, tp, run_id, csv, r, &spec, cc);
-
-			if (cap == -2)
-				break;
-			spec.concurrency = sc->load_conns;
-			spec.rate = cap > 0 ? cap * r->level / 100 : -1;
-		}
-		if (spec.rate < 0) { /* never guessed: the cell says why it was not run */
-			memset(&out, 0, sizeof(out));
-			snprintf(out.status, sizeof(out.status), "no_capacity");
+		if (!served) { /* it would answer Hello world: the row gets a status, no number */
+			not_run(&out, skip,
+			        "its Facts line says targets=hello: Hello world for every target");
+		} else if (sc->capacity_conns > 0 &&
+		           open_loop_spec(cfg, tp, run_id, csv, r, &spec, cc) < 0) {
+			break;
+		} else if (spec.rate < 0) { /* never guessed: the cell says why it was not run */
+			not_run(&out, "no_capacity", "");
 			snprintf(out.detail, sizeof(out.detail), "the capacity run was %s",
 			         cc->why[r->scenario][r->model]);
-			out.other_cpu_pct = out.client_cpu_pct = -1;
-			out.server_mem_kb = -1;
 		} else if (run_one(cfg, &spec, &out) < 0) {
 			break;
 		}
@@ -739,11 +757,15 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 			fprintf(stderr, "harness: cannot append to results.csv: %s\n",
 			        strerror(errno));
 		done++;
-		planned_done += planned_s(r);
-		planned_left -= planned_s(r);
+		if (served) {
+			planned_done += planned_s(r);
+			planned_left -= planned_s(r);
+		}
 		/* the rest of the plan at the pace measured so far against the plan */
 		progress(done, total, &row, r->reps, &out,
-		         planned_left * (util_now_ms() - t_start) / 1000.0 / planned_done,
+		         planned_done > 0
+		             ? planned_left * (util_now_ms() - t_start) / 1000.0 / planned_done
+		             : planned_left,
 		         tc->tool->name);
 	}
 	free(runs);
@@ -906,6 +928,17 @@ static void models_dir(const struct options *o, char *buf, size_t len)
 		snprintf(buf, len, "%.*s/models", (int)(slash - bin), bin);
 }
 
+/* Each model's Facts line into facts[i] (unknown when its README has none). */
+static void load_facts(const struct options *o, struct facts *facts)
+{
+	char dir[PATH_MAX];
+	int i;
+
+	models_dir(o, dir, sizeof(dir));
+	for (i = 0; i < o->plan.nmodels; i++)
+		facts_load(dir, o->plan.models[i].name, &facts[i]);
+}
+
 /*
  * A single-threaded tool (ab) where the client side has more CPUs: the
  * warning (for the terminal and the report) into buf, naming the first
@@ -1030,6 +1063,7 @@ int main(int argc, char **argv)
 	struct options o;
 	static struct run_notes notes;
 	static struct tool_plan tools;
+	static struct facts facts[PLAN_MAX_MODELS];
 	struct run_cfg cfg;
 	char run_id[64], run_dir[PATH_MAX], raw[PATH_MAX + 8];
 	char plot_dir[PATH_MAX + 70], path[PATH_MAX + 16], est[32], warning[512];
@@ -1085,7 +1119,8 @@ int main(int argc, char **argv)
 	cfg.tree = tree;
 	write_meta(&o, &cfg, &tools, run_id, run_dir, warning);
 	printf("run %s -> %s\n", run_id, run_dir);
-	sig = run_plan(&o, &cfg, &tools, run_id, csv, &notes);
+	load_facts(&o, facts);
+	sig = run_plan(&o, &cfg, &tools, facts, run_id, csv, &notes);
 	fclose(csv);
 	finish(run_dir, run_id, plot_dir, o.scripts, o.compare, compare_ref_why(&o.plan, &notes));
 	snprintf(path, sizeof(path), "%s/latest", o.results);

@@ -2,6 +2,7 @@
 #include "evworker.h"
 #include "evconn.h"
 #include "evepoll.h"
+#include "net.h"
 #include "sig.h"
 
 #include <errno.h>
@@ -53,11 +54,11 @@ int evworker_setup(struct evworker *w, int lfd, unsigned lev)
 	return 0;
 }
 
-/* Stop watching the listener for EVWORKER_PAUSE_MS (EPOLLEXCLUSIVE forbids a MOD: delete). */
+/* Stop watching the listener for NET_OUT_OF_FDS_PAUSE_MS (EPOLLEXCLUSIVE forbids a MOD: delete). */
 static void listener_pause(struct evworker *w, long now)
 {
 	if (epoll_ctl(w->ep, EPOLL_CTL_DEL, w->lfd, NULL) == 0)
-		w->paused_until = now + EVWORKER_PAUSE_MS;
+		w->paused_until = now + NET_OUT_OF_FDS_PAUSE_MS;
 }
 
 static void listener_resume(struct evworker *w, long now)
@@ -69,7 +70,7 @@ static void listener_resume(struct evworker *w, long now)
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->lfd, &le) == 0)
 		w->paused_until = 0;
 	else
-		w->paused_until = now + EVWORKER_PAUSE_MS;
+		w->paused_until = now + NET_OUT_OF_FDS_PAUSE_MS;
 }
 
 /* The next wait's timeout: the next idle timer, or the end of a listener pause if sooner. */

@@ -13,15 +13,13 @@
  * the listener, still readable, would then be reported again at once, a
  * spin until descriptors free up. So after an accept that failed for want
  * of descriptors, the worker stops watching its listener for
- * EVWORKER_PAUSE_MS (nginx does the same): the spin is bounded, whoever wins
- * the race.
+ * NET_OUT_OF_FDS_PAUSE_MS (net.h; nginx does the same): the spin is bounded,
+ * whoever wins the race.
  */
 #ifndef EVWORKER_H
 #define EVWORKER_H
 
 #include <pthread.h>
-
-#define EVWORKER_PAUSE_MS 100 /* listener unwatched after running out of descriptors */
 
 struct evworker {
 	pthread_t tid;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static int fill_addr(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len)
@@ -136,6 +137,16 @@ int net_accept(int lfd, int flags)
 	}
 	errno = saved;
 	return -1;
+}
+
+void net_accept_pause(int err)
+{
+	struct timespec ts = { 0, NET_OUT_OF_FDS_PAUSE_MS * 1000000L };
+	int saved = errno;
+
+	if (err == EMFILE || err == ENFILE)
+		nanosleep(&ts, NULL);
+	errno = saved;
 }
 
 int net_accept_transient(int err)

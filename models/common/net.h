@@ -42,6 +42,21 @@ int net_set_nonblock(int fd);
 int net_accept(int lfd, int flags);
 
 /*
+ * For a loop that blocks in accept() itself (a pool of acceptors), after a
+ * failed accept: when err is EMFILE or ENFILE, sleep NET_OUT_OF_FDS_PAUSE_MS.
+ * A blocking accept() takes a descriptor before it waits, so until one is
+ * free every call fails at once, whether or not a client is waiting, and
+ * net_accept's spare descriptor sheds a client only for the thread or
+ * process that still has one. A loop that waits for readiness first needs
+ * no pause: it sleeps in its wait call once net_accept has shed the client.
+ * Any other err returns at once. errno is kept.
+ */
+void net_accept_pause(int err);
+
+/* How long a loop that ran out of descriptors waits before it accepts again (evworker too). */
+#define NET_OUT_OF_FDS_PAUSE_MS 100
+
+/*
  * 1 if err, from a failed accept, concerns one connection or one moment and
  * not the listener, so the loop goes on without a log line: EAGAIN, EINTR,
  * ECONNABORTED, EMFILE/ENFILE (net_accept has shed the client) and the

@@ -177,7 +177,15 @@ static void acceptor_run(struct procpool *p, int i)
 			acceptor.lock->drop();
 		if (fd >= 0) {
 			conn_serve_blocking(fd, acceptor.timeout_s, 0);
-		} else if (!net_accept_transient(errno)) {
+			continue;
+		}
+		/*
+		 * A child has a descriptor table of its own and one connection at a
+		 * time, so EMFILE does not happen here; ENFILE (the system's file
+		 * table is full) does, and then every child's accept fails at once.
+		 */
+		net_accept_pause(errno);
+		if (!net_accept_transient(errno)) {
 			fprintf(stderr, "%s: accept: %m\n", p->model);
 			_exit(1);
 		}

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 /*
@@ -51,22 +50,6 @@ static void release(struct pool_worker *w)
 }
 
 /*
- * Descriptors ran out. A blocking accept() takes a descriptor before it
- * waits, so until one is free every call fails at once: without a pause,
- * 256 workers would spin on the CPUs. Each thread's spare descriptor
- * (net_accept) sheds one client at a time, but under a low limit most
- * workers have none, and a pause is all that is left.
- */
-#define OUT_OF_FDS_NAP_MS 100
-
-static void nap_out_of_fds(void)
-{
-	struct timespec ts = { 0, OUT_OF_FDS_NAP_MS * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/*
  * A worker: accept and serve, one connection at a time, until stopped.
  * There is no lock around accept(), unlike UNP's serv07: on Linux a blocking
  * accept() puts its caller on the listener's wait queue as an exclusive
@@ -82,8 +65,12 @@ static void *worker_run(void *p)
 		int fd = net_accept(lfd, 0);
 
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE)
-				nap_out_of_fds();
+			/*
+			 * Out of descriptors, blocking accept() fails at once and
+			 * most of 256 threads have no spare one to shed a client
+			 * with: without the pause they would spin on the CPUs.
+			 */
+			net_accept_pause(errno);
 			if (net_accept_transient(errno))
 				continue;
 			break; /* EINVAL once main has shut the listener down */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh -- bin/harness against models that misbehave, against a missing ab and a SIGINT,
 # the idle scenario's refusal (select), descriptor-limit skip, SIGINT and killed model,
+# a targets=hello model skipped by name where the target is not /,
 # --compare when the reference (ref-nginx) cannot run because nginx is missing, and make with
 # a typo in MODELS=.
 #   tests/harness-faults/run.sh BIN_DIR FAULT_DIR
@@ -117,6 +118,17 @@ if [ -x "$bin/ref-nginx" ]; then
 	check "compare without nginx: no verdict, the reason" 'grep -q "fastest keep-alive model: not measured (ref-nginx has no ok run: skipped:1; nginx is not installed" <<<"$out" && grep -q "not measured" "$tmp/noref/latest/compare.md"' "$out"
 	check "compare without nginx: meta says not installed" 'grep -q "^reference ref-nginx: not installed" "$tmp/noref/latest/meta"'
 fi
+
+# A model whose Facts say targets=hello (ref-nginx answers Hello world to every target) runs
+# where the target is / and gets a named status, no number and no server, where it is not.
+mkdir -p "$tmp/models/hellonly"
+echo "Facts: keepalive=yes parallel=1 workers=- targets=hello" >"$tmp/models/hellonly/README.md"
+"$bin/harness" "${common[@]}" --scenarios "hello sleep" --models-dir "$tmp/models" \
+	--model-path "hellonly=$tmp/single" --results "$tmp/targets" --plots "$tmp/targetsplots" \
+	>"$tmp/targets.out" 2>&1
+got=$(awk -F, 'NR > 1 { print $25 "=" $22 }' "$tmp/targets/latest/results.csv" | tr '\n' ' ')
+check "targets=hello: hello runs, sleep skipped by name" '[ "$got" = "hello=ok sleep=skipped: hellonly serves only / " ]' "got '$got'; $(tail -3 "$tmp/targets.out")"
+check "targets=hello: no server started for sleep" '! ls "$tmp/targets/latest/raw" | grep -q sleep' "$(ls "$tmp/targets/latest/raw")"
 
 # A typo in MODELS= (issue 14): make names the model and the known ones and exits 2 before
 # building or installing anything (BUILD and BIN point at directories that must stay absent).

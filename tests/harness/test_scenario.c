@@ -240,6 +240,75 @@ static void test_facts_wait(void **state)
 	assert_string_equal(facts_wait_name(FACTS_WAIT_NONE), "-");
 }
 
+/*
+ * targets=: parsed (absent is all), kept by facts_format, and facts_serves
+ * skips a hello-only model in every scenario whose target is not "/".
+ */
+static void test_targets(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc, targets;
+	} cases[] = {
+		{ "Facts: keepalive=yes parallel=1 workers=-\n", 0, FACTS_TARGETS_ALL },
+		{ "Facts: keepalive=yes parallel=1 workers=- targets=all\n", 0, FACTS_TARGETS_ALL },
+		{ "Facts: targets=hello keepalive=yes parallel=workers workers=cpus\n", 0,
+		  FACTS_TARGETS_HELLO },
+		{ "Facts: keepalive=yes parallel=1 workers=- targets=sleep\n", -1, 0 },
+		{ "Facts: keepalive=yes parallel=1 workers=- targets=\n", -1, 0 },
+		{ "Facts: targets=hello\n", -1, 0 }, /* the three keys stay required */
+	};
+	static const struct {
+		const char *facts; /* NULL: no Facts line */
+		const char *target, *status;
+	} skips[] = {
+		{ "keepalive=yes parallel=workers workers=cpus targets=hello", "/", NULL },
+		{ "keepalive=yes parallel=workers workers=cpus targets=hello", "/sleep/10",
+		  "skipped: ref-nginx serves only /" },
+		{ "keepalive=yes parallel=workers workers=cpus targets=hello", "/bytes/1048576",
+		  "skipped: ref-nginx serves only /" },
+		{ "keepalive=yes parallel=workers workers=cpus targets=all", "/cpu/200", NULL },
+		{ "keepalive=yes parallel=1 workers=-", "/sleep/10", NULL },
+		{ NULL, "/sleep/10", NULL }, /* unknown facts: never a guessed skip */
+	};
+	const struct scenario *t;
+	struct facts f;
+	char buf[128], line[256];
+	size_t i;
+	int n, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = facts_parse(cases[i].text, &f);
+
+		if (rc != cases[i].rc || (rc == 0 && f.targets != cases[i].targets))
+			fail_msg("targets case %zu (%s): rc %d targets %d", i, cases[i].text, rc,
+			         f.targets);
+	}
+	for (i = 0; i < sizeof(skips) / sizeof(skips[0]); i++) {
+		int served;
+
+		snprintf(line, sizeof(line), "Facts: %s\n", skips[i].facts ? skips[i].facts : "");
+		facts_parse(line, &f);
+		buf[0] = '\0';
+		served = facts_serves(&f, "ref-nginx", skips[i].target, buf, sizeof(buf));
+		if (served != !skips[i].status || (skips[i].status && strcmp(buf, skips[i].status)))
+			fail_msg("skip case %zu (%s at %s): served %d, status '%s'", i,
+			         skips[i].facts ? skips[i].facts : "no facts", skips[i].target,
+			         served, buf);
+	}
+	/* every row of the table: a hello-only model runs exactly where the target is "/" */
+	facts_parse("Facts: keepalive=yes parallel=workers workers=cpus targets=hello\n", &f);
+	t = scenario_table(&n);
+	for (j = 0; j < n; j++)
+		if (facts_serves(&f, "m", t[j].target, buf, sizeof(buf)) !=
+		    !strcmp(t[j].target, "/"))
+			fail_msg("scenario %s (%s): hello-only model served wrongly", t[j].name,
+			         t[j].target);
+	assert_string_equal(facts_format(&f, buf, sizeof(buf)),
+	                    "keepalive=yes parallel=workers workers=cpus targets=hello");
+}
+
 /* The laws, table-driven: facts x concurrency x server CPUs x --workers. */
 static void test_laws(void **state)
 {
@@ -652,12 +721,13 @@ static void test_plan_scenarios(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_rows),     cmocka_unit_test(test_parse_list),
-		cmocka_unit_test(test_facts),          cmocka_unit_test(test_facts_wait),
-		cmocka_unit_test(test_laws),           cmocka_unit_test(test_per_scenario),
-		cmocka_unit_test(test_irq_accounting), cmocka_unit_test(test_plan_scenarios),
-		cmocka_unit_test(test_plot_marks),     cmocka_unit_test(test_open_loop_rows),
-		cmocka_unit_test(test_overload_law),   cmocka_unit_test(test_overload_report),
+		cmocka_unit_test(test_table_rows),      cmocka_unit_test(test_parse_list),
+		cmocka_unit_test(test_facts),           cmocka_unit_test(test_facts_wait),
+		cmocka_unit_test(test_targets),         cmocka_unit_test(test_laws),
+		cmocka_unit_test(test_per_scenario),    cmocka_unit_test(test_irq_accounting),
+		cmocka_unit_test(test_plan_scenarios),  cmocka_unit_test(test_plot_marks),
+		cmocka_unit_test(test_open_loop_rows),  cmocka_unit_test(test_overload_law),
+		cmocka_unit_test(test_overload_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1110,9 +1110,8 @@ static int check_cpu(pid_t pid, long ms, double max_pct)
 	el = now_ms() - t0;
 	pct = 100.0 * (double)(b - a) / (double)hz / ((double)el / 1000.0);
 	if (pct > max_pct)
-		return verdict(FAIL, "%.1f %% CPU while idle over %ld ms (limit %.0f %%)", pct, el,
-		               max_pct);
-	return verdict(PASS, "%.1f %% CPU idle over %ld ms (limit %.0f %%)", pct, el, max_pct);
+		return verdict(FAIL, "%.1f %% CPU over %ld ms (limit %.0f %%)", pct, el, max_pct);
+	return verdict(PASS, "%.1f %% CPU over %ld ms (limit %.0f %%)", pct, el, max_pct);
 }
 
 /* mem PID: print the tree's VmRSS and Pss sums (kB), for the runner's reports. */
@@ -1256,7 +1255,7 @@ static int usage(void)
 	        "                                   ONE=1: every reply closes the connection\n"
 	        "  halfpipe COUNT EXPECT            pipeline, SHUT_WR, slow reads: EXPECT replies, "
 	        "EOF\n"
-	        "  cpu PID MS MAX_PCT               (PORT ignored) idle CPU of PID's tree\n"
+	        "  cpu PID MS MAX_PCT               (PORT ignored) CPU of PID's tree\n"
 	        "  mem PID                          (PORT ignored) VmRSS and Pss of PID's tree\n"
 	        "Prints one line; exit 0 pass, 1 fail, 2 usage or tool error.\n");
 	return TOOL;
