@@ -5,6 +5,7 @@
 #include "net.h"
 #include "server.h"
 #include "sig.h"
+#include "work.h"
 
 #include <liburing.h>
 
@@ -87,6 +88,20 @@ static struct io_uring_sqe *get_sqe(struct loop *lp)
 }
 
 /* --- connections ------------------------------------------------------- */
+
+/*
+ * An empty conn_buf from the pool, or NULL. defer_work: conn_process stops
+ * before a request's /sleep or /cpu work, so the loop sees it coming and
+ * flushes its replies first (ring_conn_next).
+ */
+static struct conn_buf *ring_buf_get(struct loop *lp)
+{
+	struct conn_buf *b = bufpool_get(&lp->pool);
+
+	if (b)
+		b->defer_work = 1;
+	return b;
+}
 
 /*
  * Close fd with the next submission rather than a syscall of its own: a
@@ -220,15 +235,35 @@ static void ring_conn_release(struct loop *lp, struct ring_conn *c)
 }
 
 /*
+ * conn_next, running a request's blocking work (/sleep, /cpu) here in the
+ * loop's thread when conn_process stops before it (CONN_DEFER). Before the
+ * loop blocks, submit what this batch of completions has queued so far: the
+ * replies to the requests answered before this one. Left in the SQ they would
+ * wait for every later request's work in the batch, and leave together at its
+ * end: a batch of 30 /sleep/10 requests would hold the first reply 290 ms
+ * after it was ready (a reactor writes each reply at once; see the README).
+ */
+static int ring_conn_next(struct loop *lp, struct ring_conn *c, int *answered)
+{
+	int next = conn_next(c->buf, answered);
+
+	if (next != CONN_DEFER)
+		return next;
+	io_uring_submit(&lp->ring); /* if it fails, the loop's next submit says why */
+	work_run(&c->buf->work);
+	conn_resume(c->buf);
+	return conn_next(c->buf, answered); /* answers it: CONN_SEND */
+}
+
+/*
  * What next, decided by conn_next: answer what has arrived and submit the
  * whole batch of replies as one send; with nothing to send, submit the next
  * recv. Once a closing reply is out: close, or linger after an error so the
- * client reads it instead of a reset. (CONN_DEFER never comes: the loop runs
- * /sleep and /cpu itself, inside conn_process.)
+ * client reads it instead of a reset.
  */
 static void ring_conn_advance(struct loop *lp, struct ring_conn *c)
 {
-	int answered, next = conn_next(c->buf, &answered);
+	int answered, next = ring_conn_next(lp, c, &answered);
 
 	if (answered > 0) { /* /sleep or /cpu may have held the loop: the clock moved */
 		lp->now_ms = clock_now_ms();
@@ -265,7 +300,7 @@ static int ring_conn_take(struct loop *lp, struct ring_conn *c, int res, unsigne
 	int rc = 0;
 
 	if (res > 0 && !c->lingering && !c->closing) {
-		if (!c->buf && !(c->buf = bufpool_get(&lp->pool)))
+		if (!c->buf && !(c->buf = ring_buf_get(lp)))
 			rc = -1;
 		else
 			memcpy(c->buf->in + c->buf->in_len, data, (size_t)res);
@@ -278,7 +313,7 @@ static int ring_conn_take(struct loop *lp, struct ring_conn *c, int res, unsigne
 
 static void on_recv(struct loop *lp, struct ring_conn *c, int res)
 {
-	if (res == -ENOBUFS && !c->buf && !(c->buf = bufpool_get(&lp->pool))) {
+	if (res == -ENOBUFS && !c->buf && !(c->buf = ring_buf_get(lp))) {
 		ring_conn_close(lp, c); /* no provided buffer free, and no memory for its own */
 		return;
 	}
@@ -363,7 +398,7 @@ static void on_accept(struct loop *lp, int res, unsigned flags)
 	}
 	if (res < 0)
 		return; /* ECONNABORTED and the like: the client is gone */
-	if (!lp->bufs && !(buf = bufpool_get(&lp->pool))) { /* no provided buffers: its own */
+	if (!lp->bufs && !(buf = ring_buf_get(lp))) { /* no provided buffers: its own */
 		close(res);
 		return;
 	}
