@@ -5,6 +5,7 @@
 #include "net.h"
 #include "server.h"
 #include "sig.h"
+#include "work.h"
 
 #include <liburing.h>
 
@@ -50,6 +51,8 @@ struct ring_conn {
 	struct iovec iov[CONN_IOV]; /* the send in flight: out[] and a slice of the body */
 	struct msghdr msg;          /* for a send of both (IORING_OP_SENDMSG) */
 	struct ring_conn *prev, *next;
+	struct ring_conn *job_next; /* in the loop's job queue (jobs): its request's work waits */
+	int queued;                 /* it is in the job queue */
 	struct conn_buf *buf; /* from the pool while bytes are in it; NULL while idle (bufs) */
 };
 
@@ -61,6 +64,7 @@ struct loop {
 	struct ring_conn *conns;  /* every connection, swept each tick and freed on exit */
 	struct ring_conn *spares; /* closed ones, reused by on_accept: no malloc per client */
 	int nspares;
+	struct ring_conn *jobs, **jobs_tail; /* connections whose request's work waits, FIFO */
 	long now_ms;   /* CLOCK_MONOTONIC, read once per batch of completions */
 	long idle_ms;  /* --timeout */
 	int lfd, sfd;  /* the listener; the signalfd for SIGTERM/SIGINT */
@@ -89,6 +93,20 @@ static struct io_uring_sqe *get_sqe(struct loop *lp)
 /* --- connections ------------------------------------------------------- */
 
 /*
+ * An empty conn_buf from the pool, or NULL. defer_work: conn_process stops
+ * before a request's /sleep or /cpu work (CONN_DEFER), so the loop queues it
+ * as a job and runs it in its own time (job_run).
+ */
+static struct conn_buf *ring_buf_get(struct loop *lp)
+{
+	struct conn_buf *b = bufpool_get(&lp->pool);
+
+	if (b)
+		b->defer_work = 1;
+	return b;
+}
+
+/*
  * Close fd with the next submission rather than a syscall of its own: a
  * closing connection has no operation in flight, so nothing else refers to
  * fd, and its number cannot be handed out again before the close has run.
@@ -105,8 +123,22 @@ static void close_fd(struct loop *lp, int fd)
 	io_uring_sqe_set_data64(sqe, UD_IGNORE);
 }
 
+static void job_remove(struct loop *lp, struct ring_conn *c)
+{
+	struct ring_conn **p = &lp->jobs;
+
+	while (*p != c)
+		p = &(*p)->job_next;
+	*p = c->job_next;
+	if (!*p)
+		lp->jobs_tail = p;
+	c->queued = 0;
+}
+
 static void ring_conn_free(struct loop *lp, struct ring_conn *c)
 {
+	if (c->queued)
+		job_remove(lp, c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -222,9 +254,9 @@ static void ring_conn_release(struct loop *lp, struct ring_conn *c)
 /*
  * What next, decided by conn_next: answer what has arrived and submit the
  * whole batch of replies as one send; with nothing to send, submit the next
- * recv. Once a closing reply is out: close, or linger after an error so the
- * client reads it instead of a reset. (CONN_DEFER never comes: the loop runs
- * /sleep and /cpu itself, inside conn_process.)
+ * recv; with a request whose work blocks, queue it as a job. Once a closing
+ * reply is out: close, or linger after an error so the client reads it
+ * instead of a reset.
  */
 static void ring_conn_advance(struct loop *lp, struct ring_conn *c)
 {
@@ -233,6 +265,13 @@ static void ring_conn_advance(struct loop *lp, struct ring_conn *c)
 	if (answered > 0) { /* /sleep or /cpu may have held the loop: the clock moved */
 		lp->now_ms = clock_now_ms();
 		c->deadline = lp->now_ms + lp->idle_ms;
+	}
+	if (next == CONN_DEFER) { /* its work waits its turn in the job queue */
+		c->job_next = NULL;
+		*lp->jobs_tail = c;
+		lp->jobs_tail = &c->job_next;
+		c->queued = 1;
+		return;
 	}
 	if (next == CONN_READ)
 		ring_conn_release(lp, c);
@@ -253,6 +292,28 @@ static void ring_conn_advance(struct loop *lp, struct ring_conn *c)
 }
 
 /*
+ * Run the first queued job: a request's /sleep or /cpu work, in the loop's
+ * thread. One job per turn of the loop, after submitting what the turn's
+ * completions queued: replies, closes, the next recvs. Run inside the
+ * batch, each job would hold every SQE queued before it until the batch
+ * ends, so replies and closes would leave together: a batch of 30
+ * /sleep/10 requests held the first reply 290 ms after it was ready (a
+ * reactor writes each reply at once; see the README).
+ */
+static void job_run(struct loop *lp)
+{
+	struct ring_conn *c = lp->jobs;
+
+	if (!c)
+		return;
+	job_remove(lp, c);
+	io_uring_submit(&lp->ring); /* if it fails, the loop's next submit says why */
+	work_run(&c->buf->work);
+	conn_resume(c->buf);
+	ring_conn_advance(lp, c); /* answers it: its reply is queued */
+}
+
+/*
  * A recv with a provided buffer has completed: copy its bytes into the
  * connection's own buffer (taken from the pool now; dropped if lingering or
  * closing), and give the provided buffer back to the ring at once. -1: no
@@ -265,7 +326,7 @@ static int ring_conn_take(struct loop *lp, struct ring_conn *c, int res, unsigne
 	int rc = 0;
 
 	if (res > 0 && !c->lingering && !c->closing) {
-		if (!c->buf && !(c->buf = bufpool_get(&lp->pool)))
+		if (!c->buf && !(c->buf = ring_buf_get(lp)))
 			rc = -1;
 		else
 			memcpy(c->buf->in + c->buf->in_len, data, (size_t)res);
@@ -278,7 +339,7 @@ static int ring_conn_take(struct loop *lp, struct ring_conn *c, int res, unsigne
 
 static void on_recv(struct loop *lp, struct ring_conn *c, int res)
 {
-	if (res == -ENOBUFS && !c->buf && !(c->buf = bufpool_get(&lp->pool))) {
+	if (res == -ENOBUFS && !c->buf && !(c->buf = ring_buf_get(lp))) {
 		ring_conn_close(lp, c); /* no provided buffer free, and no memory for its own */
 		return;
 	}
@@ -363,7 +424,7 @@ static void on_accept(struct loop *lp, int res, unsigned flags)
 	}
 	if (res < 0)
 		return; /* ECONNABORTED and the like: the client is gone */
-	if (!lp->bufs && !(buf = bufpool_get(&lp->pool))) { /* no provided buffers: its own */
+	if (!lp->bufs && !(buf = ring_buf_get(lp))) { /* no provided buffers: its own */
 		close(res);
 		return;
 	}
@@ -411,7 +472,7 @@ static void on_tick(struct loop *lp)
 	lp->accept_paused = 0;
 	for (c = lp->conns; c; c = next) {
 		next = c->next;
-		if (!c->closing && lp->now_ms >= c->deadline)
+		if (!c->closing && !c->queued && lp->now_ms >= c->deadline) /* queued: not idle */
 			ring_conn_close(lp, c);
 	}
 }
@@ -613,6 +674,7 @@ int main(int argc, char **argv)
 	            "io_uring proactor: one ring, accept/recv/send completions, --workers ignored.",
 	            SERVER_OWN_SIGNALS, &o);
 	lp->idle_ms = o.timeout * 1000L;
+	lp->jobs_tail = &lp->jobs;
 	if ((r = ring_init(lp)) < 0) {
 		if (r == -ENOSYS || r == -EPERM || r == -EACCES || r == -ENOMEM) {
 			fprintf(stderr, "io_uring: skipped: %s\n", unavailable_reason(-r));
@@ -635,7 +697,8 @@ int main(int argc, char **argv)
 	if (arm_signal(lp) < 0 || net_announce(lp->lfd) < 0)
 		goto out;
 
-	/* The whole model: keep accept and the tick armed, submit, wait, act on each completion. */
+	/* The whole model: keep accept and the tick armed, submit, wait, act on each completion,
+	 * run one job. */
 	lp->now_ms = clock_now_ms();
 	while (!lp->stop) {
 		struct io_uring_cqe *cqe;
@@ -645,7 +708,10 @@ int main(int argc, char **argv)
 			arm_accept(lp);
 		if (!lp->tick_armed)
 			arm_tick(lp);
-		r = io_uring_submit_and_wait_timeout(&lp->ring, &cqe, 1, NULL, NULL);
+		if (lp->jobs) /* a job waits: reap what has completed, but do not wait */
+			r = io_uring_submit_and_get_events(&lp->ring);
+		else
+			r = io_uring_submit_and_wait_timeout(&lp->ring, &cqe, 1, NULL, NULL);
 		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY && r != -ETIME) {
 			fprintf(stderr, "io_uring: io_uring_submit_and_wait: %s\n", strerror(-r));
 			goto out;
@@ -657,6 +723,8 @@ int main(int argc, char **argv)
 			n++;
 		}
 		io_uring_cq_advance(&lp->ring, n);
+		if (!lp->stop) /* the signalfd took the signal: work_run could no longer see it */
+			job_run(lp);
 	}
 	rc = 0;
 out:

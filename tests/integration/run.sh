@@ -375,6 +375,29 @@ pipelined_work() {
 	fi
 }
 
+# One thread serves everything (parallel=1): each reply leaves once its own work is done, not
+# held behind the work of requests that came with it. A /sleep/100 holds the loop while two
+# /sleep/200 arrive, so both are ready together when it is done; one must be answered about
+# 200 ms before the other. (io_uring once gathered a batch's replies and submitted them after
+# every request of the batch had run: both came at once, models/io_uring/README.md.)
+reply_not_held() {
+	local pids=() x ta tb d
+	rm -f "$WORK"/held.*
+	curl -sS --max-time 10 -o /dev/null "$URL/sleep/100" >/dev/null 2>&1 &
+	pids+=($!)
+	sleep 0.03 # it is in the loop's work now
+	for x in a b; do
+		(curl -sS --max-time 10 -o /dev/null "$URL/sleep/200" >/dev/null 2>&1 &&
+			server_now_ms >"$WORK/held.$x") &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	[[ -s $WORK/held.a && -s $WORK/held.b ]] || { WHY="a /sleep/200 request failed"; return 1; }
+	ta=$(<"$WORK/held.a") tb=$(<"$WORK/held.b")
+	d=$((ta > tb ? ta - tb : tb - ta))
+	((d >= 100)) || { WHY="the two replies came $d ms apart, expected about 200"; return 1; }
+}
+
 # head_check TARGET LENGTH: HEAD gets the head only (Content-Length LENGTH, no body), three
 # times on one connection, so a body sent anyway would mis-frame the next reply.
 head_check() {
@@ -507,6 +530,8 @@ run_model() {
 	ok "Facts line ($(echo $facts))"
 	PERSISTS=1
 	[[ $(facts_get "$facts" keepalive) == no ]] && PERSISTS=0
+	PARALLEL_ONE=0
+	[[ $(facts_get "$facts" parallel) == 1 ]] && PARALLEL_ONE=1
 
 	server_start "$BIN_PATH" "${SERVER_ARGS[@]}" 2>"$WORK/start.err"
 	rc=$?
@@ -579,6 +604,9 @@ scenario_checks() {
 	check "/cpu/200000 takes 200 ms of CPU" timed /cpu/200000 200 3200
 	check "/sleep/0 answers at once" timed /sleep/0 0 1000
 	check "work requests pipelined with plain ones, answered in order" pipelined_work
+	if ((PARALLEL_ONE)); then
+		check "a reply is not held behind other requests' work (parallel=1)" reply_not_held
+	fi
 	check "bad: /sleep/ (no number) -> 400" bad 400 'GET /sleep/ HTTP/1.1\r\nHost: x\r\n\r\n'
 	check "bad: /sleep/-1 -> 400" bad 400 'GET /sleep/-1 HTTP/1.1\r\nHost: x\r\n\r\n'
 	check "bad: /sleep/10001 (out of range) -> 400" bad 400 \
