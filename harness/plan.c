@@ -345,12 +345,32 @@ int plan_runs(const struct plan *p, struct plan_run *out, int max)
 	return n;
 }
 
+/*
+ * The capacity runs of the open-loop scenarios (scenario.h, capacity_conns):
+ * one per model and scenario, as long as the scenario's runs, made before
+ * its first measured run and not among plan_count's.
+ */
+static double capacity_s(const struct plan *p, double overhead_s)
+{
+	static struct plan_cell cells[PLAN_MAX_CELLS];
+	int ncells = plan_cells(p, cells), seen[SCENARIO_MAX] = { 0 }, c;
+	double s = 0;
+
+	for (c = 0; c < ncells; c++)
+		if (p->scenarios[cells[c].scenario]->capacity_conns > 0 &&
+		    !seen[cells[c].scenario]) {
+			seen[cells[c].scenario] = 1;
+			s += p->nmodels * (cells[c].duration_s + overhead_s);
+		}
+	return s;
+}
+
 double plan_estimate_s(const struct plan *p, double overhead_s)
 {
 	double warm = p->warmup ? p->nmodels * (PLAN_WARMUP_S / 2.0 + overhead_s) : 0, s;
 
 	plan_sum(p, overhead_s, &s);
-	return s + warm;
+	return s + warm + capacity_s(p, overhead_s);
 }
 
 /* The cells of one scenario (cells[0..n) all of it) in one line: modes, levels, repetitions. */

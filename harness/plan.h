@@ -141,7 +141,11 @@ int plan_count(const struct plan *p);
  */
 int plan_runs(const struct plan *p, struct plan_run *out, int max);
 
-/* Expected wall time in seconds, with overhead_s per run for starting and stopping. */
+/*
+ * Expected wall time in seconds, with overhead_s per run for starting and
+ * stopping: the warm-ups, the measured runs, and an open-loop scenario's
+ * capacity run per model.
+ */
 double plan_estimate_s(const struct plan *p, double overhead_s);
 
 /* Print the plan in a few lines to f. */
