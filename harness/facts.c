@@ -7,18 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * The optional admission=yes|no word into f: 1 when w is one, 0 when it is
- * another key, -1 on a bad value.
- */
-static int facts_admission_word(const char *w, struct facts *f)
+static const char *const wait_names[] = {
+	[FACTS_WAIT_READY] = "ready",
+	[FACTS_WAIT_ALL] = "all",
+	[FACTS_WAIT_NONE] = "-",
+};
+
+/* wait=V (optional): an unknown value is no law, never a guess, and never a broken line. */
+static void facts_wait(const char *v, struct facts *f)
 {
-	if (strncmp(w, "admission=", 10) != 0)
-		return 0;
-	if (strcmp(w + 10, "yes") && strcmp(w + 10, "no"))
-		return -1;
-	f->admission = !strcmp(w + 10, "yes");
-	return 1;
+	int k;
+
+	f->wait = FACTS_WAIT_UNKNOWN;
+	for (k = FACTS_WAIT_READY; k <= FACTS_WAIT_NONE; k++)
+		if (!strcmp(v, wait_names[k]))
+			f->wait = k;
 }
 
 /* targets=V (optional): which targets the model does the work of. 0, or -1 on a bad value. */
@@ -43,11 +46,15 @@ static int facts_word(const char *w, struct facts *f, int *seen)
 	if (!v)
 		return -1;
 	v++;
-	if ((n = facts_admission_word(w, f)) != 0)
-		return n < 0 ? -1 : 0;
-	if (!strncmp(w, "targets=", 8))
+	if (!strncmp(w, "wait=", 5)) {
+		facts_wait(v, f);
+	} else if (!strncmp(w, "targets=", 8)) {
 		return facts_targets(v, f);
-	if (!strncmp(w, "keepalive=", 10)) {
+	} else if (!strncmp(w, "admission=", 10)) { /* optional: absent is no */
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return -1;
+		f->admission = !strcmp(v, "yes");
+	} else if (!strncmp(w, "keepalive=", 10)) {
 		if (strcmp(v, "yes") && strcmp(v, "no"))
 			return -1;
 		f->keepalive = !strcmp(v, "yes");
@@ -101,38 +108,13 @@ int facts_parse(const char *text, struct facts *f)
 	/* A pool without its size, or a size for what is no pool, is a broken line. */
 	if (seen != 7 || (f->parallel == FACTS_WORKERS) != (f->workers != 0))
 		return -1;
-	facts_parse_wait(line, f);
 	f->known = 1;
 	return 0;
 }
 
-static const char *const wait_names[] = {
-	[FACTS_WAIT_READY] = "ready",
-	[FACTS_WAIT_ALL] = "all",
-	[FACTS_WAIT_NONE] = "-",
-};
-
 const char *facts_wait_name(int wait)
 {
 	return wait > FACTS_WAIT_UNKNOWN && wait <= FACTS_WAIT_NONE ? wait_names[wait] : NULL;
-}
-
-void facts_parse_wait(const char *line, struct facts *f)
-{
-	size_t end = strcspn(line, "\r\n"), i, len;
-	const char *w;
-	int k;
-
-	f->wait = FACTS_WAIT_UNKNOWN;
-	for (w = line; w < line + end; w += len) {
-		w += strspn(w, " \t");
-		len = strcspn(w, " \t\r\n");
-		if (len < 5 || strncmp(w, "wait=", 5))
-			continue;
-		for (k = FACTS_WAIT_READY, i = len - 5; k <= FACTS_WAIT_NONE; k++)
-			if (strlen(wait_names[k]) == i && !strncmp(w + 5, wait_names[k], i))
-				f->wait = k;
-	}
 }
 
 int facts_load(const char *dir, const char *model, struct facts *f)

@@ -50,18 +50,12 @@ struct facts {
  * Parse the first line of text that starts with "Facts:" into f:
  * "Facts: keepalive=yes parallel=workers workers=256". Every one of the three
  * keys must be there with a valid value; admission=yes|no and targets= may be
- * (targets: hello or all; absent: all). Unknown keys are ignored, so the line
- * can grow. 0, or -1 with f->known = 0 when there is no such line or it is
+ * (targets: hello or all; absent: all), and wait= (ready, all or -; missing or
+ * an unknown value: FACTS_WAIT_UNKNOWN, never a reason to reject the line). Unknown keys are
+ * ignored, so the line can grow. 0, or -1 with f->known = 0 when there is no such line or it is
  * malformed.
  */
 int facts_parse(const char *text, struct facts *f);
-
-/*
- * The wait= word of the Facts line at line into f->wait: ready, all or -;
- * FACTS_WAIT_UNKNOWN when the key is missing or its value unknown (never a
- * guess, and never a reason to reject the rest of the line).
- */
-void facts_parse_wait(const char *line, struct facts *f);
 
 /* "ready", "all", "-", or NULL for FACTS_WAIT_UNKNOWN. */
 const char *facts_wait_name(int wait);

@@ -310,15 +310,17 @@ static void fill_pairs(struct report_cell *cell, const struct record_row *const 
 {
 	int i, j, m = 0;
 
-	for (i = 0; i < k; i++)
-		for (j = 0; !strcmp(rows[i]->status, "ok") && j < z; j++)
+	for (i = 0; i < k; i++) {
+		if (strcmp(rows[i]->status, "ok"))
+			continue;
+		for (j = 0; j < z; j++)
 			if (!strcmp(zero[j]->status, "ok") && zero[j]->rep == rows[i]->rep &&
 			    !strcmp(zero[j]->run_id, rows[i]->run_id) &&
-			    zero[j]->server_cpu_us_per_req > 0) {
-				tmp[m++] =
-				    rows[i]->server_cpu_us_per_req / zero[j]->server_cpu_us_per_req;
+			    zero[j]->server_cpu_us_per_req > 0)
 				break;
-			}
+		if (j < z)
+			tmp[m++] = rows[i]->server_cpu_us_per_req / zero[j]->server_cpu_us_per_req;
+	}
 	if (!(cell->pairs = m))
 		return;
 	cell->pair_min = cell->pair_max = tmp[0];

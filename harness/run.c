@@ -392,24 +392,25 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 	struct rusage ru;
 
 	/* a scenario's own pool (overload's small one) over the plan's --workers */
-	if (spec->scenario->workers > 0 || cfg->workers > 0) {
-		snprintf(workers, sizeof(workers), "%d",
-		         spec->scenario->workers > 0 ? spec->scenario->workers : cfg->workers);
+	int nworkers = spec->scenario->workers > 0 ? spec->scenario->workers : cfg->workers;
+	/* idle connections must fit beside the load; else the scenario's own cap, if any */
+	int max_conns = spec->scenario->idle_load_c > 0
+	                    ? spec->idle_conns + spec->concurrency + IDLEHOLD_MARGIN
+	                    : spec->scenario->max_conns;
+
+	if (nworkers > 0) {
+		snprintf(workers, sizeof(workers), "%d", nworkers);
 		argv[a++] = "--workers";
 		argv[a++] = workers;
 	}
-	if (spec->scenario->idle_load_c > 0) {
-		/* idle connections must outlive the run and fit beside the load */
+	if (spec->scenario->idle_load_c > 0) { /* idle connections must outlive the run */
 		snprintf(timeout, sizeof(timeout), "%d",
 		         spec->duration_s + cfg->sock_timeout_s + IDLE_TIMEOUT_SLACK_S);
-		snprintf(maxconns, sizeof(maxconns), "%d",
-		         spec->idle_conns + spec->concurrency + IDLEHOLD_MARGIN);
 		argv[a++] = "--timeout";
 		argv[a++] = timeout;
-	} else if (spec->scenario->max_conns > 0) {
-		snprintf(maxconns, sizeof(maxconns), "%d", spec->scenario->max_conns);
 	}
-	if (spec->scenario->idle_load_c > 0 || spec->scenario->max_conns > 0) {
+	if (max_conns > 0) {
+		snprintf(maxconns, sizeof(maxconns), "%d", max_conns);
 		argv[a++] = "--max-conns";
 		argv[a++] = maxconns;
 	}

@@ -3,13 +3,13 @@
 
 #include <stdlib.h>
 
-struct conn_buf *bufpool_get(struct bufpool *p)
+struct conn_buf *bufpool_get(struct bufpool *p, int defer_work)
 {
 	struct conn_buf *b = p->n > 0 ? p->spare[--p->n] : malloc(sizeof(*b));
 
 	if (b) {
 		b->no_keepalive = 0;
-		b->defer_work = 0;
+		b->defer_work = defer_work;
 		conn_reset(b);
 	}
 	return b;

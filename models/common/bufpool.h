@@ -19,8 +19,12 @@ struct bufpool {
 	struct conn_buf *spare[BUFPOOL_MAX];
 };
 
-/* An empty buffer (conn_reset, keep-alive allowed, work run in place), or NULL: no memory. */
-struct conn_buf *bufpool_get(struct bufpool *p);
+/*
+ * An empty buffer (conn_reset, keep-alive allowed), or NULL: no memory.
+ * defer_work: the loop runs /cpu and /sleep work outside conn_process
+ * (conn_buf.defer_work: offload's helpers, io_uring's job queue); 0: in place.
+ */
+struct conn_buf *bufpool_get(struct bufpool *p, int defer_work);
 
 /* Give b back to p (or free it when p is full). */
 void bufpool_put(struct bufpool *p, struct conn_buf *b);

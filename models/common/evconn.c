@@ -29,16 +29,6 @@ void evconn_tick(struct evconn_set *s)
 	s->now = clock_now_ms();
 }
 
-/* A reset buffer from the set's pool (bufpool.h), set up for the loop's kind of work. */
-static struct conn_buf *buf_get(struct evconn_set *s)
-{
-	struct conn_buf *b = bufpool_get(&s->pool);
-
-	if (b)
-		b->defer_work = s->defer_work;
-	return b;
-}
-
 struct evconn *evconn_open(struct evconn_set *s, int fd)
 {
 	struct evconn *c = s->spare;
@@ -109,7 +99,7 @@ int evconn_handle(struct evconn_set *s, struct evconn *c)
 
 	if (c->lingering)
 		return want(c, conn_drain(c->fd) ? EVCONN_CLOSE : EVCONN_READ);
-	if (!c->buf && !(c->buf = buf_get(s)))
+	if (!c->buf && !(c->buf = bufpool_get(&s->pool, s->defer_work)))
 		return want(c, EVCONN_CLOSE);
 	b = c->buf;
 	if (b->deferred && conn_out_pending(b) == 0) /* a helper has the work: nothing to do */

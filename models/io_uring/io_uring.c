@@ -26,6 +26,12 @@
 #define RECV_BUF_LEN 4096 /* each; at most CONN_IN_CAP, so one fits an empty conn_buf */
 #define RECV_BGID    0    /* their buffer group */
 #define TICK_MS      250  /* how often idle and lingering connections are swept */
+/*
+ * Every buffer defers its /sleep and /cpu work (bufpool_get): conn_process
+ * stops before it (CONN_DEFER), so the loop queues it as a job and runs it in
+ * its own time (job_run).
+ */
+#define RING_DEFER_WORK 1
 
 /*
  * A completion's user_data names what completed: a connection's address
@@ -91,20 +97,6 @@ static struct io_uring_sqe *get_sqe(struct loop *lp)
 }
 
 /* --- connections ------------------------------------------------------- */
-
-/*
- * An empty conn_buf from the pool, or NULL. defer_work: conn_process stops
- * before a request's /sleep or /cpu work (CONN_DEFER), so the loop queues it
- * as a job and runs it in its own time (job_run).
- */
-static struct conn_buf *ring_buf_get(struct loop *lp)
-{
-	struct conn_buf *b = bufpool_get(&lp->pool);
-
-	if (b)
-		b->defer_work = 1;
-	return b;
-}
 
 /*
  * Close fd with the next submission rather than a syscall of its own: a
@@ -326,7 +318,7 @@ static int ring_conn_take(struct loop *lp, struct ring_conn *c, int res, unsigne
 	int rc = 0;
 
 	if (res > 0 && !c->lingering && !c->closing) {
-		if (!c->buf && !(c->buf = ring_buf_get(lp)))
+		if (!c->buf && !(c->buf = bufpool_get(&lp->pool, RING_DEFER_WORK)))
 			rc = -1;
 		else
 			memcpy(c->buf->in + c->buf->in_len, data, (size_t)res);
@@ -339,7 +331,7 @@ static int ring_conn_take(struct loop *lp, struct ring_conn *c, int res, unsigne
 
 static void on_recv(struct loop *lp, struct ring_conn *c, int res)
 {
-	if (res == -ENOBUFS && !c->buf && !(c->buf = ring_buf_get(lp))) {
+	if (res == -ENOBUFS && !c->buf && !(c->buf = bufpool_get(&lp->pool, RING_DEFER_WORK))) {
 		ring_conn_close(lp, c); /* no provided buffer free, and no memory for its own */
 		return;
 	}
@@ -424,7 +416,8 @@ static void on_accept(struct loop *lp, int res, unsigned flags)
 	}
 	if (res < 0)
 		return; /* ECONNABORTED and the like: the client is gone */
-	if (!lp->bufs && !(buf = ring_buf_get(lp))) { /* no provided buffers: its own */
+	if (!lp->bufs &&
+	    !(buf = bufpool_get(&lp->pool, RING_DEFER_WORK))) { /* no provided buffers: its own */
 		close(res);
 		return;
 	}

@@ -113,7 +113,7 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
 			lev_conn_free(c);
 		return;
 	}
-	if (!c->buf && !(c->buf = bufpool_get(&c->srv->pool))) {
+	if (!c->buf && !(c->buf = bufpool_get(&c->srv->pool, 0))) {
 		lev_conn_free(c); /* no memory for its buffer */
 		return;
 	}

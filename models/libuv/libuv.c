@@ -126,7 +126,7 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 	(void)hint;
 	if (c->lingering) /* the input is dropped */
 		*b = uv_buf_init(scratch, sizeof(scratch));
-	else if (!c->buf && !(c->buf = bufpool_get(&pool)))
+	else if (!c->buf && !(c->buf = bufpool_get(&pool, 0)))
 		*b = uv_buf_init(NULL, 0);
 	else
 		*b = uv_buf_init(c->buf->in + c->buf->in_len, (unsigned)conn_in_room(c->buf));
