@@ -121,8 +121,7 @@ static void sweep_cb(uv_timer_t *t)
 	sweep_arm(lp);
 }
 
-/* Restart c's deadline in list l (lp->idle or lp->linger) from now: the head of a list is always
- * the next to expire. */
+/* Restart c's deadline in l (lp->idle or lp->linger) from now: a list's head expires first. */
 static int luv_conn_expire_in(struct loop *lp, struct luv_conn *c, struct idle_list *l)
 {
 	idle_touch(l, &c->expiry, (long)uv_now(&lp->uv));
@@ -190,6 +189,7 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 static void write_cb(uv_write_t *req, int status)
 {
 	struct luv_conn *c = req->data;
+	struct loop *lp = c->tcp.loop->data;
 
 	free(req);
 	if (status < 0) {
@@ -198,8 +198,7 @@ static void write_cb(uv_write_t *req, int status)
 	}
 	conn_out_advance(c->buf, c->writing);
 	c->writing = 0;
-	luv_conn_advance(c->tcp.loop->data,
-	                 c); /* the send is done: send on, or answer what waited behind it */
+	luv_conn_advance(lp, c); /* the send is done: send on, or answer what waited behind it */
 }
 
 static void shutdown_cb(uv_shutdown_t *req, int status)
