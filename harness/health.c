@@ -1,6 +1,7 @@
 /* health.c -- Little's law for starvation, /proc/stat accounting for noise. */
 #include "health.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,16 @@ double health_served_conns(double rps, double mean_ms)
 	if (mean_ms <= 0 || rps < 0)
 		return -1;
 	return rps * mean_ms / 1000.0;
+}
+
+double health_littles_ratio(double served, int concurrency)
+{
+	return served >= 0 && concurrency > 0 ? served / concurrency : -1;
+}
+
+int health_littles_off(double ratio)
+{
+	return ratio >= 0 && fabs(ratio - 1) > HEALTH_LITTLES_OFF;
 }
 
 int health_starved(double served, int concurrency)

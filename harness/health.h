@@ -27,6 +27,24 @@
 double health_served_conns(double rps, double mean_ms);
 
 /*
+ * A closed-loop run whose Little's-law ratio (health_littles_ratio) is off 1
+ * by more than this: the tool's own numbers disagree with each other there
+ * (its latency leaves out time a request spent in the tool, or counts time it
+ * did not wait, or connections sat unserved).
+ */
+#define HEALTH_LITTLES_OFF 0.10
+
+/*
+ * Little's law as a check on a closed-loop run: the connections served
+ * (health_served_conns) over those the tool held; 1 when throughput x mean
+ * latency accounts for every connection. -1 when either is unknown (<= 0).
+ */
+double health_littles_ratio(double served, int concurrency);
+
+/* 1 if ratio (health_littles_ratio; < 0: unknown) is off 1 by more than HEALTH_LITTLES_OFF. */
+int health_littles_off(double ratio);
+
+/*
  * 1 if served (health_served_conns; < 0: unknown) is below
  * HEALTH_STARVED_FRACTION of concurrency, else 0. Unknown is never starved.
  * A starved run keeps its status ok: its req/s and latencies are real, they

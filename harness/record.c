@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS      29
+#define NFIELDS      35
+#define V5_NFIELDS   29      /* before server_start_cpu_s .. calib_us */
 #define V4_NFIELDS   27      /* before goodput_rps and rejected_rps */
 #define V3_NFIELDS   25      /* before idle_conns and server_mem_kb */
 #define V2_NFIELDS   24      /* before scenario */
@@ -25,7 +26,8 @@ static const char header[] =
     "run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
     "lat_mean_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms,server_user_s,server_sys_s,"
     "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct,"
-    "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps";
+    "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,server_start_cpu_s,"
+    "server_exit_cpu_s,client_cpu_us_per_req,system_cpu_us_per_req,littles_ratio,calib_us";
 
 const char *record_header(void)
 {
@@ -54,19 +56,25 @@ static int csv_text(const char *s, char *buf, size_t buflen)
 	return (int)o;
 }
 
-/* An optional number (< 0: unknown, an empty field) with one decimal into buf. */
-static void opt_num(double v, char *buf, size_t buflen)
+/* An optional number (< 0: unknown, an empty field) with decimals decimals into buf. */
+static void opt_dec(double v, int decimals, char *buf, size_t buflen)
 {
 	if (v < 0)
 		buf[0] = '\0';
 	else
-		snprintf(buf, buflen, "%.1f", v);
+		snprintf(buf, buflen, "%.*f", decimals, v);
+}
+
+/* An optional number with one decimal. */
+static void opt_num(double v, char *buf, size_t buflen)
+{
+	opt_dec(v, 1, buf, buflen);
 }
 
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
 	char f[6][2 * RECORD_WORD + 3], served[32], other[32], client[32], mem[32] = "";
-	char good[32], rej[32];
+	char good[32], rej[32], w[6][32];
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
@@ -83,14 +91,20 @@ int record_format(const struct record_row *r, char *buf, size_t buflen)
 	opt_num(r->rejected_rps, rej, sizeof(rej));
 	if (r->server_mem_kb >= 0)
 		snprintf(mem, sizeof(mem), "%ld", r->server_mem_kb);
+	opt_dec(r->server_start_cpu_s, 3, w[0], sizeof(w[0]));
+	opt_dec(r->server_exit_cpu_s, 3, w[1], sizeof(w[1]));
+	opt_dec(r->client_cpu_us_per_req, 2, w[2], sizeof(w[2]));
+	opt_dec(r->system_cpu_us_per_req, 2, w[3], sizeof(w[3]));
+	opt_dec(r->littles_ratio, 3, w[4], sizeof(w[4]));
+	opt_dec(r->calib_us, 0, w[5], sizeof(w[5]));
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s\n",
+	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
 	             r->server_cpu_us_per_req, r->server_maxrss_kb, client, f[4], served, other,
-	             f[5], r->idle_conns, mem, good, rej);
+	             f[5], r->idle_conns, mem, good, rej, w[0], w[1], w[2], w[3], w[4], w[5]);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -157,8 +171,8 @@ int record_parse(const char *line, struct record_row *r)
 	if (!copy)
 		return -1;
 	nf = csv_split(copy, f, NFIELDS);
-	if (nf != NFIELDS && nf != V4_NFIELDS && nf != V3_NFIELDS && nf != V2_NFIELDS &&
-	    nf != OLD_NFIELDS)
+	if (nf != NFIELDS && nf != V5_NFIELDS && nf != V4_NFIELDS && nf != V3_NFIELDS &&
+	    nf != V2_NFIELDS && nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
 		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO;
@@ -195,6 +209,12 @@ int record_parse(const char *line, struct record_row *r)
 	r->server_mem_kb = (long)d[26];
 	r->goodput_rps = d[27];
 	r->rejected_rps = d[28];
+	r->server_start_cpu_s = d[29];
+	r->server_exit_cpu_s = d[30];
+	r->client_cpu_us_per_req = d[31];
+	r->system_cpu_us_per_req = d[32];
+	r->littles_ratio = d[33];
+	r->calib_us = d[34];
 	rc = 0;
 out:
 	free(copy);
@@ -265,9 +285,17 @@ fail:
 	return -1;
 }
 
+/* Seconds of CPU over requests, in µs; -1 when either is unknown or there were none. */
+static double per_request(double s, long requests)
+{
+	return s >= 0 && requests > 0 ? s * 1e6 / requests : -1;
+}
+
 void record_from_run(struct record_row *row, const struct record_ids *id,
                      const struct run_outcome *out)
 {
+	const struct tool *t = tool_find(id->tool);
+
 	memset(row, 0, sizeof(*row));
 	snprintf(row->run_id, sizeof(row->run_id), "%s", id->run_id);
 	snprintf(row->scenario, sizeof(row->scenario), "%s", id->scenario);
@@ -300,6 +328,14 @@ void record_from_run(struct record_row *row, const struct record_ids *id,
 	row->other_cpu_pct = out->other_cpu_pct;
 	row->goodput_rps = out->res.goodput_rps;
 	row->rejected_rps = out->res.rejected_rps;
+	row->server_start_cpu_s = out->server_start_cpu_s;
+	row->server_exit_cpu_s = out->server_exit_cpu_s;
+	row->client_cpu_us_per_req = per_request(out->client_cpu_s, out->res.requests);
+	row->system_cpu_us_per_req = per_request(out->system_cpu_s, out->res.requests);
+	row->littles_ratio = -1;
+	if (!t || !t->open_loop)
+		row->littles_ratio = health_littles_ratio(row->served_conns, id->concurrency);
+	row->calib_us = out->calib_us;
 }
 
 int record_backfill_served(const char *run_dir, struct record_row *rows, int n)

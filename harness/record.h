@@ -38,6 +38,22 @@ struct record_row {
 	long server_mem_kb;         /* PSS of the server's whole tree, hooks done; -1: unknown */
 	double goodput_rps;         /* 2xx answers a second; -1: unknown (older files) */
 	double rejected_rps;        /* 503 answers a second; -1: unknown (ab, wrk, older files) */
+	/*
+	 * The load window (issue 20; older files: -1, and their server CPU covers
+	 * the server's whole life outside the idle scenario): the server tree's CPU
+	 * before the load (start-up) and after it (teardown and exit), in seconds.
+	 */
+	double server_start_cpu_s;
+	double server_exit_cpu_s;
+	double client_cpu_us_per_req; /* the load tool's CPU per request */
+	double system_cpu_us_per_req; /* every CPU's busy time over the load window, per request */
+	/*
+	 * Closed loop: req/s x the completed requests' mean latency / connections,
+	 * which Little's law makes 1 when the tool's numbers agree with each other
+	 * (served_conns / concurrency); -1: open loop or unknown.
+	 */
+	double littles_ratio;
+	double calib_us; /* the host's speed before the run (calib.h); -1: unknown */
 };
 
 /* The header line of results.csv, without the newline. */
@@ -52,7 +68,9 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
 
 /*
  * Parse one CSV line (newline optional) written by record_format into row.
- * Returns 0, or -1 if it does not have the schema's 29 fields; the 27 of a
+ * Returns 0, or -1 if it does not have the schema's 35 fields; the 29 of a
+ * file written before the load window's columns (server_start_cpu_s to
+ * calib_us, all -1), the 27 of a
  * file written before goodput_rps and rejected_rps (both -1), the 25 of a
  * file written before idle_conns and server_mem_kb (0 and -1), the 24 of a
  * file written before scenario existed (scenario "hello") and the 22 of one

@@ -1,5 +1,6 @@
 /* run.c -- one run: fork the server and the tool pinned apart, wait with bounds, account, judge. */
 #include "run.h"
+#include "calib.h"
 #include "cpus.h"
 #include "health.h"
 #include "idlehold.h"
@@ -692,6 +693,25 @@ static double other_cpu(const struct cpu_sample *a, int have_a, const struct rus
 }
 
 /*
+ * The server's CPU in the load window into out: from start_s to end_s (its
+ * tree's CPU just before and after the load; -1: unread, then the run's
+ * start or end) out of life (its whole life's, wait4's), user and system in
+ * the proportion of its whole life's (the window's own split is only known
+ * in 10 ms ticks); what came before and after in its own columns.
+ */
+static void window_cpu(struct run_outcome *out, const struct rusage *life, double start_s,
+                       double end_s)
+{
+	double user = seconds(life->ru_utime), total = user + seconds(life->ru_stime), window;
+
+	window = fmax(0, (end_s >= 0 ? fmin(end_s, total) : total) - fmax(0, start_s));
+	out->server_user_s = total > 0 ? window * user / total : 0;
+	out->server_sys_s = window - out->server_user_s;
+	out->server_start_cpu_s = start_s >= 0 ? fmin(start_s, total) : -1;
+	out->server_exit_cpu_s = end_s >= 0 ? fmax(0, total - end_s) : -1;
+}
+
+/*
  * Start the tool and wait for it (bounded: the run, the socket timeout and
  * 5 s); its CPU share into out, measured where it ran (behind a prefix: by
  * the prefix script). child_wait's result, or -2 if it did not start.
@@ -722,13 +742,14 @@ static int run_tool(const struct run_cfg *cfg, const struct run_spec *spec,
 	}
 	if (wall > 0 && cpu >= 0)
 		out->client_cpu_pct = 100 * cpu / wall / tool_cpus(cfg, spec, job);
+	out->client_cpu_s = cpu >= 0 ? cpu : -1;
 	return tool_wait;
 }
 
 int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_outcome *out)
 {
-	struct cpu_sample before;
-	int have_before;
+	struct cpu_sample before, window[2]; /* the machine before the run; at the load's ends */
+	int have_before, have_window[2] = { 0, 0 }, have_start = 0;
 	struct child s, t;
 	struct rusage sru, tru;
 	struct pollfd p;
@@ -736,7 +757,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	char why[256], prefix_why[sizeof(out->detail)], script[PATH_MAX], vwords[64];
 	int outfd, wstatus = 0, tstatus = 0, killed = 0, tool_wait, died, orphans, r;
 	int port = 0, hooked, verdict = 0;
-	double hook_user_s = 0, hook_sys_s = 0, end_user_s = 0, end_sys_s = 0;
+	double start_s = 0, end_s = 0; /* the tree's CPU just before and after the load */
 	int have_end = 0;
 	const struct scenario *sc = spec->scenario;
 
@@ -744,6 +765,9 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	memset(&sru, 0, sizeof(sru));
 	memset(&tru, 0, sizeof(tru));
 	out->other_cpu_pct = -1;
+	out->server_start_cpu_s = out->server_exit_cpu_s = out->client_cpu_s = -1;
+	out->system_cpu_s = -1;
+	out->calib_us = calib_us(); /* before anything of the run's is running */
 	have_before = cpu_sample(&before) == 0;
 	out->server_mem_kb = -1;
 	/* The server inherits the raised limit; a cell that cannot fit is skipped, never shrunk. */
@@ -788,21 +812,23 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	} else {
 		/*
 		 * The whole tree's PSS with the hook's connections open, before the
-		 * load; and the CPU the hook made it spend (accepting and answering
-		 * 10,000 idle connections), which is not the load's.
+		 * load; and the CPU it spent until the load starts (start-up, a
+		 * pool's creation, accepting and answering an idle scenario's 10,000
+		 * connections), which is not the load's. The machine's sample goes
+		 * outside the server's, so that its window holds the server's.
 		 */
 		out->server_mem_kb = proctree_pss_kb(s.pid);
-		if (sc->before_load)
-			proctree_cpu_s(s.pid, &hook_user_s, &hook_sys_s);
+		have_window[0] = cpu_sample(&window[0]) == 0;
+		have_start = proctree_runtime_s(s.pid, &start_s) == 0;
 		tool_wait = run_tool(cfg, spec, &job, &t, &tstatus, &tru, out, prefix_why,
 		                     sizeof(prefix_why));
 		/*
-		 * Nor is what it spends after the load: reading the EOF of and closing
-		 * the hook's connections (after_load), and exiting with them. With
-		 * 10,000 that was 5-8 % of a 2 s run's CPU, charged to N alone.
+		 * Nor is what it spends after the load: tearing down its pool,
+		 * reading the EOF of and closing the hook's connections (after_load),
+		 * and exiting with them.
 		 */
-		if (sc->before_load)
-			have_end = proctree_cpu_s(s.pid, &end_user_s, &end_sys_s) == 0;
+		have_end = proctree_runtime_s(s.pid, &end_s) == 0;
+		have_window[1] = cpu_sample(&window[1]) == 0;
 	}
 	if (hooked && sc->after_load)
 		verdict = sc->after_load(sc, &load, vwords, sizeof(vwords));
@@ -818,9 +844,11 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	if (run_stop)
 		return -1;
 	out->other_cpu_pct = other_cpu(&before, have_before, &sru, &tru);
-	out->server_user_s = fmax(0, (have_end ? end_user_s : seconds(sru.ru_utime)) - hook_user_s);
-	out->server_sys_s = fmax(0, (have_end ? end_sys_s : seconds(sru.ru_stime)) - hook_sys_s);
 	out->server_maxrss_kb = sru.ru_maxrss;
+	window_cpu(out, &sru, have_start ? start_s : -1, have_end ? end_s : -1);
+	if (have_window[0] && have_window[1] && window[1].busy >= window[0].busy)
+		out->system_cpu_s =
+		    (window[1].busy - window[0].busy) / (double)sysconf(_SC_CLK_TCK);
 	if (tool_wait != -2)
 		judge(cfg, spec, &job, died, wstatus, tool_wait, tstatus, killed, orphans,
 		      prefix_why[0] ? prefix_why : NULL, out);

@@ -1,0 +1,114 @@
+/* test_window.c -- a row's load-window figures: per request, Little's ratio, the calibration. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "calib.h"
+#include "health.h"
+#include "record.h"
+#include "run.h"
+
+#include <math.h>
+#include <string.h>
+
+/* record_from_run's new columns from a run's outcome, closed and open loop. */
+static void test_from_run(void **state)
+{
+	static const struct {
+		const char *tool;
+		double rps, mean_done_ms, client_s, system_s;
+		long requests;
+		int c;
+		double want_client, want_system, want_littles; /* -1: unknown */
+	} cases[] = {
+		/* 8 connections, each always waiting 1 ms at 8,000 req/s: Little holds */
+		{ "wrk", 8000, 1.0, 0.5, 2.0, 16000, 8, 31.25, 125, 1.0 },
+		/* half the connections never served: the ratio says so */
+		{ "ab", 4000, 1.0, 0.1, 0.4, 8000, 8, 12.5, 50, 0.5 },
+		/* open loop: no ratio, the concurrency is a share of capacity */
+		{ "loadgen", 1000, 2.0, 0.2, 1.0, 2000, 50, 100, 500, -1 },
+		/* unknown client CPU and machine CPU, no requests */
+		{ "wrk", 0, -1, -1, -1, 0, 8, -1, -1, -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run_outcome out;
+		struct record_row row;
+		struct record_ids id = { .run_id = "r",
+			                 .scenario = "hello",
+			                 .model = "epoll",
+			                 .mode = "keepalive",
+			                 .tool = cases[i].tool,
+			                 .concurrency = cases[i].c,
+			                 .rep = 1 };
+
+		memset(&out, 0, sizeof(out));
+		strcpy(out.status, "ok");
+		out.res.rps = cases[i].rps;
+		out.res.requests = cases[i].requests;
+		out.res.lat_mean_done_ms = cases[i].mean_done_ms;
+		out.client_cpu_s = cases[i].client_s;
+		out.system_cpu_s = cases[i].system_s;
+		out.server_start_cpu_s = 0.083;
+		out.server_exit_cpu_s = -1;
+		out.calib_us = 9500;
+		record_from_run(&row, &id, &out);
+		if (fabs(row.client_cpu_us_per_req - cases[i].want_client) > 1e-9 ||
+		    fabs(row.system_cpu_us_per_req - cases[i].want_system) > 1e-9 ||
+		    fabs(row.littles_ratio - cases[i].want_littles) > 1e-9)
+			fail_msg("case %zu (%s): client %g system %g littles %g", i, cases[i].tool,
+			         row.client_cpu_us_per_req, row.system_cpu_us_per_req,
+			         row.littles_ratio);
+		assert_true(row.server_start_cpu_s == 0.083 && row.server_exit_cpu_s == -1);
+		assert_true(row.calib_us == 9500);
+	}
+}
+
+static void test_littles_off(void **state)
+{
+	static const struct {
+		double ratio;
+		int off;
+	} cases[] = { { 1.0, 0 }, { 0.95, 0 }, { 1.09, 0 }, { 0.89, 1 },
+		      { 1.2, 1 }, { 0.5, 1 },  { -1, 0 } };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (health_littles_off(cases[i].ratio) != cases[i].off)
+			fail_msg("ratio %g: off is not %d", cases[i].ratio, cases[i].off);
+	assert_true(health_littles_ratio(4, 8) == 0.5);
+	assert_true(health_littles_ratio(-1, 8) == -1 && health_littles_ratio(4, 0) == -1);
+}
+
+static void test_calib(void **state)
+{
+	static const struct {
+		double us, median;
+		int off;
+	} cases[] = { { 10000, 10000, 0 }, { 10900, 10000, 0 }, { 11100, 10000, 1 },
+		      { 8900, 10000, 1 },  { -1, 10000, 0 },    { 10000, -1, 0 } };
+	double us = calib_us();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (calib_off(cases[i].us, cases[i].median) != cases[i].off)
+			fail_msg("%g against %g: off is not %d", cases[i].us, cases[i].median,
+			         cases[i].off);
+	/* the real thing: some ms of round trips, never 0 */
+	print_message("calibration: %.0f us\n", us);
+	assert_true(us > 0 && us < 10e6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_from_run),
+		cmocka_unit_test(test_littles_off),
+		cmocka_unit_test(test_calib),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
