@@ -1,4 +1,5 @@
-/* test_window.c -- a row's load-window figures: per request, Little's ratio, the calibration. */
+/* test_window.c -- a row's load-window figures, Little's ratio, the calibration, the models'
+ * order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 
 #include "calib.h"
 #include "health.h"
+#include "plan.h"
 #include "record.h"
 #include "run.h"
 
@@ -102,12 +104,61 @@ static void test_calib(void **state)
 	assert_true(us > 0 && us < 10e6);
 }
 
+/*
+ * The default plan shuffles the models of every cell and repetition: each
+ * (cell, rep) runs every model once; the same seed gives the same order; no
+ * model runs first in every repetition; seed 0 keeps the listed order.
+ */
+static void test_model_order(void **state)
+{
+	static const char *const names[] = { "a", "b", "c", "d", "e", "f" };
+	struct plan p;
+	struct plan_run runs[256];
+	int n, i, k, order[PLAN_MAX_MODELS], again[PLAN_MAX_MODELS], first[6] = { 0 };
+	char err[64];
+
+	(void)state;
+	plan_defaults(&p);
+	p.warmup = 0;
+	assert_true(p.order_seed == PLAN_ORDER_SEED);
+	assert_int_equal(plan_parse_scenarios(&p, "hello", err, sizeof(err)), 0);
+	assert_int_equal(plan_parse_modes(&p, "keepalive"), 0);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(plan_add_model(&p, names[i], names[i]), 0);
+	p.nlevels = plan_parse_levels("8", p.levels, PLAN_MAX_LEVELS);
+	p.reps = 6;
+	n = plan_runs(&p, runs, 256);
+	assert_int_equal(n, 36);
+	for (k = 0; k < n; k += 6) {
+		int seen = 0;
+
+		for (i = k; i < k + 6; i++) {
+			assert_int_equal(runs[i].rep, k / 6 + 1);
+			seen |= 1 << runs[i].model;
+		}
+		if (seen != 0x3f)
+			fail_msg("repetition %d does not run every model once", k / 6 + 1);
+		first[runs[k].model]++;
+	}
+	for (i = 0; i < 6; i++)
+		if (first[i] == 6)
+			fail_msg("model %s runs first in every repetition", names[i]);
+	plan_model_order(&p, 0, 2, order);
+	plan_model_order(&p, 0, 2, again);
+	assert_memory_equal(order, again, 6 * sizeof(int));
+	p.order_seed = 0;
+	plan_model_order(&p, 0, 2, order);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(order[i], i);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_from_run),
 		cmocka_unit_test(test_littles_off),
 		cmocka_unit_test(test_calib),
+		cmocka_unit_test(test_model_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
