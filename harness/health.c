@@ -17,9 +17,15 @@ double health_littles_ratio(double served, int concurrency)
 	return served >= 0 && concurrency > 0 ? served / concurrency : -1;
 }
 
+int health_unserved(double served, int concurrency)
+{
+	return served >= 0 && concurrency - served >= 2 &&
+	       served < (1 - HEALTH_LITTLES_OFF) * concurrency;
+}
+
 int health_littles_off(double ratio)
 {
-	return ratio >= 0 && fabs(ratio - 1) > HEALTH_LITTLES_OFF;
+	return ratio > 0 && fabs(ratio - 1) > HEALTH_LITTLES_OFF;
 }
 
 int health_starved(double served, int concurrency)

@@ -41,7 +41,17 @@ double health_served_conns(double rps, double mean_ms);
  */
 double health_littles_ratio(double served, int concurrency);
 
-/* 1 if ratio (health_littles_ratio; < 0: unknown) is off 1 by more than HEALTH_LITTLES_OFF. */
+/*
+ * 1 if Little's law says some of concurrency connections were never being
+ * served: served (health_served_conns; < 0: unknown) falls short of them by
+ * more than HEALTH_LITTLES_OFF of them and by at least 2 (a client's own time
+ * between requests is a fraction of one connection at c=1). Only meaningful
+ * where the load tool was not saturated: a saturated tool holds requests
+ * itself, which its latency does not count. Else 0.
+ */
+int health_unserved(double served, int concurrency);
+
+/* 1 if ratio (health_littles_ratio; <= 0: unknown) is off 1 by more than HEALTH_LITTLES_OFF. */
 int health_littles_off(double ratio);
 
 /*

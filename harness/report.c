@@ -1,5 +1,7 @@
 /* report.c -- summary statistics, the ranking, report.md and the gnuplot charts. */
 #include "report.h"
+#include "calib.h"
+#include "cellstats.h"
 #include "health.h"
 #include "plan.h"
 #include "run.h"
@@ -8,6 +10,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -362,6 +365,7 @@ int report_summarize(const struct record_row *rows, int n, struct report_cell **
 			fill_pairs(cell, sorted + start, i - start, sorted + zero, nzero, tmp);
 	}
 	fill_slopes(*cells, *ncells);
+	cellstats_fill(*cells, *ncells, rows, n);
 	free(sorted);
 	free(tmp);
 	return 0;
@@ -371,10 +375,12 @@ int report_summarize(const struct record_row *rows, int n, struct report_cell **
 static void write_pairs(FILE *f, const struct report_cell *c)
 {
 	if (c->pairs)
-		fprintf(f, ",%.3f,%.3f,%.3f,%d\n", c->pair_median, c->pair_min, c->pair_max,
+		fprintf(f, ",%.3f,%.3f,%.3f,%d", c->pair_median, c->pair_min, c->pair_max,
 		        c->pairs);
 	else
-		fprintf(f, ",,,,0\n");
+		fprintf(f, ",,,,0");
+	cellstats_summary_row(f, c);
+	fprintf(f, "\n");
 }
 
 int report_write_summary(const char *path, const struct report_cell *c, int n)
@@ -384,14 +390,16 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 
 	if (!f)
 		return -1;
-	fprintf(f, "model,mode,concurrency,runs,reps_ok,rps_median,rps_min,rps_max,rps_mean,rps_sd,"
-	           "lat_p50_ms_median,lat_p99_ms_median,cpu_us_per_req_median,maxrss_kb_max,"
-	           "client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses,"
-	           "served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,"
-	           "run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,"
-	           "cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,"
-	           "cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
-	           "cpu_ratio_pairs\n");
+	fprintf(f,
+	        "model,mode,concurrency,runs,reps_ok,rps_median,rps_min,rps_max,rps_mean,rps_sd,"
+	        "lat_p50_ms_median,lat_p99_ms_median,cpu_us_per_req_median,maxrss_kb_max,"
+	        "client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses,"
+	        "served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,"
+	        "run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,"
+	        "cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,"
+	        "cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
+	        "cpu_ratio_pairs%s\n",
+	        cellstats_summary_header());
 	for (i = 0; i < n; i++) {
 		char served[32] = "", other[32] = "", bound[32] = "", mem[32] = "", per[32] = "",
 		     cpu[32] = "", good[32] = "", rej[32] = "";
@@ -457,14 +465,6 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int cmp_mean_desc(const void *a, const void *b)
-{
-	const struct report_cell *x = *(const struct report_cell *const *)a;
-	const struct report_cell *y = *(const struct report_cell *const *)b;
-
-	return (x->rps_mean < y->rps_mean) - (x->rps_mean > y->rps_mean);
-}
-
 const char *report_label(const char *model, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s", model, plan_is_reference(model) ? " (reference)" : "");
@@ -494,123 +494,242 @@ static const char *bound_words(const struct report_cell *c, double rps, char *bu
 	return buf;
 }
 
+#define REPORT_BANDWIDTH_BYTES 65536 /* bodies this large get MB/s beside req/s */
+
 #define NO_SPREAD " (1 repetition: no spread)"
 
-/*
- * The ratio a/b of two means with its propagated standard deviation
- * ("1.94 ± 0.05") into buf; without it ("1.94") when either side has fewer
- * than 2 ok repetitions, which *no_spread then says.
- */
-static const char *ratio_words(double a, double sa, int oka, double b, double sb, int okb,
-                               char *buf, size_t len, int *no_spread)
-{
-	double ratio = a / b;
+/* What a ranking ranks by: a cell's median, its repetitions' extremes, and its direction. */
+struct rank_figure {
+	const char *unit; /* "req/s", "µs" */
+	const char *what; /* the words of a ratio: "x faster than", "x less CPU per request than" */
+	int higher_better; /* req/s: 1; CPU: 0 */
+	int decimals;
+	size_t median, lo, hi; /* offsets of its doubles in struct report_cell */
+};
 
-	*no_spread = oka < 2 || okb < 2;
-	if (*no_spread)
-		snprintf(buf, len, "%.2f", ratio);
-	else
-		snprintf(buf, len, "%.2f ± %.2f", ratio,
-		         ratio * sqrt(pow(sa / a, 2) + pow(sb / b, 2)));
-	return buf;
+#define FIGURE(f) offsetof(struct report_cell, f)
+
+static const struct rank_figure by_rps = { .unit = "req/s",
+	                                   .what = "x faster than",
+	                                   .higher_better = 1,
+	                                   .median = FIGURE(rps_median),
+	                                   .lo = FIGURE(rps_min),
+	                                   .hi = FIGURE(rps_max) };
+static const struct rank_figure by_cpu = { .unit = "µs",
+	                                   .what = "x less CPU per request than",
+	                                   .decimals = 1,
+	                                   .median = FIGURE(cpu_us_median),
+	                                   .lo = FIGURE(cpu_us_min),
+	                                   .hi = FIGURE(cpu_us_max) };
+static const struct rank_figure by_sys = { .unit = "µs",
+	                                   .what = "x less CPU per request (whole machine) than",
+	                                   .decimals = 1,
+	                                   .median = FIGURE(sys_us_median),
+	                                   .lo = FIGURE(sys_us_min),
+	                                   .hi = FIGURE(sys_us_max) };
+
+/* The double at offset off of c. */
+static double at(const struct report_cell *c, size_t off)
+{
+	return *(const double *)((const char *)c + off);
 }
 
-/* "31000 ± 1414" or "31000" (fewer than 2 ok repetitions) into buf. */
-static const char *mean_words(double mean, double sd, int ok, const char *fmt_unit, char *buf,
-                              size_t len)
+/* c's median by fig, or -1 without an ok repetition. */
+static double median_of(const struct report_cell *c, const struct rank_figure *fig)
 {
-	char num[32];
-
-	snprintf(num, sizeof(num), fmt_unit, mean);
-	if (ok < 2)
-		snprintf(buf, len, "%s", num);
-	else
-		snprintf(buf, len, "%s ± %.*f", num, strstr(fmt_unit, ".1f") ? 1 : 0, sd);
-	return buf;
+	return c->ok ? at(c, fig->median) : -1;
 }
 
-/* Least server CPU per request first; cells without an ok measure last. */
-static int cmp_cpu_asc(const void *a, const void *b)
+/* The figure's median, best first (unknown last), for qsort through rank_sort. */
+static const struct rank_figure *sort_by;
+
+static int cmp_figure(const void *a, const void *b)
 {
 	const struct report_cell *x = *(const struct report_cell *const *)a;
 	const struct report_cell *y = *(const struct report_cell *const *)b;
-	double cx = x->ok && x->cpu_us_mean > 0 ? x->cpu_us_mean : INFINITY;
-	double cy = y->ok && y->cpu_us_mean > 0 ? y->cpu_us_mean : INFINITY;
+	double vx = median_of(x, sort_by), vy = median_of(y, sort_by);
 
-	return (cx > cy) - (cx < cy);
+	if (!sort_by->higher_better) { /* least first: flip the sign, unknown stays last */
+		vx = vx > 0 ? -vx : -INFINITY;
+		vy = vy > 0 ? -vy : -INFINITY;
+	}
+	return (vx < vy) - (vx > vy);
 }
 
-/* Rank r[0..k) (sorted, r[0] the best) by server CPU per request: the load tool set the req/s. */
-static void rank_cpu(FILE *f, const struct report_cell **r, int k, const char *head)
+static void rank_sort(const struct report_cell **r, int k, const struct rank_figure *fig)
 {
-	char a[RECORD_WORD + 16], b[RECORD_WORD + 16], m[64], ratio[64], sw[128];
-	int i, ns, best_ns = r[0]->ok < 2;
+	sort_by = fig;
+	qsort(r, k, sizeof(r[0]), cmp_figure);
+}
 
-	report_label(r[0]->model, a, sizeof(a));
-	fprintf(f, "%s: server CPU per request (the load generator limited req/s): %s: %s µs%s%s\n",
-	        head, a,
-	        mean_words(r[0]->cpu_us_mean, r[0]->cpu_us_sd, r[0]->ok, "%.1f", m, sizeof(m)),
-	        best_ns ? NO_SPREAD : "", starved_words(r[0], sw, sizeof(sw)));
-	for (i = 1; i < k; i++) {
-		report_label(r[i]->model, b, sizeof(b));
-		if (!r[i]->ok || r[i]->cpu_us_mean <= 0 || r[0]->cpu_us_mean <= 0) {
-			fprintf(f, "  %s: no ok run (%s)\n", b, r[i]->statuses);
-			continue;
-		}
-		ratio_words(r[i]->cpu_us_mean, r[i]->cpu_us_sd, r[i]->ok, r[0]->cpu_us_mean,
-		            r[0]->cpu_us_sd, r[0]->ok, ratio, sizeof(ratio), &ns);
-		fprintf(f, "  %s used %s x less CPU per request than %s (%.1f µs)%s%s\n", a, ratio,
-		        b, r[i]->cpu_us_mean, starved_words(r[i], sw, sizeof(sw)),
-		        ns && !best_ns ? NO_SPREAD : "");
+/* "31,000 req/s median (30,000-32,000)" or "31,000 req/s median" (1 repetition) into buf. */
+static const char *median_words(const struct report_cell *c, const struct rank_figure *fig,
+                                char *buf, size_t len)
+{
+	char m[32], lo[32], hi[32];
+
+	if (fig->decimals) {
+		snprintf(m, sizeof(m), "%.*f", fig->decimals, at(c, fig->median));
+		snprintf(lo, sizeof(lo), "%.*f", fig->decimals, at(c, fig->lo));
+		snprintf(hi, sizeof(hi), "%.*f", fig->decimals, at(c, fig->hi));
+	} else {
+		util_thousands(at(c, fig->median), m, sizeof(m));
+		util_thousands(at(c, fig->lo), lo, sizeof(lo));
+		util_thousands(at(c, fig->hi), hi, sizeof(hi));
 	}
+	if (c->ok < 2)
+		snprintf(buf, len, "%s %s median", m, fig->unit);
+	else
+		snprintf(buf, len, "%s %s median (%s-%s)", m, fig->unit, lo, hi);
+	return buf;
+}
+
+/*
+ * The marks of a ranked cell in words (" [§ noisy: others used up to 76 %
+ * of a CPU; ¤ 1 repetition in a slow phase of the host]"), or "", into buf.
+ * ‡ and the starved note are said by the caller.
+ */
+static const char *mark_words(const struct report_cell *c, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (c->unserved && !c->starved)
+		o += snprintf(buf + o, len - o, "; † %.0f of %d connections served",
+		              c->served_median, c->concurrency);
+	if (c->noisy && o < len)
+		o += snprintf(buf + o, len - o, "; § noisy: others used up to %.0f %% of a CPU",
+		              c->other_cpu_max);
+	if (c->slow && o < len)
+		o += snprintf(buf + o, len - o, "; ¤ %d repetition%s in another speed of the host",
+		              c->slow, c->slow == 1 ? "" : "s");
+	if (c->littles_off && o < len)
+		o += snprintf(buf + o, len - o,
+		              "; ≠ Little's law off (%.2f): the tool's numbers "
+		              "disagree",
+		              c->littles_median);
+	if (o && o + 1 < len) { /* "; a; b" -> " [a; b]" */
+		buf[0] = ' ';
+		buf[1] = '[';
+		snprintf(buf + o, len - o, "]");
+	}
+	return buf;
+}
+
+/*
+ * The comparison of best (r0) and x by fig into buf: a ratio of medians
+ * with the range the repetitions' extremes allow ("1.94 x faster than thread
+ * (1.76-2.13)"), or a tie where the repetitions overlap or a cell is noisy
+ * or from a slow phase: a gap there is not a difference the run can tell.
+ */
+static const char *versus_words(const struct report_cell *r0, const struct report_cell *x,
+                                const struct rank_figure *fig, const char *a, const char *b,
+                                char *buf, size_t len)
+{
+	double ratio = at(r0, fig->median) / at(x, fig->median), lo, hi;
+	double lo0 = at(r0, fig->lo), hi0 = at(r0, fig->hi), lox = at(x, fig->lo),
+	       hix = at(x, fig->hi);
+	int spread = r0->ok >= 2 && x->ok >= 2;
+
+	if (!fig->higher_better)
+		ratio = 1 / ratio;
+	if (r0->noisy || x->noisy || r0->slow || x->slow) {
+		snprintf(buf, len,
+		         "%s and %s: not told apart (%.2f %s; a noisy or slow-phase cell)", a, b,
+		         ratio, fig->what);
+		return buf;
+	}
+	if (spread && (fig->higher_better ? lo0 <= hix : hi0 >= lox)) {
+		snprintf(buf, len, "%s and %s: a tie (%.2f %s, inside the repetitions' spread)", a,
+		         b, ratio, fig->what);
+		return buf;
+	}
+	if (!spread) {
+		snprintf(buf, len, "%s %s %.2f %s %s", a, fig->higher_better ? "ran" : "used",
+		         ratio, fig->what, b);
+		return buf;
+	}
+	lo = fig->higher_better ? lo0 / hix : lox / hi0;
+	hi = fig->higher_better ? hi0 / lox : hix / lo0;
+	snprintf(buf, len, "%s %s %.2f %s %s (%.2f-%.2f)", a, fig->higher_better ? "ran" : "used",
+	         ratio, fig->what, b, lo, hi);
+	return buf;
+}
+
+/* 1 if every cell of r[0..k) with an ok run knows the machine's CPU per request. */
+static int sys_known(const struct report_cell **r, int k)
+{
+	for (int i = 0; i < k; i++)
+		if (r[i]->ok && !(r[i]->sys_us_median > 0))
+			return 0;
+	return 1;
+}
+
+/*
+ * When the load tool limited the top cell, req/s ranks the tool; CPU per
+ * request ranks instead: the server's, or the whole machine's where the
+ * split of the loopback's kernel work between client and server is an
+ * artefact (close mode, large bodies) and every cell knows it.
+ */
+static const struct rank_figure *cpu_figure(const struct report_cell **r, int k, const char *mode,
+                                            const char **why)
+{
+	const struct scenario *sc = scenario_find(r[0]->scenario);
+	int artefact = !strcmp(mode, "close") || (sc && sc->body_bytes >= REPORT_BANDWIDTH_BYTES);
+
+	if (artefact && sys_known(r, k)) {
+		*why = "by the whole machine's CPU per request: the load generator limited req/s, "
+		       "and the loopback's kernel work falls to client or server by accident here";
+		return &by_sys;
+	}
+	*why = "by the server's CPU per request: the load generator limited req/s";
+	return &by_cpu;
 }
 
 /* The ranking of one mode at concurrency level to f. */
 static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *mode, int level)
 {
 	const struct report_cell *r[n ? n : 1], *best;
-	char a[RECORD_WORD + 16], b[RECORD_WORD + 16], sw[128], bw[80], head[96], m[64];
-	char ratio[64];
-	int i, k = 0, ns, best_ns;
+	const struct rank_figure *fig = &by_rps;
+	char a[RECORD_WORD + 16], b[RECORD_WORD + 16], sw[128], bw[80], head[96], m[160];
+	char vs[384], mw[256];
+	const char *why = NULL;
+	int i, k = 0;
 
 	for (i = 0; i < n; i++)
 		if (!strcmp(c[i].mode, mode) && report_level(&c[i]) == level)
 			r[k++] = &c[i];
-	qsort(r, k, sizeof(r[0]), cmp_mean_desc);
+	rank_sort(r, k, fig);
 	best = r[0];
 	snprintf(head, sizeof(head), "%s, %s=%d (%s)", mode, level_word(best), level, best->tool);
 	if (best->client_bound && best->ok) {
-		/* req/s ranks the load generator here; what the server spent per answer does not */
-		qsort(r, k, sizeof(r[0]), cmp_cpu_asc);
-		rank_cpu(f, r, k, head);
-		return;
+		fig = cpu_figure(r, k, mode, &why);
+		rank_sort(r, k, fig);
+		best = r[0];
 	}
-	best_ns = best->ok < 2;
 	report_label(best->model, a, sizeof(a));
-	fprintf(f, "%s: %s: %s req/s%s%s%s%s\n", head, a,
-	        mean_words(best->rps_mean, best->rps_sd, best->ok, "%.0f", m, sizeof(m)),
-	        bound_words(best, best->rps_mean, bw, sizeof(bw)), best_ns ? NO_SPREAD : "",
-	        best->client_bound ? " (limited by the load generator)"
+	fprintf(f, "%s%s%s: %s: %s%s%s%s%s%s\n", head, why ? ", " : "", why ? why : "", a,
+	        median_words(best, fig, m, sizeof(m)),
+	        fig == &by_rps ? bound_words(best, best->rps_median, bw, sizeof(bw)) : "",
+	        best->ok < 2 ? NO_SPREAD : "",
+	        fig != &by_rps       ? ""
+	        : best->client_bound ? " (limited by the load generator)"
 	        : best->client_unknown
 	            ? " (client-bound: unknown, the load tool's CPU was not measured)"
 	            : "",
-	        starved_words(best, sw, sizeof(sw)));
+	        starved_words(best, sw, sizeof(sw)), mark_words(best, mw, sizeof(mw)));
 	for (i = 1; i < k; i++) {
-		if (!r[i]->ok || r[i]->rps_mean <= 0) {
-			fprintf(f, "  %s: no ok run (%s)\n",
-			        report_label(r[i]->model, b, sizeof(b)), r[i]->statuses);
+		report_label(r[i]->model, b, sizeof(b));
+		if (!(median_of(r[i], fig) > 0) || !(median_of(best, fig) > 0)) {
+			fprintf(f, "  %s: no ok run (%s)\n", b, r[i]->statuses);
 			continue;
 		}
-		ratio_words(best->rps_mean, best->rps_sd, best->ok, r[i]->rps_mean, r[i]->rps_sd,
-		            r[i]->ok, ratio, sizeof(ratio), &ns);
-		fprintf(f, "  %s ran %s x faster than %s%s%s", a, ratio,
-		        report_label(r[i]->model, b, sizeof(b)),
-		        r[i]->client_bound ? " (load generator limited it)" : "",
-		        starved_words(r[i], sw, sizeof(sw)));
-		if (r[i]->bound > 0)
-			fprintf(f, " (%.0f req/s%s)", r[i]->rps_mean,
-			        bound_words(r[i], r[i]->rps_mean, bw, sizeof(bw)));
-		fprintf(f, "%s\n", ns && !best_ns ? NO_SPREAD : "");
+		fprintf(f, "  %s; %s: %s%s%s%s%s\n",
+		        versus_words(best, r[i], fig, a, b, vs, sizeof(vs)), b,
+		        median_words(r[i], fig, m, sizeof(m)),
+		        fig == &by_rps ? bound_words(r[i], r[i]->rps_median, bw, sizeof(bw)) : "",
+		        fig == &by_rps && r[i]->client_bound ? " (load generator limited it)" : "",
+		        starved_words(r[i], sw, sizeof(sw)), mark_words(r[i], mw, sizeof(mw)));
 	}
 }
 
@@ -800,11 +919,9 @@ int report_cell_short(const struct report_cell *cell, int planned)
 /* Which marks a table used, for its legend. */
 struct marks {
 	int cpu; /* the table is of server CPU per request, not req/s */
-	int bound, refs, shortfall, starved, noisy, law, refused;
+	int bound, refs, shortfall, starved, noisy, law, refused, unserved, slow, littles;
 	double noisy_max;
 };
-
-#define REPORT_BANDWIDTH_BYTES 65536 /* bodies this large get MB/s beside req/s */
 
 /* One cell of a table: "41,230 (1.20 ms)" and its marks, to f; notes them in m. */
 static void md_cell(FILE *f, const struct report_cell *x, int planned, struct marks *m)
@@ -842,11 +959,18 @@ static void md_cell(FILE *f, const struct report_cell *x, int planned, struct ma
 		fprintf(f, " ‡");
 	if (shortfall)
 		fprintf(f, " *");
-	if (x->ok && x->starved)
+	if (x->ok && (x->starved || x->unserved))
 		fprintf(f, " † ~%.0f/%d", x->served_median, x->concurrency);
 	if (x->noisy)
 		fprintf(f, " §");
+	if (x->slow)
+		fprintf(f, " ¤");
+	if (x->littles_off && !m->cpu)
+		fprintf(f, " ≠");
 	fprintf(f, " |");
+	m->unserved |= x->ok && x->unserved && !x->starved;
+	m->slow |= x->slow > 0;
+	m->littles |= x->littles_off && !m->cpu;
 	m->bound |= x->ok && x->client_bound;
 	m->shortfall |= shortfall;
 	m->starved |= x->ok && x->starved;
@@ -892,6 +1016,30 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 		        "least one repetition (up to %.0f %%; other_cpu_pct in results.csv). Not "
 		        "retried: compare with care.\n",
 		        HEALTH_NOISY_PCT, m->noisy_max);
+	if (m->unserved)
+		fprintf(
+		    f,
+		    "\n† without starved: Little's law (req/s x the completed requests' mean "
+		    "latency) accounts for only ~N of the C connections, more than %.0f %% short, "
+		    "while the load tool was not saturated: the others spent part of the run "
+		    "unserved (in the accept queue, waiting for a worker). Their wait is not in "
+		    "the p99 shown, which is that of the requests served.\n",
+		    100 * HEALTH_LITTLES_OFF);
+	if (m->slow)
+		fprintf(f,
+		        "\n¤ slow phase: in at least one repetition the host's calibration "
+		        "(calib_us: a fixed pipe ping-pong timed before the run) was more than "
+		        "%.0f %% off the whole run's median: the host ran at another speed then, "
+		        "which other_cpu_pct cannot see. Compare with care.\n",
+		        100 * CALIB_OFF_FRAC);
+	if (m->littles)
+		fprintf(
+		    f,
+		    "\n≠ Little's law off: req/s x mean latency / connections (littles_ratio) is "
+		    "more than %.0f %% away from 1: the tool's own numbers disagree (a saturated "
+		    "tool holds requests its latency does not count; some tools' means are not "
+		    "of the requests they count).\n",
+		    100 * HEALTH_LITTLES_OFF);
 	if (m->refs)
 		fprintf(f, "\n(reference): a production server run behind the same contract (e.g. "
 		           "ref-nginx is Debian's nginx), the yardstick, not a model of ours.\n");

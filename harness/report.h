@@ -68,6 +68,18 @@ struct report_cell {
 	double pair_median, pair_min, pair_max;
 	int pairs;
 	int wait; /* the model's enum facts_wait (report_apply_laws); UNKNOWN until then */
+	/*
+	 * The load window's figures over the ok repetitions (cellstats.h; -1 where
+	 * no row knows them, as in files older than those columns).
+	 */
+	double cpu_us_min, cpu_us_max;                /* server CPU µs per request */
+	double sys_us_median, sys_us_min, sys_us_max; /* every CPU's, per request */
+	double client_us_median;                      /* the load tool's CPU µs per request */
+	double start_cpu_median, exit_cpu_median;     /* the server's CPU s before and after */
+	double littles_median;                        /* closed loop: Little's ratio */
+	int littles_off; /* littles_median off 1 by > HEALTH_LITTLES_OFF (and not unserved) */
+	int unserved;    /* † by Little's law: some connections never served (health_unserved) */
+	int slow;        /* runs whose calibration was off the whole run's median (calib_off) */
 };
 
 #define REPORT_READY_TOLERANCE 1.05 /* wait=ready: the paired ratio at most this (+5 %) */

@@ -1,0 +1,120 @@
+/* cellstats.c -- the load-window statistics and marks of a cell, from its rows. */
+#include "cellstats.h"
+#include "calib.h"
+#include "health.h"
+#include "scenario.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 1 if row is one of c's ok repetitions. */
+static int of_cell(const struct report_cell *c, const struct record_row *r)
+{
+	return !strcmp(r->status, "ok") && r->concurrency == c->concurrency &&
+	       r->idle_conns == c->idle_conns && !strcmp(r->scenario, c->scenario) &&
+	       !strcmp(r->model, c->model) && !strcmp(r->mode, c->mode);
+}
+
+/*
+ * The median, min and max of the known (>= 0) values of field (an offset
+ * into struct record_row) over c's ok rows; all -1 when none is known.
+ */
+static void spread(const struct report_cell *c, const struct record_row *rows, int nrows,
+                   size_t field, double *tmp, double *med, double *lo, double *hi)
+{
+	int i, m = 0;
+
+	*lo = INFINITY;
+	*hi = -1;
+	for (i = 0; i < nrows; i++) {
+		double v = *(const double *)((const char *)&rows[i] + field);
+
+		if (of_cell(c, &rows[i]) && v >= 0) {
+			tmp[m++] = v;
+			*lo = fmin(*lo, v);
+			*hi = fmax(*hi, v);
+		}
+	}
+	*med = m ? util_median(tmp, m) : -1;
+	if (!m)
+		*lo = -1;
+}
+
+/* The median calibration of every run in rows, or -1 if none has one. */
+static double calib_median(const struct record_row *rows, int nrows, double *tmp)
+{
+	int i, m = 0;
+
+	for (i = 0; i < nrows; i++)
+		if (rows[i].calib_us > 0)
+			tmp[m++] = rows[i].calib_us;
+	return m ? util_median(tmp, m) : -1;
+}
+
+void cellstats_fill(struct report_cell *c, int n, const struct record_row *rows, int nrows)
+{
+	double *tmp = malloc((nrows ? nrows : 1) * sizeof(*tmp)), calib, unused;
+	int i, j;
+
+	if (!tmp)
+		return;
+	calib = calib_median(rows, nrows, tmp);
+	for (i = 0; i < n; i++) {
+		struct report_cell *x = &c[i];
+		double med;
+
+		spread(x, rows, nrows, offsetof(struct record_row, server_cpu_us_per_req), tmp,
+		       &med, &x->cpu_us_min, &x->cpu_us_max);
+		spread(x, rows, nrows, offsetof(struct record_row, system_cpu_us_per_req), tmp,
+		       &x->sys_us_median, &x->sys_us_min, &x->sys_us_max);
+		spread(x, rows, nrows, offsetof(struct record_row, client_cpu_us_per_req), tmp,
+		       &x->client_us_median, &unused, &unused);
+		spread(x, rows, nrows, offsetof(struct record_row, server_start_cpu_s), tmp,
+		       &x->start_cpu_median, &unused, &unused);
+		spread(x, rows, nrows, offsetof(struct record_row, server_exit_cpu_s), tmp,
+		       &x->exit_cpu_median, &unused, &unused);
+		spread(x, rows, nrows, offsetof(struct record_row, littles_ratio), tmp,
+		       &x->littles_median, &unused, &unused);
+		/* Little's law against a level only holds when the level is connections */
+		x->unserved = x->ok && !scenario_open_loop(x->scenario) && !x->client_bound &&
+		              health_unserved(x->served_median, x->concurrency);
+		x->littles_off =
+		    x->ok && !x->unserved && !x->starved && health_littles_off(x->littles_median);
+		for (j = 0, x->slow = 0; j < nrows; j++)
+			x->slow += of_cell(x, &rows[j]) && calib_off(rows[j].calib_us, calib);
+	}
+	free(tmp);
+}
+
+const char *cellstats_summary_header(void)
+{
+	return ",cpu_us_per_req_min,cpu_us_per_req_max,system_cpu_us_per_req_median,"
+	       "system_cpu_us_per_req_min,system_cpu_us_per_req_max,client_cpu_us_per_req_median,"
+	       "server_start_cpu_s_median,server_exit_cpu_s_median,littles_ratio_median,"
+	       "littles_off,unserved,slow_reps";
+}
+
+/* ",v" with decimals, or "," when v < 0 (unknown), to f. */
+static void opt(FILE *f, double v, int decimals)
+{
+	if (v < 0)
+		fprintf(f, ",");
+	else
+		fprintf(f, ",%.*f", decimals, v);
+}
+
+void cellstats_summary_row(FILE *f, const struct report_cell *c)
+{
+	opt(f, c->ok ? c->cpu_us_min : -1, 2);
+	opt(f, c->ok ? c->cpu_us_max : -1, 2);
+	opt(f, c->sys_us_median, 2);
+	opt(f, c->sys_us_min, 2);
+	opt(f, c->sys_us_max, 2);
+	opt(f, c->client_us_median, 2);
+	opt(f, c->start_cpu_median, 3);
+	opt(f, c->exit_cpu_median, 3);
+	opt(f, c->littles_median, 3);
+	fprintf(f, ",%d,%d,%d", c->littles_off, c->unserved, c->slow);
+}
