@@ -42,6 +42,24 @@ static void spread(const struct report_cell *c, const struct record_row *rows, i
 		*lo = -1;
 }
 
+/*
+ * The median number of latencies c's repetitions' percentiles came from:
+ * the 2xx answers where the tool counts them apart (goodput x duration), else
+ * every completed request; -1 if none is known.
+ */
+static double samples(const struct report_cell *c, const struct record_row *rows, int nrows,
+                      double *tmp)
+{
+	int i, m = 0;
+
+	for (i = 0; i < nrows; i++)
+		if (of_cell(c, &rows[i]))
+			tmp[m++] = rows[i].rejected_rps >= 0 && rows[i].goodput_rps >= 0
+			               ? rows[i].goodput_rps * rows[i].duration_s
+			               : rows[i].requests;
+	return m ? util_median(tmp, m) : -1;
+}
+
 /* The median calibration of every run in rows, or -1 if none has one. */
 static double calib_median(const struct record_row *rows, int nrows, double *tmp)
 {
@@ -77,6 +95,11 @@ void cellstats_fill(struct report_cell *c, int n, const struct record_row *rows,
 		       &x->exit_cpu_median, &unused, &unused);
 		spread(x, rows, nrows, offsetof(struct record_row, littles_ratio), tmp,
 		       &x->littles_median, &unused, &unused);
+		spread(x, rows, nrows, offsetof(struct record_row, lat_p99_ms), tmp, &med,
+		       &x->p99_min, &x->p99_max);
+		spread(x, rows, nrows, offsetof(struct record_row, lat_max_ms), tmp, &x->max_median,
+		       &unused, &unused);
+		x->samples_median = samples(x, rows, nrows, tmp);
 		/* Little's law against a level only holds when the level is connections */
 		x->unserved = x->ok && !scenario_open_loop(x->scenario) && !x->client_bound &&
 		              health_unserved(x->served_median, x->concurrency);
@@ -117,4 +140,17 @@ void cellstats_summary_row(FILE *f, const struct report_cell *c)
 	opt(f, c->exit_cpu_median, 3);
 	opt(f, c->littles_median, 3);
 	fprintf(f, ",%d,%d,%d", c->littles_off, c->unserved, c->slow);
+}
+
+const char *cellstats_p99_words(const struct report_cell *c, char *buf, size_t len)
+{
+	if (c->samples_median >= 0 && c->samples_median < CELLSTATS_P99_SAMPLES)
+		snprintf(buf, len, "max %.2f ms (%.0f latencies: too few for a p99)", c->max_median,
+		         c->samples_median);
+	else if (c->ok >= 2)
+		snprintf(buf, len, "%.2f ms (%.2f-%.2f) of ~%.0f a repetition", c->p99_median,
+		         c->p99_min, c->p99_max, c->samples_median);
+	else
+		snprintf(buf, len, "%.2f ms of ~%.0f", c->p99_median, c->samples_median);
+	return buf;
 }

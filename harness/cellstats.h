@@ -19,6 +19,16 @@
  */
 void cellstats_fill(struct report_cell *c, int n, const struct record_row *rows, int nrows);
 
+#define CELLSTATS_P99_SAMPLES 100 /* fewer latencies: the p99 is their maximum, named so */
+
+/*
+ * The p99 of cell c in words into buf: "12.30 ms (8.10-15.00) of ~420 a
+ * repetition" (the median and the repetitions' min-max; one repetition: no
+ * spread), or, from fewer than CELLSTATS_P99_SAMPLES latencies a repetition,
+ * "max 3.20 ms (42 latencies: too few for a p99)". Returns buf.
+ */
+const char *cellstats_p99_words(const struct report_cell *c, char *buf, size_t len);
+
 /* The summary.csv columns cellstats adds, each with a leading comma, without a newline. */
 const char *cellstats_summary_header(void);
 

@@ -1175,7 +1175,7 @@ static void md_overload_law_row(FILE *f, const struct report_cell *x, const stru
 	struct overload_law law;
 	int has_law = scenario_overload_law(x->bound, offered, x->admission, loss_servers(x), run_s,
 	                                    &law) == 0;
-	char rej[32] = "?";
+	char rej[32] = "?", p99[128];
 
 	fprintf(f, "| %s | %d %% = ", x->model, x->concurrency);
 	fprintf(f, offered >= 0 ? "%.0f |" : "? |", offered);
@@ -1186,13 +1186,13 @@ static void md_overload_law_row(FILE *f, const struct report_cell *x, const stru
 	if (x->rejected_median >= 0)
 		snprintf(rej, sizeof(rej), "%.0f", x->rejected_median);
 	if (!has_law) {
-		fprintf(f, " %.0f | %s | %.2f ms | no law: %s |\n", x->goodput_median, rej,
-		        x->p99_median,
+		fprintf(f, " %.0f | %s | %s | no law: %s |\n", x->goodput_median, rej,
+		        cellstats_p99_words(x, p99, sizeof(p99)),
 		        x->bound < 0 ? x->law : "the offered load is unknown (no capacity run)");
 		return;
 	}
-	fprintf(f, " %.0f (law %.0f) | %s (law %.0f) | %.2f ms | ", x->goodput_median,
-	        law.goodput_rps, rej, law.rejected_rps, x->p99_median);
+	fprintf(f, " %.0f (law %.0f) | %s (law %.0f) | %s | ", x->goodput_median, law.goodput_rps,
+	        rej, law.rejected_rps, cellstats_p99_words(x, p99, sizeof(p99)));
 	if (loss_servers(x) > 0)
 		fprintf(
 		    f,
@@ -1235,7 +1235,7 @@ static void md_overload(FILE *f, const struct scenario *s, const struct report_c
 	for (start = 0; start < n; start = end) {
 		const struct report_cell *low = NULL, *knee = NULL, *top = &c[start], *cap = NULL;
 		double peak = 0;
-		char knee_s[64], top_s[192];
+		char knee_s[192], top_s[192], p99[128];
 
 		for (end = start; end < n && !strcmp(c[end].model, c[start].model) &&
 		                  !strcmp(c[end].mode, c[start].mode);
@@ -1256,8 +1256,11 @@ static void md_overload(FILE *f, const struct scenario *s, const struct report_c
 			if (x->goodput_median > peak)
 				peak = x->goodput_median;
 		}
-		snprintf(knee_s, sizeof(knee_s), knee ? "%d %%" : "not within the loads run",
-		         knee ? knee->concurrency : 0);
+		if (knee)
+			snprintf(knee_s, sizeof(knee_s), "%d %%: %s", knee->concurrency,
+			         cellstats_p99_words(knee, p99, sizeof(p99)));
+		else
+			snprintf(knee_s, sizeof(knee_s), "not within the loads run");
 		if (!top->ok)
 			snprintf(top_s, sizeof(top_s), "not measured at %d %% (%s) | -",
 			         top->concurrency, top->statuses);
@@ -1274,8 +1277,9 @@ static void md_overload(FILE *f, const struct scenario *s, const struct report_c
 			fprintf(f, "not measured (%s) | ", cap ? cap->statuses : "no run");
 		fprintf(f, "%s | ", past_bound(&c[start]));
 		if (low)
-			fprintf(f, "%.2f ms at %d %% | %s | %s |\n", low->p99_median,
-			        low->concurrency, knee_s, top_s);
+			fprintf(f, "%s at %d %% | %s | %s |\n",
+			        cellstats_p99_words(low, p99, sizeof(p99)), low->concurrency,
+			        knee_s, top_s);
 		else
 			fprintf(f, "- | - | %s |\n", top_s);
 	}

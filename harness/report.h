@@ -80,6 +80,9 @@ struct report_cell {
 	int littles_off; /* littles_median off 1 by > HEALTH_LITTLES_OFF (and not unserved) */
 	int unserved;    /* † by Little's law: some connections never served (health_unserved) */
 	int slow;        /* runs whose calibration was off the whole run's median (calib_off) */
+	double p99_min, p99_max; /* the repetitions' p99, ms */
+	double max_median;       /* the repetitions' maximum latency, ms */
+	double samples_median;   /* latencies a repetition's percentiles came from; -1: unknown */
 };
 
 #define REPORT_READY_TOLERANCE 1.05 /* wait=ready: the paired ratio at most this (+5 %) */

@@ -7,12 +7,15 @@
 #include <cmocka.h>
 
 #include "calib.h"
+#include "cellstats.h"
 #include "health.h"
 #include "plan.h"
+#include "report.h"
 #include "record.h"
 #include "run.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* record_from_run's new columns from a run's outcome, closed and open loop. */
@@ -152,13 +155,92 @@ static void test_model_order(void **state)
 		assert_int_equal(order[i], i);
 }
 
+/* The p99 in words: with its spread and samples, or the maximum when too few. */
+static void test_p99_words(void **state)
+{
+	static const struct {
+		int ok;
+		double p99, lo, hi, max, samples;
+		const char *want;
+	} cases[] = {
+		{ 3, 12.3, 8.1, 15, 40, 420, "12.30 ms (8.10-15.00) of ~420 a repetition" },
+		{ 1, 12.3, 12.3, 12.3, 40, 420, "12.30 ms of ~420" },
+		{ 3, 2.5, 2.0, 3.0, 3.2, 42, "max 3.20 ms (42 latencies: too few for a p99)" },
+		{ 3, 2.5, 2.0, 3.0, 3.2, 100, "2.50 ms (2.00-3.00) of ~100 a repetition" },
+	};
+	char buf[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct report_cell c = { .ok = cases[i].ok,
+			                 .p99_median = cases[i].p99,
+			                 .p99_min = cases[i].lo,
+			                 .p99_max = cases[i].hi,
+			                 .max_median = cases[i].max,
+			                 .samples_median = cases[i].samples };
+
+		if (strcmp(cellstats_p99_words(&c, buf, sizeof(buf)), cases[i].want))
+			fail_msg("case %zu: \"%s\", want \"%s\"", i, buf, cases[i].want);
+	}
+}
+
+/* A row of a closed-loop cell at c=8 with served connections, calibration and CPU figures. */
+static struct record_row row(const char *model, double served, double calib, double sys)
+{
+	struct record_row r = { .concurrency = 8, .rps = 1000, .requests = 2000, .duration_s = 2 };
+
+	strcpy(r.model, model);
+	strcpy(r.mode, "keepalive");
+	strcpy(r.tool, "ab");
+	strcpy(r.status, "ok");
+	strcpy(r.scenario, "hello");
+	r.served_conns = served;
+	r.littles_ratio = served / 8;
+	r.calib_us = calib;
+	r.system_cpu_us_per_req = sys;
+	r.server_cpu_us_per_req = 10;
+	r.client_cpu_pct = 50;
+	r.goodput_rps = r.rejected_rps = -1;
+	r.lat_p99_ms = r.lat_max_ms = 1;
+	return r;
+}
+
+/* cellstats over a small run: † by Little, ¤ by the calibration, the machine's CPU's spread. */
+static void test_cell_marks(void **state)
+{
+	struct record_row rows[] = {
+		row("epoll", 7.9, 10000, 40),  row("epoll", 8.0, 10100, 42),
+		row("epoll", 7.8, 9900, 44),   row("thread", 5.0, 10000, 50),
+		row("thread", 5.2, 13000, 55), row("thread", 5.1, 10050, 60),
+	};
+	struct report_cell *c;
+	int n;
+
+	(void)state;
+	assert_int_equal(report_summarize(rows, 6, &c, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0].model, "epoll");
+	assert_true(!c[0].unserved && !c[0].littles_off && c[0].slow == 0);
+	assert_true(c[0].sys_us_median == 42 && c[0].sys_us_min == 40 && c[0].sys_us_max == 44);
+	assert_true(c[0].samples_median == 2000);
+	/* 5.1 of 8 served, ab below 90 %: some never served; 13000 is 30 % off the run's 10025 */
+	assert_true(c[1].unserved && !c[1].starved && !c[1].littles_off);
+	assert_int_equal(c[1].slow, 1);
+	free(c);
+	/* a saturated tool holds requests itself: no † then, but Little's law is off */
+	for (int i = 3; i < 6; i++)
+		rows[i].client_cpu_pct = 99;
+	assert_int_equal(report_summarize(rows, 6, &c, &n), 0);
+	assert_true(!c[1].unserved && c[1].littles_off);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_from_run),
-		cmocka_unit_test(test_littles_off),
-		cmocka_unit_test(test_calib),
-		cmocka_unit_test(test_model_order),
+		cmocka_unit_test(test_from_run),  cmocka_unit_test(test_littles_off),
+		cmocka_unit_test(test_calib),     cmocka_unit_test(test_model_order),
+		cmocka_unit_test(test_p99_words), cmocka_unit_test(test_cell_marks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
