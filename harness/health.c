@@ -33,10 +33,13 @@ int health_starved(double served, int concurrency)
 	return served >= 0 && served < HEALTH_STARVED_FRACTION * concurrency;
 }
 
-int health_busy_jiffies(const char *text, unsigned long long *busy)
+/*
+ * The first n numbers of the "cpu " line of /proc/stat's text into v (n <=
+ * 8); those past min (which must be there) that are missing are 0. 0 or -1.
+ */
+static int cpu_line(const char *text, unsigned long long *v, int min, int n)
 {
 	const char *p = text;
-	unsigned long long v[7];
 	char *end;
 	int i;
 
@@ -47,14 +50,35 @@ int health_busy_jiffies(const char *text, unsigned long long *busy)
 	if (!p)
 		return -1;
 	p += 4;
-	/* user nice system idle iowait irq softirq */
-	for (i = 0; i < 7; i++) {
+	/* user nice system idle iowait irq softirq steal */
+	for (i = 0; i < n; i++) {
 		v[i] = strtoull(p, &end, 10);
-		if (end == p)
+		if (end == p && i < min)
 			return -1;
+		if (end == p)
+			v[i] = 0;
 		p = end;
 	}
+	return 0;
+}
+
+int health_busy_jiffies(const char *text, unsigned long long *busy)
+{
+	unsigned long long v[7];
+
+	if (cpu_line(text, v, 7, 7) < 0)
+		return -1;
 	*busy = v[0] + v[1] + v[2] + v[5] + v[6];
+	return 0;
+}
+
+int health_steal_jiffies(const char *text, unsigned long long *steal)
+{
+	unsigned long long v[8];
+
+	if (cpu_line(text, v, 7, 8) < 0)
+		return -1;
+	*steal = v[7];
 	return 0;
 }
 

@@ -73,8 +73,18 @@ int health_starved(double served, int concurrency);
 int health_busy_jiffies(const char *proc_stat, unsigned long long *busy);
 
 /*
+ * The steal jiffies of all CPUs from the text of /proc/stat (the 8th number
+ * of its "cpu " line): time this virtual machine wanted a CPU and the host
+ * gave it to another. Not our work, but a run slowed like by a process beside
+ * it: the noise measure counts it with the others'. 0 when the kernel does
+ * not report it; -1 if the line is missing or malformed.
+ */
+int health_steal_jiffies(const char *proc_stat, unsigned long long *steal);
+
+/*
  * The CPU time of everyone else during a run, as a % of one CPU: the busy
- * jiffies all CPUs gained (busy_delta, hz a second) minus ours_s, the CPU
+ * jiffies all CPUs gained (busy_delta, hz a second; the caller adds the steal
+ * jiffies, health_steal_jiffies) minus ours_s, the CPU
  * seconds of the processes of the run (server, tool, harness), over wall_s.
  * Clamped at 0 (jiffies are sampled on ticks, rusage is exact). -1 when
  * wall_s <= 0 or hz <= 0.

@@ -651,8 +651,9 @@ static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
 
 /* A sample of the machine's CPU accounting: 0, or -1 if /proc/stat cannot be read. */
 struct cpu_sample {
-	unsigned long long busy; /* jiffies of all CPUs (health_busy_jiffies) */
-	double self_s;           /* the harness's own CPU seconds */
+	unsigned long long busy;  /* jiffies of all CPUs (health_busy_jiffies) */
+	unsigned long long steal; /* the host's (health_steal_jiffies): noise too */
+	double self_s;            /* the harness's own CPU seconds */
 	long long ms;
 };
 
@@ -662,7 +663,8 @@ static int cpu_sample(struct cpu_sample *c)
 	struct rusage ru;
 	int rc;
 
-	rc = text && health_busy_jiffies(text, &c->busy) == 0 && getrusage(RUSAGE_SELF, &ru) == 0
+	rc = text && health_busy_jiffies(text, &c->busy) == 0 &&
+	             health_steal_jiffies(text, &c->steal) == 0 && getrusage(RUSAGE_SELF, &ru) == 0
 	         ? 0
 	         : -1;
 	free(text);
@@ -675,8 +677,8 @@ static int cpu_sample(struct cpu_sample *c)
 
 /*
  * Everyone else's CPU between a (before the server started) and now (both
- * processes reaped), as a % of one CPU: the machine's busy time less the
- * server's, the tool's and the harness's own. -1 if it cannot be told.
+ * processes reaped), as a % of one CPU: the machine's busy time and the
+ * host's steal less the server's, the tool's and the harness's own. -1 if it cannot be told.
  */
 static double other_cpu(const struct cpu_sample *a, int have_a, const struct rusage *sru,
                         const struct rusage *tru)
@@ -688,8 +690,8 @@ static double other_cpu(const struct cpu_sample *a, int have_a, const struct rus
 		return -1;
 	ours = seconds(sru->ru_utime) + seconds(sru->ru_stime) + seconds(tru->ru_utime) +
 	       seconds(tru->ru_stime) + (b.self_s - a->self_s);
-	return health_other_cpu_pct(b.busy - a->busy, sysconf(_SC_CLK_TCK), ours,
-	                            (b.ms - a->ms) / 1000.0);
+	return health_other_cpu_pct(b.busy - a->busy + (b.steal - a->steal), sysconf(_SC_CLK_TCK),
+	                            ours, (b.ms - a->ms) / 1000.0);
 }
 
 /*
