@@ -635,13 +635,16 @@ static const char *versus_words(const struct report_cell *r0, const struct repor
 		ratio = 1 / ratio;
 	if (r0->noisy || x->noisy || r0->slow || x->slow) {
 		snprintf(buf, len,
-		         "%s and %s: not told apart (%.2f %s; a noisy or slow-phase cell)", a, b,
-		         ratio, fig->what);
+		         "%s and %s: not told apart (medians %.2f x apart, but a cell is noisy or "
+		         "from a slow phase)",
+		         a, b, ratio);
 		return buf;
 	}
 	if (spread && (fig->higher_better ? lo0 <= hix : hi0 >= lox)) {
-		snprintf(buf, len, "%s and %s: a tie (%.2f %s, inside the repetitions' spread)", a,
-		         b, ratio, fig->what);
+		snprintf(buf, len,
+		         "%s and %s: a tie (medians %.2f x apart, inside the repetitions' "
+		         "spread)",
+		         a, b, ratio);
 		return buf;
 	}
 	if (!spread) {
