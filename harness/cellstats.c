@@ -154,3 +154,79 @@ const char *cellstats_p99_words(const struct report_cell *c, char *buf, size_t l
 		snprintf(buf, len, "%.2f ms of ~%.0f", c->p99_median, c->samples_median);
 	return buf;
 }
+
+/* The highest level of mode among c[0..n) with an ok cell, or -1. */
+static int top_ok(const struct report_cell *c, int n, const char *mode)
+{
+	int i, top = -1;
+
+	for (i = 0; i < n; i++)
+		if (c[i].ok && !strcmp(c[i].mode, mode) && c[i].concurrency > top)
+			top = c[i].concurrency;
+	return top;
+}
+
+void cellstats_cpu_table(FILE *f, const struct report_cell *c, int n, const char *mode)
+{
+	int i, level = top_ok(c, n, mode), known = 0;
+
+	for (i = 0; i < n; i++)
+		known |=
+		    !strcmp(c[i].mode, mode) && c[i].concurrency == level && c[i].sys_us_median > 0;
+	if (!known)
+		return;
+	fprintf(f,
+	        "Where the CPU went, %s mode at c=%d (µs per request, medians): the server's "
+	        "tree, the load tool, and every CPU of the machine over the same window "
+	        "(/proc/stat; other processes' too, see §). On loopback the kernel's work for a "
+	        "connection falls to whichever side's system call ran it, so client and server "
+	        "trade it; the machine's total does not.\n\n| model | server | client | whole "
+	        "machine |\n|---|---:|---:|---:|\n",
+	        mode, level);
+	for (i = 0; i < n; i++) {
+		const struct report_cell *x = &c[i];
+
+		if (strcmp(x->mode, mode) || x->concurrency != level || !x->ok)
+			continue;
+		fprintf(f, "| %s | %.1f |", x->model, x->cpu_us_median);
+		fprintf(f, x->client_us_median >= 0 ? " %.1f |" : " ? |", x->client_us_median);
+		if (x->sys_us_median >= 0)
+			fprintf(f, " %.1f%s |\n", x->sys_us_median, x->noisy ? " §" : "");
+		else
+			fprintf(f, " ? |\n");
+	}
+	fprintf(f, "\n");
+}
+
+void cellstats_fixed_cost(FILE *f, const struct report_cell *c, int n)
+{
+	int i, known = 0;
+
+	for (i = 0; i < n; i++)
+		known |= c[i].ok && c[i].start_cpu_median >= 0 && c[i].exit_cpu_median >= 0;
+	if (!known)
+		return;
+	fprintf(f, "Fixed cost: the server tree's CPU before the load (start-up, a pool's "
+	           "creation) and after it (teardown, exit), kept out of every CPU per request "
+	           "above; at each model's lowest level, with what it would have added per "
+	           "request there.\n\n| model | mode | level | start-up ms | exit ms | would add "
+	           "µs/req | measured µs/req |\n|---|---|---:|---:|---:|---:|---:|\n");
+	for (i = 0; i < n; i++) {
+		const struct report_cell *x = &c[i];
+		double reqs = x->rps_median * x->run_s;
+
+		if (!x->ok || x->start_cpu_median < 0 || x->exit_cpu_median < 0 ||
+		    (i && !strcmp(c[i - 1].model, x->model) && !strcmp(c[i - 1].mode, x->mode)))
+			continue; /* cells are sorted by model, mode, level: the first is the lowest
+			           */
+		fprintf(f, "| %s | %s | %d | %.1f | %.1f | ", x->model, x->mode, x->concurrency,
+		        1e3 * x->start_cpu_median, 1e3 * x->exit_cpu_median);
+		if (reqs > 0)
+			fprintf(f, "%.1f | ",
+			        1e6 * (x->start_cpu_median + x->exit_cpu_median) / reqs);
+		else
+			fprintf(f, "? | ");
+		fprintf(f, "%.1f |\n", x->cpu_us_median);
+	}
+	fprintf(f, "\n");
+}

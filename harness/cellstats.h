@@ -29,6 +29,25 @@ void cellstats_fill(struct report_cell *c, int n, const struct record_row *rows,
  */
 const char *cellstats_p99_words(const struct report_cell *c, char *buf, size_t len);
 
+/*
+ * report.md's table of where the CPU went, for one scenario's cells
+ * c[0..n) in mode at its highest level with an ok run: per model the
+ * server's, the load tool's and the whole machine's CPU µs per request
+ * (medians), so that a reader sees the loopback's kernel work moving between
+ * client and server while the machine's total does not. Nothing when no cell
+ * knows the machine's (files older than the load window).
+ */
+void cellstats_cpu_table(FILE *f, const struct report_cell *c, int n, const char *mode);
+
+/*
+ * report.md's table of the fixed cost, for one scenario's cells c[0..n): per
+ * model and mode the median CPU before the load (start-up, a pool's creation)
+ * and after it (teardown, exit) at the lowest level, and what they would add
+ * per request had they been charged to that cell's requests. Nothing when no
+ * cell knows them.
+ */
+void cellstats_fixed_cost(FILE *f, const struct report_cell *c, int n);
+
 /* The summary.csv columns cellstats adds, each with a leading comma, without a newline. */
 const char *cellstats_summary_header(void);
 

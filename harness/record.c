@@ -91,8 +91,8 @@ int record_format(const struct record_row *r, char *buf, size_t buflen)
 	opt_num(r->rejected_rps, rej, sizeof(rej));
 	if (r->server_mem_kb >= 0)
 		snprintf(mem, sizeof(mem), "%ld", r->server_mem_kb);
-	opt_dec(r->server_start_cpu_s, 3, w[0], sizeof(w[0]));
-	opt_dec(r->server_exit_cpu_s, 3, w[1], sizeof(w[1]));
+	opt_dec(r->server_start_cpu_s, 6, w[0], sizeof(w[0]));
+	opt_dec(r->server_exit_cpu_s, 6, w[1], sizeof(w[1]));
 	opt_dec(r->client_cpu_us_per_req, 2, w[2], sizeof(w[2]));
 	opt_dec(r->system_cpu_us_per_req, 2, w[3], sizeof(w[3]));
 	opt_dec(r->littles_ratio, 3, w[4], sizeof(w[4]));

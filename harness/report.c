@@ -1069,9 +1069,10 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 			tool = c[i].tool;
 	if (cpu)
 		fprintf(f,
-		        "Server CPU µs per request (user + sys over requests; median of the ok "
-		        "repetitions), %s mode: what the design costs per answer, whoever "
-		        "limited the req/s.\n\n| model |",
+		        "Server CPU µs per request (the server tree's user + sys from the load's "
+		        "start to its end, over requests; median of the ok repetitions), %s "
+		        "mode: what the design costs per answer, whoever limited the req/s.\n\n| "
+		        "model |",
 		        mode);
 	else
 		fprintf(f,
@@ -1339,7 +1340,9 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 	for (m = 0; m < k; m++) {
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 0);
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 1);
+		cellstats_cpu_table(f, c, n, modes[m]);
 	}
+	cellstats_fixed_cost(f, c, n);
 	if (is_idle(&c[0])) {
 		fprintf(
 		    f,
