@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "calib.h"
+#include "compare.h"
 #include "cellstats.h"
 #include "health.h"
 #include "plan.h"
@@ -235,12 +236,51 @@ static void test_cell_marks(void **state)
 	free(c);
 }
 
+/* compare.md's caveats: a noisy reference, and an iterative least-CPU model. */
+static void test_compare_caveats(void **state)
+{
+	struct record_row rows[6];
+	struct report_cell *c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int n, i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		rows[i] = row(i < 2 ? "ref-nginx" : i < 4 ? "epoll" : "single", 8, 10000, 50);
+		rows[i].concurrency = 32;
+		strcpy(rows[i].mode, "close");
+		rows[i].rep = i % 2 + 1;
+		rows[i].server_cpu_us_per_req = i < 2 ? 20 : i < 4 ? 18 : 12;
+		rows[i].other_cpu_pct = i == 0 ? 80 : 5;
+	}
+	assert_int_equal(report_summarize(rows, 6, &c, &n), 0);
+	for (i = 0; i < n; i++)
+		if (!strcmp(c[i].model, "single")) {
+			c[i].parallel = FACTS_ONE;
+			c[i].wait = FACTS_WAIT_NONE;
+		}
+	assert_non_null(f = open_memstream(&text, &len));
+	compare_write(f, c, n, COMPARE_REF, NULL);
+	fclose(f);
+	if (!strstr(text, "least server CPU per request of ours (single)") ||
+	    !strstr(text,
+	            "  - § close c=32: ref-nginx's runs were noisy (others used up to 80 % of "
+	            "a CPU): compare with care\n") ||
+	    !strstr(text, "  - single serves one connection at a time") || strstr(text, "¤"))
+		fail_msg("compare:\n%s", text);
+	free(text);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_from_run),  cmocka_unit_test(test_littles_off),
-		cmocka_unit_test(test_calib),     cmocka_unit_test(test_model_order),
-		cmocka_unit_test(test_p99_words), cmocka_unit_test(test_cell_marks),
+		cmocka_unit_test(test_from_run),        cmocka_unit_test(test_littles_off),
+		cmocka_unit_test(test_calib),           cmocka_unit_test(test_model_order),
+		cmocka_unit_test(test_p99_words),       cmocka_unit_test(test_cell_marks),
+		cmocka_unit_test(test_compare_caveats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
