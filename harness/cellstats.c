@@ -60,6 +60,18 @@ static double samples(const struct report_cell *c, const struct record_row *rows
 	return m ? util_median(tmp, m) : -1;
 }
 
+/* The median of the server's kernel memory per held idle connection over c's rows, or -1. */
+static double kmem_per_conn(const struct report_cell *c, const struct record_row *rows, int nrows,
+                            double *tmp)
+{
+	int i, m = 0;
+
+	for (i = 0; i < nrows; i++)
+		if (of_cell(c, &rows[i]) && rows[i].server_kmem_kb >= 0 && rows[i].idle_conns > 0)
+			tmp[m++] = rows[i].server_kmem_kb * 1024.0 / rows[i].idle_conns;
+	return m ? util_median(tmp, m) : -1;
+}
+
 /* The median calibration of every run in rows, or -1 if none has one. */
 static double calib_median(const struct record_row *rows, int nrows, double *tmp)
 {
@@ -100,6 +112,7 @@ void cellstats_fill(struct report_cell *c, int n, const struct record_row *rows,
 		spread(x, rows, nrows, offsetof(struct record_row, lat_max_ms), tmp, &x->max_median,
 		       &unused, &unused);
 		x->samples_median = samples(x, rows, nrows, tmp);
+		x->kmem_per_idle_b = kmem_per_conn(x, rows, nrows, tmp);
 		/* Little's law against a level only holds when the level is connections */
 		x->unserved = x->ok && !scenario_open_loop(x->scenario) && !x->client_bound &&
 		              health_unserved(x->served_median, x->concurrency);
@@ -116,7 +129,7 @@ const char *cellstats_summary_header(void)
 	return ",cpu_us_per_req_min,cpu_us_per_req_max,system_cpu_us_per_req_median,"
 	       "system_cpu_us_per_req_min,system_cpu_us_per_req_max,client_cpu_us_per_req_median,"
 	       "server_start_cpu_s_median,server_exit_cpu_s_median,littles_ratio_median,"
-	       "littles_off,unserved,slow_reps";
+	       "littles_off,unserved,slow_reps,kernel_mem_per_idle_conn_b";
 }
 
 /* ",v" with decimals, or "," when v < 0 (unknown), to f. */
@@ -140,6 +153,7 @@ void cellstats_summary_row(FILE *f, const struct report_cell *c)
 	opt(f, c->exit_cpu_median, 3);
 	opt(f, c->littles_median, 3);
 	fprintf(f, ",%d,%d,%d", c->littles_off, c->unserved, c->slow);
+	opt(f, c->kmem_per_idle_b, 0);
 }
 
 const char *cellstats_p99_words(const struct report_cell *c, char *buf, size_t len)
@@ -227,6 +241,35 @@ void cellstats_fixed_cost(FILE *f, const struct report_cell *c, int n)
 		else
 			fprintf(f, "? | ");
 		fprintf(f, "%.1f |\n", x->cpu_us_median);
+	}
+	fprintf(f, "\n");
+}
+
+void cellstats_idle_memory(FILE *f, const struct report_cell *c, int n)
+{
+	int i, known = 0;
+
+	for (i = 0; i < n; i++)
+		known |= c[i].kmem_per_idle_b >= 0;
+	if (!known)
+		return;
+	fprintf(f, "Memory per idle connection, at the most idle connections: user space (the "
+	           "slope of the tree's PSS), the kernel's (slab, stacks and page tables grown "
+	           "while they were opened, less the holder's own sockets: on loopback both ends "
+	           "live in this kernel), and the total.\n\n| model | mode | N | user B | kernel "
+	           "B | total B |\n|---|---|---:|---:|---:|---:|\n");
+	for (i = 0; i < n; i++) {
+		const struct report_cell *x = &c[i];
+
+		if (x->kmem_per_idle_b < 0 || (i + 1 < n && !strcmp(c[i + 1].model, x->model) &&
+		                               !strcmp(c[i + 1].mode, x->mode)))
+			continue; /* sorted by model, mode, level: the last is the most idle */
+		fprintf(f, "| %s | %s | %d | ", x->model, x->mode, x->idle_conns);
+		if (isnan(x->mem_per_idle_b))
+			fprintf(f, "? | %.0f | ? |\n", x->kmem_per_idle_b);
+		else
+			fprintf(f, "%.0f | %.0f | %.0f |\n", x->mem_per_idle_b, x->kmem_per_idle_b,
+			        x->mem_per_idle_b + x->kmem_per_idle_b);
 	}
 	fprintf(f, "\n");
 }

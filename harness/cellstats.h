@@ -48,6 +48,15 @@ void cellstats_cpu_table(FILE *f, const struct report_cell *c, int n, const char
  */
 void cellstats_fixed_cost(FILE *f, const struct report_cell *c, int n);
 
+/*
+ * An idle scenario's memory per idle connection, for its cells c[0..n): per
+ * model and mode at the most idle connections, the user-space figure (the
+ * slope of the tree's PSS), the kernel's (the server's share of slab, stacks
+ * and page tables, kmem.h) and their total. Nothing when no cell knows the
+ * kernel's.
+ */
+void cellstats_idle_memory(FILE *f, const struct report_cell *c, int n);
+
 /* The summary.csv columns cellstats adds, each with a leading comma, without a newline. */
 const char *cellstats_summary_header(void);
 

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS      35
+#define NFIELDS      36
+#define V6_NFIELDS   35      /* before server_kmem_kb */
 #define V5_NFIELDS   29      /* before server_start_cpu_s .. calib_us */
 #define V4_NFIELDS   27      /* before goodput_rps and rejected_rps */
 #define V3_NFIELDS   25      /* before idle_conns and server_mem_kb */
@@ -27,7 +28,8 @@ static const char header[] =
     "lat_mean_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms,server_user_s,server_sys_s,"
     "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct,"
     "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,server_start_cpu_s,"
-    "server_exit_cpu_s,client_cpu_us_per_req,system_cpu_us_per_req,littles_ratio,calib_us";
+    "server_exit_cpu_s,client_cpu_us_per_req,system_cpu_us_per_req,littles_ratio,calib_us,"
+    "server_kmem_kb";
 
 const char *record_header(void)
 {
@@ -74,7 +76,7 @@ static void opt_num(double v, char *buf, size_t buflen)
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
 	char f[6][2 * RECORD_WORD + 3], served[32], other[32], client[32], mem[32] = "";
-	char good[32], rej[32], w[6][32];
+	char good[32], rej[32], w[6][32], kmem[32] = "";
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
@@ -97,14 +99,16 @@ int record_format(const struct record_row *r, char *buf, size_t buflen)
 	opt_dec(r->system_cpu_us_per_req, 2, w[3], sizeof(w[3]));
 	opt_dec(r->littles_ratio, 3, w[4], sizeof(w[4]));
 	opt_dec(r->calib_us, 0, w[5], sizeof(w[5]));
+	if (r->server_kmem_kb >= 0)
+		snprintf(kmem, sizeof(kmem), "%ld", r->server_kmem_kb);
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
 	             r->server_cpu_us_per_req, r->server_maxrss_kb, client, f[4], served, other,
-	             f[5], r->idle_conns, mem, good, rej, w[0], w[1], w[2], w[3], w[4], w[5]);
+	             f[5], r->idle_conns, mem, good, rej, w[0], w[1], w[2], w[3], w[4], w[5], kmem);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -171,8 +175,8 @@ int record_parse(const char *line, struct record_row *r)
 	if (!copy)
 		return -1;
 	nf = csv_split(copy, f, NFIELDS);
-	if (nf != NFIELDS && nf != V5_NFIELDS && nf != V4_NFIELDS && nf != V3_NFIELDS &&
-	    nf != V2_NFIELDS && nf != OLD_NFIELDS)
+	if (nf != NFIELDS && nf != V6_NFIELDS && nf != V5_NFIELDS && nf != V4_NFIELDS &&
+	    nf != V3_NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
 		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO;
@@ -215,6 +219,7 @@ int record_parse(const char *line, struct record_row *r)
 	r->system_cpu_us_per_req = d[32];
 	r->littles_ratio = d[33];
 	r->calib_us = d[34];
+	r->server_kmem_kb = (long)d[35];
 	rc = 0;
 out:
 	free(copy);
@@ -336,6 +341,7 @@ void record_from_run(struct record_row *row, const struct record_ids *id,
 	if (!t || !t->open_loop)
 		row->littles_ratio = health_littles_ratio(row->served_conns, id->concurrency);
 	row->calib_us = out->calib_us;
+	row->server_kmem_kb = out->server_kmem_kb;
 }
 
 int record_backfill_served(const char *run_dir, struct record_row *rows, int n)

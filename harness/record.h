@@ -54,6 +54,12 @@ struct record_row {
 	 */
 	double littles_ratio;
 	double calib_us; /* the host's speed before the run (calib.h); -1: unknown */
+	/*
+	 * The idle scenario: the server's share of the kernel memory its held
+	 * connections took (kmem.h: slab, stacks, page tables less the holder's own
+	 * sockets), kB; -1: unknown or none held (older files: -1).
+	 */
+	long server_kmem_kb;
 };
 
 /* The header line of results.csv, without the newline. */
@@ -68,7 +74,8 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
 
 /*
  * Parse one CSV line (newline optional) written by record_format into row.
- * Returns 0, or -1 if it does not have the schema's 35 fields; the 29 of a
+ * Returns 0, or -1 if it does not have the schema's 36 fields; the 35 of a
+ * file written before server_kmem_kb (-1), the 29 of a
  * file written before the load window's columns (server_start_cpu_s to
  * calib_us, all -1), the 27 of a
  * file written before goodput_rps and rejected_rps (both -1), the 25 of a

@@ -1359,6 +1359,7 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 		    "scan law: idle connections cost it memory and the scheduler.\n\n```\n");
 		idle_slopes(f, c, n);
 		fprintf(f, "```\n\n");
+		cellstats_idle_memory(f, c, n);
 	}
 }
 

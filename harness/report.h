@@ -83,6 +83,7 @@ struct report_cell {
 	double p99_min, p99_max; /* the repetitions' p99, ms */
 	double max_median;       /* the repetitions' maximum latency, ms */
 	double samples_median;   /* latencies a repetition's percentiles came from; -1: unknown */
+	double kmem_per_idle_b;  /* idle: the server's kernel memory per held connection; -1 */
 };
 
 #define REPORT_READY_TOLERANCE 1.05 /* wait=ready: the paired ratio at most this (+5 %) */

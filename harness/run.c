@@ -769,6 +769,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	out->other_cpu_pct = -1;
 	out->server_start_cpu_s = out->server_exit_cpu_s = out->client_cpu_s = -1;
 	out->system_cpu_s = -1;
+	out->server_kmem_kb = -1;
 	out->calib_us = calib_us(); /* before anything of the run's is running */
 	have_before = cpu_sample(&before) == 0;
 	out->server_mem_kb = -1;
@@ -803,7 +804,8 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		                      .port = port,
 		                      .concurrency = spec->concurrency,
 		                      .idle = spec->idle_conns,
-		                      .duration_s = spec->duration_s };
+		                      .duration_s = spec->duration_s,
+		                      .server_kmem_kb = -1 };
 	why[0] = '\0';
 	out->client_cpu_pct = -1;
 	/* after_load runs only when before_load (if any) succeeded */
@@ -820,6 +822,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		 * outside the server's, so that its window holds the server's.
 		 */
 		out->server_mem_kb = proctree_pss_kb(s.pid);
+		out->server_kmem_kb = load.server_kmem_kb;
 		have_window[0] = cpu_sample(&window[0]) == 0;
 		have_start = proctree_runtime_s(s.pid, &start_s) == 0;
 		tool_wait = run_tool(cfg, spec, &job, &t, &tstatus, &tru, out, prefix_why,

@@ -78,6 +78,7 @@ struct run_outcome {
 	double client_cpu_s; /* the load tool's CPU seconds (user + sys); -1: unknown */
 	double system_cpu_s; /* every CPU's busy seconds over the load window (/proc/stat); -1 */
 	double calib_us;     /* calib_us() just before the run: the host's speed; -1: unknown */
+	long server_kmem_kb; /* the scenario hook's server_kmem_kb (scenario.h); -1: none */
 	char status[64];     /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
 	char detail[256];    /* why, for the terminal */
 };

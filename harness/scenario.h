@@ -26,6 +26,11 @@ struct scenario_load {
 	int idle; /* idle connections to hold beside the load (idle_load_c scenarios) */
 	int duration_s;
 	void *state; /* the hooks' own, from before_load to after_load */
+	/*
+	 * Set by before_load when it holds connections (idle): the server's share
+	 * of the kernel memory they took (kmem.h), in kB; -1: unknown or none.
+	 */
+	long server_kmem_kb;
 };
 
 /*

@@ -10,6 +10,7 @@
 #include "compare.h"
 #include "cellstats.h"
 #include "health.h"
+#include "kmem.h"
 #include "plan.h"
 #include "report.h"
 #include "record.h"
@@ -274,13 +275,44 @@ static void test_compare_caveats(void **state)
 	free(c);
 }
 
+/* The kernel's memory: /proc/meminfo's sum, a socket's caches from /proc/slabinfo. */
+static void test_kmem(void **state)
+{
+	static const char meminfo[] = "MemTotal: 24000000 kB\nSlab:             291204 kB\n"
+	                              "SReclaimable:     202344 kB\nKernelStack:       20532 kB\n"
+	                              "PageTables:        45132 kB\n";
+	static const char slabinfo[] =
+	    "slabinfo - version: 2.1\n"
+	    "# name            <active_objs> <num_objs> <objsize> <objperslab> ...\n"
+	    "TCPv6                 26     26   2496   13    8 : tunables    0    0    0\n"
+	    "TCP                  230    273   2368   13    8 : tunables    0    0    0\n"
+	    "eventpoll_epi      12410  13728    128   32    1 : tunables    0    0    0\n"
+	    "sock_inode_cache    1241   1387    832   19    4 : tunables    0    0    0\n"
+	    "filp                2361   2940    192   21    1 : tunables    0    0    0\n"
+	    "dentry            159792 163653    192   21    1 : tunables    0    0    0\n";
+	long v = 0, now;
+
+	(void)state;
+	assert_int_equal(kmem_parse_meminfo(meminfo, &v), 0);
+	assert_int_equal(v, 291204 + 20532 + 45132);
+	assert_int_equal(kmem_parse_meminfo("Slab: 1 kB\nKernelStack: 2 kB\n", &v), -1);
+	/* TCP, not TCPv6: the holder's IPv4 socket, its inode, file and dentry */
+	assert_int_equal(kmem_parse_socket(slabinfo, &v), 0);
+	assert_int_equal(v, 2368 + 832 + 192 + 192);
+	assert_int_equal(kmem_parse_socket("TCP 1 1 2368 13 8\n", &v), -1);
+	assert_int_equal(kmem_now_kb(&now), 0);
+	assert_true(now > 0);
+	assert_int_equal(kmem_server_share_kb(100, 200, 0), -1);
+	assert_int_equal(kmem_server_share_kb(-1, 200, 10), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_from_run),        cmocka_unit_test(test_littles_off),
 		cmocka_unit_test(test_calib),           cmocka_unit_test(test_model_order),
 		cmocka_unit_test(test_p99_words),       cmocka_unit_test(test_cell_marks),
-		cmocka_unit_test(test_compare_caveats),
+		cmocka_unit_test(test_compare_caveats), cmocka_unit_test(test_kmem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
