@@ -690,7 +690,7 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 		const struct tool_choice *tc = &tp->of[r->scenario][r->mode];
 		const char *mode = plan_mode_name(r->mode);
 		/* the row's concurrency: the level, or the fixed load beside idle connections */
-		int load_c = sc->idle_load_c ? sc->idle_load_c : r->level;
+		int load_c = scenario_load_conns(sc, r->level);
 		char tag[PLAN_NAME_MAX + SCENARIO_NAME + 64];
 		struct run_spec spec = { .model = m->name,
 			                 .model_path = m->path,
@@ -699,7 +699,7 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 			                 .tool_path = tc->path,
 			                 .keepalive = r->mode == PLAN_KEEPALIVE,
 			                 .concurrency = load_c,
-			                 .idle_conns = sc->idle_load_c ? r->level : 0,
+			                 .idle_conns = scenario_idle_conns(sc, r->level),
 			                 .duration_s = r->duration_s,
 			                 .max_requests = REQUESTS_PER_SECOND * r->duration_s,
 			                 .admission = facts[r->model].admission,
@@ -724,7 +724,7 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 		if (!served) { /* it would answer Hello world: the row gets a status, no number */
 			not_run(&out, skip,
 			        "its Facts line says targets=hello: Hello world for every target");
-		} else if (sc->capacity_conns > 0 &&
+		} else if (scenario_is_open(sc) &&
 		           open_loop_spec(cfg, tp, run_id, csv, r, &spec, cc) < 0) {
 			break;
 		} else if (spec.rate < 0) { /* never guessed: the cell says why it was not run */
@@ -838,17 +838,17 @@ static void setup_tools(const struct options *o, struct tool_plan *tp)
 			        plan_mode_name(cells[i].mode));
 			exit(2);
 		}
-		if (t->open_loop != (sc->capacity_conns > 0)) {
+		if (t->open_loop != scenario_is_open(sc)) {
 			fprintf(stderr,
 			        "harness: scenario %s is %s-loop, and the tool %s is not: an "
 			        "open-loop tool runs only the scenarios that offer a rate "
 			        "(overload)\n",
-			        sc->name, sc->capacity_conns > 0 ? "open" : "closed", t->name);
+			        sc->name, scenario_is_open(sc) ? "open" : "closed", t->name);
 			exit(2);
 		}
 		resolve_tool(o, t, tc);
 		/* An open-loop scenario's capacity is measured in keep-alive, closed loop. */
-		if (sc->capacity_conns > 0 && !tp->closed.tool)
+		if (scenario_is_open(sc) && !tp->closed.tool)
 			resolve_tool(
 			    o, tool_for_mode(chosen->open_loop ? NULL : chosen, TOOL_KEEPALIVE),
 			    &tp->closed);

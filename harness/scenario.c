@@ -139,6 +139,7 @@ static int idle_after(const struct scenario *s, struct scenario_load *l, char *v
 static const struct scenario table[] = {
 	{
 	    .name = "hello",
+	    .kind = SCENARIO_CLOSED_LOOP,
 	    .target = "/",
 	    .modes = "close keepalive",
 	    .levels = "1 8 32 128 512",
@@ -148,6 +149,7 @@ static const struct scenario table[] = {
 	},
 	{
 	    .name = "sleep",
+	    .kind = SCENARIO_CLOSED_LOOP,
 	    .target = "/sleep/10",
 	    .modes = "keepalive",
 	    .levels = "1 8 32 128",
@@ -162,6 +164,7 @@ static const struct scenario table[] = {
 	},
 	{
 	    .name = "cpu",
+	    .kind = SCENARIO_CLOSED_LOOP,
 	    .target = "/cpu/200",
 	    .modes = "keepalive",
 	    .levels = "1 32",
@@ -174,6 +177,7 @@ static const struct scenario table[] = {
 	},
 	{
 	    .name = "bytes",
+	    .kind = SCENARIO_CLOSED_LOOP,
 	    .target = "/bytes/1048576",
 	    .modes = "keepalive",
 	    .levels = "1 32",
@@ -187,6 +191,7 @@ static const struct scenario table[] = {
 	},
 	{
 	    .name = "pipeline",
+	    .kind = SCENARIO_CLOSED_LOOP,
 	    .target = "/",
 	    .modes = "keepalive",
 	    .levels = "64 256",
@@ -210,6 +215,7 @@ static const struct scenario table[] = {
 	     * would starve the extra ones instead of queueing their requests.
 	     */
 	    .name = "overload",
+	    .kind = SCENARIO_OPEN_LOOP,
 	    .target = "/sleep/10",
 	    .modes = "close",
 	    .levels = "10 50 80 95 110 150",
@@ -239,6 +245,7 @@ static const struct scenario table[] = {
 	},
 	{
 	    .name = "idle",
+	    .kind = SCENARIO_IDLE_BESIDE_LOAD,
 	    .target = "/",
 	    .modes = "keepalive",
 	    .levels = "0 1000 10000",
@@ -333,11 +340,31 @@ const char *scenario_names(char *buf, size_t len)
 	return buf;
 }
 
+int scenario_is_open(const struct scenario *s)
+{
+	return s->kind == SCENARIO_OPEN_LOOP;
+}
+
+int scenario_is_idle(const struct scenario *s)
+{
+	return s->kind == SCENARIO_IDLE_BESIDE_LOAD;
+}
+
 int scenario_open_loop(const char *name)
 {
 	const struct scenario *s = scenario_find(name);
 
-	return s && s->capacity_conns > 0;
+	return s && scenario_is_open(s);
+}
+
+int scenario_load_conns(const struct scenario *s, int level)
+{
+	return scenario_is_idle(s) ? s->idle_load_c : level;
+}
+
+int scenario_idle_conns(const struct scenario *s, int level)
+{
+	return scenario_is_idle(s) ? level : 0;
 }
 
 long scenario_number(const struct scenario *s)
@@ -360,7 +387,7 @@ double scenario_bound(const struct scenario *s, const struct law_input *in, char
 		snprintf(how, len, "no law");
 		return -1;
 	}
-	if (s->capacity_conns > 0) /* an open-loop level is a share of this capacity */
+	if (scenario_is_open(s)) /* an open-loop level is a share of this capacity */
 		own.concurrency = s->capacity_conns;
 	if (s->workers > 0)
 		own.workers = s->workers;

@@ -43,6 +43,13 @@ static void test_table_rows(void **state)
 			fail_msg("scenario %s: modes or levels do not parse", name);
 		if (t[i].law && !t[i].law_text)
 			fail_msg("scenario %s: a law without its words", name);
+		/* the kind is named, and the numbers it needs are there (and only then) */
+		if (scenario_is_idle(&t[i]) != (t[i].idle_load_c > 0) ||
+		    scenario_is_open(&t[i]) != (t[i].capacity_conns > 0) ||
+		    scenario_is_open(&t[i]) != (t[i].load_conns > 0) ||
+		    scenario_is_idle(&t[i]) != (t[i].before_load != NULL))
+			fail_msg("scenario %s: its kind %d and its fields disagree", name,
+			         (int)t[i].kind);
 		for (j = 0; j < i; j++)
 			if (!strcmp(t[j].name, name))
 				fail_msg("scenario %s twice", name);
@@ -67,6 +74,26 @@ static void test_table_rows(void **state)
 			         d[i]->target, d[i]->body_bytes, want[i].name, want[i].target,
 			         want[i].body);
 	assert_null(scenario_find("nosuch"));
+	/* a level is the load's connections, except beside idle ones */
+	static const struct {
+		const char *name;
+		int level, load, idle;
+	} conns[] = {
+		{ "hello", 128, 128, 0 },
+		{ "overload", 150, 150, 0 },
+		{ "idle", 1000, 32, 1000 },
+		{ "idle", 0, 32, 0 },
+	};
+	for (i = 0; i < (int)(sizeof(conns) / sizeof(conns[0])); i++) {
+		const struct scenario *s = scenario_find(conns[i].name);
+
+		if (scenario_load_conns(s, conns[i].level) != conns[i].load ||
+		    scenario_idle_conns(s, conns[i].level) != conns[i].idle)
+			fail_msg("%s at %d: load %d idle %d, want %d %d", conns[i].name,
+			         conns[i].level, scenario_load_conns(s, conns[i].level),
+			         scenario_idle_conns(s, conns[i].level), conns[i].load,
+			         conns[i].idle);
+	}
 	assert_int_equal(scenario_number(scenario_find("sleep")), 10);
 	assert_int_equal(scenario_number(scenario_find("hello")), -1);
 }
