@@ -152,16 +152,19 @@ static int parse_int(const char *s, int lo, int hi)
 static void compare_plan(struct options *o)
 {
 	struct plan *p = &o->plan;
+	char why[128];
 
 	if (o->set_cells || o->replot)
 		die_usage("--compare fixes its cells; it takes no --modes, --levels, --quick or "
 		          "--replot",
 		          NULL);
-	if (o->scenarios)
-		die_usage("--compare runs its own scenarios (" COMPARE_SCENARIO
-		          " and " COMPARE_PIPE_SCENARIO "); it takes no "
-		          "--scenarios",
-		          NULL);
+	if (o->scenarios) {
+		snprintf(why, sizeof(why),
+		         "--compare runs its own scenarios (%s and %s); it takes no --scenarios",
+		         scenario_for_compare(SCENARIO_COMPARE_BAR)->name,
+		         scenario_for_compare(SCENARIO_COMPARE_PIPELINED)->name);
+		die_usage(why, NULL);
+	}
 	if (o->set_tool && strcmp(o->tool, COMPARE_KA_TOOL) != 0)
 		die_usage("--compare drives keep-alive with " COMPARE_KA_TOOL, o->tool);
 	o->tool = COMPARE_KA_TOOL;
