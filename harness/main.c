@@ -4,6 +4,7 @@
 #include "facts.h"
 #include "health.h"
 #include "meta.h"
+#include "options.h"
 #include "plan.h"
 #include "prefix.h"
 #include "record.h"
@@ -26,21 +27,6 @@
 #define REQUESTS_PER_SECOND 250000L /* -n bound per second of run: far above any model */
 #define OVERHEAD_S          0.1 /* start and stop of one run, measured at c=512, for the estimate */
 
-struct options {
-	const char *bin_dir, *models, *tool, *host, *results, *plots, *scripts, *compiler, *replot;
-	const char *close_tool;                /* close mode's tool when it must differ: ab */
-	const char *client_cpus, *server_cpus; /* --client-cpus, --server-cpus; NULL: the split */
-	const char *client_prefix;             /* --client-prefix; NULL: none */
-	int client_threads;                    /* --client-threads; 0: the client CPUs */
-	const char *scenarios, *models_dir;
-	const char *model_paths[PLAN_MAX_MODELS];
-	int nmodel_paths, allow_remote, pin, dry_run, start_wait_ms, sock_timeout_s;
-	int refs;    /* --refs: reference servers (ref-*) join the default plan */
-	int compare; /* --compare: the bench-compare plan and table */
-	int set_reps, set_duration, set_cells, set_tool; /* given on the command line */
-	struct plan plan;
-};
-
 /* What main keeps of the runs for the end: why each reference was skipped, if it was. */
 struct run_notes {
 	char ref_why[PLAN_MAX_MODELS][256];
@@ -57,291 +43,6 @@ struct tool_plan {
 	struct tool_choice of[SCENARIO_MAX][PLAN_NMODES];
 	struct tool_choice closed;
 };
-
-static const char usage[] =
-    "usage: harness [options]\n"
-    "Benchmark every model in the bin directory with a load tool and chart the results.\n"
-    "\n"
-    "Plan (defaults: all models, every default scenario with its own modes, levels,\n"
-    "repetitions and run length; --modes, --levels, --reps, --duration replace them in all):\n"
-    "  --scenarios LIST     scenarios to run: %s\n"
-    "                       (default: all but opt-in ones; all: every one) [make SCENARIOS=]\n"
-    "  --models LIST        models to run (names, blank or comma separated)   [make MODELS=]\n"
-    "                       Reference servers (ref-*, e.g. ref-nginx: Debian's nginx) are\n"
-    "                       not in the default plan, so bench-all stays within 30 minutes:\n"
-    "                       name them here or pass --refs.\n"
-    "  --refs               add every reference server to the plan            [make REFS=1]\n"
-    "  --modes LIST         close, keepalive                                  [make MODES=]\n"
-    "  --levels LIST        concurrency levels                                [make LEVELS=]\n"
-    "  --reps N             repetitions of each cell (outermost loop)         [make REPS=]\n"
-    "  --duration S         seconds per run (ab -t, wrk -d; whole seconds)    [make DURATION=]\n"
-    "  --pin 0|1            pin the load tool and the server to disjoint CPUs (default 1;\n"
-    "                       below 4 CPUs the tool gets one, from 4 up half each, whole\n"
-    "                       physical cores to each side where /sys shows them) [make PIN=]\n"
-    "  --client-cpus LIST   the load tool's CPUs, a cpulist like 0-3,8   [make CLIENT_CPUS=]\n"
-    "  --server-cpus LIST   the server's CPUs (one list given: the other side is the rest\n"
-    "                       of the affinity mask)                        [make SERVER_CPUS=]\n"
-    "  --client-threads N   wrk's threads (default: the client CPUs)  [make CLIENT_THREADS=]\n"
-    "  --client-prefix CMD  run the load tool behind a command prefix: 'ssh loadgen' (another\n"
-    "                       machine), 'ip netns exec smbench-client' (scripts/netns.sh);\n"
-    "                       the tool's CPU share is measured where it runs [make CLIENT_PREFIX=]\n"
-    "  --workers N          give every model --workers N (pooled models size their pool\n"
-    "                       with it, the others ignore it); default: not passed, each\n"
-    "                       model uses its own (its README's Facts line)     [make WORKERS=]\n"
-    "  --quick              every model and scenario at its quick level, 1 rep of 1 s, no\n"
-    "                       warm-up                                        [make bench-quick]\n"
-    "  --compare            make bench-compare: ref-nginx and our models (--models narrows\n"
-    "                       ours), keepalive c=64 with wrk, close c=32 with ab and the\n"
-    "                       pipeline scenario at c=64 with wrk, %d reps of 2 s,\n"
-    "                       interleaved; prints medians, ratios to nginx and the bar's\n"
-    "                       verdicts, and writes them to results/<id>/compare.md\n"
-    "  --no-warmup          skip the discarded warm-up run per model\n"
-    "  --dry-run            print the plan and its estimated duration, run nothing\n"
-    "\n"
-    "Models and load:\n"
-    "  --bin DIR            where the models are (default bin)\n"
-    "  --models-dir DIR     the models' sources, for the Facts line of each README (the\n"
-    "                       scenario laws; default: models beside the bin directory)\n"
-    "  --model-path NAME=PATH  add a model binary from outside the bin directory\n"
-    "  --tool NAME          load tool (default ab; available: %s). ab uses one CPU; wrk a\n"
-    "                       thread per client CPU, in close mode with Connection: close (it\n"
-    "                       connects again after each reply). [make TOOL=]\n"
-    "  --host ADDR          address the models listen on (default 127.0.0.1)   [make HOST=]\n"
-    "  --allow-remote       allow load to an address that is neither loopback nor in\n"
-    "                       198.18.0.0/15 (refused otherwise)          [make ALLOW_REMOTE=1]\n"
-    "  --start-wait MS      bound on waiting for the listening line (default 5000)\n"
-    "  --timeout S          the tool's per-socket timeout (ab -s, wrk --timeout; default 5)\n"
-    "\n"
-    "Output:\n"
-    "  --results DIR        runs go to DIR/<run-id>/ (default results)\n"
-    "  --plots DIR          charts go to DIR/<run-id>/ (default plots)\n"
-    "  --scripts DIR        the gnuplot scripts (default plots)\n"
-    "  --compiler TEXT      compiler and flags, recorded in meta\n"
-    "  --replot RUN-ID      redraw summary, report and charts of an existing run; run nothing\n"
-    "  --help               this text\n"
-    "\n"
-    "Honesty checks (the status stays ok; the numbers are annotated):\n"
-    "  starved  served_conns (req/s x mean latency of the completed requests, Little's law)\n"
-    "           below %.2g x concurrency: the other connections waited the whole run\n"
-    "  noisy    other processes used more than %.0f %% of one CPU during the run\n"
-    "           (other_cpu_pct, from /proc/stat less the server, the tool and the harness)\n";
-
-static void die_usage(const char *msg, const char *arg)
-{
-	fprintf(stderr, "harness: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-	fprintf(stderr, "harness: try --help\n");
-	exit(2);
-}
-
-static int parse_int(const char *s, int lo, int hi)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (end == s || *end || v < lo || v > hi)
-		die_usage("bad number", s);
-	return (int)v;
-}
-
-/*
- * --compare fixes the cells and the tools (wrk for keep-alive, ab for close,
- * the pipeline scenario's own wrk script for the pipelined cell) and
- * defaults to COMPARE_MIN_REPS repetitions of 2 s; --reps and --duration
- * still apply (make bench-compare never lowers the repetitions below it).
- */
-static void compare_plan(struct options *o)
-{
-	struct plan *p = &o->plan;
-	char why[128];
-
-	if (o->set_cells || o->replot)
-		die_usage("--compare fixes its cells; it takes no --modes, --levels, --quick or "
-		          "--replot",
-		          NULL);
-	if (o->scenarios) {
-		snprintf(why, sizeof(why),
-		         "--compare runs its own scenarios (%s and %s); it takes no --scenarios",
-		         scenario_for_compare(SCENARIO_COMPARE_BAR)->name,
-		         scenario_for_compare(SCENARIO_COMPARE_PIPELINED)->name);
-		die_usage(why, NULL);
-	}
-	if (o->set_tool && strcmp(o->tool, COMPARE_KA_TOOL) != 0)
-		die_usage("--compare drives keep-alive with " COMPARE_KA_TOOL, o->tool);
-	o->tool = COMPARE_KA_TOOL;
-	o->close_tool = COMPARE_CLOSE_TOOL;
-	compare_plan_cells(p, o->set_reps, o->set_duration);
-}
-
-static void parse_options(int argc, char **argv, struct options *o)
-{
-	enum {
-		O_MODELS = 256,
-		O_MODES,
-		O_LEVELS,
-		O_REPS,
-		O_DURATION,
-		O_PIN,
-		O_QUICK,
-		O_NOWARM,
-		O_DRY,
-		O_BIN,
-		O_MPATH,
-		O_TOOL,
-		O_HOST,
-		O_REMOTE,
-		O_WAIT,
-		O_TIMEOUT,
-		O_RESULTS,
-		O_PLOTS,
-		O_SCRIPTS,
-		O_COMPILER,
-		O_REPLOT,
-		O_HELP,
-		O_REFS,
-		O_COMPARE,
-		O_WORKERS,
-		O_CCPUS,
-		O_SCPUS,
-		O_CTHREADS,
-		O_CPREFIX,
-		O_SCENARIOS,
-		O_MODELS_DIR
-	};
-	/* clang-format off */
-	static const struct option opts[] = {
-		{ "models", 1, 0, O_MODELS },
-		{ "modes", 1, 0, O_MODES },
-		{ "levels", 1, 0, O_LEVELS },
-		{ "reps", 1, 0, O_REPS },
-		{ "duration", 1, 0, O_DURATION },
-		{ "pin", 1, 0, O_PIN },
-		{ "quick", 0, 0, O_QUICK },
-		{ "no-warmup", 0, 0, O_NOWARM },
-		{ "dry-run", 0, 0, O_DRY },
-		{ "bin", 1, 0, O_BIN },
-		{ "model-path", 1, 0, O_MPATH },
-		{ "tool", 1, 0, O_TOOL },
-		{ "host", 1, 0, O_HOST },
-		{ "allow-remote", 0, 0, O_REMOTE },
-		{ "start-wait", 1, 0, O_WAIT },
-		{ "timeout", 1, 0, O_TIMEOUT },
-		{ "results", 1, 0, O_RESULTS },
-		{ "plots", 1, 0, O_PLOTS },
-		{ "scripts", 1, 0, O_SCRIPTS },
-		{ "compiler", 1, 0, O_COMPILER },
-		{ "replot", 1, 0, O_REPLOT },
-		{ "help", 0, 0, O_HELP },
-		{ "refs", 0, 0, O_REFS },
-		{ "compare", 0, 0, O_COMPARE },
-		{ "workers", 1, 0, O_WORKERS },
-		{ "client-cpus", 1, 0, O_CCPUS },
-		{ "server-cpus", 1, 0, O_SCPUS },
-		{ "client-threads", 1, 0, O_CTHREADS },
-		{ "client-prefix", 1, 0, O_CPREFIX },
-		{ "scenarios", 1, 0, O_SCENARIOS },
-		{ "models-dir", 1, 0, O_MODELS_DIR },
-		{ 0, 0, 0, 0 },
-	};
-	/* clang-format on */
-	struct plan *p = &o->plan;
-	char names[512], err[128];
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	plan_defaults(p);
-	o->bin_dir = "bin";
-	o->tool = tool_default()->name;
-	o->host = "127.0.0.1";
-	o->results = "results";
-	o->plots = "plots";
-	o->scripts = "plots";
-	o->pin = 1;
-	o->start_wait_ms = 5000;
-	o->sock_timeout_s = 5;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_MODELS: o->models = optarg; break;
-		case O_MODES:
-			if (plan_parse_modes(p, optarg) < 0)
-				die_usage("bad modes (close, keepalive)", optarg);
-			o->set_cells = 1;
-			break;
-		case O_LEVELS:
-			if ((p->nlevels = plan_parse_levels(optarg, p->levels, PLAN_MAX_LEVELS)) <=
-			    0)
-				die_usage("bad concurrency levels", optarg);
-			o->set_cells = 1;
-			break;
-		case O_REPS:
-			p->reps = parse_int(optarg, 1, 1000);
-			o->set_reps = 1;
-			break;
-		case O_DURATION:
-			p->duration_s = parse_int(optarg, 1, 3600);
-			o->set_duration = 1;
-			break;
-		case O_PIN: o->pin = parse_int(optarg, 0, 1); break;
-		case O_WORKERS: p->workers = parse_int(optarg, 1, 4096); break;
-		case O_CCPUS: o->client_cpus = optarg; break;
-		case O_SCPUS: o->server_cpus = optarg; break;
-		case O_CTHREADS: o->client_threads = parse_int(optarg, 1, 1024); break;
-		case O_CPREFIX: o->client_prefix = optarg; break;
-		case O_QUICK: /* a smoke run: no warm-up either */
-			p->quick = 1;
-			p->warmup = 0;
-			o->set_cells = 1;
-			break;
-		case O_SCENARIOS:
-			if (plan_parse_scenarios(p, optarg, err, sizeof(err)) < 0) {
-				fprintf(stderr, "harness: unknown scenario '%s' (known: %s)\n", err,
-				        scenario_names(names, sizeof(names)));
-				exit(2);
-			}
-			o->scenarios = optarg;
-			break;
-		case O_MODELS_DIR: o->models_dir = optarg; break;
-		case O_REFS: o->refs = 1; break;
-		case O_COMPARE: o->compare = 1; break;
-		case O_NOWARM: p->warmup = 0; break;
-		case O_DRY: o->dry_run = 1; break;
-		case O_BIN: o->bin_dir = optarg; break;
-		case O_MPATH:
-			if (o->nmodel_paths == PLAN_MAX_MODELS || !strchr(optarg, '='))
-				die_usage("bad --model-path (NAME=PATH)", optarg);
-			o->model_paths[o->nmodel_paths++] = optarg;
-			break;
-		case O_TOOL:
-			o->tool = optarg;
-			o->set_tool = 1;
-			break;
-		case O_HOST: o->host = optarg; break;
-		case O_REMOTE: o->allow_remote = 1; break;
-		case O_WAIT: o->start_wait_ms = parse_int(optarg, 100, 600000); break;
-		case O_TIMEOUT: o->sock_timeout_s = parse_int(optarg, 1, 3600); break;
-		case O_RESULTS: o->results = optarg; break;
-		case O_PLOTS: o->plots = optarg; break;
-		case O_SCRIPTS: o->scripts = optarg; break;
-		case O_COMPILER: o->compiler = optarg; break;
-		case O_REPLOT: o->replot = optarg; break;
-		case O_HELP:
-			printf(usage, scenario_names(names, sizeof(names)), COMPARE_MIN_REPS,
-			       tool_names(), HEALTH_STARVED_FRACTION, HEALTH_NOISY_PCT);
-			exit(0);
-		default: die_usage("bad option", NULL);
-		}
-	}
-	if (optind < argc)
-		die_usage("unexpected argument", argv[optind]);
-	if (o->client_prefix) {
-		char buf[1024], *words[PREFIX_MAX_WORDS];
-
-		if (prefix_split(o->client_prefix, buf, sizeof(buf), words, PREFIX_MAX_WORDS) < 0)
-			die_usage("--client-prefix: empty, or too many or too long words",
-			          o->client_prefix);
-	}
-	if (o->compare)
-		compare_plan(o);
-}
 
 /* Keep only the models in list; exits on an unknown name. */
 static void select_models(struct options *o, const char *list)
@@ -366,7 +67,7 @@ static void compare_models(struct options *o)
 	int i;
 
 	if (compare_model_list(p, o->models, list, sizeof(list)) < 0)
-		die_usage("too many models", NULL);
+		options_die("too many models", NULL);
 	for (i = 0; i < p->nmodels && strcmp(p->models[i].name, COMPARE_REF); i++)
 		;
 	if (i == p->nmodels) {
@@ -820,7 +521,7 @@ static void setup_tools(const struct options *o, struct tool_plan *tp)
 	int n = plan_cells(p, cells), i;
 
 	if (!chosen)
-		die_usage("unknown tool", o->tool);
+		options_die("unknown tool", o->tool);
 	memset(tp, 0, sizeof(*tp));
 	for (i = 0; i < n; i++) {
 		const struct scenario *sc = p->scenarios[cells[i].scenario];
@@ -1075,7 +776,7 @@ int main(int argc, char **argv)
 	FILE *csv;
 	int sig;
 
-	parse_options(argc, argv, &o);
+	options_parse(argc, argv, &o);
 	if (run_signals_init() < 0) {
 		perror("harness: signals");
 		return 1;
