@@ -11,6 +11,7 @@
 #include "report.h"
 #include "run.h"
 #include "scenario.h"
+#include "toolplan.h"
 #include "util.h"
 
 #include <errno.h>
@@ -30,18 +31,6 @@
 /* What main keeps of the runs for the end: why each reference was skipped, if it was. */
 struct run_notes {
 	char ref_why[PLAN_MAX_MODELS][256];
-};
-
-/* The load tool of one scenario in one mode, resolved in PATH. */
-struct tool_choice {
-	const struct tool *tool;
-	char path[PATH_MAX];
-};
-
-/* Every scenario's tool per mode; the closed-loop tool that measures open-loop capacities. */
-struct tool_plan {
-	struct tool_choice of[SCENARIO_MAX][PLAN_NMODES];
-	struct tool_choice closed;
 };
 
 /* Keep only the models in list; exits on an unknown name. */
@@ -482,111 +471,20 @@ static int run_plan(const struct options *o, const struct run_cfg *cfg, const st
 	return run_stop;
 }
 
-/*
- * Find tool t's executable for tc: <bin>/tools/ for one built in the tree, its bare name behind
- * a client prefix, else PATH. Exits when it is missing.
- */
-static void resolve_tool(const struct options *o, const struct tool *t, struct tool_choice *tc)
-{
-	tc->tool = t;
-	if (t->in_tree) {
-		snprintf(tc->path, sizeof(tc->path), "%s/tools/%s", o->bin_dir, t->exe);
-		if (access(tc->path, X_OK) < 0) {
-			fprintf(stderr, "harness: %s is not built (make)\n", tc->path);
-			exit(1);
-		}
-	} else if (o->client_prefix) {
-		/* the tool runs behind the prefix, on its own host: its PATH finds it there */
-		snprintf(tc->path, sizeof(tc->path), "%s", t->exe);
-	} else if (util_which(t->exe, tc->path, sizeof(tc->path)) < 0) {
-		fprintf(stderr, "harness: %s not found in PATH (Debian: scripts/install-deps.sh)\n",
-		        t->exe);
-		exit(1);
-	}
-}
-
-/*
- * The tool of each scenario and mode: the scenario's own when it names one,
- * else --compare's close tool in close mode, else --tool where it can measure
- * the mode, else the table's tool that can (tool_for_mode: close mode is never
- * measured by a keep-alive-only tool). Exits on an unknown tool, one that
- * cannot measure a planned mode, or one PATH lacks (behind a prefix the far
- * side's PATH is not checked: a missing tool is a run's tool_error).
- */
-static void setup_tools(const struct options *o, struct tool_plan *tp)
-{
-	const struct plan *p = &o->plan;
-	const struct tool *chosen = tool_find(o->tool);
-	static struct plan_cell cells[PLAN_MAX_CELLS];
-	int n = plan_cells(p, cells), i;
-
-	if (!chosen)
-		options_die("unknown tool", o->tool);
-	memset(tp, 0, sizeof(*tp));
-	for (i = 0; i < n; i++) {
-		const struct scenario *sc = p->scenarios[cells[i].scenario];
-		struct tool_choice *tc = &tp->of[cells[i].scenario][cells[i].mode];
-		int mode = cells[i].mode == PLAN_CLOSE ? TOOL_CLOSE : TOOL_KEEPALIVE;
-		const struct tool *t = sc->tool ? tool_find(sc->tool)
-		                       : mode == TOOL_CLOSE && o->close_tool
-		                           ? tool_find(o->close_tool)
-		                           : tool_for_mode(chosen, mode);
-
-		if (tc->tool)
-			continue;
-		if (!t || !(t->modes & mode) || (sc->script && !t->scripts)) {
-			fprintf(stderr,
-			        "harness: scenario %s needs the tool %s, which cannot run it "
-			        "in %s mode\n",
-			        sc->name, sc->tool ? sc->tool : o->tool,
-			        plan_mode_name(cells[i].mode));
-			exit(2);
-		}
-		if (t->open_loop != scenario_is_open(sc)) {
-			fprintf(stderr,
-			        "harness: scenario %s is %s-loop, and the tool %s is not: an "
-			        "open-loop tool runs only the scenarios that offer a rate "
-			        "(overload)\n",
-			        sc->name, scenario_is_open(sc) ? "open" : "closed", t->name);
-			exit(2);
-		}
-		resolve_tool(o, t, tc);
-		/* An open-loop scenario's capacity is measured in keep-alive, closed loop. */
-		if (scenario_is_open(sc) && !tp->closed.tool)
-			resolve_tool(
-			    o, tool_for_mode(chosen->open_loop ? NULL : chosen, TOOL_KEEPALIVE),
-			    &tp->closed);
-	}
-}
-
-/* The distinct tools of tp, " and " separated, into buf (for the pinning line). */
-static void tool_words(const struct tool_plan *tp, char *buf, size_t len)
-{
-	const struct tool *seen[SCENARIO_MAX * PLAN_NMODES];
-	int i, j, k = 0;
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < SCENARIO_MAX * PLAN_NMODES; i++) {
-		const struct tool *t = tp->of[i / PLAN_NMODES][i % PLAN_NMODES].tool;
-
-		for (j = 0; t && j < k && seen[j] != t; j++)
-			;
-		if (!t || j < k || o >= len)
-			continue;
-		seen[k++] = t;
-		o += snprintf(buf + o, len - o, "%s%s", o ? " and " : "", t->name);
-	}
-}
-
 /* Check the tools, the address and the CPU lists; fill cfg. Exits on what makes a suite pointless.
  */
 static void setup_cfg(const struct options *o, struct run_cfg *cfg, struct tool_plan *tp)
 {
 	char names[128], err[512];
 
+	struct tool_want want = { .tool = o->tool,
+		                  .close_tool = o->close_tool,
+		                  .bin_dir = o->bin_dir,
+		                  .client_prefix = o->client_prefix };
+
 	memset(cfg, 0, sizeof(*cfg));
-	setup_tools(o, tp);
+	if (toolplan_setup(&o->plan, &want, tp) < 0)
+		options_die("unknown tool", o->tool);
 	if (!o->allow_remote && !run_is_loopback(o->host) && !run_is_bench_net(o->host)) {
 		fprintf(stderr,
 		        "harness: refusing to send load to %s, which is neither a loopback "
@@ -595,7 +493,7 @@ static void setup_cfg(const struct options *o, struct run_cfg *cfg, struct tool_
 		exit(2);
 	}
 	/* The pinning line names the tools that will run. */
-	tool_words(tp, names, sizeof(names));
+	toolplan_words(tp, names, sizeof(names));
 	if (run_pin_setup(&cfg->pin, o->pin, o->client_cpus, o->server_cpus, names, err,
 	                  sizeof(err)) < 0) {
 		fprintf(stderr, "harness: %s\n", err);
@@ -641,37 +539,6 @@ static void load_facts(const struct options *o, struct facts *facts)
 	models_dir(o, dir, sizeof(dir));
 	for (i = 0; i < o->plan.nmodels; i++)
 		facts_load(dir, o->plan.models[i].name, &facts[i]);
-}
-
-/*
- * A single-threaded tool (ab) where the client side has more CPUs: the
- * warning (for the terminal and the report) into buf, naming the first
- * scenario and mode it drives; "" otherwise.
- */
-static void ab_warning(const struct options *o, const struct run_cfg *cfg,
-                       const struct tool_plan *tp, char *buf, size_t len)
-{
-	int i, m, cpus = cfg->client_threads;
-	char list[256];
-
-	buf[0] = '\0';
-	for (i = 0; cpus > 1 && i < o->plan.nscenarios; i++)
-		for (m = 0; m < PLAN_NMODES; m++) {
-			const struct tool *t = tp->of[i][m].tool;
-
-			if (!t || t->threaded)
-				continue;
-			snprintf(
-			    buf, len,
-			    "warning: %s is single-threaded: it uses 1 of the %d client CPUs (%s) "
-			    "in %s %s; TOOL=wrk uses all of them, in both modes (close mode with "
-			    "wrk sends Connection: close, and wrk connects again after each reply)",
-			    t->name, cpus,
-			    cfg->pin.enabled ? cpus_format(&cfg->pin.tool, list, sizeof(list))
-			                     : "--client-threads",
-			    o->plan.scenarios[i]->name, plan_mode_name(m));
-			return;
-		}
 }
 
 /* Write meta before the first run, so even an interrupted run says what it was. */
@@ -792,7 +659,7 @@ int main(int argc, char **argv)
 	if (o.client_prefix)
 		printf("plan: the load tool runs behind '%s', against %s\n", o.client_prefix,
 		       o.host);
-	ab_warning(&o, &cfg, &tools, warning, sizeof(warning));
+	toolplan_ab_warning(&o.plan, &cfg, &tools, warning, sizeof(warning));
 	if (warning[0])
 		printf("%s\n", warning);
 	if (o.compare && o.plan.reps < COMPARE_MIN_REPS)

@@ -371,6 +371,18 @@ int scenario_is_idle(const struct scenario *s)
 	return s->kind == SCENARIO_IDLE_BESIDE_LOAD;
 }
 
+const char *scenario_kind_names(enum scenario_kind kind, char *buf, size_t len)
+{
+	size_t o = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < NROWS && o < len; i++)
+		if (table[i].kind == kind)
+			o += snprintf(buf + o, len - o, "%s%s", o ? " " : "", table[i].name);
+	return buf;
+}
+
 int scenario_open_loop(const char *name)
 {
 	const struct scenario *s = scenario_find(name);

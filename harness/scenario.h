@@ -164,6 +164,9 @@ int scenario_is_open(const struct scenario *s);
  * else 0. */
 int scenario_is_idle(const struct scenario *s);
 
+/* The names of kind's rows, blank separated, into buf ("overload"). */
+const char *scenario_kind_names(enum scenario_kind kind, char *buf, size_t len);
+
 /* scenario_is_open of the scenario called name; 0 for unknown names. */
 int scenario_open_loop(const char *name);
 
