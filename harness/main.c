@@ -6,32 +6,20 @@
 #include "meta.h"
 #include "options.h"
 #include "plan.h"
-#include "prefix.h"
 #include "record.h"
 #include "report.h"
 #include "run.h"
 #include "scenario.h"
+#include "sweep.h"
 #include "toolplan.h"
 #include "util.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-
-#define WARMUP_REQUESTS     2000    /* a warm-up run ends after this many requests or 1 s */
-#define REQUESTS_PER_SECOND 250000L /* -n bound per second of run: far above any model */
-#define OVERHEAD_S          0.1 /* start and stop of one run, measured at c=512, for the estimate */
-
-/* What main keeps of the runs for the end: why each reference was skipped, if it was. */
-struct run_notes {
-	char ref_why[PLAN_MAX_MODELS][256];
-};
 
 /* Keep only the models in list; exits on an unknown name. */
 static void select_models(struct options *o, const char *list)
@@ -196,281 +184,6 @@ static int replot(const struct options *o)
 	return finish(run_dir, id, plot_dir, o->scripts, compare, NULL) < 0 ? 1 : 0;
 }
 
-/* The progress line of one measured run. */
-static void progress(int done, int total, const struct record_row *row, int reps,
-                     const struct run_outcome *out, double eta_s, const char *tool)
-{
-	char rps[32], eta[32];
-
-	printf("[%d/%d] %s %s %s %s%d%s", done, total, row->scenario, row->model, row->mode,
-	       scenario_open_loop(row->scenario) ? "at " : "c=", row->concurrency,
-	       scenario_open_loop(row->scenario) ? " %" : "");
-	if (row->idle_conns > 0)
-		printf(" idle=%d", row->idle_conns);
-	printf(" rep %d/%d: ", row->rep, reps);
-	if (strcmp(row->status, "ok") != 0)
-		printf("%s (%s)", row->status, out->detail);
-	else
-		printf("%s req/s, p99 %.2f ms", util_thousands(row->rps, rps, sizeof(rps)),
-		       row->lat_p99_ms);
-	if (!strcmp(row->status, "ok") && row->rejected_rps > 0) /* refused by design */
-		printf(" (goodput %s, rejected %.0f req/s)",
-		       util_thousands(row->goodput_rps, rps, sizeof(rps)), row->rejected_rps);
-	if (row->client_cpu_pct >= REPORT_CLIENT_BOUND_PCT)
-		printf(" [%s at %.0f%% CPU: load generator bound]", tool, row->client_cpu_pct);
-	/* Annotations, not verdicts: a starved or noisy run's numbers are real, just partial. */
-	if (!strcmp(row->status, "ok") && !scenario_open_loop(row->scenario) &&
-	    health_starved(row->served_conns, row->concurrency))
-		printf(" [starved: ~%.0f of %d connections served]", row->served_conns,
-		       row->concurrency);
-	if (health_noisy(row->other_cpu_pct))
-		printf(" [noisy: other processes used %.0f%% CPU]", row->other_cpu_pct);
-	printf(", ETA %s\n", util_duration(eta_s, eta, sizeof(eta)));
-	fflush(stdout);
-}
-
-/*
- * A reference skipped (exit 77): say so once, with how to get it, and keep
- * the reason for the comparison.
- */
-static void note_skip(const char *model, const struct run_outcome *out, char *why, size_t len)
-{
-	const char *reason = strstr(out->detail, "skipped: ");
-	int n;
-
-	if (why[0] || !plan_is_reference(model))
-		return;
-	reason = reason ? reason + strlen("skipped: ") : out->detail;
-	/* The model's own install hint is replaced by the project's one command. */
-	n = strstr(reason, " (") ? (int)(strstr(reason, " (") - reason) : (int)strlen(reason);
-	snprintf(why, len, "%.*s (OPTIONAL=1 scripts/install-deps.sh installs it)", n, reason);
-	printf("%s skipped: %s\n", model, why);
-	fflush(stdout);
-}
-
-/* Open-loop scenarios: each model's capacity, measured once (0: not yet; -1: that run failed). */
-struct capacity_cache {
-	double rps[SCENARIO_MAX][PLAN_MAX_MODELS];
-	char why[SCENARIO_MAX][PLAN_MAX_MODELS][64]; /* a run_outcome's status */
-};
-
-/*
- * The capacity of run r's model in its open-loop scenario: the closed-loop
- * tool's req/s in keep-alive at the scenario's capacity_conns connections for
- * the run's duration, measured once per model before its first measured run at
- * a share of it (the warm-up is closed-loop too), and recorded as the
- * scenario's row at level 0 in the mode of the levels it is the capacity of
- * (keep-alive whatever that mode: a per-connection design at its --max-conns
- * would refuse a closed-loop tool's reconnect that beats its last close).
- * Returns it, -1 with the run's status in cc->why when that run was not ok,
- * or -2 when a signal stopped it.
- */
-static double capacity(const struct run_cfg *cfg, const struct tool_plan *tp, const char *run_id,
-                       FILE *csv, const struct plan_run *r, const struct run_spec *run,
-                       struct capacity_cache *cc)
-{
-	const struct scenario *sc = run->scenario;
-	double *rps = &cc->rps[r->scenario][r->model];
-	char tag[PLAN_NAME_MAX + SCENARIO_NAME + 32];
-	struct run_spec spec = *run;
-	struct run_outcome out;
-	struct record_row row;
-
-	if (*rps != 0)
-		return *rps;
-	snprintf(tag, sizeof(tag), "capacity-%s-%s", sc->name, spec.model);
-	spec.tool = tp->closed.tool;
-	spec.tool_path = tp->closed.path;
-	spec.keepalive = 1;
-	spec.concurrency = sc->capacity_conns;
-	spec.max_requests = REQUESTS_PER_SECOND * spec.duration_s;
-	spec.rate = 0;
-	spec.tag = tag;
-	if (run_one(cfg, &spec, &out) < 0)
-		return -2;
-	record_from_run(&row,
-	                &(struct record_ids){ .run_id = run_id,
-	                                      .scenario = sc->name,
-	                                      .model = spec.model,
-	                                      .mode = plan_mode_name(r->mode),
-	                                      .tool = spec.tool->name,
-	                                      .concurrency = 0,
-	                                      .rep = 1 },
-	                &out);
-	if (record_append(csv, &row) < 0)
-		fprintf(stderr, "harness: cannot append to results.csv: %s\n", strerror(errno));
-	*rps = strcmp(out.status, "ok") == 0 && out.res.rps > 0 ? out.res.rps : -1;
-	snprintf(cc->why[r->scenario][r->model], sizeof(cc->why[0][0]), "%s", out.status);
-	printf("[capacity] %s %s: %.0f req/s (%s keep-alive, c=%d): %s%s%s\n", sc->name, spec.model,
-	       out.res.rps, spec.tool->name, spec.concurrency, out.status, out.detail[0] ? " " : "",
-	       out.detail);
-	fflush(stdout);
-	return *rps;
-}
-
-/*
- * Run r of an open-loop scenario into spec: its warm-up is closed-loop at the
- * capacity connections; a measured run offers its level's share of the
- * model's capacity (spec->rate, -1 when the capacity run was not ok). 0, or -1
- * when a signal stopped the capacity run.
- */
-static int open_loop_spec(const struct run_cfg *cfg, const struct tool_plan *tp, const char *run_id,
-                          FILE *csv, const struct plan_run *r, struct run_spec *spec,
-                          struct capacity_cache *cc)
-{
-	const struct scenario *sc = spec->scenario;
-	double cap;
-
-	if (r->rep == 0) {
-		spec->tool = tp->closed.tool;
-		spec->tool_path = tp->closed.path;
-		spec->concurrency = sc->capacity_conns;
-		return 0;
-	}
-	if ((cap = capacity(cfg, tp, run_id, csv, r, spec, cc)) == -2)
-		return -1;
-	spec->concurrency = sc->load_conns;
-	spec->rate = cap > 0 ? cap * r->level / 100 : -1;
-	return 0;
-}
-
-/* The planned seconds of run r: what the ETA is worked out from. */
-static double planned_s(const struct plan_run *r)
-{
-	return r->duration_s + OVERHEAD_S;
-}
-
-/* A run that is not made: its row says why (status), and what it cannot know is unknown. */
-static void not_run(struct run_outcome *out, const char *status, const char *detail)
-{
-	memset(out, 0, sizeof(*out));
-	snprintf(out->status, sizeof(out->status), "%s", status);
-	snprintf(out->detail, sizeof(out->detail), "%s", detail);
-	out->other_cpu_pct = out->client_cpu_pct = -1;
-	out->server_mem_kb = -1;
-}
-
-/*
- * Do every run of the plan, appending rows to csv; facts[i] are the Facts of
- * p->models[i]. Returns the signal that stopped it, or 0.
- */
-static int run_plan(const struct options *o, const struct run_cfg *cfg, const struct tool_plan *tp,
-                    const struct facts *facts, const char *run_id, FILE *csv,
-                    struct run_notes *notes)
-{
-	const struct plan *p = &o->plan;
-	int max = plan_count(p) + p->nmodels, n, i, done = 0, total = plan_count(p);
-	struct plan_run *runs = malloc(max * sizeof(*runs));
-	struct capacity_cache *cc = calloc(1, sizeof(*cc));
-	long long t_start = 0;
-	double planned_left = 0, planned_done = 0;
-	char skip[64];
-
-	if (!runs || !cc || (n = plan_runs(p, runs, max)) < 0) {
-		free(runs);
-		free(cc);
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		if (runs[i].rep &&
-		    facts_serves(&facts[runs[i].model], "", p->scenarios[runs[i].scenario]->target,
-		                 skip, sizeof(skip)))
-			planned_left += planned_s(&runs[i]);
-	for (i = 0; i < n && !run_stop; i++) {
-		const struct plan_run *r = &runs[i];
-		const struct plan_model *m = &p->models[r->model];
-		const struct scenario *sc = p->scenarios[r->scenario];
-		const struct tool_choice *tc = &tp->of[r->scenario][r->mode];
-		const char *mode = plan_mode_name(r->mode);
-		/* the row's concurrency: the level, or the fixed load beside idle connections */
-		int load_c = scenario_load_conns(sc, r->level);
-		char tag[PLAN_NAME_MAX + SCENARIO_NAME + 64];
-		struct run_spec spec = { .model = m->name,
-			                 .model_path = m->path,
-			                 .scenario = sc,
-			                 .tool = tc->tool,
-			                 .tool_path = tc->path,
-			                 .keepalive = r->mode == PLAN_KEEPALIVE,
-			                 .concurrency = load_c,
-			                 .idle_conns = scenario_idle_conns(sc, r->level),
-			                 .duration_s = r->duration_s,
-			                 .max_requests = REQUESTS_PER_SECOND * r->duration_s,
-			                 .admission = facts[r->model].admission,
-			                 .tag = tag };
-		struct run_outcome out;
-		struct record_row row;
-		int served =
-		    facts_serves(&facts[r->model], m->name, sc->target, skip, sizeof(skip));
-
-		if (r->rep == 0) {
-			snprintf(tag, sizeof(tag), "warmup-%s", m->name);
-			spec.max_requests = WARMUP_REQUESTS;
-			spec.idle_conns = 0; /* a warm-up warms the model, it holds nothing */
-		} else {
-			snprintf(tag, sizeof(tag), "r%d-%s-%s-%s-c%d", r->rep, sc->name, m->name,
-			         mode, r->level);
-			if (!t_start && served)
-				t_start = util_now_ms();
-		}
-		if (spec.max_requests < spec.concurrency)
-			spec.max_requests = spec.concurrency;
-		if (!served) { /* it would answer Hello world: the row gets a status, no number */
-			not_run(&out, skip,
-			        "its Facts line says targets=hello: Hello world for every target");
-		} else if (scenario_is_open(sc) &&
-		           open_loop_spec(cfg, tp, run_id, csv, r, &spec, cc) < 0) {
-			break;
-		} else if (spec.rate < 0) { /* never guessed: the cell says why it was not run */
-			not_run(&out, "no_capacity", "");
-			snprintf(out.detail, sizeof(out.detail), "the capacity run was %s",
-			         cc->why[r->scenario][r->model]);
-		} else if (run_one(cfg, &spec, &out) < 0) {
-			break;
-		}
-		if (!strcmp(out.status, "skipped"))
-			note_skip(m->name, &out, notes->ref_why[r->model],
-			          sizeof(notes->ref_why[0]));
-		if (r->rep == 0) {
-			printf("[warm-up] %s: %s%s%s\n", m->name, out.status,
-			       out.detail[0] ? " " : "", out.detail);
-			fflush(stdout);
-			continue;
-		}
-		record_from_run(&row,
-		                &(struct record_ids){ .run_id = run_id,
-		                                      .scenario = sc->name,
-		                                      .model = m->name,
-		                                      .mode = mode,
-		                                      .tool = tc->tool->name,
-		                                      .concurrency = load_c,
-		                                      .idle_conns = spec.idle_conns,
-		                                      .rep = r->rep },
-		                &out);
-		if (record_append(csv, &row) < 0)
-			fprintf(stderr, "harness: cannot append to results.csv: %s\n",
-			        strerror(errno));
-		done++;
-		if (served) {
-			planned_done += planned_s(r);
-			planned_left -= planned_s(r);
-		}
-		/* the rest of the plan at the pace measured so far against the plan */
-		progress(done, total, &row, r->reps, &out,
-		         planned_done > 0
-		             ? planned_left * (util_now_ms() - t_start) / 1000.0 / planned_done
-		             : planned_left,
-		         tc->tool->name);
-	}
-	free(runs);
-	free(cc);
-	if (run_stop)
-		printf(
-		    "harness: interrupted by signal %d after %d of %d runs; the finished rows are "
-		    "kept\n",
-		    (int)run_stop, done, total);
-	return run_stop;
-}
-
 /* Check the tools, the address and the CPU lists; fill cfg. Exits on what makes a suite pointless.
  */
 static void setup_cfg(const struct options *o, struct run_cfg *cfg, struct tool_plan *tp)
@@ -619,7 +332,7 @@ static void write_meta(const struct options *o, const struct run_cfg *cfg,
 }
 
 /* Why COMPARE_REF was skipped, or NULL. */
-static const char *compare_ref_why(const struct plan *p, const struct run_notes *notes)
+static const char *compare_ref_why(const struct plan *p, const struct sweep_notes *notes)
 {
 	int i;
 
@@ -629,18 +342,85 @@ static const char *compare_ref_why(const struct plan *p, const struct run_notes 
 	return NULL;
 }
 
+/* The plan on stdout: its cells, runs, estimate and pinning, and ab's warning into warning. */
+static void announce(const struct options *o, const struct run_cfg *cfg,
+                     const struct tool_plan *tools, char *warning, size_t len)
+{
+	char est[32];
+
+	plan_print(&o->plan, stdout);
+	printf("plan: %d runs (+%d warm-up), estimated %s; pinning: %s\n", plan_count(&o->plan),
+	       o->plan.warmup ? o->plan.nmodels : 0,
+	       util_duration(plan_estimate_s(&o->plan, SWEEP_OVERHEAD_S), est, sizeof(est)),
+	       cfg->pin.desc);
+	if (o->client_prefix)
+		printf("plan: the load tool runs behind '%s', against %s\n", o->client_prefix,
+		       o->host);
+	toolplan_ab_warning(&o->plan, cfg, tools, warning, len);
+	if (warning[0])
+		printf("%s\n", warning);
+	if (o->compare && o->plan.reps < COMPARE_MIN_REPS)
+		printf(
+		    "plan: %d repetition%s: the bar asks for at least %d, so the verdicts will be "
+		    "indicative\n",
+		    o->plan.reps, o->plan.reps == 1 ? "" : "s", COMPARE_MIN_REPS);
+	fflush(stdout);
+}
+
+/* Where one run's files go: results/<id>/ (raw/ and results.csv open), plots/<id>/, the tree. */
+struct run_files {
+	char id[64], dir[PATH_MAX], raw[PATH_MAX + 8], plot_dir[PATH_MAX + 70];
+	char tree[PATH_MAX]; /* the source tree: the models directory's parent */
+	FILE *csv;
+};
+
+/* Create the run's directory, raw/ and results.csv into f. 0, or -1 (said on stderr). */
+static int open_run(const struct options *o, struct run_files *f)
+{
+	char path[PATH_MAX + 16], *slash;
+
+	if (util_make_run_dir(o->results, f->id, sizeof(f->id), f->dir, sizeof(f->dir)) < 0) {
+		fprintf(stderr, "harness: cannot create a run directory in %s\n", o->results);
+		return -1;
+	}
+	snprintf(f->raw, sizeof(f->raw), "%s/raw", f->dir);
+	snprintf(f->plot_dir, sizeof(f->plot_dir), "%s/%s", o->plots, f->id);
+	snprintf(path, sizeof(path), "%s/results.csv", f->dir);
+	if (util_mkdir_p(f->raw) < 0 || !(f->csv = record_open(path))) {
+		fprintf(stderr, "harness: cannot create %s\n", path);
+		return -1;
+	}
+	models_dir(o, f->tree, sizeof(f->tree));
+	if ((slash = strrchr(f->tree, '/')))
+		*slash = '\0';
+	else
+		snprintf(f->tree, sizeof(f->tree), ".");
+	return 0;
+}
+
+/* results/latest and plots/latest name run id. */
+static void link_latest(const struct options *o, const char *id)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/latest", o->results);
+	if (util_symlink_replace(id, path) < 0)
+		fprintf(stderr, "harness: cannot update %s\n", path);
+	snprintf(path, sizeof(path), "%s/latest", o->plots);
+	if (util_symlink_replace(id, path) < 0)
+		fprintf(stderr, "harness: cannot update %s\n", path);
+}
+
+/* The wiring: options, the models and tools, the sweep, then finish. */
 int main(int argc, char **argv)
 {
 	struct options o;
-	static struct run_notes notes;
+	static struct sweep_notes notes;
 	static struct tool_plan tools;
 	static struct facts facts[PLAN_MAX_MODELS];
+	static struct run_files run;
 	struct run_cfg cfg;
-	char run_id[64], run_dir[PATH_MAX], raw[PATH_MAX + 8];
-	char plot_dir[PATH_MAX + 70], path[PATH_MAX + 16], est[32], warning[512];
-	static char tree[PATH_MAX];
-	char *slash;
-	FILE *csv;
+	char warning[512];
 	int sig;
 
 	options_parse(argc, argv, &o);
@@ -652,53 +432,26 @@ int main(int argc, char **argv)
 		return replot(&o);
 	build_models(&o);
 	setup_cfg(&o, &cfg, &tools);
-	plan_print(&o.plan, stdout);
-	printf("plan: %d runs (+%d warm-up), estimated %s; pinning: %s\n", plan_count(&o.plan),
-	       o.plan.warmup ? o.plan.nmodels : 0,
-	       util_duration(plan_estimate_s(&o.plan, OVERHEAD_S), est, sizeof(est)), cfg.pin.desc);
-	if (o.client_prefix)
-		printf("plan: the load tool runs behind '%s', against %s\n", o.client_prefix,
-		       o.host);
-	toolplan_ab_warning(&o.plan, &cfg, &tools, warning, sizeof(warning));
-	if (warning[0])
-		printf("%s\n", warning);
-	if (o.compare && o.plan.reps < COMPARE_MIN_REPS)
-		printf(
-		    "plan: %d repetition%s: the bar asks for at least %d, so the verdicts will be "
-		    "indicative\n",
-		    o.plan.reps, o.plan.reps == 1 ? "" : "s", COMPARE_MIN_REPS);
-	fflush(stdout);
+	announce(&o, &cfg, &tools, warning, sizeof(warning));
 	if (o.dry_run)
 		return 0;
-	if (util_make_run_dir(o.results, run_id, sizeof(run_id), run_dir, sizeof(run_dir)) < 0) {
-		fprintf(stderr, "harness: cannot create a run directory in %s\n", o.results);
+	if (open_run(&o, &run) < 0)
 		return 1;
-	}
-	snprintf(raw, sizeof(raw), "%s/raw", run_dir);
-	snprintf(plot_dir, sizeof(plot_dir), "%s/%s", o.plots, run_id);
-	snprintf(path, sizeof(path), "%s/results.csv", run_dir);
-	if (util_mkdir_p(raw) < 0 || !(csv = record_open(path))) {
-		fprintf(stderr, "harness: cannot create %s\n", path);
-		return 1;
-	}
-	cfg.raw_dir = raw;
-	models_dir(&o, tree, sizeof(tree)); /* the tree is the models directory's parent */
-	if ((slash = strrchr(tree, '/')))
-		*slash = '\0';
-	else
-		snprintf(tree, sizeof(tree), ".");
-	cfg.tree = tree;
-	write_meta(&o, &cfg, &tools, run_id, run_dir, warning);
-	printf("run %s -> %s\n", run_id, run_dir);
+	cfg.raw_dir = run.raw;
+	cfg.tree = run.tree;
+	write_meta(&o, &cfg, &tools, run.id, run.dir, warning);
+	printf("run %s -> %s\n", run.id, run.dir);
 	load_facts(&o, facts);
-	sig = run_plan(&o, &cfg, &tools, facts, run_id, csv, &notes);
-	fclose(csv);
-	finish(run_dir, run_id, plot_dir, o.scripts, o.compare, compare_ref_why(&o.plan, &notes));
-	snprintf(path, sizeof(path), "%s/latest", o.results);
-	if (util_symlink_replace(run_id, path) < 0)
-		fprintf(stderr, "harness: cannot update %s\n", path);
-	snprintf(path, sizeof(path), "%s/latest", o.plots);
-	if (util_symlink_replace(run_id, path) < 0)
-		fprintf(stderr, "harness: cannot update %s\n", path);
+	sig = sweep_run(&(struct sweep){ .plan = &o.plan,
+	                                 .cfg = &cfg,
+	                                 .tools = &tools,
+	                                 .facts = facts,
+	                                 .run_id = run.id,
+	                                 .csv = run.csv,
+	                                 .notes = &notes });
+	fclose(run.csv);
+	finish(run.dir, run.id, run.plot_dir, o.scripts, o.compare,
+	       compare_ref_why(&o.plan, &notes));
+	link_latest(&o, run.id);
 	return sig > 0 ? 128 + sig : sig < 0 ? 1 : 0;
 }
