@@ -37,6 +37,8 @@ struct run_cfg {
 	int workers;         /* > 0: every model gets --workers N; 0: not passed (its default) */
 };
 
+#define RUN_DETAIL 256 /* room for a run_outcome's detail */
+
 /* One run. */
 struct run_spec {
 	const char *model;
@@ -66,9 +68,9 @@ struct run_outcome {
 	 * where the tool ran (behind a prefix: by the prefix script); -1 unknown.
 	 */
 	double client_cpu_pct;
-	double other_cpu_pct; /* everyone else's CPU during the run, % of one CPU; -1: unknown */
-	char status[64];      /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
-	char detail[256];     /* why, for the terminal */
+	double other_cpu_pct;    /* everyone else's CPU during the run, % of one CPU; -1: unknown */
+	char status[64];         /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
+	char detail[RUN_DETAIL]; /* why, for the terminal */
 };
 
 /*
