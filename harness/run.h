@@ -48,7 +48,7 @@ struct run_spec {
 	const char *tool_path; /* the tool's executable */
 	int keepalive;
 	int concurrency; /* the load's connections */
-	int idle_conns;  /* idle connections held beside them (scenario idle_load_c) */
+	int idle_conns;  /* idle connections held beside them (scenario_idle_conns) */
 	int duration_s;
 	long max_requests;
 	double rate; /* an open-loop tool's offered req/s (the scenario's capacity share); else 0 */
