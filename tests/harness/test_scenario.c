@@ -9,7 +9,10 @@
 #include "facts.h"
 #include "meta.h"
 #include "plan.h"
+#include "plot.h"
 #include "report.h"
+#include "report_md.h"
+#include "run.h"
 #include "scenario.h"
 #include "tool.h"
 #include "util.h"
@@ -505,7 +508,7 @@ static void test_per_scenario(void **state)
 	static const char meta[] = "run_id: x\nserver cpus: 1\nworkers: not passed (...)\n"
 	                           "facts thread: keepalive=yes parallel=conn workers=-\n"
 	                           "facts epoll: keepalive=yes parallel=1 workers=-\n";
-	static struct report_env env;
+	static struct meta_env env;
 	struct report_cell *c;
 	char *text = NULL, *sleep;
 	int n;
@@ -517,7 +520,7 @@ static void test_per_scenario(void **state)
 	assert_int_equal(report_slice_end(c, n, 0), 2);
 	assert_string_equal(c[2].scenario, "sleep");
 	assert_int_equal(report_slice_end(c, n, 2), 5);
-	report_env_parse(meta, &env);
+	meta_read_env(meta, &env);
 	assert_int_equal(env.server_cpus, 1);
 	assert_int_equal(env.workers, 0);
 	assert_int_equal(env.nfacts, 2);
@@ -596,7 +599,7 @@ static void test_overload_report(void **state)
 		"1,200 (1.00 ms) = 99 % of 800, 410 refused/s",
 		"(../plots/x/overload-goodput-close.png)",
 	};
-	static struct report_env env;
+	static struct meta_env env;
 	struct report_cell *c;
 	char *text;
 	int n;
@@ -604,7 +607,7 @@ static void test_overload_report(void **state)
 
 	(void)state;
 	assert_int_equal(report_summarize(rows, (int)(sizeof(rows) / sizeof(rows[0])), &c, &n), 0);
-	report_env_parse(meta, &env);
+	meta_read_env(meta, &env);
 	report_apply_laws(c, n, &env);
 	text = md_of(c, n, meta);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -612,7 +615,7 @@ static void test_overload_report(void **state)
 			fail_msg("report.md lacks \"%s\":\n%s", want[i], text);
 	free(text);
 	/* a run whose meta does not say the scenario gave its pool predates it: no law */
-	report_env_parse(strstr(meta, "facts "), &env);
+	meta_read_env(strstr(meta, "facts "), &env);
 	report_apply_laws(c, n, &env);
 	for (i = 0; i < (size_t)n; i++)
 		if (c[i].bound >= 0 || !strstr(c[i].law, "predates"))
@@ -630,8 +633,9 @@ static void test_plot_marks(void **state)
 		row("sleep", "epoll", 8, 1, 99),
 	};
 	char dir[] = "/tmp/harness-plot-XXXXXX", fake[64], log[64], *text, *line;
-	static struct report_env env;
+	static struct meta_env env;
 	struct report_cell *c;
+	struct plot_job job;
 	FILE *f;
 	int n;
 
@@ -646,9 +650,15 @@ static void test_plot_marks(void **state)
 	fclose(f);
 	assert_int_equal(chmod(fake, 0755), 0);
 	assert_int_equal(report_summarize(rows, 4, &c, &n), 0);
-	report_env_parse("server cpus: 1\nfacts epoll: keepalive=yes parallel=1 workers=-\n", &env);
+	meta_read_env("server cpus: 1\nfacts epoll: keepalive=yes parallel=1 workers=-\n", &env);
 	report_apply_laws(c, n, &env); /* sleep epoll: a bound, so a dotted line */
-	assert_int_equal(report_plots(fake, "plots", "s.csv", dir, "x", c, n), 0);
+	job = (struct plot_job){ .gnuplot = fake,
+		                 .scripts = "plots",
+		                 .summary = "s.csv",
+		                 .outdir = dir,
+		                 .run_id = "x",
+		                 .exec = run_command };
+	assert_int_equal(plot_charts(&job, c, n), 0);
 	text = util_read_file(log, NULL);
 	assert_non_null(text);
 	/* 3 kinds for hello keepalive, 3 for sleep keepalive */
