@@ -706,6 +706,70 @@ static void test_irq_accounting(void **state)
 	}
 }
 
+/*
+ * The facts a run read once go into meta as given (the README is not read
+ * again: dir does not exist) and come back from it unchanged, beside the
+ * scenario lines that say which scenarios gave every model its pool.
+ */
+static void test_meta_facts(void **state)
+{
+	static const struct {
+		const char *model, *line; /* NULL: no Facts line was found */
+	} cases[] = {
+		{ "epoll", "Facts: keepalive=yes parallel=1 workers=- wait=ready" },
+		{ "threadpool", "Facts: keepalive=yes parallel=workers workers=256 admission=yes "
+		                "wait=-" },
+		{ "ref-nginx", "Facts: keepalive=yes parallel=workers workers=cpus wait=ready "
+		               "targets=hello" },
+		{ "fork", "Facts: keepalive=no parallel=conn workers=- admission=yes wait=-" },
+		{ "mystery", NULL },
+	};
+	enum { N = sizeof(cases) / sizeof(cases[0]) };
+	static struct plan p;
+	static struct meta_env env;
+	struct facts facts[N];
+	char err[64], *scen = NULL, *text = NULL, *meta, want[160];
+	size_t i;
+
+	(void)state;
+	plan_defaults(&p);
+	assert_int_equal(plan_parse_scenarios(&p, "hello overload", err, sizeof(err)), 0);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(plan_add_model(&p, cases[i].model, "/x/m"), 0);
+		if (cases[i].line)
+			assert_int_equal(facts_parse(cases[i].line, &facts[i]), 0);
+		else
+			memset(&facts[i], 0, sizeof(facts[i]));
+	}
+	meta_plan_lines(&p, facts, "/nonexistent", &scen, &text);
+	assert_non_null(scen);
+	assert_non_null(text);
+	assert_non_null(meta = malloc(strlen(scen) + strlen(text) + 1));
+	strcat(strcpy(meta, scen), text);
+	snprintf(want, sizeof(want),
+	         "facts mystery: unknown (no Facts line in /nonexistent/mystery/README.md)\n");
+	if (!strstr(text, want))
+		fail_msg("meta lacks \"%s\":\n%s", want, text);
+	meta_read_env(meta, &env);
+	assert_int_equal(env.nfacts, N);
+	for (i = 0; i < N; i++) {
+		const struct facts *a = &facts[i], *b = &env.facts[i];
+
+		assert_string_equal(env.model[i], cases[i].model);
+		if (a->known != b->known || a->keepalive != b->keepalive ||
+		    a->parallel != b->parallel || a->workers != b->workers ||
+		    a->admission != b->admission || a->wait != b->wait || a->targets != b->targets)
+			fail_msg("%s: the facts read back from meta differ:\n%s", cases[i].model,
+			         text);
+	}
+	/* overload gives every model its pool; hello does not */
+	assert_int_equal(env.npooled, 1);
+	assert_string_equal(env.pooled[0], "overload");
+	free(meta);
+	free(scen);
+	free(text);
+}
+
 /* The plan: each scenario's own modes, levels, repetitions; overrides; quick; the order. */
 static void test_plan_scenarios(void **state)
 {
@@ -777,7 +841,7 @@ int main(void)
 		cmocka_unit_test(test_per_scenario),    cmocka_unit_test(test_irq_accounting),
 		cmocka_unit_test(test_plan_scenarios),  cmocka_unit_test(test_plot_marks),
 		cmocka_unit_test(test_open_loop_rows),  cmocka_unit_test(test_overload_law),
-		cmocka_unit_test(test_overload_report),
+		cmocka_unit_test(test_overload_report), cmocka_unit_test(test_meta_facts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
