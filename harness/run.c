@@ -777,7 +777,8 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		                      .port = port,
 		                      .concurrency = spec->concurrency,
 		                      .idle = spec->idle_conns,
-		                      .duration_s = spec->duration_s };
+		                      .duration_s = spec->duration_s,
+		                      .stop = &run_stop };
 	why[0] = '\0';
 	out->client_cpu_pct = -1;
 	/* after_load runs only when before_load (if any) succeeded */

@@ -2,7 +2,6 @@
 #include "scenario.h"
 
 #include "idlehold.h"
-#include "run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +103,7 @@ static int idle_before(const struct scenario *s, struct scenario_load *l, char *
 		snprintf(why, len, "idle connections: out of memory");
 		return -1;
 	}
-	if (idlehold_open(h, l->addr, l->port, l->idle, 5000 + l->idle / 2, &run_stop, why, len) <
+	if (idlehold_open(h, l->addr, l->port, l->idle, 5000 + l->idle / 2, l->stop, why, len) <
 	    0) {
 		free(h);
 		return -1;
@@ -140,6 +139,8 @@ static const struct scenario table[] = {
 	{
 	    .name = "hello",
 	    .kind = SCENARIO_CLOSED_LOOP,
+	    .compare = SCENARIO_COMPARE_BAR,
+	    .legacy = 1,
 	    .target = "/",
 	    .modes = "close keepalive",
 	    .levels = "1 8 32 128 512",
@@ -192,6 +193,7 @@ static const struct scenario table[] = {
 	{
 	    .name = "pipeline",
 	    .kind = SCENARIO_CLOSED_LOOP,
+	    .compare = SCENARIO_COMPARE_PIPELINED,
 	    .target = "/",
 	    .modes = "keepalive",
 	    .levels = "64 256",
@@ -287,6 +289,25 @@ const struct scenario *scenario_find(const char *name)
 	return NULL;
 }
 
+const struct scenario *scenario_for_compare(enum scenario_compare what)
+{
+	int i;
+
+	for (i = 0; i < NROWS; i++)
+		if (table[i].compare == what)
+			return &table[i];
+	return NULL;
+}
+
+const struct scenario *scenario_legacy(void)
+{
+	int i;
+
+	for (i = 0; i < NROWS && !table[i].legacy; i++)
+		;
+	return &table[i < NROWS ? i : 0];
+}
+
 int scenario_parse_list(const char *list, const struct scenario **out, int max, char *err,
                         size_t errlen)
 {
@@ -348,6 +369,18 @@ int scenario_is_open(const struct scenario *s)
 int scenario_is_idle(const struct scenario *s)
 {
 	return s->kind == SCENARIO_IDLE_BESIDE_LOAD;
+}
+
+const char *scenario_kind_names(enum scenario_kind kind, char *buf, size_t len)
+{
+	size_t o = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < NROWS && o < len; i++)
+		if (table[i].kind == kind)
+			o += snprintf(buf + o, len - o, "%s%s", o ? " " : "", table[i].name);
+	return buf;
 }
 
 int scenario_open_loop(const char *name)

@@ -4,6 +4,7 @@
 
 #include "facts.h"
 
+#include <signal.h>
 #include <stddef.h>
 
 #define SCENARIO_MAX  16 /* rows the table may grow to */
@@ -22,6 +23,13 @@ enum scenario_kind {
 	SCENARIO_OPEN_LOOP, /* an open loop: a level is a share of capacity, offered as a rate */
 };
 
+/* What --compare (compare.h) measures a scenario for, if anything. */
+enum scenario_compare {
+	SCENARIO_COMPARE_NONE = 0,
+	SCENARIO_COMPARE_BAR,       /* the cells the bar is set on: keep-alive and close */
+	SCENARIO_COMPARE_PIPELINED, /* the pipelined cell (the row brings its tool and script) */
+};
+
 /* What a law is given to bound one cell: the model's facts and the run's conditions. */
 struct law_input {
 	const struct facts *facts; /* NULL or !facts->known: the bound is unknown, never guessed */
@@ -38,7 +46,8 @@ struct scenario_load {
 	int concurrency;
 	int idle; /* idle connections to hold beside the load (idle_load_c scenarios) */
 	int duration_s;
-	void *state; /* the hooks' own, from before_load to after_load */
+	volatile sig_atomic_t *stop; /* raised by a signal: the hooks give up waiting */
+	void *state;                 /* the hooks' own, from before_load to after_load */
 };
 
 /*
@@ -57,6 +66,8 @@ struct scenario {
 	int duration_s;           /* seconds per run; 0: the plan's default */
 	long body_bytes;          /* the body length every answer must have (verification) */
 	int opt_in;               /* 1: runs only when named in --scenarios */
+	enum scenario_compare compare; /* what --compare runs it for; 0: nothing */
+	int legacy; /* 1: what every run measured before there were scenarios (old rows) */
 	/*
 	 * SCENARIO_IDLE_BESIDE_LOAD: the levels are idle keep-alive connections held open beside a
 	 * load of this many keep-alive connections (results.csv: concurrency is this, idle_conns
@@ -122,6 +133,12 @@ const struct scenario *scenario_table(int *n);
 /* The scenario called name, or NULL. */
 const struct scenario *scenario_find(const char *name);
 
+/* The row --compare runs for what (scenario.compare), or NULL. */
+const struct scenario *scenario_for_compare(enum scenario_compare what);
+
+/* The row whose name a results.csv row written before the scenario column gets (legacy). */
+const struct scenario *scenario_legacy(void);
+
 /*
  * Parse a blank/comma separated list of names ("hello sleep"; "all" is every
  * row, opt-in ones too) into out (room for max), in table order, each once.
@@ -146,6 +163,9 @@ int scenario_is_open(const struct scenario *s);
 /* 1 if s's levels are idle connections held beside a closed-loop load (SCENARIO_IDLE_BESIDE_LOAD),
  * else 0. */
 int scenario_is_idle(const struct scenario *s);
+
+/* The names of kind's rows, blank separated, into buf ("overload"). */
+const char *scenario_kind_names(enum scenario_kind kind, char *buf, size_t len);
 
 /* scenario_is_open of the scenario called name; 0 for unknown names. */
 int scenario_open_loop(const char *name);

@@ -97,6 +97,15 @@ static void test_table_rows(void **state)
 			         scenario_idle_conns(s, conns[i].level), conns[i].load,
 			         conns[i].idle);
 	}
+	/* --compare's two rows and the legacy one: named by a property, asked by it */
+	assert_ptr_equal(scenario_for_compare(SCENARIO_COMPARE_BAR), scenario_find("hello"));
+	assert_ptr_equal(scenario_for_compare(SCENARIO_COMPARE_PIPELINED),
+	                 scenario_find("pipeline"));
+	assert_ptr_equal(scenario_legacy(), scenario_find("hello"));
+	t = scenario_table(&n);
+	for (i = j = 0; i < n; i++)
+		j += t[i].legacy;
+	assert_int_equal(j, 1);
 	assert_int_equal(scenario_number(scenario_find("sleep")), 10);
 	assert_int_equal(scenario_number(scenario_find("hello")), -1);
 }
