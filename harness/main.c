@@ -6,8 +6,10 @@
 #include "meta.h"
 #include "options.h"
 #include "plan.h"
+#include "plot.h"
 #include "record.h"
 #include "report.h"
+#include "report_md.h"
 #include "run.h"
 #include "scenario.h"
 #include "sweep.h"
@@ -105,7 +107,13 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
                   const char *scripts, int compare, const char *ref_why)
 {
 	char path[PATH_MAX], summary[PATH_MAX], gnuplot[PATH_MAX], rel[PATH_MAX], *meta;
-	static struct report_env env;
+	struct plot_job job = { .gnuplot = gnuplot,
+		                .scripts = scripts,
+		                .summary = summary,
+		                .outdir = plot_dir,
+		                .run_id = run_id,
+		                .exec = run_command };
+	static struct meta_env env;
 	struct record_row *rows;
 	struct report_cell *cells;
 	int n, ncells, bad, failed;
@@ -125,7 +133,7 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	}
 	snprintf(path, sizeof(path), "%s/meta", run_dir);
 	meta = util_read_file(path, NULL);
-	report_env_parse(meta, &env);
+	meta_read_env(meta, &env);
 	report_apply_laws(cells, ncells, &env);
 	snprintf(summary, sizeof(summary), "%s/summary.csv", run_dir);
 	if (report_write_summary(summary, cells, ncells) < 0)
@@ -133,8 +141,7 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	if (util_mkdir_p(plot_dir) < 0 || util_which("gnuplot", gnuplot, sizeof(gnuplot)) < 0)
 		fprintf(stderr, "harness: gnuplot not found or %s not writable: no charts\n",
 		        plot_dir);
-	else if (ncells && (failed = report_plots(gnuplot, scripts, summary, plot_dir, run_id,
-	                                          cells, ncells)) != 0)
+	else if (ncells && (failed = plot_charts(&job, cells, ncells)) != 0)
 		fprintf(stderr, "harness: %d chart(s) could not be drawn (see %s/gnuplot.log)\n",
 		        failed, plot_dir);
 	util_relative_path(run_dir, plot_dir, rel, sizeof(rel));
@@ -256,10 +263,10 @@ static void load_facts(const struct options *o, struct facts *facts)
 
 /* Write meta before the first run, so even an interrupted run says what it was. */
 static void write_meta(const struct options *o, const struct run_cfg *cfg,
-                       const struct tool_plan *tp, const char *run_id, const char *run_dir,
-                       const char *warning)
+                       const struct tool_plan *tp, const struct facts *facts, const char *run_id,
+                       const char *run_dir, const char *warning)
 {
-	char *plan_text = NULL, *meta, *scen = NULL, *facts = NULL, path[PATH_MAX + 16];
+	char *plan_text = NULL, *meta, *scen = NULL, *facts_text = NULL, path[PATH_MAX + 16];
 	char dir[PATH_MAX];
 	char refs[PLAN_MAX_MODELS * PLAN_NAME_MAX], client[256] = "", server[256] = "";
 	size_t len = 0, r = 0;
@@ -291,9 +298,9 @@ static void write_meta(const struct options *o, const struct run_cfg *cfg,
 	}
 	mi.plan = plan_text;
 	models_dir(o, dir, sizeof(dir));
-	meta_plan_lines(&o->plan, dir, &scen, &facts);
+	meta_plan_lines(&o->plan, facts, dir, &scen, &facts_text);
 	mi.scenarios = scen;
-	mi.facts = facts;
+	mi.facts = facts_text;
 	/* A line per tool and the mode it drives (one when a tool drives every mode). */
 	for (i = 0; i < o->plan.nscenarios; i++)
 		for (m = 0; m < PLAN_NMODES; m++) {
@@ -328,7 +335,7 @@ static void write_meta(const struct options *o, const struct run_cfg *cfg,
 	free(meta);
 	free(plan_text);
 	free(scen);
-	free(facts);
+	free(facts_text);
 }
 
 /* Why COMPARE_REF was skipped, or NULL. */
@@ -439,9 +446,9 @@ int main(int argc, char **argv)
 		return 1;
 	cfg.raw_dir = run.raw;
 	cfg.tree = run.tree;
-	write_meta(&o, &cfg, &tools, run.id, run.dir, warning);
+	load_facts(&o, facts); /* once for the run: meta, the skips and the sweep use them */
+	write_meta(&o, &cfg, &tools, facts, run.id, run.dir, warning);
 	printf("run %s -> %s\n", run.id, run.dir);
-	load_facts(&o, facts);
 	sig = sweep_run(&(struct sweep){ .plan = &o.plan,
 	                                 .cfg = &cfg,
 	                                 .tools = &tools,
