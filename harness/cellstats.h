@@ -3,64 +3,67 @@
 #define CELLSTATS_H
 
 #include "record.h"
-#include "report.h"
 
 #include <stdio.h>
-
-/*
- * Fill the load-window fields of every cell of c[0..n) (report.h, after
- * report_summarize's) from rows[0..nrows), the rows of the same run(s):
- * min and max of server CPU per request, median and min-max of the
- * machine's, the medians of the client's, the start-up and exit CPU and
- * Little's ratio, whether that ratio is off (littles_off), whether Little's
- * law leaves connections unserved (unserved, health_unserved, not where the
- * load tool was saturated), and how many runs ran in another of the host's
- * speed regimes than the run's median calibration (slow, calib_off).
- */
-void cellstats_fill(struct report_cell *c, int n, const struct record_row *rows, int nrows);
 
 #define CELLSTATS_P99_SAMPLES 100 /* fewer latencies: the p99 is their maximum, named so */
 
 /*
- * The p99 of cell c in words into buf: "12.30 ms (8.10-15.00) of ~420 a
- * repetition" (the median and the repetitions' min-max; one repetition: no
- * spread), or, from fewer than CELLSTATS_P99_SAMPLES latencies a repetition,
- * "max 3.20 ms (42 latencies: too few for a p99)". Returns buf.
+ * The load window's figures of one cell over its ok repetitions (report.h
+ * embeds it in struct report_cell as w); -1 where no row knows them, as in
+ * files older than those columns.
  */
-const char *cellstats_p99_words(const struct report_cell *c, char *buf, size_t len);
+struct cell_window {
+	double cpu_us_min, cpu_us_max;                /* server CPU µs per request */
+	double sys_us_median, sys_us_min, sys_us_max; /* every CPU's, per request */
+	double client_us_median;                      /* the load tool's CPU µs per request */
+	double start_cpu_median, exit_cpu_median;     /* the server's CPU s before and after */
+	double littles_median;                        /* closed loop: Little's ratio */
+	double p99_min, p99_max;                      /* the repetitions' p99, ms */
+	double max_median;                            /* the repetitions' maximum latency, ms */
+	double samples_median;  /* latencies a repetition's percentiles came from */
+	double kmem_per_idle_b; /* idle: the server's kernel memory per held connection */
+	int slow; /* runs whose calibration was off the whole run's median (calib_off) */
+	/* cellstats_marks: */
+	int littles_off; /* littles_median off 1 by > HEALTH_LITTLES_OFF (and not unserved) */
+	int unserved;    /* † by Little's law: some connections never served (health_unserved) */
+};
+
+/* The median calib_us of rows[0..n) (the whole run's), or -1 if none has one. */
+double cellstats_calib_median(const struct record_row *rows, int n);
 
 /*
- * report.md's table of where the CPU went, for one scenario's cells
- * c[0..n) in mode at its highest level with an ok run: per model the
- * server's, the load tool's and the whole machine's CPU µs per request
- * (medians), so that a reader sees the loopback's kernel work moving between
- * client and server while the machine's total does not. Nothing when no cell
- * knows the machine's (files older than the load window).
+ * Fill w from the k rows of one cell (any status: only the ok ones count)
+ * and the whole run's median calibration (cellstats_calib_median): the
+ * figures' medians and extremes, and how many runs ran in another of the
+ * host's speed regimes (slow, calib_off). Allocates nothing.
  */
-void cellstats_cpu_table(FILE *f, const struct report_cell *c, int n, const char *mode);
+void cellstats_fill(struct cell_window *w, const struct record_row *const *rows, int k,
+                    double calib_median);
 
 /*
- * report.md's table of the fixed cost, for one scenario's cells c[0..n): per
- * model and mode the median CPU before the load (start-up, a pool's creation)
- * and after it (teardown, exit) at the lowest level, and what they would add
- * per request had they been charged to that cell's requests. Nothing when no
- * cell knows them.
+ * The marks of a cell that has w: unserved where Little's law leaves some of
+ * concurrency connections unserved (health_unserved: served is the median
+ * served_conns), not where the load tool was saturated (client_bound) nor in
+ * an open loop; littles_off where Little's ratio is off 1 and the cell is
+ * neither unserved nor starved. ok: the cell has ok repetitions.
  */
-void cellstats_fixed_cost(FILE *f, const struct report_cell *c, int n);
+void cellstats_marks(struct cell_window *w, int ok, double served, int concurrency,
+                     int client_bound, int starved, int open_loop);
 
 /*
- * An idle scenario's memory per idle connection, for its cells c[0..n): per
- * model and mode at the most idle connections, the user-space figure (the
- * slope of the tree's PSS), the kernel's (the server's share of slab, stacks
- * and page tables, kmem.h) and their total. Nothing when no cell knows the
- * kernel's.
+ * The p99 of a cell (median p99_median, ok repetitions) in words into buf:
+ * "12.30 ms (8.10-15.00) of ~420 a repetition" (one repetition: no spread),
+ * or, from fewer than CELLSTATS_P99_SAMPLES latencies a repetition, "max
+ * 3.20 ms (42 latencies: too few for a p99)". Returns buf.
  */
-void cellstats_idle_memory(FILE *f, const struct report_cell *c, int n);
+const char *cellstats_p99_words(const struct cell_window *w, int ok, double p99_median, char *buf,
+                                size_t len);
 
 /* The summary.csv columns cellstats adds, each with a leading comma, without a newline. */
 const char *cellstats_summary_header(void);
 
 /* One cell's values of those columns to f (leading commas, no newline; empty: unknown). */
-void cellstats_summary_row(FILE *f, const struct report_cell *c);
+void cellstats_summary_row(FILE *f, const struct cell_window *w, int ok);
 
 #endif

@@ -174,14 +174,13 @@ static void test_p99_words(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct report_cell c = { .ok = cases[i].ok,
-			                 .p99_median = cases[i].p99,
-			                 .p99_min = cases[i].lo,
+		struct cell_window w = { .p99_min = cases[i].lo,
 			                 .p99_max = cases[i].hi,
 			                 .max_median = cases[i].max,
 			                 .samples_median = cases[i].samples };
 
-		if (strcmp(cellstats_p99_words(&c, buf, sizeof(buf)), cases[i].want))
+		if (strcmp(cellstats_p99_words(&w, cases[i].ok, cases[i].p99, buf, sizeof(buf)),
+		           cases[i].want))
 			fail_msg("case %zu: \"%s\", want \"%s\"", i, buf, cases[i].want);
 	}
 }
@@ -222,18 +221,19 @@ static void test_cell_marks(void **state)
 	assert_int_equal(report_summarize(rows, 6, &c, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(c[0].model, "epoll");
-	assert_true(!c[0].unserved && !c[0].littles_off && c[0].slow == 0);
-	assert_true(c[0].sys_us_median == 42 && c[0].sys_us_min == 40 && c[0].sys_us_max == 44);
-	assert_true(c[0].samples_median == 2000);
+	assert_true(!c[0].w.unserved && !c[0].w.littles_off && c[0].w.slow == 0);
+	assert_true(c[0].w.sys_us_median == 42 && c[0].w.sys_us_min == 40 &&
+	            c[0].w.sys_us_max == 44);
+	assert_true(c[0].w.samples_median == 2000);
 	/* 5.1 of 8 served, ab below 90 %: some never served; 13000 is 30 % off the run's 10025 */
-	assert_true(c[1].unserved && !c[1].starved && !c[1].littles_off);
-	assert_int_equal(c[1].slow, 1);
+	assert_true(c[1].w.unserved && !c[1].starved && !c[1].w.littles_off);
+	assert_int_equal(c[1].w.slow, 1);
 	free(c);
 	/* a saturated tool holds requests itself: no † then, but Little's law is off */
 	for (int i = 3; i < 6; i++)
 		rows[i].client_cpu_pct = 99;
 	assert_int_equal(report_summarize(rows, 6, &c, &n), 0);
-	assert_true(!c[1].unserved && c[1].littles_off);
+	assert_true(!c[1].w.unserved && c[1].w.littles_off);
 	free(c);
 }
 
