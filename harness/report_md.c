@@ -99,7 +99,10 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 		fprintf(f, "\n= N %% of B: the median req/s as a share of the bound B that the "
 		           "scenario's law gives for the model (from its Facts line, the server's "
 		           "CPUs and --workers). A model far below its bound is a finding to "
-		           "explain.\n");
+		           "explain. Where the law is the CPU's (the cpu scenario), a model below "
+		           "100 %% was not idle: its CPUs were busy, and the gap is what it spends "
+		           "per request beside the work itself (parsing, system calls, "
+		           "scheduling), not spare capacity.\n");
 	if (m->refused)
 		fprintf(
 		    f, "\nN refused/s: 503 answers a second from a model that refuses by design "

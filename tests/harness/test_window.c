@@ -13,12 +13,15 @@
 #include "kmem.h"
 #include "plan.h"
 #include "report.h"
+#include "report_md.h"
+#include "util.h"
 #include "record.h"
 #include "run.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* record_from_run's new columns from a run's outcome, closed and open loop. */
 static void test_from_run(void **state)
@@ -306,6 +309,49 @@ static void test_kmem(void **state)
 	assert_int_equal(kmem_server_share_kb(-1, 200, 10), -1);
 }
 
+/* report.md of cells (through a temporary file), malloc'ed. */
+static char *md_text(const struct report_cell *c, int n)
+{
+	char path[] = "/tmp/harness-window-XXXXXX", *text;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(report_write_md(path, "t", "../plots", c, n, "meta: x\n"), 0);
+	text = util_read_file(path, NULL);
+	unlink(path);
+	assert_non_null(text);
+	return text;
+}
+
+/* report.md: where the CPU went, the fixed cost, and the marks † and ¤ with their legends. */
+static void test_md_window(void **state)
+{
+	struct record_row rows[6];
+	struct report_cell *c;
+	char *text;
+	int n, i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		rows[i] = row(i < 3 ? "epoll" : "prefork", i < 3 ? 7.9 : 5.0,
+		              i == 5 ? 13000 : 10000, 40 + i);
+		rows[i].client_cpu_us_per_req = 30;
+		rows[i].server_start_cpu_s = i < 3 ? 0.001 : 0.026;
+		rows[i].server_exit_cpu_s = i < 3 ? 0.0 : 0.014;
+	}
+	assert_int_equal(report_summarize(rows, 6, &c, &n), 0);
+	text = md_text(c, n);
+	if (!strstr(text, "Where the CPU went, keepalive mode at c=8") ||
+	    !strstr(text, "| epoll | 10.0 | 30.0 | 41.0 |") ||
+	    !strstr(text, "| prefork | keepalive | 8 | 26.0 | 14.0 | 20.0 | 10.0 |") ||
+	    !strstr(text, "† ~5/8") || !strstr(text, "† without starved") || !strstr(text, " ¤") ||
+	    !strstr(text, "¤ slow phase"))
+		fail_msg("report.md:\n%s", text);
+	free(text);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_calib),           cmocka_unit_test(test_model_order),
 		cmocka_unit_test(test_p99_words),       cmocka_unit_test(test_cell_marks),
 		cmocka_unit_test(test_compare_caveats), cmocka_unit_test(test_kmem),
+		cmocka_unit_test(test_md_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
