@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "record.h"
 #include "report.h"
+#include "mdtext.h"
 #include "report_md.h"
 #include "util.h"
 
@@ -489,21 +490,6 @@ static void test_summary_and_ranking(void **state)
 	free(c);
 }
 
-/* report.md of cells into a malloc'ed string (through a temporary file). */
-static char *md_of(const struct report_cell *c, int n)
-{
-	char path[] = "/tmp/harness-md-XXXXXX", *text;
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(report_write_md(path, "test", "../plots", c, n, "meta: x\n"), 0);
-	text = util_read_file(path, NULL);
-	unlink(path);
-	assert_non_null(text);
-	return text;
-}
-
 /* meta's warning lines (ab with more client CPUs than it uses) head report.md; others do not. */
 static void test_md_warning(void **state)
 {
@@ -524,15 +510,8 @@ static void test_md_warning(void **state)
 	(void)state;
 	assert_int_equal(report_summarize(rows, 1, &c, &n), 0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char path[] = "/tmp/harness-md-XXXXXX", *text;
-		int fd = mkstemp(path);
+		char *text = md_text(c, n, cases[i].meta);
 
-		assert_true(fd >= 0);
-		close(fd);
-		assert_int_equal(report_write_md(path, "test", "../plots", c, n, cases[i].meta), 0);
-		text = util_read_file(path, NULL);
-		unlink(path);
-		assert_non_null(text);
 		if (cases[i].want ? !strstr(text, cases[i].want) ||
 		                        strstr(text, "Warning") > strstr(text, "## ")
 		                  : strstr(text, "**Warning:**") != NULL)
@@ -564,14 +543,14 @@ static void test_md_footnote(void **state)
 	/* Every row ok: no footnote, no mark, in either table. */
 	assert_int_equal(report_summarize(rows + 4, 4, &c, &n), 0);
 	assert_int_equal(report_planned_reps(c, n), 2);
-	text = md_of(c, n);
+	text = md_text(c, n, "meta: x\n");
 	if (strstr(text, "fewer ok repetitions") || strstr(text, " *"))
 		fail_msg("footnote without a short cell:\n%s", text);
 	free(text);
 	free(c);
 	/* A crashed repetition in keepalive: marked and explained there, not under close. */
 	assert_int_equal(report_summarize(rows, 8, &c, &n), 0);
-	text = md_of(c, n);
+	text = md_text(c, n, "meta: x\n");
 	assert_non_null(ka = strstr(text, "## keepalive"));
 	assert_null(strstr(ka + 1, "## keepalive"));
 	if (strstr(text, "fewer ok repetitions") < ka || !strstr(ka, "fewer ok repetitions") ||
@@ -585,7 +564,7 @@ static void test_md_footnote(void **state)
 	assert_true(report_cell_short(&c[0], 2)); /* poll keepalive: 1 of 2 */
 	assert_false(report_cell_short(&c[1], 2));
 	assert_false(report_cell_short(&c[0], 1));
-	text = md_of(c, n);
+	text = md_text(c, n, "meta: x\n");
 	assert_non_null(strstr(text, "fewer ok repetitions than the 2 planned"));
 	free(text);
 	free(c);
@@ -653,7 +632,7 @@ static void test_starved_cells(void **state)
 		fail_msg("ranking: %s", text);
 	free(text);
 	/* report.md: marks and their legend; the runs stay ok */
-	text = md_of(c, n);
+	text = md_text(c, n, "meta: x\n");
 	if (!strstr(text, "† ~1/512") || !strstr(text, "† starved") || !strstr(text, "§ noisy") ||
 	    !strstr(text, " §") || strstr(text, "ok:2"))
 		fail_msg("report.md:\n%s", text);

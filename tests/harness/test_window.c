@@ -13,6 +13,7 @@
 #include "kmem.h"
 #include "plan.h"
 #include "report.h"
+#include "mdtext.h"
 #include "report_md.h"
 #include "util.h"
 #include "record.h"
@@ -309,21 +310,6 @@ static void test_kmem(void **state)
 	assert_int_equal(kmem_server_share_kb(-1, 200, 10), -1);
 }
 
-/* report.md of cells (through a temporary file), malloc'ed. */
-static char *md_text(const struct report_cell *c, int n)
-{
-	char path[] = "/tmp/harness-window-XXXXXX", *text;
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(report_write_md(path, "t", "../plots", c, n, "meta: x\n"), 0);
-	text = util_read_file(path, NULL);
-	unlink(path);
-	assert_non_null(text);
-	return text;
-}
-
 /* report.md: where the CPU went, the fixed cost, and the marks † and ¤ with their legends. */
 static void test_md_window(void **state)
 {
@@ -341,7 +327,7 @@ static void test_md_window(void **state)
 		rows[i].server_exit_cpu_s = i < 3 ? 0.0 : 0.014;
 	}
 	assert_int_equal(report_summarize(rows, 6, &c, &n), 0);
-	text = md_text(c, n);
+	text = md_text(c, n, "meta: x\n");
 	if (!strstr(text, "Where the CPU went, keepalive mode at c=8") ||
 	    !strstr(text, "| epoll | 10.0 | 30.0 | 41.0 |") ||
 	    !strstr(text, "| prefork | keepalive | 8 | 26.0 | 14.0 | 20.0 | 10.0 |") ||
