@@ -17,6 +17,11 @@ static double get_cpu(const struct record_row *r)
 	return r->server_cpu_us_per_req > 0 ? r->server_cpu_us_per_req : -1;
 }
 
+static double get_sys(const struct record_row *r)
+{
+	return r->system_cpu_us_per_req > 0 ? r->system_cpu_us_per_req : -1;
+}
+
 static double get_p99(const struct record_row *r)
 {
 	return r->lat_p99_ms > 0 ? r->lat_p99_ms : -1;
@@ -27,6 +32,10 @@ static const struct diffruns_metric metrics[] = {
 	{ .name = "server CPU µs per request",
 	  .field = "server_cpu_us_per_req",
 	  .get = get_cpu,
+	  .higher_better = 0 },
+	{ .name = "whole machine's CPU µs per request",
+	  .field = "system_cpu_us_per_req",
+	  .get = get_sys,
 	  .higher_better = 0 },
 	{ .name = "p99 latency (ms)", .field = "lat_p99_ms", .get = get_p99, .higher_better = 0 },
 };
