@@ -69,6 +69,12 @@ static double samples(const struct record_row *r)
 	                                                   : (double)r->requests;
 }
 
+/* The share of a row's requests that waited in the generator for a connection; -1 unknown. */
+static double gen_wait_share(const struct record_row *r)
+{
+	return r->gen_waited >= 0 && r->requests > 0 ? (double)r->gen_waited / r->requests : -1;
+}
+
 /* The server's kernel memory per held idle connection, B; -1 unknown or none held. */
 static double kmem_per_conn(const struct record_row *r)
 {
@@ -113,6 +119,7 @@ void cellstats_fill(struct cell_window *w, const struct record_row *const *rows,
 	spread(rows, k, AT(lat_max_ms), &w->max_median, &unused, &unused);
 	w->samples_median = median_by(rows, k, samples);
 	w->kmem_per_idle_b = median_by(rows, k, kmem_per_conn);
+	w->gen_wait_share = median_by(rows, k, gen_wait_share);
 	for (i = 0; i < k; i++)
 		w->slow +=
 		    !strcmp(rows[i]->status, "ok") && calib_off(rows[i]->calib_us, calib_median);
@@ -146,7 +153,8 @@ const char *cellstats_summary_header(void)
 	return ",cpu_us_per_req_min,cpu_us_per_req_max,system_cpu_us_per_req_median,"
 	       "system_cpu_us_per_req_min,system_cpu_us_per_req_max,client_cpu_us_per_req_median,"
 	       "server_start_cpu_s_median,server_exit_cpu_s_median,littles_ratio_median,"
-	       "littles_off,unserved,slow_reps,kernel_mem_per_idle_conn_b";
+	       "littles_off,unserved,slow_reps,kernel_mem_per_idle_conn_b,"
+	       "gen_wait_share_median";
 }
 
 /* ",v" with decimals, or "," when v < 0 (unknown), to f. */
@@ -171,4 +179,5 @@ void cellstats_summary_row(FILE *f, const struct cell_window *w, int ok)
 	opt(f, w->littles_median, 3);
 	fprintf(f, ",%d,%d,%d", w->littles_off, w->unserved, w->slow);
 	opt(f, w->kmem_per_idle_b, 0);
+	opt(f, w->gen_wait_share, 3);
 }

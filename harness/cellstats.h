@@ -23,6 +23,7 @@ struct cell_window {
 	double max_median;                            /* the repetitions' maximum latency, ms */
 	double samples_median;  /* latencies a repetition's percentiles came from */
 	double kmem_per_idle_b; /* idle: the server's kernel memory per held connection */
+	double gen_wait_share;  /* open loop: the share of requests that waited in the generator */
 	int slow; /* runs whose calibration was off the whole run's median (calib_off) */
 	/* cellstats_marks: */
 	int littles_off; /* littles_median off 1 by > HEALTH_LITTLES_OFF (and not unserved) */

@@ -43,6 +43,8 @@ static const struct field {
 	{ "ok_lat_max_us", FIELD_LONG, offsetof(struct parse_loadgen_result, ok_lat_max_us), 1 },
 	{ "ok_lat_mean_us", FIELD_DOUBLE, offsetof(struct parse_loadgen_result, ok_lat_mean_us),
 	  1 },
+	{ "conn_wait", FIELD_LONG, offsetof(struct parse_loadgen_result, conn_wait), 1 },
+	{ "queue_max", FIELD_LONG, offsetof(struct parse_loadgen_result, queue_max), 1 },
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS     36
+#define NFIELDS     37
+#define V7_NFIELDS  36 /* before gen_waited */
 #define V6_NFIELDS  35 /* before server_kmem_kb */
 #define V5_NFIELDS  29 /* before server_start_cpu_s .. calib_us */
 #define V4_NFIELDS  27 /* before goodput_rps and rejected_rps */
@@ -29,7 +30,7 @@ static const char header[] =
     "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct,"
     "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,server_start_cpu_s,"
     "server_exit_cpu_s,client_cpu_us_per_req,system_cpu_us_per_req,littles_ratio,calib_us,"
-    "server_kmem_kb";
+    "server_kmem_kb,gen_waited";
 
 const char *record_header(void)
 {
@@ -76,7 +77,7 @@ static void opt_num(double v, char *buf, size_t buflen)
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
 	char f[6][2 * RECORD_WORD + 3], served[32], other[32], client[32], mem[32] = "";
-	char good[32], rej[32], w[6][32], kmem[32] = "";
+	char good[32], rej[32], w[6][32], kmem[32] = "", waited[32] = "";
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
@@ -101,14 +102,17 @@ int record_format(const struct record_row *r, char *buf, size_t buflen)
 	opt_dec(r->calib_us, 0, w[5], sizeof(w[5]));
 	if (r->server_kmem_kb >= 0)
 		snprintf(kmem, sizeof(kmem), "%ld", r->server_kmem_kb);
+	if (r->gen_waited >= 0)
+		snprintf(waited, sizeof(waited), "%ld", r->gen_waited);
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
 	             r->server_cpu_us_per_req, r->server_maxrss_kb, client, f[4], served, other,
-	             f[5], r->idle_conns, mem, good, rej, w[0], w[1], w[2], w[3], w[4], w[5], kmem);
+	             f[5], r->idle_conns, mem, good, rej, w[0], w[1], w[2], w[3], w[4], w[5], kmem,
+	             waited);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -175,8 +179,8 @@ int record_parse(const char *line, struct record_row *r)
 	if (!copy)
 		return -1;
 	nf = csv_split(copy, f, NFIELDS);
-	if (nf != NFIELDS && nf != V6_NFIELDS && nf != V5_NFIELDS && nf != V4_NFIELDS &&
-	    nf != V3_NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
+	if (nf != NFIELDS && nf != V7_NFIELDS && nf != V6_NFIELDS && nf != V5_NFIELDS &&
+	    nf != V4_NFIELDS && nf != V3_NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
 		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO;
@@ -221,6 +225,7 @@ int record_parse(const char *line, struct record_row *r)
 	r->littles_ratio = d[33];
 	r->calib_us = d[34];
 	r->server_kmem_kb = (long)d[35];
+	r->gen_waited = (long)d[36];
 	rc = 0;
 out:
 	free(copy);
@@ -343,6 +348,7 @@ void record_from_run(struct record_row *row, const struct record_ids *id,
 		row->littles_ratio = health_littles_ratio(row->served_conns, id->concurrency);
 	row->calib_us = out->calib_us;
 	row->server_kmem_kb = out->server_kmem_kb;
+	row->gen_waited = out->res.gen_waited;
 }
 
 int record_backfill_served(const char *run_dir, struct record_row *rows, int n)

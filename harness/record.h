@@ -60,6 +60,11 @@ struct record_row {
 	 * sockets), kB; -1: unknown or none held (older files: -1).
 	 */
 	long server_kmem_kb;
+	/*
+	 * Open loop: requests that waited inside the generator for a free
+	 * connection (tool_result.gen_waited); -1: unknown (older files too).
+	 */
+	long gen_waited;
 };
 
 /* The header line of results.csv, without the newline. */
@@ -74,7 +79,8 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
 
 /*
  * Parse one CSV line (newline optional) written by record_format into row.
- * Returns 0, or -1 if it does not have the schema's 36 fields; the 35 of a
+ * Returns 0, or -1 if it does not have the schema's 37 fields; the 36 of a
+ * file written before gen_waited (-1), the 35 of a
  * file written before server_kmem_kb (-1), the 29 of a
  * file written before the load window's columns (server_start_cpu_s to
  * calib_us, all -1), the 27 of a

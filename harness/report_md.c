@@ -380,6 +380,20 @@ static int loss_servers(const struct report_cell *c)
 }
 
 /*
+ * "; 45 % of them waited in the generator for a connection" where some of an
+ * open-loop cell's requests did (their latency holds that wait, which is the
+ * generator's queue, not the server's), else "", into buf.
+ */
+static const char *generator_wait(const struct report_cell *x, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (x->w.gen_wait_share > 0)
+		snprintf(buf, len, "; %.0f %% of them waited in the generator for a connection",
+		         100 * x->w.gen_wait_share);
+	return buf;
+}
+
+/*
  * One open-loop cell beside its law (scenario_overload_law): offered load,
  * goodput and rejected req/s each with the law's figure, p99, and what the law
  * says past the bound. The offered req/s is the share of the measured capacity
@@ -392,7 +406,7 @@ static void md_overload_law_row(FILE *f, const struct report_cell *x, const stru
 	struct overload_law law;
 	int has_law = scenario_overload_law(x->bound, offered, x->admission, loss_servers(x), run_s,
 	                                    &law) == 0;
-	char rej[32] = "?", p99[128];
+	char rej[32] = "?", p99[128], waited[96];
 
 	fprintf(f, "| %s | %d %% = ", x->model, x->concurrency);
 	fprintf(f, offered >= 0 ? "%.0f |" : "? |", offered);
@@ -408,9 +422,10 @@ static void md_overload_law_row(FILE *f, const struct report_cell *x, const stru
 		        x->bound < 0 ? x->law : "the offered load is unknown (no capacity run)");
 		return;
 	}
-	fprintf(f, " %.0f (law %.0f) | %s (law %.0f) | %s | ", x->goodput_median, law.goodput_rps,
+	fprintf(f, " %.0f (law %.0f) | %s (law %.0f) | %s%s | ", x->goodput_median, law.goodput_rps,
 	        rej, law.rejected_rps,
-	        cellstats_p99_words(&x->w, x->ok, x->p99_median, p99, sizeof(p99)));
+	        cellstats_p99_words(&x->w, x->ok, x->p99_median, p99, sizeof(p99)),
+	        generator_wait(x, waited, sizeof(waited)));
 	if (loss_servers(x) > 0)
 		fprintf(
 		    f,

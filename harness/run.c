@@ -790,6 +790,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	out->server_start_cpu_s = out->server_exit_cpu_s = out->client_cpu_s = -1;
 	out->system_cpu_s = -1;
 	out->server_kmem_kb = -1;
+	out->res.gen_waited = -1;
 	out->calib_us = calib_us(); /* before anything of the run's is running */
 	st.have_before = cpu_sample(&st.before) == 0;
 	out->server_mem_kb = -1;

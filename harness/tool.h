@@ -48,6 +48,12 @@ struct tool_result {
 	long rejected;
 	double goodput_rps;
 	double rejected_rps;
+	/*
+	 * An open-loop tool: requests that waited inside it for a free connection
+	 * (loadgen's conn_wait), a queue that is the generator's, not the
+	 * server's; -1: unknown (a closed-loop tool has none to tell).
+	 */
+	long gen_waited;
 };
 
 #define TOOL_MAX_ARGS 32

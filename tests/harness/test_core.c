@@ -79,14 +79,15 @@ static void test_header_schema(void **state)
 	(void)state;
 	/* docs/design.md's 22 columns in their order, the two honesty checks, then the scenario's.
 	 */
-	assert_int_equal(count_char(record_header(), ','), 35);
+	assert_int_equal(count_char(record_header(), ','), 36);
 	assert_true(strncmp(record_header(), "run_id,model,mode,concurrency,rep,tool,", 39) == 0);
 	assert_non_null(strstr(record_header(), ",client_cpu_pct,status,"));
 	assert_non_null(strstr(record_header(), ",status,served_conns,other_cpu_pct,scenario"));
-	assert_string_equal(strstr(record_header(), ",scenario"),
-	                    ",scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,"
-	                    "server_start_cpu_s,server_exit_cpu_s,client_cpu_us_per_req,"
-	                    "system_cpu_us_per_req,littles_ratio,calib_us,server_kmem_kb");
+	assert_string_equal(
+	    strstr(record_header(), ",scenario"),
+	    ",scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,"
+	    "server_start_cpu_s,server_exit_cpu_s,client_cpu_us_per_req,"
+	    "system_cpu_us_per_req,littles_ratio,calib_us,server_kmem_kb,gen_waited");
 }
 
 static void test_round_trip(void **state)
@@ -116,6 +117,7 @@ static void test_round_trip(void **state)
 		a.littles_ratio = i == 2 ? -1 : 0.9876;
 		a.calib_us = i == 2 ? -1 : 9557.4;
 		a.server_kmem_kb = i == 2 ? -1 : 40123;
+		a.gen_waited = i == 2 ? -1 : 4567;
 		assert_true(record_format(&a, line, sizeof(line)) > 0);
 		assert_int_equal(line[strlen(line) - 1], '\n');
 		memset(&b, 0, sizeof(b));
@@ -139,7 +141,8 @@ static void test_round_trip(void **state)
 			assert_true(b.other_cpu_pct == -1 && b.client_cpu_pct == -1); /* unknown */
 			assert_true(b.server_start_cpu_s == -1 && b.server_exit_cpu_s == -1 &&
 			            b.system_cpu_us_per_req == -1 && b.littles_ratio == -1 &&
-			            b.calib_us == -1 && b.server_kmem_kb == -1);
+			            b.calib_us == -1 && b.server_kmem_kb == -1 &&
+			            b.gen_waited == -1);
 		} else {
 			assert_true(fabs(b.other_cpu_pct - 35.2) < 0.11 && b.client_cpu_pct == 50);
 			assert_true(b.server_start_cpu_s == 0.083 &&
@@ -147,6 +150,7 @@ static void test_round_trip(void **state)
 			assert_true(fabs(b.server_exit_cpu_s - 0.0015) < 1e-9); /* µs */
 			assert_true(fabs(b.littles_ratio - 0.988) < 1e-9 && b.calib_us == 9557);
 			assert_int_equal(b.server_kmem_kb, 40123);
+			assert_int_equal(b.gen_waited, 4567);
 		}
 	}
 }
@@ -212,6 +216,7 @@ static void test_parse_old_rows(void **state)
 	                              &r),
 	                 0);
 	assert_true(r.calib_us == 9000 && r.server_kmem_kb == -1 && r.idle_conns == 1000);
+	assert_true(r.gen_waited == -1);
 	/* 28 fields is no schema */
 	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
 	                              "7.5,2.0,sleep,0,512,1",

@@ -8,9 +8,11 @@
 
 #include "calib.h"
 #include "compare.h"
+#include "fixture.h"
 #include "cellstats.h"
 #include "health.h"
 #include "kmem.h"
+#include "parse_loadgen.h"
 #include "plan.h"
 #include "report.h"
 #include "mdtext.h"
@@ -18,6 +20,7 @@
 #include "util.h"
 #include "record.h"
 #include "run.h"
+#include "tool.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -338,6 +341,38 @@ static void test_md_window(void **state)
 	free(c);
 }
 
+/* Open loop: the requests that waited in the generator, read from loadgen and kept apart. */
+static void test_generator_wait(void **state)
+{
+	const struct tool *t = tool_find("loadgen");
+	struct tool_job job = { .raw_prefix = "/nonexistent" };
+	char *out = fixture("loadgen-overload", "out"), *err = fixture("loadgen-overload", "err");
+	char why[32], *at;
+	struct parse_loadgen_result g;
+	struct tool_result r;
+
+	(void)state;
+	assert_int_equal(parse_loadgen_output(out, strlen(out), &g), 0);
+	assert_true(g.conn_wait == 276 && g.queue_max == 117);
+	assert_int_equal(t->collect(&job, out, err, &r, why, sizeof(why)), 0);
+	assert_int_equal(r.gen_waited, 276);
+	/* a loadgen from before the key: unknown, not 0 */
+	assert_non_null(at = strstr(out, "conn_wait="));
+	memcpy(at, "xonn_wait=", 10);
+	assert_int_equal(parse_loadgen_output(out, strlen(out), &g), 0);
+	assert_int_equal(g.conn_wait, -1);
+	/* closed-loop tools have no such queue to tell */
+	free(out);
+	free(err);
+	out = fixture("keepalive", "out");
+	err = fixture("keepalive", "err");
+	job.raw_prefix = "tests/harness/fixtures/keepalive"; /* its .perc.csv */
+	assert_int_equal(tool_find("ab")->collect(&job, out, err, &r, why, sizeof(why)), 0);
+	assert_int_equal(r.gen_waited, -1);
+	free(out);
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,7 +380,7 @@ int main(void)
 		cmocka_unit_test(test_calib),           cmocka_unit_test(test_model_order),
 		cmocka_unit_test(test_p99_words),       cmocka_unit_test(test_cell_marks),
 		cmocka_unit_test(test_compare_caveats), cmocka_unit_test(test_kmem),
-		cmocka_unit_test(test_md_window),
+		cmocka_unit_test(test_md_window),       cmocka_unit_test(test_generator_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
