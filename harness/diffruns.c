@@ -128,6 +128,7 @@ static const char *cell_name(const struct record_row *k, char *buf, size_t len)
 /* One figure's verdicts, for its summary. */
 struct tally {
 	int cells, better, worse, same, unreachable, one_side;
+	int unknown;  /* cells whose rows in neither run have the figure (older files) */
 	double min_p; /* the largest "smallest p" among the unreachable cells */
 	int pairs, flips;
 };
@@ -149,8 +150,13 @@ static void write_row(FILE *f, const struct record_row *key, const struct diffru
 	char name[3 * RECORD_WORD + 48], sa[32], sb[32], change[32], pv[32] = "";
 	double p;
 
+	if (!ka && !kb) {
+		t->unknown++; /* neither run's rows have this figure */
+		return;
+	}
 	if (!ka || !kb || ranktest_p(va, ka, vb, kb, &p) < 0) {
-		t->one_side++; /* counted, not shown: a plan's difference, not a change */
+		t->one_side++; /* counted, not shown: a plan's or a schema's difference, not a
+		                  change */
 		return;
 	}
 	t->cells++;
@@ -203,16 +209,21 @@ static void write_flips(FILE *f, const struct record_row **keys, int from, int t
 static void write_summary(FILE *f, const struct diffruns_metric *m, const struct tally *t,
                           double alpha)
 {
+	if (!t->cells && !t->one_side) {
+		fprintf(f, "\n%s: no row of either run has it (older files).\n\n", m->name);
+		return;
+	}
 	fprintf(f,
-	        "\n%s: %d cells in both runs: %d better, %d worse, %d ~ (p > %.2g); %d cells in "
-	        "one run only (not "
-	        "shown).",
+	        "\n%s: %d cells in both runs: %d better, %d worse, %d ~ (p > %.2g); %d cells "
+	        "with it in one run only (not shown).",
 	        m->name, t->cells, t->better, t->worse, t->same, alpha, t->one_side);
 	if (t->unreachable)
-		fprintf(f,
-		        " %d of the ~ cells had too few repetitions for any p <= %.2g (smallest "
-		        "possible p: %.3f): more repetitions, not a quieter machine, would tell.",
-		        t->unreachable, alpha, t->min_p);
+		fprintf(
+		    f,
+		    " %d of the ~ cells had too few repetitions for any p <= %.2g (their smallest "
+		    "possible p: up to %.3f): more repetitions, not a quieter machine, would "
+		    "tell.",
+		    t->unreachable, alpha, t->min_p);
 	fprintf(f,
 	        "\n\nOrderings by %s: %d of %d pairs of models more than %.0f %% apart in A are "
 	        "reversed in B (%.1f %%).\n\n",

@@ -178,9 +178,10 @@ static void test_write(void **state)
 		"| hello keepalive c=8 (wrk) | thread | 70,000 (4) | 70,000 (4) | ~ | 1.000 |",
 		"- hello keepalive c=8 (wrk): epoll 100,000 vs thread 70,000 in A, 50,000 vs "
 		"70,000 in B",
-		"req/s: 2 cells in both runs: 0 better, 1 worse, 1 ~ (p > 0.05); 1 cells in one "
-		"run "
-		"only",
+		"req/s: 2 cells in both runs: 0 better, 1 worse, 1 ~ (p > 0.05); 1 cells with it "
+		"in "
+		"one run only",
+		"whole machine's CPU µs per request: no row of either run has it",
 		"Orderings by req/s: 1 of 1 pairs of models more than 20 % apart in A are reversed "
 		"in "
 		"B (100.0 %).",
