@@ -240,6 +240,44 @@ static void test_facts_wait(void **state)
 	assert_string_equal(facts_wait_name(FACTS_WAIT_NONE), "-");
 }
 
+/* The discipline= key (issue 23): optional like wait=, kept by facts_format after it. */
+static void test_facts_discipline(void **state)
+{
+	static const struct {
+		const char *line;
+		int discipline;
+		const char *format; /* facts_format's words after workers= */
+	} cases[] = {
+		{ "Facts: keepalive=yes parallel=1 workers=- wait=ready discipline=fcfs\n",
+		  FACTS_DISCIPLINE_FCFS, " wait=ready discipline=fcfs" },
+		{ "Facts: discipline=ps keepalive=yes parallel=1 workers=-\n", FACTS_DISCIPLINE_PS,
+		  " discipline=ps" },
+		{ "Facts: keepalive=yes parallel=1 workers=-\n", FACTS_DISCIPLINE_UNKNOWN, "" },
+		{ "Facts: keepalive=yes parallel=1 workers=- discipline=lifo\n",
+		  FACTS_DISCIPLINE_UNKNOWN, "" },
+		{ "Facts: keepalive=yes parallel=1 workers=- discipline=\n",
+		  FACTS_DISCIPLINE_UNKNOWN, "" },
+		{ "Facts: keepalive=yes parallel=1 workers=- discipline=FCFS\n",
+		  FACTS_DISCIPLINE_UNKNOWN, "" },
+	};
+	struct facts f;
+	char buf[128], want[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(want, sizeof(want), "keepalive=yes parallel=1 workers=-%s",
+		         cases[i].format);
+		if (facts_parse(cases[i].line, &f) != 0 || !f.known ||
+		    f.discipline != cases[i].discipline ||
+		    strcmp(facts_format(&f, buf, sizeof(buf)), want))
+			fail_msg(
+			    "discipline case %zu (%s): known %d discipline %d, formatted \"%s\"", i,
+			    cases[i].line, f.known, f.discipline, buf);
+	}
+	assert_null(facts_discipline_name(FACTS_DISCIPLINE_UNKNOWN));
+	assert_string_equal(facts_discipline_name(FACTS_DISCIPLINE_PS), "ps");
+}
+
 /*
  * targets=: parsed (absent is all), kept by facts_format, and facts_serves
  * skips a hello-only model in every scenario whose target is not "/".
@@ -734,12 +772,19 @@ static void test_plan_scenarios(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_rows),      cmocka_unit_test(test_parse_list),
-		cmocka_unit_test(test_facts),           cmocka_unit_test(test_facts_wait),
-		cmocka_unit_test(test_targets),         cmocka_unit_test(test_laws),
-		cmocka_unit_test(test_per_scenario),    cmocka_unit_test(test_irq_accounting),
-		cmocka_unit_test(test_plan_scenarios),  cmocka_unit_test(test_plot_marks),
-		cmocka_unit_test(test_open_loop_rows),  cmocka_unit_test(test_overload_law),
+		cmocka_unit_test(test_table_rows),
+		cmocka_unit_test(test_parse_list),
+		cmocka_unit_test(test_facts),
+		cmocka_unit_test(test_facts_wait),
+		cmocka_unit_test(test_facts_discipline),
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_laws),
+		cmocka_unit_test(test_per_scenario),
+		cmocka_unit_test(test_irq_accounting),
+		cmocka_unit_test(test_plan_scenarios),
+		cmocka_unit_test(test_plot_marks),
+		cmocka_unit_test(test_open_loop_rows),
+		cmocka_unit_test(test_overload_law),
 		cmocka_unit_test(test_overload_report),
 	};
 
