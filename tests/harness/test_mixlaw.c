@@ -1,0 +1,155 @@
+/* test_mixlaw.c -- the mixed scenario's laws (harness/mixlaw.c) over tables worked by hand:
+ * Pollaczek-Khinchine's mean wait, processor sharing's short response, the mix's capacity,
+ * which law a measurement is nearer to, and the 25 % agreement. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "facts.h"
+#include "mixlaw.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The issue's mix (99.5 % of 50 us, 0.5 % of 10 ms: E[S] = 99.75 us, E[S^2] = 5.0249e-7 s^2)
+ * and simpler ones whose figures are checked by hand. */
+static void test_predict(void **state)
+{
+	static const struct {
+		const char *name;
+		double lambda;
+		struct mixlaw_class c[2];
+		int n, rc;
+		double rho, wait_s, fcfs_short_s, ps_short_s;
+	} cases[] = {
+		/* rho = 0.5: W = 5012.531 * 5.024875e-7 / 1 = 2.51873 ms; PS: 50 us / 0.5 */
+		{ .name = "issue mix at 50 %",
+		  .lambda = 5012.531,
+		  .c = { { 0.995, 50e-6 }, { 0.005, 10e-3 } },
+		  .n = 2,
+		  .rho = 0.5,
+		  .wait_s = 2.51873e-3,
+		  .fcfs_short_s = 2.56873e-3,
+		  .ps_short_s = 100e-6 },
+		/* M/D/1 at rho 0.8: W = rho S / (2 (1 - rho)) = 2 S */
+		{ .name = "M/D/1 at 80 %",
+		  .lambda = 80,
+		  .c = { { 1, 10e-3 } },
+		  .n = 1,
+		  .rho = 0.8,
+		  .wait_s = 20e-3,
+		  .fcfs_short_s = 30e-3,
+		  .ps_short_s = 50e-3 },
+		/* no load: no wait, PS and FCFS agree on S */
+		{ .name = "idle",
+		  .c = { { 0.5, 1e-3 }, { 0.5, 3e-3 } },
+		  .n = 2,
+		  .fcfs_short_s = 1e-3,
+		  .ps_short_s = 1e-3 },
+		/* saturated: no prediction */
+		{ .name = "saturated",
+		  .lambda = 100,
+		  .c = { { 1, 10e-3 } },
+		  .n = 1,
+		  .rho = 1.0,
+		  .wait_s = MIXLAW_NONE,
+		  .fcfs_short_s = MIXLAW_NONE,
+		  .ps_short_s = MIXLAW_NONE },
+		{ .name = "shares add to 0.9",
+		  .lambda = 1,
+		  .c = { { 0.5, 1e-3 }, { 0.4, 1e-3 } },
+		  .n = 2,
+		  .rc = -1 },
+		{ .name = "negative service",
+		  .lambda = 1,
+		  .c = { { 1, -1e-3 } },
+		  .n = 1,
+		  .rc = -1 },
+		{ .name = "negative rate", .lambda = -1, .c = { { 1, 1e-3 } }, .n = 1, .rc = -1 },
+		{ .name = "no class", .lambda = 1, .c = { { 1, 1e-3 } }, .rc = -1 },
+	};
+	(void)state;
+	for (size_t i = 0; i < N_ELEM(cases); i++) {
+		struct mixlaw m;
+		int rc = mixlaw_predict(cases[i].lambda, cases[i].c, cases[i].n, 0, &m);
+
+		if (rc != cases[i].rc)
+			fail_msg("%s: returned %d, expected %d", cases[i].name, rc, cases[i].rc);
+		if (rc < 0)
+			continue;
+		if (fabs(m.rho - cases[i].rho) > 1e-6 ||
+		    fabs(m.fcfs_wait_s - cases[i].wait_s) > 1e-8 ||
+		    fabs(m.fcfs_short_s - cases[i].fcfs_short_s) > 1e-8 ||
+		    fabs(m.ps_short_s - cases[i].ps_short_s) > 1e-8)
+			fail_msg("%s: rho %.6f wait %.6g s, short FCFS %.6g s, PS %.6g s",
+			         cases[i].name, m.rho, m.fcfs_wait_s, m.fcfs_short_s, m.ps_short_s);
+	}
+	struct mixlaw m;
+	struct mixlaw_class one = { 1, 1e-3 };
+	assert_int_equal(mixlaw_predict(1, &one, 1, 1, &m), -1); /* no such short class */
+}
+
+static void test_capacity(void **state)
+{
+	static const struct {
+		double share[2], cap[2];
+		int n;
+		double rps;
+	} cases[] = {
+		{ { 0.995, 0.005 }, { 20000, 100 }, 2, 1e6 / 99.75 }, /* E[S] = 49.75 + 50 us */
+		{ { 1 }, { 100 }, 1, 100 },
+		{ { 0.5, 0.5 }, { 100, 0 }, 2, MIXLAW_NONE },
+		{ { 0.5, 0.5 }, { 100, -5 }, 2, MIXLAW_NONE },
+	};
+	(void)state;
+	for (size_t i = 0; i < N_ELEM(cases); i++) {
+		double rps = mixlaw_capacity(cases[i].share, cases[i].cap, cases[i].n);
+		if (fabs(rps - cases[i].rps) > 1e-6)
+			fail_msg("case %zu: %.6f req/s, expected %.6f", i, rps, cases[i].rps);
+	}
+}
+
+/* Nearer by ratio: with FCFS predicting 2.5 ms and PS 0.1 ms, the geometric middle is 0.5 ms. */
+static void test_nearer_and_within(void **state)
+{
+	const struct mixlaw m = { .fcfs_short_s = 2.5e-3, .ps_short_s = 0.1e-3 };
+	static const struct {
+		double measured_s;
+		int nearer;
+	} cases[] = {
+		{ 3e-3, FACTS_DISCIPLINE_FCFS }, { 0.6e-3, FACTS_DISCIPLINE_FCFS },
+		{ 0.4e-3, FACTS_DISCIPLINE_PS }, { 0.05e-3, FACTS_DISCIPLINE_PS },
+		{ 0, FACTS_DISCIPLINE_UNKNOWN }, { -1, FACTS_DISCIPLINE_UNKNOWN },
+	};
+	static const struct {
+		double measured, predicted;
+		int within;
+	} tol[] = { { 125, 100, 1 }, { 75, 100, 1 }, { 126, 100, 0 },
+		    { 74, 100, 0 },  { 1, 0, 0 },    { 1, -1, 0 } };
+	(void)state;
+	for (size_t i = 0; i < N_ELEM(cases); i++)
+		if (mixlaw_nearer(cases[i].measured_s, &m) != cases[i].nearer)
+			fail_msg("%g s: nearer %d, expected %d", cases[i].measured_s,
+			         mixlaw_nearer(cases[i].measured_s, &m), cases[i].nearer);
+	for (size_t i = 0; i < N_ELEM(tol); i++)
+		if (mixlaw_within(tol[i].measured, tol[i].predicted, 0.25) != tol[i].within)
+			fail_msg("%g against %g: within %d", tol[i].measured, tol[i].predicted,
+			         !tol[i].within);
+	const struct mixlaw saturated = { .fcfs_short_s = MIXLAW_NONE, .ps_short_s = MIXLAW_NONE };
+	assert_int_equal(mixlaw_nearer(1e-3, &saturated), FACTS_DISCIPLINE_UNKNOWN);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_predict),
+		cmocka_unit_test(test_capacity),
+		cmocka_unit_test(test_nearer_and_within),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
