@@ -394,7 +394,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 	/* a scenario's own pool (overload's small one) over the plan's --workers */
 	int nworkers = spec->scenario->workers > 0 ? spec->scenario->workers : cfg->workers;
 	/* idle connections must fit beside the load; else the scenario's own cap, if any */
-	int max_conns = spec->scenario->idle_load_c > 0
+	int max_conns = scenario_is_idle(spec->scenario)
 	                    ? spec->idle_conns + spec->concurrency + IDLEHOLD_MARGIN
 	                    : spec->scenario->max_conns;
 
@@ -403,7 +403,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 		argv[a++] = "--workers";
 		argv[a++] = workers;
 	}
-	if (spec->scenario->idle_load_c > 0) { /* idle connections must outlive the run */
+	if (scenario_is_idle(spec->scenario)) { /* idle connections must outlive the run */
 		snprintf(timeout, sizeof(timeout), "%d",
 		         spec->duration_s + cfg->sock_timeout_s + IDLE_TIMEOUT_SLACK_S);
 		argv[a++] = "--timeout";
@@ -747,7 +747,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	have_before = cpu_sample(&before) == 0;
 	out->server_mem_kb = -1;
 	/* The server inherits the raised limit; a cell that cannot fit is skipped, never shrunk. */
-	if (sc->idle_load_c > 0 &&
+	if (scenario_is_idle(sc) &&
 	    idlehold_reserve(spec->idle_conns + spec->concurrency, why, sizeof(why)) < 0) {
 		snprintf(out->status, sizeof(out->status), "skipped: %.54s", why);
 		snprintf(out->detail, sizeof(out->detail),
@@ -777,7 +777,8 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 		                      .port = port,
 		                      .concurrency = spec->concurrency,
 		                      .idle = spec->idle_conns,
-		                      .duration_s = spec->duration_s };
+		                      .duration_s = spec->duration_s,
+		                      .stop = &run_stop };
 	why[0] = '\0';
 	out->client_cpu_pct = -1;
 	/* after_load runs only when before_load (if any) succeeded */
