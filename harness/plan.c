@@ -346,7 +346,7 @@ int plan_runs(const struct plan *p, struct plan_run *out, int max)
 }
 
 /*
- * The capacity runs of the open-loop scenarios (scenario.h, capacity_conns):
+ * The capacity runs of the open-loop scenarios (scenario.h, scenario_is_open):
  * one per model and scenario, as long as the scenario's runs, made before
  * its first measured run and not among plan_count's.
  */
