@@ -4,6 +4,36 @@
 #include "facts.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int mixlaw_parse(const char *mix, char paths[][MIXLAW_PATH], double *shares, int max)
+{
+	double total = 0;
+	int n = 0;
+
+	for (const char *s = mix;; s++) {
+		const char *e = s + strcspn(s, ","), *colon = memrchr(s, ':', (size_t)(e - s));
+		const char *pe = colon ? colon : e;
+		char *end;
+
+		if (n == max || *s != '/' || pe - s >= MIXLAW_PATH)
+			return -1;
+		memcpy(paths[n], s, (size_t)(pe - s));
+		paths[n][pe - s] = '\0';
+		shares[n] = colon ? strtod(colon + 1, &end) : 1;
+		if (colon && (end != e || colon + 1 == e || !(shares[n] >= 1) ||
+		              shares[n] != floor(shares[n])))
+			return -1;
+		total += shares[n++];
+		if (!*e)
+			break;
+		s = e;
+	}
+	for (int i = 0; i < n; i++)
+		shares[i] /= total;
+	return n;
+}
 
 int mixlaw_predict(double lambda, const struct mixlaw_class *c, int n, int short_class,
                    struct mixlaw *out)

@@ -5,6 +5,15 @@
 #define MIXLAW_H
 
 #define MIXLAW_MAX_CLASSES 8
+#define MIXLAW_PATH        64
+
+/*
+ * A mix's text as loadgen --mix takes it ("/cpu/10:995,/cpu/10000:5": /PATH[:WEIGHT], a weight
+ * 1 when left out) into paths and shares (each weight over their sum). The count, or -1 when a
+ * class is empty, does not start with '/', is longer than MIXLAW_PATH - 1, has a weight that is
+ * not a whole number above 0, or there are more than max.
+ */
+int mixlaw_parse(const char *mix, char paths[][MIXLAW_PATH], double *shares, int max);
 
 /* One class of the mix: its share of the requests and its service time, measured. */
 struct mixlaw_class {

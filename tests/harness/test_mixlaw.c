@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -143,12 +144,47 @@ static void test_nearer_and_within(void **state)
 	assert_int_equal(mixlaw_nearer(1e-3, &saturated), FACTS_DISCIPLINE_UNKNOWN);
 }
 
+/* The mix's text as the scenario row gives it to loadgen, read back into paths and shares. */
+static void test_parse(void **state)
+{
+	static const struct {
+		const char *mix;
+		int n;
+		const char *last;
+		double share0;
+	} cases[] = {
+		{ "/cpu/10:995,/cpu/10000:5", 2, "/cpu/10000", 0.995 },
+		{ "/a,/b,/c:2", 3, "/c", 0.25 },
+		{ "/x", 1, "/x", 1 },
+		{ .mix = "/a:0", .n = -1 },
+		{ .mix = "/a:1.5", .n = -1 },
+		{ .mix = "/a:", .n = -1 },
+		{ .mix = "a:1", .n = -1 },
+		{ .mix = "/a,", .n = -1 },
+		{ .mix = "/1,/2,/3,/4,/5,/6,/7,/8,/9", .n = -1 },
+		{ .mix = "/0123456789012345678901234567890123456789012345678901234567890123",
+		  .n = -1 },
+	};
+	(void)state;
+	for (size_t i = 0; i < N_ELEM(cases); i++) {
+		char paths[MIXLAW_MAX_CLASSES][MIXLAW_PATH];
+		double shares[MIXLAW_MAX_CLASSES];
+		int n = mixlaw_parse(cases[i].mix, paths, shares, MIXLAW_MAX_CLASSES);
+
+		if (n != cases[i].n || (n > 0 && (strcmp(paths[n - 1], cases[i].last) ||
+		                                  fabs(shares[0] - cases[i].share0) > 1e-12)))
+			fail_msg("%s: %d classes, last %s, first share %g", cases[i].mix, n,
+			         n > 0 ? paths[n - 1] : "-", n > 0 ? shares[0] : 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_predict),
 		cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_nearer_and_within),
+		cmocka_unit_test(test_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -146,7 +146,13 @@ static void test_open_loop_rows(void **state)
 			if (d[j] == &t[i])
 				fail_msg("scenario %s runs by default", t[i].name);
 	}
-	assert_int_equal(open, 1);
+	assert_int_equal(open, 2);
+	/* mixed: a mix of two classes at "/", whose work a hello-only model does not do */
+	t = scenario_find("mixed");
+	assert_non_null(t->mix);
+	assert_string_equal(t->target, "/");
+	assert_string_equal(scenario_work_target(t), t->mix);
+	assert_true(t->load_conns > t->capacity_conns);
 	/* overload: capacity at as many connections as workers, and more connections than that */
 	t = scenario_find("overload");
 	assert_true(t->workers > 0 && t->capacity_conns == t->workers);
