@@ -597,7 +597,8 @@ static void test_starved_cells(void **state)
 	                             "cpu_us_per_req_per_1k_idle,goodput_rps_median,"
 	                             "rejected_rps_median,cpu_ratio_to_idle0_median,"
 	                             "cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
-	                             "cpu_ratio_pairs\n"));
+	                             "cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,"
+	                             "rho,fcfs_short_us,ps_short_us\n"));
 	assert_non_null(line = strstr(text, "\nprefork,"));
 	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,,2.000,0,,,,"));
 	/*
@@ -606,8 +607,8 @@ static void test_starved_cells(void **state)
 	 */
 	assert_non_null(line = strstr(text, ",ok:2,512.0,0,35.0,1,hello,,2.000,0,,,,"));
 	assert_non_null(nl = strchr(line, '\n'));
-	assert_memory_equal(nl - 6, ",,,,,0", 6);
-	assert_true(nl[-7] != ',');
+	assert_memory_equal(nl - 11, ",,,,,0,,,,,", 11); /* no pairs, no mix */
+	assert_true(nl[-12] != ',');
 	free(text);
 	/* the ranking names the starvation */
 	text = NULL;
@@ -1122,9 +1123,9 @@ static void test_idle_pairs(void **state)
 	/* summary.csv: goodput (its req/s) and unknown rejections, then the paired columns of N =
 	 * 10000, and empty ones for N = 0 */
 	text = summary_text(c, n);
-	if (!strstr(text, ",10000,,,0.104,100000.00,,1.010,1.000,1.020,3\n"))
+	if (!strstr(text, ",10000,,,0.104,100000.00,,1.010,1.000,1.020,3,,,,,\n"))
 		fail_msg("no paired N = 10000 row in:\n%s", text);
-	assert_non_null(strstr(text, ",0,,,0.104,100000.00,,,,,0\n"));
+	assert_non_null(strstr(text, ",0,,,0.104,100000.00,,,,,0,,,,,\n"));
 	free(text);
 	free(c);
 }

@@ -1,6 +1,7 @@
 /* test_mixlaw.c -- the mixed scenario's laws (harness/mixlaw.c) over tables worked by hand:
  * Pollaczek-Khinchine's mean wait, processor sharing's short response, the mix's capacity,
- * which law a measurement is nearer to, and the 25 % agreement. */
+ * which law a measurement is nearer to, and the 25 % agreement; the mix's text read back; and
+ * report.md's mixed table and balance table over cells whose laws are worked out by hand. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,13 +9,25 @@
 #include <cmocka.h>
 
 #include "facts.h"
+#include "meta.h"
 #include "mixlaw.h"
+#include "record.h"
+#include "report.h"
+#include "report_mixed.h"
+#include "scenario.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* a and b agree to 1e-5 of the larger. */
+static int near(double a, double b)
+{
+	return fabs(a - b) <= 1e-5 * fmax(fmax(fabs(a), fabs(b)), 1e-9);
+}
 
 /* The issue's mix (99.5 % of 50 us, 0.5 % of 10 ms: E[S] = 99.75 us, E[S^2] = 5.0249e-7 s^2)
  * and simpler ones whose figures are checked by hand. */
@@ -178,13 +191,98 @@ static void test_parse(void **state)
 	}
 }
 
+/* A mixed scenario's row: a capacity row (level 0: each class's capacity) or a measured one. */
+static struct record_row mix_row(const char *model, int level, double short_rps, double long_rps,
+                                 double short_mean_us, const char *shares, double jain)
+{
+	struct record_row r;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.run_id, "20261207-000000");
+	strcpy(r.model, model);
+	strcpy(r.mode, "keepalive");
+	strcpy(r.tool, level ? "loadgen" : "ab");
+	strcpy(r.status, "ok");
+	strcpy(r.scenario, "mixed");
+	r.concurrency = level;
+	r.rep = 1;
+	r.requests = 1000;
+	r.duration_s = 5;
+	r.rps = short_rps + long_rps;
+	r.served_conns = r.other_cpu_pct = r.server_mem_kb = -1;
+	r.goodput_rps = r.rejected_rps = -1;
+	r.client_cpu_pct = 5;
+	r.short_rps = short_rps;
+	r.long_rps = long_rps;
+	r.short_p50_us = level ? 60 : -1;
+	r.short_p99_us = level ? 9000 : -1;
+	r.short_mean_us = level ? short_mean_us : -1;
+	r.long_p99_us = level ? 12000 : -1;
+	snprintf(r.worker_shares, sizeof(r.worker_shares), "%s", shares);
+	r.jain = jain;
+	return r;
+}
+
+/*
+ * The report's laws over cells worked by hand: capacities 20,000 and 100 req/s (S = 50 us and
+ * 10 ms), offered 4,975 + 25 req/s: rho 0.49875, P-K wait 5000 x 5.024875e-7 / (2 x 0.50125)
+ * = 2.5062 ms, PS short mean 50 / 0.50125 = 99.75 us. epoll measured a short mean of 2.6 ms
+ * (wait 2.55 ms: within 25 %, nearer FCFS as its Facts claim); thread 0.12 ms (nearer PS, its
+ * Facts say fcfs here: disagrees). Balance: epoll-shared's 4 workers.
+ */
+static void test_report_cells(void **state)
+{
+	const struct record_row rows[] = {
+		mix_row("epoll", 0, 20000, 100, -1, "", -1),
+		mix_row("epoll", 50, 4975, 25, 2600, "", -1),
+		mix_row("thread", 0, 20000, 100, -1, "", -1),
+		mix_row("thread", 50, 4975, 25, 120, "", -1),
+		mix_row("epoll-shared", 50, 4975, 25, 120, "0.87/0.05/0.04/0.04", 0.3278),
+	};
+	const char *meta = "facts epoll: keepalive=yes parallel=1 workers=- discipline=fcfs\n"
+	                   "facts thread: keepalive=yes parallel=conn workers=- discipline=fcfs\n";
+	struct report_cell *c;
+	struct meta_env env;
+	char *text = NULL;
+	size_t len = 0;
+	int n;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(report_summarize(rows, (int)N_ELEM(rows), &c, &n), 0);
+	meta_read_env(meta, &env);
+	report_apply_laws(c, n, &env);
+	const struct report_cell *e = report_find_cell(c, n, "epoll", "keepalive", 50);
+	assert_non_null(e);
+	if (!near(e->mix_rho, 0.49875) || fabs(e->fcfs_wait_us - 2506.2) > 0.1 ||
+	    fabs(e->ps_short_us - 99.75) > 0.01 || !near(e->short_service_us, 50))
+		fail_msg("epoll at 50 %%: rho %.5f, wait %.1f us, PS %.2f us, S %.1f us",
+		         e->mix_rho, e->fcfs_wait_us, e->ps_short_us, e->short_service_us);
+	/* no capacity cell: no law, never a guess */
+	assert_true(report_find_cell(c, n, "epoll-shared", "keepalive", 50)->fcfs_wait_us < 0);
+	assert_non_null(f = open_memstream(&text, &len));
+	report_mixed_md(f, scenario_find("mixed"), c, n);
+	report_balance_md(f, c, n);
+	fclose(f);
+	if (!strstr(text, "| epoll | keepalive | 50 % | 4975 + 25.0 (rho 0.50) | 0.06 | 9.00 | "
+	                  "2.60 | 12.00 | 2.55 | 2.51 (within 25 %) | 0.10 | fcfs (Facts: fcfs, "
+	                  "agrees) |") ||
+	    !strstr(text, "| thread | keepalive | 50 % | 4975 + 25.0 (rho 0.50) | 0.06 | 9.00 | "
+	                  "0.12 | 12.00 | 0.07 | 2.51 | 0.10 | ps (Facts: fcfs, disagrees) |") ||
+	    !strstr(text, "| epoll-shared | keepalive | 50 % | no law") ||
+	    !strstr(text, "| epoll-shared | keepalive | 50 | 4 | 0.87/0.05/0.04/0.04 | 0.33 |") ||
+	    strstr(text, "| epoll | keepalive | 50 | "))
+		fail_msg("report:\n%s", text);
+	free(text);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_predict),
-		cmocka_unit_test(test_capacity),
-		cmocka_unit_test(test_nearer_and_within),
-		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_predict),           cmocka_unit_test(test_capacity),
+		cmocka_unit_test(test_nearer_and_within), cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_report_cells),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
