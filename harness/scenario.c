@@ -230,7 +230,7 @@ static const struct scenario table[] = {
 	    .tool = "loadgen",
 	    .capacity_conns = 32,
 	    .load_conns = 64,
-	    .level_axis = "offered load (% of the mix's capacity)",
+	    .level_axis = "offered load (% of the mix capacity)",
 	    .shows = "open-loop load at 20, 50 and 80 % of capacity of 99.5 % /cpu/10 and 0.5 % "
 	             "/cpu/10000: the short requests' latency behind the long ones (head-of-line "
 	             "blocking in arrival order, or time-slicing), and how evenly the workers "
