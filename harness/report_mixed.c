@@ -2,6 +2,7 @@
 #include "report_mixed.h"
 
 #include "facts.h"
+#include "workers.h"
 
 #include <string.h>
 
@@ -84,11 +85,9 @@ void report_balance_md(FILE *f, const struct report_cell *c, int n)
 			        "and Jain's index (1: even; 1/n: one worker took it all).\n\n"
 			        "| model | mode | level | workers | shares | Jain |\n"
 			        "|---|---|---|---|---|---|\n");
-		/* each share is 4 characters ("0.52"), with a '/' between two */
 		fprintf(f, "| %s | %s | %d | %d | %s | %.2f |\n", c[i].model, c[i].mode,
 		        c[i].idle_conns ? c[i].idle_conns : c[i].concurrency,
-		        (int)(strlen(c[i].worker_shares) + 1) / 5, c[i].worker_shares,
-		        c[i].jain_median);
+		        workers_count(c[i].worker_shares), c[i].worker_shares, c[i].jain_median);
 	}
 	if (rows)
 		fprintf(f, "\n");

@@ -67,19 +67,32 @@ void workers_window_of(const struct workers_snap *before, const struct workers_s
 
 char *workers_format_shares(const struct workers_window *w, char *buf, size_t buflen)
 {
-	size_t at = 0;
+	/* every share is 4 characters ("0.52", "1.00"), a '/' between two */
+	size_t all = (size_t)(5 * w->n - 1), at = 0;
+	size_t room = all < buflen                ? buflen
+	              : buflen > WORKERS_MORE_LEN ? buflen - WORKERS_MORE_LEN
+	                                          : 0;
+	int i;
 
-	buf[0] = '\0';
-	for (int i = 0; w->total_s > 0 && i < w->n && at < buflen; i++) {
-		int k = snprintf(buf + at, buflen - at, "%s%.2f", i ? "/" : "",
-		                 w->cpu_s[i] / w->total_s);
-		if (k < 0 || (size_t)k >= buflen - at) {
-			buf[at] = '\0'; /* no half share: the list stops at the last whole one */
-			break;
-		}
-		at += (size_t)k;
-	}
+	if (buflen)
+		buf[0] = '\0';
+	if (!(w->total_s > 0) || !buflen)
+		return buf;
+	for (i = 0; i < w->n && at + (i ? 5 : 4) < room; i++)
+		at += (size_t)snprintf(buf + at, room - at, "%s%.2f", i ? "/" : "",
+		                       w->cpu_s[i] / w->total_s);
+	if (i < w->n)
+		snprintf(buf + at, buflen - at, "%s+%d", at ? "/" : "", w->n - i);
 	return buf;
+}
+
+int workers_count(const char *shares)
+{
+	int n = 0;
+
+	for (const char *p = shares; *p; p += strcspn(p, "/"), p += *p == '/')
+		n += *p == '+' ? atoi(p + 1) : 1;
+	return n;
 }
 
 /* Add every task of process pid to s. */

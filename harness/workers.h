@@ -60,9 +60,15 @@ void workers_window_of(const struct workers_snap *before, const struct workers_s
 
 /*
  * The shares of w as "0.52/0.31/0.17" (largest first, 2 decimals, no comma:
- * a CSV field as it is) into buf; "" when w has no CPU time. Returns buf.
+ * a CSV field as it is) into buf; "" when w has no CPU time. When they do not
+ * all fit (a pool of 256), as many as fit, then "/+M" for the M left out
+ * ("0.01/0.01/+254"). Returns buf.
  */
+#define WORKERS_MORE_LEN 8 /* room kept for "/+M" (M up to 4 digits) and the NUL */
 char *workers_format_shares(const struct workers_window *w, char *buf, size_t buflen);
+
+/* How many workers a workers_format_shares text names: its shares, plus M for a "+M". */
+int workers_count(const char *shares);
 
 /*
  * Every task of every process of root's tree, now, into s. 0, or -1 when

@@ -130,7 +130,8 @@ static void test_window(void **state)
 	}
 }
 
-/* A buffer too small for every share holds the whole ones that fit, never half of one. */
+/* A buffer too small for every share holds the whole ones that fit, never half of one, then
+ * how many it left out; workers_count reads the total back. */
 static void test_shares_truncated(void **state)
 {
 	static struct workers_window w = { .n = 3, .cpu_s = { 2, 1, 1 }, .total_s = 4 };
@@ -138,19 +139,24 @@ static void test_shares_truncated(void **state)
 		size_t len;
 		const char *text;
 	} cases[] = { { 64, "0.50/0.25/0.25" },
-		      { 14, "0.50/0.25" },
-		      { 10, "0.50/0.25" },
-		      { 9, "0.50" },
-		      { 5, "0.50" },
-		      { 4, "" } };
+		      { 15, "0.50/0.25/0.25" },
+		      { 14, "0.50/+2" },
+		      { 13, "0.50/+2" },
+		      { 12, "+3" },
+		      { 4, "+3" },
+		      { 3, "+3" },
+		      { 1, "" } };
 	(void)state;
 	for (size_t i = 0; i < N_ELEM(cases); i++) {
 		char buf[64];
 		workers_format_shares(&w, buf, cases[i].len);
-		if (strcmp(buf, cases[i].text))
-			fail_msg("in %zu bytes: \"%s\", expected \"%s\"", cases[i].len, buf,
-			         cases[i].text);
+		if (strcmp(buf, cases[i].text) || (buf[0] && workers_count(buf) != 3))
+			fail_msg("in %zu bytes: \"%s\" (%d workers), expected \"%s\"", cases[i].len,
+			         buf, workers_count(buf), cases[i].text);
 	}
+	assert_int_equal(workers_count(""), 0);
+	assert_int_equal(workers_count("0.87/0.05/0.04/0.04"), 4);
+	assert_int_equal(workers_count("0.01/0.01/+254"), 256);
 }
 
 /* Burn about `ms` of CPU. */
