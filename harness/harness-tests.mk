@@ -15,7 +15,8 @@
 #                   the run length, goodput and rejected against offered load); the
 #                   idle-connection holder against a fake server that
 #                   holds, refuses, drops or never answers, its RLIMIT_NOFILE skip, whole-tree
-#                   PSS, the idle slopes (test_idle.c, test_core.c)
+#                   PSS, the idle slopes (test_idle.c, test_core.c); the rooms (layers.sh:
+#                   no include in harness/ runs back up, no file over 900 lines)
 #   harness-faults  bin/harness against the fault models of tests/harness-faults/ (built into
 #                   $(BUILD)/tests/, never in $(BIN)), ab or wrk missing from PATH, --compare
 #                   without nginx (ref-nginx skipped), SIGINT mid-run, a targets=hello model
@@ -42,6 +43,7 @@ $(BUILD)/tests/harness-faults/%: tests/harness-faults/%.c $(COMMON_LIB)
 harness-unit: $(HARNESS_TEST_BINS)
 	@tests/harness/run-unit.sh $^
 	@tests/harness/charts.sh plots
+	@tests/harness/layers.sh harness
 
 harness-faults: $(BIN)/harness $(BIN)/single $(BIN)/select $(BIN)/epoll $(HARNESS_FAULT_BINS)
 	@tests/harness-faults/run.sh $(BIN) $(BUILD)/tests/harness-faults

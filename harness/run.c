@@ -1,5 +1,6 @@
 /* run.c -- one run: fork the server and the tool pinned apart, wait with bounds, account, judge. */
 #include "run.h"
+#include "child.h"
 #include "cpus.h"
 #include "health.h"
 #include "idlehold.h"
@@ -18,22 +19,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 volatile sig_atomic_t run_stop;
 
 static sigset_t wait_mask; /* our mask with the stop signals unblocked: used only while waiting */
+/* What interrupts a wait for the tool: run_stop, raised in wait_mask. */
+static const struct child_interrupt interrupt = { .stop = &run_stop, .mask = &wait_mask };
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
-
-struct child {
-	pid_t pid;
-	int pidfd; /* readable once the child has exited */
-	long long start_ms;
-};
 
 static void on_stop(int sig)
 {
@@ -133,136 +128,6 @@ int run_is_loopback(const char *addr)
 		return IN6_IS_ADDR_LOOPBACK(&v6) ||
 		       (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
 	return 0;
-}
-
-/* In the child: become argv with the given fds and CPUs; never returns. */
-static void child_exec(char *const argv[], const cpu_set_t *cpus, int fds[3], int own_group,
-                       pid_t parent)
-{
-	sigset_t none;
-	int i;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* If the harness dies (even SIGKILL), nothing it started may outlive it. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(127);
-	if (own_group)
-		setpgid(0, 0);
-	for (i = 0; i < 3; i++)
-		if (dup2(fds[i], i) < 0)
-			_exit(127);
-	if (cpus && sched_setaffinity(0, sizeof(*cpus), cpus) < 0) {
-		dprintf(2, "harness: sched_setaffinity: %s\n", strerror(errno));
-		_exit(127);
-	}
-	execvp(argv[0], argv); /* a path as is; a bare name (a prefix's command) from PATH */
-	dprintf(2, "harness: exec %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
-
-/*
- * Fork and exec argv with stdin/stdout/stderr from fds, on cpus (NULL: any),
- * in its own process group if own_group. 0 or -1.
- */
-static int spawn(char *const argv[], const cpu_set_t *cpus, int fds[3], int own_group,
-                 struct child *c)
-{
-	pid_t parent = getpid();
-
-	c->pid = fork();
-	if (c->pid < 0)
-		return -1;
-	if (c->pid == 0)
-		child_exec(argv, cpus, fds, own_group, parent);
-	if (own_group)
-		setpgid(c->pid, c->pid); /* also here, so a kill(-pid) right away finds the group */
-	c->start_ms = util_now_ms();
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-	if (c->pidfd < 0) {
-		kill(c->pid, SIGKILL);
-		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		return -1;
-	}
-	return 0;
-}
-
-/* What waiting for a child came to (child_wait), and one more of run_tool's. */
-enum wait_outcome {
-	WAIT_NOT_STARTED = -2, /* run_tool: the tool never started (nor the hook before it) */
-	WAIT_ERROR = -1,
-	WAIT_REAPED = 0,   /* it exited: status and rusage filled */
-	WAIT_DEADLINE = 1, /* the deadline passed first */
-	WAIT_STOPPED = 2,  /* run_stop was raised */
-};
-
-/*
- * Wait until c exits or deadline (monotonic ms; < 0: none) passes. With
- * interruptible the stop signals are taken meanwhile. WAIT_REAPED,
- * WAIT_DEADLINE, WAIT_STOPPED or WAIT_ERROR.
- */
-static int child_wait(struct child *c, long long deadline, int interruptible, int *status,
-                      struct rusage *ru)
-{
-	for (;;) {
-		struct pollfd p = { .fd = c->pidfd, .events = POLLIN };
-		struct timespec ts, *tp = NULL;
-		int r;
-
-		if (interruptible && run_stop)
-			return WAIT_STOPPED;
-		if (deadline >= 0) {
-			long long left = deadline - util_now_ms();
-
-			if (left < 0)
-				left = 0;
-			ts.tv_sec = left / 1000;
-			ts.tv_nsec = left % 1000 * 1000000;
-			tp = &ts;
-		}
-		r = ppoll(&p, 1, tp, interruptible ? &wait_mask : NULL);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return WAIT_ERROR;
-		if (r == 0)
-			return WAIT_DEADLINE;
-		while ((r = wait4(c->pid, status, 0, ru)) < 0 && errno == EINTR)
-			;
-		if (r < 0)
-			return WAIT_ERROR;
-		close(c->pidfd);
-		c->pidfd = -1;
-		return WAIT_REAPED;
-	}
-}
-
-/*
- * Stop c: sig, then SIGKILL (to its group if it has one) after grace_ms;
- * reap it. *killed says whether SIGKILL was needed. 0, or -1 if it could not
- * be reaped.
- */
-static int child_stop(struct child *c, int sig, int grace_ms, int group, int *status,
-                      struct rusage *ru, int *killed)
-{
-	*killed = 0;
-	kill(c->pid, sig);
-	if (child_wait(c, util_now_ms() + grace_ms, 0, status, ru) == WAIT_REAPED)
-		return 0;
-	*killed = 1;
-	kill(group ? -c->pid : c->pid, SIGKILL);
-	kill(c->pid, SIGKILL);
-	return child_wait(c, -1, 0, status, ru) == WAIT_REAPED ? 0 : -1;
-}
-
-/* SIGKILL whatever is left in the group led by pid: 1 if something was, else 0. */
-static int sweep_group(pid_t pid)
-{
-	if (kill(-pid, 0) < 0)
-		return 0;
-	kill(-pid, SIGKILL);
-	return 1;
 }
 
 static int open_out(const char *dir, const char *tag, const char *suffix, char *path, size_t len)
@@ -431,7 +296,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 		goto fail_fds;
 	}
 	fds[1] = pipefd[1];
-	if (spawn(argv, cfg->pin.enabled ? &cfg->pin.server : NULL, fds, 1, s) < 0) {
+	if (child_spawn(argv, cfg->pin.enabled ? &cfg->pin.server : NULL, fds, 1, s) < 0) {
 		set_status(out, "no_start", "harness: cannot fork");
 		close(pipefd[0]);
 		close(pipefd[1]);
@@ -451,7 +316,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 		return 0;
 	if (child_stop(s, line == LINE_EXITED ? 0 : SIGTERM, cfg->stop_grace_ms, 1, &wstatus, &ru,
 	               &killed) == 0)
-		sweep_group(s->pid);
+		child_sweep(s->pid);
 	close(*outfd);
 	if (line == LINE_STOP)
 		return -1;
@@ -522,8 +387,8 @@ static int tool_start(const struct run_cfg *cfg, const struct run_spec *spec,
 		}
 		run = full;
 	}
-	if (spawn(run, cfg->pin.enabled ? &cfg->pin.tool : NULL, fds, cfg->client_prefix != NULL,
-	          t) < 0) {
+	if (child_spawn(run, cfg->pin.enabled ? &cfg->pin.tool : NULL, fds,
+	                cfg->client_prefix != NULL, t) < 0) {
 		set_status(out, "tool_error", "harness: cannot fork the tool");
 		goto out;
 	}
@@ -628,14 +493,14 @@ static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
 		set_status(out, WIFSIGNALED(wstatus) ? "crashed" : "exited", why);
 		return;
 	}
-	if (tool_wait == WAIT_DEADLINE) {
+	if (tool_wait == CHILD_DEADLINE) {
 		snprintf(why, sizeof(why), "%s did not finish within %d s", spec->tool->name,
 		         job->duration_s + cfg->sock_timeout_s + 5);
 		set_status(out, "timeout", why);
 		return;
 	}
-	if (tool_wait != WAIT_REAPED || tool_collect(cfg, spec, job, out) < 0) {
-		if (tool_wait != WAIT_REAPED)
+	if (tool_wait != CHILD_REAPED || tool_collect(cfg, spec, job, out) < 0) {
+		if (tool_wait != CHILD_REAPED)
 			set_status(out, "tool_error", "the tool could not be waited for");
 		return;
 	}
@@ -701,10 +566,12 @@ static double other_cpu(const struct cpu_sample *a, int have_a, const struct rus
 	                            (b.ms - a->ms) / 1000.0);
 }
 
+#define TOOL_NOT_STARTED (-2) /* run_tool: the tool never started (nor the hook before it) */
+
 /*
  * Start the tool and wait for it (bounded: the run, the socket timeout and
  * 5 s); its CPU share into out, measured where it ran (behind a prefix: by
- * the prefix script). child_wait's result, or WAIT_NOT_STARTED.
+ * the prefix script). child_wait's result, or TOOL_NOT_STARTED.
  * prefix_why is left empty unless the prefix's command failed: then it says how.
  */
 static int run_tool(const struct run_cfg *cfg, const struct run_spec *spec,
@@ -717,15 +584,15 @@ static int run_tool(const struct run_cfg *cfg, const struct run_spec *spec,
 
 	prefix_why[0] = '\0';
 	if (tool_start(cfg, spec, job, t, out) < 0)
-		return WAIT_NOT_STARTED;
+		return TOOL_NOT_STARTED;
 	deadline = t->start_ms + (spec->duration_s + cfg->sock_timeout_s + 5) * 1000LL;
-	tool_wait = child_wait(t, deadline, 1, tstatus, tru);
+	tool_wait = child_wait(t, deadline, &interrupt, tstatus, tru);
 	wall = (util_now_ms() - t->start_ms) / 1000.0;
-	if (tool_wait != WAIT_REAPED)
+	if (tool_wait != CHILD_REAPED)
 		child_stop(t, SIGTERM, 1000, cfg->client_prefix != NULL, tstatus, tru, &tkilled);
 	cpu = seconds(tru->ru_utime) + seconds(tru->ru_stime);
 	if (cfg->client_prefix) {
-		sweep_group(t->pid); /* the tool itself is the prefix shell's child */
+		child_sweep(t->pid); /* the tool itself is the prefix shell's child */
 		if (prefix_collect(cfg, spec, &cpu, &far_wall, prefix_why, whylen) == 0 &&
 		    far_wall > 0)
 			wall = far_wall;
@@ -843,7 +710,7 @@ static void load(struct run_state *st)
 	    !sc->before_load || sc->before_load(sc, &st->load, st->why, sizeof(st->why)) == 0;
 	if (!st->hooked) {
 		set_status(st->out, "scenario_error", st->why);
-		st->tool_wait = WAIT_NOT_STARTED;
+		st->tool_wait = TOOL_NOT_STARTED;
 		return;
 	}
 	/*
@@ -876,11 +743,11 @@ static void stop_server(struct run_state *st)
 
 	st->died = poll(&p, 1, 0) == 1;
 	if (st->died)
-		child_wait(&st->server, -1, 0, &st->wstatus, &st->sru);
+		child_wait(&st->server, -1, NULL, &st->wstatus, &st->sru);
 	else
 		child_stop(&st->server, SIGTERM, st->cfg->stop_grace_ms, 1, &st->wstatus, &st->sru,
 		           &st->killed);
-	st->orphans = sweep_group(st->server.pid);
+	st->orphans = child_sweep(st->server.pid);
 	close(st->outfd);
 }
 
@@ -895,7 +762,7 @@ static void conclude(struct run_state *st)
 	out->server_sys_s =
 	    fmax(0, (st->have_end ? st->end_sys_s : seconds(st->sru.ru_stime)) - st->hook_sys_s);
 	out->server_maxrss_kb = st->sru.ru_maxrss;
-	if (st->tool_wait != WAIT_NOT_STARTED)
+	if (st->tool_wait != TOOL_NOT_STARTED)
 		judge(st->cfg, st->spec, &st->job, st->died, st->wstatus, st->tool_wait,
 		      st->tstatus, st->killed, st->orphans,
 		      st->prefix_why[0] ? st->prefix_why : NULL, out);
@@ -940,14 +807,14 @@ int run_command(char *const argv[], int limit_ms, const char *errpath)
 	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	fds[1] = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	fds[2] = open(errpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	r = fds[0] < 0 || fds[1] < 0 || fds[2] < 0 ? -1 : spawn(argv, NULL, fds, 0, &c);
+	r = fds[0] < 0 || fds[1] < 0 || fds[2] < 0 ? -1 : child_spawn(argv, NULL, fds, 0, &c);
 	for (i = 0; i < 3; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	if (r < 0)
 		return -1;
-	r = child_wait(&c, util_now_ms() + limit_ms, 0, &status, &ru);
-	if (r != WAIT_REAPED) {
+	r = child_wait(&c, util_now_ms() + limit_ms, NULL, &status, &ru);
+	if (r != CHILD_REAPED) {
 		child_stop(&c, SIGTERM, 500, 0, &status, &ru, &killed);
 		return -1;
 	}
