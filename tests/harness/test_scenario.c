@@ -861,7 +861,7 @@ static void test_plan_scenarios(void **state)
 	n = plan_cells(&p, cells);
 	for (i = 0; i < n; i++)
 		assert_true(cells[i].level == 4 && cells[i].reps == 2);
-	/* an open-loop scenario's estimate counts its capacity run per model, once */
+	/* an open-loop scenario's estimate counts its capacity run per model, once; a mix's */
 	plan_defaults(&p);
 	p.warmup = 0;
 	assert_int_equal(plan_add_model(&p, "epoll", "/x/epoll"), 0);
@@ -871,6 +871,11 @@ static void test_plan_scenarios(void **state)
 	assert_true(n > 1);
 	assert_true(fabs(plan_estimate_s(&p, 1.0) -
 	                 (plan_count(&p) + 2) * (cells[0].duration_s + 1.0)) < 1e-9);
+	/* a mix's: one capacity run per class and model (2 classes x 2 models) */
+	assert_int_equal(plan_parse_scenarios(&p, "mixed", err, sizeof(err)), 0);
+	n = plan_cells(&p, cells);
+	assert_true(fabs(plan_estimate_s(&p, 1.0) -
+	                 (plan_count(&p) + 4) * (cells[0].duration_s + 1.0)) < 1e-9);
 	assert_int_equal(plan_parse_scenarios(&p, "hello", err, sizeof(err)), 0);
 	assert_true(fabs(plan_estimate_s(&p, 1.0) - plan_count(&p) * (PLAN_DURATION_S + 1.0)) <
 	            1e-9);
