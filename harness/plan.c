@@ -405,6 +405,9 @@ static void print_scenario(const struct plan *p, const struct plan_cell *cells, 
 		}
 		if (scenario_is_idle(s))
 			fprintf(f, "; concurrency %d beside idle connections:", s->idle_load_c);
+		else if (scenario_is_open(s) && s->churn_pct > 0)
+			fprintf(f,
+			        "; at %d %% of capacity, requests per connection:", s->churn_pct);
 		else if (scenario_is_open(s))
 			fprintf(f, "; %% of capacity:");
 		else

@@ -407,7 +407,7 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 		        "their README has no Facts line, and a bound is never guessed");
 	if (s && s->mix)
 		report_mixed_md(f, s, c, n);
-	else if (s && scenario_is_open(s))
+	else if (s && scenario_is_open(s) && !s->churn_pct) /* churn's levels are no loads */
 		md_overload(f, s, c, n);
 	for (m = 0; m < k; m++) {
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 0);

@@ -669,7 +669,8 @@ static void prepare_load(struct run_state *st)
 		                     .script = sc->script ? st->script : NULL,
 		                     .threads = st->cfg->client_threads,
 		                     .rate = spec->rate,
-		                     .mix = spec->target ? NULL : sc->mix };
+		                     .mix = spec->target ? NULL : sc->mix,
+		                     .per_conn = spec->per_conn };
 	st->load = (struct scenario_load){ .addr = st->addr,
 		                           .port = st->port,
 		                           .concurrency = spec->concurrency,

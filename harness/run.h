@@ -53,6 +53,7 @@ struct run_spec {
 	int duration_s;
 	long max_requests;
 	double rate; /* an open-loop tool's offered req/s (the scenario's capacity share); else 0 */
+	int per_conn;    /* an open-loop tool's requests per connection (churn); 0: no limit */
 	int admission;   /* 1: the model refuses with 503 by design (Facts admission=yes) */
 	const char *tag; /* file names under raw_dir start with it */
 };

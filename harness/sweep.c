@@ -21,11 +21,14 @@
 static void progress(int done, int total, const struct record_row *row, int reps,
                      const struct run_outcome *out, double eta_s, const char *tool)
 {
+	const struct scenario *sc = scenario_find(row->scenario);
 	char rps[32], eta[32];
 
-	printf("[%d/%d] %s %s %s %s%d%s", done, total, row->scenario, row->model, row->mode,
-	       scenario_open_loop(row->scenario) ? "at " : "c=", row->concurrency,
-	       scenario_open_loop(row->scenario) ? " %" : "");
+	printf("[%d/%d] %s %s %s ", done, total, row->scenario, row->model, row->mode);
+	if (sc && sc->churn_pct > 0) /* a level of churn is requests per connection */
+		printf("%d req/conn", row->concurrency);
+	else
+		printf(scenario_open_loop(row->scenario) ? "at %d %%" : "c=%d", row->concurrency);
 	if (row->idle_conns > 0)
 		printf(" idle=%d", row->idle_conns);
 	printf(" rep %d/%d: ", row->rep, reps);
@@ -204,7 +207,8 @@ static int open_loop_spec(const struct sweep *s, const struct plan_run *r, struc
 	if ((cap = capacity(s, r, spec, cc)) == SWEEP_STOPPED)
 		return -1;
 	spec->concurrency = sc->load_conns;
-	spec->rate = cap > 0 ? cap * r->level / 100 : -1;
+	spec->rate = cap > 0 ? cap * scenario_offered_pct(sc, r->level) / 100 : -1;
+	spec->per_conn = scenario_per_conn(sc, r->level);
 	return 0;
 }
 

@@ -223,12 +223,17 @@ static int wrk_collect(const struct tool_job *job, const char *out, const char *
  */
 static int loadgen_argv(const struct tool_job *job, char **argv, char *buf, size_t buflen)
 {
-	char rate[32], dur[32], conns[32], tmo[32];
-	const char *words[] = {
-		"loadgen", "--rate",         rate,     "--duration", dur,  "--connections",
-		conns,     "--threads",      "1",      "--timeout",  tmo,  "--drain",
-		tmo,       "--allow-remote", job->url, NULL,         NULL, NULL
-	};
+	char rate[32], dur[32], conns[32], tmo[32], per_conn[32];
+	const char *words[] = { "loadgen", "--rate",
+		                rate,      "--duration",
+		                dur,       "--connections",
+		                conns,     "--threads",
+		                "1",       "--timeout",
+		                tmo,       "--drain",
+		                tmo,       "--allow-remote",
+		                job->url,  NULL,
+		                NULL,      NULL,
+		                NULL,      NULL };
 	int n = 15;
 
 	if (job->rate <= 0 || job->script)
@@ -236,6 +241,11 @@ static int loadgen_argv(const struct tool_job *job, char **argv, char *buf, size
 	if (job->mix) {
 		words[n++] = "--mix";
 		words[n++] = job->mix;
+	}
+	if (job->per_conn > 0 && job->keepalive) {
+		snprintf(per_conn, sizeof(per_conn), "%d", job->per_conn);
+		words[n++] = "--requests-per-conn";
+		words[n++] = per_conn;
 	}
 	if (!job->keepalive)
 		words[n++] = "--close";

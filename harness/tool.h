@@ -17,6 +17,8 @@ struct tool_job {
 	int threads;            /* threads for a tool that has them (the client CPUs; < 1: 1) */
 	double rate;            /* an open-loop tool's offered load, req/s; 0 for the others */
 	const char *mix;        /* an open-loop tool's mix of targets (loadgen --mix); NULL: none */
+	int per_conn; /* an open-loop tool's requests per connection (--requests-per-conn); 0: any
+	               */
 };
 
 /* What every tool reports, whatever its output looks like. */

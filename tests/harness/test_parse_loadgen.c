@@ -269,6 +269,34 @@ static void test_argv(void **state)
 	for (i = 0; argv[i]; i++)
 		;
 	assert_string_equal(argv[i - 1], "--close");
+	/* a mix and churn: their options before --close, and churn only where connections live */
+	static const struct {
+		const char *mix;
+		int per_conn, keepalive;
+		const char *tail; /* the words after the URL */
+	} cases[] = {
+		{ "/cpu/10:995,/cpu/10000:5", 0, 1, " --mix /cpu/10:995,/cpu/10000:5" },
+		{ "/a", 0, 0, " --mix /a --close" },
+		{ NULL, 10, 1, " --requests-per-conn 10" },
+		{ NULL, 10, 0, " --close" },
+		{ "/a:2,/b", 100, 1, " --mix /a:2,/b --requests-per-conn 100" },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		char *url;
+
+		job.mix = cases[k].mix;
+		job.per_conn = cases[k].per_conn;
+		job.keepalive = cases[k].keepalive;
+		line[0] = '\0';
+		assert_int_equal(t->argv(&job, argv, buf, sizeof(buf)), 0);
+		for (i = 0; argv[i]; i++)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
+			         i ? " " : "", argv[i]);
+		url = strstr(line, job.url);
+		if (!url || strcmp(url + strlen(job.url), cases[k].tail))
+			fail_msg("mix %s, %d per connection: %s", cases[k].mix ? cases[k].mix : "-",
+			         cases[k].per_conn, line);
+	}
 	job.rate = 0;
 	assert_int_equal(t->argv(&job, argv, buf, sizeof(buf)), -1);
 }

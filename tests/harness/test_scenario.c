@@ -138,7 +138,9 @@ static void test_open_loop_rows(void **state)
 			         t[i].name);
 		k = plan_parse_levels(t[i].levels, v, PLAN_MAX_LEVELS);
 		for (j = 0; j < k; j++)
-			if (v[j] <= 0 || v[j] > 150)
+			if (scenario_offered_pct(&t[i], v[j]) <= 0 ||
+			    scenario_offered_pct(&t[i], v[j]) > 150 ||
+			    scenario_per_conn(&t[i], v[j]) < 0)
 				fail_msg("scenario %s: level %d is not a share of capacity",
 				         t[i].name, v[j]);
 		k = scenario_defaults(d, SCENARIO_MAX);
@@ -146,7 +148,14 @@ static void test_open_loop_rows(void **state)
 			if (d[j] == &t[i])
 				fail_msg("scenario %s runs by default", t[i].name);
 	}
-	assert_int_equal(open, 2);
+	assert_int_equal(open, 3);
+	/* churn: a level is requests per connection, offered at a fixed share of capacity */
+	t = scenario_find("churn");
+	assert_true(t->churn_pct > 0 && t->churn_pct < 100);
+	assert_int_equal(scenario_offered_pct(t, 10), t->churn_pct);
+	assert_int_equal(scenario_per_conn(t, 10), 10);
+	assert_int_equal(scenario_offered_pct(scenario_find("overload"), 80), 80);
+	assert_int_equal(scenario_per_conn(scenario_find("overload"), 80), 0);
 	/* mixed: a mix of two classes at "/", whose work a hello-only model does not do */
 	t = scenario_find("mixed");
 	assert_non_null(t->mix);
