@@ -6,7 +6,7 @@
 #
 # Prints `ok - <check> (<figures>)` or `not ok - <check>: <why>` per check, then
 # `N passed, N failed`; exit 1 on any failure. Timing-sensitive: run it by hand under the heavy
-# lock (flock /tmp/sm-heavy.lock make test-loadgen). About 25 s. Checks:
+# lock (flock /tmp/sm-heavy.lock make test-loadgen). About 30 s. Checks:
 #   bad-input       rate 0, a rate beyond what the connections carry (for a mix too), a malformed
 #                   URL, a non-loopback target without --allow-remote, a malformed --mix or one
 #                   beside a URL's path, --close beside --requests-per-conn 5: exit 2 with a
