@@ -681,7 +681,8 @@ static void prepare_load(struct run_state *st)
 
 /*
  * How the server's workers shared the load: its tasks' CPU time between the snapshot taken
- * before the tool and now, the server's main thread left out. Unknown below 2 workers.
+ * before the tool and now, the server's main thread left out. Unknown below 2 workers, and
+ * above WORKERS_MAX tasks, where a snapshot would miss some.
  */
 static void worker_balance(struct run_state *st)
 {
@@ -689,8 +690,9 @@ static void worker_balance(struct run_state *st)
 
 	out->worker_shares[0] = '\0';
 	out->jain = -1;
-	if (workers_snapshot(st->server.pid, &st->workers_after) < 0)
-		return;
+	if (workers_snapshot(st->server.pid, &st->workers_after) < 0 ||
+	    st->workers_before.truncated || st->workers_after.truncated)
+		return; /* a tree of more than WORKERS_MAX tasks (a thread per idle connection) */
 	workers_window_of(&st->workers_before, &st->workers_after, st->server.pid,
 	                  (double)sysconf(_SC_CLK_TCK), &st->workers);
 	if (st->workers.n < 2 || st->workers.total_s <= 0)
