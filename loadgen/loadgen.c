@@ -456,13 +456,15 @@ static void request_start(struct worker *w, struct pending p, uint64_t now)
 {
 	struct slot *s = &w->slots[w->free[w->free_head]];
 	unsigned per_conn = w->c->per_conn;
+	/* a closed slot reconnects first: its request is then the new connection's first */
+	unsigned done = s->fd < 0 ? 0 : s->done;
+	int last = per_conn && done + 1 >= per_conn;
 
 	w->free_head = (w->free_head + 1) % w->nslots;
 	w->nfree--;
 	s->intended = p.intended;
 	s->cls = p.cls;
-	/* a closed slot reconnects first, and its request is then the connection's first */
-	s->req = &w->c->req[p.cls][per_conn && (s->fd < 0 ? 0 : s->done) + 1 >= per_conn];
+	s->req = &w->c->req[p.cls][last];
 	s->started = now;
 	s->woff = 0;
 	s->resp.close = 0;
