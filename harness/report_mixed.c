@@ -75,8 +75,8 @@ void report_balance_md(FILE *f, const struct report_cell *c, int n)
 	int rows = 0;
 
 	for (int i = 0; i < n; i++) {
-		if (c[i].jain_median < 0)
-			continue;
+		if (c[i].jain_median < 0 || c[i].parallel != FACTS_WORKERS)
+			continue; /* a thread per connection's threads are its connections */
 		if (!rows++)
 			fprintf(f,
 			        "How evenly the workers shared the load: each worker's share of "

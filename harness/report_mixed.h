@@ -18,8 +18,9 @@
 void report_mixed_md(FILE *f, const struct scenario *s, const struct report_cell *c, int n);
 
 /*
- * The workers' balance of c[0..n): a row per cell whose runs measured two workers or more
- * (Jain's index known), with each worker's share of the server's CPU. Nothing when none did.
+ * The workers' balance of c[0..n): a row per cell of a pool (Facts parallel=workers, so
+ * report_apply_laws first) whose runs measured two workers or more (Jain's index known), with
+ * each worker's share of the server's CPU. Nothing when none did.
  */
 void report_balance_md(FILE *f, const struct report_cell *c, int n);
 

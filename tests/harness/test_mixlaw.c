@@ -228,7 +228,8 @@ static struct record_row mix_row(const char *model, int level, double short_rps,
  * 10 ms), offered 4,975 + 25 req/s: rho 0.49875, P-K wait 5000 x 5.024875e-7 / (2 x 0.50125)
  * = 2.5062 ms, PS short mean 50 / 0.50125 = 99.75 us. epoll measured a short mean of 2.6 ms
  * (wait 2.55 ms: within 25 %, nearer FCFS as its Facts claim); thread 0.12 ms (nearer PS, its
- * Facts say fcfs here: disagrees). Balance: epoll-shared's 4 workers.
+ * Facts say fcfs here: disagrees). Balance: epoll-shared's 4 workers; fork's processes per
+ * connection are no pool and have no row.
  */
 static void test_report_cells(void **state)
 {
@@ -238,9 +239,13 @@ static void test_report_cells(void **state)
 		mix_row("thread", 0, 20000, 100, -1, "", -1),
 		mix_row("thread", 50, 4975, 25, 120, "", -1),
 		mix_row("epoll-shared", 50, 4975, 25, 120, "0.87/0.05/0.04/0.04", 0.3278),
+		mix_row("fork", 50, 4975, 25, 120, "0.50/0.50", 1.0), /* a process per connection */
 	};
-	const char *meta = "facts epoll: keepalive=yes parallel=1 workers=- discipline=fcfs\n"
-	                   "facts thread: keepalive=yes parallel=conn workers=- discipline=fcfs\n";
+	const char *meta =
+	    "facts epoll: keepalive=yes parallel=1 workers=- discipline=fcfs\n"
+	    "facts thread: keepalive=yes parallel=conn workers=- discipline=fcfs\n"
+	    "facts fork: keepalive=yes parallel=conn workers=- discipline=ps\n"
+	    "facts epoll-shared: keepalive=yes parallel=workers workers=cpus discipline=fcfs\n";
 	struct report_cell *c;
 	struct meta_env env;
 	char *text = NULL;
@@ -271,7 +276,8 @@ static void test_report_cells(void **state)
 	                  "0.12 | 12.00 | 0.07 | 2.51 | 0.10 | ps (Facts: fcfs, disagrees) |") ||
 	    !strstr(text, "| epoll-shared | keepalive | 50 % | no law") ||
 	    !strstr(text, "| epoll-shared | keepalive | 50 | 4 | 0.87/0.05/0.04/0.04 | 0.33 |") ||
-	    strstr(text, "| epoll | keepalive | 50 | "))
+	    strstr(text, "| epoll | keepalive | 50 | ") ||
+	    strstr(text, "| fork | keepalive | 50 | "))
 		fail_msg("report:\n%s", text);
 	free(text);
 	free(c);
