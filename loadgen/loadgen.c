@@ -213,12 +213,16 @@ static void build_requests(struct conf *c)
 	for (unsigned i = 0; i < c->mix.n; i++)
 		for (int last = 0; last < 2; last++) {
 			struct req_text *r = &c->req[i][last];
+			/* written apart, then copied: the path and the request live in one struct
+			 */
+			char text[sizeof(r->text)];
 			int n =
-			    snprintf(r->text, sizeof(r->text),
-			             "GET %s HTTP/1.1\r\nHost: %s:%s\r\n%s\r\n", c->mix.cls[i].path,
-			             c->url.host, c->url.port, last ? "Connection: close\r\n" : "");
-			if (n < 0 || (size_t)n >= sizeof(r->text))
+			    snprintf(text, sizeof(text), "GET %s HTTP/1.1\r\nHost: %s:%s\r\n%s\r\n",
+			             c->mix.cls[i].path, c->url.host, c->url.port,
+			             last ? "Connection: close\r\n" : "");
+			if (n < 0 || (size_t)n >= sizeof(text))
 				bad("the request for %s is too long", c->mix.cls[i].path);
+			memcpy(r->text, text, (size_t)n + 1);
 			r->len = (size_t)n;
 		}
 }
