@@ -10,6 +10,7 @@
 #include "record.h"
 #include "report.h"
 #include "report_md.h"
+#include "report_rank.h"
 #include "run.h"
 #include "scenario.h"
 #include "sweep.h"

@@ -12,10 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS     37
-#define V7_NFIELDS  36 /* before gen_waited */
-#define V6_NFIELDS  35 /* before server_kmem_kb */
-#define V5_NFIELDS  29 /* before server_start_cpu_s .. calib_us */
+#define NFIELDS     45
+#define V6_NFIELDS  37 /* before the load window's columns (server_start_cpu_s .. gen_waited) */
+#define V5_NFIELDS  29 /* before the mix's classes and the workers' shares */
 #define V4_NFIELDS  27 /* before goodput_rps and rejected_rps */
 #define V3_NFIELDS  25 /* before idle_conns and server_mem_kb */
 #define V2_NFIELDS  24 /* before scenario */
@@ -23,12 +22,15 @@
 #define CLIENT_CPU  20 /* client_cpu_pct: empty when unknown */
 #define STATUS      21 /* the status field's index */
 #define SCENARIO    24 /* the scenario field's index */
+#define SHARES      35 /* the worker_shares field's index */
+#define WINDOW      37 /* the first of the load window's fields */
 
 static const char header[] =
     "run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
     "lat_mean_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms,server_user_s,server_sys_s,"
     "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct,"
-    "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,server_start_cpu_s,"
+    "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,short_p50_us,short_p99_us,"
+    "short_mean_us,long_p99_us,short_rps,long_rps,worker_shares,jain,server_start_cpu_s,"
     "server_exit_cpu_s,client_cpu_us_per_req,system_cpu_us_per_req,littles_ratio,calib_us,"
     "server_kmem_kb,gen_waited";
 
@@ -74,10 +76,52 @@ static void opt_num(double v, char *buf, size_t buflen)
 	opt_dec(v, 1, buf, buflen);
 }
 
+/* The columns after jain: the load window's (issue 20), each with its leading comma. */
+static int format_window(const struct record_row *r, char *buf, size_t buflen)
+{
+	const struct {
+		double v;
+		int decimals;
+	} v[] = { { r->server_start_cpu_s, 6 },     { r->server_exit_cpu_s, 6 },
+		  { r->client_cpu_us_per_req, 2 },  { r->system_cpu_us_per_req, 2 },
+		  { r->littles_ratio, 3 },          { r->calib_us, 0 },
+		  { (double)r->server_kmem_kb, 0 }, { (double)r->gen_waited, 0 } };
+	char num[32];
+	size_t at = 0;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		opt_dec(v[i].v, v[i].decimals, num, sizeof(num));
+		at += (size_t)snprintf(buf + at, buflen > at ? buflen - at : 0, ",%s", num);
+	}
+	return at < buflen ? (int)at : -1;
+}
+
+/* The columns after rejected_rps: the mix's classes and the workers' shares. */
+static int format_mix(const struct record_row *r, char *buf, size_t buflen)
+{
+	const double v[] = { r->short_p50_us, r->short_p99_us, r->short_mean_us,
+		             r->long_p99_us,  r->short_rps,    r->long_rps };
+	char num[32], shares[2 * RECORD_SHARES + 3];
+	size_t at = 0;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		opt_num(v[i], num, sizeof(num));
+		at += (size_t)snprintf(buf + at, buflen > at ? buflen - at : 0, ",%s", num);
+	}
+	if (csv_text(r->worker_shares, shares, sizeof(shares)) < 0)
+		return -1;
+	if (r->jain < 0)
+		num[0] = '\0';
+	else
+		snprintf(num, sizeof(num), "%.3f", r->jain);
+	at += (size_t)snprintf(buf + at, buflen > at ? buflen - at : 0, ",%s,%s", shares, num);
+	return at < buflen ? (int)at : -1;
+}
+
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
 	char f[6][2 * RECORD_WORD + 3], served[32], other[32], client[32], mem[32] = "";
-	char good[32], rej[32], w[6][32], kmem[32] = "", waited[32] = "";
+	char good[32], rej[32], mix[2 * RECORD_SHARES + 128], window[256];
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
@@ -94,25 +138,16 @@ int record_format(const struct record_row *r, char *buf, size_t buflen)
 	opt_num(r->rejected_rps, rej, sizeof(rej));
 	if (r->server_mem_kb >= 0)
 		snprintf(mem, sizeof(mem), "%ld", r->server_mem_kb);
-	opt_dec(r->server_start_cpu_s, 6, w[0], sizeof(w[0]));
-	opt_dec(r->server_exit_cpu_s, 6, w[1], sizeof(w[1]));
-	opt_dec(r->client_cpu_us_per_req, 2, w[2], sizeof(w[2]));
-	opt_dec(r->system_cpu_us_per_req, 2, w[3], sizeof(w[3]));
-	opt_dec(r->littles_ratio, 3, w[4], sizeof(w[4]));
-	opt_dec(r->calib_us, 0, w[5], sizeof(w[5]));
-	if (r->server_kmem_kb >= 0)
-		snprintf(kmem, sizeof(kmem), "%ld", r->server_kmem_kb);
-	if (r->gen_waited >= 0)
-		snprintf(waited, sizeof(waited), "%ld", r->gen_waited);
+	if (format_mix(r, mix, sizeof(mix)) < 0 || format_window(r, window, sizeof(window)) < 0)
+		return -1;
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s%s%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
 	             r->server_cpu_us_per_req, r->server_maxrss_kb, client, f[4], served, other,
-	             f[5], r->idle_conns, mem, good, rej, w[0], w[1], w[2], w[3], w[4], w[5], kmem,
-	             waited);
+	             f[5], r->idle_conns, mem, good, rej, mix, window);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -179,11 +214,12 @@ int record_parse(const char *line, struct record_row *r)
 	if (!copy)
 		return -1;
 	nf = csv_split(copy, f, NFIELDS);
-	if (nf != NFIELDS && nf != V7_NFIELDS && nf != V6_NFIELDS && nf != V5_NFIELDS &&
-	    nf != V4_NFIELDS && nf != V3_NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
+	if (nf != NFIELDS && nf != V6_NFIELDS && nf != V5_NFIELDS && nf != V4_NFIELDS &&
+	    nf != V3_NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
-		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO;
+		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO ||
+		           i == SHARES;
 
 		if (i >= nf || ((i > STATUS || i == CLIENT_CPU) && !*f[i]))
 			d[i] = -1; /* an older file, or unknown */
@@ -193,8 +229,9 @@ int record_parse(const char *line, struct record_row *r)
 	if (word(r->run_id, f[0]) < 0 || word(r->model, f[1]) < 0 || word(r->mode, f[2]) < 0 ||
 	    word(r->tool, f[5]) < 0 || word(r->status, f[STATUS]) < 0 ||
 	    word(r->scenario, nf > SCENARIO ? f[SCENARIO] : scenario_legacy()->name) < 0 ||
-	    !r->scenario[0])
+	    !r->scenario[0] || strlen(nf > SHARES ? f[SHARES] : "") >= RECORD_SHARES)
 		goto out;
+	strcpy(r->worker_shares, nf > SHARES ? f[SHARES] : "");
 	r->concurrency = (int)d[3];
 	r->rep = (int)d[4];
 	r->requests = (long)d[6];
@@ -218,14 +255,21 @@ int record_parse(const char *line, struct record_row *r)
 	r->server_mem_kb = (long)d[26];
 	r->goodput_rps = d[27];
 	r->rejected_rps = d[28];
-	r->server_start_cpu_s = d[29];
-	r->server_exit_cpu_s = d[30];
-	r->client_cpu_us_per_req = d[31];
-	r->system_cpu_us_per_req = d[32];
-	r->littles_ratio = d[33];
-	r->calib_us = d[34];
-	r->server_kmem_kb = (long)d[35];
-	r->gen_waited = (long)d[36];
+	r->short_p50_us = d[29];
+	r->short_p99_us = d[30];
+	r->short_mean_us = d[31];
+	r->long_p99_us = d[32];
+	r->short_rps = d[33];
+	r->long_rps = d[34];
+	r->jain = d[36];
+	r->server_start_cpu_s = d[WINDOW];
+	r->server_exit_cpu_s = d[WINDOW + 1];
+	r->client_cpu_us_per_req = d[WINDOW + 2];
+	r->system_cpu_us_per_req = d[WINDOW + 3];
+	r->littles_ratio = d[WINDOW + 4];
+	r->calib_us = d[WINDOW + 5];
+	r->server_kmem_kb = (long)d[WINDOW + 6];
+	r->gen_waited = (long)d[WINDOW + 7];
 	rc = 0;
 out:
 	free(copy);
@@ -246,7 +290,7 @@ FILE *record_open(const char *path)
 
 int record_append(FILE *f, const struct record_row *row)
 {
-	char line[1024];
+	char line[2048];
 
 	if (record_format(row, line, sizeof(line)) < 0)
 		return -1;
@@ -302,11 +346,40 @@ static double per_request(double s, long requests)
 	return s >= 0 && requests > 0 ? s * 1e6 / requests : -1;
 }
 
-void record_from_run(struct record_row *row, const struct record_ids *id,
-                     const struct run_outcome *out)
+/* The load window's columns of a finished run (issue 20). */
+static void record_window(struct record_row *row, const struct record_ids *id,
+                          const struct run_outcome *out)
 {
 	const struct tool *t = tool_find(id->tool);
 
+	row->server_start_cpu_s = out->server_start_cpu_s;
+	row->server_exit_cpu_s = out->server_exit_cpu_s;
+	row->client_cpu_us_per_req = per_request(out->client_cpu_s, out->res.requests);
+	row->system_cpu_us_per_req = per_request(out->system_cpu_s, out->res.requests);
+	row->littles_ratio = -1;
+	if (!t || !t->open_loop)
+		row->littles_ratio = health_littles_ratio(row->served_conns, id->concurrency);
+	row->calib_us = out->calib_us;
+	row->server_kmem_kb = out->server_kmem_kb;
+	row->gen_waited = out->res.gen_waited;
+}
+
+/* A mix's classes into row's columns; -1 (unknown) without one. */
+static void record_mix(struct record_row *row, const struct tool_result *res)
+{
+	int mix = res->nclasses >= 2;
+
+	row->short_p50_us = mix ? res->short_p50_us : -1;
+	row->short_p99_us = mix ? res->short_p99_us : -1;
+	row->short_mean_us = mix ? res->short_mean_us : -1;
+	row->long_p99_us = mix ? res->long_p99_us : -1;
+	row->short_rps = mix ? res->short_rps : -1;
+	row->long_rps = mix ? res->long_rps : -1;
+}
+
+void record_from_run(struct record_row *row, const struct record_ids *id,
+                     const struct run_outcome *out)
+{
 	memset(row, 0, sizeof(*row));
 	snprintf(row->run_id, sizeof(row->run_id), "%s", id->run_id);
 	snprintf(row->scenario, sizeof(row->scenario), "%s", id->scenario);
@@ -339,16 +412,10 @@ void record_from_run(struct record_row *row, const struct record_ids *id,
 	row->other_cpu_pct = out->other_cpu_pct;
 	row->goodput_rps = out->res.goodput_rps;
 	row->rejected_rps = out->res.rejected_rps;
-	row->server_start_cpu_s = out->server_start_cpu_s;
-	row->server_exit_cpu_s = out->server_exit_cpu_s;
-	row->client_cpu_us_per_req = per_request(out->client_cpu_s, out->res.requests);
-	row->system_cpu_us_per_req = per_request(out->system_cpu_s, out->res.requests);
-	row->littles_ratio = -1;
-	if (!t || !t->open_loop)
-		row->littles_ratio = health_littles_ratio(row->served_conns, id->concurrency);
-	row->calib_us = out->calib_us;
-	row->server_kmem_kb = out->server_kmem_kb;
-	row->gen_waited = out->res.gen_waited;
+	record_mix(row, &out->res);
+	snprintf(row->worker_shares, sizeof(row->worker_shares), "%s", out->worker_shares);
+	row->jain = out->jain;
+	record_window(row, id, out);
 }
 
 int record_backfill_served(const char *run_dir, struct record_row *rows, int n)

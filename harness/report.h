@@ -76,6 +76,23 @@ struct report_cell {
 	double pair_median, pair_min, pair_max;
 	int pairs;
 	int wait; /* the model's enum facts_wait (report_apply_laws); UNKNOWN until then */
+	/*
+	 * A mix's classes (record.h), medians over the ok repetitions; -1: none. The level-0
+	 * cell of the mixed scenario holds each class's capacity in short_rps and long_rps.
+	 */
+	double short_p50_us, short_p99_us, short_mean_us, long_p99_us, short_rps, long_rps;
+	/* The workers' balance: the median Jain's index of the ok repetitions (-1: unknown) and
+	 * the shares of the first ok repetition that has them ("" : none). */
+	double jain_median;
+	char worker_shares[RECORD_SHARES];
+	int discipline; /* the model's enum facts_discipline (report_apply_laws) */
+	/*
+	 * A mix's laws (report_apply_laws, mixlaw.h) from the capacity cell's service times and
+	 * this cell's class rates: the load, the short class's service time, P-K's mean wait and
+	 * short mean (FCFS), processor sharing's short mean, in us. -1: no law (no mix, a cell or
+	 * capacity not ok, or saturated).
+	 */
+	double mix_rho, short_service_us, fcfs_wait_us, fcfs_short_us, ps_short_us;
 	struct cell_window w; /* the load window's figures and marks (cellstats.h) */
 };
 
@@ -109,21 +126,6 @@ int report_write_summary(const char *path, const struct report_cell *c, int n);
 
 /* model's name for tables and legends: "ref-nginx (reference)" for a reference, into buf. */
 const char *report_label(const char *model, char *buf, size_t len);
-
-/*
- * Write, per scenario and mode, the hyperfine-style ranking at the mode's highest
- * concurrency with an ok run ("epoll ran 1.84 ± 0.05 x faster than thread",
- * mean ± propagated standard deviation of req/s) to f, noting cells the load
- * tool limited and starved cells ("(starved: N of C connections served; p99 >=
- * the 2 s run)"). When the top cell is client bound, req/s ranks the load
- * generator, so the mode is ranked by server CPU per request instead, and
- * says so. With fewer than 2 ok repetitions on either side no spread is
- * printed ("1 repetition: no spread").
- * References are ranked with the rest but labelled "(reference)". Where a
- * cell has a bound, its req/s is given as a share of it ("= 98 % of the
- * 3,200 bound").
- */
-void report_ranking(FILE *f, const struct report_cell *c, int n);
 
 /*
  * The cell's level: its idle connections in a scenario whose levels are idle

@@ -9,6 +9,7 @@
 #include "proctree.h"
 #include "util.h"
 #include "verify.h"
+#include "workers.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -652,6 +653,8 @@ struct run_state {
 	int have_start, have_end;
 	struct cpu_sample window[2];
 	int have_window[2];
+	struct workers_snap workers_before, workers_after; /* each task's CPU around the load */
+	struct workers_window workers;
 };
 
 /*
@@ -679,7 +682,8 @@ static void prepare_load(struct run_state *st)
 	const struct scenario *sc = spec->scenario;
 
 	snprintf(st->prefix, sizeof(st->prefix), "%s/%s", st->cfg->raw_dir, spec->tag);
-	snprintf(st->url, sizeof(st->url), "http://%s:%d%s", st->addr, st->port, sc->target);
+	snprintf(st->url, sizeof(st->url), "http://%s:%d%s", st->addr, st->port,
+	         spec->target ? spec->target : sc->target);
 	if (sc->script && sc->script[0] != '/' && st->cfg->tree)
 		snprintf(st->script, sizeof(st->script), "%s/%s", st->cfg->tree, sc->script);
 	else if (sc->script)
@@ -693,7 +697,9 @@ static void prepare_load(struct run_state *st)
 		                     .raw_prefix = st->prefix,
 		                     .script = sc->script ? st->script : NULL,
 		                     .threads = st->cfg->client_threads,
-		                     .rate = spec->rate };
+		                     .rate = spec->rate,
+		                     .mix = spec->target ? NULL : sc->mix,
+		                     .per_conn = spec->per_conn };
 	st->load = (struct scenario_load){ .addr = st->addr,
 		                           .port = st->port,
 		                           .concurrency = spec->concurrency,
@@ -701,6 +707,28 @@ static void prepare_load(struct run_state *st)
 		                           .duration_s = spec->duration_s,
 		                           .stop = &run_stop,
 		                           .server_kmem_kb = -1 };
+}
+
+/*
+ * How the server's workers shared the load: its tasks' CPU time between the snapshot taken
+ * before the tool and now, the server's main thread left out. Unknown below 2 workers, and
+ * above WORKERS_MAX tasks, where a snapshot would miss some.
+ */
+static void worker_balance(struct run_state *st)
+{
+	struct run_outcome *out = st->out;
+
+	out->worker_shares[0] = '\0';
+	out->jain = -1;
+	if (workers_snapshot(st->server.pid, &st->workers_after) < 0 ||
+	    st->workers_before.truncated || st->workers_after.truncated)
+		return; /* a tree of more than WORKERS_MAX tasks (a thread per idle connection) */
+	workers_window_of(&st->workers_before, &st->workers_after, st->server.pid,
+	                  (double)sysconf(_SC_CLK_TCK), &st->workers);
+	if (st->workers.n < 2 || st->workers.total_s <= 0)
+		return;
+	workers_format_shares(&st->workers, out->worker_shares, sizeof(out->worker_shares));
+	out->jain = st->workers.jain;
 }
 
 /* The scenario's before_load, the tool, then its after_load (only if before_load succeeded). */
@@ -728,8 +756,10 @@ static void load(struct run_state *st)
 	st->out->server_kmem_kb = st->load.server_kmem_kb;
 	st->have_window[0] = cpu_sample(&st->window[0]) == 0;
 	st->have_start = proctree_runtime_s(pid, &st->start_s) == 0;
+	workers_snapshot(pid, &st->workers_before);
 	st->tool_wait = run_tool(st->cfg, st->spec, &st->job, &st->tool, &st->tstatus, &st->tru,
 	                         st->out, st->prefix_why, sizeof(st->prefix_why));
+	worker_balance(st);
 	/*
 	 * Nor is what it spends after the load: tearing down its pool, reading the
 	 * EOF of and closing the hook's connections (after_load), and exiting with
@@ -792,6 +822,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	out->server_kmem_kb = -1;
 	out->res.gen_waited = -1;
 	out->calib_us = calib_us(); /* before anything of the run's is running */
+	out->jain = -1;
 	st.have_before = cpu_sample(&st.before) == 0;
 	out->server_mem_kb = -1;
 	if (reserve_idle(&st) < 0)
