@@ -705,13 +705,14 @@ static int check_halfclose(void)
 #define HALFSTORM_DELAY_US 300 /* between the last request sent and the SHUT_WRs */
 
 /*
- * halfstorm N DURATION_MS: rounds of N clients, each sending GET /sleep/0
- * and shutting its write side down HALFSTORM_DELAY_US later, until
- * DURATION_MS pass. A loop that answers deferred work between two events of
- * a batch (offload) then closes connections that later events of the same
+ * halfstorm N DURATION_MS [WAIT_MS]: rounds of N clients, each sending GET
+ * /sleep/0 and shutting its write side down HALFSTORM_DELAY_US later, until
+ * DURATION_MS pass; each round's replies are waited for at most WAIT_MS
+ * (default 3000; longer beside other load, as in the soak). A loop that answers deferred work
+ * between two events of a batch (offload) then closes connections that later events of the same
  * batch still name (issue 19). Every client must get its 200 and then EOF.
  */
-static int check_halfstorm(int n, long duration_ms)
+static int check_halfstorm(int n, long duration_ms, long wait_ms)
 {
 	static struct client cl[MAX_CLIENTS];
 	struct timespec gap = { 0, HALFSTORM_DELAY_US * 1000L };
@@ -727,7 +728,7 @@ static int check_halfstorm(int n, long duration_ms)
 		for (int i = 0; i < n; i++)
 			if (cl[i].state != C_DONE)
 				shutdown(cl[i].fd, SHUT_WR);
-		clients_run(cl, n, now_ms() + 3000);
+		clients_run(cl, n, now_ms() + wait_ms);
 		for (int i = 0; i < n; i++) {
 			if (!cl[i].complete || cl[i].status != 200 || cl[i].eof != 1)
 				return verdict(
@@ -1399,7 +1400,7 @@ static int usage(void)
 	    "  storm N DURATION_MS              N clients at once, holding their connections\n"
 	    "  maxconns HELD ANSWERED [half]    HELD open (ANSWERED got 200); next gets 503\n"
 	    "                                   (half: it shuts its write side after the request)\n"
-	    "  halfstorm N DURATION_MS          rounds of N GET /sleep/0 + SHUT_WR: all 200, EOF\n"
+	    "  halfstorm N DUR_MS [WAIT_MS]     rounds of N GET /sleep/0 + SHUT_WR: all 200, EOF\n"
 	    "  sequential COUNT STREAMS         STREAMS x COUNT one-after-another: none refused\n"
 	    "  torture NAME|all ONE             edge-trigger torture (split*, pipe-*, fin-*);\n"
 	    "                                   ONE=1: every reply closes the connection\n"
@@ -1439,8 +1440,9 @@ int main(int argc, char **argv)
 		return check_storm(atoi(argv[0]), atol(argv[1]));
 	if (strcmp(cmd, "maxconns") == 0 && (argc == 2 || (argc == 3 && !strcmp(argv[2], "half"))))
 		return check_maxconns(atoi(argv[0]), atoi(argv[1]), argc == 3);
-	if (strcmp(cmd, "halfstorm") == 0 && argc == 2)
-		return check_halfstorm(atoi(argv[0]), atol(argv[1]));
+	if (strcmp(cmd, "halfstorm") == 0 && (argc == 2 || argc == 3))
+		return check_halfstorm(atoi(argv[0]), atol(argv[1]),
+		                       argc == 3 ? atol(argv[2]) : 3000);
 	if (strcmp(cmd, "sequential") == 0 && argc == 2)
 		return check_sequential(atoi(argv[0]), atoi(argv[1]));
 	if (strcmp(cmd, "torture") == 0 && argc == 2)

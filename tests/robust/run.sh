@@ -79,17 +79,13 @@ while (($#)); do
 	esac
 done
 [[ -x $tool ]] || { echo "run.sh: $tool: not built (make \$(BUILD)/tests/hostile)" >&2; exit 2; }
-if ((${#models[@]} == 0)); then
-	for f in "$bindir"/*; do
-		[[ -f $f && -x $f && $(basename "$f") != harness ]] && models+=("$(basename "$f")")
-	done
-fi
-((${#models[@]})) || { echo "run.sh: no models in $bindir" >&2; exit 2; }
 
 # shellcheck source=../lib/server.sh
 . "$root/tests/lib/server.sh"
 # shellcheck source=../lib/facts.sh
 . "$root/tests/lib/facts.sh"
+((${#models[@]})) || mapfile -t models < <(server_models "$bindir")
+((${#models[@]})) || { echo "run.sh: no models in $bindir" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/robust.XXXXXX") || exit 2
 ab_pid= storm_pid=
