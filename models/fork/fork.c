@@ -66,7 +66,8 @@ static int slot_take(struct forker *f)
 {
 	for (int i = 0; i < f->max_conns; i++) {
 		if (slot_get(f, i) == 0) {
-			f->slots[i] = SLOT_RESERVED; /* only the parent fills a free slot */
+			/* only the parent fills a free slot: no child writes it meanwhile */
+			__atomic_store_n(&f->slots[i], SLOT_RESERVED, __ATOMIC_RELAXED);
 			return i;
 		}
 	}
@@ -166,7 +167,7 @@ static void dispatch(struct forker *f, int fd)
 		child_serve(f, parent, slot, fd);
 	if (pid < 0) {
 		perror("fork: fork");
-		f->slots[slot] = 0;
+		__atomic_store_n(&f->slots[slot], 0, __ATOMIC_RELEASE);
 		conn_reject(fd, 503);
 		return;
 	}
