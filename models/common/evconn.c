@@ -121,25 +121,30 @@ int evconn_handle(struct evconn_set *s, struct evconn *c)
 	for (;;) {
 		size_t room;
 		ssize_t n;
-		int answered;
+		int answered, next;
 
 		/* Replies first: nothing is read while any are pending. */
 		switch (conn_write(c->fd, b)) {
 		case -1: return want(c, EVCONN_CLOSE);
 		case 0: return want(c, EVCONN_WRITE);
 		}
-		/* Answer what is buffered (pipelined requests: one send per batch). */
-		switch (conn_next(b, &answered)) {
+		/*
+		 * Answer what is buffered (pipelined requests: one send per batch).
+		 * A request answered restarts the idle timer whatever comes next:
+		 * usually replies to send (CONN_SEND), so not after the switch.
+		 */
+		next = conn_next(b, &answered);
+		if (answered > 0) {
+			s->now = clock_now_ms(); /* its work may have taken a while */
+			idle_touch(&s->idle, &c->timer, s->now);
+		}
+		switch (next) {
 		case CONN_SEND: continue;
 		case CONN_DEFER:
 			idle_touch(&s->busy, &c->timer, s->now);
 			return want(c, EVCONN_DEFER);
 		case CONN_LINGER:
 		case CONN_CLOSE: return start_closing(s, c);
-		}
-		if (answered > 0) {
-			s->now = clock_now_ms(); /* its work may have taken a while */
-			idle_touch(&s->idle, &c->timer, s->now);
 		}
 		/* A short read emptied the socket: any more raises readiness again (evconn.h). */
 		if (!more)

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "evconn.h"
@@ -71,10 +72,46 @@ static void test_closed_in_batch(void **state)
 	close(peer2);
 }
 
+/*
+ * A keep-alive connection that keeps sending requests never expires: each
+ * answered request restarts its idle timer, also when replies are then
+ * pending (conn_next's CONN_SEND, the usual case). It was not restarted there,
+ * so busy keep-alive clients were reset at --timeout (found by the soak).
+ */
+static void test_busy_connection_does_not_expire(void **state)
+{
+	static const char req[] = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+	struct timespec gap = { 0, 100 * 1000000L };
+	struct evconn_set s;
+	struct evconn *c;
+	int peer;
+
+	(void)state;
+	evconn_set_init(&s, 1); /* 1 s of idle timeout; the client is busy for 1.5 s */
+	c = open_pair(&s, &peer);
+	for (int i = 0; i < 15; i++) {
+		char reply[4096];
+
+		assert_int_equal(send(peer, req, sizeof(req) - 1, MSG_NOSIGNAL),
+		                 (ssize_t)sizeof(req) - 1);
+		evconn_tick(&s);
+		assert_int_equal(evconn_handle(&s, c), EVCONN_READ);
+		assert_true(recv(peer, reply, sizeof(reply), 0) > 0);
+		if (evconn_expired(&s))
+			fail_msg("request %d, %d ms after the first: expired while busy", i + 1,
+			         i * 100);
+		nanosleep(&gap, NULL);
+	}
+	evconn_close(&s, c);
+	evconn_set_free(&s);
+	close(peer);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_closed_in_batch),
+		cmocka_unit_test(test_busy_connection_does_not_expire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
