@@ -49,7 +49,7 @@
 #                    --max-conns: it says on stderr that the limit cuts its queue, and holds
 #                    32 - 8 (SERVER_FD_RESERVE, server.h) connections, the next one getting 503
 #                    (not a failed accept).
-#   half-storm       (hostile halfstorm 32 1000) for 1 s, rounds of 32 clients that send
+#   half-storm       (hostile halfstorm 32 500) for 0.5 s, rounds of 32 clients that send
 #                    GET /sleep/0 and shut their write side down 300 us later: every one gets its
 #                    200, then EOF, and the server lives (offload crashed, issue 19).
 #   long-lived       models whose --help summary says work runs on "helper" threads (offload):
@@ -358,7 +358,7 @@ run_model() {
 			"neither 'per connection' nor 'queue'"; failed=$((failed + 1)) ;;
 		esac
 	fi
-	check half-storm "--timeout 3" halfstorm 32 1000 || return
+	check half-storm "--timeout 3" halfstorm 32 500 || return
 	if [[ ${summary,,} == *helper* ]]; then
 		check_long_lived || return
 	fi
