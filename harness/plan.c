@@ -1,5 +1,6 @@
 /* plan.c -- build the run list: what the harness measures and in which order. */
 #include "plan.h"
+#include "mixlaw.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -138,7 +139,7 @@ static int scenario_cells(const struct plan *p, int i, struct plan_cell *out, in
 		                       PLAN_MAX_LEVELS);
 	for (m = 0; m < nm; m++)
 		for (l = 0; l < nl && n < PLAN_MAX_CELLS; l++)
-			if (levels[l] > 0 || s->idle_load_c > 0)
+			if (levels[l] > 0 || scenario_is_idle(s)) /* idle's N = 0 is its baseline */
 				out[n++] = (struct plan_cell){ .scenario = i,
 					                       .mode = modes[m],
 					                       .level = levels[l],
@@ -345,10 +346,20 @@ int plan_runs(const struct plan *p, struct plan_run *out, int max)
 	return n;
 }
 
+/* How many capacity runs an open-loop scenario makes per model: one per class of a mix. */
+static int capacity_runs(const struct scenario *s)
+{
+	char paths[MIXLAW_MAX_CLASSES][MIXLAW_PATH];
+	double shares[MIXLAW_MAX_CLASSES];
+	int n = s->mix ? mixlaw_parse(s->mix, paths, shares, MIXLAW_MAX_CLASSES) : 1;
+
+	return n > 0 ? n : 1;
+}
+
 /*
- * The capacity runs of the open-loop scenarios (scenario.h, capacity_conns):
- * one per model and scenario, as long as the scenario's runs, made before
- * its first measured run and not among plan_count's.
+ * The capacity runs of the open-loop scenarios (scenario.h, scenario_is_open):
+ * per model and scenario one (a mix: one per class), as long as the scenario's
+ * runs, made before its first measured run and not among plan_count's.
  */
 static double capacity_s(const struct plan *p, double overhead_s)
 {
@@ -357,10 +368,10 @@ static double capacity_s(const struct plan *p, double overhead_s)
 	double s = 0;
 
 	for (c = 0; c < ncells; c++)
-		if (p->scenarios[cells[c].scenario]->capacity_conns > 0 &&
-		    !seen[cells[c].scenario]) {
+		if (scenario_is_open(p->scenarios[cells[c].scenario]) && !seen[cells[c].scenario]) {
 			seen[cells[c].scenario] = 1;
-			s += p->nmodels * (cells[c].duration_s + overhead_s);
+			s += p->nmodels * capacity_runs(p->scenarios[cells[c].scenario]) *
+			     (cells[c].duration_s + overhead_s);
 		}
 	return s;
 }
@@ -379,7 +390,8 @@ static void print_scenario(const struct plan *p, const struct plan_cell *cells, 
 	const struct scenario *s = p->scenarios[cells[0].scenario];
 	int i, j, seen;
 
-	fprintf(f, "plan: scenario %s (%s):", s->name, s->target);
+	fprintf(f, "plan: scenario %s (%s%s%s):", s->name, s->target, s->mix ? " mix " : "",
+	        s->mix ? s->mix : "");
 	if (p->ncells > 0) { /* explicit cells (--compare): each mode with its own level */
 		for (i = 0; i < n; i++)
 			fprintf(f, "%s %s c=%d", i ? "," : " cells", plan_mode_name(cells[i].mode),
@@ -391,9 +403,12 @@ static void print_scenario(const struct plan *p, const struct plan_cell *cells, 
 			if (!seen)
 				fprintf(f, " %s", plan_mode_name(cells[i].mode));
 		}
-		if (s->idle_load_c > 0)
+		if (scenario_is_idle(s))
 			fprintf(f, "; concurrency %d beside idle connections:", s->idle_load_c);
-		else if (s->capacity_conns > 0)
+		else if (scenario_is_open(s) && s->churn_pct > 0)
+			fprintf(f,
+			        "; at %d %% of capacity, requests per connection:", s->churn_pct);
+		else if (scenario_is_open(s))
 			fprintf(f, "; %% of capacity:");
 		else
 			fprintf(f, "; concurrency:");

@@ -83,14 +83,34 @@ static void closed_outcomes(struct tool_result *r)
 	r->goodput_rps = r->requests > 0 ? r->rps * (r->requests - r->non_2xx) / r->requests : 0;
 }
 
+/* ab's figures as every tool's (the mean of the completed requests is ab_collect's). */
+static void ab_result(const struct parse_ab_result *a, struct tool_result *r)
+{
+	r->requests = a->requests;
+	r->failed = a->failed;
+	r->non_2xx = a->non_2xx;
+	r->body_bytes = a->body_bytes;
+	r->duration_s = a->duration_s;
+	r->rps = a->rps;
+	r->lat_mean_ms = a->lat_mean_ms;
+	r->lat_p50_ms = a->lat_p50_ms;
+	r->lat_p90_ms = a->lat_p90_ms;
+	r->lat_p99_ms = a->lat_p99_ms;
+	r->lat_max_ms = a->lat_max_ms;
+	r->lat_mean_total_ms = a->lat_mean_total_ms;
+}
+
 static int ab_collect(const struct tool_job *job, const char *out, const char *err,
                       struct tool_result *r, char *why, size_t whylen)
 {
 	char path[4096], *csv;
+	struct parse_ab_result a = { 0 };
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (parse_ab_output(out, r) < 0) {
+	rc = parse_ab_output(out, &a);
+	ab_result(&a, r); /* what was read, kept for the record even when the run failed */
+	if (rc < 0) {
 		snprintf(why, whylen, "%s", parse_ab_failure(err));
 		return -1;
 	}
@@ -99,9 +119,10 @@ static int ab_collect(const struct tool_job *job, const char *out, const char *e
 		snprintf(why, whylen, "tool_error");
 		return -1;
 	}
-	rc = parse_ab_percentiles(csv, r);
+	rc = parse_ab_percentiles(csv, &a);
 	free(csv);
-	r->lat_mean_done_ms = parse_ab_mean(r->lat_mean_done_ms, r->lat_mean_total_ms);
+	ab_result(&a, r);
+	r->lat_mean_done_ms = parse_ab_mean(a.lat_mean_done_ms, a.lat_mean_total_ms);
 	if (rc < 0 && r->requests > 0) {
 		snprintf(why, whylen, "tool_error");
 		return -1;
@@ -202,20 +223,53 @@ static int wrk_collect(const struct tool_job *job, const char *out, const char *
  */
 static int loadgen_argv(const struct tool_job *job, char **argv, char *buf, size_t buflen)
 {
-	char rate[32], dur[32], conns[32], tmo[32];
-	const char *words[] = { "loadgen", "--rate",         rate,     "--duration",
-		                dur,       "--connections",  conns,    "--threads",
-		                "1",       "--timeout",      tmo,      "--drain",
-		                tmo,       "--allow-remote", job->url, "--close" };
-	int n = (int)(sizeof(words) / sizeof(words[0])) - (job->keepalive ? 1 : 0);
+	char rate[32], dur[32], conns[32], tmo[32], per_conn[32];
+	const char *words[] = { "loadgen", "--rate",
+		                rate,      "--duration",
+		                dur,       "--connections",
+		                conns,     "--threads",
+		                "1",       "--timeout",
+		                tmo,       "--drain",
+		                tmo,       "--allow-remote",
+		                job->url,  NULL,
+		                NULL,      NULL,
+		                NULL,      NULL };
+	int n = 15;
 
 	if (job->rate <= 0 || job->script)
 		return -1;
+	if (job->mix) {
+		words[n++] = "--mix";
+		words[n++] = job->mix;
+	}
+	if (job->per_conn > 0 && job->keepalive) {
+		snprintf(per_conn, sizeof(per_conn), "%d", job->per_conn);
+		words[n++] = "--requests-per-conn";
+		words[n++] = per_conn;
+	}
+	if (!job->keepalive)
+		words[n++] = "--close";
 	snprintf(rate, sizeof(rate), "%.3f", job->rate);
 	snprintf(dur, sizeof(dur), "%d", job->duration_s);
 	snprintf(conns, sizeof(conns), "%d", job->concurrency);
 	snprintf(tmo, sizeof(tmo), "%d", job->timeout_s);
 	return fill_argv(words, n, argv, buf, buflen);
+}
+
+/* A mix's classes as the short (first) and the long (last) one. */
+static void mix_result(const struct parse_loadgen_result *g, struct tool_result *r)
+{
+	const struct parse_loadgen_class *s = &g->cls[0], *l = &g->cls[g->nclasses - 1];
+
+	r->nclasses = g->nclasses;
+	if (g->nclasses < 2)
+		return;
+	r->short_p50_us = (double)s->lat_p50_us;
+	r->short_p99_us = (double)s->lat_p99_us;
+	r->short_mean_us = s->lat_mean_us;
+	r->long_p99_us = (double)l->lat_p99_us;
+	r->short_rps = s->achieved_rps;
+	r->long_rps = l->achieved_rps;
 }
 
 /*
@@ -265,6 +319,7 @@ static int loadgen_collect(const struct tool_job *job, const char *out, const ch
 	}
 	r->lat_mean_done_ms = r->lat_mean_ms;
 	r->lat_mean_total_ms = -1;
+	mix_result(&g, r);
 	if (g.lagged) {
 		snprintf(why, whylen, "lagged");
 		return -1;
