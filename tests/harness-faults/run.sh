@@ -22,9 +22,11 @@ trap cleanup EXIT
 
 . "$(dirname "$0")/../harness/check.sh"
 
-# Nothing started from the fault directory or the temporary directory may still run.
+# Nothing started from this run's temporary directory may still run. Every model runs from a
+# copy there (mktemp makes the path this run's own): a pattern on FAULT_DIR, a path relative to
+# the checkout, would match another checkout's run of this suite at the same time.
 no_leftovers() {
-	! pgrep -f "$faults/|$tmp/" >/dev/null
+	! pgrep -f "$tmp/" >/dev/null
 }
 
 # status MODEL CSV: the status column (22nd; served_conns and other_cpu_pct follow) of MODEL's row.
@@ -32,14 +34,18 @@ status() {
 	awk -F, -v m="$1" 'NR > 1 && $2 == m { print $22 }' "$2"
 }
 
-# A real model copied into tmp, so that its processes are told apart from anyone else's.
+# The fault models and a real one copied into tmp, so that their processes are told apart from
+# anyone else's.
+for m in crash silent mute busyport skip args; do
+	cp "$faults/$m" "$tmp/$m" || exit 2
+done
 cp "$bin/single" "$tmp/single"
 
 common=(--bin "$tmp/empty" --scenarios hello --modes close --levels 8 --reps 1 --duration 1 --no-warmup
 	--start-wait 1500 --timeout 1 --results "$tmp/results" --plots "$tmp/plots")
 models=()
 for m in crash silent mute busyport skip; do
-	models+=(--model-path "$m=$faults/$m")
+	models+=(--model-path "$m=$tmp/$m")
 done
 models+=(--model-path "single=$tmp/single")
 
@@ -58,11 +64,11 @@ check "exit 77 before listening: status skipped" '[ "$(status skip "$csv")" = sk
 check "a good model after the faults: status ok" '[ "$(status single "$csv")" = ok ]' "got '$(status single "$csv")'"
 check "one row per run" '[ "$(($(wc -l <"$csv") - 1))" -eq 6 ]'
 check "summary.csv written" '[ -s "$tmp/results/latest/summary.csv" ]'
-check "faults leave no process behind" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
+check "faults leave no process behind" no_leftovers "$(pgrep -af "$tmp/")"
 
 # WORKERS=: --workers N reaches every model and meta; without it nothing is passed.
 for w in 3 ""; do
-	"$bin/harness" "${common[@]}" --model-path "args=$faults/args" ${w:+--workers $w} \
+	"$bin/harness" "${common[@]}" --model-path "args=$tmp/args" ${w:+--workers $w} \
 		--results "$tmp/workers$w" --plots "$tmp/workersplots" >"$tmp/workers$w.out" 2>&1
 	errs=$(cat "$tmp/workers$w"/latest/raw/*args*.server.err 2>/dev/null)
 	if [ -n "$w" ]; then
@@ -160,7 +166,7 @@ check "SIGINT: finished rows kept ($rows)" '[ "$rows" -ge 2 ] && [ "$rows" -lt 2
 check "SIGINT: every kept row is whole and ok" '[ "$(awk -F, "NR == 1 { n = NF } NR > 1 && NF == n && \$22 == \"ok\"" "$f" | wc -l)" -eq "$rows" ]'
 check "SIGINT: summary drawn from the finished rows" '[ "$(($(wc -l <"$(dirname "$f")/summary.csv") - 1))" -ge 1 ]'
 check "SIGINT: says it was interrupted" 'grep -q "interrupted" "$tmp/int.out"'
-check "SIGINT: no server or ab left" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
+check "SIGINT: no server or ab left" no_leftovers "$(pgrep -af "$tmp/")"
 
 # The idle scenario (issue 10): select refuses what it cannot watch, a level past the
 # descriptor limit is skipped and named, Ctrl-C and a model killed while holding idle
@@ -205,7 +211,7 @@ for how in int kill; do
 		got=$(status epoll "$tmp/idlekill/latest/results.csv")
 		check "idle: model killed while holding: a status row" '[ "$rc" -eq 0 ] && [ -n "$got" ] && [ "$got" != ok ]' "exit $rc, got '$got'"
 	fi
-	check "idle: $how leaves no process behind" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
+	check "idle: $how leaves no process behind" no_leftovers "$(pgrep -af "$tmp/")"
 done
 
 check_totals
