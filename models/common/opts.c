@@ -1,5 +1,6 @@
 /* opts.c -- parse the shared command line. */
 #include "opts.h"
+#include "file.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -7,6 +8,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int opts_cpus(void)
 {
@@ -23,6 +25,7 @@ static void usage(FILE *f, const char *model, const char *summary)
 {
 	fprintf(f,
 	        "usage: %s [--host ADDR] [--port N] [--workers N] [--timeout SEC] [--max-conns N]\n"
+	        "       [--docroot DIR] [--file-io sendfile|read]\n"
 	        "%s\n"
 	        "  --host ADDR     address to listen on (default 127.0.0.1)\n"
 	        "  --port N        port; 0 lets the kernel choose (default 8080)\n"
@@ -32,6 +35,9 @@ static void usage(FILE *f, const char *model, const char *summary)
 	        "                  request (default 10)\n"
 	        "  --max-conns N   concurrent connections for process/thread-per-connection\n"
 	        "                  models; past it they answer 503 (default 1024)\n"
+	        "  --docroot DIR   where /file/<name> is served from (default: the generated\n"
+	        "                  file set, $XDG_CACHE_HOME/server-models/" FILE_SET_DEFAULT ")\n"
+	        "  --file-io HOW   send files with sendfile (default) or read (pread+send)\n"
 	        "Prints 'listening on ADDR:PORT' once accepting; SIGTERM or SIGINT stops it.\n",
 	        model, summary, OPTS_POOL, opts_cpus());
 }
@@ -56,6 +62,8 @@ void opts_parse(int argc, char **argv, const char *model, const char *summary, s
 		                                  { "workers", required_argument, NULL, 'w' },
 		                                  { "timeout", required_argument, NULL, 't' },
 		                                  { "max-conns", required_argument, NULL, 'm' },
+		                                  { "docroot", required_argument, NULL, 'd' },
+		                                  { "file-io", required_argument, NULL, 'f' },
 		                                  { "help", no_argument, NULL, 'h' },
 		                                  { NULL, 0, NULL, 0 } };
 	int ch;
@@ -67,6 +75,8 @@ void opts_parse(int argc, char **argv, const char *model, const char *summary, s
 	o->workers_set = 0;
 	o->timeout = 10;
 	o->max_conns = 1024;
+	o->docroot = NULL;
+	o->file_io = FILE_IO_SENDFILE;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'H': o->host = optarg; continue;
@@ -77,6 +87,12 @@ void opts_parse(int argc, char **argv, const char *model, const char *summary, s
 			break;
 		case 't': v = o->timeout = (int)number(optarg, 1, 86400); break;
 		case 'm': v = o->max_conns = (int)number(optarg, 1, 1000000); break;
+		case 'd': o->docroot = optarg; continue;
+		case 'f':
+			v = o->file_io = !strcmp(optarg, "sendfile") ? FILE_IO_SENDFILE
+			                 : !strcmp(optarg, "read")   ? FILE_IO_READ
+			                                             : -1;
+			break;
 		case 'h': usage(stdout, model, summary); exit(0);
 		default: usage(stderr, model, summary); exit(2);
 		}
@@ -85,7 +101,8 @@ void opts_parse(int argc, char **argv, const char *model, const char *summary, s
 			        longopts[ch == 'p'   ? 1
 			                 : ch == 'w' ? 2
 			                 : ch == 't' ? 3
-			                             : 4]
+			                 : ch == 'm' ? 4
+			                             : 6]
 			            .name);
 			usage(stderr, model, summary);
 			exit(2);
