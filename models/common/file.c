@@ -34,6 +34,9 @@ int file_init(const char *docroot, int io, char *err, size_t errlen)
 	char def[4096];
 
 	io_path = io;
+	if (root_fd >= 0) /* called again (a test): the new root replaces the old */
+		close(root_fd);
+	root_fd = -1;
 	if (!docroot) {
 		/* the default set may not be generated yet: then every /file/ is a 404 */
 		if (file_default_root(def, sizeof(def)) == 0)
