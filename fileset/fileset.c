@@ -1,6 +1,6 @@
 /* fileset.c -- bin/tools/fileset: write (or check, or list) the generated file set (fileset.h).
  *
- *   fileset [--mib N] [--dir DIR] [--check] [--list]
+ *   fileset [--mib N] [--dir DIR] [--check | --list | --evict | --resident | --disk-latency N]
  *
  * Writes the set of N MiB (default 2048) into DIR (default
  * ${XDG_CACHE_HOME:-$HOME/.cache}/server-models/files-spec99-<N>m), outside
@@ -9,8 +9,17 @@
  * one is written beside and renamed into place, so an interrupted run leaves
  * no short file. Before writing it checks the free space and refuses, with
  * how much is missing, if the set would not fit with 64 MiB to spare.
- * --list prints "name size" per file and writes nothing. Exit 0, 1 on a
- * failure (a wrong file with --check), 2 on a bad argument.
+ * --list prints "name size" per file and writes nothing.
+ *
+ * For the cold scenario, on a set already written: --evict drops every file
+ * but the hot subset (fileset_hot) from the page cache, file by file with
+ * posix_fadvise(POSIX_FADV_DONTNEED), never the machine's whole cache, and
+ * reads the hot subset in; --resident prints how much of the set is in the
+ * page cache (mincore); --disk-latency N evicts N large files spread over the
+ * set and times a server's first read of each (open, then pread of 16 KiB at
+ * offset 0: one random read with its readahead), printing the median and the
+ * mean: the miss cost of the cold scenario's law. Exit 0, 1 on a failure (a
+ * wrong file with --check), 2 on a bad argument.
  */
 #include "fileset.h"
 
@@ -20,8 +29,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SPARE_BYTES (64UL << 20) /* left free on the filesystem after the set */
@@ -37,12 +48,17 @@ static struct set set;
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: fileset [--mib N] [--dir DIR] [--check] [--list]\n"
-	           "  --mib N    the set's total size in MiB, 1..1048576 (default 2048)\n"
-	           "  --dir DIR  where (default "
-	           "${XDG_CACHE_HOME:-$HOME/.cache}/server-models/files-spec99-<N>m)\n"
-	           "  --check    read every file and check its size and content\n"
-	           "  --list     print \"name size\" for every file; write nothing\n");
+	fprintf(f,
+	        "usage: fileset [--mib N] [--dir DIR] [--check | --list | --evict | --resident |\n"
+	        "               --disk-latency N]\n"
+	        "  --mib N    the set's total size in MiB, 1..1048576 (default 2048)\n"
+	        "  --dir DIR  where (default "
+	        "${XDG_CACHE_HOME:-$HOME/.cache}/server-models/files-spec99-<N>m)\n"
+	        "  --check    read every file and check its size and content\n"
+	        "  --list     print \"name size\" for every file; write nothing\n"
+	        "  --evict    drop the set but its hot subset from the page cache, file by file\n"
+	        "  --resident print how much of the set is in the page cache\n"
+	        "  --disk-latency N  time the first read of N evicted large files\n");
 }
 
 /* mkdir -p path: 0, or -1 with errno. */
@@ -180,6 +196,128 @@ static int check_one(const char *name, size_t size)
 	return 0;
 }
 
+/* Open a file of the set by name: the descriptor, or -1 after saying why. */
+static int open_set_file(const char *name)
+{
+	char p[PATH_MAX + FILESET_NAME_MAX];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", set.dir, name);
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+		fprintf(stderr, "fileset: %s: %s\n", p, strerror(errno));
+	return fd;
+}
+
+static int is_hot(const char *name)
+{
+	unsigned long d;
+	int c, k;
+
+	return sscanf(name, "dir%lu/class%d_%d", &d, &c, &k) == 3 && fileset_hot(d, c);
+}
+
+/* Evict a file (fadvise: advice, which the kernel takes for clean pages), or warm a hot one. */
+static int evict_one(const char *name, size_t size)
+{
+	int fd = open_set_file(name), rc = 0;
+
+	if (fd < 0)
+		return 1;
+	if (is_hot(name))
+		rc = read(fd, set.buf, size) != (ssize_t)size;
+	else /* dirty pages (a set just written) stay: write them first */
+		rc = fdatasync(fd) != 0 || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0;
+	close(fd);
+	return rc;
+}
+
+static unsigned long long resident_bytes, set_bytes;
+
+static int resident_one(const char *name, size_t size)
+{
+	static unsigned char vec[MAX_FILE / 4096 + 1];
+	size_t pages = (size + 4095) / 4096;
+	int fd = open_set_file(name);
+	void *p;
+
+	if (fd < 0)
+		return 1;
+	set_bytes += size;
+	if (size == 0) {
+		close(fd);
+		return 0;
+	}
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED || mincore(p, size, vec) < 0) {
+		fprintf(stderr, "fileset: mincore %s: %s\n", name, strerror(errno));
+		return 1;
+	}
+	munmap(p, size);
+	for (size_t i = 0; i < pages; i++)
+		if (vec[i] & 1)
+			resident_bytes += i + 1 < pages ? 4096 : size - i * 4096;
+	return 0;
+}
+
+static double now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The first read of n evicted files: class3_<k> of directories spread over
+ * the set, so that consecutive reads land far apart on the disk.
+ */
+static int disk_latency(int n)
+{
+	double *t = calloc((size_t)n, sizeof(*t)), sum = 0;
+	char name[FILESET_NAME_MAX];
+	int rc = 1;
+
+	if (!t)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		unsigned long d = (unsigned long)i * 7919 % set.dirs;
+		int fd;
+		double t0;
+
+		fileset_name(d, 3, i % FILESET_PER_CLASS, name);
+		if ((fd = open_set_file(name)) < 0)
+			goto out;
+		fdatasync(fd);
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+		t0 = now_us();
+		if ((fd = open_set_file(name)) < 0)
+			goto out;
+		if (pread(fd, set.buf, 16384, 0) != 16384) {
+			close(fd);
+			goto out;
+		}
+		t[i] = now_us() - t0;
+		sum += t[i];
+		close(fd);
+	}
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	printf("disk: %d first reads of evicted files: median %.0f us, mean %.0f us, p90 %.0f us\n",
+	       n, t[n / 2], sum / n, t[n * 9 / 10]);
+	rc = 0;
+out:
+	free(t);
+	return rc;
+}
+
 /* Refuse before writing if the set cannot fit with SPARE_BYTES left over. */
 static int check_space(void)
 {
@@ -212,13 +350,17 @@ static int check_space(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "mib", required_argument, NULL, 'm' }, { "dir", required_argument, NULL, 'd' },
-		{ "check", no_argument, NULL, 'c' },     { "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },      { NULL, 0, NULL, 0 }
-	};
+	static const struct option opts[] = { { "mib", required_argument, NULL, 'm' },
+		                              { "dir", required_argument, NULL, 'd' },
+		                              { "check", no_argument, NULL, 'c' },
+		                              { "list", no_argument, NULL, 'l' },
+		                              { "evict", no_argument, NULL, 'e' },
+		                              { "resident", no_argument, NULL, 'r' },
+		                              { "disk-latency", required_argument, NULL, 'L' },
+		                              { "help", no_argument, NULL, 'h' },
+		                              { NULL, 0, NULL, 0 } };
 	const char *dir = NULL;
-	int ch, check = 0, list = 0;
+	int ch, check = 0, list = 0, evict = 0, resident = 0, latency = 0;
 	char *end;
 
 	set.mib = FILESET_DEFAULT_MIB;
@@ -236,6 +378,16 @@ int main(int argc, char **argv)
 		case 'd': dir = optarg; break;
 		case 'c': check = 1; break;
 		case 'l': list = 1; break;
+		case 'e': evict = 1; break;
+		case 'r': resident = 1; break;
+		case 'L':
+			latency = atoi(optarg);
+			if (latency < 1 || latency > 100000) {
+				fprintf(stderr, "fileset: bad value '%s' for --disk-latency\n",
+				        optarg);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -253,6 +405,16 @@ int main(int argc, char **argv)
 	else if (default_dir(set.dir, sizeof(set.dir), set.mib) < 0) {
 		fprintf(stderr, "fileset: neither XDG_CACHE_HOME nor HOME is set: give --dir\n");
 		return 2;
+	}
+	if (evict || resident || latency) { /* on a set already written */
+		if ((evict && each_file(evict_one) != 0) ||
+		    (resident && each_file(resident_one) != 0) ||
+		    (latency && disk_latency(latency)))
+			return 1;
+		if (resident)
+			printf("resident: %llu of %llu bytes (%.1f %%)\n", resident_bytes,
+			       set_bytes, 100.0 * (double)resident_bytes / (double)set_bytes);
+		return 0;
 	}
 	if (check) {
 		if (each_file(check_one) != 0)

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -157,12 +159,24 @@ static void test_work_parse(void **state)
 	}
 }
 
+/* 1 when the kernel has openat2 (valgrind, for one, answers ENOSYS): file.c then follows links
+ * that stay inside the root; without it, it walks with O_NOFOLLOW and follows none. */
+static int have_openat2(void)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC };
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, ".", &how, sizeof(how));
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
 /* Names that pass the rule but are no regular file beneath the root: 404, never the secret. */
 static void test_open_beneath(void **state)
 {
 	static const struct {
 		const char *name;
-		off_t size; /* -1: refused with 404 */
+		off_t size; /* -1: refused with 404; a link inside: 404 without openat2 */
 	} cases[] = {
 		{ "small", 6 }, { "empty", 0 }, { "sub/big", BIG_LEN }, { "sub/in", 6 },
 		{ "out", -1 },  { "abs", -1 },  { "up/secret", -1 },    { "up/root/small", -1 },
@@ -175,7 +189,8 @@ static void test_open_beneath(void **state)
 		int status = 0,
 		    fd = file_open(cases[i].name, strlen(cases[i].name), &size, &status);
 
-		if (cases[i].size < 0) {
+		/* under valgrind this runs the O_NOFOLLOW walk: both ways of file.c are tested */
+		if (cases[i].size < 0 || (!strcmp(cases[i].name, "sub/in") && !have_openat2())) {
 			CHECK(fd < 0, "%s: opened, want 404", cases[i].name);
 			CHECK(status == 404, "%s: status %d, want 404", cases[i].name, status);
 			continue;
