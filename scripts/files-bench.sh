@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# scripts/files-bench.sh -- the files experiment of issue 24, run outside the harness: for each
+# model, warm (the whole set cached) with sendfile and with read+write, then hot-file latency
+# beside a SPECweb99 mix, warm and cold (the set evicted file by file, the hot subset kept).
+#
+#   scripts/files-bench.sh [--mib N] [--secs S] [--conns C] [--out DIR] [MODEL...]
+#
+# The set is bin/tools/fileset's (default 2048 MiB, written if missing, in the cache directory).
+# The load is wrk with harness/wrk/files.lua (-t C -c C: every reply's length checked, one in 16
+# sampled for content); the server is pinned to the last CPU and wrk to the first, as the
+# harness does below 4 CPUs. Server CPU is the model's rusage, children included, from
+# /usr/bin/time after SIGTERM (the contract reaps every child). Per model and phase:
+#   warm-sendfile, warm-read  the mix alone, C connections: req/s, MiB/s, CPU per request and
+#                             per MiB; the read+write / sendfile ratio of CPU per MiB
+#   warm-hot, cold-hot        the mix (C connections) and, beside it, 2 connections asking
+#                             only for the hot subset (wrk --latency): the hot p99; cold runs
+#                             after fileset --evict, with the disk's reads from /proc/diskstats
+# One TSV row per model and phase in OUT/files.tsv (default /tmp/files-bench.<time>), printed too.
+# Bounded: every run is S seconds (default 5) plus wrk's own 2 s socket timeout; every server is
+# stopped (SIGTERM, SIGKILL after 3 s) before the next starts.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 1
+MIB=2048 SECS=5 CONNS=8 HOT_CONNS=2 OUT=
+MODELS=()
+while (($#)); do
+	case $1 in
+	--mib) MIB=$2; shift 2 ;;
+	--secs) SECS=$2; shift 2 ;;
+	--conns) CONNS=$2; shift 2 ;;
+	--out) OUT=$2; shift 2 ;;
+	-h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+	-*) echo "files-bench: unknown option $1" >&2; exit 2 ;;
+	*) MODELS+=("$1"); shift ;;
+	esac
+done
+if ((${#MODELS[@]} == 0)); then
+	for f in bin/*; do
+		m=$(basename "$f")
+		[[ -f $f && -x $f && $m != harness && $m != ref-* ]] && MODELS+=("$m")
+	done
+fi
+OUT=${OUT:-/tmp/files-bench.$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT" || exit 1
+FILESET=bin/tools/fileset
+LUA=harness/wrk/files.lua
+CPUS=$(nproc)
+SERVER_CPU=$((CPUS - 1)) CLIENT_CPU=0
+DIRS=$(((MIB * 1048576 + 5119484 - 1) / 5119484))
+DISK=$(df --output=source "$HOME" | tail -1 | sed 's|^/dev/||; s|[0-9]*$||')
+
+DOCROOT=$("$FILESET" --mib "$MIB") || exit 1
+echo "# set: $DOCROOT ($MIB MiB, $DIRS directories); disk $DISK; server CPU $SERVER_CPU, wrk CPU $CLIENT_CPU"
+LATENCY=$("$FILESET" --mib "$MIB" --disk-latency 64) || exit 1
+echo "# $LATENCY"
+echo "$LATENCY" >"$OUT/disk-latency.txt"
+
+TPID= PORT=
+start() { # start MODEL ARGS...: the model under /usr/bin/time, pinned; sets PORT
+	local m=$1
+	shift
+	: >"$OUT/log"
+	/usr/bin/time -f '%U %S' -o "$OUT/cpu" taskset -c "$SERVER_CPU" \
+		"bin/$m" --port 0 --docroot "$DOCROOT" "$@" >"$OUT/log" 2>"$OUT/err" &
+	TPID=$!
+	for _ in $(seq 100); do
+		PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$OUT/log")
+		[[ -n $PORT ]] && return 0
+		sleep 0.05
+	done
+	echo "files-bench: $m did not start: $(head -c 200 "$OUT/err")" >&2
+	stop
+	return 1
+}
+stop() { # SIGTERM the model (the child of time), SIGKILL after 3 s; prints its CPU seconds
+	local pid
+	pid=$(pgrep -P "$TPID" | head -1)
+	[[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null
+	for _ in $(seq 30); do
+		kill -0 "$TPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	[[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null
+	wait "$TPID" 2>/dev/null
+	awk '{ printf "%.3f", $1 + $2 }' "$OUT/cpu" 2>/dev/null
+}
+load() { # load MIX CONNS FILE: wrk for SECS seconds, its output in FILE
+	taskset -c "$CLIENT_CPU" wrk -t "$2" -c "$2" -d "${SECS}s" --timeout 2s --latency -s "$LUA" \
+		"http://127.0.0.1:$PORT" -- "$1" "$DIRS" >"$3" 2>&1
+}
+# wrk's fields: req/s, MiB read, p99 in ms, and the script's verdict ("ok" or what went wrong)
+rps() { sed -n 's/^Requests\/sec: *//p' "$1"; }
+mib() { awk '/requests in/ { v = $5; u = substr(v, length(v) - 1); v += 0;
+	if (u == "GB") v *= 1024; else if (u == "KB") v /= 1024; else if (u != "MB") v /= 1048576;
+	printf "%.1f", v }' "$1"; }
+p99() { awk '$1 == "99%" { v = $2 + 0; if ($2 ~ /us$/) v /= 1000; else if ($2 ~ /[0-9]s$/ && $2 !~ /ms$/) v *= 1000;
+	printf "%.2f", v }' "$1"; }
+verdict() {
+	local l
+	l=$(grep '^files:' "$1")
+	[[ $l =~ ,\ 0\ wrong\ length.*,\ 0\ wrong\ content ]] && grep -q 'requests in' "$1" &&
+		! grep -q 'Non-2xx\|Socket errors' "$1" && echo ok || echo "FAIL: ${l:-no files: line}"
+}
+diskstat() { awk -v d="$DISK" '$3 == d { print $4, $6, $7 }' /proc/diskstats; }
+
+printf 'model\tphase\treq_s\tMiB_s\tcpu_s\tcpu_us_per_req\tcpu_ms_per_MiB\thot_p99_ms\tdisk_reads_s\tdisk_MiB_s\tverify\n' |
+	tee "$OUT/files.tsv"
+row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" | tee -a "$OUT/files.tsv"; }
+
+for m in "${MODELS[@]}"; do
+	"$FILESET" --mib "$MIB" --check >/dev/null || exit 1 # reads every byte: the set is warm
+	for io in sendfile read; do
+		start "$m" --file-io "$io" || continue
+		load mix "$CONNS" "$OUT/$m.warm-$io.txt"
+		cpu=$(stop)
+		r=$(rps "$OUT/$m.warm-$io.txt") b=$(mib "$OUT/$m.warm-$io.txt")
+		row "$m" "warm-$io" "$r" "$(awk -v b="$b" -v s="$SECS" 'BEGIN { printf "%.1f", b / s }')" \
+			"$cpu" "$(awk -v c="$cpu" -v r="$r" -v s="$SECS" 'BEGIN { if (r > 0) printf "%.1f", c * 1e6 / (r * s) }')" \
+			"$(awk -v c="$cpu" -v b="$b" 'BEGIN { if (b > 0) printf "%.3f", c * 1000 / b }')" - - - \
+			"$(verdict "$OUT/$m.warm-$io.txt")"
+	done
+	for phase in warm-hot cold-hot; do
+		[[ $phase == cold-hot ]] && { "$FILESET" --mib "$MIB" --evict || exit 1; }
+		start "$m" || continue
+		read -r r0 s0 _ < <(diskstat)
+		load mix "$CONNS" "$OUT/$m.$phase-mix.txt" &
+		lp=$!
+		load hot "$HOT_CONNS" "$OUT/$m.$phase-hot.txt"
+		wait "$lp"
+		read -r r1 s1 _ < <(diskstat)
+		cpu=$(stop)
+		r=$(rps "$OUT/$m.$phase-mix.txt") b=$(mib "$OUT/$m.$phase-mix.txt")
+		v=$(verdict "$OUT/$m.$phase-mix.txt")/$(verdict "$OUT/$m.$phase-hot.txt")
+		row "$m" "$phase" "$r" "$(awk -v b="$b" -v s="$SECS" 'BEGIN { printf "%.1f", b / s }')" "$cpu" - - \
+			"$(p99 "$OUT/$m.$phase-hot.txt")" "$(((r1 - r0) / SECS))" \
+			"$(awk -v a="$s0" -v b="$s1" -v s="$SECS" 'BEGIN { printf "%.1f", (b - a) * 512 / 1048576 / s }')" "$v"
+	done
+done
+echo "# rows in $OUT/files.tsv"
