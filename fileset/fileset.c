@@ -1,6 +1,7 @@
 /* fileset.c -- bin/tools/fileset: write (or check, or list) the generated file set (fileset.h).
  *
- *   fileset [--mib N] [--dir DIR] [--check | --list | --evict | --resident | --disk-latency N]
+ *   fileset [--mib N] [--dir DIR] [--check | --list | --evict | --warm | --resident |
+ *            --disk-latency N]
  *
  * Writes the set of N MiB (default 2048) into DIR (default
  * ${XDG_CACHE_HOME:-$HOME/.cache}/server-models/files-spec99-<N>m), outside
@@ -14,12 +15,11 @@
  * For the cold scenario, on a set already written: --evict drops every file
  * but the hot subset (fileset_hot) from the page cache, file by file with
  * posix_fadvise(POSIX_FADV_DONTNEED), never the machine's whole cache, and
- * reads the hot subset in; --resident prints how much of the set is in the
- * page cache (mincore); --disk-latency N evicts N large files spread over the
- * set and times a server's first read of each (open, then pread of 16 KiB at
- * offset 0: one random read with its readahead), printing the median and the
- * mean: the miss cost of the cold scenario's law. Exit 0, 1 on a failure (a
- * wrong file with --check), 2 on a bad argument.
+ * reads the hot subset in; --warm reads the whole set in; --resident prints how much of the set is
+ * in the page cache (mincore); --disk-latency N evicts N large files spread over the set and times
+ * a server's first read of each (open, then pread of 16 KiB at offset 0: one random read with its
+ * readahead), printing the median and the mean: the miss cost of the cold scenario's law. Exit 0, 1
+ * on a failure (a wrong file with --check), 2 on a bad argument.
  */
 #include "fileset.h"
 
@@ -42,6 +42,7 @@ struct set {
 	unsigned long mib, dirs;
 	char dir[PATH_MAX];
 	char buf[MAX_FILE];
+	char pattern[MAX_FILE + FILESET_PATTERN_LEN]; /* every file is a slice of it */
 };
 
 static struct set set;
@@ -49,14 +50,15 @@ static struct set set;
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: fileset [--mib N] [--dir DIR] [--check | --list | --evict | --resident |\n"
-	        "               --disk-latency N]\n"
+	        "usage: fileset [--mib N] [--dir DIR] [--check | --list | --evict | --warm |\n"
+	        "               --resident | --disk-latency N]\n"
 	        "  --mib N    the set's total size in MiB, 1..1048576 (default 2048)\n"
 	        "  --dir DIR  where (default "
 	        "${XDG_CACHE_HOME:-$HOME/.cache}/server-models/files-spec99-<N>m)\n"
 	        "  --check    read every file and check its size and content\n"
 	        "  --list     print \"name size\" for every file; write nothing\n"
 	        "  --evict    drop the set but its hot subset from the page cache, file by file\n"
+	        "  --warm     read the whole set into the page cache\n"
 	        "  --resident print how much of the set is in the page cache\n"
 	        "  --disk-latency N  time the first read of N evicted large files\n");
 }
@@ -140,12 +142,13 @@ static int list_one(const char *name, size_t size)
 	return printf("%s %zu\n", name, size) < 0;
 }
 
-static void fill(const char *name, size_t size)
+/* The content of the file name: the pattern from its phase on (fileset_byte, laid out once). */
+static const char *content(const char *name)
 {
-	unsigned phase = fileset_phase(name, strlen(name));
-
-	for (size_t i = 0; i < size; i++)
-		set.buf[i] = fileset_byte(phase, i);
+	if (!set.pattern[0])
+		for (size_t i = 0; i < sizeof(set.pattern); i++)
+			set.pattern[i] = fileset_byte(0, i);
+	return set.pattern + fileset_phase(name, strlen(name));
 }
 
 static int write_one(const char *name, size_t size)
@@ -164,9 +167,9 @@ static int write_one(const char *name, size_t size)
 	}
 	*slash = '/';
 	snprintf(tmp, sizeof(tmp), "%s.tmp", p);
-	fill(name, size);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
-	    write(fd, set.buf, size) != (ssize_t)size || close(fd) < 0 || rename(tmp, p) < 0) {
+	    write(fd, content(name), size) != (ssize_t)size || close(fd) < 0 ||
+	    rename(tmp, p) < 0) {
 		fprintf(stderr, "fileset: write %s: %s\n", p, strerror(errno));
 		return 1;
 	}
@@ -187,8 +190,7 @@ static int check_one(const char *name, size_t size)
 	}
 	n = read(fd, got, sizeof(got)); /* a regular file of this size: one read */
 	close(fd);
-	fill(name, size);
-	if (n != (ssize_t)size || memcmp(got, set.buf, size) != 0) {
+	if (n != (ssize_t)size || memcmp(got, content(name), size) != 0) {
 		fprintf(stderr, "fileset: %s: %zd bytes, want %zu%s\n", p, n, size,
 		        n == (ssize_t)size ? ", content differs" : "");
 		return 1;
@@ -216,17 +218,29 @@ static int is_hot(const char *name)
 	return sscanf(name, "dir%lu/class%d_%d", &d, &c, &k) == 3 && fileset_hot(d, c);
 }
 
-/* Evict a file (fadvise: advice, which the kernel takes for clean pages), or warm a hot one. */
-static int evict_one(const char *name, size_t size)
+/* Read a file through, into the page cache. */
+static int warm_one(const char *name, size_t size)
 {
-	int fd = open_set_file(name), rc = 0;
+	int fd = open_set_file(name), rc;
 
 	if (fd < 0)
 		return 1;
+	rc = read(fd, set.buf, size) != (ssize_t)size;
+	close(fd);
+	return rc;
+}
+
+/* Evict a file (fadvise: advice, which the kernel takes for clean pages), or warm a hot one. */
+static int evict_one(const char *name, size_t size)
+{
+	int fd, rc;
+
 	if (is_hot(name))
-		rc = read(fd, set.buf, size) != (ssize_t)size;
-	else /* dirty pages (a set just written) stay: write them first */
-		rc = fdatasync(fd) != 0 || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0;
+		return warm_one(name, size);
+	if ((fd = open_set_file(name)) < 0)
+		return 1;
+	/* dirty pages (a set just written) stay: write them first */
+	rc = fdatasync(fd) != 0 || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0;
 	close(fd);
 	return rc;
 }
@@ -355,12 +369,13 @@ int main(int argc, char **argv)
 		                              { "check", no_argument, NULL, 'c' },
 		                              { "list", no_argument, NULL, 'l' },
 		                              { "evict", no_argument, NULL, 'e' },
+		                              { "warm", no_argument, NULL, 'w' },
 		                              { "resident", no_argument, NULL, 'r' },
 		                              { "disk-latency", required_argument, NULL, 'L' },
 		                              { "help", no_argument, NULL, 'h' },
 		                              { NULL, 0, NULL, 0 } };
 	const char *dir = NULL;
-	int ch, check = 0, list = 0, evict = 0, resident = 0, latency = 0;
+	int ch, check = 0, list = 0, evict = 0, warm = 0, resident = 0, latency = 0;
 	char *end;
 
 	set.mib = FILESET_DEFAULT_MIB;
@@ -379,6 +394,7 @@ int main(int argc, char **argv)
 		case 'c': check = 1; break;
 		case 'l': list = 1; break;
 		case 'e': evict = 1; break;
+		case 'w': warm = 1; break;
 		case 'r': resident = 1; break;
 		case 'L':
 			latency = atoi(optarg);
@@ -406,8 +422,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fileset: neither XDG_CACHE_HOME nor HOME is set: give --dir\n");
 		return 2;
 	}
-	if (evict || resident || latency) { /* on a set already written */
-		if ((evict && each_file(evict_one) != 0) ||
+	if (evict || warm || resident || latency) { /* on a set already written */
+		if ((evict && each_file(evict_one) != 0) || (warm && each_file(warm_one) != 0) ||
 		    (resident && each_file(resident_one) != 0) ||
 		    (latency && disk_latency(latency)))
 			return 1;

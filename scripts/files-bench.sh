@@ -108,7 +108,7 @@ printf 'model\tphase\treq_s\tMiB_s\tcpu_s\tcpu_us_per_req\tcpu_ms_per_MiB\thot_p
 row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" | tee -a "$OUT/files.tsv"; }
 
 for m in "${MODELS[@]}"; do
-	"$FILESET" --mib "$MIB" --check >/dev/null || exit 1 # reads every byte: the set is warm
+	"$FILESET" --mib "$MIB" --warm || exit 1 # reads every file: the set is warm
 	for io in sendfile read; do
 		start "$m" --file-io "$io" || continue
 		load mix "$CONNS" "$OUT/$m.warm-$io.txt"
