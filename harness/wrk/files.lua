@@ -1,12 +1,15 @@
 -- files.lua -- wrk asks for /file/<name> of the generated set (fileset/fileset.h) and checks
 -- every reply (the files scenario, issue 24).
 --
---   wrk -t N -c N -s harness/wrk/files.lua URL -- MIX DIRS [SEED]
+--   wrk -t N -c N -s harness/wrk/files.lua URL -- MIX DIRS [PAUSE_MS]
 --
 -- MIX is `mix` (SPECweb99: a class by its share, 35/50/14/1 %, a directory by a Zipf law over
 -- DIRS directories, a file of the class by a Zipf law over its 9) or `hot` (the hot subset
 -- only: classes 0 and 1 of dir00000, which fileset --evict leaves cached). DIRS is the set's
--- directory count (fileset_dirs: 420 for the default 2 GiB).
+-- directory count (fileset_dirs: 420 for the default 2 GiB). PAUSE_MS (default 0) makes each
+-- connection wait that long between a reply and its next request (wrk's delay()): a load that
+-- leaves the client's CPU idle between requests, so a latency is the server's, not the time a
+-- saturated client took to notice its reply.
 --
 -- Verification. Every reply's status and length are checked against the name asked for, and
 -- one in SAMPLE (16) has 64 bytes at spread offsets checked against the content law, byte i =
@@ -20,7 +23,7 @@ local pct = { 35, 50, 14, 1 } -- SPECweb99's class mix
 
 local names, sizes, phases = {}, {}, {}
 local dir_cdf, k_cdf
-local hot, ndirs
+local hot, ndirs, pause
 local asked -- the index of the file the thread's one connection waits for
 -- globals: done() reads them from each thread's state (thread:get)
 replies, wrong, sampled, bad = 0, 0, 0, 0
@@ -72,7 +75,8 @@ end
 function init(args)
 	hot = args[1] == "hot"
 	ndirs = tonumber(args[2] or "1") or 1
-	math.randomseed((tonumber(args[3] or "1") or 1) * 7919 + (wrk.thread and 1 or 0) + os.time())
+	pause = tonumber(args[3] or "0") or 0
+	math.randomseed(os.time() + math.floor(os.clock() * 1e6))
 	for d = 0, ndirs - 1 do
 		for c = 0, 3 do
 			for k = 0, 8 do
@@ -86,6 +90,10 @@ function init(args)
 	end
 	dir_cdf = zipf_cdf(ndirs)
 	k_cdf = zipf_cdf(9)
+end
+
+function delay()
+	return pause
 end
 
 function request()

@@ -24,8 +24,9 @@ int opts_cpus(void)
 static void usage(FILE *f, const char *model, const char *summary)
 {
 	fprintf(f,
-	        "usage: %s [--host ADDR] [--port N] [--workers N] [--timeout SEC] [--max-conns N]\n"
-	        "       [--docroot DIR] [--file-io sendfile|read]\n"
+	        /* one line: the second is the summary, which the robustness suite reads */
+	        "usage: %s [--host ADDR] [--port N] [--workers N] [--timeout SEC] [--max-conns N] "
+	        "[--docroot DIR] [--file-io sendfile|read]\n"
 	        "%s\n"
 	        "  --host ADDR     address to listen on (default 127.0.0.1)\n"
 	        "  --port N        port; 0 lets the kernel choose (default 8080)\n"
