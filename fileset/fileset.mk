@@ -12,7 +12,7 @@ $(FILESET_BIN): $(call obj,fileset/fileset.c)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 .PHONY: test-fileset
-test-fileset: $(FILESET_BIN)
-	@FILESET=$(FILESET_BIN) fileset/test.sh
+test-fileset: $(FILESET_BIN) $(BIN)/epoll
+	@FILESET=$(FILESET_BIN) BIN=$(BIN) fileset/test.sh
 
 TEST_SUITES += test-fileset
