@@ -782,6 +782,8 @@ static void test_plot_marks(void **state)
 	(void)state;
 	rows[0].client_cpu_pct = 95; /* hello epoll c=8: load generator bound */
 	rows[1].served_conns = 1;    /* hello prefork c=512: starved */
+	rows[1].duration_s = 2;      /* (its p99 is drawn at the run length) */
+	rows[2].other_cpu_pct = 40;  /* hello prefork c=8: noisy */
 	assert_non_null(mkdtemp(dir));
 	snprintf(fake, sizeof(fake), "%s/gnuplot", dir);
 	snprintf(log, sizeof(log), "%s/args", dir);
@@ -801,15 +803,27 @@ static void test_plot_marks(void **state)
 	assert_int_equal(plot_charts(&job, c, n), 0);
 	text = util_read_file(log, NULL);
 	assert_non_null(text);
-	/* 3 kinds for hello keepalive, 3 for sleep keepalive */
+	/*
+	 * 3 kinds for hello keepalive, 3 for sleep keepalive; the legend by value
+	 * at each model's top level (p99: prefork's starved cell at the run
+	 * length), colour by family, a log axis only for p99's 2000 x span, points
+	 * only (2 levels), the noisy cell counted
+	 */
 	if (!(line = strstr(text, "out='")) || !strstr(text, "/hello-p99-keepalive.png'") ||
 	    !strstr(text, "/sleep-throughput-keepalive.png'") ||
-	    !strstr(text, "scenario='hello'; mode='keepalive'; models='epoll prefork'") ||
+	    !strstr(text,
+	            "hello-throughput-keepalive.png'; scenario='hello'; mode='keepalive'; ") ||
 	    !strstr(text, "bound_marks=1; starved_marks=1; law_lines=0; levels='concurrency'; "
-	                  "xcol='concurrency'; first_level=8\n") ||
+	                  "xcol='concurrency'; first_level=8; models='epoll prefork'; "
+	                  "labels='\"epoll (one loop)\" \"prefork (unknown)\"'; "
+	                  "colours='#1f77b4 #7f7f7f'; pts='7 7'; logy=0; lines=0; spread=0; "
+	                  "noisy_marks=1\n") ||
+	    !(line = strstr(text, "hello-p99-keepalive.png'")) ||
+	    !strstr(line, "models='prefork epoll'") ||
+	    strstr(line, "logy=1") > strchr(line, '\n') || !strstr(line, "logy=1") ||
 	    !strstr(text, "scenario='sleep'") ||
 	    !strstr(text, "bound_marks=0; starved_marks=0; law_lines=1; levels='concurrency'; "
-	                  "xcol='concurrency'; first_level=8\n"))
+	                  "xcol='concurrency'; first_level=8; models='epoll'"))
 		fail_msg("chart arguments:\n%s", text);
 	free(text);
 	free(c);
