@@ -1,4 +1,4 @@
-/* report_md.c -- report.md: the verdicts first, then per scenario its law and tables by family; ranking.md. */
+/* report_md.c -- report.md: the verdicts, then per scenario its law and tables by family. */
 #include "report_md.h"
 #include "health.h"
 #include "plot.h"
