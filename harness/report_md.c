@@ -313,16 +313,6 @@ static double how_much(const struct report_cell *a, const struct report_cell *b,
 	return cpu ? b->cpu_us_median / a->cpu_us_median : a->rps_median / b->rps_median;
 }
 
-static int g_cpu; /* cmp_best's order: the mode's (qsort has no context) */
-
-static int cmp_best(const void *a, const void *b)
-{
-	double x = rank_key(*(const struct report_cell *const *)a, g_cpu);
-	double y = rank_key(*(const struct report_cell *const *)b, g_cpu);
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * One verdict line for a scenario's mode (c[0..n), one scenario's cells): at
  * its highest level, each family's best model of ours (a closing design left
@@ -353,11 +343,16 @@ static void md_verdict(FILE *f, const struct report_cell *c, int n, const char *
 		if (!best[fam] || rank_key(x, cpu) < rank_key(best[fam], cpu))
 			best[fam] = x;
 	}
-	for (i = 0; i < FACTS_NFAMILIES; i++)
-		if (best[i])
-			best[k++] = best[i];
-	g_cpu = cpu;
-	qsort(best, k, sizeof(best[0]), cmp_best);
+	for (i = 0; i < FACTS_NFAMILIES; i++) { /* the families present, best first */
+		const struct report_cell *x = best[i];
+		int j;
+
+		if (!x)
+			continue;
+		for (j = k++; j > 0 && rank_key(x, cpu) < rank_key(best[j - 1], cpu); j--)
+			best[j] = best[j - 1];
+		best[j] = x;
+	}
 	fprintf(f, " at %s=%d: ", report_level_word(&c[0]), level);
 	if (!k) {
 		fprintf(f, "no model of ours ran.\n");
