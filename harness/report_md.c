@@ -153,9 +153,9 @@ static void md_marks(FILE *f, const struct report_cell *x, int planned)
 }
 
 /*
- * One cell of a table, to f. cpu: "15.2 · 24,873/s" (server CPU µs per
- * request first, where the load tool was the ceiling); else "12,226/s = 96 % ·
- * 15.73 ms · 31.4 µs" (req/s with its share of the bound, p99, CPU).
+ * One cell of a table, to f (CPU below 10 µs with two decimals, above with one). cpu: "15.2 ·
+ * 24,873/s" (server CPU µs per request first, where the load tool was the ceiling); else "12,226/s
+ * = 96 % · 15.73 ms · 31.4 µs" (req/s with its share of the bound, p99, CPU).
  */
 static void md_cell(FILE *f, const struct report_cell *x, int planned, int cpu)
 {
@@ -169,8 +169,8 @@ static void md_cell(FILE *f, const struct report_cell *x, int planned, int cpu)
 		return;
 	}
 	if (cpu)
-		fprintf(f, " %.1f · %s/s", x->cpu_us_median,
-		        util_thousands(x->rps_median, num, sizeof(num)));
+		fprintf(f, x->cpu_us_median < 10 ? " %.2f · %s/s" : " %.1f · %s/s",
+		        x->cpu_us_median, util_thousands(x->rps_median, num, sizeof(num)));
 	else
 		fprintf(f, " %s/s", util_thousands(x->rps_median, num, sizeof(num)));
 	if (x->bound > 0)
@@ -188,7 +188,7 @@ static void md_cell(FILE *f, const struct report_cell *x, int planned, int cpu)
 			fprintf(f, " · ≥ %.1f s", x->run_s);
 		else
 			fprintf(f, " · %.2f ms", x->p99_median);
-		fprintf(f, " · %.1f µs", x->cpu_us_median);
+		fprintf(f, x->cpu_us_median < 10 ? " · %.2f µs" : " · %.1f µs", x->cpu_us_median);
 	}
 	md_marks(f, x, planned);
 	fprintf(f, " |");
@@ -364,7 +364,10 @@ static void md_verdict(FILE *f, const struct report_cell *c, int n, const char *
 		fprintf(f, "%s**%s**", i ? ", " : "", facts_family_name(best[i]->family));
 	fprintf(f, lead > 1 ? " tie for first (within 5 %%): " : " first: ");
 	if (cpu)
-		fprintf(f, "%s %.1f µs per request", best[0]->model, best[0]->cpu_us_median);
+		fprintf(f,
+		        best[0]->cpu_us_median < 10 ? "%s %.2f µs per request"
+		                                    : "%s %.1f µs per request",
+		        best[0]->model, best[0]->cpu_us_median);
 	else
 		fprintf(f, "%s %s req/s", best[0]->model,
 		        util_thousands(best[0]->rps_median, num, sizeof(num)));

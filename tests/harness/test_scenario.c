@@ -608,7 +608,7 @@ static void test_md_verdicts(void **state)
 		  { "**one loop**, **per connection** tie for first (within 5 %): epoll 100,000 "
 		    "req/s; then blocking pool, 2.00 x behind (prefork)",
 		    "req/s · p99 · server CPU µs per request", "| iterative | single (closes) |",
-		    "| one loop | epoll | 100,000/s · 1.00 ms · 5.0 µs |" },
+		    "| one loop | epoll | 100,000/s · 1.00 ms · 5.00 µs |" },
 		  "**iterative**" },
 	};
 	static struct meta_env env;
