@@ -12,7 +12,7 @@
  * The charts of every scenario, those only of scenarios whose levels are idle
  * connections, and those only of open-loop ones.
  */
-enum { CHART_ALL, CHART_IDLE, CHART_OPEN };
+enum { CHART_ALL, CHART_IDLE, CHART_OPEN, CHART_MIX };
 static const struct {
 	const char *name;
 	int only;
@@ -20,6 +20,7 @@ static const struct {
 	{ "throughput", CHART_ALL }, { "p99", CHART_ALL },
 	{ "cpu", CHART_ALL },        { "mem", CHART_IDLE }, /* memory per idle connection */
 	{ "goodput", CHART_OPEN }, /* goodput and rejected against offered load */
+	{ "short", CHART_MIX },    /* a mix's short requests' p99 beside the FCFS and PS laws */
 };
 #define NKINDS (int)(sizeof(chart_kinds) / sizeof(chart_kinds[0]))
 
@@ -30,7 +31,9 @@ int plot_kinds(const struct report_cell *c, const char *kinds[PLOT_MAX_KINDS])
 	for (i = 0; i < NKINDS && k < PLOT_MAX_KINDS; i++)
 		if (chart_kinds[i].only == CHART_ALL ||
 		    (chart_kinds[i].only == CHART_IDLE && report_is_idle(c)) ||
-		    (chart_kinds[i].only == CHART_OPEN && scenario_open_loop(c->scenario)))
+		    (chart_kinds[i].only == CHART_OPEN && scenario_open_loop(c->scenario)) ||
+		    (chart_kinds[i].only == CHART_MIX && scenario_find(c->scenario) &&
+		     scenario_find(c->scenario)->mix))
 			kinds[k++] = chart_kinds[i].name;
 	return k;
 }
@@ -72,6 +75,8 @@ static double chart_value(const char *kind, const struct report_cell *x)
 		v = x->concurrency > 0 ? x->goodput_median : NAN;
 	else if (!strcmp(kind, "mem"))
 		v = x->mem_per_idle_b;
+	else if (!strcmp(kind, "short"))
+		v = x->concurrency > 0 ? x->short_p99_us : NAN; /* short.gp: the offered levels */
 	return v > 0 ? v : NAN;
 }
 
