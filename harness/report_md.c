@@ -6,6 +6,7 @@
 #include "scenario.h"
 #include "util.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -609,7 +610,6 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 		md_overload(f, s, c, n);
 	for (m = 0; m < k; m++)
 		md_table(f, c, n, modes[m], report_planned_reps(c, n));
-	report_balance_md(f, c, n);
 	if (report_is_idle(&c[0])) {
 		fprintf(
 		    f,
@@ -655,7 +655,7 @@ static int count_noisy(const struct report_cell *c, int n, int *noisy)
 }
 
 /* The verdicts: a banner when cells were noisy, then a line per scenario and mode. */
-static void md_verdicts(FILE *f, const struct report_cell *c, int n)
+static void md_verdicts(FILE *f, const struct report_cell *c, int n, int balance)
 {
 	const char *modes[REPORT_MAX_MODES];
 	int start, end, k, m, noisy, cells = count_noisy(c, n, &noisy);
@@ -677,9 +677,13 @@ static void md_verdicts(FILE *f, const struct report_cell *c, int n)
 		for (m = 0; m < k; m++)
 			md_verdict(f, c + start, end - start, modes[m]);
 	}
-	fprintf(f, "\nThe full ranking at the highest concurrency is in [ranking.md](ranking.md); "
-	           "the conditions (machine, tools, pinning, each model's Facts line, the plan) in "
-	           "[meta](meta).\n\n");
+	fprintf(f,
+	        "\nThe full ranking at the highest concurrency is in [ranking.md](ranking.md)%s; "
+	        "the conditions (machine, tools, pinning, each model's Facts line, the plan) in "
+	        "[meta](meta).\n\n",
+	        balance
+	            ? ", how evenly each pool's workers shared the load in [balance.md](balance.md)"
+	            : "");
 }
 
 /* The charts, a line per scenario and mode. */
@@ -704,24 +708,68 @@ static void md_charts(FILE *f, const struct report_cell *c, int n, const char *c
 	fprintf(f, "\n");
 }
 
-/* ranking.md beside report.md (dir/ranking.md): the ranking in full. 0 or -1. */
-static int md_ranking(const char *report_path, const struct report_cell *c, int n)
+/*
+ * name beside report.md (in report_path's directory) holding text, or, with
+ * no text, removed (an older redraw's). 0 or -1.
+ */
+static int md_side_file(const char *report_path, const char *name, const char *text)
 {
 	char path[PATH_MAX];
 	const char *slash = strrchr(report_path, '/');
 	FILE *f;
 
 	if (slash)
-		snprintf(path, sizeof(path), "%.*s/ranking.md", (int)(slash - report_path),
-		         report_path);
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - report_path), report_path,
+		         name);
 	else
-		snprintf(path, sizeof(path), "ranking.md");
+		snprintf(path, sizeof(path), "%s", name);
+	if (!text || !*text)
+		return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 	if (!(f = fopen(path, "we")))
 		return -1;
-	fprintf(f, "# Ranking at the highest concurrency\n\n```\n");
-	report_ranking(f, c, n);
-	fprintf(f, "```\n");
+	fputs(text, f);
 	return fclose(f) == 0 ? 0 : -1;
+}
+
+/*
+ * The side files' texts, malloc'ed (NULL when out of memory): the ranking in
+ * full into *ranking; into *balance, per scenario with a pool whose workers
+ * were measured, report_balance_md's table ("" when none was).
+ */
+static void md_side_texts(const struct report_cell *c, int n, char **ranking, char **balance)
+{
+	char title[RECORD_WORD + 128], *part;
+	size_t len, plen;
+	int start, end;
+	FILE *f;
+
+	*ranking = *balance = NULL;
+	if ((f = open_memstream(ranking, &len))) {
+		fprintf(f, "# Ranking at the highest concurrency\n\n```\n");
+		report_ranking(f, c, n);
+		fprintf(f, "```\n");
+		fclose(f);
+	}
+	if (!(f = open_memstream(balance, &len)))
+		return;
+	for (start = 0; start < n; start = end) {
+		FILE *p;
+
+		end = report_slice_end(c, n, start);
+		part = NULL;
+		if (!(p = open_memstream(&part, &plen)))
+			continue;
+		report_balance_md(p, c + start, end - start);
+		fclose(p);
+		if (plen)
+			fprintf(f, "%s## %s\n\n%s",
+			        ftell(f) ? ""
+			                 : "# How evenly the workers shared "
+			                   "the load\n\n",
+			        report_title(&c[start], title, sizeof(title)), part);
+		free(part);
+	}
+	fclose(f);
 }
 
 int report_write_md(const char *path, const char *run_id, const char *charts_rel,
@@ -729,13 +777,15 @@ int report_write_md(const char *path, const char *run_id, const char *charts_rel
 {
 	struct marks marks;
 	int start, end, planned = report_planned_reps(c, n);
+	char *ranking, *balance;
 	FILE *f = fopen(path, "we");
 
 	if (!f)
 		return -1;
+	md_side_texts(c, n, &ranking, &balance);
 	fprintf(f, "# Benchmark run %s\n\n", run_id);
 	md_warnings(f, meta);
-	md_verdicts(f, c, n);
+	md_verdicts(f, c, n, balance && *balance);
 	marks_of(c, n, planned, &marks);
 	md_legend(f, &marks, planned);
 	for (start = 0; start < n; start = end) {
@@ -743,7 +793,11 @@ int report_write_md(const char *path, const char *run_id, const char *charts_rel
 		md_scenario(f, c + start, end - start);
 	}
 	md_charts(f, c, n, charts_rel);
-	if (md_ranking(path, c, n) < 0)
+	if (!ranking || md_side_file(path, "ranking.md", ranking) < 0)
 		fprintf(f, "(ranking.md could not be written.)\n\n");
+	if (!balance || md_side_file(path, "balance.md", balance) < 0)
+		fprintf(f, "(balance.md could not be written.)\n\n");
+	free(ranking);
+	free(balance);
 	return fclose(f) == 0 ? 0 : -1;
 }

@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "record.h"
 #include "report.h"
+#include "mdfile.h"
 #include "report_md.h"
 #include "util.h"
 
@@ -462,21 +463,11 @@ static void test_summary_and_ranking(void **state)
 	free(c);
 }
 
-/* report.md of cells into a malloc'ed string (through a temporary file). */
+/* report.md of cells as a malloc'ed string. */
 static char *md_of(const struct report_cell *c, int n)
 {
-	char path[] = "/tmp/harness-md-XXXXXX", *text;
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(report_write_md(path, "test", "../plots", c, n, "meta: x\n"), 0);
-	text = util_read_file(path, NULL);
-	unlink(path);
-	assert_non_null(text);
-	return text;
+	return md_written(c, n, "../plots", "meta: x\n", NULL);
 }
-
 /* meta's warning lines (ab with more client CPUs than it uses) head report.md; others do not. */
 static void test_md_warning(void **state)
 {
@@ -497,15 +488,8 @@ static void test_md_warning(void **state)
 	(void)state;
 	assert_int_equal(report_summarize(rows, 1, &c, &n), 0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char path[] = "/tmp/harness-md-XXXXXX", *text;
-		int fd = mkstemp(path);
+		char *text = md_written(c, n, "../plots", cases[i].meta, NULL);
 
-		assert_true(fd >= 0);
-		close(fd);
-		assert_int_equal(report_write_md(path, "test", "../plots", c, n, cases[i].meta), 0);
-		text = util_read_file(path, NULL);
-		unlink(path);
-		assert_non_null(text);
 		if (cases[i].want ? !strstr(text, cases[i].want) ||
 		                        strstr(text, "Warning") > strstr(text, "## ")
 		                  : strstr(text, "**Warning:**") != NULL)

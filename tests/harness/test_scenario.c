@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "plot.h"
 #include "report.h"
+#include "mdfile.h"
 #include "report_md.h"
 #include "run.h"
 #include "scenario.h"
@@ -593,16 +594,7 @@ static void ranking_of(const struct report_cell *c, int n, char **text)
 /* report.md of c[0..n) with meta (charts under ../plots/x), as a malloc'ed string. */
 static char *md_of(const struct report_cell *c, int n, const char *meta)
 {
-	char path[] = "/tmp/harness-md-XXXXXX", *text;
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(report_write_md(path, "x", "../plots/x", c, n, meta), 0);
-	text = util_read_file(path, NULL);
-	unlink(path);
-	assert_non_null(text);
-	return text;
+	return md_written(c, n, "../plots/x", meta, NULL);
 }
 
 /* A hello row with its server CPU and the load tool's CPU (>= 90: client bound). */
@@ -685,6 +677,27 @@ static void test_md_verdicts(void **state)
 			fail_msg("case %zu (%s): has \"%s\":\n%s", i, cases[i].name, cases[i].never,
 			         text);
 		free(text);
+		if (i ==
+		    0) { /* a pool whose workers were measured: its table in balance.md, linked */
+			char *balance = NULL;
+
+			assert_true(c[2].parallel == FACTS_WORKERS);
+			c[2].jain_median = 0.9;
+			snprintf(c[2].worker_shares, sizeof(c[2].worker_shares), "0.60/0.40");
+			text = md_written(c, n, "../plots/x", meta, &balance);
+			if (!balance || !strstr(balance, "## scenario hello") ||
+			    !strstr(balance, "| prefork | close | 64 | 2 | 0.60/0.40 | 0.90 |") ||
+			    !strstr(text, "[balance.md](balance.md)") || strstr(text, "How evenly"))
+				fail_msg("balance.md:\n%s\nreport.md:\n%s",
+				         balance ? balance : "(none)", text);
+			free(balance);
+			free(text);
+			c[2].jain_median = -1; /* none measured: no balance.md, no link */
+			text = md_written(c, n, "../plots/x", meta, &balance);
+			if (balance || strstr(text, "balance.md"))
+				fail_msg("balance.md without a measured pool:\n%s", text);
+			free(text);
+		}
 		free(c);
 	}
 }
