@@ -10,6 +10,7 @@
 #include "record.h"
 #include "report.h"
 #include "report_md.h"
+#include "report_rank.h"
 #include "run.h"
 #include "scenario.h"
 #include "sweep.h"
@@ -149,8 +150,8 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	if (report_write_md(path, run_id, rel, cells, ncells, meta) < 0)
 		fprintf(stderr, "harness: cannot write %s\n", path);
 	if (ncells) {
-		printf(
-		    "\nRanking at the highest concurrency (req/s, mean ± sd of ok repetitions):\n");
+		printf("\nRanking at the highest concurrency (medians of the ok repetitions, "
+		       "min-max):\n");
 		report_ranking(stdout, cells, ncells);
 	}
 	if (compare)

@@ -1,5 +1,7 @@
 /* report_md.c -- report.md: the verdicts, then per scenario its law and tables by family. */
 #include "report_md.h"
+#include "report_side.h"
+#include "calib.h"
 #include "report_mixed.h"
 #include "health.h"
 #include "plot.h"
@@ -14,11 +16,9 @@
 
 /* Which marks the report's cells carry, for its one legend. */
 struct marks {
-	int bound, refs, shortfall, starved, noisy, law, refused;
+	int bound, refs, shortfall, starved, noisy, law, refused, unserved, slow, littles;
 	double noisy_max;
 };
-
-#define REPORT_BANDWIDTH_BYTES 65536 /* bodies this large get MB/s beside req/s */
 
 /* The distinct concurrency levels of mode, ascending (at most max). */
 static int levels_of(const struct report_cell *c, int n, const char *mode, int *lv, int max)
@@ -54,6 +54,9 @@ static void marks_of(const struct report_cell *c, int n, int planned, struct mar
 		m->law |= x->ok && x->bound > 0;
 		m->refused |= x->ok && x->rejected_median > 0;
 		m->refs |= x->reference;
+		m->unserved |= x->ok && x->w.unserved && !x->starved;
+		m->slow |= x->w.slow > 0;
+		m->littles |= x->w.littles_off;
 		if (x->noisy) {
 			m->noisy = 1;
 			m->noisy_max = fmax(m->noisy_max, x->other_cpu_max);
@@ -148,10 +151,14 @@ static void md_marks(FILE *f, const struct report_cell *x, int planned)
 		fprintf(f, " ‡");
 	if (report_cell_short(x, planned))
 		fprintf(f, " *");
-	if (x->ok && x->starved)
+	if (x->ok && (x->starved || x->w.unserved))
 		fprintf(f, " † ~%.0f/%d", x->served_median, x->concurrency);
 	if (x->noisy)
 		fprintf(f, " §");
+	if (x->w.slow)
+		fprintf(f, " ¤");
+	if (x->w.littles_off)
+		fprintf(f, " ≠");
 }
 
 /*
@@ -201,7 +208,8 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 {
 	fprintf(f,
 	        "How to read a cell: the median of the ok repetitions. `15.2 · 24,873/s`: server "
-	        "CPU µs per request (user + sys over requests), then req/s, in a mode whose "
+	        "CPU µs per request (the tree's user + sys over the load window, per request), "
+	        "then req/s, in a mode whose "
 	        "load tool was the ceiling; `12,226/s = 96 %% · 15.73 ms · 31.4 µs`: req/s, its "
 	        "share of the bound, p99 latency and server CPU µs per request. Rows are "
 	        "grouped by family (from each model's Facts line), the best family first, "
@@ -213,7 +221,9 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 		fprintf(f,
 		        "- = N %%: the median req/s as a share of the bound that the scenario's "
 		        "law gives for the model (its Facts line, the server's CPUs, --workers); "
-		        "far below it is a finding to explain.\n");
+		        "far below it is a finding to explain; under the CPU's law (cpu) a model "
+		        "below 100 %% was not idle: the gap is what it spends per request beside "
+		        "the work.\n");
 	if (m->refused)
 		fprintf(f,
 		        "- N refused/s: 503 answers a second from a model that refuses by design "
@@ -236,6 +246,26 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 		        "run, so the cell's latency is at least its length (≥ T s); req/s is the "
 		        "N's.\n",
 		        HEALTH_STARVED_FRACTION);
+	if (m->unserved)
+		fprintf(
+		    f,
+		    "- † without starved: Little's law (req/s x the completed requests' mean "
+		    "latency) accounts for only ~N of the C connections, more than %.0f %% short, "
+		    "while the load tool was not saturated: the others spent part of the run "
+		    "unserved; their wait is not in the p99 shown.\n",
+		    100 * HEALTH_LITTLES_OFF);
+	if (m->slow)
+		fprintf(f,
+		        "- ¤ slow phase: in a repetition the host's calibration (calib_us: a fixed "
+		        "pipe ping-pong timed before the run) was more than %.0f %% off the whole "
+		        "run's median: the host ran at another speed then, which § cannot see.\n",
+		        100 * CALIB_OFF_FRAC);
+	if (m->littles)
+		fprintf(
+		    f,
+		    "- ≠ Little's law off: req/s x mean latency / connections (littles_ratio) is "
+		    "more than %.0f %% away from 1: the tool's own numbers disagree.\n",
+		    100 * HEALTH_LITTLES_OFF);
 	if (m->shortfall)
 		fprintf(f,
 		        "- * fewer ok repetitions than the %d planned (summary.csv, statuses).\n",
@@ -243,6 +273,40 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 	if (m->refs)
 		fprintf(f, "- (reference): a production server behind the same contract (ref-nginx "
 		           "is Debian's nginx), the yardstick, not a model of ours.\n");
+	fprintf(f, "\n");
+}
+
+/*
+ * An idle scenario's memory per idle connection, at the most idle
+ * connections: the user-space slope, the kernel's (the server's share,
+ * kmem.h) and their total. Nothing when no cell knows the kernel's.
+ */
+static void md_idle_memory(FILE *f, const struct report_cell *c, int n)
+{
+	int i, known = 0;
+
+	for (i = 0; i < n; i++)
+		known |= c[i].w.kmem_per_idle_b >= 0;
+	if (!known)
+		return;
+	fprintf(f, "Memory per idle connection, at the most idle connections: user space (the "
+	           "slope of the tree's PSS), the kernel's (slab, stacks and page tables grown "
+	           "while they were opened, less the holder's own sockets: on loopback both ends "
+	           "live in this kernel), and the total.\n\n| model | mode | N | user B | kernel "
+	           "B | total B |\n|---|---|---:|---:|---:|---:|\n");
+	for (i = 0; i < n; i++) {
+		const struct report_cell *x = &c[i];
+
+		if (x->w.kmem_per_idle_b < 0 || (i + 1 < n && !strcmp(c[i + 1].model, x->model) &&
+		                                 !strcmp(c[i + 1].mode, x->mode)))
+			continue; /* sorted by model, mode, level: the last is the most idle */
+		fprintf(f, "| %s | %s | %d | ", x->model, x->mode, x->idle_conns);
+		if (isnan(x->mem_per_idle_b))
+			fprintf(f, "? | %.0f | ? |\n", x->w.kmem_per_idle_b);
+		else
+			fprintf(f, "%.0f | %.0f | %.0f |\n", x->mem_per_idle_b,
+			        x->w.kmem_per_idle_b, x->mem_per_idle_b + x->w.kmem_per_idle_b);
+	}
 	fprintf(f, "\n");
 }
 
@@ -423,6 +487,20 @@ static int loss_servers(const struct report_cell *c)
 }
 
 /*
+ * "; 45 % of them waited in the generator for a connection" where some of an
+ * open-loop cell's requests did (their latency holds that wait, which is the
+ * generator's queue, not the server's), else "", into buf.
+ */
+static const char *generator_wait(const struct report_cell *x, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (x->w.gen_wait_share > 0)
+		snprintf(buf, len, "; %.0f %% of them waited in the generator for a connection",
+		         100 * x->w.gen_wait_share);
+	return buf;
+}
+
+/*
  * One open-loop cell beside its law (scenario_overload_law): offered load,
  * goodput and rejected req/s each with the law's figure, p99, and what the law
  * says past the bound. The offered req/s is the share of the measured capacity
@@ -435,7 +513,7 @@ static void md_overload_law_row(FILE *f, const struct report_cell *x, const stru
 	struct overload_law law;
 	int has_law = scenario_overload_law(x->bound, offered, x->admission, loss_servers(x), run_s,
 	                                    &law) == 0;
-	char rej[32] = "?";
+	char rej[32] = "?", p99[128], waited[96];
 
 	fprintf(f, "| %s | %d %% = ", x->model, x->concurrency);
 	fprintf(f, offered >= 0 ? "%.0f |" : "? |", offered);
@@ -446,13 +524,15 @@ static void md_overload_law_row(FILE *f, const struct report_cell *x, const stru
 	if (x->rejected_median >= 0)
 		snprintf(rej, sizeof(rej), "%.0f", x->rejected_median);
 	if (!has_law) {
-		fprintf(f, " %.0f | %s | %.2f ms | no law: %s |\n", x->goodput_median, rej,
-		        x->p99_median,
+		fprintf(f, " %.0f | %s | %s | no law: %s |\n", x->goodput_median, rej,
+		        cellstats_p99_words(&x->w, x->ok, x->p99_median, p99, sizeof(p99)),
 		        x->bound < 0 ? x->law : "the offered load is unknown (no capacity run)");
 		return;
 	}
-	fprintf(f, " %.0f (law %.0f) | %s (law %.0f) | %.2f ms | ", x->goodput_median,
-	        law.goodput_rps, rej, law.rejected_rps, x->p99_median);
+	fprintf(f, " %.0f (law %.0f) | %s (law %.0f) | %s%s | ", x->goodput_median, law.goodput_rps,
+	        rej, law.rejected_rps,
+	        cellstats_p99_words(&x->w, x->ok, x->p99_median, p99, sizeof(p99)),
+	        generator_wait(x, waited, sizeof(waited)));
 	if (loss_servers(x) > 0)
 		fprintf(
 		    f,
@@ -496,7 +576,7 @@ static void md_overload_verdict(FILE *f, const struct report_cell *c, int n)
 {
 	const struct report_cell *low = NULL, *knee = NULL, *top = &c[0], *cap = NULL;
 	double peak = 0;
-	char knee_s[64], top_s[192];
+	char knee_s[192], top_s[192], p99[128];
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -516,8 +596,12 @@ static void md_overload_verdict(FILE *f, const struct report_cell *c, int n)
 		if (x->goodput_median > peak)
 			peak = x->goodput_median;
 	}
-	snprintf(knee_s, sizeof(knee_s), knee ? "%d %%" : "not within the loads run",
-	         knee ? knee->concurrency : 0);
+	if (knee)
+		snprintf(
+		    knee_s, sizeof(knee_s), "%d %%: %s", knee->concurrency,
+		    cellstats_p99_words(&knee->w, knee->ok, knee->p99_median, p99, sizeof(p99)));
+	else
+		snprintf(knee_s, sizeof(knee_s), "not within the loads run");
 	if (!top->ok)
 		snprintf(top_s, sizeof(top_s), "not measured at %d %% (%s) | -", top->concurrency,
 		         top->statuses);
@@ -533,8 +617,9 @@ static void md_overload_verdict(FILE *f, const struct report_cell *c, int n)
 		fprintf(f, "not measured (%s) | ", cap ? cap->statuses : "no run");
 	fprintf(f, "%s | ", past_bound(&c[0]));
 	if (low)
-		fprintf(f, "%.2f ms at %d %% | %s | %s |\n", low->p99_median, low->concurrency,
-		        knee_s, top_s);
+		fprintf(f, "%s at %d %% | %s | %s |\n",
+		        cellstats_p99_words(&low->w, low->ok, low->p99_median, p99, sizeof(p99)),
+		        low->concurrency, knee_s, top_s);
 	else
 		fprintf(f, "- | - | %s |\n", top_s);
 }
@@ -626,6 +711,7 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 		    "scan law: idle connections cost it memory and the scheduler.\n\n```\n");
 		report_idle_slopes(f, c, n);
 		fprintf(f, "```\n\n");
+		md_idle_memory(f, c, n);
 	}
 }
 
@@ -655,7 +741,7 @@ static int count_noisy(const struct report_cell *c, int n, int *noisy)
 }
 
 /* The verdicts: a banner when cells were noisy, then a line per scenario and mode. */
-static void md_verdicts(FILE *f, const struct report_cell *c, int n, int balance)
+static void md_verdicts(FILE *f, const struct report_cell *c, int n, int balance, int cpu)
 {
 	const char *modes[REPORT_MAX_MODES];
 	int start, end, k, m, noisy, cells = count_noisy(c, n, &noisy);
@@ -678,9 +764,12 @@ static void md_verdicts(FILE *f, const struct report_cell *c, int n, int balance
 			md_verdict(f, c + start, end - start, modes[m]);
 	}
 	fprintf(f,
-	        "\nThe full ranking at the highest concurrency is in [ranking.md](ranking.md)%s; "
+	        "\nThe full ranking at the highest concurrency is in [ranking.md](ranking.md)%s%s; "
 	        "the conditions (machine, tools, pinning, each model's Facts line, the plan) in "
 	        "[meta](meta).\n\n",
+	        cpu ? ", where the CPU went (server, client, whole machine) and the fixed cost of "
+	              "start-up and exit in [cpu.md](cpu.md)"
+	            : "",
 	        balance
 	            ? ", how evenly each pool's workers shared the load in [balance.md](balance.md)"
 	            : "");
@@ -708,84 +797,20 @@ static void md_charts(FILE *f, const struct report_cell *c, int n, const char *c
 	fprintf(f, "\n");
 }
 
-/*
- * name beside report.md (in report_path's directory) holding text, or, with
- * no text, removed (an older redraw's). 0 or -1.
- */
-static int md_side_file(const char *report_path, const char *name, const char *text)
-{
-	char path[PATH_MAX];
-	const char *slash = strrchr(report_path, '/');
-	FILE *f;
-
-	if (slash)
-		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - report_path), report_path,
-		         name);
-	else
-		snprintf(path, sizeof(path), "%s", name);
-	if (!text || !*text)
-		return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
-	if (!(f = fopen(path, "we")))
-		return -1;
-	fputs(text, f);
-	return fclose(f) == 0 ? 0 : -1;
-}
-
-/*
- * The side files' texts, malloc'ed (NULL when out of memory): the ranking in
- * full into *ranking; into *balance, per scenario with a pool whose workers
- * were measured, report_balance_md's table ("" when none was).
- */
-static void md_side_texts(const struct report_cell *c, int n, char **ranking, char **balance)
-{
-	char title[RECORD_WORD + 128], *part;
-	size_t len, plen;
-	int start, end;
-	FILE *f;
-
-	*ranking = *balance = NULL;
-	if ((f = open_memstream(ranking, &len))) {
-		fprintf(f, "# Ranking at the highest concurrency\n\n```\n");
-		report_ranking(f, c, n);
-		fprintf(f, "```\n");
-		fclose(f);
-	}
-	if (!(f = open_memstream(balance, &len)))
-		return;
-	for (start = 0; start < n; start = end) {
-		FILE *p;
-
-		end = report_slice_end(c, n, start);
-		part = NULL;
-		if (!(p = open_memstream(&part, &plen)))
-			continue;
-		report_balance_md(p, c + start, end - start);
-		fclose(p);
-		if (plen)
-			fprintf(f, "%s## %s\n\n%s",
-			        ftell(f) ? ""
-			                 : "# How evenly the workers shared "
-			                   "the load\n\n",
-			        report_title(&c[start], title, sizeof(title)), part);
-		free(part);
-	}
-	fclose(f);
-}
-
 int report_write_md(const char *path, const char *run_id, const char *charts_rel,
                     const struct report_cell *c, int n, const char *meta)
 {
 	struct marks marks;
 	int start, end, planned = report_planned_reps(c, n);
-	char *ranking, *balance;
+	struct report_sides sides;
 	FILE *f = fopen(path, "we");
 
 	if (!f)
 		return -1;
-	md_side_texts(c, n, &ranking, &balance);
+	report_sides_make(c, n, &sides);
 	fprintf(f, "# Benchmark run %s\n\n", run_id);
 	md_warnings(f, meta);
-	md_verdicts(f, c, n, balance && *balance);
+	md_verdicts(f, c, n, sides.balance && *sides.balance, sides.cpu && *sides.cpu);
 	marks_of(c, n, planned, &marks);
 	md_legend(f, &marks, planned);
 	for (start = 0; start < n; start = end) {
@@ -793,11 +818,9 @@ int report_write_md(const char *path, const char *run_id, const char *charts_rel
 		md_scenario(f, c + start, end - start);
 	}
 	md_charts(f, c, n, charts_rel);
-	if (!ranking || md_side_file(path, "ranking.md", ranking) < 0)
-		fprintf(f, "(ranking.md could not be written.)\n\n");
-	if (!balance || md_side_file(path, "balance.md", balance) < 0)
-		fprintf(f, "(balance.md could not be written.)\n\n");
-	free(ranking);
-	free(balance);
+	if (report_sides_write(path, &sides) < 0)
+		fprintf(f,
+		        "(ranking.md, cpu.md or balance.md could not be written beside it.)\n\n");
+	report_sides_free(&sides);
 	return fclose(f) == 0 ? 0 : -1;
 }

@@ -11,8 +11,9 @@
 #include "plan.h"
 #include "plot.h"
 #include "report.h"
-#include "mdfile.h"
+#include "mdtext.h"
 #include "report_md.h"
+#include "report_rank.h"
 #include "run.h"
 #include "scenario.h"
 #include "tool.h"
@@ -591,12 +592,6 @@ static void ranking_of(const struct report_cell *c, int n, char **text)
 	fclose(f);
 }
 
-/* report.md of c[0..n) with meta (charts under ../plots/x), as a malloc'ed string. */
-static char *md_of(const struct report_cell *c, int n, const char *meta)
-{
-	return md_written(c, n, "../plots/x", meta, NULL);
-}
-
 /* A hello row with its server CPU and the load tool's CPU (>= 90: client bound). */
 static struct record_row hello_row(const char *model, const char *mode, double rps, double cpu_us,
                                    double client_pct)
@@ -668,7 +663,7 @@ static void test_md_verdicts(void **state)
 		assert_int_equal(report_summarize(cases[i].rows, 5, &c, &n), 0);
 		meta_read_env(meta, &env);
 		report_apply_laws(c, n, &env);
-		text = md_of(c, n, meta);
+		text = md_text(c, n, meta);
 		for (j = 0, at = text; j < 4 && cases[i].want[j]; j++)
 			if (!(at = strstr(at, cases[i].want[j])))
 				fail_msg("case %zu (%s): lacks, in order, \"%s\":\n%s", i,
@@ -684,7 +679,7 @@ static void test_md_verdicts(void **state)
 			assert_true(c[2].parallel == FACTS_WORKERS);
 			c[2].jain_median = 0.9;
 			snprintf(c[2].worker_shares, sizeof(c[2].worker_shares), "0.60/0.40");
-			text = md_written(c, n, "../plots/x", meta, &balance);
+			text = md_text_side(c, n, meta, "balance.md", &balance);
 			if (!balance || !strstr(balance, "## scenario hello") ||
 			    !strstr(balance, "| prefork | close | 64 | 2 | 0.60/0.40 | 0.90 |") ||
 			    !strstr(text, "[balance.md](balance.md)") || strstr(text, "How evenly"))
@@ -693,7 +688,7 @@ static void test_md_verdicts(void **state)
 			free(balance);
 			free(text);
 			c[2].jain_median = -1; /* none measured: no balance.md, no link */
-			text = md_written(c, n, "../plots/x", meta, &balance);
+			text = md_text_side(c, n, meta, "balance.md", &balance);
 			if (balance || strstr(text, "balance.md"))
 				fail_msg("balance.md without a measured pool:\n%s", text);
 			free(text);
@@ -736,12 +731,12 @@ static void test_per_scenario(void **state)
 	ranking_of(c, n, &text);
 	if (!(sleep = strstr(text, "scenario sleep (GET /sleep/10):")) ||
 	    strstr(text, "scenario hello (GET /):") > sleep ||
-	    !strstr(sleep, "thread: 3150 req/s = 98 % of the 3,200 bound (1 repetition: no "
-	                   "spread)") ||
-	    !strstr(sleep, "(99 req/s = 99 % of the 100 bound)"))
+	    !strstr(sleep, "thread: 3,150 req/s median = 98 % of the 3,200 bound (1 repetition: "
+	                   "no spread)") ||
+	    !strstr(sleep, "epoll: 99 req/s median = 99 % of the 100 bound\n"))
 		fail_msg("ranking:\n%s", text);
 	free(text);
-	text = md_of(c, n, meta);
+	text = md_text(c, n, meta);
 	if (!strstr(text, "## scenario hello (GET /)") ||
 	    !(sleep = strstr(text, "## scenario sleep (GET /sleep/10)")) ||
 	    !strstr(sleep, "3,150/s = 98 % · 1.00 ms") || !strstr(sleep, "No bound for prefork") ||
@@ -815,7 +810,7 @@ static void test_overload_report(void **state)
 	assert_int_equal(report_summarize(rows, (int)(sizeof(rows) / sizeof(rows[0])), &c, &n), 0);
 	meta_read_env(meta, &env);
 	report_apply_laws(c, n, &env);
-	text = md_of(c, n, meta);
+	text = md_text(c, n, meta);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(text, want[i]))
 			fail_msg("report.md lacks \"%s\":\n%s", want[i], text);
