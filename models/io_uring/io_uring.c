@@ -318,7 +318,7 @@ static void ring_prep_send(struct loop *lp, struct io_uring_sqe *sqe, struct rin
 		return;
 	}
 	c->msg = (struct msghdr){ .msg_iov = c->iov, .msg_iovlen = (size_t)n };
-	if (lp->step >= STEP_SEND_ZC && lp->step != STEP_SQPOLL)
+	if (lp->step >= STEP_SEND_ZC)
 		io_uring_prep_sendmsg_zc(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
 	else
 		io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
@@ -685,12 +685,14 @@ static void on_accept(struct loop *lp, int res, unsigned flags)
 		lp->multishot = 0; /* an older kernel: fall back to one accept per SQE */
 		return;
 	}
-	if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS || res == -ENOMEM) {
-		lp->accept_paused = 1; /* out of descriptors: wait for the next tick, don't spin */
+	if (res == -ECONNABORTED || res == -EINTR || res == -EAGAIN)
+		return; /* the client is gone, or try again: armed again at once */
+	if (res < 0) {
+		/* out of descriptors (EMFILE, ENFILE: a full table of direct ones too) or memory,
+		 * or an error that would come back at once: wait for the next tick, don't spin */
+		lp->accept_paused = 1;
 		return;
 	}
-	if (res < 0)
-		return; /* ECONNABORTED and the like: the client is gone */
 	if (!lp->bufs &&
 	    !(buf = bufpool_get(&lp->pool, RING_DEFER_WORK))) { /* no provided buffers: its own */
 		close_fd(lp, res);
