@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
-# scripts/uring-ladder.sh -- the io_uring ladder (models/io_uring/README.md) beside epoll, until
-# the harness runs variants itself: hello keep-alive with wrk, per step and repetition, counted
-# with perf stat on the server's process (every thread, the SQPOLL thread included):
+# scripts/uring-ladder.sh -- the io_uring ladder (models/io_uring/README.md) beside epoll, with
+# what the harness does not count: each cell below (wrk, one thread), per step and repetition,
+# counted with perf stat on the server's process (every thread, the SQPOLL thread included):
 # requests/s, server CPU per request (utime + stime of /proc/PID/stat, which sums its threads),
 # system calls, io_uring_enter calls and receive SQEs (tracepoint io_uring:io_uring_submit_req,
 # opcode 27, IORING_OP_RECV) per request; then the server's RSS per idle connection (idle_mem).
 # RSS is user memory: the kernel's per-connection state is not in it.
 #
-#   scripts/uring-ladder.sh [BIN_DIR]      env: CONNS=64 DURATION=3 REPS=3 IDLE=1000 (at most
+#   scripts/uring-ladder.sh [BIN_DIR]      env: CELLS="ka64" DURATION=3 REPS=3 IDLE=1000 (at most
 #                                          1000: bash's read -t cannot wait on fds past 1023)
 #                                          STEPS="basic ... sqpoll" SERVER_CPU=1 CLIENT_CPU=0
 #
-# One line per run on stdout: `model step rep req_s cpu_us_per_req syscalls_per_req
-# enters_per_req recv_sqes_per_req`, and `idle model step bytes_per_conn`. Needs root (perf
+# Cells (the cell table below): ka1 ka64 ka512 (hello keep-alive at 1, 64, 512 connections),
+# close64 (a connection per request), pipe64 (16 requests per write, harness/wrk/pipeline.lua),
+# bytes64 (/bytes/65536 keep-alive). One line per run on stdout: `model step cell rep req_s
+# cpu_us_per_req syscalls_per_req enters_per_req recv_sqes_per_req`, then
+# `idle model step bytes_per_conn`. Needs root (perf
 # tracepoints), wrk and curl. Every server it starts is stopped before the next.
 set -euo pipefail
 
 bin=${1:-bin}
-conns=${CONNS:-64} duration=${DURATION:-3} reps=${REPS:-3} idle=${IDLE:-1000}
+cells=${CELLS:-ka64} duration=${DURATION:-3} reps=${REPS:-3} idle=${IDLE:-1000}
 ((idle <= 1000)) || { echo "uring-ladder: IDLE=$idle: at most 1000" >&2; exit 2; }
 steps=${STEPS:-basic fastpoll multishot-accept multishot-recv registered defer-taskrun send-zc sqpoll}
 scpu=${SERVER_CPU:-1} ccpu=${CLIENT_CPU:-0}
@@ -53,20 +56,38 @@ cpu_us() {
 	awk -v hz="$hz" '{ print ($14 + $15) * 1000000 / hz }' "/proc/$pid/stat"
 }
 
-# run LABEL STEP REP: one wrk run, counted.
+# The cell table: name, then wrk's connections, target and how it sends (keepalive, close,
+# pipeline).
+cell_args() {
+	case $1 in
+	ka1) echo "1 / keepalive" ;;
+	ka64) echo "64 / keepalive" ;;
+	ka512) echo "512 / keepalive" ;;
+	close64) echo "64 / close" ;;
+	pipe64) echo "64 / pipeline" ;;
+	bytes64) echo "64 /bytes/65536 keepalive" ;;
+	*) return 1 ;;
+	esac
+}
+
+# run LABEL STEP CELL REP: one wrk run, counted.
 run() {
-	local c0 c1 reqs
+	local c0 c1 reqs n target how extra=()
+	read -r n target how <<<"$(cell_args "$3")"
+	[[ $how == close ]] && extra=(-H "Connection: close") # wrk wants the blank after the colon
+	[[ $how == pipeline ]] && extra=(-s harness/wrk/pipeline.lua)
 	c0=$(cpu_us)
 	perf stat -x, -o "$out/perf" -p "$pid" -e raw_syscalls:sys_enter \
 		-e syscalls:sys_enter_io_uring_enter -e io_uring:io_uring_submit_req \
 		--filter 'opcode == 27' -- sleep "$((duration + 1))" &
 	local perf_pid=$!
 	sleep 0.3
-	taskset -c "$ccpu" wrk -t1 -c"$conns" -d"${duration}s" "http://127.0.0.1:$port/" >"$out/wrk"
+	taskset -c "$ccpu" wrk -t1 -c"$n" -d"${duration}s" "${extra[@]}" \
+		"http://127.0.0.1:$port$target" >"$out/wrk"
 	wait "$perf_pid"
 	c1=$(cpu_us)
 	reqs=$(awk '/requests in/ { print $1 }' "$out/wrk")
-	awk -F, -v m="$1" -v s="$2" -v r="$3" -v n="$reqs" -v d="$duration" -v cpu="$((${c1%.*} - ${c0%.*}))" '
+	awk -F, -v m="$1" -v s="$2 $3" -v r="$4" -v n="$reqs" -v d="$duration" -v cpu="$((${c1%.*} - ${c0%.*}))" '
 		/raw_syscalls:sys_enter/ { sys = $1 }
 		/sys_enter_io_uring_enter/ { ent = $1 }
 		/io_uring_submit_req/ { recv = $1 }
@@ -91,14 +112,19 @@ idle_mem() {
 	for fd in "${fds[@]}"; do exec {fd}>&-; done
 }
 
+for cell in $cells; do
+	cell_args "$cell" >/dev/null || { echo "uring-ladder: no cell $cell" >&2; exit 2; }
+done
 for rep in $(seq "$reps"); do
-	start epoll
-	run epoll - "$rep"
-	stop
-	for s in $steps; do
-		start io_uring --uring "$s"
-		run io_uring "$s" "$rep"
+	for cell in $cells; do
+		start epoll
+		run epoll - "$cell" "$rep"
 		stop
+		for s in $steps; do
+			start io_uring --uring "$s"
+			run io_uring "$s" "$cell" "$rep"
+			stop
+		done
 	done
 done
 start epoll
