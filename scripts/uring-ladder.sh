@@ -35,7 +35,7 @@ trap cleanup EXIT
 start() {
 	taskset -c "$scpu" "$bin/$1" --port 0 "${@:2}" >"$out/listen" 2>"$out/err" &
 	pid=$!
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do # 30 s: a loaded machine starts slowly
 		grep -q 'listening on' "$out/listen" && break
 		sleep 0.1
 	done
