@@ -43,6 +43,8 @@ static struct record_row sample_row(const char *model, const char *mode, int c, 
 	r.server_maxrss_kb = (long)rps % 977;
 	r.server_mem_kb = -1;
 	r.goodput_rps = r.rejected_rps = -1;
+	r.short_p50_us = r.short_p99_us = r.short_mean_us = r.long_p99_us = -1;
+	r.short_rps = r.long_rps = r.jain = -1;
 	r.client_cpu_pct = 50;
 	r.served_conns = c; /* every connection served, the machine quiet */
 	r.other_cpu_pct = 1;
@@ -78,12 +80,14 @@ static void test_header_schema(void **state)
 	(void)state;
 	/* docs/design.md's 22 columns in their order, the two honesty checks, then the scenario's.
 	 */
-	assert_int_equal(count_char(record_header(), ','), 28);
+	assert_int_equal(count_char(record_header(), ','), 36);
 	assert_true(strncmp(record_header(), "run_id,model,mode,concurrency,rep,tool,", 39) == 0);
 	assert_non_null(strstr(record_header(), ",client_cpu_pct,status,"));
 	assert_non_null(strstr(record_header(), ",status,served_conns,other_cpu_pct,scenario"));
 	assert_string_equal(strstr(record_header(), ",scenario"),
-	                    ",scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps");
+	                    ",scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,"
+	                    "short_p50_us,short_p99_us,short_mean_us,long_p99_us,short_rps,"
+	                    "long_rps,worker_shares,jain");
 }
 
 static void test_round_trip(void **state)
@@ -182,6 +186,46 @@ static void test_parse_old_rows(void **state)
 	                              "7.5,2.0,sleep,0,512,1",
 	                              &r),
 	                 -1);
+	/* 29: before the mix's and the workers' columns, all unknown */
+	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
+	                              "7.5,2.0,sleep,0,512,100.0,",
+	                              &r),
+	                 0);
+	assert_true(r.goodput_rps == 100 && r.short_p99_us == -1 && r.long_rps == -1 &&
+	            r.jain == -1 && r.worker_shares[0] == '\0');
+}
+
+/* The mix's and the workers' columns (issue 23) come back as written; unknown stays unknown. */
+static void test_round_trip_mix(void **state)
+{
+	static const struct {
+		double short_p99_us, long_rps, jain;
+		const char *shares;
+	} cases[] = {
+		{ 7903.0, 3.0, 0.758, "0.60/0.20/0.20" },
+		{ -1, -1, -1, "" },
+		{ 120.5, 0.5, 1.0, "0.50/0.50" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct record_row a = sample_row("epoll-shared", "close", 50, 1, 2000, "ok"), b;
+		char line[2048];
+
+		a.short_p50_us = 78;
+		a.short_p99_us = cases[i].short_p99_us;
+		a.short_mean_us = 296.2;
+		a.long_p99_us = 12607;
+		a.short_rps = 404;
+		a.long_rps = cases[i].long_rps;
+		a.jain = cases[i].jain;
+		snprintf(a.worker_shares, sizeof(a.worker_shares), "%s", cases[i].shares);
+		assert_true(record_format(&a, line, sizeof(line)) > 0);
+		if (record_parse(line, &b) != 0 || b.short_p99_us != a.short_p99_us ||
+		    b.long_rps != a.long_rps || fabs(b.jain - a.jain) > 1e-9 ||
+		    strcmp(b.worker_shares, a.worker_shares) || b.short_mean_us != 296.2 ||
+		    b.long_p99_us != 12607 || b.short_p50_us != 78 || b.short_rps != 404)
+			fail_msg("case %zu: %s", i, line);
+	}
 }
 
 static void test_format_small_buffer(void **state)
@@ -564,7 +608,8 @@ static void test_starved_cells(void **state)
 	                             "cpu_us_per_req_per_1k_idle,goodput_rps_median,"
 	                             "rejected_rps_median,cpu_ratio_to_idle0_median,"
 	                             "cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
-	                             "cpu_ratio_pairs\n"));
+	                             "cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,"
+	                             "rho,fcfs_short_us,ps_short_us\n"));
 	assert_non_null(line = strstr(text, "\nprefork,"));
 	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,,2.000,0,,,,"));
 	/*
@@ -573,8 +618,8 @@ static void test_starved_cells(void **state)
 	 */
 	assert_non_null(line = strstr(text, ",ok:2,512.0,0,35.0,1,hello,,2.000,0,,,,"));
 	assert_non_null(nl = strchr(line, '\n'));
-	assert_memory_equal(nl - 6, ",,,,,0", 6);
-	assert_true(nl[-7] != ',');
+	assert_memory_equal(nl - 11, ",,,,,0,,,,,", 11); /* no pairs, no mix */
+	assert_true(nl[-12] != ',');
 	free(text);
 	/* the ranking names the starvation */
 	text = NULL;
@@ -1089,9 +1134,9 @@ static void test_idle_pairs(void **state)
 	/* summary.csv: goodput (its req/s) and unknown rejections, then the paired columns of N =
 	 * 10000, and empty ones for N = 0 */
 	text = summary_text(c, n);
-	if (!strstr(text, ",10000,,,0.104,100000.00,,1.010,1.000,1.020,3\n"))
+	if (!strstr(text, ",10000,,,0.104,100000.00,,1.010,1.000,1.020,3,,,,,\n"))
 		fail_msg("no paired N = 10000 row in:\n%s", text);
-	assert_non_null(strstr(text, ",0,,,0.104,100000.00,,,,,0\n"));
+	assert_non_null(strstr(text, ",0,,,0.104,100000.00,,,,,0,,,,,\n"));
 	free(text);
 	free(c);
 }
@@ -1109,7 +1154,7 @@ int main(void)
 		cmocka_unit_test(test_compare_skipped_ref), cmocka_unit_test(test_compare_client),
 		cmocka_unit_test(test_md_warning),          cmocka_unit_test(test_idle_slopes),
 		cmocka_unit_test(test_compare_pipeline),    cmocka_unit_test(test_plan_paired),
-		cmocka_unit_test(test_idle_pairs),
+		cmocka_unit_test(test_idle_pairs),          cmocka_unit_test(test_round_trip_mix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,8 +18,9 @@
 #   models_expand ROOT BIN_DIR [SPEC...]
 #                                print the runs a test suite makes, one `PATH[:VARIANT]` a line:
 #                                each SPEC (a model name or path, `NAME:VARIANT` or `NAME:*` for
-#                                every variant); with no SPEC every executable in BIN_DIR but
-#                                the harness, followed by each of its variants.
+#                                every variant); with no SPEC every model in BIN_DIR
+#                                (server_models, tests/lib/server.sh: source it first), each
+#                                followed by its variants.
 #
 # The line is docs/design.md's: `Facts: keepalive=yes parallel=workers workers=256 wait=-`, at the start
 # of a line of the model's README. Tests read it instead of grepping the README's prose.
@@ -86,15 +87,13 @@ variant_flags() {
 }
 
 models_expand() {
-	local root=$1 bin=$2 spec path name v
+	local root=$1 bin=$2 spec name v
 	shift 2
 	if (($# == 0)); then
-		for path in "$bin"/*; do
-			name=$(basename "$path")
-			[[ -f $path && -x $path && $name != harness ]] || continue
-			set -- "$@" "$path"
+		for name in $(server_models "$bin"); do
+			set -- "$@" "$bin/$name"
 			for v in $(variants_of "$root" "$name"); do
-				set -- "$@" "$path:$v"
+				set -- "$@" "$bin/$name:$v"
 			done
 		done
 	fi
