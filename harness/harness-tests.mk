@@ -16,7 +16,10 @@
 #                   idle-connection holder against a fake server that
 #                   holds, refuses, drops or never answers, its RLIMIT_NOFILE skip, whole-tree
 #                   PSS, the idle slopes (test_idle.c, test_core.c); the rooms (layers.sh:
-#                   no include in harness/ runs back up, no file over 900 lines)
+#                   no include in harness/ runs back up, no file over 900 lines); the
+#                   rank-sum test's exact p-values and diff-runs' table and reversed
+#                   orderings (test_diffruns.c); a row's load-window figures, Little's ratio,
+#                   the calibration, the models' order, the kernel's memory (test_window.c)
 #   harness-faults  bin/harness against the fault models of tests/harness-faults/ (built into
 #                   $(BUILD)/tests/, never in $(BIN)), ab or wrk missing from PATH, --compare
 #                   without nginx (ref-nginx skipped), SIGINT mid-run, a targets=hello model
