@@ -73,6 +73,8 @@ static const struct option_row rows[] = {
 	  .type = OPTION_STRING,
 	  .field = AT(models),
 	  .help = "models to run (names, blank or comma separated)   [make MODELS=]\n"
+	          "A variant is MODEL:NAME, MODEL:* every one (the Variants line of\n"
+	          "its README): a row of its own, run with the variant's flags.\n"
 	          "Reference servers (ref-*, e.g. ref-nginx: Debian's nginx) are\n"
 	          "not in the default plan, so bench-all stays within 30 minutes:\n"
 	          "name them here or pass --refs." },
@@ -426,6 +428,12 @@ static void compare_plan(struct options *o)
 	o->tool = COMPARE_KA_TOOL;
 	o->close_tool = COMPARE_CLOSE_TOOL;
 	compare_plan_cells(&o->plan, o->set_reps, o->set_duration);
+}
+
+int options_full_plan(const struct options *o)
+{
+	return !o->models && !o->scenarios && !o->plan.nmodes && !o->plan.nlevels &&
+	       !o->plan.quick && !o->set_reps && !o->set_duration && !o->compare && !o->plan.ncells;
 }
 
 void options_parse(int argc, char **argv, struct options *o)

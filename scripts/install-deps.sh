@@ -18,6 +18,8 @@ packages=(
 	curl apache2-utils wrk             # clients and load generators (ab, wrk)
 	gnuplot-nox                        # charts
 	procps psmisc iproute2             # ps, fuser, ss used by the tests
+	python3                            # the fileset test's independent content check
+	time                               # /usr/bin/time: scripts/files-bench.sh's server CPU
 )
 if [ "${OPTIONAL:-0}" = 1 ]; then
 	packages+=(nginx-light)

@@ -1,5 +1,6 @@
 /* server.c -- the common start of every model's main(): fatal on failure, by design. */
 #include "server.h"
+#include "file.h"
 #include "net.h"
 #include "resp.h"
 #include "sig.h"
@@ -15,13 +16,24 @@
 void server_init(int argc, char **argv, const char *model, const char *summary, int flags,
                  struct opts *o)
 {
+	server_init_choice(argc, argv, model, summary, flags, NULL, o);
+}
+
+void server_init_choice(int argc, char **argv, const char *model, const char *summary, int flags,
+                        struct opts_choice *choice, struct opts *o)
+{
+	char err[4200];
 	int r;
 
-	opts_parse(argc, argv, model, summary, o);
+	opts_parse_choice(argc, argv, model, summary, choice, o);
 	if ((flags & SERVER_WORKERS_CPUS) && !o->workers_set)
 		o->workers = opts_cpus();
 	resp_init(model);
 	work_init(); /* before any fork: the children share its pages */
+	if (file_init(o->docroot, o->file_io, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", model, err);
+		exit(2); /* the argument names no directory: a bad argument */
+	}
 	/* both ignore SIGPIPE: a peer that resets mid-reply must cost an EPIPE, not the process */
 	r = (flags & SERVER_OWN_SIGNALS) ? sig_ignore_pipe() : sig_init();
 	if (r < 0) {
