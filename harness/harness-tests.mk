@@ -27,7 +27,8 @@
 #                   select's refusal past FD_SETSIZE by name, the RLIMIT_NOFILE skip, SIGINT
 #                   and a killed model while holding 3000 idle connections
 #   harness-bench   `make bench-quick` for real (every scenario at one level): a row per
-#                   planned run with its scenario, summary.csv, the laws, PNGs per scenario;
+#                   planned run with its scenario, summary.csv, the laws, PNGs per scenario,
+#                   the whole run within the plan's own estimate + 35 % + 15 s;
 #                   then a 1-rep `harness --compare` (wrk keep-alive rows, ab close rows, table)
 
 HARNESS_TEST_BINS  := $(patsubst tests/harness/%.c,$(BUILD)/tests/harness/%,$(wildcard tests/harness/test_*.c))

@@ -22,9 +22,19 @@ trap cleanup EXIT
 
 . "$(dirname "$0")/../harness/check.sh"
 
-# Nothing started from the fault directory or the temporary directory may still run.
+# Nothing started from this run's temporary directory may still run. Every model runs from a
+# copy there (mktemp makes the path this run's own): a pattern on FAULT_DIR, a path relative to
+# the checkout, would match another checkout's run of this suite at the same time.
+# ab's command line names no such path: a harness run in the background leads its own session
+# (setsid; its children's process groups stay inside it), and with SID given, nothing of that
+# session may run either (a zombie has exited: not counted).
 no_leftovers() {
-	! pgrep -f "$faults/|$tmp/" >/dev/null
+	[ -z "$(leftovers "${1:-}")" ]
+}
+# leftovers [SID]: what no_leftovers looks for, one process a line.
+leftovers() {
+	pgrep -af "$tmp/"
+	[ -z "${1:-}" ] || ps -e -o sid=,stat=,pid=,args= | awk -v s="$1" '$1 == s && $2 !~ /^Z/'
 }
 
 # status MODEL CSV: the status column (22nd; served_conns and other_cpu_pct follow) of MODEL's row.
@@ -32,14 +42,18 @@ status() {
 	awk -F, -v m="$1" 'NR > 1 && $2 == m { print $22 }' "$2"
 }
 
-# A real model copied into tmp, so that its processes are told apart from anyone else's.
+# The fault models and a real one copied into tmp, so that their processes are told apart from
+# anyone else's.
+for m in crash silent mute busyport skip args; do
+	cp "$faults/$m" "$tmp/$m" || exit 2
+done
 cp "$bin/single" "$tmp/single"
 
 common=(--bin "$tmp/empty" --scenarios hello --modes close --levels 8 --reps 1 --duration 1 --no-warmup
 	--start-wait 1500 --timeout 1 --results "$tmp/results" --plots "$tmp/plots")
 models=()
 for m in crash silent mute busyport skip; do
-	models+=(--model-path "$m=$faults/$m")
+	models+=(--model-path "$m=$tmp/$m")
 done
 models+=(--model-path "single=$tmp/single")
 
@@ -58,11 +72,11 @@ check "exit 77 before listening: status skipped" '[ "$(status skip "$csv")" = sk
 check "a good model after the faults: status ok" '[ "$(status single "$csv")" = ok ]' "got '$(status single "$csv")'"
 check "one row per run" '[ "$(($(wc -l <"$csv") - 1))" -eq 6 ]'
 check "summary.csv written" '[ -s "$tmp/results/latest/summary.csv" ]'
-check "faults leave no process behind" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
+check "faults leave no process behind" no_leftovers "$(leftovers)"
 
 # WORKERS=: --workers N reaches every model and meta; without it nothing is passed.
 for w in 3 ""; do
-	"$bin/harness" "${common[@]}" --model-path "args=$faults/args" ${w:+--workers $w} \
+	"$bin/harness" "${common[@]}" --model-path "args=$tmp/args" ${w:+--workers $w} \
 		--results "$tmp/workers$w" --plots "$tmp/workersplots" >"$tmp/workers$w.out" 2>&1
 	errs=$(cat "$tmp/workers$w"/latest/raw/*args*.server.err 2>/dev/null)
 	if [ -n "$w" ]; then
@@ -140,7 +154,7 @@ for goal in bench-all bench-quick bench-compare; do
 done
 
 # SIGINT mid-run: the run in progress stops, its server and ab go, finished rows stay.
-"$bin/harness" "${common[@]}" --model-path "single=$tmp/single" --levels "1 8" --reps 10 \
+setsid "$bin/harness" "${common[@]}" --model-path "single=$tmp/single" --levels "1 8" --reps 10 \
 	--results "$tmp/int" --plots "$tmp/intplots" >"$tmp/int.out" 2>&1 &
 harness_pid=$!
 for _ in $(seq 100); do
@@ -152,7 +166,7 @@ sleep 0.3 # into the next run
 kill -INT "$harness_pid"
 wait "$harness_pid"
 rc=$?
-harness_pid=
+sid=$harness_pid harness_pid=
 f=$(ls "$tmp"/int/*/results.csv 2>/dev/null | head -1)
 rows=$(($(wc -l <"$f") - 1))
 check "SIGINT: harness exits 130" '[ "$rc" -eq 130 ]' "exit $rc"
@@ -160,7 +174,7 @@ check "SIGINT: finished rows kept ($rows)" '[ "$rows" -ge 2 ] && [ "$rows" -lt 2
 check "SIGINT: every kept row is whole and ok" '[ "$(awk -F, "NR == 1 { n = NF } NR > 1 && NF == n && \$22 == \"ok\"" "$f" | wc -l)" -eq "$rows" ]'
 check "SIGINT: summary drawn from the finished rows" '[ "$(($(wc -l <"$(dirname "$f")/summary.csv") - 1))" -ge 1 ]'
 check "SIGINT: says it was interrupted" 'grep -q "interrupted" "$tmp/int.out"'
-check "SIGINT: no server or ab left" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
+check "SIGINT: no server or ab left" 'no_leftovers "$sid"' "$(leftovers "$sid")"
 
 # The idle scenario (issue 10): select refuses what it cannot watch, a level past the
 # descriptor limit is skipped and named, Ctrl-C and a model killed while holding idle
@@ -184,7 +198,7 @@ if [ "$hard" != unlimited ]; then
 fi
 # SIGINT while 3000 idle connections are held, then a model killed while holding them.
 for how in int kill; do
-	"$bin/harness" "${idle[@]}" --levels 3000 --duration 4 --model-path "epoll=$tmp/epoll" \
+	setsid "$bin/harness" "${idle[@]}" --levels 3000 --duration 4 --model-path "epoll=$tmp/epoll" \
 		--results "$tmp/idle$how" --plots "$tmp/idleplots" >"$tmp/idle$how.out" 2>&1 &
 	harness_pid=$!
 	for _ in $(seq 100); do
@@ -198,14 +212,14 @@ for how in int kill; do
 	fi
 	wait "$harness_pid"
 	rc=$?
-	harness_pid=
+	sid=$harness_pid harness_pid=
 	if [ "$how" = int ]; then
 		check "idle: SIGINT while holding: exit 130" '[ "$rc" -eq 130 ]' "exit $rc"
 	else
 		got=$(status epoll "$tmp/idlekill/latest/results.csv")
 		check "idle: model killed while holding: a status row" '[ "$rc" -eq 0 ] && [ -n "$got" ] && [ "$got" != ok ]' "exit $rc, got '$got'"
 	fi
-	check "idle: $how leaves no process behind" no_leftovers "$(pgrep -af "$faults/|$tmp/")"
+	check "idle: $how leaves no process behind" 'no_leftovers "$sid"' "$(leftovers "$sid")"
 done
 
 check_totals
