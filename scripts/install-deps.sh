@@ -18,6 +18,7 @@ packages=(
 	curl apache2-utils wrk             # clients and load generators (ab, wrk)
 	gnuplot-nox                        # charts
 	procps psmisc iproute2             # ps, fuser, ss used by the tests
+	linux-perf                         # syscalls, context switches per request; make explain
 )
 if [ "${OPTIONAL:-0}" = 1 ]; then
 	packages+=(nginx-light)
