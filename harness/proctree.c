@@ -68,7 +68,7 @@ static long pss_of(pid_t pid)
  * count, or -1 when root is gone. Every process of /proc is read once; a
  * tree of depth k takes k passes over them.
  */
-static int tree_pids(pid_t root, pid_t **out)
+int proctree_pids(pid_t root, pid_t **out)
 {
 	struct proc {
 		pid_t pid, ppid;
@@ -121,7 +121,7 @@ out:
 long proctree_pss_kb(pid_t root)
 {
 	pid_t *pids;
-	int n = tree_pids(root, &pids), i;
+	int n = proctree_pids(root, &pids), i;
 	long total, kb;
 
 	if (n < 0)
@@ -139,7 +139,7 @@ int proctree_cpu_s(pid_t root, double *user_s, double *sys_s)
 	double tick = (double)sysconf(_SC_CLK_TCK);
 	struct proctree_stat st;
 	pid_t *pids;
-	int n = tree_pids(root, &pids), i;
+	int n = proctree_pids(root, &pids), i;
 
 	*user_s = *sys_s = 0;
 	if (n < 0)

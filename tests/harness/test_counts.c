@@ -1,0 +1,210 @@
+/* test_counts.c -- the perf stat parser over output captured from real runs
+ * (tests/harness/capture-counts.sh) and written cases, then perf attached for real to a
+ * tree whose child is created inside the window (skipped where perf cannot count). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "counts.h"
+#include "util.h"
+
+#include "fixture.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct parse_case {
+	const char *name; /* a fixture's name, or a label for text */
+	const char *text; /* NULL: read the fixture NAME.perf */
+	int ret;          /* counts_parse's answer */
+	double syscalls, ctx, migrations, instructions;
+	int nsys;          /* breakdown lines */
+	const char *first; /* the most frequent call, or NULL */
+	double first_n;
+};
+
+static const struct parse_case parse_cases[] = {
+	/* fork in close mode: the children's calls are in the total (28.7 per request) */
+	{ "counts-fork-close", NULL, 0, 57481, 1610, 21, -1, 0, NULL, 0 },
+	{ "counts-epoll-breakdown", NULL, 0, 41930, 1779, 0, -1, 7, "recvfrom", 20001 },
+	/* perf could not attach: an empty -o file */
+	{ "counts-gone", NULL, -1, -1, -1, -1, -1, 0, NULL, 0 },
+	{ "pmu", "12,,raw_syscalls:sys_enter,1,100.00,,\n5000,,instructions:u,1,100.00,,\n", 0, 12,
+	  -1, -1, 5000, 0, NULL, 0 },
+	{ "not counted", "<not counted>,,context-switches,0,0.00,,\n", 0, -1, -1, -1, -1, 0, NULL,
+	  0 },
+	{ "a lookalike event", "7,,context-switches-x,1,100.00,,\n", -1, -1, -1, -1, -1, 0, NULL,
+	  0 },
+	{ "no trailing newline", "# c\n\n3,,cpu-migrations,1,100.00,,", 0, -1, -1, 3, -1, 0, NULL,
+	  0 },
+	{ "perf's complaint", "Problems finding threads of monitor\n", -1, -1, -1, -1, -1, 0, NULL,
+	  0 },
+	{ "empty", "", -1, -1, -1, -1, -1, 0, NULL, 0 },
+};
+
+static void check_value(const char *name, const char *what, double got, double want)
+{
+	if (got != want)
+		fail_msg("%s: %s is %.0f, expected %.0f", name, what, got, want);
+}
+
+static void test_parse(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++) {
+		const struct parse_case *t = &parse_cases[i];
+		char *text = t->text ? strdup(t->text) : fixture(t->name, "perf");
+		struct counts c;
+		int r = counts_parse(text, &c), k;
+
+		if (r != t->ret)
+			fail_msg("%s: counts_parse returned %d, expected %d", t->name, r, t->ret);
+		check_value(t->name, "syscalls", c.syscalls, t->syscalls);
+		check_value(t->name, "context switches", c.ctx_switches, t->ctx);
+		check_value(t->name, "migrations", c.migrations, t->migrations);
+		check_value(t->name, "instructions", c.instructions, t->instructions);
+		if (c.nsys != t->nsys)
+			fail_msg("%s: %d breakdown lines, expected %d", t->name, c.nsys, t->nsys);
+		if (t->first && (strcmp(c.sys[0].name, t->first) || c.sys[0].n != t->first_n))
+			fail_msg("%s: first call %s %.0f, expected %s %.0f", t->name, c.sys[0].name,
+			         c.sys[0].n, t->first, t->first_n);
+		for (k = 1; k < c.nsys; k++)
+			if (c.sys[k].n > c.sys[k - 1].n)
+				fail_msg("%s: breakdown not most frequent first at %s", t->name,
+				         c.sys[k].name);
+		free(text);
+	}
+}
+
+#define CALLS_BEFORE 5000 /* outside the window: must not be counted */
+#define CALLS_INSIDE 1000 /* by a grandchild forked inside it: must be */
+
+static void spin(int n)
+{
+	while (n-- > 0)
+		syscall(SYS_getppid);
+}
+
+/*
+ * The tree: a child that makes CALLS_BEFORE calls, says so, waits for "go", then forks
+ * a grandchild that makes CALLS_INSIDE calls and exits, reaps it and says "done".
+ */
+static pid_t tree_start(int *go, int *done)
+{
+	int down[2], up[2];
+	pid_t pid;
+	char b;
+
+	if (pipe(down) < 0 || pipe(up) < 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		close(down[1]);
+		close(up[0]);
+		spin(CALLS_BEFORE);
+		if (write(up[1], "r", 1) != 1 || read(down[0], &b, 1) != 1)
+			_exit(1);
+		pid_t g = fork();
+		if (g == 0) {
+			spin(CALLS_INSIDE);
+			_exit(0);
+		}
+		waitpid(g, NULL, 0);
+		if (write(up[1], "d", 1) != 1 || read(down[0], &b, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(down[0]);
+	close(up[1]);
+	*go = down[1];
+	*done = up[0];
+	return pid;
+}
+
+static void test_live(void **state)
+{
+	char why[256], out[] = "/tmp/test-counts-XXXXXX", err[sizeof(out) + 4];
+	struct counts_run r;
+	struct counts c;
+	int pmu, go = -1, done = -1, fd;
+	pid_t child;
+	char b;
+
+	(void)state;
+	if (counts_probe(&pmu, why, sizeof(why)) < 0) {
+		printf("test_counts: live test skipped: %s\n", why);
+		skip();
+	}
+	if ((fd = mkstemp(out)) < 0)
+		fail_msg("mkstemp");
+	close(fd);
+	snprintf(err, sizeof(err), "%s.err", out);
+	child = tree_start(&go, &done);
+	assert_true(child > 0);
+	assert_int_equal(read(done, &b, 1), 1); /* CALLS_BEFORE made */
+	assert_int_equal(counts_start(&r, child, out, 0), 0);
+	assert_int_equal(counts_enable(&r), 0);
+	assert_int_equal(write(go, "g", 1), 1);
+	assert_int_equal(read(done, &b, 1), 1); /* the grandchild came and went */
+	assert_int_equal(counts_finish(&r, &c), 0);
+	close(go);
+	waitpid(child, NULL, 0);
+	close(done);
+	unlink(out);
+	unlink(err);
+	/* write, read, fork, wait4 and the grandchild's exit come on top */
+	if (c.syscalls < CALLS_INSIDE || c.syscalls > CALLS_INSIDE + 100)
+		fail_msg("counted %.0f syscalls, expected %d and the fork's few", c.syscalls,
+		         CALLS_INSIDE);
+	assert_true(c.ctx_switches >= 1);
+	assert_true(pmu ? c.instructions > 0 : c.instructions == -1);
+}
+
+/* A tree that is gone: counts_enable fails, counts_finish says unknown and leaves nothing. */
+static void test_gone(void **state)
+{
+	char why[256], out[] = "/tmp/test-counts-XXXXXX", err[sizeof(out) + 4];
+	struct counts_run r;
+	struct counts c;
+	int pmu, fd;
+	pid_t child;
+
+	(void)state;
+	if (counts_probe(&pmu, why, sizeof(why)) < 0)
+		skip();
+	if ((fd = mkstemp(out)) < 0)
+		fail_msg("mkstemp");
+	close(fd);
+	snprintf(err, sizeof(err), "%s.err", out);
+	if ((child = fork()) == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	/* the pid is reaped: perf cannot attach (or the tree list is already empty) */
+	if (counts_start(&r, child, out, 1) == 0) {
+		assert_int_equal(counts_enable(&r), -1);
+		assert_int_equal(counts_finish(&r, &c), -1);
+		assert_true(c.syscalls == -1 && c.nsys == 0);
+	}
+	unlink(out);
+	unlink(err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_live),
+		cmocka_unit_test(test_gone),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
