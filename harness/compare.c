@@ -16,13 +16,21 @@ static const char *mode_words(const char *mode)
 	return mode;
 }
 
+/* 1 if the scenario called name is the one the bar is set on (SCENARIO_COMPARE_BAR), else 0. */
+static int is_bar(const char *name)
+{
+	const struct scenario *s = scenario_find(name);
+
+	return s && s->compare == SCENARIO_COMPARE_BAR;
+}
+
 /*
  * The verdicts' name of a cell into buf: the mode's words, after the scenario's
- * name where it is not COMPARE_SCENARIO ("pipeline keep-alive").
+ * name where it is not the bar's ("pipeline keep-alive").
  */
 static const char *cell_words(const char *scenario, const char *mode, char *buf, size_t len)
 {
-	if (!strcmp(scenario, COMPARE_SCENARIO))
+	if (is_bar(scenario))
 		snprintf(buf, len, "%s", mode_words(mode));
 	else
 		snprintf(buf, len, "%s %s", scenario, mode_words(mode));
@@ -37,12 +45,12 @@ static int same_cell(const struct report_cell *a, const struct report_cell *b)
 }
 
 /*
- * Where a cell comes in the comparison: COMPARE_SCENARIO's keep-alive (0),
+ * Where a cell comes in the comparison: the bar's scenario's keep-alive (0),
  * then its close mode (1), then the other scenarios' (2: the pipelined cell).
  */
 static int cell_rank(const struct report_cell *x)
 {
-	if (strcmp(x->scenario, COMPARE_SCENARIO))
+	if (!is_bar(x->scenario))
 		return 2;
 	return strcmp(x->mode, "keepalive") ? 1 : 0;
 }
@@ -148,7 +156,7 @@ static void table_row(FILE *f, const struct report_cell *x, const struct report_
 	char cell[RECORD_WORD * 3 + 24], label[RECORD_WORD + 16], rps[32];
 	int ratios = r && r->ok && r->rps_median > 0 && r->cpu_us_median > 0;
 
-	if (!strcmp(x->scenario, COMPARE_SCENARIO))
+	if (is_bar(x->scenario))
 		snprintf(cell, sizeof(cell), "%s c=%d (%s)", x->mode, x->concurrency, x->tool);
 	else
 		snprintf(cell, sizeof(cell), "%s %s c=%d (%s)", x->scenario, x->mode,
@@ -346,8 +354,8 @@ void compare_plan_cells(struct plan *p, int set_reps, int set_duration)
 		p->reps = COMPARE_MIN_REPS;
 	if (!set_duration)
 		p->duration_s = 2;
-	p->scenarios[0] = scenario_find(COMPARE_SCENARIO);
-	p->scenarios[1] = scenario_find(COMPARE_PIPE_SCENARIO);
+	p->scenarios[0] = scenario_for_compare(SCENARIO_COMPARE_BAR);
+	p->scenarios[1] = scenario_for_compare(SCENARIO_COMPARE_PIPELINED);
 	p->nscenarios = 2;
 	p->cells[0] = (struct plan_cell){ .scenario = 0,
 		                          .mode = PLAN_KEEPALIVE,

@@ -7,18 +7,16 @@
 
 #include <stdio.h>
 
-#define COMPARE_REF           "ref-nginx" /* the reference every ratio is taken against */
-#define COMPARE_KA_TOOL       "wrk"       /* the keep-alive cell's tool */
-#define COMPARE_CLOSE_TOOL    "ab"        /* the close cell's tool */
-#define COMPARE_SCENARIO      "hello"     /* the scenario the bar is set on */
-#define COMPARE_PIPE_SCENARIO "pipeline"  /* the pipelined cell's scenario (its tool: wrk) */
-#define COMPARE_MIN_REPS      5           /* fewer repetitions: the verdicts are indicative */
-#define COMPARE_KA_LEVEL      64          /* keep-alive cell: wrk at c=64 */
-#define COMPARE_CLOSE_LEVEL   32          /* close cell: ab at c=32 */
-#define COMPARE_PIPE_LEVEL    64          /* pipelined cell: wrk, 16 requests a write, at c=64 */
-#define COMPARE_BAR_KA        1.25        /* fastest keep-alive model's rps over the reference's */
-#define COMPARE_BAR_CLOSE     1.1         /* fastest close-mode model's rps over the reference's */
-#define COMPARE_BAR_CPU       0.8         /* least CPU per request over the reference's, at most */
+#define COMPARE_REF         "ref-nginx" /* the reference every ratio is taken against */
+#define COMPARE_KA_TOOL     "wrk"       /* the keep-alive cell's tool */
+#define COMPARE_CLOSE_TOOL  "ab"        /* the close cell's tool */
+#define COMPARE_MIN_REPS    5           /* fewer repetitions: the verdicts are indicative */
+#define COMPARE_KA_LEVEL    64          /* keep-alive cell: wrk at c=64 */
+#define COMPARE_CLOSE_LEVEL 32          /* close cell: ab at c=32 */
+#define COMPARE_PIPE_LEVEL  64          /* pipelined cell: wrk, 16 requests a write, at c=64 */
+#define COMPARE_BAR_KA      1.25        /* fastest keep-alive model's rps over the reference's */
+#define COMPARE_BAR_CLOSE   1.1         /* fastest close-mode model's rps over the reference's */
+#define COMPARE_BAR_CPU     0.8         /* least CPU per request over the reference's, at most */
 
 /* The verdict on one cell (a scenario, mode and concurrency the reference ran in). */
 struct compare_verdict {
@@ -48,11 +46,10 @@ struct compare_verdict {
 
 /*
  * The verdicts for every cell of ref in c[0..n) (report_summarize's cells)
- * into v (room for max): COMPARE_SCENARIO's keep-alive cells, then its close
- * cells, then those of other scenarios (the pipelined cell). A cell is a
- * scenario, mode and concurrency: our models are the cells that are not
- * references; best is the one with the highest median req/s, lean the one
- * with the least median server CPU per request. Pure. Returns the count.
+ * into v (room for max): the bar's scenario's (SCENARIO_COMPARE_BAR) keep-alive cells, then its
+ * close cells, then those of other scenarios (the pipelined cell). A cell is a scenario, mode and
+ * concurrency: our models are the cells that are not references; best is the one with the highest
+ * median req/s, lean the one with the least median server CPU per request. Pure. Returns the count.
  */
 int compare_verdicts(const struct report_cell *c, int n, const char *ref, struct compare_verdict *v,
                      int max);
@@ -65,7 +62,7 @@ int compare_verdicts(const struct report_cell *c, int n, const char *ref, struct
  * us/req and its ratio, median client CPU %, ok repetitions; then per cell the
  * headline, server CPU per request ("keep-alive c=64 (wrk): least server CPU
  * per request of ours (epoll): 0.84 x nginx (bar 0.8): NOT met"; a scenario
- * other than COMPARE_SCENARIO names itself: "pipeline keep-alive c=64 (wrk)"),
+ * other than the bar's names itself: "pipeline keep-alive c=64 (wrk)"),
  * and the req/s verdict ("fastest keep-alive model: X at 1.04 x nginx (bar 1.25): NOT
  * met") only where the tool was below REPORT_CLIENT_BOUND_PCT in both the
  * reference's and X's runs, else "client-bound: req/s not comparable".
@@ -84,8 +81,9 @@ int compare_write_md(const char *path, const char *run_id, const struct report_c
                      const char *ref, const char *ref_why, const char *meta);
 
 /*
- * The --compare plan into p: COMPARE_SCENARIO keep-alive at COMPARE_KA_LEVEL
- * then close at COMPARE_CLOSE_LEVEL, then COMPARE_PIPE_SCENARIO keep-alive at
+ * The --compare plan into p: the bar's scenario (scenario.h, SCENARIO_COMPARE_BAR)
+ * keep-alive at COMPARE_KA_LEVEL then close at COMPARE_CLOSE_LEVEL, then the
+ * pipelined one (SCENARIO_COMPARE_PIPELINED) keep-alive at
  * COMPARE_PIPE_LEVEL (the scenario brings its tool and script), COMPARE_MIN_REPS
  * repetitions of 2 s unless given (set_reps, set_duration: p's are kept).
  */

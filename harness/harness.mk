@@ -4,11 +4,10 @@
 #   SCENARIOS="hello sleep" (default: hello sleep cpu bytes; pipeline, idle and overload are
 #   opt-in; all: every one; the table is harness/scenario.c's; each brings its own modes, levels
 #   and repetitions, which the variables below replace).
-#   SCENARIOS=idle (opt-in): 0, 1000 and 10000 idle connections held beside wrk -c32 (C10K)
-#   SCENARIOS=overload (opt-in, issue 13): each model's capacity measured closed-loop, then
-#   offered open-loop at 10..150 % of it with bin/tools/loadgen (loadgen/README.md)
 #   SCENARIOS=idle (opt-in, issue 10: C10K): holds 0, 1000 and 10000 idle connections beside
 #   wrk -c32
+#   SCENARIOS=overload (opt-in, issue 13): each model's capacity measured closed-loop, then
+#   offered open-loop at 10..150 % of it with bin/tools/loadgen (loadgen/README.md)
 #   MODELS="epoll thread"  MODES="close keepalive"  LEVELS="1 8 32"  REPS=3  DURATION=2  PIN=0
 #   TOOL=wrk (wrk in both modes, a thread per client CPU; close mode sends Connection: close)
 #   REFS=1 (reference servers such as ref-nginx join; by default only when named in MODELS)

@@ -184,6 +184,29 @@ static void slots_abort(struct slot *w)
 			close(w[i].fd);
 }
 
+/*
+ * The window's slots in flight into p (idx[k]: p[k]'s slot), a connecting one
+ * waiting to write, the others to read; a FAILED slot is freed and counted in
+ * *finished. Returns how many.
+ */
+static int window_pollset(struct slot *w, struct pollfd *p, int *idx, int *finished)
+{
+	int i, np;
+
+	for (i = np = 0; i < WINDOW; i++) {
+		if (w[i].phase == FAILED) {
+			w[i].phase = FREE;
+			(*finished)++;
+		}
+		if (w[i].phase == FREE)
+			continue;
+		p[np] = (struct pollfd){ .fd = w[i].fd,
+			                 .events = w[i].phase == CONNECTING ? POLLOUT : POLLIN };
+		idx[np++] = i;
+	}
+	return np;
+}
+
 int idlehold_open(struct idlehold *h, const char *addr, int port, int want, int limit_ms,
                   volatile sig_atomic_t *stop, char *why, size_t len)
 {
@@ -218,18 +241,7 @@ int idlehold_open(struct idlehold *h, const char *addr, int port, int want, int 
 			}
 			started++;
 		}
-		for (i = np = 0; i < WINDOW; i++) {
-			if (w[i].phase == FAILED) {
-				w[i].phase = FREE;
-				finished++;
-			}
-			if (w[i].phase == FREE)
-				continue;
-			p[np] = (struct pollfd){ .fd = w[i].fd,
-				                 .events =
-				                     w[i].phase == CONNECTING ? POLLOUT : POLLIN };
-			idx[np++] = i;
-		}
+		np = window_pollset(w, p, idx, &finished);
 		if (*stop) {
 			snprintf(why, len, "idle connections: stopped");
 			goto fail;

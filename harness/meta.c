@@ -1,4 +1,4 @@
-/* meta.c -- describe the machine and the software versions of a run. */
+/* meta.c -- a run's meta: the machine and software versions written, and read back for the laws. */
 #include "meta.h"
 #include "facts.h"
 #include "util.h"
@@ -224,12 +224,12 @@ char *meta_collect(const struct meta_info *m)
 	return text;
 }
 
-void meta_plan_lines(const struct plan *p, const char *dir, char **scen, char **facts)
+void meta_plan_lines(const struct plan *p, const struct facts *facts, const char *dir, char **scen,
+                     char **facts_text)
 {
 	char words[128];
 	size_t len = 0;
 	FILE *f = open_memstream(scen, &len);
-	struct facts fa;
 	int i;
 
 	for (i = 0; f && i < p->nscenarios; i++) {
@@ -240,21 +240,55 @@ void meta_plan_lines(const struct plan *p, const char *dir, char **scen, char **
 			fprintf(f, " (every model: --workers %d)", s->workers);
 		if (s->max_conns > 0)
 			fprintf(f, " (every model: --max-conns %d)", s->max_conns);
-		if (s->capacity_conns > 0)
+		if (scenario_is_open(s))
 			fprintf(f, " (capacity closed-loop at %d connections; load over up to %d)",
 			        s->capacity_conns, s->load_conns);
 		fprintf(f, "\n");
 	}
 	if (f)
 		fclose(f);
-	if (!(f = open_memstream(facts, &len)))
+	if (!(f = open_memstream(facts_text, &len)))
 		return;
 	for (i = 0; i < p->nmodels; i++)
-		if (facts_load(dir, p->models[i].name, &fa) == 0)
+		if (facts[i].known)
 			fprintf(f, "facts %s: %s\n", p->models[i].name,
-			        facts_format(&fa, words, sizeof(words)));
+			        facts_format(&facts[i], words, sizeof(words)));
 		else
 			fprintf(f, "facts %s: unknown (no Facts line in %s/%s/README.md)\n",
 			        p->models[i].name, dir, p->models[i].name);
 	fclose(f);
+}
+
+void meta_read_env(const char *meta, struct meta_env *env)
+{
+	const char *line;
+	char facts[512];
+	int len;
+
+	memset(env, 0, sizeof(*env));
+	for (line = meta; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		struct facts *f = &env->facts[env->nfacts];
+		char *model = env->model[env->nfacts];
+
+		if (sscanf(line, "server cpus: %d", &env->server_cpus) == 1 ||
+		    sscanf(line, "workers: %d", &env->workers) == 1)
+			continue;
+		if (env->npooled < META_MAX_FACTS &&
+		    sscanf(line, "scenario %63[^:]:", env->pooled[env->npooled]) == 1) {
+			const char *nl = strchr(line, '\n'),
+			           *p = strstr(line, "(every model: --workers");
+
+			env->npooled += p && (!nl || p < nl);
+			continue;
+		}
+		/* "facts MODEL: keepalive=yes ...": MODEL's Facts line as the README has it */
+		if (env->nfacts == META_MAX_FACTS ||
+		    sscanf(line, "facts %63[^:]:%n", model, &len) != 1)
+			continue;
+		snprintf(facts, sizeof(facts), "Facts:%.*s", (int)strcspn(line + len, "\n"),
+		         line + len);
+		facts_parse(facts, f); /* a malformed one stays unknown */
+		env->nfacts++;
+	}
 }

@@ -62,9 +62,39 @@ int meta_irq_accounting(const char *config, const char *proc_stat, char *buf, si
 /*
  * The meta lines of p's scenarios ("scenario NAME: GET TARGET -- what it
  * shows") into *scen and of its models' facts ("facts MODEL: keepalive=yes
- * parallel=1 workers=-", or "unknown (...)") from dir/<model>/README.md into
- * *facts, both malloc'ed (NULL when out of memory).
+ * parallel=1 workers=-", or "unknown (no Facts line in dir/MODEL/README.md)")
+ * into *facts_text, both malloc'ed (NULL when out of memory). facts[i] is
+ * p->models[i]'s, as the caller read it once for the run (facts_load from
+ * dir); the report reads it back from here (meta_read_env).
  */
-void meta_plan_lines(const struct plan *p, const char *dir, char **scen, char **facts);
+void meta_plan_lines(const struct plan *p, const struct facts *facts, const char *dir, char **scen,
+                     char **facts_text);
+
+#define META_MAX_FACTS 64
+#define META_WORD      64 /* a model's or scenario's name read back, with its NUL */
+
+/* What the laws need of a run, read back from its meta text (meta_read_env). */
+struct meta_env {
+	int server_cpus; /* 0: unknown (taken as 1) */
+	int workers;     /* --workers given to every model; 0: not passed */
+	int nfacts;
+	char model[META_MAX_FACTS][META_WORD];
+	struct facts facts[META_MAX_FACTS]; /* model[i]'s Facts line */
+	/*
+	 * The scenarios whose meta line says they gave every model their own pool
+	 * ("(every model: --workers N)"): a run made before a scenario had one did
+	 * not, and today's law for it would not be that run's.
+	 */
+	int npooled;
+	char pooled[META_MAX_FACTS][META_WORD];
+};
+
+/*
+ * Read the "server cpus:", "workers:", "facts MODEL:" and "scenario NAME:"
+ * lines of a run's meta text (meta_collect's; may be NULL: nothing known)
+ * into env. The reader of what meta_collect and meta_plan_lines write: a
+ * fresh run and a redraw (--replot) of it read the same.
+ */
+void meta_read_env(const char *meta, struct meta_env *env);
 
 #endif

@@ -70,7 +70,7 @@ static double row_nth(const char *s, int nth, double fail)
 	return s ? v : fail;
 }
 
-int parse_ab_output(const char *text, struct tool_result *r)
+int parse_ab_output(const char *text, struct parse_ab_result *r)
 {
 	long n;
 
@@ -97,7 +97,7 @@ int parse_ab_output(const char *text, struct tool_result *r)
 	return 0;
 }
 
-int parse_ab_percentiles(const char *csv, struct tool_result *r)
+int parse_ab_percentiles(const char *csv, struct parse_ab_result *r)
 {
 	const char *p = strchr(csv, '\n');
 	long first = -1, prev_pct = -1;

@@ -2,7 +2,23 @@
 #ifndef PARSE_AB_H
 #define PARSE_AB_H
 
-#include "tool.h"
+/* What ab reports of one run. Times are milliseconds. */
+struct parse_ab_result {
+	long requests;      /* "Complete requests" */
+	long failed;        /* "Failed requests" (0 when absent) */
+	long non_2xx;       /* "Non-2xx responses" (0 when absent) */
+	long body_bytes;    /* "HTML transferred" (0 when absent) */
+	double duration_s;  /* "Time taken for tests" */
+	double rps;         /* "Requests per second" */
+	double lat_mean_ms; /* "Time per request" (the mean over concurrency) */
+	double
+	    lat_mean_total_ms; /* the "Total" row's mean: the exact one in whole ms; -1 unknown */
+	double lat_p50_ms;     /* the -e table's rows (parse_ab_percentiles) */
+	double lat_p90_ms;
+	double lat_p99_ms;
+	double lat_max_ms;       /* the -e table's row 100, else the "Total" row's max */
+	double lat_mean_done_ms; /* the mean of the completed requests (parse_ab_percentiles) */
+};
 
 /*
  * Parse ab's standard output (text, NUL-terminated) into r: requests, failed,
@@ -13,7 +29,7 @@
  * fields are left alone. Returns 0, or -1 if the text is not a finished ab
  * report (no "Complete requests" or "Time taken for tests" line).
  */
-int parse_ab_output(const char *text, struct tool_result *r);
+int parse_ab_output(const char *text, struct parse_ab_result *r);
 
 /*
  * Parse the CSV ab -e writes ("Percentage served,Time in ms" then rows
@@ -24,7 +40,7 @@ int parse_ab_output(const char *text, struct tool_result *r);
  * slowest request, valued at its start). Returns 0, or -1 if a row is
  * malformed or out of order, or one of rows 50, 90, 99, 100 is missing.
  */
-int parse_ab_percentiles(const char *csv, struct tool_result *r);
+int parse_ab_percentiles(const char *csv, struct parse_ab_result *r);
 
 /*
  * The mean latency from both of ab's views: table_ms (parse_ab_percentiles:

@@ -138,7 +138,7 @@ static int scenario_cells(const struct plan *p, int i, struct plan_cell *out, in
 		                       PLAN_MAX_LEVELS);
 	for (m = 0; m < nm; m++)
 		for (l = 0; l < nl && n < PLAN_MAX_CELLS; l++)
-			if (levels[l] > 0 || s->idle_load_c > 0)
+			if (levels[l] > 0 || scenario_is_idle(s)) /* idle's N = 0 is its baseline */
 				out[n++] = (struct plan_cell){ .scenario = i,
 					                       .mode = modes[m],
 					                       .level = levels[l],
@@ -346,7 +346,7 @@ int plan_runs(const struct plan *p, struct plan_run *out, int max)
 }
 
 /*
- * The capacity runs of the open-loop scenarios (scenario.h, capacity_conns):
+ * The capacity runs of the open-loop scenarios (scenario.h, scenario_is_open):
  * one per model and scenario, as long as the scenario's runs, made before
  * its first measured run and not among plan_count's.
  */
@@ -357,8 +357,7 @@ static double capacity_s(const struct plan *p, double overhead_s)
 	double s = 0;
 
 	for (c = 0; c < ncells; c++)
-		if (p->scenarios[cells[c].scenario]->capacity_conns > 0 &&
-		    !seen[cells[c].scenario]) {
+		if (scenario_is_open(p->scenarios[cells[c].scenario]) && !seen[cells[c].scenario]) {
 			seen[cells[c].scenario] = 1;
 			s += p->nmodels * (cells[c].duration_s + overhead_s);
 		}
@@ -391,9 +390,9 @@ static void print_scenario(const struct plan *p, const struct plan_cell *cells, 
 			if (!seen)
 				fprintf(f, " %s", plan_mode_name(cells[i].mode));
 		}
-		if (s->idle_load_c > 0)
+		if (scenario_is_idle(s))
 			fprintf(f, "; concurrency %d beside idle connections:", s->idle_load_c);
-		else if (s->capacity_conns > 0)
+		else if (scenario_is_open(s))
 			fprintf(f, "; %% of capacity:");
 		else
 			fprintf(f, "; concurrency:");

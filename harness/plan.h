@@ -81,7 +81,7 @@ void plan_defaults(struct plan *p);
  * Parse a list of whole numbers separated by blanks or commas ("1 8 32",
  * "1,8") into v (at most max). Returns the count, or -1 on anything that
  * is not a number in 0..100000 or on too many. 0 is a level only of the
- * scenarios whose levels are idle connections (scenario.h, idle_load_c);
+ * scenarios whose levels are idle connections (scenario.h, scenario_is_idle);
  * the others skip it.
  */
 int plan_parse_levels(const char *s, int *v, int max);

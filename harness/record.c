@@ -2,6 +2,7 @@
 #include "record.h"
 #include "health.h"
 #include "run.h"
+#include "scenario.h"
 #include "tool.h"
 #include "util.h"
 
@@ -11,15 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS      29
-#define V4_NFIELDS   27      /* before goodput_rps and rejected_rps */
-#define V3_NFIELDS   25      /* before idle_conns and server_mem_kb */
-#define V2_NFIELDS   24      /* before scenario */
-#define OLD_NFIELDS  22      /* before served_conns and other_cpu_pct */
-#define CLIENT_CPU   20      /* client_cpu_pct: empty when unknown */
-#define STATUS       21      /* the status field's index */
-#define SCENARIO     24      /* the scenario field's index */
-#define OLD_SCENARIO "hello" /* what every row was before the scenario column */
+#define NFIELDS     29
+#define V4_NFIELDS  27 /* before goodput_rps and rejected_rps */
+#define V3_NFIELDS  25 /* before idle_conns and server_mem_kb */
+#define V2_NFIELDS  24 /* before scenario */
+#define OLD_NFIELDS 22 /* before served_conns and other_cpu_pct */
+#define CLIENT_CPU  20 /* client_cpu_pct: empty when unknown */
+#define STATUS      21 /* the status field's index */
+#define SCENARIO    24 /* the scenario field's index */
 
 static const char header[] =
     "run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
@@ -170,7 +170,8 @@ int record_parse(const char *line, struct record_row *r)
 	}
 	if (word(r->run_id, f[0]) < 0 || word(r->model, f[1]) < 0 || word(r->mode, f[2]) < 0 ||
 	    word(r->tool, f[5]) < 0 || word(r->status, f[STATUS]) < 0 ||
-	    word(r->scenario, nf > SCENARIO ? f[SCENARIO] : OLD_SCENARIO) < 0 || !r->scenario[0])
+	    word(r->scenario, nf > SCENARIO ? f[SCENARIO] : scenario_legacy()->name) < 0 ||
+	    !r->scenario[0])
 		goto out;
 	r->concurrency = (int)d[3];
 	r->rep = (int)d[4];

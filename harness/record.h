@@ -33,7 +33,7 @@ struct record_row {
 	/* Appended after status (older files lack them: -1, written as an empty field). */
 	double served_conns;  /* rps x mean latency of completed requests (health.h); -1: unknown */
 	double other_cpu_pct; /* other processes' CPU during the run, % of one CPU; -1: unknown */
-	char scenario[RECORD_WORD]; /* rows of older files are "hello" */
+	char scenario[RECORD_WORD]; /* rows of older files: scenario_legacy() (hello) */
 	int idle_conns;             /* idle connections held beside the load (older files: 0) */
 	long server_mem_kb;         /* PSS of the server's whole tree, hooks done; -1: unknown */
 	double goodput_rps;         /* 2xx answers a second; -1: unknown (older files) */
@@ -55,7 +55,7 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
  * Returns 0, or -1 if it does not have the schema's 29 fields; the 27 of a
  * file written before goodput_rps and rejected_rps (both -1), the 25 of a
  * file written before idle_conns and server_mem_kb (0 and -1), the 24 of a
- * file written before scenario existed (scenario "hello") and the 22 of one
+ * file written before scenario existed (scenario_legacy(): hello) and the 22 of one
  * written before served_conns and other_cpu_pct existed (both -1) are
  * accepted, so older runs can still be replotted.
  */

@@ -1,8 +1,13 @@
-/* report.h -- from rows to conclusions: summary.csv, report.md, charts, the ranking. */
+/*
+ * report.h -- from rows to conclusions: the cells' statistics, their laws,
+ * summary.csv and the ranking. report.md (report_md.h) and the charts
+ * (plot.h) are written from these cells.
+ */
 #ifndef REPORT_H
 #define REPORT_H
 
 #include "facts.h"
+#include "meta.h"
 #include "record.h"
 
 #include <stdio.h>
@@ -15,8 +20,7 @@ struct report_cell {
 	char model[RECORD_WORD];
 	char mode[RECORD_WORD];
 	int concurrency;
-	int idle_conns; /* idle connections held beside the load (an idle_load_c scenario's level)
-	                 */
+	int idle_conns; /* idle connections held beside the load (an idle scenario's level) */
 	int runs;
 	int ok;
 	double rps_median, rps_min, rps_max, rps_mean, rps_sd;
@@ -72,36 +76,12 @@ struct report_cell {
 
 #define REPORT_READY_TOLERANCE 1.05 /* wait=ready: the paired ratio at most this (+5 %) */
 
-#define REPORT_MAX_FACTS 64
-
-/* What the laws need of a run, read back from its meta (report_env_parse). */
-struct report_env {
-	int server_cpus; /* 0: unknown (taken as 1) */
-	int workers;     /* --workers given to every model; 0: not passed */
-	int nfacts;
-	char model[REPORT_MAX_FACTS][RECORD_WORD];
-	struct facts facts[REPORT_MAX_FACTS]; /* model[i]'s Facts line */
-	/*
-	 * The scenarios whose meta line says they gave every model their own pool
-	 * ("(every model: --workers N)"): a run made before a scenario had one did
-	 * not, and today's law for it would not be that run's.
-	 */
-	int npooled;
-	char pooled[REPORT_MAX_FACTS][RECORD_WORD];
-};
-
-/*
- * Read the "server cpus:", "workers:", "facts MODEL:" and "scenario NAME:"
- * lines of a run's meta text (meta.h; may be NULL: nothing known) into env.
- */
-void report_env_parse(const char *meta, struct report_env *env);
-
 /*
  * Fill every cell's bound and law from its scenario's law (scenario.h), the
- * model's facts in env (unknown without them), the server CPUs and workers,
+ * model's facts in env (meta_read_env; unknown without them), the server CPUs and workers,
  * and its wait from the facts' wait= key.
  */
-void report_apply_laws(struct report_cell *c, int n, const struct report_env *env);
+void report_apply_laws(struct report_cell *c, int n, const struct meta_env *env);
 
 /*
  * Group rows into cells, sorted by scenario, model, mode and concurrency (so
@@ -141,31 +121,32 @@ const char *report_label(const char *model, char *buf, size_t len);
 void report_ranking(FILE *f, const struct report_cell *c, int n);
 
 /*
- * Write report.md at path: per scenario its target, what it shows and its
- * law, then per mode a table of req/s and one of server CPU µs per request; a
- * starved cell's p99 is given as at least the run length; then per mode a table of req/s and p99
- * per model and concurrency (references labelled, with a note saying what they are; cells marked
- * when short of ok repetitions, starved, noisy or client bound, with a legend line for each mark
- * present), the ranking, the charts (image links relative to charts_rel) and the meta text. 0 or
- * -1.
- */
-int report_write_md(const char *path, const char *run_id, const char *charts_rel,
-                    const struct report_cell *c, int n, const char *meta);
-
-/*
- * Draw the charts (<scenario>-<kind>-<mode>.png) into outdir with gnuplot (gnuplot_path) and the
- * scripts in scripts_dir from the summary.csv at summary; gnuplot's messages go to
- * outdir/gnuplot.log. Returns how many charts failed (0: all drawn), or -1
- * if nothing could be drawn.
- */
-int report_plots(const char *gnuplot_path, const char *scripts_dir, const char *summary,
-                 const char *outdir, const char *run_id, const struct report_cell *c, int n);
-
-/*
  * The cell's level: its idle connections in a scenario whose levels are idle
- * connections (scenario.h, idle_load_c), else its concurrency.
+ * connections (report_is_idle), else its concurrency.
  */
 int report_level(const struct report_cell *c);
+
+/* 1 if c's scenario's levels are idle connections (scenario_is_idle), else 0. */
+int report_is_idle(const struct report_cell *c);
+
+/* "c" or "idle": what a level of c's scenario counts. */
+const char *report_level_word(const struct report_cell *c);
+
+#define REPORT_MAX_MODES 8
+
+/* The distinct modes of the cells c[0..n), in order of first appearance, into modes: how many. */
+int report_modes(const struct report_cell *c, int n, const char *modes[REPORT_MAX_MODES]);
+
+/* "scenario hello (GET /)" for the scenario of cell c, into buf; returns buf. */
+const char *report_title(const struct report_cell *c, char *buf, size_t len);
+
+/*
+ * An idle scenario's slopes to f, a line per model and mode of c[0..n) (one
+ * scenario's; nothing for another kind): memory per idle connection, CPU per
+ * request per 1000 idle connections, and CPU per request at the most idle
+ * connections against none; then its paired ratios with the wait law's verdict.
+ */
+void report_idle_slopes(FILE *f, const struct report_cell *c, int n);
 
 /* The cell of model, mode and concurrency level among c[0..n) (one scenario's), or NULL. */
 const struct report_cell *report_find_cell(const struct report_cell *c, int n, const char *model,

@@ -1,5 +1,6 @@
 /* run.c -- one run: fork the server and the tool pinned apart, wait with bounds, account, judge. */
 #include "run.h"
+#include "child.h"
 #include "cpus.h"
 #include "health.h"
 #include "idlehold.h"
@@ -17,22 +18,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 volatile sig_atomic_t run_stop;
 
 static sigset_t wait_mask; /* our mask with the stop signals unblocked: used only while waiting */
+/* What interrupts a wait for the tool: run_stop, raised in wait_mask. */
+static const struct child_interrupt interrupt = { .stop = &run_stop, .mask = &wait_mask };
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
-
-struct child {
-	pid_t pid;
-	int pidfd; /* readable once the child has exited */
-	long long start_ms;
-};
 
 static void on_stop(int sig)
 {
@@ -132,127 +127,6 @@ int run_is_loopback(const char *addr)
 		return IN6_IS_ADDR_LOOPBACK(&v6) ||
 		       (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
 	return 0;
-}
-
-/* In the child: become argv with the given fds and CPUs; never returns. */
-static void child_exec(char *const argv[], const cpu_set_t *cpus, int fds[3], int own_group,
-                       pid_t parent)
-{
-	sigset_t none;
-	int i;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* If the harness dies (even SIGKILL), nothing it started may outlive it. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(127);
-	if (own_group)
-		setpgid(0, 0);
-	for (i = 0; i < 3; i++)
-		if (dup2(fds[i], i) < 0)
-			_exit(127);
-	if (cpus && sched_setaffinity(0, sizeof(*cpus), cpus) < 0) {
-		dprintf(2, "harness: sched_setaffinity: %s\n", strerror(errno));
-		_exit(127);
-	}
-	execvp(argv[0], argv); /* a path as is; a bare name (a prefix's command) from PATH */
-	dprintf(2, "harness: exec %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
-
-/*
- * Fork and exec argv with stdin/stdout/stderr from fds, on cpus (NULL: any),
- * in its own process group if own_group. 0 or -1.
- */
-static int spawn(char *const argv[], const cpu_set_t *cpus, int fds[3], int own_group,
-                 struct child *c)
-{
-	pid_t parent = getpid();
-
-	c->pid = fork();
-	if (c->pid < 0)
-		return -1;
-	if (c->pid == 0)
-		child_exec(argv, cpus, fds, own_group, parent);
-	if (own_group)
-		setpgid(c->pid, c->pid); /* also here, so a kill(-pid) right away finds the group */
-	c->start_ms = util_now_ms();
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-	if (c->pidfd < 0) {
-		kill(c->pid, SIGKILL);
-		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Wait until c exits or deadline (monotonic ms; < 0: none) passes. With
- * interruptible the stop signals are taken meanwhile. 0: reaped (status and
- * rusage filled), 1: deadline passed, 2: run_stop raised, -1: error.
- */
-static int child_wait(struct child *c, long long deadline, int interruptible, int *status,
-                      struct rusage *ru)
-{
-	for (;;) {
-		struct pollfd p = { .fd = c->pidfd, .events = POLLIN };
-		struct timespec ts, *tp = NULL;
-		int r;
-
-		if (interruptible && run_stop)
-			return 2;
-		if (deadline >= 0) {
-			long long left = deadline - util_now_ms();
-
-			if (left < 0)
-				left = 0;
-			ts.tv_sec = left / 1000;
-			ts.tv_nsec = left % 1000 * 1000000;
-			tp = &ts;
-		}
-		r = ppoll(&p, 1, tp, interruptible ? &wait_mask : NULL);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return 1;
-		while ((r = wait4(c->pid, status, 0, ru)) < 0 && errno == EINTR)
-			;
-		if (r < 0)
-			return -1;
-		close(c->pidfd);
-		c->pidfd = -1;
-		return 0;
-	}
-}
-
-/*
- * Stop c: sig, then SIGKILL (to its group if it has one) after grace_ms;
- * reap it. *killed says whether SIGKILL was needed. 0, or -1 if it could not
- * be reaped.
- */
-static int child_stop(struct child *c, int sig, int grace_ms, int group, int *status,
-                      struct rusage *ru, int *killed)
-{
-	*killed = 0;
-	kill(c->pid, sig);
-	if (child_wait(c, util_now_ms() + grace_ms, 0, status, ru) == 0)
-		return 0;
-	*killed = 1;
-	kill(group ? -c->pid : c->pid, SIGKILL);
-	kill(c->pid, SIGKILL);
-	return child_wait(c, -1, 0, status, ru) == 0 ? 0 : -1;
-}
-
-/* SIGKILL whatever is left in the group led by pid: 1 if something was, else 0. */
-static int sweep_group(pid_t pid)
-{
-	if (kill(-pid, 0) < 0)
-		return 0;
-	kill(-pid, SIGKILL);
-	return 1;
 }
 
 static int open_out(const char *dir, const char *tag, const char *suffix, char *path, size_t len)
@@ -394,7 +268,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 	/* a scenario's own pool (overload's small one) over the plan's --workers */
 	int nworkers = spec->scenario->workers > 0 ? spec->scenario->workers : cfg->workers;
 	/* idle connections must fit beside the load; else the scenario's own cap, if any */
-	int max_conns = spec->scenario->idle_load_c > 0
+	int max_conns = scenario_is_idle(spec->scenario)
 	                    ? spec->idle_conns + spec->concurrency + IDLEHOLD_MARGIN
 	                    : spec->scenario->max_conns;
 
@@ -403,7 +277,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 		argv[a++] = "--workers";
 		argv[a++] = workers;
 	}
-	if (spec->scenario->idle_load_c > 0) { /* idle connections must outlive the run */
+	if (scenario_is_idle(spec->scenario)) { /* idle connections must outlive the run */
 		snprintf(timeout, sizeof(timeout), "%d",
 		         spec->duration_s + cfg->sock_timeout_s + IDLE_TIMEOUT_SLACK_S);
 		argv[a++] = "--timeout";
@@ -421,7 +295,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 		goto fail_fds;
 	}
 	fds[1] = pipefd[1];
-	if (spawn(argv, cfg->pin.enabled ? &cfg->pin.server : NULL, fds, 1, s) < 0) {
+	if (child_spawn(argv, cfg->pin.enabled ? &cfg->pin.server : NULL, fds, 1, s) < 0) {
 		set_status(out, "no_start", "harness: cannot fork");
 		close(pipefd[0]);
 		close(pipefd[1]);
@@ -441,7 +315,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 		return 0;
 	if (child_stop(s, line == LINE_EXITED ? 0 : SIGTERM, cfg->stop_grace_ms, 1, &wstatus, &ru,
 	               &killed) == 0)
-		sweep_group(s->pid);
+		child_sweep(s->pid);
 	close(*outfd);
 	if (line == LINE_STOP)
 		return -1;
@@ -512,8 +386,8 @@ static int tool_start(const struct run_cfg *cfg, const struct run_spec *spec,
 		}
 		run = full;
 	}
-	if (spawn(run, cfg->pin.enabled ? &cfg->pin.tool : NULL, fds, cfg->client_prefix != NULL,
-	          t) < 0) {
+	if (child_spawn(run, cfg->pin.enabled ? &cfg->pin.tool : NULL, fds,
+	                cfg->client_prefix != NULL, t) < 0) {
 		set_status(out, "tool_error", "harness: cannot fork the tool");
 		goto out;
 	}
@@ -618,14 +492,14 @@ static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
 		set_status(out, WIFSIGNALED(wstatus) ? "crashed" : "exited", why);
 		return;
 	}
-	if (tool_wait == 1) {
+	if (tool_wait == CHILD_DEADLINE) {
 		snprintf(why, sizeof(why), "%s did not finish within %d s", spec->tool->name,
 		         job->duration_s + cfg->sock_timeout_s + 5);
 		set_status(out, "timeout", why);
 		return;
 	}
-	if (tool_wait != 0 || tool_collect(cfg, spec, job, out) < 0) {
-		if (tool_wait != 0)
+	if (tool_wait != CHILD_REAPED || tool_collect(cfg, spec, job, out) < 0) {
+		if (tool_wait != CHILD_REAPED)
 			set_status(out, "tool_error", "the tool could not be waited for");
 		return;
 	}
@@ -691,10 +565,12 @@ static double other_cpu(const struct cpu_sample *a, int have_a, const struct rus
 	                            (b.ms - a->ms) / 1000.0);
 }
 
+#define TOOL_NOT_STARTED (-2) /* run_tool: the tool never started (nor the hook before it) */
+
 /*
  * Start the tool and wait for it (bounded: the run, the socket timeout and
  * 5 s); its CPU share into out, measured where it ran (behind a prefix: by
- * the prefix script). child_wait's result, or -2 if it did not start.
+ * the prefix script). child_wait's result, or TOOL_NOT_STARTED.
  * prefix_why is left empty unless the prefix's command failed: then it says how.
  */
 static int run_tool(const struct run_cfg *cfg, const struct run_spec *spec,
@@ -707,15 +583,15 @@ static int run_tool(const struct run_cfg *cfg, const struct run_spec *spec,
 
 	prefix_why[0] = '\0';
 	if (tool_start(cfg, spec, job, t, out) < 0)
-		return -2;
+		return TOOL_NOT_STARTED;
 	deadline = t->start_ms + (spec->duration_s + cfg->sock_timeout_s + 5) * 1000LL;
-	tool_wait = child_wait(t, deadline, 1, tstatus, tru);
+	tool_wait = child_wait(t, deadline, &interrupt, tstatus, tru);
 	wall = (util_now_ms() - t->start_ms) / 1000.0;
-	if (tool_wait != 0)
+	if (tool_wait != CHILD_REAPED)
 		child_stop(t, SIGTERM, 1000, cfg->client_prefix != NULL, tstatus, tru, &tkilled);
 	cpu = seconds(tru->ru_utime) + seconds(tru->ru_stime);
 	if (cfg->client_prefix) {
-		sweep_group(t->pid); /* the tool itself is the prefix shell's child */
+		child_sweep(t->pid); /* the tool itself is the prefix shell's child */
 		if (prefix_collect(cfg, spec, &cpu, &far_wall, prefix_why, whylen) == 0 &&
 		    far_wall > 0)
 			wall = far_wall;
@@ -725,108 +601,172 @@ static int run_tool(const struct run_cfg *cfg, const struct run_spec *spec,
 	return tool_wait;
 }
 
-int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_outcome *out)
-{
-	struct cpu_sample before;
+/* One run under way: the server, the tool, the scenario's hooks and what each cost. */
+struct run_state {
+	const struct run_cfg *cfg;
+	const struct run_spec *spec;
+	struct run_outcome *out;
+	struct cpu_sample before; /* the machine before the server started */
 	int have_before;
-	struct child s, t;
+	struct child server, tool;
 	struct rusage sru, tru;
-	struct pollfd p;
-	char addr[INET6_ADDRSTRLEN + 2], url[INET6_ADDRSTRLEN + 2 + 1024], prefix[PATH_MAX];
-	char why[256], prefix_why[sizeof(out->detail)], script[PATH_MAX], vwords[64];
-	int outfd, wstatus = 0, tstatus = 0, killed = 0, tool_wait, died, orphans, r;
-	int port = 0, hooked, verdict = 0;
-	double hook_user_s = 0, hook_sys_s = 0, end_user_s = 0, end_sys_s = 0;
-	int have_end = 0;
+	int outfd, wstatus, tstatus, killed, died, orphans;
+	int tool_wait; /* run_tool's enum wait_outcome */
+	int hooked;    /* before_load succeeded (or there is none): after_load runs */
+	int verdict;   /* after_load's 1: vwords replaces ok or errors */
+	char addr[INET6_ADDRSTRLEN + 2], url[INET6_ADDRSTRLEN + 2 + 1024];
+	char prefix[PATH_MAX], script[PATH_MAX], why[256], vwords[64];
+	char prefix_why[RUN_DETAIL];
+	int port;
+	struct tool_job job;
+	struct scenario_load load;
+	/* the server's CPU when the hook was done and when the load was (have_end) */
+	double hook_user_s, hook_sys_s, end_user_s, end_sys_s;
+	int have_end;
+};
+
+/*
+ * An idle scenario's descriptors: the server inherits the raised limit; a
+ * cell that cannot fit is skipped (out says why), never shrunk. 0, or -1 skipped.
+ */
+static int reserve_idle(struct run_state *st)
+{
+	const struct run_spec *spec = st->spec;
+
+	if (!scenario_is_idle(spec->scenario) ||
+	    idlehold_reserve(spec->idle_conns + spec->concurrency, st->why, sizeof(st->why)) == 0)
+		return 0;
+	snprintf(st->out->status, sizeof(st->out->status), "skipped: %.54s", st->why);
+	snprintf(st->out->detail, sizeof(st->out->detail),
+	         "%d idle + %d load connections do not fit beside our own descriptors",
+	         spec->idle_conns, spec->concurrency);
+	return -1;
+}
+
+/* The tool's job and the hooks' view of the load, against the listening server. */
+static void prepare_load(struct run_state *st)
+{
+	const struct run_spec *spec = st->spec;
 	const struct scenario *sc = spec->scenario;
 
-	memset(out, 0, sizeof(*out));
-	memset(&sru, 0, sizeof(sru));
-	memset(&tru, 0, sizeof(tru));
-	out->other_cpu_pct = -1;
-	have_before = cpu_sample(&before) == 0;
-	out->server_mem_kb = -1;
-	/* The server inherits the raised limit; a cell that cannot fit is skipped, never shrunk. */
-	if (sc->idle_load_c > 0 &&
-	    idlehold_reserve(spec->idle_conns + spec->concurrency, why, sizeof(why)) < 0) {
-		snprintf(out->status, sizeof(out->status), "skipped: %.54s", why);
-		snprintf(out->detail, sizeof(out->detail),
-		         "%d idle + %d load connections do not fit beside our own descriptors",
-		         spec->idle_conns, spec->concurrency);
-		return 0;
-	}
-	if ((r = server_start(cfg, spec, &s, &outfd, addr, &port, out)) != 0)
-		return r < 0 ? -1 : 0;
-	snprintf(prefix, sizeof(prefix), "%s/%s", cfg->raw_dir, spec->tag);
-	snprintf(url, sizeof(url), "http://%s:%d%s", addr, port, sc->target);
-	if (sc->script && sc->script[0] != '/' && cfg->tree)
-		snprintf(script, sizeof(script), "%s/%s", cfg->tree, sc->script);
+	snprintf(st->prefix, sizeof(st->prefix), "%s/%s", st->cfg->raw_dir, spec->tag);
+	snprintf(st->url, sizeof(st->url), "http://%s:%d%s", st->addr, st->port, sc->target);
+	if (sc->script && sc->script[0] != '/' && st->cfg->tree)
+		snprintf(st->script, sizeof(st->script), "%s/%s", st->cfg->tree, sc->script);
 	else if (sc->script)
-		snprintf(script, sizeof(script), "%s", sc->script);
-	struct tool_job job = { .url = url,
-		                .concurrency = spec->concurrency,
-		                .keepalive = spec->keepalive,
-		                .duration_s = spec->duration_s,
-		                .max_requests = spec->max_requests,
-		                .timeout_s = cfg->sock_timeout_s,
-		                .raw_prefix = prefix,
-		                .script = sc->script ? script : NULL,
-		                .threads = cfg->client_threads,
-		                .rate = spec->rate };
-	struct scenario_load load = { .addr = addr,
-		                      .port = port,
-		                      .concurrency = spec->concurrency,
-		                      .idle = spec->idle_conns,
-		                      .duration_s = spec->duration_s };
-	why[0] = '\0';
-	out->client_cpu_pct = -1;
-	/* after_load runs only when before_load (if any) succeeded */
-	hooked = !sc->before_load || sc->before_load(sc, &load, why, sizeof(why)) == 0;
-	if (!hooked) {
-		set_status(out, "scenario_error", why);
-		tool_wait = -2;
-	} else {
-		/*
-		 * The whole tree's PSS with the hook's connections open, before the
-		 * load; and the CPU the hook made it spend (accepting and answering
-		 * 10,000 idle connections), which is not the load's.
-		 */
-		out->server_mem_kb = proctree_pss_kb(s.pid);
-		if (sc->before_load)
-			proctree_cpu_s(s.pid, &hook_user_s, &hook_sys_s);
-		tool_wait = run_tool(cfg, spec, &job, &t, &tstatus, &tru, out, prefix_why,
-		                     sizeof(prefix_why));
-		/*
-		 * Nor is what it spends after the load: reading the EOF of and closing
-		 * the hook's connections (after_load), and exiting with them. With
-		 * 10,000 that was 5-8 % of a 2 s run's CPU, charged to N alone.
-		 */
-		if (sc->before_load)
-			have_end = proctree_cpu_s(s.pid, &end_user_s, &end_sys_s) == 0;
+		snprintf(st->script, sizeof(st->script), "%s", sc->script);
+	st->job = (struct tool_job){ .url = st->url,
+		                     .concurrency = spec->concurrency,
+		                     .keepalive = spec->keepalive,
+		                     .duration_s = spec->duration_s,
+		                     .max_requests = spec->max_requests,
+		                     .timeout_s = st->cfg->sock_timeout_s,
+		                     .raw_prefix = st->prefix,
+		                     .script = sc->script ? st->script : NULL,
+		                     .threads = st->cfg->client_threads,
+		                     .rate = spec->rate };
+	st->load = (struct scenario_load){ .addr = st->addr,
+		                           .port = st->port,
+		                           .concurrency = spec->concurrency,
+		                           .idle = spec->idle_conns,
+		                           .duration_s = spec->duration_s,
+		                           .stop = &run_stop };
+}
+
+/* The scenario's before_load, the tool, then its after_load (only if before_load succeeded). */
+static void load(struct run_state *st)
+{
+	const struct scenario *sc = st->spec->scenario;
+	pid_t pid = st->server.pid;
+
+	st->why[0] = '\0';
+	st->out->client_cpu_pct = -1;
+	st->hooked =
+	    !sc->before_load || sc->before_load(sc, &st->load, st->why, sizeof(st->why)) == 0;
+	if (!st->hooked) {
+		set_status(st->out, "scenario_error", st->why);
+		st->tool_wait = TOOL_NOT_STARTED;
+		return;
 	}
-	if (hooked && sc->after_load)
-		verdict = sc->after_load(sc, &load, vwords, sizeof(vwords));
-	/* Did the server end on its own while under load? */
-	p = (struct pollfd){ .fd = s.pidfd, .events = POLLIN };
-	died = poll(&p, 1, 0) == 1;
-	if (died)
-		child_wait(&s, -1, 0, &wstatus, &sru);
+	/*
+	 * The whole tree's PSS with the hook's connections open, before the load;
+	 * and the CPU the hook made it spend (accepting and answering 10,000 idle
+	 * connections), which is not the load's.
+	 */
+	st->out->server_mem_kb = proctree_pss_kb(pid);
+	if (sc->before_load)
+		proctree_cpu_s(pid, &st->hook_user_s, &st->hook_sys_s);
+	st->tool_wait = run_tool(st->cfg, st->spec, &st->job, &st->tool, &st->tstatus, &st->tru,
+	                         st->out, st->prefix_why, sizeof(st->prefix_why));
+	/*
+	 * Nor is what it spends after the load: reading the EOF of and closing the
+	 * hook's connections (after_load), and exiting with them; charged to the
+	 * load, it would grow with N alone.
+	 */
+	if (sc->before_load)
+		st->have_end = proctree_cpu_s(pid, &st->end_user_s, &st->end_sys_s) == 0;
+	if (sc->after_load)
+		st->verdict = sc->after_load(sc, &st->load, st->vwords, sizeof(st->vwords));
+}
+
+/* Did the server end on its own while under load? Else stop it; reap it and its group. */
+static void stop_server(struct run_state *st)
+{
+	struct pollfd p = { .fd = st->server.pidfd, .events = POLLIN };
+
+	st->died = poll(&p, 1, 0) == 1;
+	if (st->died)
+		child_wait(&st->server, -1, NULL, &st->wstatus, &st->sru);
 	else
-		child_stop(&s, SIGTERM, cfg->stop_grace_ms, 1, &wstatus, &sru, &killed);
-	orphans = sweep_group(s.pid);
-	close(outfd);
+		child_stop(&st->server, SIGTERM, st->cfg->stop_grace_ms, 1, &st->wstatus, &st->sru,
+		           &st->killed);
+	st->orphans = child_sweep(st->server.pid);
+	close(st->outfd);
+}
+
+/* What the run cost (the server's CPU less the hooks', everyone else's) and its status. */
+static void conclude(struct run_state *st)
+{
+	struct run_outcome *out = st->out;
+
+	out->other_cpu_pct = other_cpu(&st->before, st->have_before, &st->sru, &st->tru);
+	out->server_user_s =
+	    fmax(0, (st->have_end ? st->end_user_s : seconds(st->sru.ru_utime)) - st->hook_user_s);
+	out->server_sys_s =
+	    fmax(0, (st->have_end ? st->end_sys_s : seconds(st->sru.ru_stime)) - st->hook_sys_s);
+	out->server_maxrss_kb = st->sru.ru_maxrss;
+	if (st->tool_wait != TOOL_NOT_STARTED)
+		judge(st->cfg, st->spec, &st->job, st->died, st->wstatus, st->tool_wait,
+		      st->tstatus, st->killed, st->orphans,
+		      st->prefix_why[0] ? st->prefix_why : NULL, out);
+	/* The scenario's verdict names what the load tool only saw as errors (or missed). */
+	if (st->verdict && (!strcmp(out->status, "ok") || !strcmp(out->status, "errors")))
+		set_status(out, st->vwords, "the idle connections' fate");
+}
+
+int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_outcome *out)
+{
+	struct run_state st;
+	int r;
+
+	memset(&st, 0, sizeof(st));
+	memset(out, 0, sizeof(*out));
+	st.cfg = cfg;
+	st.spec = spec;
+	st.out = out;
+	out->other_cpu_pct = -1;
+	st.have_before = cpu_sample(&st.before) == 0;
+	out->server_mem_kb = -1;
+	if (reserve_idle(&st) < 0)
+		return 0;
+	if ((r = server_start(cfg, spec, &st.server, &st.outfd, st.addr, &st.port, out)) != 0)
+		return r < 0 ? -1 : 0;
+	prepare_load(&st);
+	load(&st);
+	stop_server(&st);
 	if (run_stop)
 		return -1;
-	out->other_cpu_pct = other_cpu(&before, have_before, &sru, &tru);
-	out->server_user_s = fmax(0, (have_end ? end_user_s : seconds(sru.ru_utime)) - hook_user_s);
-	out->server_sys_s = fmax(0, (have_end ? end_sys_s : seconds(sru.ru_stime)) - hook_sys_s);
-	out->server_maxrss_kb = sru.ru_maxrss;
-	if (tool_wait != -2)
-		judge(cfg, spec, &job, died, wstatus, tool_wait, tstatus, killed, orphans,
-		      prefix_why[0] ? prefix_why : NULL, out);
-	/* The scenario's verdict names what the load tool only saw as errors (or missed). */
-	if (verdict && (!strcmp(out->status, "ok") || !strcmp(out->status, "errors")))
-		set_status(out, vwords, "the idle connections' fate");
+	conclude(&st);
 	return 0;
 }
 
@@ -839,14 +779,14 @@ int run_command(char *const argv[], int limit_ms, const char *errpath)
 	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	fds[1] = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	fds[2] = open(errpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	r = fds[0] < 0 || fds[1] < 0 || fds[2] < 0 ? -1 : spawn(argv, NULL, fds, 0, &c);
+	r = fds[0] < 0 || fds[1] < 0 || fds[2] < 0 ? -1 : child_spawn(argv, NULL, fds, 0, &c);
 	for (i = 0; i < 3; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	if (r < 0)
 		return -1;
-	r = child_wait(&c, util_now_ms() + limit_ms, 0, &status, &ru);
-	if (r != 0) {
+	r = child_wait(&c, util_now_ms() + limit_ms, NULL, &status, &ru);
+	if (r != CHILD_REAPED) {
 		child_stop(&c, SIGTERM, 500, 0, &status, &ru, &killed);
 		return -1;
 	}

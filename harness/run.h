@@ -37,6 +37,8 @@ struct run_cfg {
 	int workers;         /* > 0: every model gets --workers N; 0: not passed (its default) */
 };
 
+#define RUN_DETAIL 256 /* room for a run_outcome's detail */
+
 /* One run. */
 struct run_spec {
 	const char *model;
@@ -46,7 +48,7 @@ struct run_spec {
 	const char *tool_path; /* the tool's executable */
 	int keepalive;
 	int concurrency; /* the load's connections */
-	int idle_conns;  /* idle connections held beside them (scenario idle_load_c) */
+	int idle_conns;  /* idle connections held beside them (scenario_idle_conns) */
 	int duration_s;
 	long max_requests;
 	double rate; /* an open-loop tool's offered req/s (the scenario's capacity share); else 0 */
@@ -66,9 +68,9 @@ struct run_outcome {
 	 * where the tool ran (behind a prefix: by the prefix script); -1 unknown.
 	 */
 	double client_cpu_pct;
-	double other_cpu_pct; /* everyone else's CPU during the run, % of one CPU; -1: unknown */
-	char status[64];      /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
-	char detail[256];     /* why, for the terminal */
+	double other_cpu_pct;    /* everyone else's CPU during the run, % of one CPU; -1: unknown */
+	char status[64];         /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
+	char detail[RUN_DETAIL]; /* why, for the terminal */
 };
 
 /*

@@ -2,7 +2,6 @@
 #include "scenario.h"
 
 #include "idlehold.h"
-#include "run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +103,7 @@ static int idle_before(const struct scenario *s, struct scenario_load *l, char *
 		snprintf(why, len, "idle connections: out of memory");
 		return -1;
 	}
-	if (idlehold_open(h, l->addr, l->port, l->idle, 5000 + l->idle / 2, &run_stop, why, len) <
+	if (idlehold_open(h, l->addr, l->port, l->idle, 5000 + l->idle / 2, l->stop, why, len) <
 	    0) {
 		free(h);
 		return -1;
@@ -139,6 +138,9 @@ static int idle_after(const struct scenario *s, struct scenario_load *l, char *v
 static const struct scenario table[] = {
 	{
 	    .name = "hello",
+	    .kind = SCENARIO_CLOSED_LOOP,
+	    .compare = SCENARIO_COMPARE_BAR,
+	    .legacy = 1,
 	    .target = "/",
 	    .modes = "close keepalive",
 	    .levels = "1 8 32 128 512",
@@ -148,6 +150,7 @@ static const struct scenario table[] = {
 	},
 	{
 	    .name = "sleep",
+	    .kind = SCENARIO_CLOSED_LOOP,
 	    .target = "/sleep/10",
 	    .modes = "keepalive",
 	    .levels = "1 8 32 128",
@@ -162,6 +165,7 @@ static const struct scenario table[] = {
 	},
 	{
 	    .name = "cpu",
+	    .kind = SCENARIO_CLOSED_LOOP,
 	    .target = "/cpu/200",
 	    .modes = "keepalive",
 	    .levels = "1 32",
@@ -174,6 +178,7 @@ static const struct scenario table[] = {
 	},
 	{
 	    .name = "bytes",
+	    .kind = SCENARIO_CLOSED_LOOP,
 	    .target = "/bytes/1048576",
 	    .modes = "keepalive",
 	    .levels = "1 32",
@@ -187,6 +192,8 @@ static const struct scenario table[] = {
 	},
 	{
 	    .name = "pipeline",
+	    .kind = SCENARIO_CLOSED_LOOP,
+	    .compare = SCENARIO_COMPARE_PIPELINED,
 	    .target = "/",
 	    .modes = "keepalive",
 	    .levels = "64 256",
@@ -210,6 +217,7 @@ static const struct scenario table[] = {
 	     * would starve the extra ones instead of queueing their requests.
 	     */
 	    .name = "overload",
+	    .kind = SCENARIO_OPEN_LOOP,
 	    .target = "/sleep/10",
 	    .modes = "close",
 	    .levels = "10 50 80 95 110 150",
@@ -239,6 +247,7 @@ static const struct scenario table[] = {
 	},
 	{
 	    .name = "idle",
+	    .kind = SCENARIO_IDLE_BESIDE_LOAD,
 	    .target = "/",
 	    .modes = "keepalive",
 	    .levels = "0 1000 10000",
@@ -278,6 +287,25 @@ const struct scenario *scenario_find(const char *name)
 		if (!strcmp(table[i].name, name))
 			return &table[i];
 	return NULL;
+}
+
+const struct scenario *scenario_for_compare(enum scenario_compare what)
+{
+	int i;
+
+	for (i = 0; i < NROWS; i++)
+		if (table[i].compare == what)
+			return &table[i];
+	return NULL;
+}
+
+const struct scenario *scenario_legacy(void)
+{
+	int i;
+
+	for (i = 0; i < NROWS && !table[i].legacy; i++)
+		;
+	return &table[i < NROWS ? i : 0];
 }
 
 int scenario_parse_list(const char *list, const struct scenario **out, int max, char *err,
@@ -333,11 +361,43 @@ const char *scenario_names(char *buf, size_t len)
 	return buf;
 }
 
+int scenario_is_open(const struct scenario *s)
+{
+	return s->kind == SCENARIO_OPEN_LOOP;
+}
+
+int scenario_is_idle(const struct scenario *s)
+{
+	return s->kind == SCENARIO_IDLE_BESIDE_LOAD;
+}
+
+const char *scenario_kind_names(enum scenario_kind kind, char *buf, size_t len)
+{
+	size_t o = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < NROWS && o < len; i++)
+		if (table[i].kind == kind)
+			o += snprintf(buf + o, len - o, "%s%s", o ? " " : "", table[i].name);
+	return buf;
+}
+
 int scenario_open_loop(const char *name)
 {
 	const struct scenario *s = scenario_find(name);
 
-	return s && s->capacity_conns > 0;
+	return s && scenario_is_open(s);
+}
+
+int scenario_load_conns(const struct scenario *s, int level)
+{
+	return scenario_is_idle(s) ? s->idle_load_c : level;
+}
+
+int scenario_idle_conns(const struct scenario *s, int level)
+{
+	return scenario_is_idle(s) ? level : 0;
 }
 
 long scenario_number(const struct scenario *s)
@@ -360,7 +420,7 @@ double scenario_bound(const struct scenario *s, const struct law_input *in, char
 		snprintf(how, len, "no law");
 		return -1;
 	}
-	if (s->capacity_conns > 0) /* an open-loop level is a share of this capacity */
+	if (scenario_is_open(s)) /* an open-loop level is a share of this capacity */
 		own.concurrency = s->capacity_conns;
 	if (s->workers > 0)
 		own.workers = s->workers;

@@ -4,10 +4,31 @@
 
 #include "facts.h"
 
+#include <signal.h>
 #include <stddef.h>
 
 #define SCENARIO_MAX  16 /* rows the table may grow to */
 #define SCENARIO_NAME 32
+
+/*
+ * What a scenario's levels are, and so how a run of it is made. Every part of
+ * the harness asks the predicates below (scenario_is_open, ...), never the
+ * fields a kind happens to need (capacity_conns, idle_load_c, the hooks).
+ */
+enum scenario_kind {
+	SCENARIO_CLOSED_LOOP =
+	    0, /* a closed loop: a level is concurrency, the tool's connections */
+	SCENARIO_IDLE_BESIDE_LOAD, /* idle connections (the level) beside a closed loop of
+	                              idle_load_c */
+	SCENARIO_OPEN_LOOP, /* an open loop: a level is a share of capacity, offered as a rate */
+};
+
+/* What --compare (compare.h) measures a scenario for, if anything. */
+enum scenario_compare {
+	SCENARIO_COMPARE_NONE = 0,
+	SCENARIO_COMPARE_BAR,       /* the cells the bar is set on: keep-alive and close */
+	SCENARIO_COMPARE_PIPELINED, /* the pipelined cell (the row brings its tool and script) */
+};
 
 /* What a law is given to bound one cell: the model's facts and the run's conditions. */
 struct law_input {
@@ -25,7 +46,8 @@ struct scenario_load {
 	int concurrency;
 	int idle; /* idle connections to hold beside the load (idle_load_c scenarios) */
 	int duration_s;
-	void *state; /* the hooks' own, from before_load to after_load */
+	volatile sig_atomic_t *stop; /* raised by a signal: the hooks give up waiting */
+	void *state;                 /* the hooks' own, from before_load to after_load */
 };
 
 /*
@@ -35,6 +57,7 @@ struct scenario_load {
  */
 struct scenario {
 	const char *name;         /* results.csv's scenario column, chart names */
+	enum scenario_kind kind;  /* closed loop (the default), idle beside a load, open loop */
 	const char *target;       /* the request target ("/sleep/10") */
 	const char *modes;        /* the modes it runs in ("close keepalive") */
 	const char *levels;       /* concurrency levels of make bench-all */
@@ -43,11 +66,13 @@ struct scenario {
 	int duration_s;           /* seconds per run; 0: the plan's default */
 	long body_bytes;          /* the body length every answer must have (verification) */
 	int opt_in;               /* 1: runs only when named in --scenarios */
+	enum scenario_compare compare; /* what --compare runs it for; 0: nothing */
+	int legacy; /* 1: what every run measured before there were scenarios (old rows) */
 	/*
-	 * > 0: the levels are idle keep-alive connections held open beside a load
-	 * of this many keep-alive connections (results.csv: concurrency is this,
-	 * idle_conns the level). The model then gets --timeout longer than the run
-	 * and --max-conns above both, and both sides a raised RLIMIT_NOFILE.
+	 * SCENARIO_IDLE_BESIDE_LOAD: the levels are idle keep-alive connections held open beside a
+	 * load of this many keep-alive connections (results.csv: concurrency is this, idle_conns
+	 * the level). The model then gets --timeout longer than the run and --max-conns above both,
+	 * and both sides a raised RLIMIT_NOFILE.
 	 */
 	int idle_load_c;
 	/*
@@ -71,10 +96,10 @@ struct scenario {
 	const char *tool;   /* this load tool in every mode (an open-loop tool), not the plan's */
 	const char *script; /* a file given to the tool (a wrk Lua script), from the tree's root */
 	/*
-	 * Open loop (tool is an open-loop one): > 0 makes each level a percentage
-	 * of the model's capacity, measured closed-loop in keep-alive at this many
+	 * SCENARIO_OPEN_LOOP (tool is an open-loop one): each level is a percentage of
+	 * the model's capacity, measured closed-loop in keep-alive at this many
 	 * connections; the tool offers that share as a rate over load_conns
-	 * connections. 0: levels are concurrency (closed loop).
+	 * connections.
 	 */
 	int capacity_conns;
 	/*
@@ -108,6 +133,12 @@ const struct scenario *scenario_table(int *n);
 /* The scenario called name, or NULL. */
 const struct scenario *scenario_find(const char *name);
 
+/* The row --compare runs for what (scenario.compare), or NULL. */
+const struct scenario *scenario_for_compare(enum scenario_compare what);
+
+/* The row whose name a results.csv row written before the scenario column gets (legacy). */
+const struct scenario *scenario_legacy(void);
+
 /*
  * Parse a blank/comma separated list of names ("hello sleep"; "all" is every
  * row, opt-in ones too) into out (room for max), in table order, each once.
@@ -123,11 +154,27 @@ int scenario_defaults(const struct scenario **out, int max);
 const char *scenario_names(char *buf, size_t len);
 
 /*
- * 1 if the scenario called name is open-loop (capacity_conns > 0): its levels
- * are shares of capacity, not connections, so the checks and the ranking that
- * read a level as concurrency do not apply. 0 otherwise, unknown names too.
+ * 1 if s is open-loop (SCENARIO_OPEN_LOOP): its levels are shares of capacity, not
+ * connections, so the checks and the ranking that read a level as concurrency
+ * do not apply; its runs need a capacity run first. Else 0.
  */
+int scenario_is_open(const struct scenario *s);
+
+/* 1 if s's levels are idle connections held beside a closed-loop load (SCENARIO_IDLE_BESIDE_LOAD),
+ * else 0. */
+int scenario_is_idle(const struct scenario *s);
+
+/* The names of kind's rows, blank separated, into buf ("overload"). */
+const char *scenario_kind_names(enum scenario_kind kind, char *buf, size_t len);
+
+/* scenario_is_open of the scenario called name; 0 for unknown names. */
 int scenario_open_loop(const char *name);
+
+/* The connections of s's closed-loop load at level: idle_load_c beside idle ones, else level. */
+int scenario_load_conns(const struct scenario *s, int level);
+
+/* The idle connections s holds beside its load at level: the level when idle, else 0. */
+int scenario_idle_conns(const struct scenario *s, int level);
 
 /* The number that ends the target ("/sleep/10": 10), or -1 when it ends in none. */
 long scenario_number(const struct scenario *s);

@@ -83,14 +83,34 @@ static void closed_outcomes(struct tool_result *r)
 	r->goodput_rps = r->requests > 0 ? r->rps * (r->requests - r->non_2xx) / r->requests : 0;
 }
 
+/* ab's figures as every tool's (the mean of the completed requests is ab_collect's). */
+static void ab_result(const struct parse_ab_result *a, struct tool_result *r)
+{
+	r->requests = a->requests;
+	r->failed = a->failed;
+	r->non_2xx = a->non_2xx;
+	r->body_bytes = a->body_bytes;
+	r->duration_s = a->duration_s;
+	r->rps = a->rps;
+	r->lat_mean_ms = a->lat_mean_ms;
+	r->lat_p50_ms = a->lat_p50_ms;
+	r->lat_p90_ms = a->lat_p90_ms;
+	r->lat_p99_ms = a->lat_p99_ms;
+	r->lat_max_ms = a->lat_max_ms;
+	r->lat_mean_total_ms = a->lat_mean_total_ms;
+}
+
 static int ab_collect(const struct tool_job *job, const char *out, const char *err,
                       struct tool_result *r, char *why, size_t whylen)
 {
 	char path[4096], *csv;
+	struct parse_ab_result a = { 0 };
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (parse_ab_output(out, r) < 0) {
+	rc = parse_ab_output(out, &a);
+	ab_result(&a, r); /* what was read, kept for the record even when the run failed */
+	if (rc < 0) {
 		snprintf(why, whylen, "%s", parse_ab_failure(err));
 		return -1;
 	}
@@ -99,9 +119,10 @@ static int ab_collect(const struct tool_job *job, const char *out, const char *e
 		snprintf(why, whylen, "tool_error");
 		return -1;
 	}
-	rc = parse_ab_percentiles(csv, r);
+	rc = parse_ab_percentiles(csv, &a);
 	free(csv);
-	r->lat_mean_done_ms = parse_ab_mean(r->lat_mean_done_ms, r->lat_mean_total_ms);
+	ab_result(&a, r);
+	r->lat_mean_done_ms = parse_ab_mean(a.lat_mean_done_ms, a.lat_mean_total_ms);
 	if (rc < 0 && r->requests > 0) {
 		snprintf(why, whylen, "tool_error");
 		return -1;

@@ -12,13 +12,15 @@
 
 struct pool_worker {
 	pthread_t tid;
-	int cur_fd; /* the connection it serves, -1: none; guarded by its model's lock */
+	int cur_fd;  /* the connection it serves, -1: none; guarded by its model's lock */
+	void *owner; /* the model's state, set by the caller (pool.c leaves it): run's way to it */
 };
 
 /*
- * Start n threads, the i-th running run(&w[i]) with cur_fd -1. Returns how
- * many started: n, or fewer after printing "<model>: cannot start worker
- * <i>: <reason>" (the caller then stops and joins those).
+ * Start n threads, the i-th running run(&w[i]) with cur_fd -1 and owner
+ * as the caller set it. Returns how many started: n, or fewer after
+ * printing "<model>: cannot start worker <i>: <reason>" (the caller then
+ * stops and joins those).
  */
 int pool_start(struct pool_worker *w, int n, void *(*run)(void *), const char *model);
 

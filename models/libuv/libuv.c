@@ -37,33 +37,46 @@ struct luv_conn {
 
 #define EXPIRY_OWNER(n) ((struct luv_conn *)((char *)(n)-offsetof(struct luv_conn, expiry)))
 
-static struct idle_list idle;     /* --timeout after the last complete request */
-static struct idle_list linger;   /* CONN_LINGER_MS after the shutdown */
-static uv_timer_t sweeper;        /* fires at the earliest deadline of the two lists */
-static uint64_t sweep_due;        /* when it fires (loop time, ms); 0: not armed */
-static struct bufpool pool;       /* spare buffers: an idle connection holds none */
-static char scratch[CONN_IN_CAP]; /* where a lingering connection's dropped input goes */
+/*
+ * The loop's whole state, one struct. libuv's own loop is in it, and its
+ * data pointer points back here, so a callback reaches the state from the
+ * handle it is given (h->loop->data) and passes it on; a connection's
+ * handle's data is the connection itself.
+ */
+struct loop {
+	uv_loop_t uv;
+	struct idle_list idle;     /* --timeout after the last complete request */
+	struct idle_list linger;   /* CONN_LINGER_MS after the shutdown */
+	uv_timer_t sweeper;        /* fires at the earliest deadline of the two lists */
+	uint64_t sweep_due;        /* when it fires (loop time, ms); 0: not armed */
+	struct bufpool pool;       /* spare buffers: an idle connection holds none */
+	char scratch[CONN_IN_CAP]; /* where a lingering connection's dropped input goes */
+	uv_tcp_t spare;            /* shed(): a client we cannot serve, accepted and closed */
+	int spare_busy;            /* the spare is closing */
+	uv_stream_t *shed_waiting; /* the listener whose client waits for the spare */
+};
 
-static void luv_conn_advance(struct luv_conn *c);
+static void luv_conn_advance(struct loop *lp, struct luv_conn *c);
 static int luv_conn_want_read(struct luv_conn *c, int want);
 
 /* --- connections ------------------------------------------------------- */
 
 static void handle_closed_cb(uv_handle_t *h)
 {
+	struct loop *lp = h->loop->data;
 	struct luv_conn *c = h->data;
 
 	if (c->buf)
-		bufpool_put(&pool, c->buf);
+		bufpool_put(&lp->pool, c->buf);
 	free(c);
 }
 
 /* Give the buffer back to the pool once nothing is in it (or the input is only drained now). */
-static void luv_conn_release(struct luv_conn *c)
+static void luv_conn_release(struct loop *lp, struct luv_conn *c)
 {
 	if (c->buf && c->writing == 0 &&
 	    (c->lingering || (c->buf->in_len == 0 && conn_out_pending(c->buf) == 0))) {
-		bufpool_put(&pool, c->buf);
+		bufpool_put(&lp->pool, c->buf);
 		c->buf = NULL;
 	}
 }
@@ -83,35 +96,36 @@ static void luv_conn_close(struct luv_conn *c)
 static void sweep_cb(uv_timer_t *t);
 
 /* Make the sweeper fire by the earliest deadline of the two lists (a no-op if it already does). */
-static int sweep_arm(uv_loop_t *loop)
+static int sweep_arm(struct loop *lp)
 {
-	long now = (long)uv_now(loop);
-	long a = idle_wait_ms(&idle, now), b = idle_wait_ms(&linger, now);
+	long now = (long)uv_now(&lp->uv);
+	long a = idle_wait_ms(&lp->idle, now), b = idle_wait_ms(&lp->linger, now);
 	long wait = a < 0 ? b : b < 0 || a < b ? a : b;
 
-	if (wait < 0 || (sweep_due && sweep_due <= (uint64_t)(now + wait)))
+	if (wait < 0 || (lp->sweep_due && lp->sweep_due <= (uint64_t)(now + wait)))
 		return 0;
-	sweep_due = (uint64_t)(now + wait);
-	return uv_timer_start(&sweeper, sweep_cb, (uint64_t)wait, 0);
+	lp->sweep_due = (uint64_t)(now + wait);
+	return uv_timer_start(&lp->sweeper, sweep_cb, (uint64_t)wait, 0);
 }
 
 /* Close every connection whose deadline has passed: idle too long, or done lingering. */
 static void sweep_cb(uv_timer_t *t)
 {
-	long now = (long)uv_now(t->loop);
+	struct loop *lp = t->loop->data;
+	long now = (long)uv_now(&lp->uv);
 	struct idle_node *n;
 
-	sweep_due = 0;
-	while ((n = idle_expired(&linger, now)) || (n = idle_expired(&idle, now)))
+	lp->sweep_due = 0;
+	while ((n = idle_expired(&lp->linger, now)) || (n = idle_expired(&lp->idle, now)))
 		luv_conn_close(EXPIRY_OWNER(n)); /* takes it out of its list */
-	sweep_arm(t->loop);
+	sweep_arm(lp);
 }
 
-/* Restart c's deadline in list l from now: the head of a list is always the next to expire. */
-static int luv_conn_expire_in(struct luv_conn *c, struct idle_list *l)
+/* Restart c's deadline in l (lp->idle or lp->linger) from now: a list's head expires first. */
+static int luv_conn_expire_in(struct loop *lp, struct luv_conn *c, struct idle_list *l)
 {
-	idle_touch(l, &c->expiry, (long)uv_now(c->tcp.loop));
-	return sweep_arm(c->tcp.loop);
+	idle_touch(l, &c->expiry, (long)uv_now(&lp->uv));
+	return sweep_arm(lp);
 }
 
 /*
@@ -121,12 +135,13 @@ static int luv_conn_expire_in(struct luv_conn *c, struct idle_list *l)
  */
 static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
+	struct loop *lp = h->loop->data;
 	struct luv_conn *c = h->data;
 
 	(void)hint;
 	if (c->lingering) /* the input is dropped */
-		*b = uv_buf_init(scratch, sizeof(scratch));
-	else if (!c->buf && !(c->buf = bufpool_get(&pool, 0)))
+		*b = uv_buf_init(lp->scratch, sizeof(lp->scratch));
+	else if (!c->buf && !(c->buf = bufpool_get(&lp->pool, 0)))
 		*b = uv_buf_init(NULL, 0);
 	else
 		*b = uv_buf_init(c->buf->in + c->buf->in_len, (unsigned)conn_in_room(c->buf));
@@ -134,11 +149,12 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 
 static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
+	struct loop *lp = s->loop->data;
 	struct luv_conn *c = s->data;
 
 	(void)b;
 	if (n == 0) { /* EAGAIN */
-		luv_conn_release(c);
+		luv_conn_release(lp, c);
 		return;
 	}
 	if (n == UV_ENOBUFS && !c->buf) { /* no memory for a buffer */
@@ -157,7 +173,7 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		 */
 		c->reading = 0;
 		c->eof = 1;
-		luv_conn_advance(c);
+		luv_conn_advance(lp, c);
 		return;
 	}
 	if (n < 0) { /* an error, or EOF while lingering: the client is gone */
@@ -167,12 +183,13 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	if (c->lingering)
 		return; /* dropped */
 	c->buf->in_len += (size_t)n;
-	luv_conn_advance(c);
+	luv_conn_advance(lp, c);
 }
 
 static void write_cb(uv_write_t *req, int status)
 {
 	struct luv_conn *c = req->data;
+	struct loop *lp = c->tcp.loop->data;
 
 	free(req);
 	if (status < 0) {
@@ -181,7 +198,7 @@ static void write_cb(uv_write_t *req, int status)
 	}
 	conn_out_advance(c->buf, c->writing);
 	c->writing = 0;
-	luv_conn_advance(c); /* the send is done: send on, or answer what waited behind it */
+	luv_conn_advance(lp, c); /* the send is done: send on, or answer what waited behind it */
 }
 
 static void shutdown_cb(uv_shutdown_t *req, int status)
@@ -266,7 +283,7 @@ static int luv_conn_send(struct luv_conn *c)
  * client reads it instead of a reset. (CONN_DEFER never comes: the loop runs /sleep and /cpu
  * itself, inside conn_process.)
  */
-static void luv_conn_advance(struct luv_conn *c)
+static void luv_conn_advance(struct loop *lp, struct luv_conn *c)
 {
 	uv_shutdown_t *shut;
 	int answered, next, sent;
@@ -281,8 +298,8 @@ static void luv_conn_advance(struct luv_conn *c)
 	for (;;) {
 		next = conn_next(c->buf, &answered);
 		if (answered > 0) { /* /sleep or /cpu may have held the loop: the clock moved */
-			uv_update_time(c->tcp.loop);
-			if (luv_conn_expire_in(c, &idle) < 0)
+			uv_update_time(&lp->uv);
+			if (luv_conn_expire_in(lp, c, &lp->idle) < 0)
 				goto fail;
 		}
 		if (next != CONN_SEND)
@@ -297,13 +314,13 @@ static void luv_conn_advance(struct luv_conn *c)
 	if (luv_conn_want_read(c, next == CONN_READ && !c->eof && conn_in_room(c->buf) > 0) < 0)
 		goto fail;
 	if (next == CONN_READ && !c->eof) {
-		luv_conn_release(c); /* all answered: an idle connection holds no buffer */
+		luv_conn_release(lp, c); /* all answered: an idle connection holds no buffer */
 		return;
 	}
 	if (next != CONN_LINGER || c->eof)
 		goto fail; /* a clean close, or nothing left to answer a half-closed client */
 	c->lingering = 1;
-	luv_conn_release(c);
+	luv_conn_release(lp, c);
 	if (!(shut = malloc(sizeof(*shut))))
 		goto fail;
 	shut->data = c;
@@ -311,7 +328,7 @@ static void luv_conn_advance(struct luv_conn *c)
 		free(shut);
 		goto fail;
 	}
-	if (luv_conn_want_read(c, 1) < 0 || luv_conn_expire_in(c, &linger) < 0)
+	if (luv_conn_want_read(c, 1) < 0 || luv_conn_expire_in(lp, c, &lp->linger) < 0)
 		goto fail;
 	return;
 fail:
@@ -321,46 +338,43 @@ fail:
 /*
  * A client we cannot serve (no memory for its state) must still be taken off
  * the listener: until uv_accept is called, libuv stops watching the listener.
- * shed() accepts it into the spare handle and closes it at once. The spare is
- * busy until its close callback runs; a shed meanwhile (a second failure in
- * the same accept pass) is remembered and done there, so the listener is
- * always watched again.
+ * shed() accepts it into the loop's spare handle and closes it at once. The
+ * spare is busy until its close callback runs; a shed meanwhile (a second
+ * failure in the same accept pass) is remembered and done there, so the
+ * listener is always watched again.
  */
-static uv_tcp_t spare;
-static int spare_busy;
-static uv_stream_t *shed_waiting; /* the listener whose client waits for the spare */
-
-static void shed(uv_stream_t *server);
+static void shed(struct loop *lp, uv_stream_t *server);
 
 static void spare_closed_cb(uv_handle_t *h)
 {
-	uv_stream_t *server = shed_waiting;
+	struct loop *lp = h->loop->data;
+	uv_stream_t *server = lp->shed_waiting;
 
-	(void)h;
-	spare_busy = 0;
-	shed_waiting = NULL;
+	lp->spare_busy = 0;
+	lp->shed_waiting = NULL;
 	if (server)
-		shed(server);
+		shed(lp, server);
 }
 
-static void shed(uv_stream_t *server)
+static void shed(struct loop *lp, uv_stream_t *server)
 {
 	if (uv_is_closing((uv_handle_t *)server))
 		return; /* shutting down: the listener's pending client goes with it */
-	if (spare_busy) {
-		shed_waiting = server;
+	if (lp->spare_busy) {
+		lp->shed_waiting = server;
 		return;
 	}
-	if (uv_tcp_init(server->loop, &spare) < 0)
+	if (uv_tcp_init(&lp->uv, &lp->spare) < 0)
 		return;
-	spare_busy = 1;
-	spare.data = NULL; /* not a connection (see close_walk_cb) */
-	uv_accept(server, (uv_stream_t *)&spare);
-	uv_close((uv_handle_t *)&spare, spare_closed_cb);
+	lp->spare_busy = 1;
+	lp->spare.data = NULL; /* not a connection (see close_walk_cb) */
+	uv_accept(server, (uv_stream_t *)&lp->spare);
+	uv_close((uv_handle_t *)&lp->spare, spare_closed_cb);
 }
 
 static void connection_cb(uv_stream_t *server, int status)
 {
+	struct loop *lp = server->loop->data;
 	struct luv_conn *c;
 
 	if (status < 0) { /* on Unix a libuv error is a negated errno */
@@ -369,19 +383,19 @@ static void connection_cb(uv_stream_t *server, int status)
 		return;
 	}
 	if (!(c = malloc(sizeof(*c)))) {
-		shed(server);
+		shed(lp, server);
 		return;
 	}
 	memset(c, 0, sizeof(*c));
 	idle_node_init(&c->expiry);
-	if (uv_tcp_init(server->loop, &c->tcp) < 0) {
+	if (uv_tcp_init(&lp->uv, &c->tcp) < 0) {
 		free(c);
-		shed(server);
+		shed(lp, server);
 		return;
 	}
 	c->tcp.data = c;
-	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 || luv_conn_expire_in(c, &idle) < 0 ||
-	    luv_conn_want_read(c, 1) < 0)
+	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 ||
+	    luv_conn_expire_in(lp, c, &lp->idle) < 0 || luv_conn_want_read(c, 1) < 0)
 		luv_conn_close(c);
 }
 
@@ -426,7 +440,7 @@ static int loop_finish(uv_loop_t *loop)
 
 int main(int argc, char **argv)
 {
-	uv_loop_t loop;
+	struct loop loop = { .sweep_due = 0 }, *lp = &loop; /* all zero: pool empty, spare free */
 	uv_tcp_t server;
 	uv_poll_t sigpoll;
 	struct opts o;
@@ -436,39 +450,41 @@ int main(int argc, char **argv)
 	server_init(argc, argv, "libuv",
 	            "libuv reactor: one loop, uv_tcp + uv_write, --workers ignored.",
 	            SERVER_OWN_SIGNALS, &o);
-	idle_init(&idle, (long)o.timeout * 1000);
-	idle_init(&linger, CONN_LINGER_MS);
+	idle_init(&lp->idle, (long)o.timeout * 1000);
+	idle_init(&lp->linger, CONN_LINGER_MS);
 	lfd = server_listen(&o, "libuv", NET_NONBLOCK);
-	if ((r = uv_loop_init(&loop)) < 0) {
+	if ((r = uv_loop_init(&lp->uv)) < 0) {
 		fprintf(stderr, "libuv: uv_loop_init: %s\n", uv_strerror(r));
 		close(lfd);
 		return 1;
 	}
+	lp->uv.data = lp; /* how every callback reaches the state */
 	/* The order: loop -> listener -> sweeper -> signal watcher -> run; loop_finish closes them.
 	 */
-	if ((r = uv_tcp_init(&loop, &server)) < 0 || (r = uv_tcp_open(&server, lfd)) < 0) {
+	if ((r = uv_tcp_init(&lp->uv, &server)) < 0 || (r = uv_tcp_open(&server, lfd)) < 0) {
 		close(lfd); /* not yet the handle's */
 		goto out;
 	}
 	server.data = NULL; /* not a connection (see close_walk_cb) */
-	if ((r = uv_timer_init(&loop, &sweeper)) < 0)
+	if ((r = uv_timer_init(&lp->uv, &lp->sweeper)) < 0)
 		goto out;
 	if ((r = uv_listen((uv_stream_t *)&server, SOMAXCONN, connection_cb)) < 0 ||
 	    (r = (sfd = sig_fd()) < 0 ? -errno : 0) < 0 ||
-	    (r = uv_poll_init(&loop, &sigpoll, sfd)) < 0 ||
+	    (r = uv_poll_init(&lp->uv, &sigpoll, sfd)) < 0 ||
 	    (r = uv_poll_start(&sigpoll, UV_READABLE, signal_cb)) < 0)
 		goto out;
 	if (net_announce(lfd) < 0)
 		goto out;
 
 	/* Runs until a signal closes every handle: then nothing is left and it returns. */
-	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_run(&lp->uv, UV_RUN_DEFAULT);
 	rc = 0;
 out:
 	if (rc)
 		fprintf(stderr, "libuv: setup: %s\n", r < 0 ? uv_strerror(r) : "cannot announce");
-	if (loop_finish(&loop) < 0)
+	if (loop_finish(&lp->uv) < 0)
 		rc = 1;
+	bufpool_free(&lp->pool); /* the close callbacks have given every buffer back */
 	if (sfd >= 0)
 		close(sfd);
 	return rc;

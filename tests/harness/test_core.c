@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "record.h"
 #include "report.h"
+#include "report_md.h"
 #include "util.h"
 
 #include <math.h>
@@ -864,10 +865,10 @@ static void test_compare_pipeline(void **state)
 	plan_defaults(&p);
 	compare_plan_cells(&p, 0, 0);
 	assert_int_equal(p.ncells, 3);
-	assert_string_equal(p.scenarios[p.cells[2].scenario]->name, COMPARE_PIPE_SCENARIO);
+	assert_string_equal(p.scenarios[p.cells[2].scenario]->name, "pipeline");
 	assert_true(p.cells[2].mode == PLAN_KEEPALIVE && p.cells[2].level == COMPARE_PIPE_LEVEL &&
 	            p.cells[2].reps == COMPARE_MIN_REPS);
-	assert_string_equal(p.scenarios[p.cells[0].scenario]->name, COMPARE_SCENARIO);
+	assert_string_equal(p.scenarios[p.cells[0].scenario]->name, "hello");
 }
 
 /* A skipped reference: nothing measured, and the reason is shown. */
@@ -1037,7 +1038,7 @@ static void test_idle_pairs(void **state)
 	                   "facts nofacts: keepalive=yes parallel=1 workers=-\n"
 	                   "facts select: keepalive=yes parallel=1 workers=- wait=all\n";
 	struct record_row rows[sizeof(t) / sizeof(t[0])];
-	struct report_env env;
+	struct meta_env env;
 	struct report_cell *c;
 	const struct report_cell *x;
 	char *text = NULL;
@@ -1049,7 +1050,7 @@ static void test_idle_pairs(void **state)
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		rows[i] = idle_row(t[i].model, t[i].rep, t[i].idle, t[i].cpu_us, t[i].status);
 	assert_int_equal(report_summarize(rows, (int)(sizeof(t) / sizeof(t[0])), &c, &n), 0);
-	report_env_parse(meta, &env);
+	meta_read_env(meta, &env);
 	report_apply_laws(c, n, &env);
 	assert_non_null(f = open_memstream(&text, &len));
 	report_ranking(f, c, n);

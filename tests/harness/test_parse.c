@@ -22,7 +22,7 @@
 #define BODY 11
 
 /* Parse fixture name's stdout and percentiles into r; both must succeed. */
-static void parse_fixture(const char *name, struct tool_result *r)
+static void parse_fixture(const char *name, struct parse_ab_result *r)
 {
 	char *out = fixture(name, "out"), *csv = fixture(name, "perc.csv");
 
@@ -36,7 +36,7 @@ static void parse_fixture(const char *name, struct tool_result *r)
 }
 
 /* Relations that hold for any finished ab run. */
-static void check_consistent(const char *name, const struct tool_result *r)
+static void check_consistent(const char *name, const struct parse_ab_result *r)
 {
 	if (r->requests <= 0 || r->duration_s <= 0)
 		fail_msg("%s: no requests or duration", name);
@@ -50,6 +50,22 @@ static void check_consistent(const char *name, const struct tool_result *r)
 		fail_msg("%s: no mean latency", name);
 }
 
+/* ab's adapter over fixture name (its .out, .err and .perc.csv): r filled, 0 or -1. */
+static int ab_collect_fixture(const char *name, struct tool_result *r)
+{
+	const char *dir = getenv("HARNESS_FIXTURES");
+	char prefix[512], why[64];
+	char *out = fixture(name, "out"), *err = fixture(name, "err");
+	struct tool_job job = { .raw_prefix = prefix };
+	int rc;
+
+	snprintf(prefix, sizeof(prefix), "%s/%s", dir ? dir : "tests/harness/fixtures", name);
+	rc = tool_find("ab")->collect(&job, out, err, r, why, sizeof(why));
+	free(out);
+	free(err);
+	return rc;
+}
+
 static void test_good_runs(void **state)
 {
 	static const char *const names[] = { "close", "keepalive" };
@@ -58,12 +74,16 @@ static void test_good_runs(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct parse_ab_result a;
 		struct tool_result r;
 
-		parse_fixture(names[i], &r);
-		check_consistent(names[i], &r);
-		if (r.failed || r.non_2xx || r.body_bytes != BODY * r.requests)
+		parse_fixture(names[i], &a);
+		check_consistent(names[i], &a);
+		if (a.failed || a.non_2xx || a.body_bytes != BODY * a.requests)
 			fail_msg("%s: counters wrong", names[i]);
+		if (ab_collect_fixture(names[i], &r) < 0 || r.requests != a.requests ||
+		    r.lat_p99_ms != a.lat_p99_ms)
+			fail_msg("%s: ab's adapter does not carry its figures", names[i]);
 		if (strcmp(verify_result(&r, BODY, 0, 0, why, sizeof(why)), "ok") != 0)
 			fail_msg("%s: verdict not ok: %s", names[i], why);
 	}
@@ -85,10 +105,13 @@ static void test_broken_runs(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct parse_ab_result a;
 		struct tool_result r;
 
-		parse_fixture(cases[i].name, &r);
-		check_consistent(cases[i].name, &r);
+		parse_fixture(cases[i].name, &a);
+		check_consistent(cases[i].name, &a);
+		if (ab_collect_fixture(cases[i].name, &r) < 0)
+			fail_msg("%s: ab's adapter failed", cases[i].name);
 		if (strcmp(verify_result(&r, BODY, 4, 0, why, sizeof(why)), "errors") != 0 ||
 		    !strstr(why, cases[i].why))
 			fail_msg("%s: verdict %s (%s), expected errors for %s", cases[i].name,
@@ -99,7 +122,7 @@ static void test_broken_runs(void **state)
 
 static void test_counters(void **state)
 {
-	struct tool_result r;
+	struct parse_ab_result r;
 
 	(void)state;
 	parse_fixture("flaky", &r);
@@ -119,7 +142,7 @@ static void test_truncated(void **state)
 {
 	char *out = fixture("close", "out");
 	char *cut = strstr(out, "Time taken for tests");
-	struct tool_result r;
+	struct parse_ab_result r;
 
 	(void)state;
 	assert_non_null(cut);
@@ -154,7 +177,7 @@ static void test_percentiles_malformed(void **state)
 		"Percentage served,Time in ms\n50,1.0\n90,2\n99,2\n101,3\n",
 		"50,1.0\n90,2\n99,2\n100,3\n", /* no header */
 	};
-	struct tool_result r;
+	struct parse_ab_result r;
 	size_t i;
 
 	(void)state;
@@ -172,7 +195,7 @@ static void test_percentiles_malformed(void **state)
 static void test_percentile_mean(void **state)
 {
 	char csv[4096];
-	struct tool_result r;
+	struct parse_ab_result r;
 	int o, i;
 
 	(void)state;
@@ -228,7 +251,7 @@ static void test_served_conns(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
-		struct tool_result r;
+		struct parse_ab_result r;
 		double served, mean;
 
 		parse_fixture(runs[i].name, &r);
@@ -250,7 +273,7 @@ static void test_served_conns(void **state)
 	}
 	/* ab's "Time per request" assumes every connection was served: it cannot tell. */
 	{
-		struct tool_result r;
+		struct parse_ab_result r;
 
 		parse_fixture("starved-prefork-ka512", &r);
 		assert_true(fabs(health_served_conns(r.rps, r.lat_mean_ms) - 512) < 5);

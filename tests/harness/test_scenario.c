@@ -9,7 +9,10 @@
 #include "facts.h"
 #include "meta.h"
 #include "plan.h"
+#include "plot.h"
 #include "report.h"
+#include "report_md.h"
+#include "run.h"
 #include "scenario.h"
 #include "tool.h"
 #include "util.h"
@@ -43,6 +46,13 @@ static void test_table_rows(void **state)
 			fail_msg("scenario %s: modes or levels do not parse", name);
 		if (t[i].law && !t[i].law_text)
 			fail_msg("scenario %s: a law without its words", name);
+		/* the kind is named, and the numbers it needs are there (and only then) */
+		if (scenario_is_idle(&t[i]) != (t[i].idle_load_c > 0) ||
+		    scenario_is_open(&t[i]) != (t[i].capacity_conns > 0) ||
+		    scenario_is_open(&t[i]) != (t[i].load_conns > 0) ||
+		    scenario_is_idle(&t[i]) != (t[i].before_load != NULL))
+			fail_msg("scenario %s: its kind %d and its fields disagree", name,
+			         (int)t[i].kind);
 		for (j = 0; j < i; j++)
 			if (!strcmp(t[j].name, name))
 				fail_msg("scenario %s twice", name);
@@ -67,6 +77,35 @@ static void test_table_rows(void **state)
 			         d[i]->target, d[i]->body_bytes, want[i].name, want[i].target,
 			         want[i].body);
 	assert_null(scenario_find("nosuch"));
+	/* a level is the load's connections, except beside idle ones */
+	static const struct {
+		const char *name;
+		int level, load, idle;
+	} conns[] = {
+		{ "hello", 128, 128, 0 },
+		{ "overload", 150, 150, 0 },
+		{ "idle", 1000, 32, 1000 },
+		{ "idle", 0, 32, 0 },
+	};
+	for (i = 0; i < (int)(sizeof(conns) / sizeof(conns[0])); i++) {
+		const struct scenario *s = scenario_find(conns[i].name);
+
+		if (scenario_load_conns(s, conns[i].level) != conns[i].load ||
+		    scenario_idle_conns(s, conns[i].level) != conns[i].idle)
+			fail_msg("%s at %d: load %d idle %d, want %d %d", conns[i].name,
+			         conns[i].level, scenario_load_conns(s, conns[i].level),
+			         scenario_idle_conns(s, conns[i].level), conns[i].load,
+			         conns[i].idle);
+	}
+	/* --compare's two rows and the legacy one: named by a property, asked by it */
+	assert_ptr_equal(scenario_for_compare(SCENARIO_COMPARE_BAR), scenario_find("hello"));
+	assert_ptr_equal(scenario_for_compare(SCENARIO_COMPARE_PIPELINED),
+	                 scenario_find("pipeline"));
+	assert_ptr_equal(scenario_legacy(), scenario_find("hello"));
+	t = scenario_table(&n);
+	for (i = j = 0; i < n; i++)
+		j += t[i].legacy;
+	assert_int_equal(j, 1);
 	assert_int_equal(scenario_number(scenario_find("sleep")), 10);
 	assert_int_equal(scenario_number(scenario_find("hello")), -1);
 }
@@ -478,7 +517,7 @@ static void test_per_scenario(void **state)
 	static const char meta[] = "run_id: x\nserver cpus: 1\nworkers: not passed (...)\n"
 	                           "facts thread: keepalive=yes parallel=conn workers=-\n"
 	                           "facts epoll: keepalive=yes parallel=1 workers=-\n";
-	static struct report_env env;
+	static struct meta_env env;
 	struct report_cell *c;
 	char *text = NULL, *sleep;
 	int n;
@@ -490,7 +529,7 @@ static void test_per_scenario(void **state)
 	assert_int_equal(report_slice_end(c, n, 0), 2);
 	assert_string_equal(c[2].scenario, "sleep");
 	assert_int_equal(report_slice_end(c, n, 2), 5);
-	report_env_parse(meta, &env);
+	meta_read_env(meta, &env);
 	assert_int_equal(env.server_cpus, 1);
 	assert_int_equal(env.workers, 0);
 	assert_int_equal(env.nfacts, 2);
@@ -569,7 +608,7 @@ static void test_overload_report(void **state)
 		"1,200 (1.00 ms) = 99 % of 800, 410 refused/s",
 		"(../plots/x/overload-goodput-close.png)",
 	};
-	static struct report_env env;
+	static struct meta_env env;
 	struct report_cell *c;
 	char *text;
 	int n;
@@ -577,7 +616,7 @@ static void test_overload_report(void **state)
 
 	(void)state;
 	assert_int_equal(report_summarize(rows, (int)(sizeof(rows) / sizeof(rows[0])), &c, &n), 0);
-	report_env_parse(meta, &env);
+	meta_read_env(meta, &env);
 	report_apply_laws(c, n, &env);
 	text = md_of(c, n, meta);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -585,7 +624,7 @@ static void test_overload_report(void **state)
 			fail_msg("report.md lacks \"%s\":\n%s", want[i], text);
 	free(text);
 	/* a run whose meta does not say the scenario gave its pool predates it: no law */
-	report_env_parse(strstr(meta, "facts "), &env);
+	meta_read_env(strstr(meta, "facts "), &env);
 	report_apply_laws(c, n, &env);
 	for (i = 0; i < (size_t)n; i++)
 		if (c[i].bound >= 0 || !strstr(c[i].law, "predates"))
@@ -603,8 +642,9 @@ static void test_plot_marks(void **state)
 		row("sleep", "epoll", 8, 1, 99),
 	};
 	char dir[] = "/tmp/harness-plot-XXXXXX", fake[64], log[64], *text, *line;
-	static struct report_env env;
+	static struct meta_env env;
 	struct report_cell *c;
+	struct plot_job job;
 	FILE *f;
 	int n;
 
@@ -619,9 +659,15 @@ static void test_plot_marks(void **state)
 	fclose(f);
 	assert_int_equal(chmod(fake, 0755), 0);
 	assert_int_equal(report_summarize(rows, 4, &c, &n), 0);
-	report_env_parse("server cpus: 1\nfacts epoll: keepalive=yes parallel=1 workers=-\n", &env);
+	meta_read_env("server cpus: 1\nfacts epoll: keepalive=yes parallel=1 workers=-\n", &env);
 	report_apply_laws(c, n, &env); /* sleep epoll: a bound, so a dotted line */
-	assert_int_equal(report_plots(fake, "plots", "s.csv", dir, "x", c, n), 0);
+	job = (struct plot_job){ .gnuplot = fake,
+		                 .scripts = "plots",
+		                 .summary = "s.csv",
+		                 .outdir = dir,
+		                 .run_id = "x",
+		                 .exec = run_command };
+	assert_int_equal(plot_charts(&job, c, n), 0);
 	text = util_read_file(log, NULL);
 	assert_non_null(text);
 	/* 3 kinds for hello keepalive, 3 for sleep keepalive */
@@ -667,6 +713,70 @@ static void test_irq_accounting(void **state)
 		    !strstr(buf, "other_cpu_pct"))
 			fail_msg("irq case %zu: %d %s", i, rc, buf);
 	}
+}
+
+/*
+ * The facts a run read once go into meta as given (the README is not read
+ * again: dir does not exist) and come back from it unchanged, beside the
+ * scenario lines that say which scenarios gave every model its pool.
+ */
+static void test_meta_facts(void **state)
+{
+	static const struct {
+		const char *model, *line; /* NULL: no Facts line was found */
+	} cases[] = {
+		{ "epoll", "Facts: keepalive=yes parallel=1 workers=- wait=ready" },
+		{ "threadpool", "Facts: keepalive=yes parallel=workers workers=256 admission=yes "
+		                "wait=-" },
+		{ "ref-nginx", "Facts: keepalive=yes parallel=workers workers=cpus wait=ready "
+		               "targets=hello" },
+		{ "fork", "Facts: keepalive=no parallel=conn workers=- admission=yes wait=-" },
+		{ "mystery", NULL },
+	};
+	enum { N = sizeof(cases) / sizeof(cases[0]) };
+	static struct plan p;
+	static struct meta_env env;
+	struct facts facts[N];
+	char err[64], *scen = NULL, *text = NULL, *meta, want[160];
+	size_t i;
+
+	(void)state;
+	plan_defaults(&p);
+	assert_int_equal(plan_parse_scenarios(&p, "hello overload", err, sizeof(err)), 0);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(plan_add_model(&p, cases[i].model, "/x/m"), 0);
+		if (cases[i].line)
+			assert_int_equal(facts_parse(cases[i].line, &facts[i]), 0);
+		else
+			memset(&facts[i], 0, sizeof(facts[i]));
+	}
+	meta_plan_lines(&p, facts, "/nonexistent", &scen, &text);
+	assert_non_null(scen);
+	assert_non_null(text);
+	assert_non_null(meta = malloc(strlen(scen) + strlen(text) + 1));
+	strcat(strcpy(meta, scen), text);
+	snprintf(want, sizeof(want),
+	         "facts mystery: unknown (no Facts line in /nonexistent/mystery/README.md)\n");
+	if (!strstr(text, want))
+		fail_msg("meta lacks \"%s\":\n%s", want, text);
+	meta_read_env(meta, &env);
+	assert_int_equal(env.nfacts, N);
+	for (i = 0; i < N; i++) {
+		const struct facts *a = &facts[i], *b = &env.facts[i];
+
+		assert_string_equal(env.model[i], cases[i].model);
+		if (a->known != b->known || a->keepalive != b->keepalive ||
+		    a->parallel != b->parallel || a->workers != b->workers ||
+		    a->admission != b->admission || a->wait != b->wait || a->targets != b->targets)
+			fail_msg("%s: the facts read back from meta differ:\n%s", cases[i].model,
+			         text);
+	}
+	/* overload gives every model its pool; hello does not */
+	assert_int_equal(env.npooled, 1);
+	assert_string_equal(env.pooled[0], "overload");
+	free(meta);
+	free(scen);
+	free(text);
 }
 
 /* The plan: each scenario's own modes, levels, repetitions; overrides; quick; the order. */
@@ -740,7 +850,7 @@ int main(void)
 		cmocka_unit_test(test_per_scenario),    cmocka_unit_test(test_irq_accounting),
 		cmocka_unit_test(test_plan_scenarios),  cmocka_unit_test(test_plot_marks),
 		cmocka_unit_test(test_open_loop_rows),  cmocka_unit_test(test_overload_law),
-		cmocka_unit_test(test_overload_report),
+		cmocka_unit_test(test_overload_report), cmocka_unit_test(test_meta_facts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
