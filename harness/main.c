@@ -1,5 +1,6 @@
 /* main.c -- bin/harness: plan the runs, do them one by one, then summarize, chart and rank. */
 #include "compare.h"
+#include "countpass.h"
 #include "cpus.h"
 #include "facts.h"
 #include "health.h"
@@ -264,7 +265,7 @@ static void load_facts(const struct options *o, struct facts *facts)
 /* Write meta before the first run, so even an interrupted run says what it was. */
 static void write_meta(const struct options *o, const struct run_cfg *cfg,
                        const struct tool_plan *tp, const struct facts *facts, const char *run_id,
-                       const char *run_dir, const char *warning)
+                       const char *run_dir, const char *warning, const char *counts)
 {
 	char *plan_text = NULL, *meta, *scen = NULL, *facts_text = NULL, path[PATH_MAX + 16];
 	char dir[PATH_MAX];
@@ -281,6 +282,7 @@ static void write_meta(const struct options *o, const struct run_cfg *cfg,
 		                .client_prefix = o->client_prefix,
 		                .host = o->host,
 		                .warning = warning,
+		                .counts = counts,
 		                .refs = refs,
 		                .workers = o->plan.workers,
 		                .server_cpus = run_server_cpus(&cfg->pin),
@@ -418,6 +420,28 @@ static void link_latest(const struct options *o, const char *id)
 		fprintf(stderr, "harness: cannot update %s\n", path);
 }
 
+/*
+ * The counting pass, unless --count 0: perf asked once whether it can count
+ * here; when it cannot, the run says why once (and meta keeps it) and its
+ * count columns stay empty. 1 with cp open, else 0; what says which for meta.
+ */
+static int open_count(const struct options *o, const char *run_dir, struct countpass *cp,
+                      char *what, size_t len)
+{
+	if (!o->count)
+		return 0;
+	if (countpass_probe(what, len) < 0) {
+		printf("harness: counts %s (the count columns stay empty)\n", what);
+		return 0;
+	}
+	if (countpass_open(cp, run_dir) < 0) {
+		snprintf(what, len, "off: cannot create counts.csv in %.200s", run_dir);
+		printf("harness: counts %s\n", what);
+		return 0;
+	}
+	return 1;
+}
+
 /* The wiring: options, the models and tools, the sweep, then finish. */
 int main(int argc, char **argv)
 {
@@ -426,9 +450,10 @@ int main(int argc, char **argv)
 	static struct tool_plan tools;
 	static struct facts facts[PLAN_MAX_MODELS];
 	static struct run_files run;
+	static struct countpass count;
 	struct run_cfg cfg;
-	char warning[512];
-	int sig;
+	char warning[512], counts[512];
+	int sig, counting;
 
 	options_parse(argc, argv, &o);
 	if (run_signals_init() < 0) {
@@ -447,7 +472,8 @@ int main(int argc, char **argv)
 	cfg.raw_dir = run.raw;
 	cfg.tree = run.tree;
 	load_facts(&o, facts); /* once for the run: meta, the skips and the sweep use them */
-	write_meta(&o, &cfg, &tools, facts, run.id, run.dir, warning);
+	counting = open_count(&o, run.dir, &count, counts, sizeof(counts));
+	write_meta(&o, &cfg, &tools, facts, run.id, run.dir, warning, o.count ? counts : NULL);
 	printf("run %s -> %s\n", run.id, run.dir);
 	sig = sweep_run(&(struct sweep){ .plan = &o.plan,
 	                                 .cfg = &cfg,
@@ -455,8 +481,10 @@ int main(int argc, char **argv)
 	                                 .facts = facts,
 	                                 .run_id = run.id,
 	                                 .csv = run.csv,
-	                                 .notes = &notes });
+	                                 .notes = &notes,
+	                                 .count = counting ? &count : NULL });
 	fclose(run.csv);
+	countpass_close(&count);
 	finish(run.dir, run.id, run.plot_dir, o.scripts, o.compare,
 	       compare_ref_why(&o.plan, &notes));
 	link_latest(&o, run.id);

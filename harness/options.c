@@ -119,6 +119,15 @@ static const struct option_row rows[] = {
 	  .help = "pin the load tool and the server to disjoint CPUs (default 1;\n"
 	          "below 4 CPUs the tool gets one, from 4 up half each, whole\n"
 	          "physical cores to each side where /sys shows them) [make PIN=]" },
+	{ .name = "count",
+	  .arg = "0|1",
+	  .type = OPTION_INT,
+	  .field = AT(count),
+	  .lo = 0,
+	  .hi = 1,
+	  .help = "the counting pass (default 1): one extra run per cell with perf\n"
+	          "stat attached, never a timed one, for the syscalls, context\n"
+	          "switches, migrations and instructions per request [make COUNT=]" },
 	{ .name = "client-cpus",
 	  .arg = "LIST",
 	  .type = OPTION_STRING,
@@ -398,6 +407,7 @@ static void defaults(struct options *o)
 	o->pin = 1;
 	o->start_wait_ms = 5000;
 	o->sock_timeout_s = 5;
+	o->count = 1;
 }
 
 /*

@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS     29
+#define NFIELDS     33
+#define V5_NFIELDS  29 /* before the four counts per request */
 #define V4_NFIELDS  27 /* before goodput_rps and rejected_rps */
 #define V3_NFIELDS  25 /* before idle_conns and server_mem_kb */
 #define V2_NFIELDS  24 /* before scenario */
@@ -25,7 +26,8 @@ static const char header[] =
     "run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
     "lat_mean_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms,server_user_s,server_sys_s,"
     "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct,"
-    "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps";
+    "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,syscalls_per_req,"
+    "ctx_switches_per_req,migrations_per_req,instructions_per_req";
 
 const char *record_header(void)
 {
@@ -63,10 +65,19 @@ static void opt_num(double v, char *buf, size_t buflen)
 		snprintf(buf, buflen, "%.1f", v);
 }
 
+/* The same with three decimals: a count per request (0.094 epoll_wait). */
+static void opt_count(double v, char *buf, size_t buflen)
+{
+	if (v < 0)
+		buf[0] = '\0';
+	else
+		snprintf(buf, buflen, "%.3f", v);
+}
+
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
 	char f[6][2 * RECORD_WORD + 3], served[32], other[32], client[32], mem[32] = "";
-	char good[32], rej[32];
+	char good[32], rej[32], cnt[4][32];
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
@@ -81,16 +92,20 @@ int record_format(const struct record_row *r, char *buf, size_t buflen)
 	opt_num(r->client_cpu_pct, client, sizeof(client));
 	opt_num(r->goodput_rps, good, sizeof(good));
 	opt_num(r->rejected_rps, rej, sizeof(rej));
+	opt_count(r->syscalls_per_req, cnt[0], sizeof(cnt[0]));
+	opt_count(r->ctx_switches_per_req, cnt[1], sizeof(cnt[1]));
+	opt_count(r->migrations_per_req, cnt[2], sizeof(cnt[2]));
+	opt_count(r->instructions_per_req, cnt[3], sizeof(cnt[3]));
 	if (r->server_mem_kb >= 0)
 		snprintf(mem, sizeof(mem), "%ld", r->server_mem_kb);
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s\n",
+	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
 	             r->server_cpu_us_per_req, r->server_maxrss_kb, client, f[4], served, other,
-	             f[5], r->idle_conns, mem, good, rej);
+	             f[5], r->idle_conns, mem, good, rej, cnt[0], cnt[1], cnt[2], cnt[3]);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -157,8 +172,8 @@ int record_parse(const char *line, struct record_row *r)
 	if (!copy)
 		return -1;
 	nf = csv_split(copy, f, NFIELDS);
-	if (nf != NFIELDS && nf != V4_NFIELDS && nf != V3_NFIELDS && nf != V2_NFIELDS &&
-	    nf != OLD_NFIELDS)
+	if (nf != NFIELDS && nf != V5_NFIELDS && nf != V4_NFIELDS && nf != V3_NFIELDS &&
+	    nf != V2_NFIELDS && nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
 		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO;
@@ -196,6 +211,10 @@ int record_parse(const char *line, struct record_row *r)
 	r->server_mem_kb = (long)d[26];
 	r->goodput_rps = d[27];
 	r->rejected_rps = d[28];
+	r->syscalls_per_req = d[29];
+	r->ctx_switches_per_req = d[30];
+	r->migrations_per_req = d[31];
+	r->instructions_per_req = d[32];
 	rc = 0;
 out:
 	free(copy);
@@ -301,6 +320,9 @@ void record_from_run(struct record_row *row, const struct record_ids *id,
 	row->other_cpu_pct = out->other_cpu_pct;
 	row->goodput_rps = out->res.goodput_rps;
 	row->rejected_rps = out->res.rejected_rps;
+	/* the counting pass's (countpass.h), never the timed run's own */
+	row->syscalls_per_req = row->ctx_switches_per_req = -1;
+	row->migrations_per_req = row->instructions_per_req = -1;
 }
 
 int record_backfill_served(const char *run_dir, struct record_row *rows, int n)

@@ -38,6 +38,11 @@ struct record_row {
 	long server_mem_kb;         /* PSS of the server's whole tree, hooks done; -1: unknown */
 	double goodput_rps;         /* 2xx answers a second; -1: unknown (older files) */
 	double rejected_rps;        /* 503 answers a second; -1: unknown (ab, wrk, older files) */
+	/* the cell's counting pass (countpass.h), per request; -1: unknown (empty) */
+	double syscalls_per_req;
+	double ctx_switches_per_req; /* voluntary and involuntary */
+	double migrations_per_req;
+	double instructions_per_req; /* -1 also where the PMU is absent (a VM) */
 };
 
 /* The header line of results.csv, without the newline. */
@@ -52,7 +57,8 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
 
 /*
  * Parse one CSV line (newline optional) written by record_format into row.
- * Returns 0, or -1 if it does not have the schema's 29 fields; the 27 of a
+ * Returns 0, or -1 if it does not have the schema's 33 fields; the 29 of a
+ * file written before the four counts per request (all -1), the 27 of a
  * file written before goodput_rps and rejected_rps (both -1), the 25 of a
  * file written before idle_conns and server_mem_kb (0 and -1), the 24 of a
  * file written before scenario existed (scenario_legacy(): hello) and the 22 of one

@@ -623,6 +623,7 @@ struct run_state {
 	/* the server's CPU when the hook was done and when the load was (have_end) */
 	double hook_user_s, hook_sys_s, end_user_s, end_sys_s;
 	int have_end;
+	struct counts_run perf; /* a counting run's perf, attached over the load */
 };
 
 /*
@@ -673,6 +674,23 @@ static void prepare_load(struct run_state *st)
 		                           .stop = &run_stop };
 }
 
+/*
+ * A counting run's perf: attached to the whole tree once the hooks are done,
+ * counting from just before the tool starts (perf acknowledged it) to just
+ * after it ends; its output is raw/<tag>.perf. A perf that cannot attach
+ * leaves the counts unknown, never the run failed.
+ */
+static void count_start(struct run_state *st)
+{
+	char path[PATH_MAX + 8];
+
+	if (!st->spec->count)
+		return;
+	snprintf(path, sizeof(path), "%s.perf", st->prefix);
+	if (counts_start(&st->perf, st->server.pid, path, 1) == 0)
+		counts_enable(&st->perf);
+}
+
 /* The scenario's before_load, the tool, then its after_load (only if before_load succeeded). */
 static void load(struct run_state *st)
 {
@@ -696,8 +714,11 @@ static void load(struct run_state *st)
 	st->out->server_mem_kb = proctree_pss_kb(pid);
 	if (sc->before_load)
 		proctree_cpu_s(pid, &st->hook_user_s, &st->hook_sys_s);
+	count_start(st);
 	st->tool_wait = run_tool(st->cfg, st->spec, &st->job, &st->tool, &st->tstatus, &st->tru,
 	                         st->out, st->prefix_why, sizeof(st->prefix_why));
+	if (st->spec->count)
+		counts_finish(&st->perf, &st->out->counts);
 	/*
 	 * Nor is what it spends after the load: reading the EOF of and closing the
 	 * hook's connections (after_load), and exiting with them; charged to the
@@ -751,6 +772,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 
 	memset(&st, 0, sizeof(st));
 	memset(out, 0, sizeof(*out));
+	counts_clear(&out->counts);
 	st.cfg = cfg;
 	st.spec = spec;
 	st.out = out;

@@ -2,6 +2,7 @@
 #ifndef RUN_H
 #define RUN_H
 
+#include "counts.h"
 #include "scenario.h"
 #include "tool.h"
 
@@ -54,6 +55,7 @@ struct run_spec {
 	double rate; /* an open-loop tool's offered req/s (the scenario's capacity share); else 0 */
 	int admission;   /* 1: the model refuses with 503 by design (Facts admission=yes) */
 	const char *tag; /* file names under raw_dir start with it */
+	int count;       /* 1: a counting run: perf stat on the server's tree over the load */
 };
 
 struct run_outcome {
@@ -71,6 +73,7 @@ struct run_outcome {
 	double other_cpu_pct;    /* everyone else's CPU during the run, % of one CPU; -1: unknown */
 	char status[64];         /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
 	char detail[RUN_DETAIL]; /* why, for the terminal */
+	struct counts counts;    /* a counting run's (spec->count); else all unknown */
 };
 
 /*

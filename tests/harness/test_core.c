@@ -78,12 +78,14 @@ static void test_header_schema(void **state)
 	(void)state;
 	/* docs/design.md's 22 columns in their order, the two honesty checks, then the scenario's.
 	 */
-	assert_int_equal(count_char(record_header(), ','), 28);
+	assert_int_equal(count_char(record_header(), ','), 32);
 	assert_true(strncmp(record_header(), "run_id,model,mode,concurrency,rep,tool,", 39) == 0);
 	assert_non_null(strstr(record_header(), ",client_cpu_pct,status,"));
 	assert_non_null(strstr(record_header(), ",status,served_conns,other_cpu_pct,scenario"));
 	assert_string_equal(strstr(record_header(), ",scenario"),
-	                    ",scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps");
+	                    ",scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,"
+	                    "syscalls_per_req,ctx_switches_per_req,migrations_per_req,"
+	                    "instructions_per_req");
 }
 
 static void test_round_trip(void **state)
@@ -106,6 +108,10 @@ static void test_round_trip(void **state)
 		a.client_cpu_pct = i == 2 ? -1 : 50;
 		a.goodput_rps = 800.5;
 		a.rejected_rps = i == 2 ? -1 : 399.5;
+		a.syscalls_per_req = i == 2 ? -1 : 2.171;
+		a.ctx_switches_per_req = 0.0074; /* three decimals: 0.007 */
+		a.migrations_per_req = 0;
+		a.instructions_per_req = i == 1 ? 15230.25 : -1; /* no PMU: unknown */
 		assert_true(record_format(&a, line, sizeof(line)) > 0);
 		assert_int_equal(line[strlen(line) - 1], '\n');
 		memset(&b, 0, sizeof(b));
@@ -124,6 +130,10 @@ static void test_round_trip(void **state)
 		            b.server_user_s == a.server_user_s);
 		assert_true(fabs(b.served_conns - 1.0) < 1e-9); /* one decimal */
 		assert_true(b.goodput_rps == 800.5 && b.rejected_rps == a.rejected_rps);
+		assert_true(b.syscalls_per_req == a.syscalls_per_req);
+		assert_true(fabs(b.ctx_switches_per_req - 0.007) < 1e-9 &&
+		            b.migrations_per_req == 0);
+		assert_true(b.instructions_per_req == a.instructions_per_req);
 		if (i == 2)
 			assert_true(b.other_cpu_pct == -1 && b.client_cpu_pct == -1); /* unknown */
 		else
@@ -177,6 +187,14 @@ static void test_parse_old_rows(void **state)
 	                              &r),
 	                 0);
 	assert_true(r.server_mem_kb == 512 && r.goodput_rps == -1 && r.rejected_rps == -1);
+	/* 29: before the four counts per request, all unknown */
+	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
+	                              "7.5,2.0,sleep,0,512,10.5,",
+	                              &r),
+	                 0);
+	assert_true(r.goodput_rps == 10.5 && r.syscalls_per_req == -1 &&
+	            r.ctx_switches_per_req == -1 && r.migrations_per_req == -1 &&
+	            r.instructions_per_req == -1);
 	/* 28 fields is no schema */
 	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
 	                              "7.5,2.0,sleep,0,512,1",

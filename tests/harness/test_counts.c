@@ -8,10 +8,12 @@
 #include <cmocka.h>
 
 #include "counts.h"
+#include "countpass.h"
 #include "util.h"
 
 #include "fixture.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,12 +199,64 @@ static void test_gone(void **state)
 	unlink(err);
 }
 
+/*
+ * The pass keeps an ok counting run per cell, fills that cell's rows per request, never
+ * another cell's, and writes its breakdown to counts.csv, "other" and "all" included.
+ */
+static void test_pass(void **state)
+{
+	char dir[] = "/tmp/test-countpass-XXXXXX", path[64], *text, *csv;
+	struct countpass_cell key = { .scenario = 0, .model = 1, .mode = 1, .level = 32 };
+	struct countpass_cell other = key;
+	struct record_ids ids = {
+		.scenario = "hello", .model = "epoll", .mode = "keepalive", .concurrency = 32
+	};
+	struct run_outcome out, bad;
+	struct record_row row;
+	struct countpass cp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(countpass_open(&cp, dir), 0);
+	memset(&out, 0, sizeof(out));
+	text = fixture("counts-epoll-breakdown", "perf");
+	assert_int_equal(counts_parse(text, &out.counts), 0);
+	free(text);
+	snprintf(out.status, sizeof(out.status), "ok");
+	out.res.requests = 20000;
+	bad = out;
+	snprintf(bad.status, sizeof(bad.status), "errors");
+	other.level = 8;
+	countpass_add(&cp, &other, &ids, &bad); /* not ok: not kept */
+	countpass_add(&cp, &key, &ids, &out);
+	row.syscalls_per_req = row.instructions_per_req = -1;
+	countpass_fill(&cp, &other, &row);
+	assert_true(row.syscalls_per_req == -1);
+	countpass_fill(&cp, &key, &row);
+	assert_true(fabs(row.syscalls_per_req - 41930 / 20000.0) < 1e-9);
+	assert_true(fabs(row.ctx_switches_per_req - 1779 / 20000.0) < 1e-9);
+	assert_true(row.migrations_per_req == 0 && row.instructions_per_req == -1);
+	countpass_close(&cp);
+	snprintf(path, sizeof(path), "%s/counts.csv", dir);
+	csv = util_read_file(path, NULL);
+	assert_non_null(csv);
+	assert_true(strncmp(csv, countpass_header(), strlen(countpass_header())) == 0);
+	assert_non_null(strstr(csv, "\nhello,epoll,keepalive,32,0,20000,recvfrom,1.0001\n"));
+	assert_non_null(strstr(csv, ",20000,other,0.0032\n")); /* 41930 less the 41865 named */
+	assert_non_null(strstr(csv, ",20000,all,2.0965\n"));
+	assert_null(strstr(csv, ",sendto,")); /* entered 0 times: no line */
+	free(csv);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_live),
 		cmocka_unit_test(test_gone),
+		cmocka_unit_test(test_pass),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
