@@ -132,6 +132,34 @@ static void fill_outcomes(struct report_cell *cell, const struct record_row *con
 	cell->rejected_median = m ? util_median(tmp, m) : -1;
 }
 
+/* The median of the row field at offset off over the ok rows that know it (>= 0), or -1. */
+static double known_median(const struct record_row *const *rows, int k, size_t off, double *tmp)
+{
+	int i, m = 0;
+
+	for (i = 0; i < k; i++) {
+		double v = *(const double *)((const char *)rows[i] + off);
+
+		if (!strcmp(rows[i]->status, "ok") && v >= 0)
+			tmp[m++] = v;
+	}
+	return m ? util_median(tmp, m) : -1;
+}
+
+/* The counts per request of the cell's ok rows (all rows of a cell carry its counting run's). */
+static void fill_counts(struct report_cell *cell, const struct record_row *const *rows, int k,
+                        double *tmp)
+{
+	cell->syscalls_median =
+	    known_median(rows, k, offsetof(struct record_row, syscalls_per_req), tmp);
+	cell->ctx_switches_median =
+	    known_median(rows, k, offsetof(struct record_row, ctx_switches_per_req), tmp);
+	cell->migrations_median =
+	    known_median(rows, k, offsetof(struct record_row, migrations_per_req), tmp);
+	cell->instructions_median =
+	    known_median(rows, k, offsetof(struct record_row, instructions_per_req), tmp);
+}
+
 /* Fill cell from the k rows of one cell. */
 static void fill_cell(struct report_cell *cell, const struct record_row *const *rows, int k,
                       double *tmp)
@@ -154,6 +182,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	cell->pair_median = cell->pair_min = cell->pair_max = NAN;
 	cell->runs = k;
 	count_statuses(rows, k, cell->statuses, sizeof(cell->statuses));
+	fill_counts(cell, rows, k, tmp); /* before tmp holds the req/s */
 	cell->rps_min = INFINITY;
 	for (i = 0; i < k; i++) {
 		if (strcmp(ok[i]->status, "ok") != 0)
@@ -339,14 +368,29 @@ int report_summarize(const struct record_row *rows, int n, struct report_cell **
 	return 0;
 }
 
-/* The paired-ratio columns of cell c (empty without a pair) and the line's end to f. */
+/* The paired-ratio columns of cell c (empty without a pair) to f. */
 static void write_pairs(FILE *f, const struct report_cell *c)
 {
 	if (c->pairs)
-		fprintf(f, ",%.3f,%.3f,%.3f,%d\n", c->pair_median, c->pair_min, c->pair_max,
+		fprintf(f, ",%.3f,%.3f,%.3f,%d", c->pair_median, c->pair_min, c->pair_max,
 		        c->pairs);
 	else
-		fprintf(f, ",,,,0\n");
+		fprintf(f, ",,,,0");
+}
+
+/* The counts-per-request columns of cell c (empty: unknown) and the line's end to f. */
+static void write_counts(FILE *f, const struct report_cell *c)
+{
+	const double v[] = { c->syscalls_median, c->ctx_switches_median, c->migrations_median,
+		             c->instructions_median };
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (v[i] >= 0)
+			fprintf(f, ",%.3f", v[i]);
+		else
+			fprintf(f, ",");
+	fprintf(f, "\n");
 }
 
 int report_write_summary(const char *path, const struct report_cell *c, int n)
@@ -363,7 +407,8 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 	           "run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,"
 	           "cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,"
 	           "cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
-	           "cpu_ratio_pairs\n");
+	           "cpu_ratio_pairs,syscalls_per_req_median,ctx_switches_per_req_median,"
+	           "migrations_per_req_median,instructions_per_req_median\n");
 	for (i = 0; i < n; i++) {
 		char served[32] = "", other[32] = "", bound[32] = "", mem[32] = "", per[32] = "",
 		     cpu[32] = "", good[32] = "", rej[32] = "";
@@ -395,6 +440,7 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 		    c[i].statuses, served, c[i].starved, other, c[i].noisy, c[i].scenario, bound,
 		    c[i].run_s, c[i].idle_conns, mem, per, cpu, good, rej);
 		write_pairs(f, &c[i]);
+		write_counts(f, &c[i]);
 	}
 	return fclose(f) == 0 ? 0 : -1;
 }

@@ -72,6 +72,8 @@ struct report_cell {
 	double pair_median, pair_min, pair_max;
 	int pairs;
 	int wait; /* the model's enum facts_wait (report_apply_laws); UNKNOWN until then */
+	/* The counting pass's counts per request (countpass.h), medians of the ok rows; -1. */
+	double syscalls_median, ctx_switches_median, migrations_median, instructions_median;
 };
 
 #define REPORT_READY_TOLERANCE 1.05 /* wait=ready: the paired ratio at most this (+5 %) */

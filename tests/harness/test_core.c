@@ -43,6 +43,8 @@ static struct record_row sample_row(const char *model, const char *mode, int c, 
 	r.server_maxrss_kb = (long)rps % 977;
 	r.server_mem_kb = -1;
 	r.goodput_rps = r.rejected_rps = -1;
+	r.syscalls_per_req = r.ctx_switches_per_req = -1; /* no counting pass */
+	r.migrations_per_req = r.instructions_per_req = -1;
 	r.client_cpu_pct = 50;
 	r.served_conns = c; /* every connection served, the machine quiet */
 	r.other_cpu_pct = 1;
@@ -557,6 +559,9 @@ static void test_starved_cells(void **state)
 	rows[2].served_conns = 1.0;
 	rows[3].served_conns = 1.2;
 	rows[1].other_cpu_pct = 35;
+	rows[0].syscalls_per_req = rows[1].syscalls_per_req = 2.171;
+	rows[0].ctx_switches_per_req = rows[1].ctx_switches_per_req = 0.5;
+	rows[0].migrations_per_req = rows[1].migrations_per_req = 0;
 	assert_int_equal(report_summarize(rows, 4, &c, &n), 0);
 	assert_false(c[0].starved);
 	assert_true(c[1].starved);
@@ -571,7 +576,11 @@ static void test_starved_cells(void **state)
 	                             "cpu_us_per_req_per_1k_idle,goodput_rps_median,"
 	                             "rejected_rps_median,cpu_ratio_to_idle0_median,"
 	                             "cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
-	                             "cpu_ratio_pairs\n"));
+	                             "cpu_ratio_pairs,syscalls_per_req_median,"
+	                             "ctx_switches_per_req_median,migrations_per_req_median,"
+	                             "instructions_per_req_median\n"));
+	/* the counting pass's medians where the rows carry them; unknown stays empty */
+	assert_non_null(strstr(text, ",,,,0,2.171,0.500,0.000,\n"));
 	assert_non_null(line = strstr(text, "\nprefork,"));
 	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,,2.000,0,,,,"));
 	/*
@@ -580,8 +589,11 @@ static void test_starved_cells(void **state)
 	 */
 	assert_non_null(line = strstr(text, ",ok:2,512.0,0,35.0,1,hello,,2.000,0,,,,"));
 	assert_non_null(nl = strchr(line, '\n'));
-	assert_memory_equal(nl - 6, ",,,,,0", 6);
-	assert_true(nl[-7] != ',');
+	assert_memory_equal(nl - 25, ",,,,,0,2.171,0.500,0.000,", 25);
+	assert_true(nl[-26] != ',');
+	assert_non_null(line = strstr(text, "\nprefork,")); /* no counts: four empty fields */
+	assert_non_null(nl = strchr(line + 1, '\n'));
+	assert_memory_equal(nl - 10, ",,,,,0,,,,", 10);
 	free(text);
 	/* the ranking names the starvation */
 	text = NULL;
@@ -1096,9 +1108,9 @@ static void test_idle_pairs(void **state)
 	/* summary.csv: goodput (its req/s) and unknown rejections, then the paired columns of N =
 	 * 10000, and empty ones for N = 0 */
 	text = summary_text(c, n);
-	if (!strstr(text, ",10000,,,0.104,100000.00,,1.010,1.000,1.020,3\n"))
+	if (!strstr(text, ",10000,,,0.104,100000.00,,1.010,1.000,1.020,3,,,,\n"))
 		fail_msg("no paired N = 10000 row in:\n%s", text);
-	assert_non_null(strstr(text, ",0,,,0.104,100000.00,,,,,0\n"));
+	assert_non_null(strstr(text, ",0,,,0.104,100000.00,,,,,0,,,,\n"));
 	free(text);
 	free(c);
 }
