@@ -14,6 +14,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "sweep.h"
+#include "syscalls.h"
 #include "toolplan.h"
 #include "util.h"
 
@@ -104,6 +105,37 @@ static void build_models(struct options *o)
  * From the rows on disk: summary.csv, charts, report.md; the ranking to
  * stdout; with compare, the comparison too. 0 or -1.
  */
+/*
+ * The counting pass's breakdown (counts.csv, when the run has one): its
+ * section appended to report.md and its stacked bars drawn (job: NULL when
+ * gnuplot is missing).
+ */
+static void breakdown(const char *run_dir, const char *report, const struct plot_job *job,
+                      const char *charts)
+{
+	char path[PATH_MAX + 16], *text;
+	struct syscalls_row *rows;
+	int n, bad, failed;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/counts.csv", run_dir);
+	if (!(text = util_read_file(path, NULL)))
+		return; /* no counting pass */
+	if (syscalls_parse(text, &rows, &n, &bad) < 0) {
+		fprintf(stderr, "harness: %s: line %d is malformed: no breakdown\n", path, bad);
+		free(text);
+		return;
+	}
+	free(text);
+	if (job && n && (failed = syscalls_plot(job, rows, n)) != 0)
+		fprintf(stderr, "harness: %d syscall chart(s) could not be drawn\n", failed);
+	if ((f = fopen(report, "ae"))) {
+		syscalls_write_md(f, rows, n, job ? charts : NULL);
+		fclose(f);
+	}
+	free(rows);
+}
+
 static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
                   const char *scripts, int compare, const char *ref_why)
 {
@@ -117,7 +149,7 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	static struct meta_env env;
 	struct record_row *rows;
 	struct report_cell *cells;
-	int n, ncells, bad, failed;
+	int n, ncells, bad, failed, charts;
 
 	snprintf(path, sizeof(path), "%s/results.csv", run_dir);
 	if (record_load(path, &rows, &n, &bad) < 0) {
@@ -139,7 +171,9 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	snprintf(summary, sizeof(summary), "%s/summary.csv", run_dir);
 	if (report_write_summary(summary, cells, ncells) < 0)
 		fprintf(stderr, "harness: cannot write %s\n", summary);
-	if (util_mkdir_p(plot_dir) < 0 || util_which("gnuplot", gnuplot, sizeof(gnuplot)) < 0)
+	charts =
+	    util_mkdir_p(plot_dir) == 0 && util_which("gnuplot", gnuplot, sizeof(gnuplot)) == 0;
+	if (!charts)
 		fprintf(stderr, "harness: gnuplot not found or %s not writable: no charts\n",
 		        plot_dir);
 	else if (ncells && (failed = plot_charts(&job, cells, ncells)) != 0)
@@ -149,6 +183,8 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	snprintf(path, sizeof(path), "%s/report.md", run_dir);
 	if (report_write_md(path, run_id, rel, cells, ncells, meta) < 0)
 		fprintf(stderr, "harness: cannot write %s\n", path);
+	else
+		breakdown(run_dir, path, charts ? &job : NULL, rel);
 	if (ncells) {
 		printf(
 		    "\nRanking at the highest concurrency (req/s, mean ± sd of ok repetitions):\n");

@@ -9,6 +9,7 @@
 
 #include "counts.h"
 #include "countpass.h"
+#include "syscalls.h"
 #include "util.h"
 
 #include "fixture.h"
@@ -250,13 +251,56 @@ static void test_pass(void **state)
 	rmdir(dir);
 }
 
+/* counts.csv back: the cell nearest c=32, calls most entered first, the rest in "other". */
+static void test_breakdown(void **state)
+{
+	static const char csv[] =
+	    "scenario,model,mode,concurrency,idle_conns,requests,call,per_req\n"
+	    "hello,epoll,keepalive,8,0,100,recvfrom,9.0\n"
+	    "hello,epoll,keepalive,32,0,100,recvfrom,1.0001\n"
+	    "hello,epoll,keepalive,32,0,100,sendmsg,1.0\n"
+	    "hello,epoll,keepalive,32,0,100,epoll_pwait,0.094\n"
+	    "hello,epoll,keepalive,32,0,100,other,0.003\n"
+	    "hello,epoll,keepalive,32,0,100,all,2.0971\n"
+	    "hello,io_uring,keepalive,32,0,100,io_uring_enter,0.55\n"
+	    "hello,io_uring,keepalive,32,0,100,all,0.55\n";
+	static const char *const bad[] = {
+		"h\nhello,epoll,keepalive,32,0,100,recvfrom\n",
+		"h\nhello,epoll,keepalive,32,0,100,recvfrom,1.0,extra\n",
+		"h\nhello,epoll,keepalive,x,0,100,recvfrom,1.0\n",
+	};
+	struct syscalls_row *rows;
+	char *text = NULL;
+	size_t len = 0, i;
+	int n, line;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(syscalls_parse(csv, &rows, &n, &line), 0);
+	assert_int_equal(n, 8);
+	assert_non_null(f = open_memstream(&text, &len));
+	syscalls_write_md(f, rows, n, "../plots/x");
+	fclose(f);
+	if (!strstr(text, "### hello, keepalive, c=32\n") ||
+	    !strstr(text, "| model | recvfrom | sendmsg | io_uring_enter | epoll_pwait | other | "
+	                  "all |\n") ||
+	    !strstr(text, "| epoll | 1.00 | 1.00 | 0.00 | 0.09 | 0.00 | 2.10 |\n") ||
+	    !strstr(text, "| io_uring | 0.00 | 0.00 | 0.55 | 0.00 | 0.00 | 0.55 |\n") ||
+	    !strstr(text, "(../plots/x/hello-syscalls-keepalive.png)") || strstr(text, "9.00"))
+		fail_msg("breakdown table:\n%s", text);
+	free(text);
+	free(rows);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (syscalls_parse(bad[i], &rows, &n, &line) != -1 || line != 2)
+			fail_msg("malformed counts.csv accepted: %s", bad[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_live),
-		cmocka_unit_test(test_gone),
-		cmocka_unit_test(test_pass),
+		cmocka_unit_test(test_parse),     cmocka_unit_test(test_live),
+		cmocka_unit_test(test_gone),      cmocka_unit_test(test_pass),
+		cmocka_unit_test(test_breakdown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
