@@ -280,18 +280,18 @@ static char *event_list(int breakdown)
 	return list;
 }
 
-int counts_start(struct counts_run *r, pid_t root, const char *out_path, int breakdown)
+/*
+ * perf with argv (its -o names r->out, its -p the tree, its counters disabled) and the
+ * control pipes on its fds 3 and 4: 0, or -1 (nothing left running).
+ */
+static int attach(struct counts_run *r, char *const argv[])
 {
-	char *pids = tree_list(root), *events = event_list(breakdown), err[sizeof(r->out) + 4];
-	char *argv[] = { "perf",      "stat",   "-x,", "-o",   r->out, "-D", "-1",
-		         "--control", "fd:3,4", "-e",  events, "-p",   pids, NULL };
-	int ctl[2] = { -1, -1 }, ack[2] = { -1, -1 }, ret = -1;
+	char err[sizeof(r->out) + 4];
+	int ctl[2] = { -1, -1 }, ack[2] = { -1, -1 }, ret = -1, i;
 
-	memset(r, 0, sizeof(*r));
 	r->ctl = r->ack = -1;
-	snprintf(r->out, sizeof(r->out), "%s", out_path);
-	snprintf(err, sizeof(err), "%s.err", out_path);
-	if (!pids || !events || pipe2(ctl, O_CLOEXEC) < 0 || pipe2(ack, O_CLOEXEC) < 0)
+	snprintf(err, sizeof(err), "%s.err", r->out);
+	if (pipe2(ctl, O_CLOEXEC) < 0 || pipe2(ack, O_CLOEXEC) < 0)
 		goto out;
 	r->pid = perf_spawn(argv, ctl, ack, err);
 	if (r->pid < 0) {
@@ -303,14 +303,43 @@ int counts_start(struct counts_run *r, pid_t root, const char *out_path, int bre
 	ctl[1] = ack[0] = -1;
 	ret = 0;
 out:
-	for (int i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++) {
 		if (ctl[i] >= 0)
 			close(ctl[i]);
 		if (ack[i] >= 0)
 			close(ack[i]);
 	}
+	return ret;
+}
+
+int counts_start(struct counts_run *r, pid_t root, const char *out_path, int breakdown)
+{
+	char *pids = tree_list(root), *events = event_list(breakdown);
+	char *argv[] = { "perf",      "stat",   "-x,", "-o",   r->out, "-D", "-1",
+		         "--control", "fd:3,4", "-e",  events, "-p",   pids, NULL };
+	int ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->out, sizeof(r->out), "%s", out_path);
+	if (pids && events)
+		ret = attach(r, argv);
 	free(pids);
 	free(events);
+	return ret;
+}
+
+int counts_record_start(struct counts_run *r, pid_t root, const char *data_path)
+{
+	char *pids = tree_list(root);
+	char *argv[] = { "perf", "record",    "-q",     "-g", "-o", r->out, "-D",
+		         "-1",   "--control", "fd:3,4", "-p", pids, NULL };
+	int ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->out, sizeof(r->out), "%s", data_path);
+	if (pids)
+		ret = attach(r, argv);
+	free(pids);
 	return ret;
 }
 
@@ -348,20 +377,28 @@ int counts_enable(struct counts_run *r)
 	return command(r, "enable\n");
 }
 
+int counts_stop(struct counts_run *r)
+{
+	int ok;
+
+	if (r->pid <= 0)
+		return -1;
+	ok = command(r, "disable\n") == 0;
+	kill(r->pid, SIGINT); /* perf prints its counts (or writes its data) and exits */
+	reap(r->pid, COUNTS_EXIT_MS);
+	close(r->ctl);
+	close(r->ack);
+	r->pid = 0;
+	return ok ? 0 : -1;
+}
+
 int counts_finish(struct counts_run *r, struct counts *c)
 {
 	char *text;
 	int ok;
 
 	counts_clear(c);
-	if (r->pid <= 0)
-		return -1;
-	ok = command(r, "disable\n") == 0;
-	kill(r->pid, SIGINT); /* perf stat prints its counts and exits */
-	reap(r->pid, COUNTS_EXIT_MS);
-	close(r->ctl);
-	close(r->ack);
-	r->pid = 0;
+	ok = counts_stop(r) == 0;
 	text = ok ? util_read_file(r->out, NULL) : NULL;
 	ok = text && counts_parse(text, c) == 0;
 	free(text);

@@ -64,8 +64,17 @@ int counts_probe(int *have_pmu, char *why, size_t whylen);
  */
 int counts_start(struct counts_run *r, pid_t root, const char *out_path, int breakdown);
 
+/*
+ * The same for `perf record -g` (call graphs, user and kernel) into data_path, for
+ * `perf report`: started with counts_enable, ended with counts_stop. 0, or -1.
+ */
+int counts_record_start(struct counts_run *r, pid_t root, const char *data_path);
+
 /* Start counting (at the start of the load): 0 once perf acknowledged it, else -1. */
 int counts_enable(struct counts_run *r);
+
+/* Stop counting and end perf (SIGKILL after 5 s): 0, or -1 if it was not counting. */
+int counts_stop(struct counts_run *r);
 
 /*
  * Stop counting (at the end of the load), end perf and parse what it wrote into c.

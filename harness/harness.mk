@@ -59,6 +59,12 @@ HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plot
 bench-all: deps all
 	$(BIN)/harness $(HARNESS_ARGS) $(HARNESS_PLAN)
 
+# Why one cell costs what it does: its system calls per request by name and the top 15
+# functions (perf record -g), e.g. make explain MODEL=epoll SCENARIO=hello LEVEL=32 [MODE=close].
+.PHONY: explain
+explain: deps all
+	@scripts/explain.sh "$(MODEL)" "$(SCENARIO)" "$(LEVEL)" "$(MODE)" $(BIN)
+
 # Every model and default scenario at one level, 1 rep of 1 s: a smoke run of about 100 s.
 bench-quick: deps all
 	$(BIN)/harness $(HARNESS_ARGS) --quick $(HARNESS_PLAN)

@@ -266,6 +266,7 @@ static void setup_cfg(const struct options *o, struct run_cfg *cfg, struct tool_
 	cfg->stop_grace_ms = 2000;
 	cfg->sock_timeout_s = o->sock_timeout_s;
 	cfg->workers = o->plan.workers;
+	cfg->profile = o->profile;
 }
 
 /* The models' directory: --models-dir, else models beside the bin directory, into buf. */

@@ -128,6 +128,11 @@ static const struct option_row rows[] = {
 	  .help = "the counting pass (default 1): one extra run per cell with perf\n"
 	          "stat attached, never a timed one, for the syscalls, context\n"
 	          "switches, migrations and instructions per request [make COUNT=]" },
+	{ .name = "profile",
+	  .type = OPTION_FLAG,
+	  .field = AT(profile),
+	  .help = "the counting runs also record call graphs with perf record -g\n"
+	          "(raw/count-*.perf.data, for perf report)       [make explain]" },
 	{ .name = "client-cpus",
 	  .arg = "LIST",
 	  .type = OPTION_STRING,

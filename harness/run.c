@@ -623,7 +623,8 @@ struct run_state {
 	/* the server's CPU when the hook was done and when the load was (have_end) */
 	double hook_user_s, hook_sys_s, end_user_s, end_sys_s;
 	int have_end;
-	struct counts_run perf; /* a counting run's perf, attached over the load */
+	struct counts_run perf;   /* a counting run's perf, attached over the load */
+	struct counts_run record; /* and with cfg->profile its perf record */
 };
 
 /*
@@ -682,13 +683,16 @@ static void prepare_load(struct run_state *st)
  */
 static void count_start(struct run_state *st)
 {
-	char path[PATH_MAX + 8];
+	char path[PATH_MAX + 16];
 
 	if (!st->spec->count)
 		return;
 	snprintf(path, sizeof(path), "%s.perf", st->prefix);
 	if (counts_start(&st->perf, st->server.pid, path, 1) == 0)
 		counts_enable(&st->perf);
+	snprintf(path, sizeof(path), "%s.perf.data", st->prefix);
+	if (st->cfg->profile && counts_record_start(&st->record, st->server.pid, path) == 0)
+		counts_enable(&st->record);
 }
 
 /* The scenario's before_load, the tool, then its after_load (only if before_load succeeded). */
@@ -717,8 +721,10 @@ static void load(struct run_state *st)
 	count_start(st);
 	st->tool_wait = run_tool(st->cfg, st->spec, &st->job, &st->tool, &st->tstatus, &st->tru,
 	                         st->out, st->prefix_why, sizeof(st->prefix_why));
-	if (st->spec->count)
+	if (st->spec->count) {
 		counts_finish(&st->perf, &st->out->counts);
+		counts_stop(&st->record);
+	}
 	/*
 	 * Nor is what it spends after the load: reading the EOF of and closing the
 	 * hook's connections (after_load), and exiting with them; charged to the

@@ -36,6 +36,7 @@ struct run_cfg {
 	int stop_grace_ms;   /* SIGTERM to SIGKILL */
 	int sock_timeout_s;  /* the tool's per-socket timeout */
 	int workers;         /* > 0: every model gets --workers N; 0: not passed (its default) */
+	int profile;         /* a counting run also records call graphs (raw/<tag>.perf.data) */
 };
 
 #define RUN_DETAIL 256 /* room for a run_outcome's detail */
