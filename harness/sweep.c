@@ -222,8 +222,9 @@ static struct countpass_cell cell_of(const struct plan_run *r)
 
 /*
  * The counting run of run r's cell (spec as the timed run has it, perf
- * attached), kept by the pass and said on a line of its own; its own timed
- * figures are not recorded. 0, or -1 when a signal stopped it.
+ * attached; made again once if it was not ok), kept by the pass and said on a
+ * line of its own; its own timed figures are not recorded. 0, or -1 when a
+ * signal stopped it.
  */
 static int count_cell(struct sweep_state *st, const struct plan_run *r, const struct run_spec *spec)
 {
@@ -237,6 +238,12 @@ static int count_cell(struct sweep_state *st, const struct plan_run *r, const st
 	cspec.count = 1;
 	if (run_one(st->s->cfg, &cspec, &out) < 0)
 		return -1;
+	if (strcmp(out.status, "ok") != 0) { /* once more: a cell's rows should not lack counts */
+		printf("[count] %s %s %s c=%d: %s, once more\n", spec->scenario->name, spec->model,
+		       plan_mode_name(r->mode), r->level, out.status);
+		if (run_one(st->s->cfg, &cspec, &out) < 0)
+			return -1;
+	}
 	countpass_add(
 	    st->s->count, &key,
 	    &(struct record_ids){ .scenario = spec->scenario->name,
