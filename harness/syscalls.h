@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #define SYSCALLS_CELL_LEVEL 32 /* the cell shown: the level nearest this (hello's c=32) */
-#define SYSCALLS_MAX_CALLS  12 /* columns beside "other" (the rest fold into it) */
+#define SYSCALLS_MAX_CALLS  16 /* columns beside "other" (the rest fold into it) */
 
 /* One line of counts.csv: a call's entries per request in one cell. */
 struct syscalls_row {
@@ -28,7 +28,7 @@ int syscalls_parse(const char *text, struct syscalls_row **rows, int *n, int *ba
 
 /*
  * One table per scenario and mode to f, at the cell nearest SYSCALLS_CELL_LEVEL: a row per
- * model, the calls most entered over its models as columns (the rest in "other"), then
+ * model, the calls most entered in any one model as columns (the rest in "other"), then
  * "all"; and the stacked chart's link (charts: plot_dir relative to report.md, or NULL).
  * Nothing when rows is empty.
  */

@@ -16,4 +16,7 @@ set grid ytics lc rgb "#dddddd"
 set key outside right top vertical box opaque title "system call" invert
 set xtics rotate by -30 left
 set yrange [0:*]
-plot for [i=2:ncols] data using i:xtic(1) title columnhead(i)
+# One colour per call (gnuplot's own cycle repeats after 8); "other", the last column, grey.
+colors = "#1f77b4 #d62728 #2ca02c #ff7f0e #9467bd #8c564b #e377c2 #17becf #bcbd22 #393b79 #aec7e8 #ff9896 #98df8a #800000 #008080 #000080"
+color(i) = i == ncols ? "#bbbbbb" : word(colors, (i - 2) % words(colors) + 1)
+plot for [i=2:ncols] data using i:xtic(1) title columnhead(i) lc rgb color(i)
