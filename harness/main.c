@@ -388,6 +388,25 @@ static const char *compare_ref_why(const struct plan *p, const struct sweep_note
 	return NULL;
 }
 
+/* What the counting pass adds to the plan: one run per cell (its first repetition's twin). */
+static void announce_count(const struct plan *p)
+{
+	int max = plan_count(p) + p->nmodels, n, i, runs = 0;
+	struct plan_run *r = malloc(max * sizeof(*r));
+	double s = 0;
+	char est[32];
+
+	if (r && (n = plan_runs(p, r, max)) > 0)
+		for (i = 0; i < n; i++)
+			if (r[i].rep == 1) {
+				runs++;
+				s += r[i].duration_s + SWEEP_OVERHEAD_S;
+			}
+	free(r);
+	printf("plan: the counting pass adds %d runs, about %s (--count 0 / COUNT=0: none)\n", runs,
+	       util_duration(s, est, sizeof(est)));
+}
+
 /* The plan on stdout: its cells, runs, estimate and pinning, and ab's warning into warning. */
 static void announce(const struct options *o, const struct run_cfg *cfg,
                      const struct tool_plan *tools, char *warning, size_t len)
@@ -399,6 +418,8 @@ static void announce(const struct options *o, const struct run_cfg *cfg,
 	       o->plan.warmup ? o->plan.nmodels : 0,
 	       util_duration(plan_estimate_s(&o->plan, SWEEP_OVERHEAD_S), est, sizeof(est)),
 	       cfg->pin.desc);
+	if (o->count)
+		announce_count(&o->plan);
 	if (o->client_prefix)
 		printf("plan: the load tool runs behind '%s', against %s\n", o->client_prefix,
 		       o->host);
