@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -291,7 +292,9 @@ static int attach(struct counts_run *r, char *const argv[])
 
 	r->ctl = r->ack = -1;
 	snprintf(err, sizeof(err), "%s.err", r->out);
-	if (pipe2(ctl, O_CLOEXEC) < 0 || pipe2(ack, O_CLOEXEC) < 0)
+	/* the control channel a socket, so that a perf gone already is EPIPE, not SIGPIPE */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) < 0 ||
+	    pipe2(ack, O_CLOEXEC) < 0)
 		goto out;
 	r->pid = perf_spawn(argv, ctl, ack, err);
 	if (r->pid < 0) {
@@ -347,29 +350,22 @@ int counts_record_start(struct counts_run *r, pid_t root, const char *data_path)
 static int command(struct counts_run *r, const char *cmd)
 {
 	struct pollfd p = { .fd = r->ack, .events = POLLIN };
+	long long deadline = util_now_ms() + COUNTS_ACK_MS;
 	char buf[64];
 	ssize_t n;
-	int left = COUNTS_ACK_MS, ready;
+	int ready;
 
-	if (r->pid <= 0 || write(r->ctl, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+	if (r->pid <= 0 || send(r->ctl, cmd, strlen(cmd), MSG_NOSIGNAL) != (ssize_t)strlen(cmd))
 		return -1;
-	for (;;) {
-		long long t0 = util_now_ms();
+	do {
+		long long left = deadline - util_now_ms();
 
-		ready = poll(&p, 1, left);
-		if (ready < 0 && errno == EINTR) {
-			left -= (int)(util_now_ms() - t0);
-			if (left > 0)
-				continue;
-		}
-		if (ready <= 0)
-			return -1;
-		n = read(r->ack, buf, sizeof(buf) - 1);
-		if (n <= 0)
-			return -1; /* perf exited: it could not attach */
-		buf[n] = '\0';
-		return strstr(buf, "ack") ? 0 : -1;
-	}
+		ready = poll(&p, 1, left > 0 ? (int)left : 0);
+	} while (ready < 0 && errno == EINTR);
+	if (ready <= 0 || (n = read(r->ack, buf, sizeof(buf) - 1)) <= 0)
+		return -1; /* no answer in time, or perf exited: it could not attach */
+	buf[n] = '\0';
+	return strstr(buf, "ack") ? 0 : -1;
 }
 
 int counts_enable(struct counts_run *r)

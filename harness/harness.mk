@@ -16,7 +16,8 @@
 #   line's workers=: 256 for blocking pools, the CPUs for event-loop pools)
 #   COUNT=0 (no counting pass; by default each cell gets one extra run with perf stat attached,
 #   never a timed one, for the syscalls, context switches, migrations and instructions per
-#   request in results.csv and the per-syscall breakdown in counts.csv: docs/performance.md)
+#   request in results.csv and the per-syscall breakdown in counts.csv: docs/performance.md;
+#   bench-quick and bench-compare, whose time is budgeted, count only with COUNT=1)
 #   CLIENT_CPUS=0-3 SERVER_CPUS=4-7 (cpulists; default: the affinity mask split, see --help)
 #   CLIENT_THREADS=N (wrk -t; default the client CPUs)
 #   CLIENT_PREFIX='ssh loadgen' or 'ip netns exec smbench-client' (the load tool runs behind it)

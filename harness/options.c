@@ -125,9 +125,11 @@ static const struct option_row rows[] = {
 	  .field = AT(count),
 	  .lo = 0,
 	  .hi = 1,
-	  .help = "the counting pass (default 1): one extra run per cell with perf\n"
-	          "stat attached, never a timed one, for the syscalls, context\n"
-	          "switches, migrations and instructions per request [make COUNT=]" },
+	  .given = AT(set_count),
+	  .help = "the counting pass (default 1; 0 with --quick and --compare, whose\n"
+	          "time is budgeted): one extra run per cell with perf stat attached,\n"
+	          "never a timed one, for the syscalls, context switches, migrations\n"
+	          "and instructions per request                  [make COUNT=]" },
 	{ .name = "profile",
 	  .type = OPTION_FLAG,
 	  .field = AT(profile),
@@ -464,6 +466,8 @@ void options_parse(int argc, char **argv, struct options *o)
 		options_die("unexpected argument", argv[optind]);
 	if (o->plan.quick || o->no_warmup) /* a smoke run: no warm-up either */
 		o->plan.warmup = 0;
+	if ((o->plan.quick || o->compare) && !o->set_count) /* their time is budgeted */
+		o->count = 0;
 	if (o->client_prefix &&
 	    prefix_split(o->client_prefix, buf, sizeof(buf), words, PREFIX_MAX_WORDS) < 0)
 		options_die("--client-prefix: empty, or too many or too long words",

@@ -48,7 +48,7 @@ rows=$(($(wc -l <"$csv" 2>/dev/null || echo 1) - 1))
 bad=$(awk -F, 'NR > 1 && $22 != "ok" && $22 != "skipped" { print $2 " " $3 " c=" $4 ": " $22 }' "$csv" 2>/dev/null)
 check "a row per planned run ($rows of $planned)" '[ "$rows" -eq "$planned" ]'
 check "every row ok (or skipped)" '[ -z "$bad" ] && [ "$rows" -gt 0 ]' "$bad"
-check "rows have the schema's 29 fields" '[ "$(awk -F, "NF != 29" "$csv" | wc -l)" -eq 0 ]'
+check "rows have the schema's 33 fields" '[ "$(awk -F, "NF != 33" "$csv" | wc -l)" -eq 0 ]'
 for sc in $scenarios; do
 	n=$(awk -F, -v s="$sc" 'NR > 1 && $25 == s' "$csv" | wc -l)
 	[ "$sc" = hello ] && want=$((nmodels * 2)) || want=$nmodels

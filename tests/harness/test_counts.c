@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -201,6 +203,57 @@ static void test_gone(void **state)
 }
 
 /*
+ * perf refused (a fake perf first in PATH that says what a paranoid kernel says and exits):
+ * the probe gives its words, and a counting attempt fails cleanly, without a SIGPIPE.
+ */
+static void test_refused(void **state)
+{
+	char dir[] = "/tmp/test-counts-perf-XXXXXX", path[64], why[256], *old, *saved;
+	char out[] = "/tmp/test-counts-XXXXXX", err[sizeof(out) + 4];
+	struct counts_run r;
+	struct counts c;
+	int pmu, fd;
+	pid_t child;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/perf", dir);
+	assert_int_equal(util_write_file(path,
+	                                 "#!/bin/sh\necho 'Error: perf_event_paranoid setting is "
+	                                 "4: access denied' >&2\nexit 255\n",
+	                                 85),
+	                 0);
+	assert_int_equal(chmod(path, 0755), 0);
+	old = getenv("PATH");
+	saved = strdup(old ? old : "");
+	setenv("PATH", dir, 1);
+	assert_int_equal(counts_probe(&pmu, why, sizeof(why)), -1);
+	if (!strstr(why, "perf_event_paranoid"))
+		fail_msg("probe's reason: %s", why);
+	if ((fd = mkstemp(out)) < 0)
+		fail_msg("mkstemp");
+	close(fd);
+	snprintf(err, sizeof(err), "%s.err", out);
+	if ((child = fork()) == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives a test that failed */
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(counts_start(&r, child, out, 1), 0);
+	assert_int_equal(counts_enable(&r), -1); /* perf is gone: EPIPE or EOF, never SIGPIPE */
+	assert_int_equal(counts_finish(&r, &c), -1);
+	assert_true(c.syscalls == -1);
+	setenv("PATH", saved, 1);
+	free(saved);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	unlink(out);
+	unlink(err);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
  * The pass keeps an ok counting run per cell, fills that cell's rows per request, never
  * another cell's, and writes its breakdown to counts.csv, "other" and "all" included.
  */
@@ -298,11 +351,11 @@ static void test_breakdown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),     cmocka_unit_test(test_live),
-		cmocka_unit_test(test_gone),      cmocka_unit_test(test_pass),
-		cmocka_unit_test(test_breakdown),
+		cmocka_unit_test(test_parse), cmocka_unit_test(test_live),
+		cmocka_unit_test(test_gone),  cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_pass),  cmocka_unit_test(test_breakdown),
 	};
 
-	signal(SIGPIPE, SIG_IGN);
+	/* SIGPIPE left as it is: a perf that is gone must not kill its caller (test_gone) */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
