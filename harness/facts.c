@@ -13,15 +13,19 @@ static const char *const wait_names[] = {
 	[FACTS_WAIT_NONE] = "-",
 };
 
-/* wait=V (optional): an unknown value is no law, never a guess, and never a broken line. */
-static void facts_wait(const char *v, struct facts *f)
-{
-	int k;
+static const char *const discipline_names[] = {
+	[FACTS_DISCIPLINE_FCFS] = "fcfs",
+	[FACTS_DISCIPLINE_PS] = "ps",
+};
 
-	f->wait = FACTS_WAIT_UNKNOWN;
-	for (k = FACTS_WAIT_READY; k <= FACTS_WAIT_NONE; k++)
-		if (!strcmp(v, wait_names[k]))
-			f->wait = k;
+/* The index of v among names[1..last], or 0 (unknown): an optional key's unknown value is no
+ * law, never a guess, and never a broken line. */
+static int facts_name(const char *v, const char *const *names, int last)
+{
+	for (int k = 1; k <= last; k++)
+		if (!strcmp(v, names[k]))
+			return k;
+	return 0;
 }
 
 /* targets=V (optional): which targets the model does the work of. 0, or -1 on a bad value. */
@@ -47,7 +51,9 @@ static int facts_word(const char *w, struct facts *f, int *seen)
 		return -1;
 	v++;
 	if (!strncmp(w, "wait=", 5)) {
-		facts_wait(v, f);
+		f->wait = facts_name(v, wait_names, FACTS_WAIT_NONE);
+	} else if (!strncmp(w, "discipline=", 11)) {
+		f->discipline = facts_name(v, discipline_names, FACTS_DISCIPLINE_PS);
 	} else if (!strncmp(w, "targets=", 8)) {
 		return facts_targets(v, f);
 	} else if (!strncmp(w, "admission=", 10)) { /* optional: absent is no */
@@ -117,6 +123,13 @@ const char *facts_wait_name(int wait)
 	return wait > FACTS_WAIT_UNKNOWN && wait <= FACTS_WAIT_NONE ? wait_names[wait] : NULL;
 }
 
+const char *facts_discipline_name(int discipline)
+{
+	return discipline > FACTS_DISCIPLINE_UNKNOWN && discipline <= FACTS_DISCIPLINE_PS
+	           ? discipline_names[discipline]
+	           : NULL;
+}
+
 int facts_load(const char *dir, const char *model, struct facts *f)
 {
 	char path[PATH_MAX], *text;
@@ -142,10 +155,12 @@ const char *facts_format(const struct facts *f, char *buf, size_t len)
 		snprintf(w, sizeof(w), "%d", f->workers);
 	else
 		snprintf(w, sizeof(w), "-");
-	snprintf(buf, len, "keepalive=%s parallel=%s workers=%s%s%s%s%s",
+	snprintf(buf, len, "keepalive=%s parallel=%s workers=%s%s%s%s%s%s%s",
 	         f->keepalive ? "yes" : "no", par[f->parallel], w,
 	         facts_wait_name(f->wait) ? " wait=" : "",
 	         facts_wait_name(f->wait) ? facts_wait_name(f->wait) : "",
+	         facts_discipline_name(f->discipline) ? " discipline=" : "",
+	         facts_discipline_name(f->discipline) ? facts_discipline_name(f->discipline) : "",
 	         f->admission ? " admission=yes" : "",
 	         f->targets == FACTS_TARGETS_HELLO ? " targets=hello" : "");
 	return buf;

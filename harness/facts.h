@@ -22,6 +22,18 @@ enum facts_wait {
 	FACTS_WAIT_NONE,    /* wait=-: no shared wait (a thread/process per connection or pool) */
 };
 
+/*
+ * In what order a model's one server CPU serves requests that are ready: the
+ * queueing law of the mixed scenario (docs/mixed.md).
+ */
+enum facts_discipline {
+	FACTS_DISCIPLINE_UNKNOWN, /* no discipline= key, or a value this harness does not know */
+	FACTS_DISCIPLINE_FCFS,    /* discipline=fcfs: each request runs to completion in arrival
+	                           * order (an event loop): M/G/1 FCFS, Pollaczek-Khinchine */
+	FACTS_DISCIPLINE_PS,      /* discipline=ps: the kernel time-slices a thread or process per
+	                           * request: processor sharing */
+};
+
 /* Which request targets a model does the work of (the line's optional targets= key). */
 enum facts_targets {
 	FACTS_TARGETS_ALL, /* absent or targets=all: /cpu/, /sleep/, /bytes/ as the contract says */
@@ -42,8 +54,9 @@ struct facts {
 	 * not an error. Optional: absent or admission=no is 0.
 	 */
 	int admission;
-	int wait;    /* enum facts_wait; optional: a line without it is still known */
-	int targets; /* enum facts_targets */
+	int wait;       /* enum facts_wait; optional: a line without it is still known */
+	int discipline; /* enum facts_discipline; optional, as wait= */
+	int targets;    /* enum facts_targets */
 };
 
 /*
@@ -51,7 +64,8 @@ struct facts {
  * "Facts: keepalive=yes parallel=workers workers=256". Every one of the three
  * keys must be there with a valid value; admission=yes|no and targets= may be
  * (targets: hello or all; absent: all), and wait= (ready, all or -; missing or
- * an unknown value: FACTS_WAIT_UNKNOWN, never a reason to reject the line). Unknown keys are
+ * an unknown value: FACTS_WAIT_UNKNOWN, never a reason to reject the line), and discipline=
+ * (fcfs or ps; likewise FACTS_DISCIPLINE_UNKNOWN otherwise). Unknown keys are
  * ignored, so the line can grow. 0, or -1 with f->known = 0 when there is no such line or it is
  * malformed.
  */
@@ -60,12 +74,15 @@ int facts_parse(const char *text, struct facts *f);
 /* "ready", "all", "-", or NULL for FACTS_WAIT_UNKNOWN. */
 const char *facts_wait_name(int wait);
 
+/* "fcfs", "ps", or NULL for FACTS_DISCIPLINE_UNKNOWN. */
+const char *facts_discipline_name(int discipline);
+
 /* Read dir/<model>/README.md and parse it (facts_parse): 0 or -1 (f->known = 0). */
 int facts_load(const char *dir, const char *model, struct facts *f);
 
 /*
  * f back as the line's key=value words ("keepalive=yes parallel=1 workers=-
- * wait=ready"; wait= only when known, then " admission=yes" and
+ * wait=ready"; wait= and discipline= only when known, then " admission=yes" and
  * " targets=hello" when they are set) into buf.
  */
 const char *facts_format(const struct facts *f, char *buf, size_t len);

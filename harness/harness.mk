@@ -1,9 +1,13 @@
 # harness/harness.mk -- the benchmark: `make bench-all`, `make bench-quick`,
 # `make bench-compare`, `make plots RUN=<run-id>`. Variables choose the plan (bin/harness
 # --help has the same):
-#   SCENARIOS="hello sleep" (default: hello sleep cpu bytes; pipeline, idle and overload are
-#   opt-in; all: every one; the table is harness/scenario.c's; each brings its own modes, levels
-#   and repetitions, which the variables below replace).
+#   SCENARIOS="hello sleep" (default: hello sleep cpu bytes; pipeline, idle, overload, mixed and
+#   churn are opt-in; all: every one; the table is harness/scenario.c's; each brings its own
+#   modes, levels and repetitions, which the variables below replace).
+#   SCENARIOS=mixed (opt-in, issue 23): 99.5 % /cpu/10 and 0.5 % /cpu/10000 offered open-loop at
+#   20, 50 and 80 % of the mix's capacity, keep-alive and close; the laws beside (docs/mixed.md)
+#   SCENARIOS=churn (opt-in, issue 23): hello at 25 % of capacity, the server closing each
+#   connection after 1, 10 or 100 requests: who takes new connections (the balance table)
 #   SCENARIOS=idle (opt-in, issue 10: C10K): holds 0, 1000 and 10000 idle connections beside
 #   wrk -c32
 #   SCENARIOS=overload (opt-in, issue 13): each model's capacity measured closed-loop, then

@@ -245,6 +245,8 @@ void meta_plan_lines(const struct plan *p, const struct facts *facts, const char
 		if (scenario_is_open(s))
 			fprintf(f, " (capacity closed-loop at %d connections; load over up to %d)",
 			        s->capacity_conns, s->load_conns);
+		if (s->mix)
+			fprintf(f, " (the mix %s: each class's capacity apart)", s->mix);
 		fprintf(f, "\n");
 	}
 	if (f)

@@ -4,6 +4,21 @@
 
 #include <stddef.h>
 
+/* One class of a mix (loadgen --mix): its figures, the latencies those of its 2xx replies. */
+#define PARSE_LOADGEN_CLASSES 8
+struct parse_loadgen_class {
+	char path[256];
+	long weight;
+	long completed; /* replies, the drain's included */
+	long ok_2xx;
+	double achieved_rps; /* its replies inside the window / duration */
+	long lat_p50_us;
+	long lat_p90_us;
+	long lat_p99_us;
+	long lat_max_us;
+	double lat_mean_us;
+};
+
 /* The figures of one loadgen run the harness uses. Latencies are microseconds. */
 struct parse_loadgen_result {
 	double rate;         /* offered load asked for, req/s */
@@ -33,6 +48,12 @@ struct parse_loadgen_result {
 	long ok_lat_p99_us;
 	long ok_lat_max_us;
 	double ok_lat_mean_us;
+	long connections_opened; /* the pool's and every reconnect (--requests-per-conn, close) */
+	long requests_per_conn;  /* 0: no limit */
+	/* The classes (0 when the report has none: a loadgen before issue 23); a report with
+	 * one class per target path has nclasses 1. */
+	int nclasses;
+	struct parse_loadgen_class cls[PARSE_LOADGEN_CLASSES];
 };
 
 /*
@@ -40,7 +61,8 @@ struct parse_loadgen_result {
  * which is cleared first. Unknown keys are ignored, so loadgen may add some.
  * Returns 0, or -1 if a key above (an optional one aside) is missing or its value is not a number
  * (or, for status, neither ok nor generator-lagged): loadgen refused to run
- * or did not finish.
+ * or did not finish. With classes=N (1..PARSE_LOADGEN_CLASSES), every classI_ key of the struct
+ * above is needed for each I below N; a class key beyond N, or N out of range, is -1 too.
  */
 int parse_loadgen_output(const char *text, size_t len, struct parse_loadgen_result *r);
 

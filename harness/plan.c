@@ -1,5 +1,6 @@
 /* plan.c -- build the run list: what the harness measures and in which order. */
 #include "plan.h"
+#include "mixlaw.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -345,10 +346,20 @@ int plan_runs(const struct plan *p, struct plan_run *out, int max)
 	return n;
 }
 
+/* How many capacity runs an open-loop scenario makes per model: one per class of a mix. */
+static int capacity_runs(const struct scenario *s)
+{
+	char paths[MIXLAW_MAX_CLASSES][MIXLAW_PATH];
+	double shares[MIXLAW_MAX_CLASSES];
+	int n = s->mix ? mixlaw_parse(s->mix, paths, shares, MIXLAW_MAX_CLASSES) : 1;
+
+	return n > 0 ? n : 1;
+}
+
 /*
  * The capacity runs of the open-loop scenarios (scenario.h, scenario_is_open):
- * one per model and scenario, as long as the scenario's runs, made before
- * its first measured run and not among plan_count's.
+ * per model and scenario one (a mix: one per class), as long as the scenario's
+ * runs, made before its first measured run and not among plan_count's.
  */
 static double capacity_s(const struct plan *p, double overhead_s)
 {
@@ -359,7 +370,8 @@ static double capacity_s(const struct plan *p, double overhead_s)
 	for (c = 0; c < ncells; c++)
 		if (scenario_is_open(p->scenarios[cells[c].scenario]) && !seen[cells[c].scenario]) {
 			seen[cells[c].scenario] = 1;
-			s += p->nmodels * (cells[c].duration_s + overhead_s);
+			s += p->nmodels * capacity_runs(p->scenarios[cells[c].scenario]) *
+			     (cells[c].duration_s + overhead_s);
 		}
 	return s;
 }
@@ -378,7 +390,8 @@ static void print_scenario(const struct plan *p, const struct plan_cell *cells, 
 	const struct scenario *s = p->scenarios[cells[0].scenario];
 	int i, j, seen;
 
-	fprintf(f, "plan: scenario %s (%s):", s->name, s->target);
+	fprintf(f, "plan: scenario %s (%s%s%s):", s->name, s->target, s->mix ? " mix " : "",
+	        s->mix ? s->mix : "");
 	if (p->ncells > 0) { /* explicit cells (--compare): each mode with its own level */
 		for (i = 0; i < n; i++)
 			fprintf(f, "%s %s c=%d", i ? "," : " cells", plan_mode_name(cells[i].mode),
@@ -392,6 +405,9 @@ static void print_scenario(const struct plan *p, const struct plan_cell *cells, 
 		}
 		if (scenario_is_idle(s))
 			fprintf(f, "; concurrency %d beside idle connections:", s->idle_load_c);
+		else if (scenario_is_open(s) && s->churn_pct > 0)
+			fprintf(f,
+			        "; at %d %% of capacity, requests per connection:", s->churn_pct);
 		else if (scenario_is_open(s))
 			fprintf(f, "; %% of capacity:");
 		else

@@ -11,7 +11,7 @@
  * The charts of every scenario, those only of scenarios whose levels are idle
  * connections, and those only of open-loop ones.
  */
-enum { CHART_ALL, CHART_IDLE, CHART_OPEN };
+enum { CHART_ALL, CHART_IDLE, CHART_OPEN, CHART_MIX };
 static const struct {
 	const char *name;
 	int only;
@@ -19,6 +19,7 @@ static const struct {
 	{ "throughput", CHART_ALL }, { "p99", CHART_ALL },
 	{ "cpu", CHART_ALL },        { "mem", CHART_IDLE }, /* memory per idle connection */
 	{ "goodput", CHART_OPEN }, /* goodput and rejected against offered load */
+	{ "short", CHART_MIX },    /* a mix's short requests' p99 beside the FCFS and PS laws */
 };
 #define NKINDS (int)(sizeof(chart_kinds) / sizeof(chart_kinds[0]))
 
@@ -29,7 +30,9 @@ int plot_kinds(const struct report_cell *c, const char *kinds[PLOT_MAX_KINDS])
 	for (i = 0; i < NKINDS && k < PLOT_MAX_KINDS; i++)
 		if (chart_kinds[i].only == CHART_ALL ||
 		    (chart_kinds[i].only == CHART_IDLE && report_is_idle(c)) ||
-		    (chart_kinds[i].only == CHART_OPEN && scenario_open_loop(c->scenario)))
+		    (chart_kinds[i].only == CHART_OPEN && scenario_open_loop(c->scenario)) ||
+		    (chart_kinds[i].only == CHART_MIX && scenario_find(c->scenario) &&
+		     scenario_find(c->scenario)->mix))
 			kinds[k++] = chart_kinds[i].name;
 	return k;
 }

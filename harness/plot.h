@@ -28,7 +28,8 @@ struct plot_job {
 /*
  * The kinds of chart drawn for c's scenario, in the order they are drawn and
  * linked: throughput, p99 and cpu for every scenario, mem where the levels are
- * idle connections, goodput for an open loop. Their names into kinds; returns
+ * idle connections, goodput for an open loop, short for a mix (its short requests' p99 beside
+ * the FCFS and PS laws). Their names into kinds; returns
  * how many.
  */
 int plot_kinds(const struct report_cell *c, const char *kinds[PLOT_MAX_KINDS]);

@@ -63,11 +63,7 @@ static long pss_of(pid_t pid)
 	return kb;
 }
 
-/*
- * The processes of root's tree, root first, into *out (malloc'ed): their
- * count, or -1 when root is gone. Every process of /proc is read once; a
- * tree of depth k takes k passes over them.
- */
+/* Every process of /proc is read once; a tree of depth k takes k passes over them. */
 int proctree_pids(pid_t root, pid_t **out)
 {
 	struct proc {

@@ -12,8 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS     33
-#define V5_NFIELDS  29 /* before the four counts per request */
+#define NFIELDS     41
+#define V6_NFIELDS  37 /* before the four counts per request */
+#define V5_NFIELDS  29 /* before the mix's classes and the workers' shares */
 #define V4_NFIELDS  27 /* before goodput_rps and rejected_rps */
 #define V3_NFIELDS  25 /* before idle_conns and server_mem_kb */
 #define V2_NFIELDS  24 /* before scenario */
@@ -21,12 +22,14 @@
 #define CLIENT_CPU  20 /* client_cpu_pct: empty when unknown */
 #define STATUS      21 /* the status field's index */
 #define SCENARIO    24 /* the scenario field's index */
+#define SHARES      35 /* the worker_shares field's index */
 
 static const char header[] =
     "run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
     "lat_mean_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms,server_user_s,server_sys_s,"
     "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct,"
-    "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,syscalls_per_req,"
+    "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,short_p50_us,short_p99_us,"
+    "short_mean_us,long_p99_us,short_rps,long_rps,worker_shares,jain,syscalls_per_req,"
     "ctx_switches_per_req,migrations_per_req,instructions_per_req";
 
 const char *record_header(void)
@@ -74,10 +77,32 @@ static void opt_count(double v, char *buf, size_t buflen)
 		snprintf(buf, buflen, "%.3f", v);
 }
 
+/* The columns after rejected_rps: the mix's classes and the workers' shares. */
+static int format_mix(const struct record_row *r, char *buf, size_t buflen)
+{
+	const double v[] = { r->short_p50_us, r->short_p99_us, r->short_mean_us,
+		             r->long_p99_us,  r->short_rps,    r->long_rps };
+	char num[32], shares[2 * RECORD_SHARES + 3];
+	size_t at = 0;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		opt_num(v[i], num, sizeof(num));
+		at += (size_t)snprintf(buf + at, buflen > at ? buflen - at : 0, ",%s", num);
+	}
+	if (csv_text(r->worker_shares, shares, sizeof(shares)) < 0)
+		return -1;
+	if (r->jain < 0)
+		num[0] = '\0';
+	else
+		snprintf(num, sizeof(num), "%.3f", r->jain);
+	at += (size_t)snprintf(buf + at, buflen > at ? buflen - at : 0, ",%s,%s", shares, num);
+	return at < buflen ? (int)at : -1;
+}
+
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
 	char f[6][2 * RECORD_WORD + 3], served[32], other[32], client[32], mem[32] = "";
-	char good[32], rej[32], cnt[4][32];
+	char good[32], rej[32], cnt[4][32], mix[2 * RECORD_SHARES + 128];
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
@@ -98,14 +123,16 @@ int record_format(const struct record_row *r, char *buf, size_t buflen)
 	opt_count(r->instructions_per_req, cnt[3], sizeof(cnt[3]));
 	if (r->server_mem_kb >= 0)
 		snprintf(mem, sizeof(mem), "%ld", r->server_mem_kb);
+	if (format_mix(r, mix, sizeof(mix)) < 0)
+		return -1;
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s\n",
+	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s%s,%s,%s,%s,%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
 	             r->server_cpu_us_per_req, r->server_maxrss_kb, client, f[4], served, other,
-	             f[5], r->idle_conns, mem, good, rej, cnt[0], cnt[1], cnt[2], cnt[3]);
+	             f[5], r->idle_conns, mem, good, rej, mix, cnt[0], cnt[1], cnt[2], cnt[3]);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -172,11 +199,12 @@ int record_parse(const char *line, struct record_row *r)
 	if (!copy)
 		return -1;
 	nf = csv_split(copy, f, NFIELDS);
-	if (nf != NFIELDS && nf != V5_NFIELDS && nf != V4_NFIELDS && nf != V3_NFIELDS &&
-	    nf != V2_NFIELDS && nf != OLD_NFIELDS)
+	if (nf != NFIELDS && nf != V6_NFIELDS && nf != V5_NFIELDS && nf != V4_NFIELDS &&
+	    nf != V3_NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
-		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO;
+		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO ||
+		           i == SHARES;
 
 		if (i >= nf || ((i > STATUS || i == CLIENT_CPU) && !*f[i]))
 			d[i] = -1; /* an older file, or unknown */
@@ -186,8 +214,9 @@ int record_parse(const char *line, struct record_row *r)
 	if (word(r->run_id, f[0]) < 0 || word(r->model, f[1]) < 0 || word(r->mode, f[2]) < 0 ||
 	    word(r->tool, f[5]) < 0 || word(r->status, f[STATUS]) < 0 ||
 	    word(r->scenario, nf > SCENARIO ? f[SCENARIO] : scenario_legacy()->name) < 0 ||
-	    !r->scenario[0])
+	    !r->scenario[0] || strlen(nf > SHARES ? f[SHARES] : "") >= RECORD_SHARES)
 		goto out;
+	strcpy(r->worker_shares, nf > SHARES ? f[SHARES] : "");
 	r->concurrency = (int)d[3];
 	r->rep = (int)d[4];
 	r->requests = (long)d[6];
@@ -211,10 +240,17 @@ int record_parse(const char *line, struct record_row *r)
 	r->server_mem_kb = (long)d[26];
 	r->goodput_rps = d[27];
 	r->rejected_rps = d[28];
-	r->syscalls_per_req = d[29];
-	r->ctx_switches_per_req = d[30];
-	r->migrations_per_req = d[31];
-	r->instructions_per_req = d[32];
+	r->short_p50_us = d[29];
+	r->short_p99_us = d[30];
+	r->short_mean_us = d[31];
+	r->long_p99_us = d[32];
+	r->short_rps = d[33];
+	r->long_rps = d[34];
+	r->jain = d[36];
+	r->syscalls_per_req = d[37];
+	r->ctx_switches_per_req = d[38];
+	r->migrations_per_req = d[39];
+	r->instructions_per_req = d[40];
 	rc = 0;
 out:
 	free(copy);
@@ -235,7 +271,7 @@ FILE *record_open(const char *path)
 
 int record_append(FILE *f, const struct record_row *row)
 {
-	char line[1024];
+	char line[2048];
 
 	if (record_format(row, line, sizeof(line)) < 0)
 		return -1;
@@ -285,6 +321,19 @@ fail:
 	return -1;
 }
 
+/* A mix's classes into row's columns; -1 (unknown) without one. */
+static void record_mix(struct record_row *row, const struct tool_result *res)
+{
+	int mix = res->nclasses >= 2;
+
+	row->short_p50_us = mix ? res->short_p50_us : -1;
+	row->short_p99_us = mix ? res->short_p99_us : -1;
+	row->short_mean_us = mix ? res->short_mean_us : -1;
+	row->long_p99_us = mix ? res->long_p99_us : -1;
+	row->short_rps = mix ? res->short_rps : -1;
+	row->long_rps = mix ? res->long_rps : -1;
+}
+
 void record_from_run(struct record_row *row, const struct record_ids *id,
                      const struct run_outcome *out)
 {
@@ -320,6 +369,9 @@ void record_from_run(struct record_row *row, const struct record_ids *id,
 	row->other_cpu_pct = out->other_cpu_pct;
 	row->goodput_rps = out->res.goodput_rps;
 	row->rejected_rps = out->res.rejected_rps;
+	record_mix(row, &out->res);
+	snprintf(row->worker_shares, sizeof(row->worker_shares), "%s", out->worker_shares);
+	row->jain = out->jain;
 	/* the counting pass's (countpass.h), never the timed run's own */
 	row->syscalls_per_req = row->ctx_switches_per_req = -1;
 	row->migrations_per_req = row->instructions_per_req = -1;

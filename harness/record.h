@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define RECORD_WORD 64
+#define RECORD_WORD   64
+#define RECORD_SHARES 160 /* worker_shares: 32 workers' "0.00/" */
 
 struct record_row {
 	char run_id[RECORD_WORD];
@@ -38,6 +39,22 @@ struct record_row {
 	long server_mem_kb;         /* PSS of the server's whole tree, hooks done; -1: unknown */
 	double goodput_rps;         /* 2xx answers a second; -1: unknown (older files) */
 	double rejected_rps;        /* 503 answers a second; -1: unknown (ab, wrk, older files) */
+	/*
+	 * A mix's classes (the mixed scenario; -1 elsewhere and in older files): the short
+	 * (first) class's p50, p99 and mean latency, the long (last) class's p99, microseconds,
+	 * and each class's replies a second. The level-0 row of the mixed scenario (its capacity)
+	 * carries each class's closed-loop capacity in short_rps and long_rps instead.
+	 */
+	double short_p50_us;
+	double short_p99_us;
+	double short_mean_us;
+	double long_p99_us;
+	double short_rps;
+	double long_rps;
+	/* Each worker's share of the server's CPU over the load, largest first ("0.52/0.48"; ""
+	 * unknown or one worker: workers.h), and their Jain's index (-1: unknown). */
+	char worker_shares[RECORD_SHARES];
+	double jain;
 	/* the cell's counting pass (countpass.h), per request; -1: unknown (empty) */
 	double syscalls_per_req;
 	double ctx_switches_per_req; /* voluntary and involuntary */
@@ -57,8 +74,9 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
 
 /*
  * Parse one CSV line (newline optional) written by record_format into row.
- * Returns 0, or -1 if it does not have the schema's 33 fields; the 29 of a
- * file written before the four counts per request (all -1), the 27 of a
+ * Returns 0, or -1 if it does not have the schema's 41 fields; the 37 of a
+ * file written before the four counts per request (all -1), the 29 of a
+ * file written before the mix's and the workers' columns (all unknown), the 27 of a
  * file written before goodput_rps and rejected_rps (both -1), the 25 of a
  * file written before idle_conns and server_mem_kb (0 and -1), the 24 of a
  * file written before scenario existed (scenario_legacy(): hello) and the 22 of one

@@ -1,11 +1,13 @@
 /* report.c -- from rows to cells: statistics, slopes, pairs, laws, summary.csv, the ranking. */
 #include "report.h"
 #include "health.h"
+#include "mixlaw.h"
 #include "plan.h"
 #include "scenario.h"
 #include "util.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,32 +134,47 @@ static void fill_outcomes(struct report_cell *cell, const struct record_row *con
 	cell->rejected_median = m ? util_median(tmp, m) : -1;
 }
 
-/* The median of the row field at offset off over the ok rows that know it (>= 0), or -1. */
-static double known_median(const struct record_row *const *rows, int k, size_t off, double *tmp)
+/* The median of the ok rows' field at offset off (a double; < 0: unknown), or -1. */
+static double median_known(const struct record_row *const *rows, int k, size_t off, double *tmp)
 {
-	int i, m = 0;
+	int m = 0;
 
-	for (i = 0; i < k; i++) {
+	for (int i = 0; i < k; i++) {
 		double v = *(const double *)((const char *)rows[i] + off);
-
 		if (!strcmp(rows[i]->status, "ok") && v >= 0)
 			tmp[m++] = v;
 	}
 	return m ? util_median(tmp, m) : -1;
 }
 
+/* A mix's classes and the workers' balance (issue 23) of the cell's ok rows. */
+static void fill_mix(struct report_cell *cell, const struct record_row *const *rows, int k,
+                     double *tmp)
+{
+	cell->short_p50_us = median_known(rows, k, offsetof(struct record_row, short_p50_us), tmp);
+	cell->short_p99_us = median_known(rows, k, offsetof(struct record_row, short_p99_us), tmp);
+	cell->short_mean_us =
+	    median_known(rows, k, offsetof(struct record_row, short_mean_us), tmp);
+	cell->long_p99_us = median_known(rows, k, offsetof(struct record_row, long_p99_us), tmp);
+	cell->short_rps = median_known(rows, k, offsetof(struct record_row, short_rps), tmp);
+	cell->long_rps = median_known(rows, k, offsetof(struct record_row, long_rps), tmp);
+	cell->jain_median = median_known(rows, k, offsetof(struct record_row, jain), tmp);
+	for (int i = 0; i < k && !cell->worker_shares[0]; i++)
+		if (!strcmp(rows[i]->status, "ok"))
+			snprintf(cell->worker_shares, sizeof(cell->worker_shares), "%s",
+			         rows[i]->worker_shares);
+}
+
 /* The counts per request of the cell's ok rows (all rows of a cell carry its counting run's). */
 static void fill_counts(struct report_cell *cell, const struct record_row *const *rows, int k,
                         double *tmp)
 {
-	cell->syscalls_median =
-	    known_median(rows, k, offsetof(struct record_row, syscalls_per_req), tmp);
-	cell->ctx_switches_median =
-	    known_median(rows, k, offsetof(struct record_row, ctx_switches_per_req), tmp);
-	cell->migrations_median =
-	    known_median(rows, k, offsetof(struct record_row, migrations_per_req), tmp);
-	cell->instructions_median =
-	    known_median(rows, k, offsetof(struct record_row, instructions_per_req), tmp);
+#define COUNT_MEDIAN(field) median_known(rows, k, offsetof(struct record_row, field), tmp)
+	cell->syscalls_median = COUNT_MEDIAN(syscalls_per_req);
+	cell->ctx_switches_median = COUNT_MEDIAN(ctx_switches_per_req);
+	cell->migrations_median = COUNT_MEDIAN(migrations_per_req);
+	cell->instructions_median = COUNT_MEDIAN(instructions_per_req);
+#undef COUNT_MEDIAN
 }
 
 /* Fill cell from the k rows of one cell. */
@@ -199,6 +216,10 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	}
 	cell->ok = m;
 	cell->goodput_median = cell->rejected_median = -1;
+	cell->short_p50_us = cell->short_p99_us = cell->short_mean_us = cell->long_p99_us = -1;
+	cell->short_rps = cell->long_rps = cell->jain_median = -1;
+	cell->mix_rho = cell->short_service_us = cell->fcfs_wait_us = cell->fcfs_short_us = -1;
+	cell->ps_short_us = -1; /* until report_apply_laws */
 	if (!m) {
 		cell->rps_min = 0;
 		return;
@@ -230,6 +251,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	cell->client_bound = cell->client_cpu_max >= REPORT_CLIENT_BOUND_PCT;
 	fill_health(cell, rows, k, tmp);
 	fill_outcomes(cell, rows, k, tmp);
+	fill_mix(cell, rows, k, tmp);
 }
 
 int report_is_idle(const struct report_cell *c)
@@ -378,14 +400,26 @@ static void write_pairs(FILE *f, const struct report_cell *c)
 		fprintf(f, ",,,,0");
 }
 
+/* A mix's columns (issue 23): the short class's p99 and mean, the load, both laws; "" unknown. */
+static void write_mix(FILE *f, const struct report_cell *c)
+{
+	const double v[] = { c->short_p99_us, c->short_mean_us, c->mix_rho, c->fcfs_short_us,
+		             c->ps_short_us };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (v[i] >= 0)
+			fprintf(f, i == 2 ? ",%.3f" : ",%.1f", v[i]);
+		else
+			fprintf(f, ",");
+}
+
 /* The counts-per-request columns of cell c (empty: unknown) and the line's end to f. */
 static void write_counts(FILE *f, const struct report_cell *c)
 {
 	const double v[] = { c->syscalls_median, c->ctx_switches_median, c->migrations_median,
 		             c->instructions_median };
-	size_t i;
 
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		if (v[i] >= 0)
 			fprintf(f, ",%.3f", v[i]);
 		else
@@ -407,7 +441,8 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 	           "run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,"
 	           "cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,"
 	           "cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
-	           "cpu_ratio_pairs,syscalls_per_req_median,ctx_switches_per_req_median,"
+	           "cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,rho,"
+	           "fcfs_short_us,ps_short_us,syscalls_per_req_median,ctx_switches_per_req_median,"
 	           "migrations_per_req_median,instructions_per_req_median\n");
 	for (i = 0; i < n; i++) {
 		char served[32] = "", other[32] = "", bound[32] = "", mem[32] = "", per[32] = "",
@@ -440,6 +475,7 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 		    c[i].statuses, served, c[i].starved, other, c[i].noisy, c[i].scenario, bound,
 		    c[i].run_s, c[i].idle_conns, mem, per, cpu, good, rej);
 		write_pairs(f, &c[i]);
+		write_mix(f, &c[i]);
 		write_counts(f, &c[i]);
 	}
 	return fclose(f) == 0 ? 0 : -1;
@@ -785,6 +821,43 @@ int report_cell_short(const struct report_cell *cell, int planned)
 	return cell->ok < cell->runs || cell->ok < planned;
 }
 
+/* The capacity cell of c[i]'s model in its scenario's slice c[0..n) (level 0, any mode). */
+static const struct report_cell *capacity_of(const struct report_cell *c, int n, int i)
+{
+	for (int j = 0; j < n; j++)
+		if (c[j].concurrency == 0 && !strcmp(c[j].model, c[i].model) &&
+		    !strcmp(c[j].scenario, c[i].scenario))
+			return &c[j];
+	return NULL;
+}
+
+/*
+ * A mix cell's laws (mixlaw.h): service times 1 / each class's capacity (the level-0 cell),
+ * shares and arrival rate the cell's measured class rates. Left at -1 when a figure is missing.
+ */
+static void mix_laws(struct report_cell *x, const struct report_cell *cap)
+{
+	double lambda = x->short_rps + x->long_rps;
+	struct mixlaw_class k[2];
+	struct mixlaw m;
+
+	x->mix_rho = x->short_service_us = x->fcfs_wait_us = x->fcfs_short_us = x->ps_short_us = -1;
+	if (!cap || !x->ok || !cap->ok || !(cap->short_rps > 0) || !(cap->long_rps > 0) ||
+	    x->short_rps < 0 || x->long_rps < 0 || !(lambda > 0))
+		return;
+	k[0] = (struct mixlaw_class){ x->short_rps / lambda, 1 / cap->short_rps };
+	k[1] = (struct mixlaw_class){ x->long_rps / lambda, 1 / cap->long_rps };
+	if (mixlaw_predict(lambda, k, 2, 0, &m) < 0)
+		return;
+	x->mix_rho = m.rho;
+	x->short_service_us = 1e6 / cap->short_rps;
+	if (m.fcfs_wait_s < 0) /* saturated: no prediction */
+		return;
+	x->fcfs_wait_us = m.fcfs_wait_s * 1e6;
+	x->fcfs_short_us = m.fcfs_short_s * 1e6;
+	x->ps_short_us = m.ps_short_s * 1e6;
+}
+
 void report_apply_laws(struct report_cell *c, int n, const struct meta_env *env)
 {
 	int i, j;
@@ -803,6 +876,7 @@ void report_apply_laws(struct report_cell *c, int n, const struct meta_env *env)
 		c[i].admission = in.facts && in.facts->admission;
 		c[i].parallel = in.facts && in.facts->known ? in.facts->parallel : -1;
 		c[i].wait = in.facts ? in.facts->wait : FACTS_WAIT_UNKNOWN;
+		c[i].discipline = in.facts ? in.facts->discipline : FACTS_DISCIPLINE_UNKNOWN;
 		c[i].bound = s ? scenario_bound(s, &in, c[i].law, sizeof(c[i].law)) : -1;
 		for (j = 0; j < env->npooled && strcmp(env->pooled[j], c[i].scenario); j++)
 			;
@@ -814,5 +888,13 @@ void report_apply_laws(struct report_cell *c, int n, const struct meta_env *env)
 			         "unknown (the run predates the scenario's --workers %d)",
 			         s->workers);
 		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct scenario *s = scenario_find(c[i].scenario);
+		if (s && s->mix && c[i].concurrency > 0)
+			mix_laws(&c[i], capacity_of(c, n, i));
+		else
+			c[i].mix_rho = c[i].short_service_us = c[i].fcfs_wait_us =
+			    c[i].fcfs_short_us = c[i].ps_short_us = -1;
 	}
 }

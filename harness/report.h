@@ -72,6 +72,23 @@ struct report_cell {
 	double pair_median, pair_min, pair_max;
 	int pairs;
 	int wait; /* the model's enum facts_wait (report_apply_laws); UNKNOWN until then */
+	/*
+	 * A mix's classes (record.h), medians over the ok repetitions; -1: none. The level-0
+	 * cell of the mixed scenario holds each class's capacity in short_rps and long_rps.
+	 */
+	double short_p50_us, short_p99_us, short_mean_us, long_p99_us, short_rps, long_rps;
+	/* The workers' balance: the median Jain's index of the ok repetitions (-1: unknown) and
+	 * the shares of the first ok repetition that has them ("" : none). */
+	double jain_median;
+	char worker_shares[RECORD_SHARES];
+	int discipline; /* the model's enum facts_discipline (report_apply_laws) */
+	/*
+	 * A mix's laws (report_apply_laws, mixlaw.h) from the capacity cell's service times and
+	 * this cell's class rates: the load, the short class's service time, P-K's mean wait and
+	 * short mean (FCFS), processor sharing's short mean, in us. -1: no law (no mix, a cell or
+	 * capacity not ok, or saturated).
+	 */
+	double mix_rho, short_service_us, fcfs_wait_us, fcfs_short_us, ps_short_us;
 	/* The counting pass's counts per request (countpass.h), medians of the ok rows; -1. */
 	double syscalls_median, ctx_switches_median, migrations_median, instructions_median;
 };

@@ -1,5 +1,6 @@
 /* report_md.c -- report.md: per scenario its law and tables, the ranking, the charts, the meta. */
 #include "report_md.h"
+#include "report_mixed.h"
 #include "health.h"
 #include "plot.h"
 #include "scenario.h"
@@ -404,12 +405,15 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 	if (o)
 		fprintf(f, ": %s.\n\n",
 		        "their README has no Facts line, and a bound is never guessed");
-	if (s && scenario_is_open(s))
+	if (s && s->mix)
+		report_mixed_md(f, s, c, n);
+	else if (s && scenario_is_open(s) && !s->churn_pct) /* churn's levels are no loads */
 		md_overload(f, s, c, n);
 	for (m = 0; m < k; m++) {
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 0);
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 1);
 	}
+	report_balance_md(f, c, n);
 	if (report_is_idle(&c[0])) {
 		fprintf(
 		    f,

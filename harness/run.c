@@ -8,6 +8,7 @@
 #include "proctree.h"
 #include "util.h"
 #include "verify.h"
+#include "workers.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -623,6 +624,8 @@ struct run_state {
 	/* the server's CPU when the hook was done and when the load was (have_end) */
 	double hook_user_s, hook_sys_s, end_user_s, end_sys_s;
 	int have_end;
+	struct workers_snap workers_before, workers_after; /* each task's CPU around the load */
+	struct workers_window workers;
 	struct counts_run perf;   /* a counting run's perf, attached over the load */
 	struct counts_run record; /* and with cfg->profile its perf record */
 };
@@ -652,7 +655,8 @@ static void prepare_load(struct run_state *st)
 	const struct scenario *sc = spec->scenario;
 
 	snprintf(st->prefix, sizeof(st->prefix), "%s/%s", st->cfg->raw_dir, spec->tag);
-	snprintf(st->url, sizeof(st->url), "http://%s:%d%s", st->addr, st->port, sc->target);
+	snprintf(st->url, sizeof(st->url), "http://%s:%d%s", st->addr, st->port,
+	         spec->target ? spec->target : sc->target);
 	if (sc->script && sc->script[0] != '/' && st->cfg->tree)
 		snprintf(st->script, sizeof(st->script), "%s/%s", st->cfg->tree, sc->script);
 	else if (sc->script)
@@ -666,7 +670,9 @@ static void prepare_load(struct run_state *st)
 		                     .raw_prefix = st->prefix,
 		                     .script = sc->script ? st->script : NULL,
 		                     .threads = st->cfg->client_threads,
-		                     .rate = spec->rate };
+		                     .rate = spec->rate,
+		                     .mix = spec->target ? NULL : sc->mix,
+		                     .per_conn = spec->per_conn };
 	st->load = (struct scenario_load){ .addr = st->addr,
 		                           .port = st->port,
 		                           .concurrency = spec->concurrency,
@@ -695,6 +701,28 @@ static void count_start(struct run_state *st)
 		counts_enable(&st->record);
 }
 
+/*
+ * How the server's workers shared the load: its tasks' CPU time between the snapshot taken
+ * before the tool and now, the server's main thread left out. Unknown below 2 workers, and
+ * above WORKERS_MAX tasks, where a snapshot would miss some.
+ */
+static void worker_balance(struct run_state *st)
+{
+	struct run_outcome *out = st->out;
+
+	out->worker_shares[0] = '\0';
+	out->jain = -1;
+	if (workers_snapshot(st->server.pid, &st->workers_after) < 0 ||
+	    st->workers_before.truncated || st->workers_after.truncated)
+		return; /* a tree of more than WORKERS_MAX tasks (a thread per idle connection) */
+	workers_window_of(&st->workers_before, &st->workers_after, st->server.pid,
+	                  (double)sysconf(_SC_CLK_TCK), &st->workers);
+	if (st->workers.n < 2 || st->workers.total_s <= 0)
+		return;
+	workers_format_shares(&st->workers, out->worker_shares, sizeof(out->worker_shares));
+	out->jain = st->workers.jain;
+}
+
 /* The scenario's before_load, the tool, then its after_load (only if before_load succeeded). */
 static void load(struct run_state *st)
 {
@@ -719,8 +747,10 @@ static void load(struct run_state *st)
 	if (sc->before_load)
 		proctree_cpu_s(pid, &st->hook_user_s, &st->hook_sys_s);
 	count_start(st);
+	workers_snapshot(pid, &st->workers_before);
 	st->tool_wait = run_tool(st->cfg, st->spec, &st->job, &st->tool, &st->tstatus, &st->tru,
 	                         st->out, st->prefix_why, sizeof(st->prefix_why));
+	worker_balance(st);
 	if (st->spec->count) {
 		counts_finish(&st->perf, &st->out->counts);
 		counts_stop(&st->record);
@@ -783,6 +813,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	st.spec = spec;
 	st.out = out;
 	out->other_cpu_pct = -1;
+	out->jain = -1;
 	st.have_before = cpu_sample(&st.before) == 0;
 	out->server_mem_kb = -1;
 	if (reserve_idle(&st) < 0)

@@ -46,6 +46,7 @@ struct run_spec {
 	const char *model;
 	const char *model_path;
 	const struct scenario *scenario; /* its target, body length and run-time hooks */
+	const char *target; /* NULL: the scenario's target (and mix); else this one alone */
 	const struct tool *tool;
 	const char *tool_path; /* the tool's executable */
 	int keepalive;
@@ -54,6 +55,7 @@ struct run_spec {
 	int duration_s;
 	long max_requests;
 	double rate; /* an open-loop tool's offered req/s (the scenario's capacity share); else 0 */
+	int per_conn;    /* an open-loop tool's requests per connection (churn); 0: no limit */
 	int admission;   /* 1: the model refuses with 503 by design (Facts admission=yes) */
 	const char *tag; /* file names under raw_dir start with it */
 	int count;       /* 1: a counting run: perf stat on the server's tree over the load */
@@ -71,7 +73,14 @@ struct run_outcome {
 	 * where the tool ran (behind a prefix: by the prefix script); -1 unknown.
 	 */
 	double client_cpu_pct;
-	double other_cpu_pct;    /* everyone else's CPU during the run, % of one CPU; -1: unknown */
+	double other_cpu_pct; /* everyone else's CPU during the run, % of one CPU; -1: unknown */
+	/*
+	 * How the server's workers shared its CPU over the load (workers.h): each one's share,
+	 * largest first ("0.52/0.48"), and Jain's index; "" and -1 when unknown, or when there
+	 * are fewer than 2 workers (the server's main thread is not one).
+	 */
+	char worker_shares[160];
+	double jain;
 	char status[64];         /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
 	char detail[RUN_DETAIL]; /* why, for the terminal */
 	struct counts counts;    /* a counting run's (spec->count); else all unknown */

@@ -216,6 +216,47 @@ static const struct scenario table[] = {
 	     * the excess reaches the model: a pool holding keep-alive connections
 	     * would starve the extra ones instead of queueing their requests.
 	     */
+	    .name = "mixed",
+	    .kind = SCENARIO_OPEN_LOOP,
+	    .target = "/",
+	    .mix = "/cpu/10:995,/cpu/10000:5",
+	    .modes = "keepalive close",
+	    .levels = "20 50 80",
+	    .quick_levels = "50",
+	    .reps = 1,
+	    .duration_s = 5,
+	    .body_bytes = 11,
+	    .opt_in = 1,
+	    .tool = "loadgen",
+	    .capacity_conns = 32,
+	    .load_conns = 64,
+	    .level_axis = "offered load (% of the mix capacity)",
+	    .shows = "open-loop load at 20, 50 and 80 % of capacity of 99.5 % /cpu/10 and 0.5 % "
+	             "/cpu/10000: the short requests' latency behind the long ones (head-of-line "
+	             "blocking in arrival order, or time-slicing), and how evenly the workers "
+	             "share the load",
+	},
+	{
+	    .name = "churn",
+	    .kind = SCENARIO_OPEN_LOOP,
+	    .target = "/",
+	    .modes = "keepalive",
+	    .levels = "1 10 100",
+	    .quick_levels = "10",
+	    .reps = 1,
+	    .duration_s = 3,
+	    .body_bytes = 11,
+	    .opt_in = 1,
+	    .tool = "loadgen",
+	    .capacity_conns = 32,
+	    .load_conns = 64,
+	    .churn_pct = 25,
+	    .level_axis = "requests per connection",
+	    .shows = "open-loop hello at 25 % of capacity, each connection closed by the server "
+	             "after 1, 10 or 100 requests (loadgen --requests-per-conn): the cost of a "
+	             "new connection, and how evenly the workers take new connections",
+	},
+	{
 	    .name = "overload",
 	    .kind = SCENARIO_OPEN_LOOP,
 	    .target = "/sleep/10",
@@ -398,6 +439,21 @@ int scenario_load_conns(const struct scenario *s, int level)
 int scenario_idle_conns(const struct scenario *s, int level)
 {
 	return scenario_is_idle(s) ? level : 0;
+}
+
+int scenario_offered_pct(const struct scenario *s, int level)
+{
+	return s->churn_pct > 0 ? s->churn_pct : level;
+}
+
+int scenario_per_conn(const struct scenario *s, int level)
+{
+	return s->churn_pct > 0 ? level : 0;
+}
+
+const char *scenario_work_target(const struct scenario *s)
+{
+	return s->mix ? s->mix : s->target;
 }
 
 long scenario_number(const struct scenario *s)

@@ -96,6 +96,18 @@ struct scenario {
 	const char *tool;   /* this load tool in every mode (an open-loop tool), not the plan's */
 	const char *script; /* a file given to the tool (a wrk Lua script), from the tree's root */
 	/*
+	 * An open loop of a mix of targets (loadgen --mix, "/cpu/10:995,/cpu/10000:5"; target is
+	 * then "/"): each class's capacity is measured apart, closed-loop as above, and the mix's
+	 * is 1 / sum(share / capacity) (mixlaw.h). NULL: the one target.
+	 */
+	const char *mix;
+	/*
+	 * > 0: an open loop whose levels are requests per connection (loadgen
+	 * --requests-per-conn: connection churn), each offered at this % of the
+	 * model's capacity. 0: the levels are the % of capacity.
+	 */
+	int churn_pct;
+	/*
 	 * SCENARIO_OPEN_LOOP (tool is an open-loop one): each level is a percentage of
 	 * the model's capacity, measured closed-loop in keep-alive at this many
 	 * connections; the tool offers that share as a rate over load_conns
@@ -175,6 +187,20 @@ int scenario_load_conns(const struct scenario *s, int level);
 
 /* The idle connections s holds beside its load at level: the level when idle, else 0. */
 int scenario_idle_conns(const struct scenario *s, int level);
+
+/*
+ * The target whose work a model must do to be measured in s (facts_serves): a mix's text
+ * ("/cpu/10:995,...", never "/" that a hello-only model serves), else the target.
+ */
+const char *scenario_work_target(const struct scenario *s);
+
+/*
+ * The offered % of capacity of an open-loop level of s, and the requests each connection
+ * carries there (0: as many as it likes): the level and 0, or for a churn scenario
+ * (churn_pct) churn_pct and the level.
+ */
+int scenario_offered_pct(const struct scenario *s, int level);
+int scenario_per_conn(const struct scenario *s, int level);
 
 /* The number that ends the target ("/sleep/10": 10), or -1 when it ends in none. */
 long scenario_number(const struct scenario *s);

@@ -2,6 +2,7 @@
 #include "sweep.h"
 
 #include "health.h"
+#include "mixlaw.h"
 #include "record.h"
 #include "report.h"
 #include "scenario.h"
@@ -20,11 +21,14 @@
 static void progress(int done, int total, const struct record_row *row, int reps,
                      const struct run_outcome *out, double eta_s, const char *tool)
 {
+	const struct scenario *sc = scenario_find(row->scenario);
 	char rps[32], eta[32];
 
-	printf("[%d/%d] %s %s %s %s%d%s", done, total, row->scenario, row->model, row->mode,
-	       scenario_open_loop(row->scenario) ? "at " : "c=", row->concurrency,
-	       scenario_open_loop(row->scenario) ? " %" : "");
+	printf("[%d/%d] %s %s %s ", done, total, row->scenario, row->model, row->mode);
+	if (sc && sc->churn_pct > 0) /* a level of churn is requests per connection */
+		printf("%d req/conn", row->concurrency);
+	else
+		printf(scenario_open_loop(row->scenario) ? "at %d %%" : "c=%d", row->concurrency);
 	if (row->idle_conns > 0)
 		printf(" idle=%d", row->idle_conns);
 	printf(" rep %d/%d: ", row->rep, reps);
@@ -85,27 +89,82 @@ struct capacity_cache {
  * Returns it, -1 with the run's status in cc->why when that run was not ok,
  * or SWEEP_STOPPED when a signal stopped it.
  */
+/*
+ * One closed-loop capacity run of run's model against target (NULL: the scenario's) into out.
+ * 0, or SWEEP_STOPPED when a signal stopped it.
+ */
+static int capacity_run(const struct sweep *s, const struct run_spec *run, const char *target,
+                        struct run_outcome *out)
+{
+	const struct scenario *sc = run->scenario;
+	char tag[PLAN_NAME_MAX + SCENARIO_NAME + MIXLAW_PATH + 32], path[MIXLAW_PATH];
+	struct run_spec spec = *run;
+
+	/* a class's path in a file name: /cpu/10 -> -cpu-10 */
+	snprintf(path, sizeof(path), "%s", target ? target : "");
+	for (char *c = path; *c; c++)
+		*c = *c == '/' ? '-' : *c;
+	snprintf(tag, sizeof(tag), "capacity-%s-%s%s", sc->name, spec.model, path);
+	spec.tool = s->tools->closed.tool;
+	spec.tool_path = s->tools->closed.path;
+	spec.target = target;
+	spec.keepalive = 1;
+	spec.concurrency = sc->capacity_conns;
+	spec.max_requests = REQUESTS_PER_SECOND * spec.duration_s;
+	spec.rate = 0;
+	spec.tag = tag;
+	return run_one(s->cfg, &spec, out) < 0 ? SWEEP_STOPPED : 0;
+}
+
+/*
+ * A mix's capacity: each class's apart (capacity_run), then 1 / sum(share / capacity) into
+ * out->res.rps, the short (first) class's in short_rps and the long (last) one's in long_rps;
+ * out is the first class's run but for that, and its status the first that is not ok. 0, or
+ * SWEEP_STOPPED.
+ */
+static int mix_capacity(const struct sweep *s, const struct run_spec *run, struct run_outcome *out)
+{
+	char paths[MIXLAW_MAX_CLASSES][MIXLAW_PATH];
+	double shares[MIXLAW_MAX_CLASSES], caps[MIXLAW_MAX_CLASSES];
+	int n = mixlaw_parse(run->scenario->mix, paths, shares, MIXLAW_MAX_CLASSES);
+	struct run_outcome one;
+
+	if (n < 1) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->status, sizeof(out->status), "scenario_error");
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		if (capacity_run(s, run, paths[i], i ? &one : out) == SWEEP_STOPPED)
+			return SWEEP_STOPPED;
+		caps[i] = (i ? &one : out)->res.rps;
+		if (i && strcmp(one.status, "ok") && !strcmp(out->status, "ok"))
+			snprintf(out->status, sizeof(out->status), "%s", one.status);
+	}
+	out->res.nclasses = n;
+	out->res.short_rps = caps[0];
+	out->res.long_rps = caps[n - 1];
+	out->res.short_p50_us = out->res.short_p99_us = out->res.short_mean_us = -1;
+	out->res.long_p99_us = -1;
+	out->res.rps = mixlaw_capacity(shares, caps, n);
+	return 0;
+}
+
 static double capacity(const struct sweep *s, const struct plan_run *r, const struct run_spec *run,
                        struct capacity_cache *cc)
 {
 	const struct scenario *sc = run->scenario;
 	double *rps = &cc->rps[r->scenario][r->model];
-	char tag[PLAN_NAME_MAX + SCENARIO_NAME + 32];
 	struct run_spec spec = *run;
 	struct run_outcome out;
 	struct record_row row;
 
 	if (*rps != 0)
 		return *rps;
-	snprintf(tag, sizeof(tag), "capacity-%s-%s", sc->name, spec.model);
 	spec.tool = s->tools->closed.tool;
-	spec.tool_path = s->tools->closed.path;
-	spec.keepalive = 1;
 	spec.concurrency = sc->capacity_conns;
-	spec.max_requests = REQUESTS_PER_SECOND * spec.duration_s;
-	spec.rate = 0;
-	spec.tag = tag;
-	if (run_one(s->cfg, &spec, &out) < 0)
+	if ((sc->mix ? mix_capacity(s, run, &out) : capacity_run(s, run, NULL, &out)) ==
+	    SWEEP_STOPPED)
 		return SWEEP_STOPPED;
 	record_from_run(&row,
 	                &(struct record_ids){ .run_id = s->run_id,
@@ -148,7 +207,8 @@ static int open_loop_spec(const struct sweep *s, const struct plan_run *r, struc
 	if ((cap = capacity(s, r, spec, cc)) == SWEEP_STOPPED)
 		return -1;
 	spec->concurrency = sc->load_conns;
-	spec->rate = cap > 0 ? cap * r->level / 100 : -1;
+	spec->rate = cap > 0 ? cap * scenario_offered_pct(sc, r->level) / 100 : -1;
+	spec->per_conn = scenario_per_conn(sc, r->level);
 	return 0;
 }
 
@@ -166,6 +226,7 @@ static void not_run(struct run_outcome *out, const char *status, const char *det
 	snprintf(out->detail, sizeof(out->detail), "%s", detail);
 	out->other_cpu_pct = out->client_cpu_pct = -1;
 	out->server_mem_kb = -1;
+	out->jain = -1;
 }
 
 /* One sweep under way: its runs, the capacities measured so far, and its pace (the ETA). */
@@ -336,8 +397,9 @@ static int sweep_one(struct sweep_state *st, const struct plan_run *r)
 	struct run_spec spec;
 	struct run_outcome out;
 	char skip[64];
-	int served = facts_serves(&s->facts[r->model], m->name,
-	                          s->plan->scenarios[r->scenario]->target, skip, sizeof(skip));
+	int served =
+	    facts_serves(&s->facts[r->model], m->name,
+	                 scenario_work_target(s->plan->scenarios[r->scenario]), skip, sizeof(skip));
 
 	plan_spec(st, r, &spec);
 	if (r->rep > 0 && !st->t_start && served)
@@ -373,7 +435,8 @@ int sweep_run(const struct sweep *s)
 	for (i = 0; i < st.n; i++)
 		if (st.runs[i].rep &&
 		    facts_serves(&s->facts[st.runs[i].model], "",
-		                 p->scenarios[st.runs[i].scenario]->target, skip, sizeof(skip)))
+		                 scenario_work_target(p->scenarios[st.runs[i].scenario]), skip,
+		                 sizeof(skip)))
 			st.planned_left += planned_s(s, &st.runs[i]);
 	for (i = 0; i < st.n && !run_stop; i++)
 		if (sweep_one(&st, &st.runs[i]) < 0)

@@ -223,20 +223,53 @@ static int wrk_collect(const struct tool_job *job, const char *out, const char *
  */
 static int loadgen_argv(const struct tool_job *job, char **argv, char *buf, size_t buflen)
 {
-	char rate[32], dur[32], conns[32], tmo[32];
-	const char *words[] = { "loadgen", "--rate",         rate,     "--duration",
-		                dur,       "--connections",  conns,    "--threads",
-		                "1",       "--timeout",      tmo,      "--drain",
-		                tmo,       "--allow-remote", job->url, "--close" };
-	int n = (int)(sizeof(words) / sizeof(words[0])) - (job->keepalive ? 1 : 0);
+	char rate[32], dur[32], conns[32], tmo[32], per_conn[32];
+	const char *words[] = { "loadgen", "--rate",
+		                rate,      "--duration",
+		                dur,       "--connections",
+		                conns,     "--threads",
+		                "1",       "--timeout",
+		                tmo,       "--drain",
+		                tmo,       "--allow-remote",
+		                job->url,  NULL,
+		                NULL,      NULL,
+		                NULL,      NULL };
+	int n = 15;
 
 	if (job->rate <= 0 || job->script)
 		return -1;
+	if (job->mix) {
+		words[n++] = "--mix";
+		words[n++] = job->mix;
+	}
+	if (job->per_conn > 0 && job->keepalive) {
+		snprintf(per_conn, sizeof(per_conn), "%d", job->per_conn);
+		words[n++] = "--requests-per-conn";
+		words[n++] = per_conn;
+	}
+	if (!job->keepalive)
+		words[n++] = "--close";
 	snprintf(rate, sizeof(rate), "%.3f", job->rate);
 	snprintf(dur, sizeof(dur), "%d", job->duration_s);
 	snprintf(conns, sizeof(conns), "%d", job->concurrency);
 	snprintf(tmo, sizeof(tmo), "%d", job->timeout_s);
 	return fill_argv(words, n, argv, buf, buflen);
+}
+
+/* A mix's classes as the short (first) and the long (last) one. */
+static void mix_result(const struct parse_loadgen_result *g, struct tool_result *r)
+{
+	const struct parse_loadgen_class *s = &g->cls[0], *l = &g->cls[g->nclasses - 1];
+
+	r->nclasses = g->nclasses;
+	if (g->nclasses < 2)
+		return;
+	r->short_p50_us = (double)s->lat_p50_us;
+	r->short_p99_us = (double)s->lat_p99_us;
+	r->short_mean_us = s->lat_mean_us;
+	r->long_p99_us = (double)l->lat_p99_us;
+	r->short_rps = s->achieved_rps;
+	r->long_rps = l->achieved_rps;
 }
 
 /*
@@ -286,6 +319,7 @@ static int loadgen_collect(const struct tool_job *job, const char *out, const ch
 	}
 	r->lat_mean_done_ms = r->lat_mean_ms;
 	r->lat_mean_total_ms = -1;
+	mix_result(&g, r);
 	if (g.lagged) {
 		snprintf(why, whylen, "lagged");
 		return -1;

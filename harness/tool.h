@@ -16,6 +16,9 @@ struct tool_job {
 	const char *script;     /* NULL, or a file the tool runs (a wrk Lua script) */
 	int threads;            /* threads for a tool that has them (the client CPUs; < 1: 1) */
 	double rate;            /* an open-loop tool's offered load, req/s; 0 for the others */
+	const char *mix;        /* an open-loop tool's mix of targets (loadgen --mix); NULL: none */
+	int per_conn; /* an open-loop tool's requests per connection (--requests-per-conn); 0: any
+	               */
 };
 
 /* What every tool reports, whatever its output looks like. */
@@ -48,6 +51,14 @@ struct tool_result {
 	long rejected;
 	double goodput_rps;
 	double rejected_rps;
+	/*
+	 * A mix (tool_job.mix): its classes (0 for one target, and for the tools that send
+	 * one), then the short (first) class's p50, p99 and mean latency and the long (last)
+	 * one's p99, of their 2xx replies in microseconds, and each class's replies a second.
+	 * Meaningful only when nclasses >= 2.
+	 */
+	int nclasses;
+	double short_p50_us, short_p99_us, short_mean_us, long_p99_us, short_rps, long_rps;
 };
 
 #define TOOL_MAX_ARGS 32

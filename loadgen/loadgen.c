@@ -40,29 +40,45 @@
 
 /* ---- configuration ---------------------------------------------------------------------- */
 
+/* One request as it goes on the wire. */
+struct req_text {
+	char text[1400];
+	size_t len;
+};
+
 struct conf {
-	const char *url_text;
+	const char *url_text, *mix_text; /* mix_text: NULL for the URL's path alone */
 	struct lg_url url;
+	struct lg_mix mix;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	double rate, duration, timeout_s, drain_s;
 	unsigned conns, threads;
-	int poisson, close_mode, allow_remote;
+	unsigned per_conn; /* requests a connection carries before it is closed; 0: no limit */
+	int poisson, allow_remote;
 	uint64_t lag_bound_us, seed;
-	char request[1400];
-	size_t reqlen;
+	/* Each class's request; [1] asks the server to close (the connection's last request). */
+	struct req_text req[LG_MAX_CLASSES][2];
 };
+
+/* One connection per request: the connect is part of every latency. */
+static int close_mode(const struct conf *c)
+{
+	return c->per_conn == 1;
+}
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: loadgen --rate R [--duration S] [--connections N] [--threads T]\n"
-	        "               [--dist poisson|constant] [--close] [--timeout S] [--drain S]\n"
+	        "               [--dist poisson|constant] [--close | --requests-per-conn K]\n"
+	        "               [--mix /PATH:W,...] [--timeout S] [--drain S]\n"
 	        "               [--lag-bound-us N] [--seed N] [--allow-remote] [--version] URL\n"
-	        "  URL is http://HOST[:PORT][/PATH]; results go to stdout as key=value lines,\n"
-	        "  a summary to stderr. Defaults: --duration 10 --connections 16 --threads CPUs\n"
-	        "  --dist poisson --timeout 10 --drain 2 --lag-bound-us 1000. See "
-	        "loadgen/README.md.\n");
+	        "  URL is http://HOST[:PORT][/PATH]; with --mix its path is /, and each request\n"
+	        "  goes to /PATH with probability W / (sum of the W). Results go to stdout as\n"
+	        "  key=value lines, a summary to stderr. Defaults: --duration 10 --connections 16\n"
+	        "  --threads CPUs --dist poisson --timeout 10 --drain 2 --lag-bound-us 1000.\n"
+	        "  See loadgen/README.md.\n");
 }
 
 static _Noreturn void bad(const char *fmt, const char *arg)
@@ -107,6 +123,8 @@ static void parse_args(int argc, char **argv, struct conf *c)
 		{ "threads", required_argument, 0, 't' },
 		{ "dist", required_argument, 0, 'D' },
 		{ "close", no_argument, 0, 'C' },
+		{ "requests-per-conn", required_argument, 0, 'k' },
+		{ "mix", required_argument, 0, 'M' },
 		{ "timeout", required_argument, 0, 'T' },
 		{ "drain", required_argument, 0, 'W' },
 		{ "lag-bound-us", required_argument, 0, 'L' },
@@ -123,7 +141,7 @@ static void parse_args(int argc, char **argv, struct conf *c)
 		            .poisson = 1,
 		            .lag_bound_us = 1000,
 		            .seed = 1 };
-	int o, have_rate = 0;
+	int o, have_rate = 0, close_flag = 0;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
 		case 'r':
@@ -139,7 +157,11 @@ static void parse_args(int argc, char **argv, struct conf *c)
 			c->lag_bound_us = (uint64_t)num_arg("lag-bound-us", optarg, 1, 1e9);
 			break;
 		case 's': c->seed = (uint64_t)num_arg("seed", optarg, 0, 1e15); break;
-		case 'C': c->close_mode = 1; break;
+		case 'C': close_flag = 1; break;
+		case 'k':
+			c->per_conn = (unsigned)num_arg("requests-per-conn", optarg, 1, 1e9);
+			break;
+		case 'M': c->mix_text = optarg; break;
 		case 'A': c->allow_remote = 1; break;
 		case 'D':
 			if (strcmp(optarg, "poisson") && strcmp(optarg, "constant"))
@@ -156,14 +178,57 @@ static void parse_args(int argc, char **argv, struct conf *c)
 	c->url_text = argv[optind];
 	if (!have_rate || c->rate <= 0)
 		bad("--rate must be given and above 0%s", "");
+	if (close_flag && c->per_conn > 1)
+		bad("--close is --requests-per-conn 1: the two disagree%s", "");
+	if (close_flag)
+		c->per_conn = 1;
 	if (c->threads == 0)
 		c->threads = affinity_cpus();
 	if (c->threads > c->conns)
 		c->threads = c->conns; /* a thread without a connection could send nothing */
 }
 
-/* Validate the URL, the target's address and the rate against what the connections carry.
- * Everything that is the caller's mistake exits 2; a name that does not resolve exits 1. */
+/* The classes: --mix's, or the URL's path alone. Exits 2 on a bad mix. */
+static void check_mix(struct conf *c)
+{
+	char err[128];
+
+	if (!c->mix_text) {
+		c->mix = (struct lg_mix){ .n = 1, .total = 1 };
+		c->mix.cls[0].weight = 1;
+		strcpy(c->mix.cls[0].path, c->url.path); /* the same size */
+		return;
+	}
+	if (strcmp(c->url.path, "/") != 0)
+		bad("--mix names the paths: the URL %s must end at the host or /", c->url_text);
+	if (lg_mix_parse(c->mix_text, &c->mix, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loadgen: --mix %s: %s\n", c->mix_text, err);
+		exit(EXIT_USAGE);
+	}
+}
+
+/* Every class's request, with and without `Connection: close`. */
+static void build_requests(struct conf *c)
+{
+	for (unsigned i = 0; i < c->mix.n; i++)
+		for (int last = 0; last < 2; last++) {
+			struct req_text *r = &c->req[i][last];
+			/* written apart, then copied: the path and the request live in one struct
+			 */
+			char text[sizeof(r->text)];
+			int n =
+			    snprintf(text, sizeof(text), "GET %s HTTP/1.1\r\nHost: %s:%s\r\n%s\r\n",
+			             c->mix.cls[i].path, c->url.host, c->url.port,
+			             last ? "Connection: close\r\n" : "");
+			if (n < 0 || (size_t)n >= sizeof(text))
+				bad("the request for %s is too long", c->mix.cls[i].path);
+			memcpy(r->text, text, (size_t)n + 1);
+			r->len = (size_t)n;
+		}
+}
+
+/* Validate the URL, the mix, the target's address and the rate against what the connections
+ * carry. Everything that is the caller's mistake exits 2; a name that does not resolve exits 1. */
 static void check_target(struct conf *c)
 {
 	char err[128];
@@ -171,6 +236,7 @@ static void check_target(struct conf *c)
 		fprintf(stderr, "loadgen: bad URL %s: %s\n", c->url_text, err);
 		exit(EXIT_USAGE);
 	}
+	check_mix(c);
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
 	int rc = getaddrinfo(c->url.host, c->url.port, &hints, &ai);
 	if (rc != 0) {
@@ -183,21 +249,16 @@ static void check_target(struct conf *c)
 	if (!c->allow_remote && !lg_addr_is_loopback((struct sockaddr *)&c->addr))
 		bad("%s is not a loopback address: pass --allow-remote to load another host",
 		    c->url.host);
-	double cap = lg_capacity_rps(c->conns, c->url.path);
+	double cap = lg_capacity_rps(c->conns, &c->mix);
 	if (c->rate > cap) {
 		fprintf(stderr,
 		        "loadgen: --rate %g is beyond what %u connection(s) can carry for %s "
-		        "(at most %.0f req/s: each holds one request for at least %llu us)\n",
-		        c->rate, c->conns, c->url.path, cap,
-		        (unsigned long long)lg_target_service_us(c->url.path));
+		        "(at most %.0f req/s: each holds one request for at least %.0f us)\n",
+		        c->rate, c->conns, c->mix_text ? c->mix_text : c->url.path, cap,
+		        lg_mix_service_us(&c->mix));
 		exit(EXIT_USAGE);
 	}
-	int n = snprintf(c->request, sizeof(c->request), "GET %s HTTP/1.1\r\nHost: %s:%s\r\n%s\r\n",
-	                 c->url.path, c->url.host, c->url.port,
-	                 c->close_mode ? "Connection: close\r\n" : "");
-	if (n < 0 || (size_t)n >= sizeof(c->request))
-		bad("the request for %s is too long", c->url_text);
-	c->reqlen = (size_t)n;
+	build_requests(c);
 }
 
 /* ---- one thread's loop ------------------------------------------------------------------ */
@@ -208,8 +269,11 @@ enum slot_state { SLOT_IDLE, SLOT_CONNECTING, SLOT_WRITING, SLOT_READING };
 struct slot {
 	int fd; /* -1 while closed: the next request connects first */
 	enum slot_state state;
-	uint64_t intended; /* the request's scheduled send time, ns */
-	uint64_t started;  /* when it was handed to this slot, for the timeout */
+	unsigned cls;               /* the request's class */
+	unsigned done;              /* requests answered on this connection */
+	const struct req_text *req; /* what is being sent */
+	uint64_t intended;          /* the request's scheduled send time, ns */
+	uint64_t started;           /* when it was handed to this slot, for the timeout */
 	size_t woff, blen;
 	int head_done;
 	struct lg_resp resp;
@@ -222,6 +286,19 @@ struct counters {
 	uint64_t scheduled, sent, completed, in_window, ok, non_2xx, s503, body_bytes;
 	uint64_t ok_window, s503_window, body_2xx; /* the outcomes apart: 2xx and 503 */
 	uint64_t err_connect, err_io, err_timeout, dropped, unfinished, conn_wait, queue_max;
+	uint64_t connects; /* connections opened, the pool's first ones included */
+};
+
+/* One class's share of the run: its latencies are those of its 2xx replies. */
+struct class_stats {
+	uint64_t scheduled, completed, in_window, ok;
+	struct lg_hist lat;
+};
+
+/* A request waiting for a free connection. */
+struct pending {
+	uint64_t intended;
+	unsigned cls;
 };
 
 struct worker {
@@ -235,10 +312,13 @@ struct worker {
 	int ep, tfd;
 	double rate; /* this thread's share, in req/s */
 	uint64_t start, end, next_due, rng;
-	uint64_t *q; /* ring of intended times waiting for a free slot */
+	uint64_t
+	    rng_cls; /* draws the classes apart, so a mix leaves the arrival times as they are */
+	struct pending *q; /* ring of requests waiting for a free slot */
 	size_t qcap, qhead, qlen;
 	struct counters n;
 	struct lg_hist lat, lat_ok, lag; /* lat_ok: the 2xx replies' alone */
+	struct class_stats cls[LG_MAX_CLASSES];
 	pthread_t tid;
 	int failed;
 };
@@ -281,7 +361,17 @@ static void slot_close(struct slot *s)
 	s->fd = -1;
 }
 
-/* The slot's request is over (answered or failed): record it, free the slot. */
+static void class_record(struct class_stats *k, uint64_t lat_us, int in_window, int ok)
+{
+	k->completed++;
+	k->in_window += in_window;
+	k->ok += ok;
+	if (ok)
+		lg_hist_record(&k->lat, lat_us);
+}
+
+/* The slot's request is over (answered or failed): record it, free the slot. Its connection is
+ * closed after a failure, when the server says so, or after its per_conn-th request. */
 static void slot_release(struct worker *w, struct slot *s, uint64_t now, int answered)
 {
 	if (answered) {
@@ -299,8 +389,10 @@ static void slot_release(struct worker *w, struct slot *s, uint64_t now, int ans
 		w->n.s503_window += s->resp.status == 503 && in_window;
 		w->n.body_bytes += s->body;
 		w->n.body_2xx += ok ? s->body : 0;
+		class_record(&w->cls[s->cls], (now - s->intended) / 1000, in_window, ok);
+		s->done++;
 	}
-	if (!answered || s->resp.close || w->c->close_mode) {
+	if (!answered || s->resp.close || (w->c->per_conn && s->done >= w->c->per_conn)) {
 		slot_close(s);
 	} else if (watch(w, s, EPOLLIN, EPOLL_CTL_MOD) < 0) {
 		slot_close(s);
@@ -318,9 +410,9 @@ static void slot_fail(struct worker *w, struct slot *s, uint64_t now, uint64_t *
 /* Send what is left of the request; on completion wait for the reply. */
 static void slot_write(struct worker *w, struct slot *s, uint64_t now)
 {
-	while (s->woff < w->c->reqlen) {
+	while (s->woff < s->req->len) {
 		ssize_t k =
-		    send(s->fd, w->c->request + s->woff, w->c->reqlen - s->woff, MSG_NOSIGNAL);
+		    send(s->fd, s->req->text + s->woff, s->req->len - s->woff, MSG_NOSIGNAL);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0 && errno == EAGAIN) {
@@ -354,20 +446,29 @@ static int slot_connect(struct worker *w, struct slot *s)
 		goto fail;
 	if (watch(w, s, EPOLLOUT, EPOLL_CTL_ADD) < 0)
 		goto fail;
+	s->done = 0;
+	w->n.connects++;
 	return 0;
 fail:
 	slot_close(s);
 	return -1;
 }
 
-/* Hand the request intended for `intended` to a free slot. */
-static void request_start(struct worker *w, uint64_t intended, uint64_t now)
+/* Hand the request p to a free slot. A connection's per_conn-th request asks the server to close
+ * it, so that the server, not the client, ends it as a browser's last request would. */
+static void request_start(struct worker *w, struct pending p, uint64_t now)
 {
 	struct slot *s = &w->slots[w->free[w->free_head]];
+	unsigned per_conn = w->c->per_conn;
+	/* a closed slot reconnects first: its request is then the new connection's first */
+	unsigned done = s->fd < 0 ? 0 : s->done;
+	int last = per_conn && done + 1 >= per_conn;
 
 	w->free_head = (w->free_head + 1) % w->nslots;
 	w->nfree--;
-	s->intended = intended;
+	s->intended = p.intended;
+	s->cls = p.cls;
+	s->req = &w->c->req[p.cls][last];
 	s->started = now;
 	s->woff = 0;
 	s->resp.close = 0;
@@ -382,11 +483,11 @@ static void request_start(struct worker *w, uint64_t intended, uint64_t now)
 	slot_write(w, s, now);
 }
 
-static void queue_push(struct worker *w, uint64_t intended)
+static void queue_push(struct worker *w, struct pending p)
 {
 	if (w->qlen == w->qcap) {
 		size_t cap = w->qcap ? w->qcap * 2 : 1024;
-		uint64_t *q = cap <= QUEUE_MAX ? malloc(cap * sizeof(*q)) : NULL;
+		struct pending *q = cap <= QUEUE_MAX ? malloc(cap * sizeof(*q)) : NULL;
 		if (!q) {
 			w->n.dropped++;
 			return;
@@ -398,7 +499,7 @@ static void queue_push(struct worker *w, uint64_t intended)
 		w->qcap = cap;
 		w->qhead = 0;
 	}
-	w->q[(w->qhead + w->qlen++) % w->qcap] = intended;
+	w->q[(w->qhead + w->qlen++) % w->qcap] = p;
 	if (w->qlen > w->n.queue_max)
 		w->n.queue_max = w->qlen;
 }
@@ -408,15 +509,19 @@ static void queue_push(struct worker *w, uint64_t intended)
 static void release_due(struct worker *w, uint64_t now)
 {
 	while (w->next_due <= now && w->next_due < w->end) {
-		uint64_t due = w->next_due;
+		struct pending p = { .intended = w->next_due };
+		const struct lg_mix *mix = &w->c->mix;
+		if (mix->n > 1)
+			p.cls = lg_mix_pick(mix, uniform01(&w->rng_cls));
 		w->next_due += next_gap(w);
 		w->n.scheduled++;
-		lg_hist_record(&w->lag, (now - due) / 1000);
+		w->cls[p.cls].scheduled++;
+		lg_hist_record(&w->lag, (now - p.intended) / 1000);
 		if (w->nfree > 0 && w->qlen == 0) {
-			request_start(w, due, now);
+			request_start(w, p, now);
 		} else {
 			w->n.conn_wait++;
-			queue_push(w, due);
+			queue_push(w, p);
 		}
 	}
 }
@@ -424,10 +529,10 @@ static void release_due(struct worker *w, uint64_t now)
 static void dispatch_queued(struct worker *w, uint64_t now)
 {
 	while (w->qlen > 0 && w->nfree > 0) {
-		uint64_t due = w->q[w->qhead];
+		struct pending p = w->q[w->qhead];
 		w->qhead = (w->qhead + 1) % w->qcap;
 		w->qlen--;
-		request_start(w, due, now);
+		request_start(w, p, now);
 	}
 }
 
@@ -605,13 +710,17 @@ static int worker_init(struct worker *w, const struct conf *c, unsigned i)
 	lg_hist_init(&w->lat);
 	lg_hist_init(&w->lat_ok);
 	lg_hist_init(&w->lag);
+	for (unsigned k = 0; k < LG_MAX_CLASSES; k++)
+		lg_hist_init(&w->cls[k].lat);
 	w->rng = (c->seed + 1) * 0x9E3779B97F4A7C15ull ^ ((uint64_t)i + 1) * 0xBF58476D1CE4E5B9ull;
+	w->rng_cls = w->rng ^ 0x94D049BB133111EBull;
 	for (unsigned k = 0; k < w->nslots; k++) {
 		struct slot *s = &w->slots[k];
 		s->fd = -1;
 		w->free[w->nfree++] = k;
 		char why[128];
-		if (!c->close_mode) {
+		if (!close_mode(c)) {
+			w->n.connects++;
 			if (preconnect(c, &s->fd, why, sizeof(why)) < 0) {
 				fprintf(stderr, "loadgen: cannot connect to %s: %s\n", c->url_text,
 				        why);
@@ -655,29 +764,85 @@ static void counters_add(struct counters *a, const struct counters *b)
 	/* queue_max is a maximum per thread; the sum bounds the total backlog */
 }
 
+/* Every thread's figures, added up once the threads have joined. */
+struct totals {
+	struct counters n;
+	struct lg_hist lat, lat_ok, lag;
+	struct class_stats cls[LG_MAX_CLASSES];
+};
+
+static void totals_add(struct totals *t, const struct worker *ws, unsigned nthreads)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned i = 0; i < nthreads; i++) {
+		const struct worker *w = &ws[i];
+		counters_add(&t->n, &w->n);
+		lg_hist_merge(&t->lat, &w->lat);
+		lg_hist_merge(&t->lat_ok, &w->lat_ok);
+		lg_hist_merge(&t->lag, &w->lag);
+		for (unsigned k = 0; k < LG_MAX_CLASSES; k++) {
+			const struct class_stats *src = &w->cls[k];
+			struct class_stats *dst = &t->cls[k];
+			dst->scheduled += src->scheduled;
+			dst->completed += src->completed;
+			dst->in_window += src->in_window;
+			dst->ok += src->ok;
+			lg_hist_merge(&dst->lat, &src->lat);
+		}
+		if (w->failed)
+			fprintf(stderr, "loadgen: thread %u: its timer failed\n", i);
+	}
+}
+
 static double cpu_seconds(const struct timeval *tv)
 {
 	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
 }
 
-/* Print the machine-readable report (stdout, key=value) and the human summary (stderr). */
-static void report(const struct conf *c, const struct counters *n, const struct lg_hist *lat,
-                   const struct lg_hist *lat_ok, const struct lg_hist *lag, double wall,
-                   const struct rusage *ru)
+/* What report() derives once from the totals and the run's resources. */
+struct verdict {
+	double user, sys, cpu_pct, wall;
+	uint64_t lag99, lat99, errors;
+	int lagged;
+};
+
+static struct verdict verdict_of(const struct conf *c, const struct totals *t, double wall,
+                                 const struct rusage *ru)
 {
-	static const struct {
-		const char *key;
-		double p;
-	} pcts[] = { { "p50", 50 }, { "p90", 90 }, { "p99", 99 }, { "p999", 99.9 } };
-	double user = cpu_seconds(&ru->ru_utime), sys = cpu_seconds(&ru->ru_stime);
-	double cpu_pct = 100 * (user + sys) / wall;
-	uint64_t lag99 = lg_hist_percentile(lag, 99), lat99 = lg_hist_percentile(lat, 99);
+	struct verdict v = { .user = cpu_seconds(&ru->ru_utime),
+		             .sys = cpu_seconds(&ru->ru_stime),
+		             .wall = wall,
+		             .lag99 = lg_hist_percentile(&t->lag, 99),
+		             .lat99 = lg_hist_percentile(&t->lat, 99) };
+	v.cpu_pct = 100 * (v.user + v.sys) / wall;
 	/* Lagged: the generator's own lateness passed the bound and is a material part (over
 	 * LAG_SHARE) of the p99 it reports, so that p99 is not the server's. A run that had
 	 * to drop requests could not keep its schedule at all. */
-	int lagged =
-	    (lag99 > c->lag_bound_us && lag99 > LAG_SHARE * (double)lat99) || n->dropped > 0;
-	uint64_t errors = n->err_connect + n->err_io + n->err_timeout + n->dropped;
+	v.lagged = (v.lag99 > c->lag_bound_us && v.lag99 > LAG_SHARE * (double)v.lat99) ||
+	           t->n.dropped > 0;
+	v.errors = t->n.err_connect + t->n.err_io + t->n.err_timeout + t->n.dropped;
+	return v;
+}
+
+static const struct {
+	const char *key;
+	double p;
+} pcts[] = { { "p50", 50 }, { "p90", 90 }, { "p99", 99 }, { "p999", 99.9 } };
+
+/* PREFIX_p50_us= ... PREFIX_max_us=, PREFIX_mean_us= of h. */
+static void report_percentiles(const char *prefix, const struct lg_hist *h)
+{
+	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
+		printf("%s_%s_us=%llu\n", prefix, pcts[i].key,
+		       (unsigned long long)lg_hist_percentile(h, pcts[i].p));
+	printf("%s_max_us=%llu\n%s_mean_us=%.1f\n", prefix, (unsigned long long)h->max, prefix,
+	       lg_hist_mean(h));
+}
+
+/* The counts, one key=value line each. */
+static void report_counts(const struct conf *c, const struct totals *t, const struct verdict *v)
+{
+	const struct counters *n = &t->n;
 	const struct {
 		const char *key;
 		uint64_t v;
@@ -690,7 +855,7 @@ static void report(const struct conf *c, const struct counters *n, const struct 
 		{ "body_bytes", n->body_bytes },
 		{ "status_503", n->s503 },
 		{ "body_bytes_2xx", n->body_2xx },
-		{ "errors", errors },
+		{ "errors", v->errors },
 		{ "errors_connect", n->err_connect },
 		{ "errors_io", n->err_io },
 		{ "errors_timeout", n->err_timeout },
@@ -698,61 +863,101 @@ static void report(const struct conf *c, const struct counters *n, const struct 
 		{ "unfinished", n->unfinished },
 		{ "conn_wait", n->conn_wait },
 		{ "queue_max", n->queue_max },
-		{ "lat_max_us", lat->max },
-		{ "lag_p50_us", lg_hist_percentile(lag, 50) },
-		{ "lag_p99_us", lag99 },
-		{ "lag_max_us", lag->max },
+		{ "connections_opened", n->connects },
+		{ "lag_p50_us", lg_hist_percentile(&t->lag, 50) },
+		{ "lag_p99_us", v->lag99 },
+		{ "lag_max_us", t->lag.max },
 		{ "lag_bound_us", c->lag_bound_us },
 	};
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		printf("%s=%llu\n", counts[i].key, (unsigned long long)counts[i].v);
+}
+
+/* classes=N, then per class i: classI_path, _weight, _scheduled, _completed, _ok_2xx,
+ * _achieved_rps (its replies inside the window) and its 2xx replies' latencies. */
+static void report_classes(const struct conf *c, const struct totals *t)
+{
+	printf("classes=%u\n", c->mix.n);
+	for (unsigned i = 0; i < c->mix.n; i++) {
+		const struct class_stats *k = &t->cls[i];
+		char prefix[32];
+
+		printf("class%u_path=%s\nclass%u_weight=%u\n", i, c->mix.cls[i].path, i,
+		       c->mix.cls[i].weight);
+		printf("class%u_scheduled=%llu\nclass%u_completed=%llu\nclass%u_ok_2xx=%llu\n", i,
+		       (unsigned long long)k->scheduled, i, (unsigned long long)k->completed, i,
+		       (unsigned long long)k->ok);
+		printf("class%u_achieved_rps=%.3f\n", i, k->in_window / c->duration);
+		snprintf(prefix, sizeof(prefix), "class%u_lat", i);
+		report_percentiles(prefix, &k->lat);
+	}
+}
+
+/* The machine-readable report: stdout, one key=value line per figure (README.md, Output). */
+static void report_keys(const struct conf *c, const struct totals *t, const struct verdict *v)
+{
+	const struct counters *n = &t->n;
+
 	printf("target=%s\nmode=%s\ndist=%s\nthreads=%u\nconnections=%u\n", c->url_text,
-	       c->close_mode ? "close" : "keepalive", c->poisson ? "poisson" : "constant",
+	       close_mode(c) ? "close" : "keepalive", c->poisson ? "poisson" : "constant",
 	       c->threads, c->conns);
+	printf("requests_per_conn=%u\n", c->per_conn);
 	printf("duration_s=%.3f\nrate=%.3f\noffered_rps=%.3f\nachieved_rps=%.3f\n", c->duration,
 	       c->rate, n->scheduled / c->duration, n->in_window / c->duration);
 	printf("goodput_rps=%.3f\nrejected_rps=%.3f\n", n->ok_window / c->duration,
 	       n->s503_window / c->duration);
-	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
-		printf("%s=%llu\n", counts[i].key, (unsigned long long)counts[i].v);
+	report_counts(c, t, v);
+	printf("lat_max_us=%llu\n", (unsigned long long)t->lat.max);
 	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
 		printf("lat_%s_us=%llu\n", pcts[i].key,
-		       (unsigned long long)lg_hist_percentile(lat, pcts[i].p));
-	printf("lat_mean_us=%.1f\nlag_share=%.3f\n", lg_hist_mean(lat),
-	       lat99 ? (double)lag99 / (double)lat99 : 0.0);
+		       (unsigned long long)lg_hist_percentile(&t->lat, pcts[i].p));
+	printf("lat_mean_us=%.1f\nlag_share=%.3f\n", lg_hist_mean(&t->lat),
+	       v->lat99 ? (double)v->lag99 / (double)v->lat99 : 0.0);
 	/* the 2xx replies alone: a model that refuses answers 503 fast, which would hide the
 	 * wait of the requests it served */
-	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
-		printf("ok_lat_%s_us=%llu\n", pcts[i].key,
-		       (unsigned long long)lg_hist_percentile(lat_ok, pcts[i].p));
-	printf("ok_lat_max_us=%llu\nok_lat_mean_us=%.1f\n", (unsigned long long)lat_ok->max,
-	       lg_hist_mean(lat_ok));
-	printf("cpu_user_s=%.3f\ncpu_sys_s=%.3f\ncpu_pct=%.1f\nwall_s=%.3f\nstatus=%s\n", user, sys,
-	       cpu_pct, wall, lagged ? "generator-lagged" : "ok");
+	report_percentiles("ok_lat", &t->lat_ok);
+	report_classes(c, t);
+	printf("cpu_user_s=%.3f\ncpu_sys_s=%.3f\ncpu_pct=%.1f\nwall_s=%.3f\nstatus=%s\n", v->user,
+	       v->sys, v->cpu_pct, v->wall, v->lagged ? "generator-lagged" : "ok");
 	fflush(stdout);
+}
+
+/* The summary for people: stderr. */
+static void report_summary(const struct conf *c, const struct totals *t, const struct verdict *v)
+{
+	const struct counters *n = &t->n;
+	const struct lg_hist *lat = &t->lat, *lag = &t->lag;
 
 	fprintf(stderr,
 	        "loadgen: %s: %s %g req/s for %g s over %u %s connection(s), %u thread(s)\n",
 	        c->url_text, c->poisson ? "poisson" : "constant", c->rate, c->duration, c->conns,
-	        c->close_mode ? "close-mode" : "keep-alive", c->threads);
+	        close_mode(c) ? "close-mode" : "keep-alive", c->threads);
 	fprintf(stderr,
 	        "  offered %.1f req/s, achieved %.1f req/s: %llu replies (%llu 2xx, %llu 503), "
-	        "%llu errors, %llu unfinished\n",
+	        "%llu errors, %llu unfinished, %llu connections opened\n",
 	        n->scheduled / c->duration, n->in_window / c->duration,
 	        (unsigned long long)n->completed, (unsigned long long)n->ok,
-	        (unsigned long long)n->s503, (unsigned long long)errors,
-	        (unsigned long long)n->unfinished);
+	        (unsigned long long)n->s503, (unsigned long long)v->errors,
+	        (unsigned long long)n->unfinished, (unsigned long long)n->connects);
 	fprintf(stderr,
 	        "  latency from intended send, ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  "
 	        "max %.3f\n",
-	        lg_hist_percentile(lat, 50) / 1e3, lg_hist_percentile(lat, 90) / 1e3, lat99 / 1e3,
-	        lg_hist_percentile(lat, 99.9) / 1e3, lat->max / 1e3);
+	        lg_hist_percentile(lat, 50) / 1e3, lg_hist_percentile(lat, 90) / 1e3,
+	        v->lat99 / 1e3, lg_hist_percentile(lat, 99.9) / 1e3, lat->max / 1e3);
+	for (unsigned i = 0; c->mix.n > 1 && i < c->mix.n; i++)
+		fprintf(stderr, "    %s (weight %u): %llu 2xx, p50 %.3f  p99 %.3f  max %.3f\n",
+		        c->mix.cls[i].path, c->mix.cls[i].weight, (unsigned long long)t->cls[i].ok,
+		        lg_hist_percentile(&t->cls[i].lat, 50) / 1e3,
+		        lg_hist_percentile(&t->cls[i].lat, 99) / 1e3, t->cls[i].lat.max / 1e3);
 	fprintf(
 	    stderr,
 	    "  schedule lag, ms: p50 %.3f  p99 %.3f  max %.3f (lagged past p99 %.3f and %.0f %% "
 	    "of the latency p99): %s\n",
-	    lg_hist_percentile(lag, 50) / 1e3, lag99 / 1e3, lag->max / 1e3, c->lag_bound_us / 1e3,
-	    100 * LAG_SHARE, lagged ? "GENERATOR-LAGGED, not the server's latency" : "ok");
-	fprintf(stderr, "  generator CPU: %.1f %% of one CPU (user %.2f s, sys %.2f s)\n", cpu_pct,
-	        user, sys);
+	    lg_hist_percentile(lag, 50) / 1e3, v->lag99 / 1e3, lag->max / 1e3,
+	    c->lag_bound_us / 1e3, 100 * LAG_SHARE,
+	    v->lagged ? "GENERATOR-LAGGED, not the server's latency" : "ok");
+	fprintf(stderr, "  generator CPU: %.1f %% of one CPU (user %.2f s, sys %.2f s)\n",
+	        v->cpu_pct, v->user, v->sys);
 }
 
 /* Room for every connection plus the loops' own descriptors. */
@@ -765,6 +970,33 @@ static void raise_fd_limit(unsigned conns)
 	}
 }
 
+/* Run the threads over the window; 0, or -1 when one could not start. */
+static int run_workers(const struct conf *c, struct worker *ws, double *wall, struct rusage *used)
+{
+	struct rusage r0;
+	unsigned started = 0;
+	/* Start a little after the threads are up so that none begins behind its schedule. */
+	uint64_t start = now_ns() + 10000000ull;
+
+	for (unsigned i = 0; i < c->threads; i++)
+		worker_schedule(&ws[i], start);
+	getrusage(RUSAGE_SELF, &r0);
+	for (; started < c->threads; started++)
+		if (pthread_create(&ws[started].tid, NULL, worker_main, &ws[started]) != 0)
+			break;
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(ws[i].tid, NULL);
+	if (started < c->threads) {
+		fprintf(stderr, "loadgen: cannot start thread %u of %u\n", started + 1, c->threads);
+		return -1;
+	}
+	*wall = (double)(now_ns() - start) / 1e9;
+	getrusage(RUSAGE_SELF, used);
+	timersub(&used->ru_utime, &r0.ru_utime, &used->ru_utime);
+	timersub(&used->ru_stime, &r0.ru_stime, &used->ru_stime);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct conf c;
@@ -775,12 +1007,11 @@ int main(int argc, char **argv)
 
 	int rc = 1;
 	struct worker *ws = calloc(c.threads, sizeof(*ws));
-	struct lg_hist *lat = malloc(sizeof(*lat)), *lag = malloc(sizeof(*lag));
-	struct lg_hist *lat_ok = malloc(sizeof(*lat_ok));
-	unsigned started = 0, inited = 0;
-	if (!ws || !lat || !lag || !lat_ok)
+	struct totals *t = malloc(sizeof(*t));
+	unsigned inited = 0;
+	if (!ws || !t)
 		goto out;
-	if (c.close_mode) { /* no pool to open: probe once so that a dead target fails clearly */
+	if (close_mode(&c)) { /* no pool to open: probe once so that a dead target fails clearly */
 		int fd;
 		char why[128];
 		if (preconnect(&c, &fd, why, sizeof(why)) < 0) {
@@ -794,45 +1025,19 @@ int main(int argc, char **argv)
 			inited++;
 			goto out;
 		}
-	/* Start a little after the threads are up so that none begins behind its schedule. */
-	uint64_t start = now_ns() + 10000000ull;
-	for (unsigned i = 0; i < c.threads; i++)
-		worker_schedule(&ws[i], start);
-	struct rusage r0, r1;
-	getrusage(RUSAGE_SELF, &r0);
-	for (; started < c.threads; started++)
-		if (pthread_create(&ws[started].tid, NULL, worker_main, &ws[started]) != 0)
-			break;
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(ws[i].tid, NULL);
-	if (started < c.threads) {
-		fprintf(stderr, "loadgen: cannot start thread %u of %u\n", started + 1, c.threads);
+	double wall;
+	struct rusage used;
+	if (run_workers(&c, ws, &wall, &used) < 0)
 		goto out;
-	}
-	double wall = (double)(now_ns() - start) / 1e9;
-	getrusage(RUSAGE_SELF, &r1);
-	struct counters total = { 0 };
-	lg_hist_init(lat);
-	lg_hist_init(lat_ok);
-	lg_hist_init(lag);
-	for (unsigned i = 0; i < c.threads; i++) {
-		counters_add(&total, &ws[i].n);
-		lg_hist_merge(lat, &ws[i].lat);
-		lg_hist_merge(lat_ok, &ws[i].lat_ok);
-		lg_hist_merge(lag, &ws[i].lag);
-		if (ws[i].failed)
-			fprintf(stderr, "loadgen: thread %u: its timer failed\n", i);
-	}
-	timersub(&r1.ru_utime, &r0.ru_utime, &r1.ru_utime);
-	timersub(&r1.ru_stime, &r0.ru_stime, &r1.ru_stime);
-	report(&c, &total, lat, lat_ok, lag, wall, &r1);
+	totals_add(t, ws, c.threads);
+	struct verdict v = verdict_of(&c, t, wall, &used);
+	report_keys(&c, t, &v);
+	report_summary(&c, t, &v);
 	rc = 0;
 out:
 	for (unsigned i = 0; i < inited; i++)
 		worker_free(&ws[i]);
 	free(ws);
-	free(lat);
-	free(lat_ok);
-	free(lag);
+	free(t);
 	return rc;
 }

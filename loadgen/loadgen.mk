@@ -2,7 +2,7 @@
 # the harness takes every executable there for a model), and its tests:
 #   make test-loadgen-unit   cmocka tests of the histogram and the pure rules (proto.c)
 #   make test-loadgen        the unit tests, then the proof against real models (tests/proof.sh,
-#                            ~25 s; timing-sensitive: by hand, run it under the heavy lock)
+#                            ~30 s; timing-sensitive: by hand, run it under the heavy lock)
 
 LOADGEN_SRC      := loadgen/hist.c loadgen/proto.c
 LOADGEN_BIN      := $(BIN)/tools/loadgen

@@ -24,6 +24,15 @@ static int copy_span(char *dst, size_t n, const char *s, const char *e)
 	return 0;
 }
 
+/* A request target we can put on the request line as it is. */
+static int path_ok(const char *path)
+{
+	for (const char *c = path; *c; c++)
+		if (*c <= ' ' || *c == 0x7f)
+			return 0;
+	return 1;
+}
+
 static int host_char_ok(int c, int bracketed)
 {
 	return isalnum(c) || c == '.' || c == '-' || (bracketed && c == ':');
@@ -64,10 +73,50 @@ int lg_url_parse(const char *url, struct lg_url *u, char *err, size_t errlen)
 		return fail(err, errlen, "junk after the host");
 	if (copy_span(u->path, sizeof(u->path), *p ? p : "/", *p ? p + strlen(p) : "/" + 1) < 0)
 		return fail(err, errlen, "the path is over-long");
-	for (const char *c = u->path; *c; c++)
-		if (*c <= ' ' || *c == 0x7f)
-			return fail(err, errlen, "the path has a space or control character");
+	if (!path_ok(u->path))
+		return fail(err, errlen, "the path has a space or control character");
 	return 0;
+}
+
+int lg_mix_parse(const char *text, struct lg_mix *m, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof(*m));
+	for (const char *s = text;; s++) {
+		const char *e = s + strcspn(s, ","), *colon = memrchr(s, ':', (size_t)(e - s));
+		struct lg_class *k = &m->cls[m->n];
+		char *num_end;
+
+		if (m->n == LG_MAX_CLASSES)
+			return fail(err, errlen, "more than 8 classes in the mix");
+		if (*s != '/' || copy_span(k->path, sizeof(k->path), s, colon ? colon : e) < 0 ||
+		    !path_ok(k->path))
+			return fail(
+			    err, errlen,
+			    "each class is /PATH[:WEIGHT], the path without spaces or commas");
+		k->weight = 1;
+		if (colon) {
+			long w = strtol(colon + 1, &num_end, 10);
+			if (!isdigit((unsigned char)colon[1]) || num_end != e || w < 1 ||
+			    w > LG_MAX_WEIGHT)
+				return fail(err, errlen, "a weight is a whole number 1..1000000");
+			k->weight = (unsigned)w;
+		}
+		m->total += k->weight;
+		m->n++;
+		if (!*e)
+			return 0;
+		s = e;
+	}
+}
+
+unsigned lg_mix_pick(const struct lg_mix *m, double u)
+{
+	double at = u * m->total;
+	unsigned i;
+
+	for (i = 0; i + 1 < m->n && at >= m->cls[i].weight; i++)
+		at -= m->cls[i].weight;
+	return i;
 }
 
 int lg_addr_is_loopback(const struct sockaddr *sa)
@@ -102,9 +151,18 @@ uint64_t lg_target_service_us(const char *path)
 	return s > LG_MIN_RTT_US ? s : LG_MIN_RTT_US;
 }
 
-double lg_capacity_rps(unsigned conns, const char *path)
+double lg_mix_service_us(const struct lg_mix *m)
 {
-	return (double)conns * 1e6 / (double)lg_target_service_us(path);
+	double sum = 0;
+
+	for (unsigned i = 0; i < m->n; i++)
+		sum += (double)m->cls[i].weight * (double)lg_target_service_us(m->cls[i].path);
+	return m->total ? sum / m->total : LG_MIN_RTT_US;
+}
+
+double lg_capacity_rps(unsigned conns, const struct lg_mix *m)
+{
+	return (double)conns * 1e6 / lg_mix_service_us(m);
 }
 
 /* The header value of `name` in the line [s, e), NULL if the line is another header. */

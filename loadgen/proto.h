@@ -26,8 +26,32 @@ int lg_addr_is_loopback(const struct sockaddr *sa);
 #define LG_MIN_RTT_US 20
 uint64_t lg_target_service_us(const char *path);
 
-/* The highest rate `conns` connections can carry for `path`: each holds one request at a time. */
-double lg_capacity_rps(unsigned conns, const char *path);
+/* A mix of targets: each request goes to class i with probability weight_i / total. */
+#define LG_MAX_CLASSES 8
+#define LG_MAX_WEIGHT  1000000
+struct lg_class {
+	char path[1024];
+	unsigned weight; /* 1..LG_MAX_WEIGHT */
+};
+struct lg_mix {
+	unsigned n;     /* classes, 1..LG_MAX_CLASSES */
+	unsigned total; /* the sum of the weights */
+	struct lg_class cls[LG_MAX_CLASSES];
+};
+
+/* Parse `/PATH[:WEIGHT],...` (a weight defaults to 1; the last ':' of a class starts its weight)
+ * into m. 0, or -1 with a one-line reason in err: an empty class, a path not starting with '/'
+ * or holding a space or control character, a weight outside 1..LG_MAX_WEIGHT, too many classes. */
+int lg_mix_parse(const char *text, struct lg_mix *m, char *err, size_t errlen);
+
+/* The class a uniform draw u in [0, 1) picks: class i for u in its weight's share of [0, 1). */
+unsigned lg_mix_pick(const struct lg_mix *m, double u);
+
+/* The mean shortest holding time of a request of the mix, us (lg_target_service_us, weighted). */
+double lg_mix_service_us(const struct lg_mix *m);
+
+/* The highest rate `conns` connections can carry for the mix: each holds one request at a time. */
+double lg_capacity_rps(unsigned conns, const struct lg_mix *m);
 
 /* What lg_resp_head() found in a reply head. */
 struct lg_resp {

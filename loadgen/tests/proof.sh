@@ -6,10 +6,11 @@
 #
 # Prints `ok - <check> (<figures>)` or `not ok - <check>: <why>` per check, then
 # `N passed, N failed`; exit 1 on any failure. Timing-sensitive: run it by hand under the heavy
-# lock (flock /tmp/sm-heavy.lock make test-loadgen). About 25 s. Checks:
-#   bad-input       rate 0, a rate beyond what the connections carry, a malformed URL, a
-#                   non-loopback target without --allow-remote: exit 2 with a message. A dead
-#                   target: exit 1.
+# lock (flock /tmp/sm-heavy.lock make test-loadgen). About 30 s. Checks:
+#   bad-input       rate 0, a rate beyond what the connections carry (for a mix too), a malformed
+#                   URL, a non-loopback target without --allow-remote, a malformed --mix or one
+#                   beside a URL's path, --close beside --requests-per-conn 5: exit 2 with a
+#                   message. A dead target: exit 1.
 #   thread-p50      thread (one thread per connection: no queueing) at 50 req/s of /sleep/10 for
 #                   3 s over 8 connections: p50 within 10..12 ms, no errors.
 #   overload-grows  epoll (one loop: capacity 100 req/s of /sleep/10) at 150 req/s: the p50 of a
@@ -18,6 +19,15 @@
 #                   would report ~10 ms x its connections for any length.
 #   ab-agrees       thread at 20 req/s of /sleep/10 (no queueing) against `ab -k -c 1 -e`:
 #                   p50 and p90 agree within AGREE_US (1500 us) or 10 %, whichever is larger.
+#   mix-classes     thread (no queueing) offered --mix /sleep/1:3,/sleep/20:1 at 100 req/s for
+#                   2 s: each class's p50 is its own service time (1..3 ms and 20..23 ms, where
+#                   the mix's p50 alone would be ~1 ms), the classes' replies add up to the
+#                   total, and the first class carries 60..90 % of them (75 % expected).
+#   per-conn        a table of --requests-per-conn K (none, 1 through --close, 10, 25) against
+#                   thread, 200 requests at a constant 200 req/s over 4 connections: the
+#                   connections opened are ceil(200 / K) to that plus 4 (4 with no K), all
+#                   200 answered and no errors. (The kernel's TIME_WAIT sockets are no
+#                   count to check it against on a shared machine: other jobs fill the table.)
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -75,6 +85,11 @@ check_bad_input() {
 		"2|--rate 10 ftp://127.0.0.1/"
 		"2|--rate 10 http://198.18.0.1/"
 		"2|--rate 10 --dist gamma http://127.0.0.1:$port/"
+		"2|--rate 10 --mix cpu/10:5 http://127.0.0.1:$port/"
+		"2|--rate 10 --mix /cpu/10:0 http://127.0.0.1:$port/"
+		"2|--rate 10 --mix /cpu/10 http://127.0.0.1:$port/sleep/1"
+		"2|--rate 10 --close --requests-per-conn 5 http://127.0.0.1:$port/"
+		"2|--rate 500 --connections 2 --mix /cpu/10:1,/sleep/10:1 http://127.0.0.1:$port/"
 		"1|--rate 10 --duration 0.1 http://127.0.0.1:1/"
 	)
 	for c in "${cases[@]}"; do
@@ -152,12 +167,61 @@ check_ab_agrees() {
 	ok "ab-agrees (${report%; })"
 }
 
+check_mix_classes() {
+	run_loadgen mix --rate 100 --duration 2 --connections 16 --mix /sleep/1:3,/sleep/20:1 \
+		"http://127.0.0.1:$1/" || {
+		not_ok "mix-classes: loadgen failed: $(head -1 "$work/mix.err")"
+		return
+	}
+	local f=$work/mix.kv short long n0 n1 total
+	short=$(kv "$f" class0_lat_p50_us)
+	long=$(kv "$f" class1_lat_p50_us)
+	n0=$(kv "$f" class0_completed)
+	n1=$(kv "$f" class1_completed)
+	total=$(kv "$f" completed)
+	if [[ $(kv "$f" classes) == 2 && $(kv "$f" class1_path) == /sleep/20 ]] &&
+		((short >= 1000 && short <= 3000 && long >= 20000 && long <= 23000)) &&
+		((n0 + n1 == total && total >= 150 && n0 * 10 >= total * 6 && n0 * 10 <= total * 9)); then
+		ok "mix-classes (/sleep/1 p50 $short us over $n0, /sleep/20 p50 $long us over $n1)"
+	else
+		not_ok "mix-classes: p50 $short and $long us, $n0 + $n1 of $total replies"
+	fi
+}
+
+check_per_conn() {
+	local port=$1 c k opts lo hi opened errors report=""
+	local -a cases=("0|" "1|--close" "10|--requests-per-conn 10" "25|--requests-per-conn 25")
+	for c in "${cases[@]}"; do
+		k=${c%%|*}
+		opts=${c#*|}
+		# shellcheck disable=SC2086 # the options are split on purpose
+		run_loadgen "k$k" --rate 200 --duration 1 --dist constant --connections 4 $opts \
+			"http://127.0.0.1:$port/" || {
+			not_ok "per-conn: loadgen $opts failed: $(head -1 "$work/k$k.err")"
+			return
+		}
+		opened=$(kv "$work/k$k.kv" connections_opened)
+		errors=$(kv "$work/k$k.kv" errors)
+		((k == 0)) && lo=4 hi=4 || lo=$(((200 + k - 1) / k)) hi=$(((200 + k - 1) / k + 4))
+		report+="K=${k}: $opened opened; "
+		if ((opened < lo || opened > hi || errors != 0)) ||
+			[[ $(kv "$work/k$k.kv" completed) != 200 ]]; then
+			not_ok "per-conn: $opts: $opened connections opened (want $lo..$hi)," \
+				"$errors errors, $(kv "$work/k$k.kv" completed) of 200 answered"
+			return
+		fi
+	done
+	ok "per-conn (${report%; })"
+}
+
 # A target that answers nothing for the bad-input checks: a model that is not running.
 check_bad_input 9
 
 if start_model thread thread-p50; then
 	check_thread_p50 "$SERVER_PORT"
 	check_ab_agrees "$SERVER_PORT"
+	check_mix_classes "$SERVER_PORT"
+	check_per_conn "$SERVER_PORT"
 	server_stop
 fi
 if start_model epoll overload-grows; then

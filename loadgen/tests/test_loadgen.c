@@ -276,6 +276,15 @@ static void test_loopback(void **state)
 	}
 }
 
+/* The mix of one path, as loadgen makes it when --mix is not given. */
+static struct lg_mix one_path(const char *path)
+{
+	struct lg_mix m = { .n = 1, .total = 1 };
+	m.cls[0].weight = 1;
+	snprintf(m.cls[0].path, sizeof(m.cls[0].path), "%s", path);
+	return m;
+}
+
 static void test_capacity(void **state)
 {
 	(void)state;
@@ -288,10 +297,95 @@ static void test_capacity(void **state)
 		{ "/", 1, 50000 },          { "/sleep/0", 1, 50000 },  { "/sleep/abc", 1, 50000 },
 		{ "/sleep/10x", 1, 50000 }, { "/cpu/5", 3, 150000 },
 	};
-	for (size_t i = 0; i < N_ELEM(cases); i++)
-		if (fabs(lg_capacity_rps(cases[i].conns, cases[i].path) - cases[i].rps) > 1e-6)
+	for (size_t i = 0; i < N_ELEM(cases); i++) {
+		struct lg_mix m = one_path(cases[i].path);
+		if (fabs(lg_capacity_rps(cases[i].conns, &m) - cases[i].rps) > 1e-6)
 			fail_msg("%s over %u: %g req/s, expected %g", cases[i].path, cases[i].conns,
-			         lg_capacity_rps(cases[i].conns, cases[i].path), cases[i].rps);
+			         lg_capacity_rps(cases[i].conns, &m), cases[i].rps);
+	}
+}
+
+static void test_mix_parse(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		unsigned n, total;
+		const char *path0, *path_last;
+		double service_us; /* the weighted mean holding time */
+	} cases[] = {
+		{ "/cpu/10:995,/cpu/10000:5", 2, 1000, "/cpu/10", "/cpu/10000", 69.9 },
+		{ "/", 1, 1, "/", "/", 20 },
+		{ "/a:2,/b", 2, 3, "/a", "/b", 20 },
+		{ "/x:y:7", 1, 7, "/x:y", "/x:y", 20 },
+		{ "/sleep/10:1,/cpu/20:1,/c,/d,/e,/f,/g,/h:1000000", 8, 1000007, "/sleep/10", "/h",
+		  (10000 + 20 * 1000006.0) / 1000007 },
+		{ .text = "" },
+		{ .text = "cpu/10:1" },
+		{ .text = "/a:0" },
+		{ .text = "/a:1000001" },
+		{ .text = "/a:" },
+		{ .text = "/a:1x" },
+		{ .text = "/a:-1" },
+		{ .text = "/a," },
+		{ .text = ",/a" },
+		{ .text = "/a,,/b" },
+		{ .text = "/a b:1" },
+		{ .text = "/1,/2,/3,/4,/5,/6,/7,/8,/9" },
+	};
+	for (size_t i = 0; i < N_ELEM(cases); i++) {
+		struct lg_mix m;
+		char err[128] = "";
+		int rc = lg_mix_parse(cases[i].text, &m, err, sizeof(err));
+		if ((cases[i].n > 0) != (rc == 0))
+			fail_msg("\"%s\": %s", cases[i].text, rc == 0 ? "accepted" : err);
+		if (rc < 0) {
+			if (err[0] == '\0')
+				fail_msg("\"%s\": rejected without a reason", cases[i].text);
+			continue;
+		}
+		if (m.n != cases[i].n || m.total != cases[i].total ||
+		    strcmp(m.cls[0].path, cases[i].path0) ||
+		    strcmp(m.cls[m.n - 1].path, cases[i].path_last) ||
+		    fabs(lg_mix_service_us(&m) - cases[i].service_us) > 1e-6)
+			fail_msg("\"%s\": %u classes, total %u, %s .. %s, service %g us",
+			         cases[i].text, m.n, m.total, m.cls[0].path, m.cls[m.n - 1].path,
+			         lg_mix_service_us(&m));
+	}
+}
+
+/* A draw picks each class in its weight's share of [0, 1): the edges exactly, and a uniform
+ * sweep in proportion. */
+static void test_mix_pick(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		double u;
+		unsigned cls;
+	} cases[] = {
+		{ "/a:995,/b:5", 0.0, 0 },     { "/a:995,/b:5", 0.994999, 0 },
+		{ "/a:995,/b:5", 0.995, 1 },   { "/a:995,/b:5", 0.999999, 1 },
+		{ "/a:1,/b:1,/c:2", 0.49, 1 }, { "/a:1,/b:1,/c:2", 0.5, 2 },
+		{ "/a:1,/b:1,/c:2", 0.24, 0 }, { "/only", 0.7, 0 },
+	};
+	for (size_t i = 0; i < N_ELEM(cases); i++) {
+		struct lg_mix m;
+		char err[128];
+		assert_int_equal(lg_mix_parse(cases[i].text, &m, err, sizeof(err)), 0);
+		if (lg_mix_pick(&m, cases[i].u) != cases[i].cls)
+			fail_msg("%s at u=%g: class %u, expected %u", cases[i].text, cases[i].u,
+			         lg_mix_pick(&m, cases[i].u), cases[i].cls);
+	}
+	struct lg_mix m;
+	char err[128];
+	unsigned count[3] = { 0 };
+	assert_int_equal(lg_mix_parse("/a:1,/b:2,/c:7", &m, err, sizeof(err)), 0);
+	for (unsigned k = 0; k < 10000; k++)
+		count[lg_mix_pick(&m, k / 10000.0)]++;
+	if (count[0] != 1000 || count[1] != 2000 || count[2] != 7000)
+		fail_msg("sweep of 10000: %u %u %u, expected 1000 2000 7000", count[0], count[1],
+		         count[2]);
 }
 
 static void test_resp_head(void **state)
@@ -361,6 +455,8 @@ int main(void)
 		cmocka_unit_test(test_url_parse),
 		cmocka_unit_test(test_loopback),
 		cmocka_unit_test(test_capacity),
+		cmocka_unit_test(test_mix_parse),
+		cmocka_unit_test(test_mix_pick),
 		cmocka_unit_test(test_resp_head),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

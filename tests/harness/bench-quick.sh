@@ -48,7 +48,7 @@ rows=$(($(wc -l <"$csv" 2>/dev/null || echo 1) - 1))
 bad=$(awk -F, 'NR > 1 && $22 != "ok" && $22 != "skipped" { print $2 " " $3 " c=" $4 ": " $22 }' "$csv" 2>/dev/null)
 check "a row per planned run ($rows of $planned)" '[ "$rows" -eq "$planned" ]'
 check "every row ok (or skipped)" '[ -z "$bad" ] && [ "$rows" -gt 0 ]' "$bad"
-check "rows have the schema's 33 fields" '[ "$(awk -F, "NF != 33" "$csv" | wc -l)" -eq 0 ]'
+check "rows have the schema's 41 fields" '[ "$(awk -F, "NF != 41" "$csv" | wc -l)" -eq 0 ]'
 for sc in $scenarios; do
 	n=$(awk -F, -v s="$sc" 'NR > 1 && $25 == s' "$csv" | wc -l)
 	[ "$sc" = hello ] && want=$((nmodels * 2)) || want=$nmodels
@@ -65,7 +65,7 @@ if grep -q "^facts [a-z_-]*: keepalive=" "$dir/meta"; then
 	check "report.md: sleep and cpu cells against their bounds" 'grep -A30 "^## scenario sleep" "$dir/report.md" | grep -Eq "= [0-9]+ % of [0-9,]+" && grep -A30 "^## scenario cpu" "$dir/report.md" | grep -Eq "= [0-9]+ % of [0-9,]+"'
 fi
 check "report.md: a section per scenario" '[ "$(grep -c "^## scenario " "$dir/report.md")" -eq 4 ]'
-check "summary.csv: starved, noisy, scenario, bound, run length, idle, outcome and paired columns" 'head -1 "$dir/summary.csv" | grep -q ",served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,cpu_ratio_pairs,syscalls_per_req_median,ctx_switches_per_req_median,migrations_per_req_median,instructions_per_req_median$"'
+check "summary.csv: starved, noisy, scenario, bound, run length, idle, outcome and paired columns" 'head -1 "$dir/summary.csv" | grep -q ",served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,rho,fcfs_short_us,ps_short_us,syscalls_per_req_median,ctx_switches_per_req_median,migrations_per_req_median,instructions_per_req_median$"'
 check "a progress line per run" '[ "$(grep -c "^\[[0-9]*/$planned\]" "$tmp/out")" -eq "$planned" ]'
 check "a ranking at the end" 'grep -Eq "x (faster than|less CPU per request than)" "$tmp/out"'
 check "summary.csv: a line per cell" '[ "$(($(wc -l <"$dir/summary.csv") - 1))" -eq "$planned" ]'

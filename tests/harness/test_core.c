@@ -43,6 +43,8 @@ static struct record_row sample_row(const char *model, const char *mode, int c, 
 	r.server_maxrss_kb = (long)rps % 977;
 	r.server_mem_kb = -1;
 	r.goodput_rps = r.rejected_rps = -1;
+	r.short_p50_us = r.short_p99_us = r.short_mean_us = r.long_p99_us = -1;
+	r.short_rps = r.long_rps = r.jain = -1;
 	r.syscalls_per_req = r.ctx_switches_per_req = -1; /* no counting pass */
 	r.migrations_per_req = r.instructions_per_req = -1;
 	r.client_cpu_pct = 50;
@@ -80,14 +82,15 @@ static void test_header_schema(void **state)
 	(void)state;
 	/* docs/design.md's 22 columns in their order, the two honesty checks, then the scenario's.
 	 */
-	assert_int_equal(count_char(record_header(), ','), 32);
+	assert_int_equal(count_char(record_header(), ','), 40);
 	assert_true(strncmp(record_header(), "run_id,model,mode,concurrency,rep,tool,", 39) == 0);
 	assert_non_null(strstr(record_header(), ",client_cpu_pct,status,"));
 	assert_non_null(strstr(record_header(), ",status,served_conns,other_cpu_pct,scenario"));
 	assert_string_equal(strstr(record_header(), ",scenario"),
 	                    ",scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,"
-	                    "syscalls_per_req,ctx_switches_per_req,migrations_per_req,"
-	                    "instructions_per_req");
+	                    "short_p50_us,short_p99_us,short_mean_us,long_p99_us,short_rps,"
+	                    "long_rps,worker_shares,jain,syscalls_per_req,ctx_switches_per_req,"
+	                    "migrations_per_req,instructions_per_req");
 }
 
 static void test_round_trip(void **state)
@@ -189,7 +192,7 @@ static void test_parse_old_rows(void **state)
 	                              &r),
 	                 0);
 	assert_true(r.server_mem_kb == 512 && r.goodput_rps == -1 && r.rejected_rps == -1);
-	/* 29: before the four counts per request, all unknown */
+	/* 29 and 37: before the four counts per request, all unknown */
 	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
 	                              "7.5,2.0,sleep,0,512,10.5,",
 	                              &r),
@@ -197,11 +200,56 @@ static void test_parse_old_rows(void **state)
 	assert_true(r.goodput_rps == 10.5 && r.syscalls_per_req == -1 &&
 	            r.ctx_switches_per_req == -1 && r.migrations_per_req == -1 &&
 	            r.instructions_per_req == -1);
+	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
+	                              "7.5,2.0,sleep,0,512,10.5,,,,,,,,,0.950",
+	                              &r),
+	                 0);
+	assert_true(r.jain == 0.95 && r.syscalls_per_req == -1 && r.instructions_per_req == -1);
 	/* 28 fields is no schema */
 	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
 	                              "7.5,2.0,sleep,0,512,1",
 	                              &r),
 	                 -1);
+	/* 29: before the mix's and the workers' columns, all unknown */
+	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
+	                              "7.5,2.0,sleep,0,512,100.0,",
+	                              &r),
+	                 0);
+	assert_true(r.goodput_rps == 100 && r.short_p99_us == -1 && r.long_rps == -1 &&
+	            r.jain == -1 && r.worker_shares[0] == '\0');
+}
+
+/* The mix's and the workers' columns (issue 23) come back as written; unknown stays unknown. */
+static void test_round_trip_mix(void **state)
+{
+	static const struct {
+		double short_p99_us, long_rps, jain;
+		const char *shares;
+	} cases[] = {
+		{ 7903.0, 3.0, 0.758, "0.60/0.20/0.20" },
+		{ -1, -1, -1, "" },
+		{ 120.5, 0.5, 1.0, "0.50/0.50" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct record_row a = sample_row("epoll-shared", "close", 50, 1, 2000, "ok"), b;
+		char line[2048];
+
+		a.short_p50_us = 78;
+		a.short_p99_us = cases[i].short_p99_us;
+		a.short_mean_us = 296.2;
+		a.long_p99_us = 12607;
+		a.short_rps = 404;
+		a.long_rps = cases[i].long_rps;
+		a.jain = cases[i].jain;
+		snprintf(a.worker_shares, sizeof(a.worker_shares), "%s", cases[i].shares);
+		assert_true(record_format(&a, line, sizeof(line)) > 0);
+		if (record_parse(line, &b) != 0 || b.short_p99_us != a.short_p99_us ||
+		    b.long_rps != a.long_rps || fabs(b.jain - a.jain) > 1e-9 ||
+		    strcmp(b.worker_shares, a.worker_shares) || b.short_mean_us != 296.2 ||
+		    b.long_p99_us != 12607 || b.short_p50_us != 78 || b.short_rps != 404)
+			fail_msg("case %zu: %s", i, line);
+	}
 }
 
 static void test_format_small_buffer(void **state)
@@ -576,11 +624,12 @@ static void test_starved_cells(void **state)
 	                             "cpu_us_per_req_per_1k_idle,goodput_rps_median,"
 	                             "rejected_rps_median,cpu_ratio_to_idle0_median,"
 	                             "cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
-	                             "cpu_ratio_pairs,syscalls_per_req_median,"
+	                             "cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,"
+	                             "rho,fcfs_short_us,ps_short_us,syscalls_per_req_median,"
 	                             "ctx_switches_per_req_median,migrations_per_req_median,"
 	                             "instructions_per_req_median\n"));
-	/* the counting pass's medians where the rows carry them; unknown stays empty */
-	assert_non_null(strstr(text, ",,,,0,2.171,0.500,0.000,\n"));
+	/* the counting pass's medians where the rows carry them, after the mix's empty five */
+	assert_non_null(strstr(text, ",,,,0,,,,,,2.171,0.500,0.000,\n"));
 	assert_non_null(line = strstr(text, "\nprefork,"));
 	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,,2.000,0,,,,"));
 	/*
@@ -589,11 +638,12 @@ static void test_starved_cells(void **state)
 	 */
 	assert_non_null(line = strstr(text, ",ok:2,512.0,0,35.0,1,hello,,2.000,0,,,,"));
 	assert_non_null(nl = strchr(line, '\n'));
-	assert_memory_equal(nl - 25, ",,,,,0,2.171,0.500,0.000,", 25);
-	assert_true(nl[-26] != ',');
-	assert_non_null(line = strstr(text, "\nprefork,")); /* no counts: four empty fields */
+	assert_memory_equal(nl - 30, ",,,,,0,,,,,,2.171,0.500,0.000,", 30);
+	assert_true(nl[-31] != ',');
+	assert_non_null(line = strstr(text, "\nprefork,")); /* no pairs, no mix, no counts */
 	assert_non_null(nl = strchr(line + 1, '\n'));
-	assert_memory_equal(nl - 10, ",,,,,0,,,,", 10);
+	assert_memory_equal(nl - 15, ",,,,,0,,,,,,,,,", 15);
+	assert_true(nl[-16] != ',');
 	free(text);
 	/* the ranking names the starvation */
 	text = NULL;
@@ -1108,9 +1158,9 @@ static void test_idle_pairs(void **state)
 	/* summary.csv: goodput (its req/s) and unknown rejections, then the paired columns of N =
 	 * 10000, and empty ones for N = 0 */
 	text = summary_text(c, n);
-	if (!strstr(text, ",10000,,,0.104,100000.00,,1.010,1.000,1.020,3,,,,\n"))
+	if (!strstr(text, ",10000,,,0.104,100000.00,,1.010,1.000,1.020,3,,,,,,,,,\n"))
 		fail_msg("no paired N = 10000 row in:\n%s", text);
-	assert_non_null(strstr(text, ",0,,,0.104,100000.00,,,,,0,,,,\n"));
+	assert_non_null(strstr(text, ",0,,,0.104,100000.00,,,,,0,,,,,,,,,\n"));
 	free(text);
 	free(c);
 }
@@ -1128,7 +1178,7 @@ int main(void)
 		cmocka_unit_test(test_compare_skipped_ref), cmocka_unit_test(test_compare_client),
 		cmocka_unit_test(test_md_warning),          cmocka_unit_test(test_idle_slopes),
 		cmocka_unit_test(test_compare_pipeline),    cmocka_unit_test(test_plan_paired),
-		cmocka_unit_test(test_idle_pairs),
+		cmocka_unit_test(test_idle_pairs),          cmocka_unit_test(test_round_trip_mix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

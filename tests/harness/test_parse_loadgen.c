@@ -100,6 +100,19 @@ static void test_collect_fixtures(void **state)
 	}
 }
 
+/* A copy of out (malloc'd) with its first `from` replaced by `to`; from must be there. */
+static char *edited(const char *out, const char *from, const char *to)
+{
+	const char *at = strstr(out, from);
+	size_t len = strlen(out) + strlen(to) + 1;
+	char *copy = malloc(len);
+
+	assert_non_null(at);
+	assert_non_null(copy);
+	snprintf(copy, len, "%.*s%s%s", (int)(at - out), out, to, at + strlen(from));
+	return copy;
+}
+
 /* A report cut anywhere before its last needed key, or with a bad value, is not a report. */
 static void test_broken_reports(void **state)
 {
@@ -125,13 +138,7 @@ static void test_broken_reports(void **state)
 		if (parse_loadgen_output(out, cut, &g) == 0)
 			fail_msg("a report cut at %zu of %zu bytes was accepted", cut, len);
 	for (i = 0; i < N_ELEM(edits); i++) {
-		char *at = strstr(out, edits[i].from);
-
-		assert_non_null(at);
-		copy = malloc(len + 32);
-		assert_non_null(copy);
-		snprintf(copy, len + 32, "%.*s%s%s", (int)(at - out), out, edits[i].to,
-		         at + strlen(edits[i].from));
+		copy = edited(out, edits[i].from, edits[i].to);
 		if (parse_loadgen_output(copy, strlen(copy), &g) == 0)
 			fail_msg("accepted with %s replaced by %s", edits[i].from, edits[i].to);
 		free(copy);
@@ -143,6 +150,96 @@ static void test_broken_reports(void **state)
 	assert_int_equal(parse_loadgen_output(copy, strlen(copy), &g), 0);
 	assert_int_equal(g.completed, 216);
 	free(copy);
+	free(out);
+}
+
+/* The classes of a mix, over real output: epoll offered --mix /cpu/10:995,/cpu/10000:5 at 400
+ * req/s for 3 s over 16 connections of 10 requests each (loadgen-mix: 128 connections opened;
+ * the short class's p99 7.903 ms is the long requests' head-of-line blocking), and a report from
+ * before the classes (none: nclasses 0, connections_opened -1). */
+static void test_classes(void **state)
+{
+	static const struct {
+		const char *name;
+		int nclasses;
+		long opened, per_conn;
+		struct parse_loadgen_class cls[2];
+	} cases[] = {
+		{ "loadgen-mix",
+		  2,
+		  128,
+		  10,
+		  { { .path = "/cpu/10",
+		      .weight = 995,
+		      .completed = 1212,
+		      .ok_2xx = 1212,
+		      .achieved_rps = 404.0,
+		      .lat_p50_us = 78,
+		      .lat_p99_us = 7903,
+		      .lat_mean_us = 296.2 },
+		    { .path = "/cpu/10000",
+		      .weight = 5,
+		      .completed = 9,
+		      .ok_2xx = 9,
+		      .achieved_rps = 3.0,
+		      .lat_p50_us = 10175,
+		      .lat_p99_us = 12607,
+		      .lat_mean_us = 10399.4 } } },
+		{ "loadgen-ok", 0, -1, -1, { { .path = "" } } },
+	};
+	(void)state;
+	for (size_t i = 0; i < N_ELEM(cases); i++) {
+		char *out = fixture(cases[i].name, "out");
+		struct parse_loadgen_result g;
+
+		assert_int_equal(parse_loadgen_output(out, strlen(out), &g), 0);
+		if (g.nclasses != cases[i].nclasses || g.connections_opened != cases[i].opened ||
+		    g.requests_per_conn != cases[i].per_conn)
+			fail_msg("%s: %d classes, %ld connections opened, %ld per connection",
+			         cases[i].name, g.nclasses, g.connections_opened,
+			         g.requests_per_conn);
+		for (int k = 0; k < g.nclasses; k++) {
+			const struct parse_loadgen_class *a = &g.cls[k], *e = &cases[i].cls[k];
+			if (strcmp(a->path, e->path) || a->weight != e->weight ||
+			    a->completed != e->completed || a->ok_2xx != e->ok_2xx ||
+			    fabs(a->achieved_rps - e->achieved_rps) > 1e-9 ||
+			    a->lat_p50_us != e->lat_p50_us || a->lat_p99_us != e->lat_p99_us ||
+			    fabs(a->lat_mean_us - e->lat_mean_us) > 1e-9)
+				fail_msg(
+				    "%s class %d: %s weight %ld, %ld replies (%ld 2xx), %.3f/s, "
+				    "p50 %ld p99 %ld mean %.1f us",
+				    cases[i].name, k, a->path, a->weight, a->completed, a->ok_2xx,
+				    a->achieved_rps, a->lat_p50_us, a->lat_p99_us, a->lat_mean_us);
+		}
+		free(out);
+	}
+}
+
+/* A mix's report whose classes disagree with classes=N is not a report. */
+static void test_broken_classes(void **state)
+{
+	static const struct {
+		const char *from, *to;
+	} edits[] = {
+		{ "classes=2", "classes=3" },              /* a class announced, none of its keys */
+		{ "classes=2", "classes=1" },              /* class 1's keys beyond N */
+		{ "classes=2", "classes=9" },              /* more than the parser holds */
+		{ "class1_lat_p99_us", "class1_lat_p99" }, /* one needed key missing */
+		{ "class1_weight=5", "class8_weight=5" },  /* a class index out of range */
+		{ "class0_completed=1212", "class0_completed=12x" },
+		{ "class0_path=/cpu/10", "class0_path=" },
+	};
+	char *out = fixture("loadgen-mix", "out");
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEM(edits); i++) {
+		char *copy = edited(out, edits[i].from, edits[i].to);
+		struct parse_loadgen_result g;
+
+		if (parse_loadgen_output(copy, strlen(copy), &g) == 0)
+			fail_msg("accepted with %s replaced by %s", edits[i].from, edits[i].to);
+		free(copy);
+	}
 	free(out);
 }
 
@@ -172,6 +269,34 @@ static void test_argv(void **state)
 	for (i = 0; argv[i]; i++)
 		;
 	assert_string_equal(argv[i - 1], "--close");
+	/* a mix and churn: their options before --close, and churn only where connections live */
+	static const struct {
+		const char *mix;
+		int per_conn, keepalive;
+		const char *tail; /* the words after the URL */
+	} cases[] = {
+		{ "/cpu/10:995,/cpu/10000:5", 0, 1, " --mix /cpu/10:995,/cpu/10000:5" },
+		{ "/a", 0, 0, " --mix /a --close" },
+		{ NULL, 10, 1, " --requests-per-conn 10" },
+		{ NULL, 10, 0, " --close" },
+		{ "/a:2,/b", 100, 1, " --mix /a:2,/b --requests-per-conn 100" },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		char *url;
+
+		job.mix = cases[k].mix;
+		job.per_conn = cases[k].per_conn;
+		job.keepalive = cases[k].keepalive;
+		line[0] = '\0';
+		assert_int_equal(t->argv(&job, argv, buf, sizeof(buf)), 0);
+		for (i = 0; argv[i]; i++)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
+			         i ? " " : "", argv[i]);
+		url = strstr(line, job.url);
+		if (!url || strcmp(url + strlen(job.url), cases[k].tail))
+			fail_msg("mix %s, %d per connection: %s", cases[k].mix ? cases[k].mix : "-",
+			         cases[k].per_conn, line);
+	}
 	job.rate = 0;
 	assert_int_equal(t->argv(&job, argv, buf, sizeof(buf)), -1);
 }
@@ -183,6 +308,8 @@ int main(void)
 		cmocka_unit_test(test_broken_reports),
 		cmocka_unit_test(test_argv),
 		cmocka_unit_test(test_outcomes),
+		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_broken_classes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -138,7 +138,9 @@ static void test_open_loop_rows(void **state)
 			         t[i].name);
 		k = plan_parse_levels(t[i].levels, v, PLAN_MAX_LEVELS);
 		for (j = 0; j < k; j++)
-			if (v[j] <= 0 || v[j] > 150)
+			if (scenario_offered_pct(&t[i], v[j]) <= 0 ||
+			    scenario_offered_pct(&t[i], v[j]) > 150 ||
+			    scenario_per_conn(&t[i], v[j]) < 0)
 				fail_msg("scenario %s: level %d is not a share of capacity",
 				         t[i].name, v[j]);
 		k = scenario_defaults(d, SCENARIO_MAX);
@@ -146,7 +148,20 @@ static void test_open_loop_rows(void **state)
 			if (d[j] == &t[i])
 				fail_msg("scenario %s runs by default", t[i].name);
 	}
-	assert_int_equal(open, 1);
+	assert_int_equal(open, 3);
+	/* churn: a level is requests per connection, offered at a fixed share of capacity */
+	t = scenario_find("churn");
+	assert_true(t->churn_pct > 0 && t->churn_pct < 100);
+	assert_int_equal(scenario_offered_pct(t, 10), t->churn_pct);
+	assert_int_equal(scenario_per_conn(t, 10), 10);
+	assert_int_equal(scenario_offered_pct(scenario_find("overload"), 80), 80);
+	assert_int_equal(scenario_per_conn(scenario_find("overload"), 80), 0);
+	/* mixed: a mix of two classes at "/", whose work a hello-only model does not do */
+	t = scenario_find("mixed");
+	assert_non_null(t->mix);
+	assert_string_equal(t->target, "/");
+	assert_string_equal(scenario_work_target(t), t->mix);
+	assert_true(t->load_conns > t->capacity_conns);
 	/* overload: capacity at as many connections as workers, and more connections than that */
 	t = scenario_find("overload");
 	assert_true(t->workers > 0 && t->capacity_conns == t->workers);
@@ -277,6 +292,44 @@ static void test_facts_wait(void **state)
 	}
 	assert_null(facts_wait_name(FACTS_WAIT_UNKNOWN));
 	assert_string_equal(facts_wait_name(FACTS_WAIT_NONE), "-");
+}
+
+/* The discipline= key (issue 23): optional like wait=, kept by facts_format after it. */
+static void test_facts_discipline(void **state)
+{
+	static const struct {
+		const char *line;
+		int discipline;
+		const char *format; /* facts_format's words after workers= */
+	} cases[] = {
+		{ "Facts: keepalive=yes parallel=1 workers=- wait=ready discipline=fcfs\n",
+		  FACTS_DISCIPLINE_FCFS, " wait=ready discipline=fcfs" },
+		{ "Facts: discipline=ps keepalive=yes parallel=1 workers=-\n", FACTS_DISCIPLINE_PS,
+		  " discipline=ps" },
+		{ "Facts: keepalive=yes parallel=1 workers=-\n", FACTS_DISCIPLINE_UNKNOWN, "" },
+		{ "Facts: keepalive=yes parallel=1 workers=- discipline=lifo\n",
+		  FACTS_DISCIPLINE_UNKNOWN, "" },
+		{ "Facts: keepalive=yes parallel=1 workers=- discipline=\n",
+		  FACTS_DISCIPLINE_UNKNOWN, "" },
+		{ "Facts: keepalive=yes parallel=1 workers=- discipline=FCFS\n",
+		  FACTS_DISCIPLINE_UNKNOWN, "" },
+	};
+	struct facts f;
+	char buf[128], want[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(want, sizeof(want), "keepalive=yes parallel=1 workers=-%s",
+		         cases[i].format);
+		if (facts_parse(cases[i].line, &f) != 0 || !f.known ||
+		    f.discipline != cases[i].discipline ||
+		    strcmp(facts_format(&f, buf, sizeof(buf)), want))
+			fail_msg(
+			    "discipline case %zu (%s): known %d discipline %d, formatted \"%s\"", i,
+			    cases[i].line, f.known, f.discipline, buf);
+	}
+	assert_null(facts_discipline_name(FACTS_DISCIPLINE_UNKNOWN));
+	assert_string_equal(facts_discipline_name(FACTS_DISCIPLINE_PS), "ps");
 }
 
 /*
@@ -817,7 +870,7 @@ static void test_plan_scenarios(void **state)
 	n = plan_cells(&p, cells);
 	for (i = 0; i < n; i++)
 		assert_true(cells[i].level == 4 && cells[i].reps == 2);
-	/* an open-loop scenario's estimate counts its capacity run per model, once */
+	/* an open-loop scenario's estimate counts its capacity run per model, once; a mix's */
 	plan_defaults(&p);
 	p.warmup = 0;
 	assert_int_equal(plan_add_model(&p, "epoll", "/x/epoll"), 0);
@@ -827,6 +880,11 @@ static void test_plan_scenarios(void **state)
 	assert_true(n > 1);
 	assert_true(fabs(plan_estimate_s(&p, 1.0) -
 	                 (plan_count(&p) + 2) * (cells[0].duration_s + 1.0)) < 1e-9);
+	/* a mix's: one capacity run per class and model (2 classes x 2 models) */
+	assert_int_equal(plan_parse_scenarios(&p, "mixed", err, sizeof(err)), 0);
+	n = plan_cells(&p, cells);
+	assert_true(fabs(plan_estimate_s(&p, 1.0) -
+	                 (plan_count(&p) + 4) * (cells[0].duration_s + 1.0)) < 1e-9);
 	assert_int_equal(plan_parse_scenarios(&p, "hello", err, sizeof(err)), 0);
 	assert_true(fabs(plan_estimate_s(&p, 1.0) - plan_count(&p) * (PLAN_DURATION_S + 1.0)) <
 	            1e-9);
@@ -844,13 +902,21 @@ static void test_plan_scenarios(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_rows),      cmocka_unit_test(test_parse_list),
-		cmocka_unit_test(test_facts),           cmocka_unit_test(test_facts_wait),
-		cmocka_unit_test(test_targets),         cmocka_unit_test(test_laws),
-		cmocka_unit_test(test_per_scenario),    cmocka_unit_test(test_irq_accounting),
-		cmocka_unit_test(test_plan_scenarios),  cmocka_unit_test(test_plot_marks),
-		cmocka_unit_test(test_open_loop_rows),  cmocka_unit_test(test_overload_law),
-		cmocka_unit_test(test_overload_report), cmocka_unit_test(test_meta_facts),
+		cmocka_unit_test(test_table_rows),
+		cmocka_unit_test(test_parse_list),
+		cmocka_unit_test(test_facts),
+		cmocka_unit_test(test_facts_wait),
+		cmocka_unit_test(test_facts_discipline),
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_laws),
+		cmocka_unit_test(test_per_scenario),
+		cmocka_unit_test(test_irq_accounting),
+		cmocka_unit_test(test_plan_scenarios),
+		cmocka_unit_test(test_plot_marks),
+		cmocka_unit_test(test_open_loop_rows),
+		cmocka_unit_test(test_overload_law),
+		cmocka_unit_test(test_overload_report),
+		cmocka_unit_test(test_meta_facts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,94 @@
+/* report_mixed.c -- a mix's cells beside the FCFS and PS laws, and the workers' balance. */
+#include "report_mixed.h"
+
+#include "facts.h"
+#include "workers.h"
+
+#include <string.h>
+
+#define MIXED_TOLERANCE 0.25 /* P-K against the measured mean wait: within 25 % */
+
+/* The verdict words: which law the short mean is nearer to, and whether the Facts say so. */
+static const char *nearer_words(const struct report_cell *x, char *buf, size_t len)
+{
+	const struct mixlaw m = { .fcfs_short_s = x->fcfs_short_us / 1e6,
+		                  .ps_short_s = x->ps_short_us / 1e6 };
+	int nearer = mixlaw_nearer(x->short_mean_us / 1e6, &m);
+	const char *claimed = facts_discipline_name(x->discipline);
+
+	if (!nearer)
+		return "-";
+	snprintf(buf, len, "%s (Facts: %s%s)", facts_discipline_name(nearer),
+	         claimed ? claimed : "none",
+	         !claimed                  ? ""
+	         : nearer == x->discipline ? ", agrees"
+	                                   : ", disagrees");
+	return buf;
+}
+
+/* One cell's row: its figures, the laws beside them (report_apply_laws), the verdicts. */
+static void mixed_row(FILE *f, const struct report_cell *x)
+{
+	char words[96];
+	double wait_us;
+
+	fprintf(f, "| %s | %s | %d %% | ", x->model, x->mode, x->concurrency);
+	if (!x->ok || x->fcfs_wait_us < 0) {
+		fprintf(f, "%s | - | - | - | - | - | - | - | - |\n",
+		        x->ok ? "no law (capacity not measured, or saturated)" : x->statuses);
+		return;
+	}
+	wait_us = x->short_mean_us - x->short_service_us;
+	fprintf(f, "%.0f + %.1f (rho %.2f) | %.2f | %.2f | %.2f | %.2f | ", x->short_rps,
+	        x->long_rps, x->mix_rho, x->short_p50_us / 1e3, x->short_p99_us / 1e3,
+	        x->short_mean_us / 1e3, x->long_p99_us / 1e3);
+	fprintf(f, "%.2f | %.2f%s | %.2f | %s |\n", wait_us / 1e3, x->fcfs_wait_us / 1e3,
+	        mixlaw_within(wait_us, x->fcfs_wait_us, MIXED_TOLERANCE) ? " (within 25 %)" : "",
+	        x->ps_short_us / 1e3, nearer_words(x, words, sizeof(words)));
+}
+
+void report_mixed_md(FILE *f, const struct scenario *s, const struct report_cell *c, int n)
+{
+	fprintf(f,
+	        "The mix %s, offered open-loop over up to %d connections at shares of its "
+	        "capacity. Capacity: each class's closed-loop req/s in keep-alive at %d "
+	        "connections, apart; the mix's is 1 / sum(share / capacity). The laws take each "
+	        "class's service time as 1 / its capacity and the cell's measured class rates: "
+	        "FCFS (a request runs to completion in arrival order) waits "
+	        "lambda E[S^2] / (2 (1 - rho)) on average (Pollaczek-Khinchine), processor sharing "
+	        "(the kernel time-slices) answers a short request in S / (1 - rho) on average. "
+	        "The measured wait is the short mean less its service time. Times in ms; the "
+	        "short class's latencies are those of its 2xx replies from their intended send "
+	        "time. docs/mixed.md explains.\n\n",
+	        s->mix, s->load_conns, s->capacity_conns);
+	fprintf(f, "| model | mode | load | short + long req/s | short p50 | short p99 | "
+	           "short mean | long p99 | wait measured | wait P-K (FCFS) | short mean PS | "
+	           "nearer |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+	for (int i = 0; i < n; i++)
+		if (c[i].concurrency > 0)
+			mixed_row(f, &c[i]);
+	fprintf(f, "\n");
+}
+
+void report_balance_md(FILE *f, const struct report_cell *c, int n)
+{
+	int rows = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (c[i].jain_median < 0 || c[i].parallel != FACTS_WORKERS)
+			continue; /* a thread per connection's threads are its connections */
+		if (!rows++)
+			fprintf(f,
+			        "How evenly the workers shared the load: each worker's share of "
+			        "the server's CPU over the load (from /proc, per thread of every "
+			        "process of the server; its main thread left out), largest first, "
+			        "and Jain's index (1: even; 1/n: one worker took it all).\n\n"
+			        "| model | mode | level | workers | shares | Jain |\n"
+			        "|---|---|---|---|---|---|\n");
+		fprintf(f, "| %s | %s | %d | %d | %s | %.2f |\n", c[i].model, c[i].mode,
+		        c[i].idle_conns ? c[i].idle_conns : c[i].concurrency,
+		        workers_count(c[i].worker_shares), c[i].worker_shares, c[i].jain_median);
+	}
+	if (rows)
+		fprintf(f, "\n");
+}
