@@ -259,6 +259,54 @@ static void write_verdict(FILE *f, const struct compare_verdict *v, const char *
 		        v->rps_ratio, s, v->rps_bar, v->rps_met ? "met" : "NOT met");
 }
 
+/* The cell of v's scenario, mode and level run by model among c[0..n), or NULL. */
+static const struct report_cell *verdict_cell(const struct report_cell *c, int n,
+                                              const struct compare_verdict *v, const char *model)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(c[i].scenario, v->scenario) && !strcmp(c[i].mode, v->mode) &&
+		    c[i].concurrency == v->level && !strcmp(c[i].model, model))
+			return &c[i];
+	return NULL;
+}
+
+/*
+ * What a verdict's figures cannot carry, under it: a compared cell that was
+ * noisy (§) or ran in a slow phase of the host (¤), and a least-CPU model
+ * that serves one connection at a time (its Facts: parallel=1 wait=-), whose
+ * economy is not that of a design serving the cell's connections at once.
+ */
+static void write_caveats(FILE *f, const struct report_cell *c, int n,
+                          const struct compare_verdict *v, const char *ref)
+{
+	const char *names[3] = { ref, v->best, v->lean };
+	const struct report_cell *lean = verdict_cell(c, n, v, v->lean);
+
+	for (int i = 0; i < 3; i++) {
+		const struct report_cell *x = names[i][0] ? verdict_cell(c, n, v, names[i]) : NULL;
+
+		if (!x || (i && !strcmp(names[i], names[i - 1])))
+			continue;
+		if (x->noisy)
+			fprintf(
+			    f,
+			    "  - § %s c=%d: %s's runs were noisy (others used up to %.0f %% of a "
+			    "CPU): compare with care\n",
+			    v->mode, v->level, x->model, x->other_cpu_max);
+		if (x->w.slow)
+			fprintf(f,
+			        "  - ¤ %s c=%d: %d of %s's runs came in another speed of the host "
+			        "(calib_us): compare with care\n",
+			        v->mode, v->level, x->w.slow, x->model);
+	}
+	if (lean && lean->parallel == FACTS_ONE && lean->wait == FACTS_WAIT_NONE)
+		fprintf(f,
+		        "  - %s serves one connection at a time (Facts: parallel=1 wait=-): the "
+		        "least CPU per request, from a design that keeps the other connections "
+		        "waiting\n",
+		        lean->model);
+}
+
 void compare_write(FILE *f, const struct report_cell *c, int n, const char *ref,
                    const char *ref_why)
 {
@@ -281,6 +329,8 @@ void compare_write(FILE *f, const struct report_cell *c, int n, const char *ref,
 			snprintf(why, sizeof(why), "%s has no ok run: %s%s%s", ref, r[i]->statuses,
 			         ref_why ? "; " : "", ref_why ? ref_why : "");
 		write_verdict(f, &v[i], ref, why);
+		if (v[i].measured)
+			write_caveats(f, c, n, &v[i], ref);
 		if (v[i].measured && (!min_ok || v[i].min_ok < min_ok))
 			min_ok = v[i].min_ok;
 	}
@@ -323,8 +373,9 @@ int compare_write_md(const char *path, const char *run_id, const struct report_c
 	fprintf(f, "# Our models against %s (make bench-compare, run %s)\n\n", short_name(ref),
 	        run_id);
 	fprintf(f,
-	        "Medians over the ok repetitions; server CPU is user + sys from wait4 of the "
-	        "server process tree; the load tool's CPU is %% of the CPUs it can use (ab: one; "
+	        "Medians over the ok repetitions; server CPU is the user + sys time of the "
+	        "server's process tree from the load's start to its end; the load tool's CPU is %% "
+	        "of the CPUs it can use (ab: one; "
 	        "wrk: a thread per client CPU). A req/s ratio is stated only where the load tool "
 	        "stayed below %.0f %% of them in both runs compared.\n\n",
 	        REPORT_CLIENT_BOUND_PCT);

@@ -65,7 +65,10 @@ int compare_verdicts(const struct report_cell *c, int n, const char *ref, struct
  * other than the bar's names itself: "pipeline keep-alive c=64 (wrk)"),
  * and the req/s verdict ("fastest keep-alive model: X at 1.04 x nginx (bar 1.25): NOT
  * met") only where the tool was below REPORT_CLIENT_BOUND_PCT in both the
- * reference's and X's runs, else "client-bound: req/s not comparable".
+ * reference's and X's runs, else "client-bound: req/s not comparable"; under
+ * each verdict its caveats: a compared cell (the reference's, best's, lean's)
+ * noisy (§) or from a slow phase of the host (¤), and a lean model that serves
+ * one connection at a time (Facts parallel=1 wait=-).
  * ref_why, if not NULL, says why the reference did not run (it is shown when
  * it has no ok run).
  */

@@ -98,3 +98,18 @@ bench-compare: deps all
 plots: $(BIN)/harness
 	@test -n "$(RUN)" || { echo "usage: make plots RUN=<run-id> (runs: ls $(RESULTS))" >&2; exit 2; }
 	$(BIN)/harness --replot $(RUN) --results $(RESULTS) --plots $(PLOTS) --scripts plots
+
+# Two runs compared cell by cell (harness/diffruns.h): medians, the change in %, a rank-sum
+# test's p over the repetitions ("~": no change shown) and the model orderings B reverses.
+# A and B are run ids under $(RESULTS) (or run directories); ALPHA= sets the largest p taken
+# as a change (0.05).
+DIFF_RUNS := $(BIN)/tools/diff-runs
+all: $(DIFF_RUNS)
+$(DIFF_RUNS): $(call obj,harness/tools/diff-runs.c) $(HARNESS_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm $(LDLIBS)
+
+.PHONY: diff-runs
+diff-runs: $(DIFF_RUNS)
+	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make diff-runs A=<run-id> B=<run-id> [ALPHA=0.05] (runs: ls $(RESULTS))" >&2; exit 2; }
+	@$(DIFF_RUNS) --results $(RESULTS) $(if $(ALPHA),--alpha $(ALPHA)) $(A) $(B)

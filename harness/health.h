@@ -27,6 +27,34 @@
 double health_served_conns(double rps, double mean_ms);
 
 /*
+ * A closed-loop run whose Little's-law ratio (health_littles_ratio) is off 1
+ * by more than this: the tool's own numbers disagree with each other there
+ * (its latency leaves out time a request spent in the tool, or counts time it
+ * did not wait, or connections sat unserved).
+ */
+#define HEALTH_LITTLES_OFF 0.10
+
+/*
+ * Little's law as a check on a closed-loop run: the connections served
+ * (health_served_conns) over those the tool held; 1 when throughput x mean
+ * latency accounts for every connection. -1 when either is unknown (<= 0).
+ */
+double health_littles_ratio(double served, int concurrency);
+
+/*
+ * 1 if Little's law says some of concurrency connections were never being
+ * served: served (health_served_conns; < 0: unknown) falls short of them by
+ * more than HEALTH_LITTLES_OFF of them and by at least 2 (a client's own time
+ * between requests is a fraction of one connection at c=1). Only meaningful
+ * where the load tool was not saturated: a saturated tool holds requests
+ * itself, which its latency does not count. Else 0.
+ */
+int health_unserved(double served, int concurrency);
+
+/* 1 if ratio (health_littles_ratio; <= 0: unknown) is off 1 by more than HEALTH_LITTLES_OFF. */
+int health_littles_off(double ratio);
+
+/*
  * 1 if served (health_served_conns; < 0: unknown) is below
  * HEALTH_STARVED_FRACTION of concurrency, else 0. Unknown is never starved.
  * A starved run keeps its status ok: its req/s and latencies are real, they
@@ -45,8 +73,18 @@ int health_starved(double served, int concurrency);
 int health_busy_jiffies(const char *proc_stat, unsigned long long *busy);
 
 /*
+ * The steal jiffies of all CPUs from the text of /proc/stat (the 8th number
+ * of its "cpu " line): time this virtual machine wanted a CPU and the host
+ * gave it to another. Not our work, but a run slowed like by a process beside
+ * it: the noise measure counts it with the others'. 0 when the kernel does
+ * not report it; -1 if the line is missing or malformed.
+ */
+int health_steal_jiffies(const char *proc_stat, unsigned long long *steal);
+
+/*
  * The CPU time of everyone else during a run, as a % of one CPU: the busy
- * jiffies all CPUs gained (busy_delta, hz a second) minus ours_s, the CPU
+ * jiffies all CPUs gained (busy_delta, hz a second; the caller adds the steal
+ * jiffies, health_steal_jiffies) minus ours_s, the CPU
  * seconds of the processes of the run (server, tool, harness), over wall_s.
  * Clamped at 0 (jiffies are sampled on ticks, rusage is exact). -1 when
  * wall_s <= 0 or hz <= 0.

@@ -11,6 +11,7 @@
 #include "record.h"
 #include "report.h"
 #include "report_md.h"
+#include "report_rank.h"
 #include "run.h"
 #include "scenario.h"
 #include "sweep.h"
@@ -186,8 +187,8 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	else
 		breakdown(run_dir, path, charts ? &job : NULL, rel);
 	if (ncells) {
-		printf(
-		    "\nRanking at the highest concurrency (req/s, mean ± sd of ok repetitions):\n");
+		printf("\nRanking at the highest concurrency (medians of the ok repetitions, "
+		       "min-max):\n");
 		report_ranking(stdout, cells, ncells);
 	}
 	if (compare)

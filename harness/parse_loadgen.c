@@ -48,6 +48,8 @@ static const struct field {
 	  offsetof(struct parse_loadgen_result, connections_opened), 1 },
 	{ "requests_per_conn", FIELD_LONG, offsetof(struct parse_loadgen_result, requests_per_conn),
 	  1 },
+	{ "conn_wait", FIELD_LONG, offsetof(struct parse_loadgen_result, conn_wait), 1 },
+	{ "queue_max", FIELD_LONG, offsetof(struct parse_loadgen_result, queue_max), 1 },
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

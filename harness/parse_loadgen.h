@@ -48,6 +48,13 @@ struct parse_loadgen_result {
 	long ok_lat_p99_us;
 	long ok_lat_max_us;
 	double ok_lat_mean_us;
+	/*
+	 * Requests that found every connection busy and waited in the generator
+	 * for one (their latency counts the wait), and the deepest such queue
+	 * summed over the threads; -1 when the report has none.
+	 */
+	long conn_wait;
+	long queue_max;
 	long connections_opened; /* the pool's and every reconnect (--requests-per-conn, close) */
 	long requests_per_conn;  /* 0: no limit */
 	/* The classes (0 when the report has none: a loadgen before issue 23); a report with

@@ -33,6 +33,7 @@ void plan_defaults(struct plan *p)
 	memset(p, 0, sizeof(*p));
 	p->nscenarios = scenario_defaults(p->scenarios, SCENARIO_MAX);
 	p->warmup = 1;
+	p->order_seed = PLAN_ORDER_SEED;
 }
 
 int plan_parse_scenarios(struct plan *p, const char *list, char *err, size_t errlen)
@@ -285,6 +286,33 @@ static struct plan_run cell_run(const struct plan_cell *c, int m, int r)
 		                  .reps = c->reps };
 }
 
+/* splitmix64: a well-mixed 64-bit value from x (the order's random numbers). */
+static unsigned long long mix64(unsigned long long x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+void plan_model_order(const struct plan *p, int cell, int rep, int *order)
+{
+	unsigned long long state = mix64(((unsigned long long)p->order_seed << 40) ^
+	                                 ((unsigned long long)cell << 20) ^ (unsigned)rep);
+	int i;
+
+	for (i = 0; i < p->nmodels; i++)
+		order[i] = i;
+	if (!p->order_seed)
+		return;
+	for (i = p->nmodels - 1; i > 0; i--) { /* Fisher-Yates */
+		int j = (int)((state = mix64(state)) % (unsigned long long)(i + 1)), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+}
+
 /* 1 if cell c's scenario pairs its levels (scenario.h), else 0. */
 static int paired(const struct plan *p, const struct plan_cell *c)
 {
@@ -310,18 +338,19 @@ static int group_end(const struct plan_cell *cells, int n, int start)
 static int paired_runs(const struct plan *p, const struct plan_cell *cells, int start, int end,
                        int r, struct plan_run *out, int n)
 {
-	int i, k;
+	int i, k, order[PLAN_MAX_MODELS];
 
+	plan_model_order(p, start, r, order);
 	for (i = 0; i < p->nmodels; i++)
 		for (k = 0; k < end - start; k++)
-			out[n++] = cell_run(&cells[r % 2 ? start + k : end - 1 - k], i, r);
+			out[n++] = cell_run(&cells[r % 2 ? start + k : end - 1 - k], order[i], r);
 	return n;
 }
 
 int plan_runs(const struct plan *p, struct plan_run *out, int max)
 {
 	static struct plan_cell cells[PLAN_MAX_CELLS];
-	int ncells = plan_cells(p, cells), n = 0, r, c, e, i, reps = 0;
+	int ncells = plan_cells(p, cells), n = 0, r, c, e, i, reps = 0, order[PLAN_MAX_MODELS];
 
 	if (plan_count(p) + (p->warmup ? p->nmodels : 0) > max)
 		return -1;
@@ -339,9 +368,11 @@ int plan_runs(const struct plan *p, struct plan_run *out, int max)
 				continue;
 			if (paired(p, &cells[c]))
 				n = paired_runs(p, cells, c, e, r, out, n);
-			else
+			else {
+				plan_model_order(p, c, r, order);
 				for (i = 0; i < p->nmodels; i++)
-					out[n++] = cell_run(&cells[c], i, r);
+					out[n++] = cell_run(&cells[c], order[i], r);
+			}
 		}
 	return n;
 }
@@ -445,6 +476,11 @@ void plan_print(const struct plan *p, FILE *f)
 			;
 		print_scenario(p, cells + start, i - start, f);
 	}
+	if (p->order_seed)
+		fprintf(f, "plan: models in a new order in every cell and repetition (seed %u)\n",
+		        p->order_seed);
+	else
+		fprintf(f, "plan: models in the listed order in every cell and repetition\n");
 	fprintf(f, "plan: warm-up %s", p->warmup ? "1 run per model (discarded)" : "off");
 	if (p->workers > 0)
 		fprintf(f, "; --workers %d\n", p->workers);

@@ -51,7 +51,16 @@ struct plan {
 	int duration_s;                         /* > 0: time bound of every run */
 	int warmup;                             /* 1: one discarded warm-up run per model first */
 	int workers; /* > 0: --workers N given to every model; 0: not passed (their default) */
+	/*
+	 * The models' order inside a cell: 0, as listed in every repetition;
+	 * else shuffled afresh for every cell and repetition from this seed
+	 * (plan_model_order), so that a slow phase of the host does not fall on
+	 * the same model in every repetition. plan_print records it.
+	 */
+	unsigned order_seed;
 };
+
+#define PLAN_ORDER_SEED 20 /* plan_defaults' order_seed */
 
 /* One run of the plan. rep is 1-based; rep 0 marks a warm-up run. */
 struct plan_run {
@@ -133,13 +142,21 @@ int plan_count(const struct plan *p);
  * Fill out (room for max) with every run in execution order: the warm-ups
  * (one per model, in the first cell) first, then repetitions outermost and,
  * inside each, the cells (plan_cells) that have that many repetitions and
- * then models innermost, so the models of one cell run back to back and drift
- * over time hits them alike. A paired scenario's cells of one mode (scenario.h)
- * instead go model by model, its levels innermost and reversed on even
- * repetitions (ABBA), so that one model's levels are seconds apart and can be
- * compared within a repetition. Returns the count, or -1 if max is too small.
+ * then models innermost (in plan_model_order's order), so the models of one
+ * cell run back to back and drift over time hits them alike. A paired scenario's cells of one mode
+ * (scenario.h) instead go model by model, its levels innermost and reversed on even repetitions
+ * (ABBA), so that one model's levels are seconds apart and can be compared within a repetition.
+ * Returns the count, or -1 if max is too small.
  */
 int plan_runs(const struct plan *p, struct plan_run *out, int max);
+
+/*
+ * The order of p's models in cell (plan_cells' index) at repetition rep into
+ * order[0..p->nmodels): the listed order when p->order_seed is 0, else a
+ * permutation drawn from the seed, the cell and the repetition (the same
+ * every time they are the same). Pure.
+ */
+void plan_model_order(const struct plan *p, int cell, int rep, int *order);
 
 /*
  * Expected wall time in seconds, with overhead_s per run for starting and

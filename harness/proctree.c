@@ -130,21 +130,59 @@ long proctree_pss_kb(pid_t root)
 	return total;
 }
 
-int proctree_cpu_s(pid_t root, double *user_s, double *sys_s)
+int proctree_parse_schedstat(const char *text, unsigned long long *ns)
 {
-	double tick = (double)sysconf(_SC_CLK_TCK);
+	char *end;
+
+	if (!isdigit((unsigned char)*text))
+		return -1;
+	*ns = strtoull(text, &end, 10);
+	return *end == ' ' || *end == '\n' || !*end ? 0 : -1;
+}
+
+/* The scheduler runtime of pid's live threads, in seconds; -1 if none could be read. */
+static double threads_runtime_s(pid_t pid)
+{
+	char path[300], *text;
+	struct dirent *e;
+	unsigned long long ns;
+	double total = -1;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if (!(d = opendir(path)))
+		return -1;
+	while ((e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/schedstat", (int)pid, e->d_name);
+		if (!(text = util_read_file(path, NULL)))
+			continue; /* it exited meanwhile */
+		if (proctree_parse_schedstat(text, &ns) == 0)
+			total = (total < 0 ? 0 : total) + ns / 1e9;
+		free(text);
+	}
+	closedir(d);
+	return total;
+}
+
+int proctree_runtime_s(pid_t root, double *s)
+{
+	double tick = (double)sysconf(_SC_CLK_TCK), own, live;
 	struct proctree_stat st;
 	pid_t *pids;
 	int n = proctree_pids(root, &pids), i;
 
-	*user_s = *sys_s = 0;
+	*s = 0;
 	if (n < 0)
 		return -1;
-	for (i = 0; i < n; i++)
-		if (stat_of(pids[i], &st) == 0) {
-			*user_s += (st.utime + st.cutime) / tick;
-			*sys_s += (st.stime + st.cstime) / tick;
-		}
+	for (i = 0; i < n; i++) {
+		if (stat_of(pids[i], &st) < 0)
+			continue;
+		own = (st.utime + st.stime) / tick;
+		live = threads_runtime_s(pids[i]);
+		*s += (live > own ? live : own) + (st.cutime + st.cstime) / tick;
+	}
 	free(pids);
 	return 0;
 }

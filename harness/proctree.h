@@ -42,11 +42,21 @@ int proctree_pids(pid_t root, pid_t **out);
 long proctree_pss_kb(pid_t root);
 
 /*
- * The CPU time the tree has used so far, in seconds: user and system time of
- * root and its live descendants plus what they reaped of their children, the
- * same total wait4 gives for root once everything is reaped. 0, or -1 when
- * root's own cannot be read.
+ * The on-CPU nanoseconds of a /proc/PID/task/TID/schedstat text (its first
+ * field: the scheduler's exact runtime, not sampled on ticks) into *ns. 0, or
+ * -1 if it is malformed.
  */
-int proctree_cpu_s(pid_t root, double *user_s, double *sys_s);
+int proctree_parse_schedstat(const char *schedstat, unsigned long long *ns);
+
+/*
+ * The CPU time the tree has used so far, in seconds, as exactly as /proc
+ * tells it: per process, its live threads' scheduler runtime (nanoseconds)
+ * or, if larger, its stat's user + system time (clock ticks, but with the
+ * threads that have exited), plus what it reaped of its children (ticks).
+ * Exact to the nanosecond for a process whose threads all live, as a pool's
+ * do; the ticks alone are 10 ms steps, as much as a whole
+ * short run's CPU. 0, or -1 when root's own cannot be read.
+ */
+int proctree_runtime_s(pid_t root, double *s);
 
 #endif

@@ -12,8 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS     41
-#define V6_NFIELDS  37 /* before the four counts per request */
+#define NFIELDS     49
+#define V7_NFIELDS  45 /* before the four counts per request */
+#define V6_NFIELDS  37 /* before the load window's columns (server_start_cpu_s .. gen_waited) */
 #define V5_NFIELDS  29 /* before the mix's classes and the workers' shares */
 #define V4_NFIELDS  27 /* before goodput_rps and rejected_rps */
 #define V3_NFIELDS  25 /* before idle_conns and server_mem_kb */
@@ -23,14 +24,18 @@
 #define STATUS      21 /* the status field's index */
 #define SCENARIO    24 /* the scenario field's index */
 #define SHARES      35 /* the worker_shares field's index */
+#define WINDOW      37 /* the first of the load window's fields */
+#define COUNTS      45 /* the first of the counts per request */
 
 static const char header[] =
     "run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
     "lat_mean_ms,lat_p50_ms,lat_p90_ms,lat_p99_ms,lat_max_ms,server_user_s,server_sys_s,"
     "server_cpu_us_per_req,server_maxrss_kb,client_cpu_pct,status,served_conns,other_cpu_pct,"
     "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,short_p50_us,short_p99_us,"
-    "short_mean_us,long_p99_us,short_rps,long_rps,worker_shares,jain,syscalls_per_req,"
-    "ctx_switches_per_req,migrations_per_req,instructions_per_req";
+    "short_mean_us,long_p99_us,short_rps,long_rps,worker_shares,jain,server_start_cpu_s,"
+    "server_exit_cpu_s,client_cpu_us_per_req,system_cpu_us_per_req,littles_ratio,calib_us,"
+    "server_kmem_kb,gen_waited,syscalls_per_req,ctx_switches_per_req,migrations_per_req,"
+    "instructions_per_req";
 
 const char *record_header(void)
 {
@@ -59,13 +64,39 @@ static int csv_text(const char *s, char *buf, size_t buflen)
 	return (int)o;
 }
 
-/* An optional number (< 0: unknown, an empty field) with one decimal into buf. */
-static void opt_num(double v, char *buf, size_t buflen)
+/* An optional number (< 0: unknown, an empty field) with decimals decimals into buf. */
+static void opt_dec(double v, int decimals, char *buf, size_t buflen)
 {
 	if (v < 0)
 		buf[0] = '\0';
 	else
-		snprintf(buf, buflen, "%.1f", v);
+		snprintf(buf, buflen, "%.*f", decimals, v);
+}
+
+/* An optional number with one decimal. */
+static void opt_num(double v, char *buf, size_t buflen)
+{
+	opt_dec(v, 1, buf, buflen);
+}
+
+/* The columns after jain: the load window's (issue 20), each with its leading comma. */
+static int format_window(const struct record_row *r, char *buf, size_t buflen)
+{
+	const struct {
+		double v;
+		int decimals;
+	} v[] = { { r->server_start_cpu_s, 6 },     { r->server_exit_cpu_s, 6 },
+		  { r->client_cpu_us_per_req, 2 },  { r->system_cpu_us_per_req, 2 },
+		  { r->littles_ratio, 3 },          { r->calib_us, 0 },
+		  { (double)r->server_kmem_kb, 0 }, { (double)r->gen_waited, 0 } };
+	char num[32];
+	size_t at = 0;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		opt_dec(v[i].v, v[i].decimals, num, sizeof(num));
+		at += (size_t)snprintf(buf + at, buflen > at ? buflen - at : 0, ",%s", num);
+	}
+	return at < buflen ? (int)at : -1;
 }
 
 /* The same with three decimals: a count per request (0.094 epoll_wait). */
@@ -102,7 +133,7 @@ static int format_mix(const struct record_row *r, char *buf, size_t buflen)
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
 	char f[6][2 * RECORD_WORD + 3], served[32], other[32], client[32], mem[32] = "";
-	char good[32], rej[32], cnt[4][32], mix[2 * RECORD_SHARES + 128];
+	char good[32], rej[32], mix[2 * RECORD_SHARES + 128], window[256], cnt[4][32];
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
@@ -123,16 +154,17 @@ int record_format(const struct record_row *r, char *buf, size_t buflen)
 	opt_count(r->instructions_per_req, cnt[3], sizeof(cnt[3]));
 	if (r->server_mem_kb >= 0)
 		snprintf(mem, sizeof(mem), "%ld", r->server_mem_kb);
-	if (format_mix(r, mix, sizeof(mix)) < 0)
+	if (format_mix(r, mix, sizeof(mix)) < 0 || format_window(r, window, sizeof(window)) < 0)
 		return -1;
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s%s,%s,%s,%s,%s\n",
+	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s%s%s,%s,%s,%s,%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
 	             r->server_cpu_us_per_req, r->server_maxrss_kb, client, f[4], served, other,
-	             f[5], r->idle_conns, mem, good, rej, mix, cnt[0], cnt[1], cnt[2], cnt[3]);
+	             f[5], r->idle_conns, mem, good, rej, mix, window, cnt[0], cnt[1], cnt[2],
+	             cnt[3]);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -199,8 +231,8 @@ int record_parse(const char *line, struct record_row *r)
 	if (!copy)
 		return -1;
 	nf = csv_split(copy, f, NFIELDS);
-	if (nf != NFIELDS && nf != V6_NFIELDS && nf != V5_NFIELDS && nf != V4_NFIELDS &&
-	    nf != V3_NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
+	if (nf != NFIELDS && nf != V7_NFIELDS && nf != V6_NFIELDS && nf != V5_NFIELDS &&
+	    nf != V4_NFIELDS && nf != V3_NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
 		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO ||
@@ -247,10 +279,18 @@ int record_parse(const char *line, struct record_row *r)
 	r->short_rps = d[33];
 	r->long_rps = d[34];
 	r->jain = d[36];
-	r->syscalls_per_req = d[37];
-	r->ctx_switches_per_req = d[38];
-	r->migrations_per_req = d[39];
-	r->instructions_per_req = d[40];
+	r->server_start_cpu_s = d[WINDOW];
+	r->server_exit_cpu_s = d[WINDOW + 1];
+	r->client_cpu_us_per_req = d[WINDOW + 2];
+	r->system_cpu_us_per_req = d[WINDOW + 3];
+	r->littles_ratio = d[WINDOW + 4];
+	r->calib_us = d[WINDOW + 5];
+	r->server_kmem_kb = (long)d[WINDOW + 6];
+	r->gen_waited = (long)d[WINDOW + 7];
+	r->syscalls_per_req = d[COUNTS];
+	r->ctx_switches_per_req = d[COUNTS + 1];
+	r->migrations_per_req = d[COUNTS + 2];
+	r->instructions_per_req = d[COUNTS + 3];
 	rc = 0;
 out:
 	free(copy);
@@ -321,6 +361,30 @@ fail:
 	return -1;
 }
 
+/* Seconds of CPU over requests, in µs; -1 when either is unknown or there were none. */
+static double per_request(double s, long requests)
+{
+	return s >= 0 && requests > 0 ? s * 1e6 / requests : -1;
+}
+
+/* The load window's columns of a finished run (issue 20). */
+static void record_window(struct record_row *row, const struct record_ids *id,
+                          const struct run_outcome *out)
+{
+	const struct tool *t = tool_find(id->tool);
+
+	row->server_start_cpu_s = out->server_start_cpu_s;
+	row->server_exit_cpu_s = out->server_exit_cpu_s;
+	row->client_cpu_us_per_req = per_request(out->client_cpu_s, out->res.requests);
+	row->system_cpu_us_per_req = per_request(out->system_cpu_s, out->res.requests);
+	row->littles_ratio = -1;
+	if (!t || !t->open_loop)
+		row->littles_ratio = health_littles_ratio(row->served_conns, id->concurrency);
+	row->calib_us = out->calib_us;
+	row->server_kmem_kb = out->server_kmem_kb;
+	row->gen_waited = out->res.gen_waited;
+}
+
 /* A mix's classes into row's columns; -1 (unknown) without one. */
 static void record_mix(struct record_row *row, const struct tool_result *res)
 {
@@ -372,6 +436,7 @@ void record_from_run(struct record_row *row, const struct record_ids *id,
 	record_mix(row, &out->res);
 	snprintf(row->worker_shares, sizeof(row->worker_shares), "%s", out->worker_shares);
 	row->jain = out->jain;
+	record_window(row, id, out);
 	/* the counting pass's (countpass.h), never the timed run's own */
 	row->syscalls_per_req = row->ctx_switches_per_req = -1;
 	row->migrations_per_req = row->instructions_per_req = -1;

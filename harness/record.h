@@ -55,6 +55,33 @@ struct record_row {
 	 * unknown or one worker: workers.h), and their Jain's index (-1: unknown). */
 	char worker_shares[RECORD_SHARES];
 	double jain;
+	/*
+	 * The load window (issue 20; older files: -1, and their server CPU covers
+	 * the server's whole life outside the idle scenario): the server tree's CPU
+	 * before the load (start-up) and after it (teardown and exit), in seconds.
+	 */
+	double server_start_cpu_s;
+	double server_exit_cpu_s;
+	double client_cpu_us_per_req; /* the load tool's CPU per request */
+	double system_cpu_us_per_req; /* every CPU's busy time over the load window, per request */
+	/*
+	 * Closed loop: req/s x the completed requests' mean latency / connections,
+	 * which Little's law makes 1 when the tool's numbers agree with each other
+	 * (served_conns / concurrency); -1: open loop or unknown.
+	 */
+	double littles_ratio;
+	double calib_us; /* the host's speed before the run (calib.h); -1: unknown */
+	/*
+	 * The idle scenario: the server's share of the kernel memory its held
+	 * connections took (kmem.h: slab, stacks, page tables less the holder's own
+	 * sockets), kB; -1: unknown or none held (older files: -1).
+	 */
+	long server_kmem_kb;
+	/*
+	 * Open loop: requests that waited inside the generator for a free
+	 * connection (tool_result.gen_waited); -1: unknown (older files too).
+	 */
+	long gen_waited;
 	/* the cell's counting pass (countpass.h), per request; -1: unknown (empty) */
 	double syscalls_per_req;
 	double ctx_switches_per_req; /* voluntary and involuntary */
@@ -74,8 +101,10 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
 
 /*
  * Parse one CSV line (newline optional) written by record_format into row.
- * Returns 0, or -1 if it does not have the schema's 41 fields; the 37 of a
- * file written before the four counts per request (all -1), the 29 of a
+ * Returns 0, or -1 if it does not have the schema's 49 fields; the 45 of a
+ * file written before the four counts per request (all -1), the 37 of a
+ * file written before the load window's columns (server_start_cpu_s to
+ * gen_waited, all -1), the 29 of a
  * file written before the mix's and the workers' columns (all unknown), the 27 of a
  * file written before goodput_rps and rejected_rps (both -1), the 25 of a
  * file written before idle_conns and server_mem_kb (0 and -1), the 24 of a

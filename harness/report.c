@@ -1,5 +1,7 @@
-/* report.c -- from rows to cells: statistics, slopes, pairs, laws, summary.csv, the ranking. */
+/* report.c -- from rows to cells: statistics, slopes, pairs, laws, summary.csv. */
 #include "report.h"
+#include "calib.h"
+#include "cellstats.h"
 #include "health.h"
 #include "mixlaw.h"
 #include "plan.h"
@@ -179,7 +181,7 @@ static void fill_counts(struct report_cell *cell, const struct record_row *const
 
 /* Fill cell from the k rows of one cell. */
 static void fill_cell(struct report_cell *cell, const struct record_row *const *rows, int k,
-                      double *tmp)
+                      double *tmp, double calib)
 {
 	const struct record_row *const *ok = rows;
 	int i, m = 0;
@@ -252,6 +254,9 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	fill_health(cell, rows, k, tmp);
 	fill_outcomes(cell, rows, k, tmp);
 	fill_mix(cell, rows, k, tmp);
+	cellstats_fill(&cell->w, rows, k, calib);
+	cellstats_marks(&cell->w, cell->ok, cell->served_median, cell->concurrency,
+	                cell->client_bound, cell->starved, scenario_open_loop(cell->scenario));
 }
 
 int report_is_idle(const struct report_cell *c)
@@ -359,6 +364,7 @@ int report_summarize(const struct record_row *rows, int n, struct report_cell **
 	const struct record_row **sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	double *tmp = malloc((n ? n : 1) * sizeof(*tmp));
 	int i, start, zero = 0, nzero = 0;
+	double calib = cellstats_calib_median(rows, n);
 
 	*ncells = 0;
 	*cells = malloc((n ? n : 1) * sizeof(**cells));
@@ -377,7 +383,7 @@ int report_summarize(const struct record_row *rows, int n, struct report_cell **
 
 		for (i = start + 1; i < n && same_cell(sorted[start], sorted[i]); i++)
 			;
-		fill_cell(cell, sorted + start, i - start, tmp);
+		fill_cell(cell, sorted + start, i - start, tmp, calib);
 		/* idle_conns ascends within a group: its N = 0 cell, if any, came first */
 		if (sorted[start]->idle_conns == 0)
 			zero = start, nzero = i - start;
@@ -434,16 +440,18 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 
 	if (!f)
 		return -1;
-	fprintf(f, "model,mode,concurrency,runs,reps_ok,rps_median,rps_min,rps_max,rps_mean,rps_sd,"
-	           "lat_p50_ms_median,lat_p99_ms_median,cpu_us_per_req_median,maxrss_kb_max,"
-	           "client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses,"
-	           "served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,"
-	           "run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,"
-	           "cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,"
-	           "cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
-	           "cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,rho,"
-	           "fcfs_short_us,ps_short_us,syscalls_per_req_median,ctx_switches_per_req_median,"
-	           "migrations_per_req_median,instructions_per_req_median\n");
+	fprintf(f,
+	        "model,mode,concurrency,runs,reps_ok,rps_median,rps_min,rps_max,rps_mean,rps_sd,"
+	        "lat_p50_ms_median,lat_p99_ms_median,cpu_us_per_req_median,maxrss_kb_max,"
+	        "client_cpu_pct_max,client_bound,client_cpu_pct_median,tool,reference,statuses,"
+	        "served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,"
+	        "run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,"
+	        "cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,"
+	        "cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
+	        "cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,rho,"
+	        "fcfs_short_us,ps_short_us%s,syscalls_per_req_median,ctx_switches_per_req_median,"
+	        "migrations_per_req_median,instructions_per_req_median\n",
+	        cellstats_summary_header());
 	for (i = 0; i < n; i++) {
 		char served[32] = "", other[32] = "", bound[32] = "", mem[32] = "", per[32] = "",
 		     cpu[32] = "", good[32] = "", rej[32] = "";
@@ -476,6 +484,7 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 		    c[i].run_s, c[i].idle_conns, mem, per, cpu, good, rej);
 		write_pairs(f, &c[i]);
 		write_mix(f, &c[i]);
+		cellstats_summary_row(f, &c[i].w, c[i].ok);
 		write_counts(f, &c[i]);
 	}
 	return fclose(f) == 0 ? 0 : -1;
@@ -494,192 +503,10 @@ int report_modes(const struct report_cell *c, int n, const char *modes[REPORT_MA
 	return k;
 }
 
-/* The highest concurrency of mode with an ok run, or 0. */
-static int top_level(const struct report_cell *c, int n, const char *mode)
-{
-	int i, top = 0;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].mode, mode) && c[i].ok && report_level(&c[i]) > top)
-			top = report_level(&c[i]);
-	return top;
-}
-
-static int cmp_mean_desc(const void *a, const void *b)
-{
-	const struct report_cell *x = *(const struct report_cell *const *)a;
-	const struct report_cell *y = *(const struct report_cell *const *)b;
-
-	return (x->rps_mean < y->rps_mean) - (x->rps_mean > y->rps_mean);
-}
-
 const char *report_label(const char *model, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s", model, plan_is_reference(model) ? " (reference)" : "");
 	return buf;
-}
-
-/* " (starved: N of C connections served; p99 >= the 2.0 s run)" for a starved cell, into buf. */
-static const char *starved_words(const struct report_cell *c, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	if (c->starved)
-		snprintf(buf, len,
-		         " (starved: %.0f of %d connections served; p99 >= the %.1f s run)",
-		         c->served_median, c->concurrency, c->run_s);
-	return buf;
-}
-
-/* " = 98 % of the 3,200 bound" for rps of a cell with a bound, else "", into buf. */
-static const char *bound_words(const struct report_cell *c, double rps, char *buf, size_t len)
-{
-	char b[32];
-
-	buf[0] = '\0';
-	if (c->ok && c->bound > 0)
-		snprintf(buf, len, " = %.0f %% of the %s bound", 100 * rps / c->bound,
-		         util_thousands(c->bound, b, sizeof(b)));
-	return buf;
-}
-
-#define NO_SPREAD " (1 repetition: no spread)"
-
-/*
- * The ratio a/b of two means with its propagated standard deviation
- * ("1.94 ± 0.05") into buf; without it ("1.94") when either side has fewer
- * than 2 ok repetitions, which *no_spread then says.
- */
-static const char *ratio_words(double a, double sa, int oka, double b, double sb, int okb,
-                               char *buf, size_t len, int *no_spread)
-{
-	double ratio = a / b;
-
-	*no_spread = oka < 2 || okb < 2;
-	if (*no_spread)
-		snprintf(buf, len, "%.2f", ratio);
-	else
-		snprintf(buf, len, "%.2f ± %.2f", ratio,
-		         ratio * sqrt(pow(sa / a, 2) + pow(sb / b, 2)));
-	return buf;
-}
-
-/* "31000 ± 1414" or "31000" (fewer than 2 ok repetitions) into buf. */
-static const char *mean_words(double mean, double sd, int ok, const char *fmt_unit, char *buf,
-                              size_t len)
-{
-	char num[32];
-
-	snprintf(num, sizeof(num), fmt_unit, mean);
-	if (ok < 2)
-		snprintf(buf, len, "%s", num);
-	else
-		snprintf(buf, len, "%s ± %.*f", num, strstr(fmt_unit, ".1f") ? 1 : 0, sd);
-	return buf;
-}
-
-/* Least server CPU per request first; cells without an ok measure last. */
-static int cmp_cpu_asc(const void *a, const void *b)
-{
-	const struct report_cell *x = *(const struct report_cell *const *)a;
-	const struct report_cell *y = *(const struct report_cell *const *)b;
-	double cx = x->ok && x->cpu_us_mean > 0 ? x->cpu_us_mean : INFINITY;
-	double cy = y->ok && y->cpu_us_mean > 0 ? y->cpu_us_mean : INFINITY;
-
-	return (cx > cy) - (cx < cy);
-}
-
-/* Rank r[0..k) (sorted, r[0] the best) by server CPU per request: the load tool set the req/s. */
-static void rank_cpu(FILE *f, const struct report_cell **r, int k, const char *head)
-{
-	char a[RECORD_WORD + 16], b[RECORD_WORD + 16], m[64], ratio[64], sw[128];
-	int i, ns, best_ns = r[0]->ok < 2;
-
-	report_label(r[0]->model, a, sizeof(a));
-	fprintf(f, "%s: server CPU per request (the load generator limited req/s): %s: %s µs%s%s\n",
-	        head, a,
-	        mean_words(r[0]->cpu_us_mean, r[0]->cpu_us_sd, r[0]->ok, "%.1f", m, sizeof(m)),
-	        best_ns ? NO_SPREAD : "", starved_words(r[0], sw, sizeof(sw)));
-	for (i = 1; i < k; i++) {
-		report_label(r[i]->model, b, sizeof(b));
-		if (!r[i]->ok || r[i]->cpu_us_mean <= 0 || r[0]->cpu_us_mean <= 0) {
-			fprintf(f, "  %s: no ok run (%s)\n", b, r[i]->statuses);
-			continue;
-		}
-		ratio_words(r[i]->cpu_us_mean, r[i]->cpu_us_sd, r[i]->ok, r[0]->cpu_us_mean,
-		            r[0]->cpu_us_sd, r[0]->ok, ratio, sizeof(ratio), &ns);
-		fprintf(f, "  %s used %s x less CPU per request than %s (%.1f µs)%s%s\n", a, ratio,
-		        b, r[i]->cpu_us_mean, starved_words(r[i], sw, sizeof(sw)),
-		        ns && !best_ns ? NO_SPREAD : "");
-	}
-}
-
-/* The ranking of one mode at concurrency level to f. */
-static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *mode, int level)
-{
-	const struct report_cell *r[n ? n : 1], *best;
-	char a[RECORD_WORD + 16], b[RECORD_WORD + 16], sw[128], bw[80], head[96], m[64];
-	char ratio[64];
-	int i, k = 0, ns, best_ns;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].mode, mode) && report_level(&c[i]) == level)
-			r[k++] = &c[i];
-	qsort(r, k, sizeof(r[0]), cmp_mean_desc);
-	best = r[0];
-	snprintf(head, sizeof(head), "%s, %s=%d (%s)", mode, report_level_word(best), level,
-	         best->tool);
-	if (best->client_bound && best->ok) {
-		/* req/s ranks the load generator here; what the server spent per answer does not */
-		qsort(r, k, sizeof(r[0]), cmp_cpu_asc);
-		rank_cpu(f, r, k, head);
-		return;
-	}
-	best_ns = best->ok < 2;
-	report_label(best->model, a, sizeof(a));
-	fprintf(f, "%s: %s: %s req/s%s%s%s%s\n", head, a,
-	        mean_words(best->rps_mean, best->rps_sd, best->ok, "%.0f", m, sizeof(m)),
-	        bound_words(best, best->rps_mean, bw, sizeof(bw)), best_ns ? NO_SPREAD : "",
-	        best->client_bound ? " (limited by the load generator)"
-	        : best->client_unknown
-	            ? " (client-bound: unknown, the load tool's CPU was not measured)"
-	            : "",
-	        starved_words(best, sw, sizeof(sw)));
-	for (i = 1; i < k; i++) {
-		if (!r[i]->ok || r[i]->rps_mean <= 0) {
-			fprintf(f, "  %s: no ok run (%s)\n",
-			        report_label(r[i]->model, b, sizeof(b)), r[i]->statuses);
-			continue;
-		}
-		ratio_words(best->rps_mean, best->rps_sd, best->ok, r[i]->rps_mean, r[i]->rps_sd,
-		            r[i]->ok, ratio, sizeof(ratio), &ns);
-		fprintf(f, "  %s ran %s x faster than %s%s%s", a, ratio,
-		        report_label(r[i]->model, b, sizeof(b)),
-		        r[i]->client_bound ? " (load generator limited it)" : "",
-		        starved_words(r[i], sw, sizeof(sw)));
-		if (r[i]->bound > 0)
-			fprintf(f, " (%.0f req/s%s)", r[i]->rps_mean,
-			        bound_words(r[i], r[i]->rps_mean, bw, sizeof(bw)));
-		fprintf(f, "%s\n", ns && !best_ns ? NO_SPREAD : "");
-	}
-}
-
-/* The ranking of one scenario's cells c[0..n), per mode. */
-static void rank_scenario(FILE *f, const struct report_cell *c, int n)
-{
-	const char *modes[REPORT_MAX_MODES];
-	int m, k = report_modes(c, n, modes), level;
-
-	if (scenario_open_loop(c[0].scenario)) {
-		fprintf(f, "open loop: not ranked (each model was offered shares of its own "
-		           "capacity); see its table in report.md\n");
-		return;
-	}
-	for (m = 0; m < k; m++) {
-		if (!(level = top_level(c, n, modes[m])))
-			fprintf(f, "%s: no ok run to rank\n", modes[m]);
-		else
-			rank_mode(f, c, n, modes[m], level);
-	}
 }
 
 /*
@@ -778,20 +605,6 @@ const char *report_title(const struct report_cell *c, char *buf, size_t len)
 
 	snprintf(buf, len, "scenario %s (GET %s)", c->scenario, s ? s->target : "?");
 	return buf;
-}
-
-void report_ranking(FILE *f, const struct report_cell *c, int n)
-{
-	char title[RECORD_WORD + 128];
-	int start, end;
-
-	for (start = 0; start < n; start = end) {
-		end = report_slice_end(c, n, start);
-		fprintf(f, "%s%s:\n", start ? "\n" : "",
-		        report_title(&c[start], title, sizeof(title)));
-		rank_scenario(f, c + start, end - start);
-		report_idle_slopes(f, c + start, end - start);
-	}
 }
 
 const struct report_cell *report_find_cell(const struct report_cell *c, int n, const char *model,

@@ -6,6 +6,7 @@
 #ifndef REPORT_H
 #define REPORT_H
 
+#include "cellstats.h"
 #include "facts.h"
 #include "meta.h"
 #include "record.h"
@@ -13,6 +14,9 @@
 #include <stdio.h>
 
 #define REPORT_CLIENT_BOUND_PCT 90.0 /* the load tool at this % of its CPUs limited the cell */
+#define REPORT_BANDWIDTH_BYTES                                                                     \
+	65536 /* bodies this large: MB/s beside req/s; ranked by the                               \
+	         machine's CPU where the client limited req/s */
 
 /* One scenario x model x mode x concurrency cell; the statistics are over its ok repetitions. */
 struct report_cell {
@@ -89,6 +93,7 @@ struct report_cell {
 	 * capacity not ok, or saturated).
 	 */
 	double mix_rho, short_service_us, fcfs_wait_us, fcfs_short_us, ps_short_us;
+	struct cell_window w; /* the load window's figures and marks (cellstats.h) */
 	/* The counting pass's counts per request (countpass.h), medians of the ok rows; -1. */
 	double syscalls_median, ctx_switches_median, migrations_median, instructions_median;
 };
@@ -123,21 +128,6 @@ int report_write_summary(const char *path, const struct report_cell *c, int n);
 
 /* model's name for tables and legends: "ref-nginx (reference)" for a reference, into buf. */
 const char *report_label(const char *model, char *buf, size_t len);
-
-/*
- * Write, per scenario and mode, the hyperfine-style ranking at the mode's highest
- * concurrency with an ok run ("epoll ran 1.84 ± 0.05 x faster than thread",
- * mean ± propagated standard deviation of req/s) to f, noting cells the load
- * tool limited and starved cells ("(starved: N of C connections served; p99 >=
- * the 2 s run)"). When the top cell is client bound, req/s ranks the load
- * generator, so the mode is ranked by server CPU per request instead, and
- * says so. With fewer than 2 ok repetitions on either side no spread is
- * printed ("1 repetition: no spread").
- * References are ranked with the rest but labelled "(reference)". Where a
- * cell has a bound, its req/s is given as a share of it ("= 98 % of the
- * 3,200 bound").
- */
-void report_ranking(FILE *f, const struct report_cell *c, int n);
 
 /*
  * The cell's level: its idle connections in a scenario whose levels are idle

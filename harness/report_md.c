@@ -1,5 +1,7 @@
 /* report_md.c -- report.md: per scenario its law and tables, the ranking, the charts, the meta. */
 #include "report_md.h"
+#include "report_rank.h"
+#include "calib.h"
 #include "report_mixed.h"
 #include "health.h"
 #include "plot.h"
@@ -12,11 +14,9 @@
 /* Which marks a table used, for its legend. */
 struct marks {
 	int cpu; /* the table is of server CPU per request, not req/s */
-	int bound, refs, shortfall, starved, noisy, law, refused;
+	int bound, refs, shortfall, starved, noisy, law, refused, unserved, slow, littles;
 	double noisy_max;
 };
-
-#define REPORT_BANDWIDTH_BYTES 65536 /* bodies this large get MB/s beside req/s */
 
 /* The distinct concurrency levels of mode, ascending (at most max). */
 static int levels_of(const struct report_cell *c, int n, const char *mode, int *lv, int max)
@@ -73,11 +73,18 @@ static void md_cell(FILE *f, const struct report_cell *x, int planned, struct ma
 		fprintf(f, " ‡");
 	if (shortfall)
 		fprintf(f, " *");
-	if (x->ok && x->starved)
+	if (x->ok && (x->starved || x->w.unserved))
 		fprintf(f, " † ~%.0f/%d", x->served_median, x->concurrency);
 	if (x->noisy)
 		fprintf(f, " §");
+	if (x->w.slow)
+		fprintf(f, " ¤");
+	if (x->w.littles_off && !m->cpu)
+		fprintf(f, " ≠");
 	fprintf(f, " |");
+	m->unserved |= x->ok && x->w.unserved && !x->starved;
+	m->slow |= x->w.slow > 0;
+	m->littles |= x->w.littles_off && !m->cpu;
 	m->bound |= x->ok && x->client_bound;
 	m->shortfall |= shortfall;
 	m->starved |= x->ok && x->starved;
@@ -94,7 +101,10 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 		fprintf(f, "\n= N %% of B: the median req/s as a share of the bound B that the "
 		           "scenario's law gives for the model (from its Facts line, the server's "
 		           "CPUs and --workers). A model far below its bound is a finding to "
-		           "explain.\n");
+		           "explain. Where the law is the CPU's (the cpu scenario), a model below "
+		           "100 %% was not idle: its CPUs were busy, and the gap is what it spends "
+		           "per request beside the work itself (parsing, system calls, "
+		           "scheduling), not spare capacity.\n");
 	if (m->refused)
 		fprintf(
 		    f, "\nN refused/s: 503 answers a second from a model that refuses by design "
@@ -123,6 +133,30 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 		        "least one repetition (up to %.0f %%; other_cpu_pct in results.csv). Not "
 		        "retried: compare with care.\n",
 		        HEALTH_NOISY_PCT, m->noisy_max);
+	if (m->unserved)
+		fprintf(
+		    f,
+		    "\n† without starved: Little's law (req/s x the completed requests' mean "
+		    "latency) accounts for only ~N of the C connections, more than %.0f %% short, "
+		    "while the load tool was not saturated: the others spent part of the run "
+		    "unserved (in the accept queue, waiting for a worker). Their wait is not in "
+		    "the p99 shown, which is that of the requests served.\n",
+		    100 * HEALTH_LITTLES_OFF);
+	if (m->slow)
+		fprintf(f,
+		        "\n¤ slow phase: in at least one repetition the host's calibration "
+		        "(calib_us: a fixed pipe ping-pong timed before the run) was more than "
+		        "%.0f %% off the whole run's median: the host ran at another speed then, "
+		        "which other_cpu_pct cannot see. Compare with care.\n",
+		        100 * CALIB_OFF_FRAC);
+	if (m->littles)
+		fprintf(
+		    f,
+		    "\n≠ Little's law off: req/s x mean latency / connections (littles_ratio) is "
+		    "more than %.0f %% away from 1: the tool's own numbers disagree (a saturated "
+		    "tool holds requests its latency does not count; some tools' means are not "
+		    "of the requests they count).\n",
+		    100 * HEALTH_LITTLES_OFF);
 	if (m->refs)
 		fprintf(f, "\n(reference): a production server run behind the same contract (e.g. "
 		           "ref-nginx is Debian's nginx), the yardstick, not a model of ours.\n");
@@ -132,6 +166,129 @@ static void md_legend(FILE *f, const struct marks *m, int planned)
 		    "\n‡ the load generator used >= %.0f %% of one core: the load generator, not "
 		    "the server, limited this cell.\n",
 		    REPORT_CLIENT_BOUND_PCT);
+	fprintf(f, "\n");
+}
+
+/* The highest level of mode among c[0..n) with an ok cell, or -1. */
+static int top_ok(const struct report_cell *c, int n, const char *mode)
+{
+	int i, top = -1;
+
+	for (i = 0; i < n; i++)
+		if (c[i].ok && !strcmp(c[i].mode, mode) && c[i].concurrency > top)
+			top = c[i].concurrency;
+	return top;
+}
+
+/*
+ * Where the CPU went, for one scenario's cells c[0..n) in mode at its
+ * highest level with an ok run: per model the server's, the load tool's and
+ * the whole machine's CPU µs per request (medians), so that a reader sees the
+ * loopback's kernel work move between client and server while the machine's
+ * total does not. Nothing when no cell knows the machine's (older files).
+ */
+static void md_cpu_table(FILE *f, const struct report_cell *c, int n, const char *mode)
+{
+	int i, level = top_ok(c, n, mode), known = 0;
+
+	for (i = 0; i < n; i++)
+		known |= !strcmp(c[i].mode, mode) && c[i].concurrency == level &&
+		         c[i].w.sys_us_median > 0;
+	if (!known)
+		return;
+	fprintf(f,
+	        "Where the CPU went, %s mode at c=%d (µs per request, medians): the server's "
+	        "tree, the load tool, and every CPU of the machine over the same window "
+	        "(/proc/stat; other processes' too, see §). On loopback the kernel's work for a "
+	        "connection falls to whichever side's system call ran it, so client and server "
+	        "trade it; the machine's total does not.\n\n| model | server | client | whole "
+	        "machine |\n|---|---:|---:|---:|\n",
+	        mode, level);
+	for (i = 0; i < n; i++) {
+		const struct report_cell *x = &c[i];
+
+		if (strcmp(x->mode, mode) || x->concurrency != level || !x->ok)
+			continue;
+		fprintf(f, "| %s | %.1f |", x->model, x->cpu_us_median);
+		fprintf(f, x->w.client_us_median >= 0 ? " %.1f |" : " ? |", x->w.client_us_median);
+		if (x->w.sys_us_median >= 0)
+			fprintf(f, " %.1f%s |\n", x->w.sys_us_median, x->noisy ? " §" : "");
+		else
+			fprintf(f, " ? |\n");
+	}
+	fprintf(f, "\n");
+}
+
+/*
+ * The fixed cost, for one scenario's cells c[0..n): per model and mode the
+ * median CPU before the load (start-up, a pool's creation) and after it
+ * (teardown, exit) at the lowest level, and what they would add per request
+ * had they been charged to that cell's requests. Nothing when unknown.
+ */
+static void md_fixed_cost(FILE *f, const struct report_cell *c, int n)
+{
+	int i, known = 0;
+
+	for (i = 0; i < n; i++)
+		known |= c[i].ok && c[i].w.start_cpu_median >= 0 && c[i].w.exit_cpu_median >= 0;
+	if (!known)
+		return;
+	fprintf(f, "Fixed cost: the server tree's CPU before the load (start-up, a pool's "
+	           "creation) and after it (teardown, exit), kept out of every CPU per request "
+	           "above; at each model's lowest level, with what it would have added per "
+	           "request there.\n\n| model | mode | level | start-up ms | exit ms | would add "
+	           "µs/req | measured µs/req |\n|---|---|---:|---:|---:|---:|---:|\n");
+	for (i = 0; i < n; i++) {
+		const struct report_cell *x = &c[i];
+		double reqs = x->rps_median * x->run_s;
+
+		if (!x->ok || x->w.start_cpu_median < 0 || x->w.exit_cpu_median < 0 ||
+		    (i && !strcmp(c[i - 1].model, x->model) && !strcmp(c[i - 1].mode, x->mode)))
+			continue; /* cells are sorted by model, mode, level: the first is the lowest
+			           */
+		fprintf(f, "| %s | %s | %d | %.1f | %.1f | ", x->model, x->mode, x->concurrency,
+		        1e3 * x->w.start_cpu_median, 1e3 * x->w.exit_cpu_median);
+		if (reqs > 0)
+			fprintf(f, "%.1f | ",
+			        1e6 * (x->w.start_cpu_median + x->w.exit_cpu_median) / reqs);
+		else
+			fprintf(f, "? | ");
+		fprintf(f, "%.1f |\n", x->cpu_us_median);
+	}
+	fprintf(f, "\n");
+}
+
+/*
+ * An idle scenario's memory per idle connection, at the most idle
+ * connections: the user-space slope, the kernel's (the server's share,
+ * kmem.h) and their total. Nothing when no cell knows the kernel's.
+ */
+static void md_idle_memory(FILE *f, const struct report_cell *c, int n)
+{
+	int i, known = 0;
+
+	for (i = 0; i < n; i++)
+		known |= c[i].w.kmem_per_idle_b >= 0;
+	if (!known)
+		return;
+	fprintf(f, "Memory per idle connection, at the most idle connections: user space (the "
+	           "slope of the tree's PSS), the kernel's (slab, stacks and page tables grown "
+	           "while they were opened, less the holder's own sockets: on loopback both ends "
+	           "live in this kernel), and the total.\n\n| model | mode | N | user B | kernel "
+	           "B | total B |\n|---|---|---:|---:|---:|---:|\n");
+	for (i = 0; i < n; i++) {
+		const struct report_cell *x = &c[i];
+
+		if (x->w.kmem_per_idle_b < 0 || (i + 1 < n && !strcmp(c[i + 1].model, x->model) &&
+		                                 !strcmp(c[i + 1].mode, x->mode)))
+			continue; /* sorted by model, mode, level: the last is the most idle */
+		fprintf(f, "| %s | %s | %d | ", x->model, x->mode, x->idle_conns);
+		if (isnan(x->mem_per_idle_b))
+			fprintf(f, "? | %.0f | ? |\n", x->w.kmem_per_idle_b);
+		else
+			fprintf(f, "%.0f | %.0f | %.0f |\n", x->mem_per_idle_b,
+			        x->w.kmem_per_idle_b, x->mem_per_idle_b + x->w.kmem_per_idle_b);
+	}
 	fprintf(f, "\n");
 }
 
@@ -149,9 +306,10 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 			tool = c[i].tool;
 	if (cpu)
 		fprintf(f,
-		        "Server CPU µs per request (user + sys over requests; median of the ok "
-		        "repetitions), %s mode: what the design costs per answer, whoever "
-		        "limited the req/s.\n\n| model |",
+		        "Server CPU µs per request (the server tree's user + sys from the load's "
+		        "start to its end, over requests; median of the ok repetitions), %s "
+		        "mode: what the design costs per answer, whoever limited the req/s.\n\n| "
+		        "model |",
 		        mode);
 	else
 		fprintf(f,
@@ -224,6 +382,20 @@ static int loss_servers(const struct report_cell *c)
 }
 
 /*
+ * "; 45 % of them waited in the generator for a connection" where some of an
+ * open-loop cell's requests did (their latency holds that wait, which is the
+ * generator's queue, not the server's), else "", into buf.
+ */
+static const char *generator_wait(const struct report_cell *x, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (x->w.gen_wait_share > 0)
+		snprintf(buf, len, "; %.0f %% of them waited in the generator for a connection",
+		         100 * x->w.gen_wait_share);
+	return buf;
+}
+
+/*
  * One open-loop cell beside its law (scenario_overload_law): offered load,
  * goodput and rejected req/s each with the law's figure, p99, and what the law
  * says past the bound. The offered req/s is the share of the measured capacity
@@ -236,7 +408,7 @@ static void md_overload_law_row(FILE *f, const struct report_cell *x, const stru
 	struct overload_law law;
 	int has_law = scenario_overload_law(x->bound, offered, x->admission, loss_servers(x), run_s,
 	                                    &law) == 0;
-	char rej[32] = "?";
+	char rej[32] = "?", p99[128], waited[96];
 
 	fprintf(f, "| %s | %d %% = ", x->model, x->concurrency);
 	fprintf(f, offered >= 0 ? "%.0f |" : "? |", offered);
@@ -247,13 +419,15 @@ static void md_overload_law_row(FILE *f, const struct report_cell *x, const stru
 	if (x->rejected_median >= 0)
 		snprintf(rej, sizeof(rej), "%.0f", x->rejected_median);
 	if (!has_law) {
-		fprintf(f, " %.0f | %s | %.2f ms | no law: %s |\n", x->goodput_median, rej,
-		        x->p99_median,
+		fprintf(f, " %.0f | %s | %s | no law: %s |\n", x->goodput_median, rej,
+		        cellstats_p99_words(&x->w, x->ok, x->p99_median, p99, sizeof(p99)),
 		        x->bound < 0 ? x->law : "the offered load is unknown (no capacity run)");
 		return;
 	}
-	fprintf(f, " %.0f (law %.0f) | %s (law %.0f) | %.2f ms | ", x->goodput_median,
-	        law.goodput_rps, rej, law.rejected_rps, x->p99_median);
+	fprintf(f, " %.0f (law %.0f) | %s (law %.0f) | %s%s | ", x->goodput_median, law.goodput_rps,
+	        rej, law.rejected_rps,
+	        cellstats_p99_words(&x->w, x->ok, x->p99_median, p99, sizeof(p99)),
+	        generator_wait(x, waited, sizeof(waited)));
 	if (loss_servers(x) > 0)
 		fprintf(
 		    f,
@@ -297,7 +471,7 @@ static void md_overload_verdict(FILE *f, const struct report_cell *c, int n)
 {
 	const struct report_cell *low = NULL, *knee = NULL, *top = &c[0], *cap = NULL;
 	double peak = 0;
-	char knee_s[64], top_s[192];
+	char knee_s[192], top_s[192], p99[128];
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -317,8 +491,12 @@ static void md_overload_verdict(FILE *f, const struct report_cell *c, int n)
 		if (x->goodput_median > peak)
 			peak = x->goodput_median;
 	}
-	snprintf(knee_s, sizeof(knee_s), knee ? "%d %%" : "not within the loads run",
-	         knee ? knee->concurrency : 0);
+	if (knee)
+		snprintf(
+		    knee_s, sizeof(knee_s), "%d %%: %s", knee->concurrency,
+		    cellstats_p99_words(&knee->w, knee->ok, knee->p99_median, p99, sizeof(p99)));
+	else
+		snprintf(knee_s, sizeof(knee_s), "not within the loads run");
 	if (!top->ok)
 		snprintf(top_s, sizeof(top_s), "not measured at %d %% (%s) | -", top->concurrency,
 		         top->statuses);
@@ -334,8 +512,9 @@ static void md_overload_verdict(FILE *f, const struct report_cell *c, int n)
 		fprintf(f, "not measured (%s) | ", cap ? cap->statuses : "no run");
 	fprintf(f, "%s | ", past_bound(&c[0]));
 	if (low)
-		fprintf(f, "%.2f ms at %d %% | %s | %s |\n", low->p99_median, low->concurrency,
-		        knee_s, top_s);
+		fprintf(f, "%s at %d %% | %s | %s |\n",
+		        cellstats_p99_words(&low->w, low->ok, low->p99_median, p99, sizeof(p99)),
+		        low->concurrency, knee_s, top_s);
 	else
 		fprintf(f, "- | - | %s |\n", top_s);
 }
@@ -412,7 +591,9 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 	for (m = 0; m < k; m++) {
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 0);
 		md_table(f, c, n, modes[m], report_planned_reps(c, n), 1);
+		md_cpu_table(f, c, n, modes[m]);
 	}
+	md_fixed_cost(f, c, n);
 	report_balance_md(f, c, n);
 	if (report_is_idle(&c[0])) {
 		fprintf(
@@ -430,6 +611,7 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 		    "scan law: idle connections cost it memory and the scheduler.\n\n```\n");
 		report_idle_slopes(f, c, n);
 		fprintf(f, "```\n\n");
+		md_idle_memory(f, c, n);
 	}
 }
 

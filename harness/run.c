@@ -1,5 +1,6 @@
 /* run.c -- one run: fork the server and the tool pinned apart, wait with bounds, account, judge. */
 #include "run.h"
+#include "calib.h"
 #include "child.h"
 #include "cpus.h"
 #include "health.h"
@@ -525,8 +526,9 @@ static void judge(const struct run_cfg *cfg, const struct run_spec *spec,
 
 /* A sample of the machine's CPU accounting: 0, or -1 if /proc/stat cannot be read. */
 struct cpu_sample {
-	unsigned long long busy; /* jiffies of all CPUs (health_busy_jiffies) */
-	double self_s;           /* the harness's own CPU seconds */
+	unsigned long long busy;  /* jiffies of all CPUs (health_busy_jiffies) */
+	unsigned long long steal; /* the host's (health_steal_jiffies): noise too */
+	double self_s;            /* the harness's own CPU seconds */
 	long long ms;
 };
 
@@ -536,7 +538,8 @@ static int cpu_sample(struct cpu_sample *c)
 	struct rusage ru;
 	int rc;
 
-	rc = text && health_busy_jiffies(text, &c->busy) == 0 && getrusage(RUSAGE_SELF, &ru) == 0
+	rc = text && health_busy_jiffies(text, &c->busy) == 0 &&
+	             health_steal_jiffies(text, &c->steal) == 0 && getrusage(RUSAGE_SELF, &ru) == 0
 	         ? 0
 	         : -1;
 	free(text);
@@ -549,8 +552,8 @@ static int cpu_sample(struct cpu_sample *c)
 
 /*
  * Everyone else's CPU between a (before the server started) and now (both
- * processes reaped), as a % of one CPU: the machine's busy time less the
- * server's, the tool's and the harness's own. -1 if it cannot be told.
+ * processes reaped), as a % of one CPU: the machine's busy time and the
+ * host's steal less the server's, the tool's and the harness's own. -1 if it cannot be told.
  */
 static double other_cpu(const struct cpu_sample *a, int have_a, const struct rusage *sru,
                         const struct rusage *tru)
@@ -562,8 +565,27 @@ static double other_cpu(const struct cpu_sample *a, int have_a, const struct rus
 		return -1;
 	ours = seconds(sru->ru_utime) + seconds(sru->ru_stime) + seconds(tru->ru_utime) +
 	       seconds(tru->ru_stime) + (b.self_s - a->self_s);
-	return health_other_cpu_pct(b.busy - a->busy, sysconf(_SC_CLK_TCK), ours,
-	                            (b.ms - a->ms) / 1000.0);
+	return health_other_cpu_pct(b.busy - a->busy + (b.steal - a->steal), sysconf(_SC_CLK_TCK),
+	                            ours, (b.ms - a->ms) / 1000.0);
+}
+
+/*
+ * The server's CPU in the load window into out: from start_s to end_s (its
+ * tree's CPU just before and after the load; -1: unread, then the run's
+ * start or end) out of life (its whole life's, wait4's), user and system in
+ * the proportion of its whole life's (the window's own split is only known
+ * in 10 ms ticks); what came before and after in its own columns.
+ */
+static void window_cpu(struct run_outcome *out, const struct rusage *life, double start_s,
+                       double end_s)
+{
+	double user = seconds(life->ru_utime), total = user + seconds(life->ru_stime), window;
+
+	window = fmax(0, (end_s >= 0 ? fmin(end_s, total) : total) - fmax(0, start_s));
+	out->server_user_s = total > 0 ? window * user / total : 0;
+	out->server_sys_s = window - out->server_user_s;
+	out->server_start_cpu_s = start_s >= 0 ? fmin(start_s, total) : -1;
+	out->server_exit_cpu_s = end_s >= 0 ? fmax(0, total - end_s) : -1;
 }
 
 #define TOOL_NOT_STARTED (-2) /* run_tool: the tool never started (nor the hook before it) */
@@ -599,6 +621,7 @@ static int run_tool(const struct run_cfg *cfg, const struct run_spec *spec,
 	}
 	if (wall > 0 && cpu >= 0)
 		out->client_cpu_pct = 100 * cpu / wall / tool_cpus(cfg, spec, job);
+	out->client_cpu_s = cpu >= 0 ? cpu : -1;
 	return tool_wait;
 }
 
@@ -621,9 +644,15 @@ struct run_state {
 	int port;
 	struct tool_job job;
 	struct scenario_load load;
-	/* the server's CPU when the hook was done and when the load was (have_end) */
-	double hook_user_s, hook_sys_s, end_user_s, end_sys_s;
-	int have_end;
+	/*
+	 * The load window: the server tree's CPU just before the load and just
+	 * after it, and the machine's busy time around them (so that its window
+	 * holds the server's).
+	 */
+	double start_s, end_s;
+	int have_start, have_end;
+	struct cpu_sample window[2];
+	int have_window[2];
 	struct workers_snap workers_before, workers_after; /* each task's CPU around the load */
 	struct workers_window workers;
 	struct counts_run perf;   /* a counting run's perf, attached over the load */
@@ -678,7 +707,8 @@ static void prepare_load(struct run_state *st)
 		                           .concurrency = spec->concurrency,
 		                           .idle = spec->idle_conns,
 		                           .duration_s = spec->duration_s,
-		                           .stop = &run_stop };
+		                           .stop = &run_stop,
+		                           .server_kmem_kb = -1 };
 }
 
 /*
@@ -740,13 +770,15 @@ static void load(struct run_state *st)
 	}
 	/*
 	 * The whole tree's PSS with the hook's connections open, before the load;
-	 * and the CPU the hook made it spend (accepting and answering 10,000 idle
-	 * connections), which is not the load's.
+	 * and the CPU it spent until the load starts (start-up, a pool's creation,
+	 * accepting and answering an idle scenario's 10,000 connections), which is
+	 * not the load's.
 	 */
 	st->out->server_mem_kb = proctree_pss_kb(pid);
-	if (sc->before_load)
-		proctree_cpu_s(pid, &st->hook_user_s, &st->hook_sys_s);
-	count_start(st);
+	count_start(st); /* a counting run's perf, before the window opens */
+	st->out->server_kmem_kb = st->load.server_kmem_kb;
+	st->have_window[0] = cpu_sample(&st->window[0]) == 0;
+	st->have_start = proctree_runtime_s(pid, &st->start_s) == 0;
 	workers_snapshot(pid, &st->workers_before);
 	st->tool_wait = run_tool(st->cfg, st->spec, &st->job, &st->tool, &st->tstatus, &st->tru,
 	                         st->out, st->prefix_why, sizeof(st->prefix_why));
@@ -756,12 +788,12 @@ static void load(struct run_state *st)
 		counts_stop(&st->record);
 	}
 	/*
-	 * Nor is what it spends after the load: reading the EOF of and closing the
-	 * hook's connections (after_load), and exiting with them; charged to the
-	 * load, it would grow with N alone.
+	 * Nor is what it spends after the load: tearing down its pool, reading the
+	 * EOF of and closing the hook's connections (after_load), and exiting with
+	 * them; charged to the load, it would grow with N alone.
 	 */
-	if (sc->before_load)
-		st->have_end = proctree_cpu_s(pid, &st->end_user_s, &st->end_sys_s) == 0;
+	st->have_end = proctree_runtime_s(pid, &st->end_s) == 0;
+	st->have_window[1] = cpu_sample(&st->window[1]) == 0;
 	if (sc->after_load)
 		st->verdict = sc->after_load(sc, &st->load, st->vwords, sizeof(st->vwords));
 }
@@ -781,17 +813,17 @@ static void stop_server(struct run_state *st)
 	close(st->outfd);
 }
 
-/* What the run cost (the server's CPU less the hooks', everyone else's) and its status. */
+/* What the run cost (the server's CPU in the load window, everyone else's) and its status. */
 static void conclude(struct run_state *st)
 {
 	struct run_outcome *out = st->out;
 
 	out->other_cpu_pct = other_cpu(&st->before, st->have_before, &st->sru, &st->tru);
-	out->server_user_s =
-	    fmax(0, (st->have_end ? st->end_user_s : seconds(st->sru.ru_utime)) - st->hook_user_s);
-	out->server_sys_s =
-	    fmax(0, (st->have_end ? st->end_sys_s : seconds(st->sru.ru_stime)) - st->hook_sys_s);
 	out->server_maxrss_kb = st->sru.ru_maxrss;
+	window_cpu(out, &st->sru, st->have_start ? st->start_s : -1, st->have_end ? st->end_s : -1);
+	if (st->have_window[0] && st->have_window[1] && st->window[1].busy >= st->window[0].busy)
+		out->system_cpu_s =
+		    (st->window[1].busy - st->window[0].busy) / (double)sysconf(_SC_CLK_TCK);
 	if (st->tool_wait != TOOL_NOT_STARTED)
 		judge(st->cfg, st->spec, &st->job, st->died, st->wstatus, st->tool_wait,
 		      st->tstatus, st->killed, st->orphans,
@@ -813,6 +845,11 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	st.spec = spec;
 	st.out = out;
 	out->other_cpu_pct = -1;
+	out->server_start_cpu_s = out->server_exit_cpu_s = out->client_cpu_s = -1;
+	out->system_cpu_s = -1;
+	out->server_kmem_kb = -1;
+	out->res.gen_waited = -1;
+	out->calib_us = calib_us(); /* before anything of the run's is running */
 	out->jain = -1;
 	st.have_before = cpu_sample(&st.before) == 0;
 	out->server_mem_kb = -1;

@@ -81,7 +81,19 @@ struct run_outcome {
 	 */
 	char worker_shares[160];
 	double jain;
-	char status[64];         /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
+	/*
+	 * The load window: server_user_s and server_sys_s are the tree's CPU from
+	 * just before the load starts to just after it ends (read from /proc as it
+	 * runs); what it spent before (start-up, a pool's creation, an idle
+	 * scenario's hook) and after (teardown and exit) is kept apart. -1: unknown.
+	 */
+	double server_start_cpu_s;
+	double server_exit_cpu_s;
+	double client_cpu_s; /* the load tool's CPU seconds (user + sys); -1: unknown */
+	double system_cpu_s; /* every CPU's busy seconds over the load window (/proc/stat); -1 */
+	double calib_us;     /* calib_us() just before the run: the host's speed; -1: unknown */
+	long server_kmem_kb; /* the scenario hook's server_kmem_kb (scenario.h); -1: none */
+	char status[64];     /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
 	char detail[RUN_DETAIL]; /* why, for the terminal */
 	struct counts counts;    /* a counting run's (spec->count); else all unknown */
 };

@@ -48,6 +48,11 @@ struct scenario_load {
 	int duration_s;
 	volatile sig_atomic_t *stop; /* raised by a signal: the hooks give up waiting */
 	void *state;                 /* the hooks' own, from before_load to after_load */
+	/*
+	 * Set by before_load when it holds connections (idle): the server's share
+	 * of the kernel memory they took (kmem.h), in kB; -1: unknown or none.
+	 */
+	long server_kmem_kb;
 };
 
 /*

@@ -80,6 +80,7 @@ static void closed_outcomes(struct tool_result *r)
 {
 	r->rejected = -1;
 	r->rejected_rps = -1;
+	r->gen_waited = -1;
 	r->goodput_rps = r->requests > 0 ? r->rps * (r->requests - r->non_2xx) / r->requests : 0;
 }
 
@@ -300,6 +301,7 @@ static int loadgen_collect(const struct tool_job *job, const char *out, const ch
 	r->rejected = g.body_bytes_2xx >= 0 ? g.status_503 : -1;
 	r->goodput_rps = g.goodput_rps;
 	r->rejected_rps = g.rejected_rps;
+	r->gen_waited = g.conn_wait;
 	if (g.body_bytes_2xx >= 0)
 		r->body_bytes = g.body_bytes_2xx;
 	r->duration_s = g.duration_s;

@@ -59,6 +59,12 @@ struct tool_result {
 	 */
 	int nclasses;
 	double short_p50_us, short_p99_us, short_mean_us, long_p99_us, short_rps, long_rps;
+	/*
+	 * An open-loop tool: requests that waited inside it for a free connection
+	 * (loadgen's conn_wait), a queue that is the generator's, not the
+	 * server's; -1: unknown (a closed-loop tool has none to tell).
+	 */
+	long gen_waited;
 };
 
 #define TOOL_MAX_ARGS 32

@@ -295,7 +295,7 @@ static int send_all(int fd, struct conn_buf *c)
 	return conn_write(fd, c) == 1 ? 0 : -1;
 }
 
-unsigned long conn_serve_blocking(int fd, int timeout_s, int flags)
+unsigned long conn_serve_held(int fd, int timeout_s, int flags, int *linger)
 {
 	/* static per thread: keeps 24 KiB off small thread stacks and off the heap */
 	static __thread struct conn_buf c;
@@ -332,11 +332,25 @@ unsigned long conn_serve_blocking(int fd, int timeout_s, int flags)
 		}
 	}
 out:
-	if (graceful && c.linger)
+	*linger = graceful && c.linger;
+	return c.requests;
+}
+
+void conn_finish(int fd, int linger)
+{
+	if (linger)
 		conn_close_graceful(fd, CONN_LINGER_MS);
 	else
 		close(fd);
-	return c.requests;
+}
+
+unsigned long conn_serve_blocking(int fd, int timeout_s, int flags)
+{
+	int linger;
+	unsigned long n = conn_serve_held(fd, timeout_s, flags, &linger);
+
+	conn_finish(fd, linger);
+	return n;
 }
 
 void conn_reject(int fd, int status)
@@ -345,14 +359,18 @@ void conn_reject(int fd, int status)
 	size_t len = resp_error(out, sizeof(out), status);
 	ssize_t n;
 
-	/* a fresh connection: the request is usually in flight or already here */
-	if (wait_readable(fd, clock_now_ms() + CONN_REJECT_WAIT_MS) > 0 && conn_drain(fd))
-		goto out; /* the client is already gone */
-	do                /* a fresh socket's send buffer always holds one short reply */
+	/*
+	 * A fresh connection: the request is usually in flight or already here.
+	 * An EOF after it is not a client that left: one that sent its request
+	 * and shut its write side down (SHUT_WR) still waits for the answer. A
+	 * client that did leave costs one failed send (MSG_NOSIGNAL).
+	 */
+	if (wait_readable(fd, clock_now_ms() + CONN_REJECT_WAIT_MS) > 0)
+		conn_drain(fd);
+	do /* a fresh socket's send buffer always holds one short reply */
 		n = send(fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	shutdown(fd, SHUT_WR);
 	conn_drain(fd);
-out:
 	close(fd);
 }

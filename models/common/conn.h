@@ -138,6 +138,17 @@ int conn_drain(int fd);
 unsigned long conn_serve_blocking(int fd, int timeout_s, int flags);
 
 /*
+ * conn_serve_blocking in two halves, for a model with admission control
+ * (--max-conns): conn_serve_held serves fd the same way but leaves it open,
+ * setting *linger (1: close gracefully, 0: at once); the model frees the
+ * connection's slot, then conn_finish(fd, linger) closes it. The slot is
+ * then free before the client sees the close, so a client that connects
+ * again only after that close is never refused (issue 19).
+ */
+unsigned long conn_serve_held(int fd, int timeout_s, int flags, int *linger);
+void conn_finish(int fd, int linger);
+
+/*
  * Close fd after sending: shut down the write side, read and drop what the
  * client still sends until it closes or linger_ms pass, then close. This is
  * what lets a client read an error reply instead of getting a reset.

@@ -19,7 +19,7 @@ void evconn_set_init(struct evconn_set *s, int timeout_s)
 	idle_init(&s->linger, CONN_LINGER_MS);
 	idle_init(&s->busy, 0); /* never asked what expired: no deadline */
 	s->pool.n = 0;
-	s->spare = NULL;
+	s->closed = s->spare = NULL;
 	s->defer_work = 0;
 	evconn_tick(s);
 }
@@ -27,6 +27,18 @@ void evconn_set_init(struct evconn_set *s, int timeout_s)
 void evconn_tick(struct evconn_set *s)
 {
 	s->now = clock_now_ms();
+	while (s->closed) { /* the batch that could name them is over */
+		struct evconn *c = s->closed;
+
+		s->closed = c->next;
+		c->next = s->spare;
+		s->spare = c;
+	}
+}
+
+int evconn_closed(const struct evconn *c)
+{
+	return c->fd == EVCONN_CLOSED;
 }
 
 struct evconn *evconn_open(struct evconn_set *s, int fd)
@@ -97,6 +109,8 @@ int evconn_handle(struct evconn_set *s, struct evconn *c)
 	struct conn_buf *b;
 	int more = 1; /* the socket may hold more input than the last read took */
 
+	if (evconn_closed(c)) /* an event of this batch naming one closed before it */
+		return EVCONN_CLOSE;
 	if (c->lingering)
 		return want(c, conn_drain(c->fd) ? EVCONN_CLOSE : EVCONN_READ);
 	if (!c->buf && !(c->buf = bufpool_get(&s->pool, s->defer_work)))
@@ -107,25 +121,30 @@ int evconn_handle(struct evconn_set *s, struct evconn *c)
 	for (;;) {
 		size_t room;
 		ssize_t n;
-		int answered;
+		int answered, next;
 
 		/* Replies first: nothing is read while any are pending. */
 		switch (conn_write(c->fd, b)) {
 		case -1: return want(c, EVCONN_CLOSE);
 		case 0: return want(c, EVCONN_WRITE);
 		}
-		/* Answer what is buffered (pipelined requests: one send per batch). */
-		switch (conn_next(b, &answered)) {
+		/*
+		 * Answer what is buffered (pipelined requests: one send per batch).
+		 * A request answered restarts the idle timer whatever comes next:
+		 * usually replies to send (CONN_SEND), so not after the switch.
+		 */
+		next = conn_next(b, &answered);
+		if (answered > 0) {
+			s->now = clock_now_ms(); /* its work may have taken a while */
+			idle_touch(&s->idle, &c->timer, s->now);
+		}
+		switch (next) {
 		case CONN_SEND: continue;
 		case CONN_DEFER:
 			idle_touch(&s->busy, &c->timer, s->now);
 			return want(c, EVCONN_DEFER);
 		case CONN_LINGER:
 		case CONN_CLOSE: return start_closing(s, c);
-		}
-		if (answered > 0) {
-			evconn_tick(s); /* the work of a request may have taken a while */
-			idle_touch(&s->idle, &c->timer, s->now);
 		}
 		/* A short read emptied the socket: any more raises readiness again (evconn.h). */
 		if (!more)
@@ -148,6 +167,8 @@ int evconn_handle(struct evconn_set *s, struct evconn *c)
 
 int evconn_resume(struct evconn_set *s, struct evconn *c)
 {
+	if (evconn_closed(c))
+		return EVCONN_CLOSE;
 	conn_resume(c->buf);
 	idle_touch(&s->idle, &c->timer, s->now);
 	return evconn_handle(s, c);
@@ -155,12 +176,16 @@ int evconn_resume(struct evconn_set *s, struct evconn *c)
 
 void evconn_close(struct evconn_set *s, struct evconn *c)
 {
+	if (evconn_closed(c))
+		return;
 	idle_remove(&c->timer);
 	if (c->buf)
 		bufpool_put(&s->pool, c->buf);
+	c->buf = NULL;
 	close(c->fd);
-	c->next = s->spare;
-	s->spare = c;
+	c->fd = EVCONN_CLOSED;
+	c->next = s->closed; /* not reusable until the batch is over (evconn.h) */
+	s->closed = c;
 }
 
 struct evconn *evconn_expired(struct evconn_set *s)
@@ -195,6 +220,7 @@ struct evconn *evconn_any(struct evconn_set *s)
 void evconn_set_free(struct evconn_set *s)
 {
 	bufpool_free(&s->pool);
+	evconn_tick(s); /* the closed ones join the spares */
 	while (s->spare) {
 		struct evconn *c = s->spare;
 

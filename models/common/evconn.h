@@ -29,9 +29,21 @@
  *    (which reports at once if already writable) for EVCONN_WRITE; the
  *    handler reads on to EAGAIN or a short read once the replies are out.
  *
- * A closed struct evconn goes to a free list of its set and is reused by the
- * next evconn_open: accepting a connection allocates nothing once the set
- * has seen as many connections at once as it has now.
+ * Closing in the middle of a batch is safe by design. A loop serves the
+ * events of one wait (a batch) in turn, and while it does, a connection may
+ * be closed by something other than its own event: offload answers parked
+ * connections whose work finished (evconn_resume) between two events, and a
+ * later event of the same batch can still name one it closed. So
+ * evconn_close marks c closed (c->fd == EVCONN_CLOSED; its descriptor and
+ * buffer are gone at once) and keeps the struct on the set's `closed` list
+ * for the rest of the batch: a later event naming it is skipped
+ * (evconn_closed), evconn_handle/evconn_resume answer EVCONN_CLOSE without
+ * touching it, a second evconn_close does nothing, and no evconn_open of
+ * the same batch can hand the struct to a new connection under the old
+ * event's pointer. The next evconn_tick (once after every wait: the start
+ * of the next batch) moves the closed list to the spare list, from which
+ * evconn_open reuses them: accepting a connection allocates nothing once
+ * the set has seen as many connections at once as it has now.
  *
  * A connection holds its 24 KiB conn_buf only while it has bytes in it:
  * idle keep-alive connections hold none, and a buffer goes back to a small
@@ -71,14 +83,16 @@ enum evconn_want {
  */
 #define EVCONN_ACCEPT_BATCH 4
 
+#define EVCONN_CLOSED (-1) /* c->fd of a connection closed in this batch */
+
 struct evconn {
-	int fd;
+	int fd;        /* EVCONN_CLOSED once evconn_close ran (until reused) */
 	int want;      /* what it waits for: the last evconn_handle result */
 	int lingering; /* write side shut down, draining input before close */
 	int slot;      /* free for the loop (poll: its index in the pollfd array) */
 	int rdhup;     /* set by an edge-triggered loop: the peer's FIN is in, read to EOF */
-	/* a link in the one list that holds it: the set's spare connections, or a loop's own
-	 * queue while it is open (offload: waiting for a helper, done) */
+	/* a link in the one list that holds it: the set's closed or spare connections, or a
+	 * loop's own queue while it is open (offload: waiting for a helper, done) */
 	struct evconn *next;
 	struct conn_buf *buf;   /* NULL while the connection has no bytes buffered */
 	struct idle_node timer; /* in the set's idle or linger list */
@@ -91,15 +105,23 @@ struct evconn_set {
 	struct idle_list linger; /* deadline: start of the linger + CONN_LINGER_MS */
 	struct idle_list busy;   /* deferred (EVCONN_DEFER): no deadline while a helper works */
 	struct bufpool pool;     /* spare conn_bufs: an idle connection holds none */
-	struct evconn *spare;    /* closed connections, reused by evconn_open */
+	struct evconn *closed;   /* closed in this batch: spare at the next evconn_tick */
+	struct evconn *spare;    /* closed in an earlier batch, reused by evconn_open */
 	int defer_work;          /* set by the loop after init: /cpu and /sleep go to helpers */
 };
 
 /* An empty set whose connections close after timeout_s seconds without a complete request. */
 void evconn_set_init(struct evconn_set *s, int timeout_s);
 
-/* Read the clock into s->now: once after every wait. */
+/*
+ * Start a batch: read the clock into s->now, and make the connections closed
+ * in the last batch reusable (no event of this batch can name them). Once
+ * after every wait, before serving its events.
+ */
 void evconn_tick(struct evconn_set *s);
+
+/* True when c was closed earlier in this batch: the loop skips an event naming it. */
+int evconn_closed(const struct evconn *c);
 
 /* Track the new non-blocking connection fd (idle timer started, want READ). NULL: no memory. */
 struct evconn *evconn_open(struct evconn_set *s, int fd);
@@ -116,7 +138,8 @@ struct evconn *evconn_accept(struct evconn_set *s, int lfd, const char *model);
 /*
  * Move c's state machine as far as it goes without blocking: read, answer,
  * send, start or continue lingering. Returns (and stores in c->want)
- * EVCONN_READ, EVCONN_WRITE, EVCONN_DEFER (only with defer_work) or EVCONN_CLOSE.
+ * EVCONN_READ, EVCONN_WRITE, EVCONN_DEFER (only with defer_work) or EVCONN_CLOSE
+ * (also, doing nothing, for a connection already closed in this batch).
  * A request's /cpu or /sleep work runs inside it, on the loop's thread,
  * unless the buffers defer it: then every other connection of the loop waits.
  */
@@ -129,7 +152,11 @@ int evconn_handle(struct evconn_set *s, struct evconn *c);
  */
 int evconn_resume(struct evconn_set *s, struct evconn *c);
 
-/* Close c's fd and keep c for reuse. The loop must forget the fd first (select: FD_CLR). */
+/*
+ * Close c's fd, give back its buffer, mark it closed (EVCONN_CLOSED) and
+ * keep it for reuse after the batch. The loop must forget the fd first
+ * (select: FD_CLR). Closing a connection already closed does nothing.
+ */
 void evconn_close(struct evconn_set *s, struct evconn *c);
 
 /* A connection whose idle or linger time ran out at s->now (for the loop to close), or NULL. */
@@ -141,7 +168,7 @@ int evconn_wait_ms(const struct evconn_set *s);
 /* Any open connection of s, or NULL when none is left (shutdown: close them all). */
 struct evconn *evconn_any(struct evconn_set *s);
 
-/* Free the buffer pool and the spare connections (after the last evconn_close). */
+/* Free the buffer pool and the closed and spare connections (after the last evconn_close). */
 void evconn_set_free(struct evconn_set *s);
 
 #endif

@@ -34,6 +34,8 @@ int evepoll_accept(int ep, int lfd, struct evconn_set *s, const char *model)
 
 void evepoll_serve(int ep, struct evconn_set *s, struct evconn *c, unsigned ev)
 {
+	if (evconn_closed(c)) /* closed earlier in this batch (evconn.h): the event is stale */
+		return;
 	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		c->rdhup = 1; /* no edge follows the FIN: evconn_handle reads on to EOF */
 	/* close() also takes the fd out of the epoll set: nothing else refers to the socket */

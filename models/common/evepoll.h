@@ -39,7 +39,8 @@ int evepoll_accept(int ep, int lfd, struct evconn_set *s, const char *model);
 /*
  * c is ready with events ev: note a FIN (EPOLLRDHUP/HUP/ERR: no edge follows
  * it, evconn.h), run it, and close it or re-register it if what it waits
- * for changed.
+ * for changed. An event naming a connection closed earlier in the batch is
+ * skipped.
  */
 void evepoll_serve(int ep, struct evconn_set *s, struct evconn *c, unsigned ev);
 

@@ -118,12 +118,17 @@ int net_set_nonblock(int fd)
 /* One spare descriptor per thread, given up to shed a connection when none are left. */
 static __thread int reserve_fd = -1;
 
+void net_accept_reserve(void)
+{
+	if (reserve_fd < 0)
+		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 int net_accept(int lfd, int flags)
 {
 	int fd, saved;
 
-	if (reserve_fd < 0)
-		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	net_accept_reserve();
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | ((flags & NET_NONBLOCK) ? SOCK_NONBLOCK : 0));
 	if (fd >= 0 || (errno != EMFILE && errno != ENFILE))
 		return fd;

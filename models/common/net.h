@@ -42,6 +42,14 @@ int net_set_nonblock(int fd);
 int net_accept(int lfd, int flags);
 
 /*
+ * Open the calling thread's reserve descriptor now (net_accept opens it on
+ * its first call): a child that may wait long for its first accept (behind
+ * prefork-flock's lock) holds from its start the descriptors it will hold
+ * for good, so its count does not change under load (the soak checks it).
+ */
+void net_accept_reserve(void);
+
+/*
  * For a loop that blocks in accept() itself (a pool of acceptors), after a
  * failed accept: when err is EMFILE or ENFILE, sleep NET_OUT_OF_FDS_PAUSE_MS.
  * A blocking accept() takes a descriptor before it waits, so until one is

@@ -167,6 +167,7 @@ static struct {
 static void acceptor_run(struct procpool *p, int i)
 {
 	(void)i;
+	net_accept_reserve(); /* before waiting for the lock: its count is fixed from the start */
 	for (;;) {
 		int fd;
 

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -59,4 +60,22 @@ void server_deadline(struct timespec *ts, long ms)
 	ts->tv_nsec += (ms % 1000) * 1000000L;
 	ts->tv_sec += ts->tv_nsec / 1000000000L;
 	ts->tv_nsec %= 1000000000L;
+}
+
+int server_fit_fds(int want, int others, const char *model, const char *what)
+{
+	struct rlimit rl;
+	long room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return want;
+	room = (long)rl.rlim_cur - others - SERVER_FD_RESERVE;
+	if (room >= want)
+		return want;
+	if (room < 1)
+		room = 1;
+	fprintf(stderr,
+	        "%s: %s need %d descriptors; the limit is %ld: at most %ld connections at once\n",
+	        model, what, want, (long)rl.rlim_cur, room);
+	return (int)room;
 }

@@ -48,6 +48,20 @@ int server_listen(const struct opts *o, const char *model, int net_flags);
  */
 int server_accept(int lfd, const char *model);
 
+/* Descriptors server_fit_fds keeps aside: stdio, the listener, net's reserve, one to refuse. */
+#define SERVER_FD_RESERVE 8
+
+/*
+ * For a model that holds connections waiting in a queue: how many it can
+ * hold open at once under RLIMIT_NOFILE, when it wants `want` of them and
+ * keeps `others` descriptors of its own (prefork-fdpass: a socket per
+ * child) beside SERVER_FD_RESERVE. Returns want, or what the limit leaves
+ * (at least 1) after saying so on stderr: "<model>: <what> need <want>
+ * descriptors; the limit is <L>: at most <K> connections at once". Past
+ * that the model answers 503 instead of failing to accept.
+ */
+int server_fit_fds(int want, int others, const char *model, const char *what);
+
 /*
  * ts = CLOCK_REALTIME now + ms: the absolute deadline pthread_cond_timedwait
  * and pthread_timedjoin_np take, for a bounded wait on stopping workers.

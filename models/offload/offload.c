@@ -112,11 +112,16 @@ static void apply(int ep, struct evconn_set *s, struct evconn *c, int w)
 		evconn_close(s, c);
 }
 
-/* c is ready with events ev: run it; a request that blocks is handed off. */
+/*
+ * c is ready with events ev: run it; a request that blocks is handed off.
+ * finish() may have closed c earlier in this batch: the event is then stale.
+ */
 static void serve(int ep, struct evconn_set *s, struct evconn *c, uint32_t ev)
 {
 	int parked = c->want == EVCONN_DEFER, w;
 
+	if (evconn_closed(c))
+		return;
 	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		c->rdhup = 1; /* no edge follows the FIN: evconn_handle reads on to EOF */
 	w = evconn_handle(s, c);
@@ -126,7 +131,12 @@ static void serve(int ep, struct evconn_set *s, struct evconn *c, uint32_t ev)
 	apply(ep, s, c, w);
 }
 
-/* The eventfd is readable: answer every connection whose work is done. */
+/*
+ * The eventfd is readable: answer every connection whose work is done. This
+ * runs between two events of the batch and may close a connection that a
+ * later event still names: evconn_close keeps it marked until the batch ends
+ * (evconn.h), and serve() skips it.
+ */
 static void finish(int ep, struct evconn_set *s)
 {
 	struct queue done;

@@ -19,16 +19,25 @@
 #define ACCEPT_BATCH 4 /* connections accepted per wake-up of the listener, as the event loops */
 
 /*
- * The parent's view of the pool: per child, its end of a Unix socket pair
- * and whether the child is idle. A child is idle from its start until it is
- * handed a connection, and again once it has written one byte back saying
- * that connection is finished (the client left, or the idle timeout closed
- * a keep-alive connection). A busy child is never handed another one.
+ * The model's whole state, the parent's (a child uses its copy of it). Per
+ * child, its end of a Unix socket pair and whether the child is idle. A
+ * child is idle from its start until it is handed a connection, and again
+ * once it has written one byte back saying that connection is served (the
+ * client left, a reply closed it, or the idle timeout). It writes the byte
+ * BEFORE it closes the connection (conn_serve_held), so a client that
+ * connects again once it sees the close finds the child idle, not a 503
+ * (issue 19); a connection handed over while the child lingers in that
+ * close (CONN_LINGER_MS at most) waits in its socket until it is done. A
+ * busy child is never handed another one.
  *
  * Connections that find every child busy wait in a FIFO of --max-conns
  * (default 1024), as in threadpool: a keep-alive client holds its child for
  * as long as it stays, so C persistent clients with N children leave C - N
- * waiting; when the FIFO is full the parent answers 503 and closes.
+ * waiting; when the FIFO is full the parent answers 503 and closes. Each
+ * waiting connection is a descriptor of the parent's, beside one socket per
+ * child: where RLIMIT_NOFILE cannot hold --max-conns more, the FIFO is made
+ * shorter at start (server_fit_fds says so on stderr), so overload is
+ * answered 503 rather than failing to accept.
  */
 struct child {
 	int sock;    /* the parent's end; -1 while the slot has no child */
@@ -36,18 +45,21 @@ struct child {
 	int idle;
 };
 
-static struct child *kids;
-static int nkids, lfd, timeout_s;
+struct fdpass {
+	struct procpool pool; /* first: a procpool hook finds the state from its pool */
+	struct child *kids;   /* pool.n of them */
+	int lfd, timeout_s;
+	int *fifo;          /* the connections waiting for an idle child */
+	int cap, head, len; /* fifo[head], ... (len of them, wrapping at cap) */
+};
+
+#define FDPASS(p) ((struct fdpass *)(p)) /* the state of pool p (its first member) */
+
 /* One descriptor's worth of ancillary data, aligned for the cmsghdr it holds. */
 union fd_msg {
 	char buf[CMSG_SPACE(sizeof(int))];
 	struct cmsghdr align;
 };
-
-static struct {
-	int *fds;
-	int cap, head, len; /* fds[head], ... (len of them, wrapping at cap) */
-} fifo;
 
 /* ---- the child -------------------------------------------------------- */
 
@@ -84,22 +96,24 @@ static int recv_fd(int s)
  */
 static void child_run(struct procpool *p, int i)
 {
-	int s = kids[i].sock_ch;
+	struct fdpass *fp = FDPASS(p);
+	int s = fp->kids[i].sock_ch;
 
-	(void)p;
-	close(lfd);
-	for (int k = 0; k < nkids; k++)
-		if (kids[k].sock >= 0)
-			close(kids[k].sock);
-	for (int k = 0; k < fifo.len; k++)
-		close(fifo.fds[(fifo.head + k) % fifo.cap]);
+	close(fp->lfd);
+	for (int k = 0; k < p->n; k++)
+		if (fp->kids[k].sock >= 0)
+			close(fp->kids[k].sock);
+	for (int k = 0; k < fp->len; k++)
+		close(fp->fifo[(fp->head + k) % fp->cap]);
 	for (;;) {
-		int fd = recv_fd(s);
+		int fd = recv_fd(s), linger, idle;
 
 		if (fd < 0)
 			_exit(0); /* the parent closed its end: it is stopping */
-		conn_serve_blocking(fd, timeout_s, 0);
-		if (send(s, "i", 1, MSG_NOSIGNAL) != 1)
+		conn_serve_held(fd, fp->timeout_s, 0, &linger);
+		idle = send(s, "i", 1, MSG_NOSIGNAL) == 1; /* before the client sees the close */
+		conn_finish(fd, linger);
+		if (!idle)
 			_exit(0);
 	}
 }
@@ -108,39 +122,42 @@ static void child_run(struct procpool *p, int i)
 
 static int kid_before(struct procpool *p, int i)
 {
+	struct child *k = &FDPASS(p)->kids[i];
 	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		fprintf(stderr, "%s: socketpair: %m\n", p->model);
 		return -1;
 	}
-	kids[i].sock = sv[0];
-	kids[i].sock_ch = sv[1];
-	kids[i].idle = 1;
+	k->sock = sv[0];
+	k->sock_ch = sv[1];
+	k->idle = 1;
 	return 0;
 }
 
 /* The child has its end: close the parent's copy, so the child's death shows as EOF. */
 static void kid_forked(struct procpool *p, int i)
 {
-	(void)p;
-	close(kids[i].sock_ch);
-	kids[i].sock_ch = -1;
+	struct child *k = &FDPASS(p)->kids[i];
+
+	close(k->sock_ch);
+	k->sock_ch = -1;
 }
 
 static void kid_after(struct procpool *p, int i)
 {
-	(void)p;
-	if (kids[i].sock >= 0)
-		close(kids[i].sock);
-	if (kids[i].sock_ch >= 0) /* fork failed */
-		close(kids[i].sock_ch);
-	kids[i].sock = kids[i].sock_ch = -1;
-	kids[i].idle = 0;
+	struct child *k = &FDPASS(p)->kids[i];
+
+	if (k->sock >= 0)
+		close(k->sock);
+	if (k->sock_ch >= 0) /* fork failed */
+		close(k->sock_ch);
+	k->sock = k->sock_ch = -1;
+	k->idle = 0;
 }
 
 /* Pass fd to child i: 0, or -1 when the child is gone (it is then forgotten). */
-static int pass_fd(int i, int fd)
+static int pass_fd(struct fdpass *fp, int i, int fd)
 {
 	union fd_msg ctl = { .buf = { 0 } };
 	struct iovec iov = { .iov_base = "c", .iov_len = 1 };
@@ -156,20 +173,20 @@ static int pass_fd(int i, int fd)
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
 	do
-		n = sendmsg(kids[i].sock, &m, MSG_NOSIGNAL);
+		n = sendmsg(fp->kids[i].sock, &m, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
-	kids[i].idle = 0;
+	fp->kids[i].idle = 0;
 	if (n == 1)
 		return 0;
-	kid_after(NULL, i); /* dying: SIGCHLD will empty and refill the slot */
+	kid_after(&fp->pool, i); /* dying: SIGCHLD will empty and refill the slot */
 	return -1;
 }
 
 /* Hand fd to an idle child: 0, or -1 when none is idle (the caller keeps fd). */
-static int dispatch(int fd)
+static int dispatch(struct fdpass *fp, int fd)
 {
-	for (int i = 0; i < nkids; i++) {
-		if (!kids[i].idle || pass_fd(i, fd) < 0)
+	for (int i = 0; i < fp->pool.n; i++) {
+		if (!fp->kids[i].idle || pass_fd(fp, i, fd) < 0)
 			continue;
 		close(fd); /* the child has its own copy now */
 		return 0;
@@ -177,56 +194,73 @@ static int dispatch(int fd)
 	return -1;
 }
 
-/* A new connection: to an idle child if the FIFO is empty, else queued, else 503. */
-static void take(int fd)
-{
-	if (fifo.len == 0 && dispatch(fd) == 0)
-		return;
-	if (fifo.len == fifo.cap) {
-		conn_reject(fd, 503);
-		return;
-	}
-	fifo.fds[(fifo.head + fifo.len) % fifo.cap] = fd;
-	fifo.len++;
-}
-
 /* Hand the queued connections, oldest first, to idle children while there are both. */
-static void drain_fifo(void)
+static void drain_fifo(struct fdpass *fp)
 {
-	while (fifo.len > 0 && dispatch(fifo.fds[fifo.head]) == 0) {
-		fifo.head = (fifo.head + 1) % fifo.cap;
-		fifo.len--;
+	while (fp->len > 0 && dispatch(fp, fp->fifo[fp->head]) == 0) {
+		fp->head = (fp->head + 1) % fp->cap;
+		fp->len--;
 	}
 }
 
 /* Child i says it is idle again (one byte per finished connection): give it the next in line. */
-static void child_done(int i)
+static void child_done(struct fdpass *fp, int i)
 {
 	char b[64];
-	ssize_t n = recv(kids[i].sock, b, sizeof(b), MSG_DONTWAIT);
+	ssize_t n = recv(fp->kids[i].sock, b, sizeof(b), MSG_DONTWAIT);
 
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			kid_after(NULL, i); /* the child is gone: stop watching its socket */
+			kid_after(&fp->pool, i); /* the child is gone: stop watching its socket */
 		return;
 	}
-	kids[i].idle = 1;
-	drain_fifo();
+	fp->kids[i].idle = 1;
+	drain_fifo(fp);
+}
+
+/*
+ * Read the "idle" bytes children have sent since the last poll. A child
+ * sends it before it closes its connection, so its client may already be
+ * connecting again, and be accepted in the same batch as the byte arrives.
+ */
+static void collect_idle(struct fdpass *fp)
+{
+	for (int i = 0; i < fp->pool.n; i++)
+		if (!fp->kids[i].idle && fp->kids[i].sock >= 0)
+			child_done(fp, i);
+}
+
+/* A new connection: to an idle child if the FIFO is empty, else queued, else 503. */
+static void take(struct fdpass *fp, int fd)
+{
+	if (fp->len == 0 && dispatch(fp, fd) == 0)
+		return;
+	if (fp->len == fp->cap) { /* full, unless a child has just become idle */
+		collect_idle(fp);
+		if (fp->len == 0 && dispatch(fp, fd) == 0)
+			return;
+	}
+	if (fp->len == fp->cap) {
+		conn_reject(fd, 503);
+		return;
+	}
+	fp->fifo[(fp->head + fp->len) % fp->cap] = fd;
+	fp->len++;
 }
 
 /* Accept a bounded batch from the non-blocking listener and place each connection. */
-static void accept_some(void)
+static void accept_some(struct fdpass *fp)
 {
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		int fd =
-		    net_accept(lfd, 0); /* blocking, as the child's conn_serve_blocking wants */
+		    net_accept(fp->lfd, 0); /* blocking, as the child's conn_serve_held wants */
 
 		if (fd < 0) {
 			if (!net_accept_transient(errno))
 				perror("prefork-fdpass: accept");
 			return;
 		}
-		take(fd);
+		take(fp, fd);
 	}
 }
 
@@ -253,11 +287,12 @@ static int fit_pool(int workers)
 
 int main(int argc, char **argv)
 {
-	struct procpool pool = { .model = "prefork-fdpass",
-		                 .child = child_run,
-		                 .before = kid_before,
-		                 .forked = kid_forked,
-		                 .after = kid_after };
+	struct fdpass fp = { .pool = { .model = "prefork-fdpass",
+		                       .child = child_run,
+		                       .before = kid_before,
+		                       .forked = kid_forked,
+		                       .after = kid_after } };
+	struct procpool *pool = &fp.pool;
 	struct pollfd *pf;
 	struct opts o;
 
@@ -265,22 +300,23 @@ int main(int argc, char **argv)
 	            "Fixed pool: the parent accepts and passes each connection to an idle "
 	            "pre-forked child, or holds it in a bounded queue (UNP design 5).",
 	            0, &o);
-	timeout_s = o.timeout;
-	pool.n = nkids = fit_pool(o.workers);
-	fifo.cap = o.max_conns;
-	if (!(kids = calloc((size_t)pool.n, sizeof(*kids))) ||
-	    !(pf = calloc((size_t)pool.n + 1, sizeof(*pf))) ||
-	    !(fifo.fds = calloc((size_t)fifo.cap, sizeof(*fifo.fds)))) {
+	fp.timeout_s = o.timeout;
+	pool->n = fit_pool(o.workers);
+	fp.cap = server_fit_fds(o.max_conns, pool->n, "prefork-fdpass",
+	                        "--max-conns connections waiting");
+	if (!(fp.kids = calloc((size_t)pool->n, sizeof(*fp.kids))) ||
+	    !(pf = calloc((size_t)pool->n + 1, sizeof(*pf))) ||
+	    !(fp.fifo = calloc((size_t)fp.cap, sizeof(*fp.fifo)))) {
 		perror("prefork-fdpass: calloc");
 		return 1;
 	}
-	for (int i = 0; i < pool.n; i++)
-		kids[i].sock = kids[i].sock_ch = -1;
-	lfd = server_listen(&o, "prefork-fdpass", NET_NONBLOCK);
-	if (procpool_start(&pool) < 0)
+	for (int i = 0; i < pool->n; i++)
+		fp.kids[i].sock = fp.kids[i].sock_ch = -1;
+	fp.lfd = server_listen(&o, "prefork-fdpass", NET_NONBLOCK);
+	if (procpool_start(pool) < 0)
 		return 1;
-	if (net_announce(lfd) < 0) {
-		procpool_stop(&pool);
+	if (net_announce(fp.lfd) < 0) {
+		procpool_stop(pool);
 		return 1;
 	}
 
@@ -290,31 +326,31 @@ int main(int argc, char **argv)
 	 * waits its turn); a byte from a child frees it for the next one.
 	 */
 	while (!sig_stop) {
-		int wait = procpool_tend(&pool), n;
+		int wait = procpool_tend(pool), n;
 		struct timespec ts = { wait / 1000, (wait % 1000) * 1000000L };
 
-		drain_fifo(); /* a child started in place of a dead one is idle */
+		drain_fifo(&fp); /* a child started in place of a dead one is idle */
 
-		pf[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
-		for (int i = 0; i < pool.n; i++)
-			pf[i + 1] = (struct pollfd){ .fd = kids[i].sock, .events = POLLIN };
-		n = ppoll(pf, (nfds_t)pool.n + 1, wait < 0 ? NULL : &ts, &sig_waitmask);
+		pf[0] = (struct pollfd){ .fd = fp.lfd, .events = POLLIN };
+		for (int i = 0; i < pool->n; i++)
+			pf[i + 1] = (struct pollfd){ .fd = fp.kids[i].sock, .events = POLLIN };
+		n = ppoll(pf, (nfds_t)pool->n + 1, wait < 0 ? NULL : &ts, &sig_waitmask);
 		if (n <= 0)
 			continue; /* a signal, or the respawn timer */
 		sig_poll();       /* a wait that did not sleep delivers no signal (sig.h) */
-		for (int i = 0; i < pool.n; i++)
+		for (int i = 0; i < pool->n; i++)
 			if (pf[i + 1].revents)
-				child_done(i);
+				child_done(&fp, i);
 		if (pf[0].revents)
-			accept_some();
+			accept_some(&fp);
 	}
 
-	for (; fifo.len > 0; fifo.len--, fifo.head = (fifo.head + 1) % fifo.cap)
-		close(fifo.fds[fifo.head]);
-	procpool_stop(&pool);
-	close(lfd);
+	for (; fp.len > 0; fp.len--, fp.head = (fp.head + 1) % fp.cap)
+		close(fp.fifo[fp.head]);
+	procpool_stop(pool);
+	close(fp.lfd);
 	free(pf);
-	free(kids);
-	free(fifo.fds);
+	free(fp.kids);
+	free(fp.fifo);
 	return 0;
 }

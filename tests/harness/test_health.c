@@ -49,6 +49,12 @@ static void test_busy_jiffies(void **state)
 	busy = 0;
 	assert_int_equal(health_busy_jiffies("intr 5\ncpu  10 0 5 99 7 1 2 3 0 0\n", &busy), 0);
 	assert_true(busy == 18);
+	/* steal, the 8th: the host's time for someone else, noise to a run */
+	assert_int_equal(health_steal_jiffies("intr 5\ncpu  10 0 5 99 7 1 2 3 0 0\n", &busy), 0);
+	assert_true(busy == 3);
+	assert_int_equal(health_steal_jiffies("cpu  10 0 5 99 7 1 2\n", &busy), 0); /* none */
+	assert_true(busy == 0);
+	assert_int_equal(health_steal_jiffies("cpu  1 2 3 4\n", &busy), -1);
 }
 
 static void test_other_cpu(void **state)

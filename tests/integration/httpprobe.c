@@ -28,10 +28,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROBE_BUF      (256 * 1024) /* received bytes kept; far more than any test reply */
-#define PROBE_REQ      (64 * 1024)  /* largest request payload (a raw file) */
-#define PROBE_MAX_HEAD 16384        /* a response head longer than this is malformed */
-#define PROBE_OK_BODY  "Hello world"
+#define PROBE_BUF        (256 * 1024) /* received bytes kept; far more than any test reply */
+#define PROBE_REQ        (64 * 1024)  /* largest request payload (a raw file) */
+#define PROBE_MAX_HEAD   16384        /* a response head longer than this is malformed */
+#define PROBE_OK_BODY    "Hello world"
+#define PROBE_MAX_BODIES 64 /* --bodies entries: responses in one round of a mixed pipeline */
 
 enum { EXIT_PASS = 0, EXIT_CHECK = 1, EXIT_USAGE = 2, EXIT_SYS = 3 };
 
@@ -55,6 +56,9 @@ struct probe_opts {
 	int verbose;        /* print each response head */
 	int head;           /* the requests are HEAD: responses have no body (RFC 9110 9.3.2) */
 	int hold;           /* first open this many slowloris connections, held to the end */
+	int nbodies;        /* > 0: --bodies, what each response of a round must carry */
+	long body_len[PROBE_MAX_BODIES]; /* its exact Content-Length (and body bytes) */
+	int body_head[PROBE_MAX_BODIES]; /* it answers a HEAD: no body follows the head */
 };
 
 struct response {
@@ -328,7 +332,10 @@ static int check_response(const struct probe_opts *o, int n, int total, const st
 		return fail("response %d: Connection: '%s', expected '%s'", n, r->conn, conn);
 	if (o->server && strcmp(r->server, o->server))
 		return fail("response %d: Server: '%s', expected '%s'", n, r->server, o->server);
-	if (r->status == 200 && !o->head &&
+	if (o->nbodies && r->content_length != o->body_len[(n - 1) % o->nbodies])
+		return fail("response %d: Content-Length %ld, expected %ld", n, r->content_length,
+		            o->body_len[(n - 1) % o->nbodies]);
+	if (r->status == 200 && !o->head && !o->nbodies &&
 	    (r->content_length != (long)strlen(PROBE_OK_BODY) ||
 	     memcmp(r->body, PROBE_OK_BODY, strlen(PROBE_OK_BODY))))
 		return fail("response %d: body is not '%s' (Content-Length %ld)", n, PROBE_OK_BODY,
@@ -347,7 +354,8 @@ static int read_responses(const struct probe_opts *o, int fd, int want, int *n, 
 	for (int got = 0; got < want;) {
 		struct response r;
 		const char *why = NULL;
-		long used = parse_response(rbuf + roff, rlen - roff, o->head, &r, &why);
+		int head = o->head || (o->nbodies && o->body_head[*n % o->nbodies]);
+		long used = parse_response(rbuf + roff, rlen - roff, head, &r, &why);
 		ssize_t k;
 
 		if (used < 0)
@@ -479,12 +487,14 @@ static void usage(FILE *f)
 	    "         [--bytewise] [--delay-us N] [--repeat N] [--expect N] [--status S] [--conn "
 	    "close|keep-alive]\n"
 	    "         [--server NAME] [--eof | --open] [--timeout-ms N] [--idle-ms N] [--head]\n"
-	    "         [--hold N] [-v]\n"
+	    "         [--hold N] [--bodies LIST] [-v]\n"
 	    "Sends the request (a raw file, N pipelined requests in one write, else one GET) "
 	    "--repeat\n"
 	    "times, each after its --expect responses, checks every response, then what follows.\n"
 	    "--head: the requests are HEAD (no response body). --hold N: first open N connections\n"
 	    "that send an unfinished request head (slowloris) and hold them until the end.\n"
+	    "--bodies N,hN,...: a mixed pipeline; the i-th response of each round must have\n"
+	    "Content-Length N and N body bytes (hN: it answers a HEAD, no body follows).\n"
 	    "Exit 0 all checks pass, 1 a check failed, 2 usage, 3 system error.\n",
 	    f);
 }
@@ -502,19 +512,35 @@ static int int_arg(const char *name, const char *s)
 	return (int)v;
 }
 
+/* --bodies N,hN,...: each response's Content-Length, h for one that answers a HEAD; or exit 2. */
+static void parse_bodies(struct probe_opts *o, const char *list)
+{
+	char copy[1024], *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int head = *t == 'h';
+
+		if (o->nbodies == PROBE_MAX_BODIES) {
+			fprintf(stderr, "httpprobe: --bodies: at most %d entries\n",
+			        PROBE_MAX_BODIES);
+			exit(EXIT_USAGE);
+		}
+		o->body_head[o->nbodies] = head;
+		o->body_len[o->nbodies++] = int_arg("--bodies", t + head);
+	}
+}
+
 static void parse_args(int argc, char **argv, struct probe_opts *o)
 {
 	static const struct option longs[] = {
-		{ "host", 1, 0, 'H' },     { "port", 1, 0, 'p' },
-		{ "raw", 1, 0, 'r' },      { "pipeline", 1, 0, 'P' },
-		{ "bytewise", 0, 0, 'b' }, { "delay-us", 1, 0, 'd' },
-		{ "repeat", 1, 0, 'R' },   { "expect", 1, 0, 'e' },
-		{ "status", 1, 0, 's' },   { "conn", 1, 0, 'c' },
-		{ "server", 1, 0, 'S' },   { "eof", 0, 0, 'E' },
-		{ "open", 0, 0, 'O' },     { "timeout-ms", 1, 0, 't' },
-		{ "idle-ms", 1, 0, 'i' },  { "last-close", 0, 0, 'L' },
-		{ "help", 0, 0, 'h' },     { "head", 0, 0, 'D' },
-		{ "hold", 1, 0, 'o' },     { 0, 0, 0, 0 },
+		{ "host", 1, 0, 'H' },       { "port", 1, 0, 'p' },       { "raw", 1, 0, 'r' },
+		{ "pipeline", 1, 0, 'P' },   { "bytewise", 0, 0, 'b' },   { "delay-us", 1, 0, 'd' },
+		{ "repeat", 1, 0, 'R' },     { "expect", 1, 0, 'e' },     { "status", 1, 0, 's' },
+		{ "conn", 1, 0, 'c' },       { "server", 1, 0, 'S' },     { "eof", 0, 0, 'E' },
+		{ "open", 0, 0, 'O' },       { "timeout-ms", 1, 0, 't' }, { "idle-ms", 1, 0, 'i' },
+		{ "last-close", 0, 0, 'L' }, { "help", 0, 0, 'h' },       { "head", 0, 0, 'D' },
+		{ "hold", 1, 0, 'o' },       { "bodies", 1, 0, 'B' },     { 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -546,6 +572,7 @@ static void parse_args(int argc, char **argv, struct probe_opts *o)
 		case 'v': o->verbose = 1; break;
 		case 'D': o->head = 1; break;
 		case 'o': o->hold = int_arg("--hold", optarg); break;
+		case 'B': parse_bodies(o, optarg); break;
 		case 'h': usage(stdout); exit(EXIT_PASS);
 		default: usage(stderr); exit(EXIT_USAGE);
 		}
@@ -556,7 +583,7 @@ static void parse_args(int argc, char **argv, struct probe_opts *o)
 		exit(EXIT_USAGE);
 	}
 	if (!o->expect)
-		o->expect = o->pipeline > 0 && !o->raw ? o->pipeline : 1;
+		o->expect = o->nbodies ? o->nbodies : o->pipeline > 0 && !o->raw ? o->pipeline : 1;
 }
 
 #define SLOWLORIS "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " /* and never the rest */

@@ -13,6 +13,8 @@
 #   server_log_tail [N]              print the last N (default 5) lines of the server's stderr.
 #   server_cleanup                   SIGKILL everything any server_start started, remove the
 #                                    temporary directory. Call it from the caller's EXIT trap.
+#   server_models DIR                print the name of every model in DIR (each executable file
+#                                    but harness), one a line.
 #
 # The server's stderr goes to $SERVER_LOG_DIR/<name>.log when SERVER_LOG_DIR is set (appended,
 # so a sanitizer suite can grep it afterwards), else to a private temporary directory.
@@ -255,4 +257,12 @@ server_cleanup() {
 		rm -rf "$SERVER_TMPDIR"
 	fi
 	SERVER_TMPDIR=
+}
+
+server_models() {
+	local f
+	for f in "$1"/*; do
+		[[ -f $f && -x $f && $(basename "$f") != harness ]] && basename "$f"
+	done
+	return 0
 }

@@ -293,31 +293,45 @@ static void client_step(struct client *c)
 	}
 }
 
-/* Run clients cl[0..n) in one poll loop until all are done or deadline; the rest carry on. */
-static void clients_poll(struct client *cl, int n, long deadline)
+/*
+ * One poll of clients cl[0..n) (at most until deadline), stepping those that
+ * are ready. 0, or -1 when poll itself failed.
+ */
+static int clients_poll_one(struct client *cl, int n, long deadline)
 {
 	static struct pollfd pf[MAX_CLIENTS];
 	static int idx[MAX_CLIENTS];
+	int k = 0, r;
+	long left = deadline - now_ms();
 
+	for (int i = 0; i < n; i++) {
+		if (cl[i].state == C_DONE)
+			continue;
+		pf[k].fd = cl[i].fd;
+		pf[k].events = client_events(&cl[i]);
+		idx[k++] = i;
+	}
+	if (k == 0 || left <= 0)
+		return 0;
+	r = poll(pf, (nfds_t)k, (int)left);
+	if (r < 0 && errno != EINTR)
+		return -1;
+	for (int i = 0; r > 0 && i < k; i++)
+		if (pf[i].revents)
+			client_step(&cl[idx[i]]);
+	return 0;
+}
+
+/* Run clients cl[0..n) in one poll loop until all are done or deadline; the rest carry on. */
+static void clients_poll(struct client *cl, int n, long deadline)
+{
 	for (;;) {
-		int k = 0, i, r;
-		long left = deadline - now_ms();
+		int waiting = 0;
 
-		for (i = 0; i < n; i++) {
-			if (cl[i].state == C_DONE)
-				continue;
-			pf[k].fd = cl[i].fd;
-			pf[k].events = client_events(&cl[i]);
-			idx[k++] = i;
-		}
-		if (k == 0 || left <= 0)
+		for (int i = 0; i < n; i++)
+			waiting += cl[i].state != C_DONE;
+		if (waiting == 0 || now_ms() >= deadline || clients_poll_one(cl, n, deadline) < 0)
 			return;
-		r = poll(pf, (nfds_t)k, (int)left);
-		if (r < 0 && errno != EINTR)
-			return;
-		for (i = 0; r > 0 && i < k; i++)
-			if (pf[i].revents)
-				client_step(&cl[idx[i]]);
 	}
 }
 
@@ -648,21 +662,33 @@ static int check_reset(int count)
 	return verdict(PASS, "%d resets, next client 200 in %ld ms", done, ms);
 }
 
+/*
+ * Start c on req and send all of it now (the connect and the send each within
+ * 2 s), leaving c waiting for the reply. 0, or -1 with c done and c->err set.
+ */
+static int client_sent(struct client *c, const char *req, int want_eof)
+{
+	if (client_start(c, req, want_eof) < 0)
+		return -1;
+	if (tcp_connected(c->fd, now_ms() + 2000) < 0 ||
+	    send_until(c->fd, c->req, c->req_len, now_ms() + 2000) != (ssize_t)c->req_len) {
+		client_finish(c, errno ? errno : EIO);
+		return -1;
+	}
+	c->sent = c->req_len;
+	c->state = C_RECV;
+	return 0;
+}
+
 /* halfclose: a request, then shutdown(SHUT_WR); the full reply must still arrive. */
 static int check_halfclose(void)
 {
 	static struct client c;
 
-	if (client_start(&c, REQ_KEEP, 1) < 0)
-		return verdict(FAIL, "connect: %s", strerror(c.err));
-	if (tcp_connected(c.fd, now_ms() + 2000) < 0)
-		return verdict(FAIL, "connect: %s", strerror(errno));
-	if (send_until(c.fd, c.req, c.req_len, now_ms() + 1000) != (ssize_t)c.req_len)
-		return verdict(FAIL, "could not send the request");
+	if (client_sent(&c, REQ_KEEP, 1) < 0)
+		return verdict(FAIL, "connect and send: %s", strerror(c.err));
 	if (shutdown(c.fd, SHUT_WR) < 0)
 		return verdict(TOOL, "shutdown: %s", strerror(errno));
-	c.sent = c.req_len;
-	c.state = C_RECV;
 	clients_run(&c, 1, now_ms() + 3000);
 	if (!c.complete)
 		return verdict(FAIL, "reply lost after SHUT_WR: %s", client_why(&c));
@@ -673,6 +699,109 @@ static int check_halfclose(void)
 	               c.eof == 1 ? "EOF"
 	               : c.eof    ? "reset"
 	                          : "no close");
+}
+
+#define HALFSTORM_REQ      "GET /sleep/0 HTTP/1.1\r\nHost: robust\r\n\r\n"
+#define HALFSTORM_DELAY_US 300 /* between the last request sent and the SHUT_WRs */
+
+/*
+ * halfstorm N DURATION_MS [WAIT_MS]: rounds of N clients, each sending GET
+ * /sleep/0 and shutting its write side down HALFSTORM_DELAY_US later, until
+ * DURATION_MS pass; each round's replies are waited for at most WAIT_MS
+ * (default 3000; longer beside other load, as in the soak). A loop that answers deferred work
+ * between two events of a batch (offload) then closes connections that later events of the same
+ * batch still name (issue 19). Every client must get its 200 and then EOF.
+ */
+static int check_halfstorm(int n, long duration_ms, long wait_ms)
+{
+	static struct client cl[MAX_CLIENTS];
+	struct timespec gap = { 0, HALFSTORM_DELAY_US * 1000L };
+	long t0 = now_ms();
+	int rounds = 0, ok = 0;
+
+	if (n > MAX_CLIENTS)
+		return verdict(TOOL, "at most %d clients", MAX_CLIENTS);
+	while (now_ms() - t0 < duration_ms) {
+		for (int i = 0; i < n; i++)
+			client_sent(&cl[i], HALFSTORM_REQ, 1);
+		nanosleep(&gap, NULL);
+		for (int i = 0; i < n; i++)
+			if (cl[i].state != C_DONE)
+				shutdown(cl[i].fd, SHUT_WR);
+		clients_run(cl, n, now_ms() + wait_ms);
+		for (int i = 0; i < n; i++) {
+			if (!cl[i].complete || cl[i].status != 200 || cl[i].eof != 1)
+				return verdict(
+				    FAIL, "round %d, client %d: %s%s", rounds + 1, i,
+				    cl[i].complete ? "status " : "",
+				    cl[i].complete
+				        ? (cl[i].status == 200 ? "200 but no EOF" : "not 200")
+				        : client_why(&cl[i]));
+			ok++;
+		}
+		rounds++;
+	}
+	return verdict(PASS, "%d rounds of %d: %d replies 200, each then EOF", rounds, n, ok);
+}
+
+/*
+ * sequential COUNT STREAMS: STREAMS clients side by side, each opening COUNT
+ * connections one after another: GET / with Connection: close, and the next
+ * one only after the server has closed the last (EOF). With STREAMS no more
+ * than the model admits at once (--max-conns, plus --workers being served
+ * for a queue), none may be refused: a 503 means the model freed a slot only
+ * after the close the client already saw (issue 19).
+ */
+static int check_sequential(int count, int streams)
+{
+	static struct client cl[MAX_CLIENTS];
+	int left[MAX_CLIENTS], ok = 0, refused = 0, other = 0;
+	long t0 = now_ms(), deadline = t0 + 60000;
+
+	if (streams > MAX_CLIENTS || streams < 1)
+		return verdict(TOOL, "1 to %d streams", MAX_CLIENTS);
+	for (int i = 0; i < streams; i++) {
+		left[i] = count - 1;
+		client_start(&cl[i], REQ_CLOSE, 1);
+	}
+	for (;;) {
+		int active = 0;
+
+		if (clients_poll_one(cl, streams, deadline) < 0)
+			return verdict(TOOL, "poll: %s", strerror(errno));
+		for (int i = 0; i < streams; i++) {
+			if (cl[i].state != C_DONE) {
+				active++;
+				continue;
+			}
+			if (cl[i].t0 == 0) /* finished and counted */
+				continue;
+			if (cl[i].complete && cl[i].status == 200 && cl[i].eof == 1)
+				ok++;
+			else if (cl[i].complete && cl[i].status == 503)
+				refused++;
+			else
+				other++;
+			cl[i].t0 = 0;
+			if (left[i]-- > 0) {
+				client_start(&cl[i], REQ_CLOSE, 1);
+				active++;
+			}
+		}
+		if (active == 0 || now_ms() >= deadline)
+			break;
+	}
+	for (int i = 0; i < streams; i++)
+		if (cl[i].state != C_DONE)
+			client_finish(&cl[i], ETIMEDOUT);
+	if (refused || other || ok != count * streams)
+		return verdict(
+		    FAIL,
+		    "%d x %d sequential connections: %d answered 200, %d refused 503, %d other",
+		    streams, count, ok, refused, other);
+	return verdict(PASS,
+	               "%d x %d sequential connections, all 200 then EOF, none refused in %ld ms",
+	               streams, count, now_ms() - t0);
 }
 
 /* The flood's request bytes: count pipelined keep-alive requests. */
@@ -874,15 +1003,22 @@ static int check_storm(int n, long duration_ms)
 }
 
 /*
- * maxconns HELD ANSWERED: HELD clients connect and send a keep-alive request;
- * the first ANSWERED must get a 200 and all must stay open (the rest are
- * queued behind a pool, unanswered). Then one more must get 503 and a close.
+ * maxconns HELD ANSWERED [half]: HELD clients connect and send a keep-alive
+ * request; the first ANSWERED must get a 200 and all must stay open (the rest
+ * are queued behind a pool, unanswered). Then one more must get 503 and a
+ * close; with `half`, MAXCONNS_HALF_TRIES such clients one after another,
+ * each shutting its write side down after its request and still waiting for
+ * the answer (issue 19: conn_reject took their EOF for a client that had
+ * left, about half the time).
  */
-static int check_maxconns(int n, int answered_min)
+#define MAXCONNS_HALF_TRIES 20
+static int check_maxconns(int n, int answered_min, int half)
 {
 	static struct client held[MAX_CLIENTS];
 	static struct client extra;
-	int answered = 0, open_now = 0;
+	static char whybuf[64];
+	const char *why = NULL;
+	int answered = 0, open_now = 0, tries = 0;
 
 	if (n >= MAX_CLIENTS || answered_min > n)
 		return verdict(TOOL, "bad counts %d %d", n, answered_min);
@@ -899,22 +1035,33 @@ static int check_maxconns(int n, int answered_min)
 		answered += held[i].complete && held[i].status == 200 && held[i].fd >= 0;
 		open_now += held[i].fd >= 0;
 	}
-	client_start(&extra, REQ_KEEP, 1);
-	clients_run(&extra, 1, now_ms() + 3000);
+	/* the extra clients one after another, each refused while the server stays full */
+	for (int k = 0; k < (half ? MAXCONNS_HALF_TRIES : 1) && !why; k++) {
+		if (client_sent(&extra, REQ_KEEP, 1) == 0 && half)
+			shutdown(extra.fd, SHUT_WR);
+		clients_run(&extra, 1, now_ms() + 3000);
+		if (!extra.complete)
+			why = client_why(&extra);
+		else if (extra.status != 503) {
+			snprintf(whybuf, sizeof(whybuf), "got %d, expected 503", extra.status);
+			why = whybuf;
+		} else if (extra.eof != 1)
+			why = "got 503 but no graceful close";
+		tries = k + 1;
+	}
 	for (int i = 0; i < n; i++)
 		if (held[i].fd >= 0)
 			close(held[i].fd);
 	if (answered < answered_min || open_now < n)
 		return verdict(FAIL, "held connections: %d answered (need %d), %d of %d open",
 		               answered, answered_min, open_now, n);
-	if (!extra.complete)
-		return verdict(FAIL, "client %d: %s", n + 1, client_why(&extra));
-	if (extra.status != 503)
-		return verdict(FAIL, "client %d got %d, expected 503", n + 1, extra.status);
-	if (extra.eof != 1)
-		return verdict(FAIL, "client %d got 503 but no graceful close", n + 1);
-	return verdict(PASS, "%d held (%d answered), client %d: 503 then EOF in %ld ms", n,
-	               answered, n + 1, extra.t_done - extra.t0);
+	if (why)
+		return verdict(FAIL, "client %d%s (try %d): %s", n + 1,
+		               half ? " (half-closed)" : "", tries, why);
+	return verdict(
+	    PASS, "%d held (%d answered), client %d%s: 503 then EOF (%d time%s), last in %ld ms", n,
+	    answered, n + 1, half ? " (half-closed)" : "", tries, tries > 1 ? "s" : "",
+	    extra.t_done - extra.t0);
 }
 
 /* ---- edge-trigger torture: splits, deep pipelines, a FIN with the data ---- */
@@ -1240,24 +1387,28 @@ static int check_halfpipe(int count, long expect)
 
 static int usage(void)
 {
-	fprintf(stderr,
-	        "usage: hostile PORT CHECK [ARGS]\n"
-	        "  slowloris N WARMUP_MS LIMIT_MS   N slow connections, then a new client\n"
-	        "  idle MIN_MS MAX_MS               an idle connection is closed in that window\n"
-	        "  reset COUNT                      COUNT request+RST clients; then a new client\n"
-	        "  halfclose                        request + SHUT_WR still gets the reply\n"
-	        "  flood PID COUNT DUR_MS LIMIT_MS BOUND_KB\n"
-	        "                                   pipeline flood; others served; memory bound\n"
-	        "  badhead KIND                     oversized|long-target|garbage|cl-te|chunk\n"
-	        "  storm N DURATION_MS              N clients at once, holding their connections\n"
-	        "  maxconns HELD ANSWERED           HELD open (ANSWERED got 200); next gets 503\n"
-	        "  torture NAME|all ONE             edge-trigger torture (split*, pipe-*, fin-*);\n"
-	        "                                   ONE=1: every reply closes the connection\n"
-	        "  halfpipe COUNT EXPECT            pipeline, SHUT_WR, slow reads: EXPECT replies, "
-	        "EOF\n"
-	        "  cpu PID MS MAX_PCT               (PORT ignored) CPU of PID's tree\n"
-	        "  mem PID                          (PORT ignored) VmRSS and Pss of PID's tree\n"
-	        "Prints one line; exit 0 pass, 1 fail, 2 usage or tool error.\n");
+	fprintf(
+	    stderr,
+	    "usage: hostile PORT CHECK [ARGS]\n"
+	    "  slowloris N WARMUP_MS LIMIT_MS   N slow connections, then a new client\n"
+	    "  idle MIN_MS MAX_MS               an idle connection is closed in that window\n"
+	    "  reset COUNT                      COUNT request+RST clients; then a new client\n"
+	    "  halfclose                        request + SHUT_WR still gets the reply\n"
+	    "  flood PID COUNT DUR_MS LIMIT_MS BOUND_KB\n"
+	    "                                   pipeline flood; others served; memory bound\n"
+	    "  badhead KIND                     oversized|long-target|garbage|cl-te|chunk\n"
+	    "  storm N DURATION_MS              N clients at once, holding their connections\n"
+	    "  maxconns HELD ANSWERED [half]    HELD open (ANSWERED got 200); next gets 503\n"
+	    "                                   (half: it shuts its write side after the request)\n"
+	    "  halfstorm N DUR_MS [WAIT_MS]     rounds of N GET /sleep/0 + SHUT_WR: all 200, EOF\n"
+	    "  sequential COUNT STREAMS         STREAMS x COUNT one-after-another: none refused\n"
+	    "  torture NAME|all ONE             edge-trigger torture (split*, pipe-*, fin-*);\n"
+	    "                                   ONE=1: every reply closes the connection\n"
+	    "  halfpipe COUNT EXPECT            pipeline, SHUT_WR, slow reads: EXPECT replies, "
+	    "EOF\n"
+	    "  cpu PID MS MAX_PCT               (PORT ignored) CPU of PID's tree\n"
+	    "  mem PID                          (PORT ignored) VmRSS and Pss of PID's tree\n"
+	    "Prints one line; exit 0 pass, 1 fail, 2 usage or tool error.\n");
 	return TOOL;
 }
 
@@ -1287,8 +1438,13 @@ int main(int argc, char **argv)
 		return check_badhead(argv[0]);
 	if (strcmp(cmd, "storm") == 0 && argc == 2)
 		return check_storm(atoi(argv[0]), atol(argv[1]));
-	if (strcmp(cmd, "maxconns") == 0 && argc == 2)
-		return check_maxconns(atoi(argv[0]), atoi(argv[1]));
+	if (strcmp(cmd, "maxconns") == 0 && (argc == 2 || (argc == 3 && !strcmp(argv[2], "half"))))
+		return check_maxconns(atoi(argv[0]), atoi(argv[1]), argc == 3);
+	if (strcmp(cmd, "halfstorm") == 0 && (argc == 2 || argc == 3))
+		return check_halfstorm(atoi(argv[0]), atol(argv[1]),
+		                       argc == 3 ? atol(argv[2]) : 3000);
+	if (strcmp(cmd, "sequential") == 0 && argc == 2)
+		return check_sequential(atoi(argv[0]), atoi(argv[1]));
 	if (strcmp(cmd, "torture") == 0 && argc == 2)
 		return check_torture(argv[0], atoi(argv[1]));
 	if (strcmp(cmd, "cpu") == 0 && argc == 3)

@@ -38,6 +38,23 @@
 #                    connection" (--max-conns 4: 4 idle keep-alive connections held) or from a
 #                    "queue" (--workers 1 --max-conns 4: 1 served + 4 queued): the next client
 #                    gets 503 and a graceful close. Other models ignore --max-conns.
+#   max-conns-half   the same, but 20 next clients one after another each send their request and
+#                    shut their write side down: each still gets its 503, then EOF (issue 19).
+#   sequential       every model whose Facts line says admission=yes, at --max-conns 1 (and
+#                    --workers 1 for a queue): as many clients side by side as it admits (1 per
+#                    connection; 2 for a queue: 1 served + 1 queued), each opening 3000
+#                    connections one after another, the next only once the server has closed the
+#                    last: none may get a 503 (a slot freed after the close, issue 19).
+#   queue-fd-limit   a "queue" model under `ulimit -n 32`, --workers 1 and the default
+#                    --max-conns: it says on stderr that the limit cuts its queue, and holds
+#                    32 - 8 (SERVER_FD_RESERVE, server.h) connections, the next one getting 503
+#                    (not a failed accept).
+#   half-storm       (hostile halfstorm 32 500) for 0.5 s, rounds of 32 clients that send
+#                    GET /sleep/0 and shut their write side down 300 us later: every one gets its
+#                    200, then EOF, and the server lives (offload crashed, issue 19).
+#   long-lived       models whose --help summary says work runs on "helper" threads (offload):
+#                    ten back-to-back `ab -k -c 64 -t 1 /sleep/10` runs against ONE server, which
+#                    must still be alive after each and answer a curl at the end.
 #   halfclose-pipeline  a client with a 4 KiB receive buffer pipelines 60,000 requests, shuts
 #                    down its write side and reads slowly: every reply (1 from an iterative
 #                    model), then EOF.
@@ -62,15 +79,13 @@ while (($#)); do
 	esac
 done
 [[ -x $tool ]] || { echo "run.sh: $tool: not built (make \$(BUILD)/tests/hostile)" >&2; exit 2; }
-if ((${#models[@]} == 0)); then
-	for f in "$bindir"/*; do
-		[[ -f $f && -x $f && $(basename "$f") != harness ]] && models+=("$(basename "$f")")
-	done
-fi
-((${#models[@]})) || { echo "run.sh: no models in $bindir" >&2; exit 2; }
 
 # shellcheck source=../lib/server.sh
 . "$root/tests/lib/server.sh"
+# shellcheck source=../lib/facts.sh
+. "$root/tests/lib/facts.sh"
+((${#models[@]})) || mapfile -t models < <(server_models "$bindir")
+((${#models[@]})) || { echo "run.sh: no models in $bindir" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/robust.XXXXXX") || exit 2
 ab_pid= storm_pid=
@@ -184,13 +199,28 @@ check_fd_exhaustion() {
 	return 0
 }
 
+# Finish CHECK after a load: unless WHY already says what failed, a live server must answer a
+# fresh curl with 200 (WHEN says after what). Reports OK_TEXT, or the failure followed by TAIL.
+finish_after_curl() {
+	local check=$1 why=$2 when=$3 ok_text=$4 tail=$5 code
+	if [[ -z $why ]] && server_alive "$SERVER_PID"; then
+		code=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVER_PORT/")
+		[[ $code == 200 ]] || why="$when a fresh curl got '$code', not 200"
+	fi
+	if [[ -z $why ]]; then
+		finish "$check" "$ok_text" 0
+	else
+		finish "$check" "$why$tail" 1
+	fi
+}
+
 # Address space runs out during a storm of 500 clients (the soft RLIMIT_AS set just above the
 # model's size with prlimit), then comes back: the model must still be alive and serve a fresh
 # client. A model that stops accepting for good after an allocation failure fails here. 500
 # clients and a 256 KiB margin: a model that holds no buffer per idle connection (libuv since
 # issue 10) must still fail to allocate its per-connection state within one accept pass.
 check_mem_exhaustion() {
-	local kb storm= code= why=
+	local kb storm=
 	start mem-exhaustion --timeout 3
 	case $? in 0) ;; 77) return 77 ;; *) return 0 ;; esac
 	kb=$(awk '/^VmSize:/ { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null)
@@ -202,15 +232,8 @@ check_mem_exhaustion() {
 	storm=$("$tool" "$SERVER_PORT" storm 500 2000 2>&1)
 	prlimit --pid "$SERVER_PID" --as=unlimited: 2>/dev/null
 	sleep 0.2
-	if server_alive "$SERVER_PID"; then
-		code=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVER_PORT/")
-		[[ $code == 200 ]] || why="after the storm a fresh curl got '$code', not 200"
-	fi
-	if [[ -z $why ]]; then
-		finish mem-exhaustion "RLIMIT_AS VmSize + $MEM_MARGIN_KB KiB, storm: $storm; then curl 200" 0
-	else
-		finish mem-exhaustion "$why; storm: $storm" 1
-	fi
+	finish_after_curl mem-exhaustion "" "after the storm" \
+		"RLIMIT_AS VmSize + $MEM_MARGIN_KB KiB, storm: $storm; then curl 200" "; storm: $storm"
 	return 0
 }
 
@@ -250,9 +273,46 @@ maxconns_kind() {
 	esac
 }
 
+# Under ulimit -n QUEUE_FD_LIMIT a queue model holds this many connections (server.h's
+# SERVER_FD_RESERVE is 8; --workers 1: threadpool's one worker, prefork-fdpass's one child socket).
+QUEUE_FD_LIMIT=32
+QUEUE_FD_HELD=$((QUEUE_FD_LIMIT - 8))
+
+check_queue_fd_limit() {
+	local wrap=$work/ulimit32/$model out rc
+	mkdir -p "${wrap%/*}"
+	printf '#!/bin/sh\nulimit -n %d || exit 1\nexec "%s" "$@"\n' "$QUEUE_FD_LIMIT" "$bin" >"$wrap"
+	chmod +x "$wrap"
+	start_bin=$wrap start queue-fd-limit --timeout 5 --workers 1
+	case $? in 0) ;; 77) return 77 ;; *) return 0 ;; esac
+	out=$("$tool" "$SERVER_PORT" maxconns "$QUEUE_FD_HELD" 1 2>&1)
+	rc=$?
+	if ! grep -q "the limit is $QUEUE_FD_LIMIT" "$SERVER_LOG" 2>/dev/null; then
+		out="no stderr line saying the descriptor limit ($QUEUE_FD_LIMIT) cuts the queue; $out"
+		rc=1
+	fi
+	finish queue-fd-limit "$out" "$rc"
+	return 0
+}
+
+# Ten back-to-back ab -k -c 64 -t 1 /sleep/10 runs against one server (offload's crash, issue 19).
+check_long_lived() {
+	local i why=
+	start long-lived --timeout 3
+	case $? in 0) ;; 77) return 77 ;; *) return 0 ;; esac
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		timeout 10 ab -q -k -c 64 -t 1 -n 1000000 "http://127.0.0.1:$SERVER_PORT/sleep/10" \
+			>"$work/ab.out" 2>&1
+		server_alive "$SERVER_PID" || { why="died during ab run $i"; break; }
+	done
+	finish_after_curl long-lived "$why" "after 10 ab runs" \
+		"10 x ab -k -c 64 -t 1 /sleep/10 on one server, then curl 200" ""
+	return 0
+}
+
 # Every check on one model; 77 as soon as the model skips itself.
 run_model() {
-	local summary kind
+	local summary kind facts
 	summary=$(timeout 5 "$bin" --help 2>/dev/null | sed -n 2p)
 	if [[ ${summary,,} == iterative* ]]; then
 		check slowloris-iterative "--timeout 1" slowloris 3 100 4000 || return
@@ -283,8 +343,24 @@ run_model() {
 	kind=$(maxconns_kind "$summary")
 	if [[ $kind == perconn ]]; then
 		check max-conns "--timeout 5 --max-conns 4" maxconns 4 4 || return
+		check max-conns-half "--timeout 5 --max-conns 4" maxconns 4 4 half || return
 	elif [[ $kind == queue ]]; then
 		check max-conns "--timeout 5 --workers 1 --max-conns 4" maxconns 5 1 || return
+		check max-conns-half "--timeout 5 --workers 1 --max-conns 4" maxconns 5 1 half || return
+		check_queue_fd_limit || return
+	fi
+	facts=$(facts_line "$root" "$model" 2>/dev/null)
+	if [[ $(facts_get "$facts" admission) == yes ]]; then
+		case $kind in
+		perconn) check sequential "--timeout 5 --max-conns 1" sequential 3000 1 || return ;;
+		queue) check sequential "--timeout 5 --workers 1 --max-conns 1" sequential 3000 2 || return ;;
+		*) echo "not ok - $model: sequential: admission=yes, but its --help summary says" \
+			"neither 'per connection' nor 'queue'"; failed=$((failed + 1)) ;;
+		esac
+	fi
+	check half-storm "--timeout 3" halfstorm 32 500 || return
+	if [[ ${summary,,} == *helper* ]]; then
+		check_long_lived || return
 	fi
 	check_sigterm_load || return
 }

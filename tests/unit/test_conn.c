@@ -539,6 +539,44 @@ static void test_reject_bounded_drain(void **state)
 	close(sv[1]);
 }
 
+/*
+ * conn_reject answers whoever still waits (issue 19): a client that sent its
+ * request and shut its write side down is waiting for the 503 as much as one
+ * that keeps its side open; an EOF after the request is not a client that left.
+ */
+static void test_reject_half_closed(void **state)
+{
+	static const struct {
+		const char *name;
+		int shut_wr; /* the client shuts its write side after the request */
+	} cases[] = {
+		{ "request, side kept open", 0 },
+		{ "request, then SHUT_WR", 1 },
+	};
+	static const char req[] = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char reply[512] = { 0 };
+		size_t got = 0;
+		ssize_t n;
+		int sv[2];
+
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+		assert_int_equal(send(sv[1], req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+		if (cases[i].shut_wr)
+			assert_int_equal(shutdown(sv[1], SHUT_WR), 0);
+		conn_reject(sv[0], 503);
+		while (got < sizeof(reply) - 1 &&
+		       (n = recv(sv[1], reply + got, sizeof(reply) - 1 - got, 0)) > 0)
+			got += (size_t)n;
+		if (strncmp(reply, "HTTP/1.1 503 ", 13) != 0)
+			fail_msg("%s: got '%.40s' (%zu bytes), expected a 503", cases[i].name,
+			         reply, got);
+		close(sv[1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_defer_resume),
 		cmocka_unit_test(test_body_back_pressure),
 		cmocka_unit_test(test_reject_bounded_drain),
+		cmocka_unit_test(test_reject_half_closed),
 	};
 
 	return cmocka_run_group_tests_name("conn_process", tests, setup, teardown);
