@@ -123,6 +123,35 @@ const char *facts_wait_name(int wait)
 	return wait > FACTS_WAIT_UNKNOWN && wait <= FACTS_WAIT_NONE ? wait_names[wait] : NULL;
 }
 
+int facts_family(const struct facts *f)
+{
+	if (!f || !f->known)
+		return FACTS_FAMILY_UNKNOWN;
+	if (!f->keepalive)
+		return FACTS_FAMILY_ITERATIVE;
+	if (f->parallel == FACTS_ONE)
+		return FACTS_FAMILY_LOOP;
+	if (f->parallel == FACTS_CONN)
+		return FACTS_FAMILY_CONN;
+	if (f->workers == FACTS_WORKERS_CPUS)
+		return FACTS_FAMILY_LOOP_CPU;
+	/* a line older than wait= cannot tell helpers from a pool: a pool, as offload is under
+	 * sleep */
+	return f->wait == FACTS_WAIT_READY ? FACTS_FAMILY_HELPERS : FACTS_FAMILY_POOL;
+}
+
+const char *facts_family_name(int family)
+{
+	static const char *const names[FACTS_NFAMILIES] = {
+		[FACTS_FAMILY_UNKNOWN] = "unknown",        [FACTS_FAMILY_ITERATIVE] = "iterative",
+		[FACTS_FAMILY_LOOP] = "one loop",          [FACTS_FAMILY_CONN] = "per connection",
+		[FACTS_FAMILY_POOL] = "blocking pool",     [FACTS_FAMILY_LOOP_CPU] = "loop per CPU",
+		[FACTS_FAMILY_HELPERS] = "loop + helpers",
+	};
+
+	return family >= 0 && family < FACTS_NFAMILIES ? names[family] : names[0];
+}
+
 const char *facts_discipline_name(int discipline)
 {
 	return discipline > FACTS_DISCIPLINE_UNKNOWN && discipline <= FACTS_DISCIPLINE_PS

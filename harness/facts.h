@@ -40,6 +40,23 @@ enum facts_targets {
 	FACTS_TARGETS_HELLO, /* targets=hello: `Hello world` to every target (ref-nginx) */
 };
 
+/*
+ * A model's family: the designs that share a law, derived from the Facts
+ * line's keys alone (facts_family), so that a new model has one as soon as
+ * its Facts line is true. The report groups its rows by family and the charts
+ * colour by it.
+ */
+enum facts_family {
+	FACTS_FAMILY_UNKNOWN,   /* no well-formed Facts line */
+	FACTS_FAMILY_ITERATIVE, /* keepalive=no: one connection at a time, closed (single) */
+	FACTS_FAMILY_LOOP,      /* parallel=1: one event loop serves everything */
+	FACTS_FAMILY_CONN,      /* parallel=conn: a process or thread per connection */
+	FACTS_FAMILY_POOL,      /* parallel=workers, wait=- (or none): a pool of blocking workers */
+	FACTS_FAMILY_LOOP_CPU,  /* parallel=workers workers=cpus: an event loop per CPU */
+	FACTS_FAMILY_HELPERS,   /* parallel=workers wait=ready: a loop handing work to helpers */
+	FACTS_NFAMILIES
+};
+
 #define FACTS_WORKERS_CPUS (-1) /* workers=cpus: the CPUs in the process's affinity mask */
 #define FACTS_MAX_CONNS    1024 /* the models' --max-conns when it is not passed (opts.h) */
 
@@ -73,6 +90,13 @@ int facts_parse(const char *text, struct facts *f);
 
 /* "ready", "all", "-", or NULL for FACTS_WAIT_UNKNOWN. */
 const char *facts_wait_name(int wait);
+
+/* f's family (enum facts_family); FACTS_FAMILY_UNKNOWN for NULL or an unknown line. */
+int facts_family(const struct facts *f);
+
+/* "iterative", "one loop", "per connection", "blocking pool", "loop per CPU", "loop + helpers",
+ * "unknown". */
+const char *facts_family_name(int family);
 
 /* "fcfs", "ps", or NULL for FACTS_DISCIPLINE_UNKNOWN. */
 const char *facts_discipline_name(int discipline);

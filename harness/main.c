@@ -466,17 +466,22 @@ static int open_run(const struct options *o, struct run_files *f)
 	return 0;
 }
 
-/* results/latest and plots/latest name run id. */
-static void link_latest(const struct options *o, const char *id)
+/*
+ * results/<name> and plots/<name> name run id: "latest" after every run,
+ * "last-full" after a complete run of the full default plan, so that a
+ * narrowed run never hides the last full one.
+ */
+static void link_run(const struct options *o, const char *name, const char *id)
 {
+	const char *dirs[] = { o->results, o->plots };
 	char path[PATH_MAX + 16];
+	int i;
 
-	snprintf(path, sizeof(path), "%s/latest", o->results);
-	if (util_symlink_replace(id, path) < 0)
-		fprintf(stderr, "harness: cannot update %s\n", path);
-	snprintf(path, sizeof(path), "%s/latest", o->plots);
-	if (util_symlink_replace(id, path) < 0)
-		fprintf(stderr, "harness: cannot update %s\n", path);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		if (util_symlink_replace(id, path) < 0)
+			fprintf(stderr, "harness: cannot update %s\n", path);
+	}
 }
 
 /*
@@ -546,6 +551,8 @@ int main(int argc, char **argv)
 	countpass_close(&count);
 	finish(run.dir, run.id, run.plot_dir, o.scripts, o.compare,
 	       compare_ref_why(&o.plan, &notes));
-	link_latest(&o, run.id);
+	link_run(&o, "latest", run.id);
+	if (sig == 0 && options_full_plan(&o))
+		link_run(&o, "last-full", run.id);
 	return sig > 0 ? 128 + sig : sig < 0 ? 1 : 0;
 }

@@ -445,6 +445,12 @@ static void compare_plan(struct options *o)
 	compare_plan_cells(&o->plan, o->set_reps, o->set_duration);
 }
 
+int options_full_plan(const struct options *o)
+{
+	return !o->models && !o->scenarios && !o->plan.nmodes && !o->plan.nlevels &&
+	       !o->plan.quick && !o->set_reps && !o->set_duration && !o->compare && !o->plan.ncells;
+}
+
 void options_parse(int argc, char **argv, struct options *o)
 {
 	struct option opts[NROWS + 1];

@@ -30,6 +30,14 @@ struct options {
  */
 void options_parse(int argc, char **argv, struct options *o);
 
+/*
+ * 1 if o runs the full default plan: every model and default scenario with
+ * their own modes, levels, repetitions and run length (no --models,
+ * --scenarios, --modes, --levels, --reps, --duration, --quick or --compare),
+ * else 0. Such a run is the one results/last-full names.
+ */
+int options_full_plan(const struct options *o);
+
 /* "harness: msg: arg" and "try --help" on stderr, then exit 2 (arg may be NULL). */
 void options_die(const char *msg, const char *arg);
 

@@ -3,6 +3,7 @@
 #include "scenario.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,41 +38,182 @@ int plot_kinds(const struct report_cell *c, const char *kinds[PLOT_MAX_KINDS])
 	return k;
 }
 
-static int cmp_name(const void *a, const void *b)
+/* A family's colour in every chart (enum facts_family order); references are black. */
+static const char *const family_colour[FACTS_NFAMILIES] = {
+	[FACTS_FAMILY_UNKNOWN] = "#7f7f7f", [FACTS_FAMILY_ITERATIVE] = "#8c564b",
+	[FACTS_FAMILY_LOOP] = "#1f77b4",    [FACTS_FAMILY_CONN] = "#d62728",
+	[FACTS_FAMILY_POOL] = "#2ca02c",    [FACTS_FAMILY_LOOP_CPU] = "#9467bd",
+	[FACTS_FAMILY_HELPERS] = "#ff7f0e",
+};
+/* A model's marker: the k-th model of its family (in name order) gets the k-th. */
+static const int family_marker[] = { 7, 5, 9, 11, 13, 15, 4, 6, 8, 10, 12, 14, 1, 3 };
+#define NMARKERS (int)(sizeof(family_marker) / sizeof(family_marker[0]))
+
+#define CHART_SPAN_LOG 10.0 /* a chart whose values span this factor or more gets a log y axis */
+
+/* One model of a chart: how it is drawn and where its legend entry goes. */
+struct chart_model {
+	const char *model;
+	int family, reference, marker;
+	double value; /* at its highest level with a value: the legend's order; NAN: none */
+};
+
+/* The value the chart of kind draws for the ok cell x; NAN where it draws none. */
+static double chart_value(const char *kind, const struct report_cell *x)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	double v = NAN;
+
+	if (!x->ok)
+		return NAN;
+	if (!strcmp(kind, "throughput"))
+		v = x->rps_median;
+	else if (!strcmp(kind, "p99"))
+		v = x->starved ? 1000 * x->run_s : x->p99_median; /* p99.gp's starved cross */
+	else if (!strcmp(kind, "cpu"))
+		v = x->cpu_us_median;
+	else if (!strcmp(kind, "goodput"))
+		v = x->concurrency > 0 ? x->goodput_median : NAN;
+	else if (!strcmp(kind, "mem"))
+		v = x->mem_per_idle_b;
+	else if (!strcmp(kind, "short"))
+		v = x->concurrency > 0 ? x->short_p99_us : NAN; /* short.gp: the offered levels */
+	return v > 0 ? v : NAN;
 }
 
-/* The distinct models of c[0..n) in name order, blank separated, into buf: 0 or -1. */
-static int models_of(const struct report_cell *c, int n, char *buf, size_t len)
+static int cmp_chart_model(const void *a, const void *b)
 {
-	const char **names = malloc((n ? n : 1) * sizeof(*names));
-	int i, j, k = 0, o = 0;
+	const struct chart_model *x = a, *y = b;
 
-	if (!names)
-		return -1;
+	if (isnan(x->value) != isnan(y->value))
+		return isnan(x->value) ? 1 : -1;
+	if (!isnan(x->value) && x->value != y->value)
+		return x->value > y->value ? -1 : 1; /* the highest first, as the lines end */
+	return strcmp(x->model, y->model);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct chart_model *)a)->model,
+	              ((const struct chart_model *)b)->model);
+}
+
+/*
+ * The distinct models of c[0..n) into m (at most max) in name order, each
+ * with its family, reference flag and marker (its rank within its family).
+ * How many.
+ */
+static int models_of(const struct report_cell *c, int n, struct chart_model *m, int max)
+{
+	int i, j, k = 0, rank;
+
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < k && strcmp(names[j], c[i].model); j++)
+		for (j = 0; j < k && strcmp(m[j].model, c[i].model); j++)
 			;
-		if (j == k)
-			names[k++] = c[i].model;
+		if (j == k && k < max)
+			m[k++] = (struct chart_model){ .model = c[i].model,
+				                       .family = c[i].family,
+				                       .reference = c[i].reference };
 	}
-	qsort(names, k, sizeof(names[0]), cmp_name);
-	buf[0] = '\0';
-	for (i = 0; i < k && o < (int)len; i++)
-		o += snprintf(buf + o, len - o, "%s%s", i ? " " : "", names[i]);
-	free(names);
-	return k && o < (int)len ? 0 : -1;
+	qsort(m, k, sizeof(m[0]), cmp_name);
+	for (i = 0; i < k; i++) {
+		for (j = 0, rank = 0; j < i; j++)
+			rank += m[j].family == m[i].family;
+		m[i].marker = family_marker[rank % NMARKERS];
+	}
+	return k;
+}
+
+/*
+ * The variables that say how one chart (kind, mode) of one scenario's cells
+ * c[0..n) draws its models, appended to vars at *o: the models ordered by
+ * their value at their highest level (the legend reads as the lines end),
+ * their labels ("epoll (one loop)"; an iterative design in a keep-alive mode
+ * "closes"), colours by family, markers by model; logy when the values span
+ * CHART_SPAN_LOG or more; lines only through three levels or more; spread
+ * when a cell had two ok repetitions; and how many cells are noisy.
+ */
+static void chart_vars(const struct chart_model *all, int nm, const struct report_cell *c, int n,
+                       const char *kind, const char *mode, char *vars, size_t len, int *o)
+{
+	struct chart_model m[PLOT_MAX_MODELS];
+	double lo = INFINITY, hi = 0;
+	int i, j, levels = 0, top, spread = 0, noisy = 0;
+	const char *lists[] = { "models", "labels", "colours", "pts" };
+	int l;
+
+	for (i = 0; i < nm; i++) {
+		m[i] = all[i];
+		m[i].value = NAN;
+		for (j = 0, top = -1; j < n; j++) {
+			double v = chart_value(kind, &c[j]);
+
+			if (strcmp(c[j].model, m[i].model) || strcmp(c[j].mode, mode) || isnan(v))
+				continue;
+			if (report_level(&c[j]) > top)
+				top = report_level(&c[j]), m[i].value = v;
+			lo = fmin(lo, v);
+			hi = fmax(hi, v);
+			if (!strcmp(kind, "throughput") && c[j].bound > 0)
+				lo = fmin(lo, c[j].bound), hi = fmax(hi, c[j].bound);
+		}
+	}
+	qsort(m, nm, sizeof(m[0]), cmp_chart_model);
+	for (j = 0; j < n; j++) {
+		if (strcmp(c[j].mode, mode))
+			continue;
+		for (i = 0; i < j &&
+		            (strcmp(c[i].mode, mode) || report_level(&c[i]) != report_level(&c[j]));
+		     i++)
+			;
+		levels += i == j; /* the first cell of its level */
+		spread |= c[j].ok >= 2;
+		noisy += c[j].noisy > 0;
+	}
+	for (l = 0; l < 4; l++) {
+		*o += snprintf(vars + *o, len - *o, "; %s='", lists[l]);
+		for (i = 0; i < nm && *o < (int)len; i++) {
+			const char *sep = i ? " " : "";
+
+			if (l == 0)
+				*o += snprintf(vars + *o, len - *o, "%s%s", sep, m[i].model);
+			else if (l == 1)
+				*o += snprintf(vars + *o, len - *o, "%s\"%s (%s%s%s)\"", sep,
+				               m[i].model, m[i].reference ? "reference, " : "",
+				               facts_family_name(m[i].family),
+				               m[i].family == FACTS_FAMILY_ITERATIVE &&
+				                       strcmp(mode, "close")
+				                   ? ", closes"
+				                   : "");
+			else if (l == 2)
+				*o += snprintf(
+				    vars + *o, len - *o, "%s%s", sep,
+				    m[i].reference
+				        ? "#000000"
+				        : family_colour[m[i].family >= 0 &&
+				                                m[i].family < FACTS_NFAMILIES
+				                            ? m[i].family
+				                            : 0]);
+			else
+				*o += snprintf(vars + *o, len - *o, "%s%d", sep, m[i].marker);
+		}
+		if (*o < (int)len)
+			*o += snprintf(vars + *o, len - *o, "'");
+	}
+	if (*o < (int)len)
+		*o +=
+		    snprintf(vars + *o, len - *o, "; logy=%d; lines=%d; spread=%d; noisy_marks=%d",
+		             hi > 0 && lo < INFINITY && hi / lo >= CHART_SPAN_LOG, levels >= 3,
+		             spread, noisy);
 }
 
 /* One scenario's charts (c[0..n)): every kind for every mode. Returns how many failed. */
-static int plot_scenario(const struct plot_job *job, const char *models,
-                         const struct report_cell *c, int n)
+static int plot_scenario(const struct plot_job *job, const struct report_cell *c, int n)
 {
 	const char *modes[REPORT_MAX_MODES], *kinds[PLOT_MAX_KINDS];
-	char vars[8192], script[PATH_MAX], style[PATH_MAX], log[PATH_MAX];
+	char vars[16384], script[PATH_MAX], style[PATH_MAX], log[PATH_MAX];
+	struct chart_model all[PLOT_MAX_MODELS];
 	int k = report_modes(c, n, modes), nk = plot_kinds(&c[0], kinds), m, i, failed = 0;
-	int first = INT_MAX;
+	int first = INT_MAX, nm = models_of(c, n, all, PLOT_MAX_MODELS), o;
 	const struct scenario *s = scenario_find(c[0].scenario);
 
 	for (i = 0; i < n; i++)
@@ -94,15 +236,21 @@ static int plot_scenario(const struct plot_job *job, const char *models,
 			char *argv[] = { (char *)job->gnuplot, "-e", vars, script, NULL };
 
 			snprintf(script, sizeof(script), "%s/%s.gp", job->scripts, kinds[i]);
-			snprintf(vars, sizeof(vars),
-			         "summary='%s'; out='%s/%s-%s-%s.png'; scenario='%s'; mode='%s'; "
-			         "models='%s'; runid='%s'; tool='%s'; style='%s'; bound_marks=%d; "
-			         "starved_marks=%d; law_lines=%d; levels='%s'; xcol='%s'; "
-			         "first_level=%d",
-			         job->summary, job->outdir, c[0].scenario, kinds[i], modes[m],
-			         c[0].scenario, modes[m], models, job->run_id, tool, style, bound,
-			         starved, law, s && s->level_axis ? s->level_axis : "concurrency",
-			         report_is_idle(&c[0]) ? "idle_conns" : "concurrency", first);
+			o = snprintf(
+			    vars, sizeof(vars),
+			    "summary='%s'; out='%s/%s-%s-%s.png'; scenario='%s'; mode='%s'; "
+			    "runid='%s'; tool='%s'; style='%s'; bound_marks=%d; "
+			    "starved_marks=%d; law_lines=%d; levels='%s'; xcol='%s'; "
+			    "first_level=%d",
+			    job->summary, job->outdir, c[0].scenario, kinds[i], modes[m],
+			    c[0].scenario, modes[m], job->run_id, tool, style, bound, starved, law,
+			    s && s->level_axis ? s->level_axis : "concurrency",
+			    report_is_idle(&c[0]) ? "idle_conns" : "concurrency", first);
+			chart_vars(all, nm, c, n, kinds[i], modes[m], vars, sizeof(vars), &o);
+			if (o >= (int)sizeof(vars)) {
+				failed++;
+				continue;
+			}
 			failed += job->exec(argv, 30000, log) != 0;
 		}
 	}
@@ -111,18 +259,17 @@ static int plot_scenario(const struct plot_job *job, const char *models,
 
 int plot_charts(const struct plot_job *job, const struct report_cell *c, int n)
 {
-	char models[4096], log[PATH_MAX];
+	char log[PATH_MAX];
 	int start, end, failed = 0;
 
-	/* Every model of the run in name order: its index is its colour in every chart. */
-	if (!n || models_of(c, n, models, sizeof(models)) < 0)
+	if (!n)
 		return -1;
 	if (snprintf(log, sizeof(log), "%s/gnuplot.log", job->outdir) >= (int)sizeof(log))
 		return -1;
 	unlink(log);
 	for (start = 0; start < n; start = end) {
 		end = report_slice_end(c, n, start);
-		failed += plot_scenario(job, models, c + start, end - start);
+		failed += plot_scenario(job, c + start, end - start);
 	}
 	return failed;
 }

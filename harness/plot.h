@@ -23,7 +23,8 @@ struct plot_job {
 	plot_exec_fn *exec;  /* starts gnuplot */
 };
 
-#define PLOT_MAX_KINDS 8
+#define PLOT_MAX_KINDS  8
+#define PLOT_MAX_MODELS 64 /* models drawn in one chart */
 
 /*
  * The kinds of chart drawn for c's scenario, in the order they are drawn and

@@ -689,6 +689,7 @@ void report_apply_laws(struct report_cell *c, int n, const struct meta_env *env)
 		c[i].admission = in.facts && in.facts->admission;
 		c[i].parallel = in.facts && in.facts->known ? in.facts->parallel : -1;
 		c[i].wait = in.facts ? in.facts->wait : FACTS_WAIT_UNKNOWN;
+		c[i].family = facts_family(in.facts);
 		c[i].discipline = in.facts ? in.facts->discipline : FACTS_DISCIPLINE_UNKNOWN;
 		c[i].bound = s ? scenario_bound(s, &in, c[i].law, sizeof(c[i].law)) : -1;
 		for (j = 0; j < env->npooled && strcmp(env->pooled[j], c[i].scenario); j++)

@@ -67,6 +67,7 @@ struct report_cell {
 	double rejected_median;
 	int admission; /* the model's Facts say admission=yes (report_apply_laws) */
 	int parallel;  /* its Facts' enum facts_parallel; -1: unknown (report_apply_laws) */
+	int family;    /* its Facts' enum facts_family (report_apply_laws) */
 	/*
 	 * The paired ratio of an idle scenario's cell with N > 0 idle connections:
 	 * its server CPU per request over that at N = 0 of the same model, mode

@@ -1,6 +1,6 @@
-/* report_md.c -- report.md: per scenario its law and tables, the ranking, the charts, the meta. */
+/* report_md.c -- report.md: the verdicts, then per scenario its law and tables by family. */
 #include "report_md.h"
-#include "report_rank.h"
+#include "report_side.h"
 #include "calib.h"
 #include "report_mixed.h"
 #include "health.h"
@@ -8,12 +8,14 @@
 #include "scenario.h"
 #include "util.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Which marks a table used, for its legend. */
+/* Which marks the report's cells carry, for its one legend. */
 struct marks {
-	int cpu; /* the table is of server CPU per request, not req/s */
 	int bound, refs, shortfall, starved, noisy, law, refused, unserved, slow, littles;
 	double noisy_max;
 };
@@ -37,41 +39,117 @@ static int levels_of(const struct report_cell *c, int n, const char *mode, int *
 	return k;
 }
 
-/* One cell of a table: "41,230 (1.20 ms)" and its marks, to f; notes them in m. */
-static void md_cell(FILE *f, const struct report_cell *x, int planned, struct marks *m)
+/* The marks of every cell of c[0..n) into m. */
+static void marks_of(const struct report_cell *c, int n, int planned, struct marks *m)
 {
-	const struct scenario *sc = scenario_find(x->scenario);
-	char num[32];
-	int shortfall = report_cell_short(x, planned);
+	int i;
 
-	if (!x->ok)
-		fprintf(f, " %s", x->statuses);
-	else if (m->cpu)
-		fprintf(f, " %.1f", x->cpu_us_median);
-	else if (x->starved) /* the unserved waited the whole run: their p99 is at least that */
-		fprintf(f, " %s (≥ %.1f s)", util_thousands(x->rps_median, num, sizeof(num)),
-		        x->run_s);
-	else
-		fprintf(f, " %s (%.2f ms)", util_thousands(x->rps_median, num, sizeof(num)),
-		        x->p99_median);
-	if (x->ok && x->bound > 0 && !m->cpu) {
-		/* what the law bounds is goodput: answers refused by design are not served */
-		fprintf(f, " = %.0f %% of %s",
-		        100 * (x->rejected_median > 0 ? x->goodput_median : x->rps_median) /
-		            x->bound,
-		        util_thousands(x->bound, num, sizeof(num)));
-		m->law = 1;
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < n; i++) {
+		const struct report_cell *x = &c[i];
+
+		m->bound |= x->ok && x->client_bound;
+		m->shortfall |= report_cell_short(x, planned);
+		m->starved |= x->ok && x->starved;
+		m->law |= x->ok && x->bound > 0;
+		m->refused |= x->ok && x->rejected_median > 0;
+		m->refs |= x->reference;
+		m->unserved |= x->ok && x->w.unserved && !x->starved;
+		m->slow |= x->w.slow > 0;
+		m->littles |= x->w.littles_off;
+		if (x->noisy) {
+			m->noisy = 1;
+			m->noisy_max = fmax(m->noisy_max, x->other_cpu_max);
+		}
 	}
-	if (x->ok && x->rejected_median > 0 && !m->cpu) {
-		fprintf(f, ", %s refused/s", util_thousands(x->rejected_median, num, sizeof(num)));
-		m->refused = 1;
+}
+
+/*
+ * A mode's view at its highest level with an ok cell (*level): 1 when the
+ * load tool limited at least half of that level's ok cells, so that the
+ * mode's table leads with server CPU per request and its verdict ranks by it;
+ * else 0. *bound and *ok count those cells.
+ */
+static int mode_client_bound(const struct report_cell *c, int n, const char *mode, int *level,
+                             int *bound, int *ok)
+{
+	int i;
+
+	*level = -1;
+	*bound = *ok = 0;
+	for (i = 0; i < n; i++)
+		if (!strcmp(c[i].mode, mode) && c[i].ok && report_level(&c[i]) > *level)
+			*level = report_level(&c[i]);
+	for (i = 0; i < n; i++)
+		if (!strcmp(c[i].mode, mode) && c[i].ok && report_level(&c[i]) == *level) {
+			++*ok;
+			*bound += c[i].client_bound;
+		}
+	return *ok > 0 && 2 * *bound >= *ok;
+}
+
+/* What a cell is ranked by, smaller first: CPU per request, or req/s negated; ok cells only. */
+static double rank_key(const struct report_cell *x, int cpu)
+{
+	if (!x || !x->ok)
+		return INFINITY;
+	return cpu ? x->cpu_us_median : -x->rps_median;
+}
+
+/* One row of a mode's table: a model, its family, its key at the top level. */
+struct md_row {
+	const char *model;
+	int family;
+	double key, family_key; /* family_key: the best key in its family */
+};
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct md_row *x = a, *y = b;
+
+	if (x->family_key != y->family_key)
+		return x->family_key < y->family_key ? -1 : 1;
+	if (x->family != y->family)
+		return x->family - y->family;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return strcmp(x->model, y->model);
+}
+
+/*
+ * The models of mode in c[0..n) into rows (at most max), grouped by family
+ * and sorted by value at level: the family with the best value first, each
+ * family's models best first. How many.
+ */
+static int md_rows(const struct report_cell *c, int n, const char *mode, int level, int cpu,
+                   struct md_row *rows, int max)
+{
+	int i, j, k = 0;
+
+	for (i = 0; i < n && k < max; i++) {
+		if (strcmp(c[i].mode, mode) || (k && !strcmp(rows[k - 1].model, c[i].model)))
+			continue;
+		rows[k].model = c[i].model;
+		rows[k].family = c[i].family;
+		rows[k].key = rank_key(report_find_cell(c, n, c[i].model, mode, level), cpu);
+		k++;
 	}
-	if (x->ok && sc && sc->body_bytes >= REPORT_BANDWIDTH_BYTES && !m->cpu)
-		fprintf(f, ", %s MB/s",
-		        util_thousands(x->rps_median * sc->body_bytes / 1e6, num, sizeof(num)));
+	for (i = 0; i < k; i++) {
+		rows[i].family_key = rows[i].key;
+		for (j = 0; j < k; j++)
+			if (rows[j].family == rows[i].family && rows[j].key < rows[i].family_key)
+				rows[i].family_key = rows[j].key;
+	}
+	qsort(rows, k, sizeof(rows[0]), cmp_row);
+	return k;
+}
+
+/* A cell's marks, each after a blank. */
+static void md_marks(FILE *f, const struct report_cell *x, int planned)
+{
 	if (x->ok && x->client_bound)
 		fprintf(f, " ‡");
-	if (shortfall)
+	if (report_cell_short(x, planned))
 		fprintf(f, " *");
 	if (x->ok && (x->starved || x->w.unserved))
 		fprintf(f, " † ~%.0f/%d", x->served_median, x->concurrency);
@@ -79,182 +157,122 @@ static void md_cell(FILE *f, const struct report_cell *x, int planned, struct ma
 		fprintf(f, " §");
 	if (x->w.slow)
 		fprintf(f, " ¤");
-	if (x->w.littles_off && !m->cpu)
+	if (x->w.littles_off)
 		fprintf(f, " ≠");
-	fprintf(f, " |");
-	m->unserved |= x->ok && x->w.unserved && !x->starved;
-	m->slow |= x->w.slow > 0;
-	m->littles |= x->w.littles_off && !m->cpu;
-	m->bound |= x->ok && x->client_bound;
-	m->shortfall |= shortfall;
-	m->starved |= x->ok && x->starved;
-	if (x->noisy) {
-		m->noisy = 1;
-		m->noisy_max = fmax(m->noisy_max, x->other_cpu_max);
-	}
 }
 
-/* The legend of the marks a table used. */
+/*
+ * One cell of a table, to f (CPU below 10 µs with two decimals, above with one). cpu: "15.2 ·
+ * 24,873/s" (server CPU µs per request first, where the load tool was the ceiling); else "12,226/s
+ * = 96 % · 15.73 ms · 31.4 µs" (req/s with its share of the bound, p99, CPU).
+ */
+static void md_cell(FILE *f, const struct report_cell *x, int planned, int cpu)
+{
+	const struct scenario *sc = scenario_find(x->scenario);
+	char num[32];
+
+	if (!x->ok) {
+		fprintf(f, " %s", x->statuses);
+		md_marks(f, x, planned);
+		fprintf(f, " |");
+		return;
+	}
+	if (cpu)
+		fprintf(f, x->cpu_us_median < 10 ? " %.2f · %s/s" : " %.1f · %s/s",
+		        x->cpu_us_median, util_thousands(x->rps_median, num, sizeof(num)));
+	else
+		fprintf(f, " %s/s", util_thousands(x->rps_median, num, sizeof(num)));
+	if (x->bound > 0)
+		/* what the law bounds is goodput: answers refused by design are not served */
+		fprintf(f, " = %.0f %%",
+		        100 * (x->rejected_median > 0 ? x->goodput_median : x->rps_median) /
+		            x->bound);
+	if (x->rejected_median > 0)
+		fprintf(f, ", %s refused/s", util_thousands(x->rejected_median, num, sizeof(num)));
+	if (sc && sc->body_bytes >= REPORT_BANDWIDTH_BYTES)
+		fprintf(f, ", %s MB/s",
+		        util_thousands(x->rps_median * sc->body_bytes / 1e6, num, sizeof(num)));
+	if (!cpu) {
+		if (x->starved) /* the unserved waited the whole run: their p99 is at least that */
+			fprintf(f, " · ≥ %.1f s", x->run_s);
+		else
+			fprintf(f, " · %.2f ms", x->p99_median);
+		fprintf(f, x->cpu_us_median < 10 ? " · %.2f µs" : " · %.1f µs", x->cpu_us_median);
+	}
+	md_marks(f, x, planned);
+	fprintf(f, " |");
+}
+
+/* The legend of the marks the report used, once. */
 static void md_legend(FILE *f, const struct marks *m, int planned)
 {
+	fprintf(f,
+	        "How to read a cell: the median of the ok repetitions. `15.2 · 24,873/s`: server "
+	        "CPU µs per request (the tree's user + sys over the load window, per request), "
+	        "then req/s, in a mode whose "
+	        "load tool was the ceiling; `12,226/s = 96 %% · 15.73 ms · 31.4 µs`: req/s, its "
+	        "share of the bound, p99 latency and server CPU µs per request. Rows are "
+	        "grouped by family (from each model's Facts line), the best family first, "
+	        "each sorted by the value at the highest level; an iterative model in a keep-alive "
+	        "mode "
+	        "closes after every reply (its row says so) and is left out of the verdicts. A "
+	        "verdict's families within 5 %% of the first are a tie.\n\n");
 	if (m->law)
-		fprintf(f, "\n= N %% of B: the median req/s as a share of the bound B that the "
-		           "scenario's law gives for the model (from its Facts line, the server's "
-		           "CPUs and --workers). A model far below its bound is a finding to "
-		           "explain. Where the law is the CPU's (the cpu scenario), a model below "
-		           "100 %% was not idle: its CPUs were busy, and the gap is what it spends "
-		           "per request beside the work itself (parsing, system calls, "
-		           "scheduling), not spare capacity.\n");
-	if (m->refused)
-		fprintf(
-		    f, "\nN refused/s: 503 answers a second from a model that refuses by design "
-		       "(admission=yes in its Facts); req/s counts them, the share of the bound is "
-		       "that of the goodput (2xx a second) alone.\n");
-	if (m->shortfall)
 		fprintf(f,
-		        "\n* fewer ok repetitions than the %d planned (see summary.csv, "
-		        "statuses).\n",
-		        planned);
+		        "- = N %%: the median req/s as a share of the bound that the scenario's "
+		        "law gives for the model (its Facts line, the server's CPUs, --workers); "
+		        "far below it is a finding to explain; under the CPU's law (cpu) a model "
+		        "below 100 %% was not idle: the gap is what it spends per request beside "
+		        "the work.\n");
+	if (m->refused)
+		fprintf(f,
+		        "- N refused/s: 503 answers a second from a model that refuses by design "
+		        "(admission=yes); the share of the bound is that of the 2xx alone.\n");
+	if (m->bound)
+		fprintf(f,
+		        "- ‡ the load generator used >= %.0f %% of its CPU: it, not the server, "
+		        "limited the cell; read the server CPU.\n",
+		        REPORT_CLIENT_BOUND_PCT);
+	if (m->noisy)
+		fprintf(
+		    f,
+		    "- § noisy: other processes used more than %.0f %% of one CPU during a "
+		    "repetition (up to %.0f %%; other_cpu_pct): not retried, compare with care.\n",
+		    HEALTH_NOISY_PCT, m->noisy_max);
 	if (m->starved)
 		fprintf(f,
-		        "\n† starved: ~N/C means only about N of the C connections were being "
-		        "served (served_conns = req/s x mean latency of the completed requests, "
-		        "Little's law; marked below %.2g x C). The others waited the whole run, "
-		        "e.g. a fixed pool of blocking workers each holding one keep-alive "
-		        "connection, and the tool stopped at its time limit without counting them "
-		        "as failures. The runs stay ok because their numbers are real: req/s is "
-		        "that of the N served connections, not of C. Their p99 is not shown: the "
-		        "connections never served waited at least the run's length (≥ T s), and "
-		        "that is the cell's latency.\n",
+		        "- † starved, ~N/C: only about N of the C connections were served "
+		        "(served_conns, Little's law; below %.2g x C): the rest waited the whole "
+		        "run, so the cell's latency is at least its length (≥ T s); req/s is the "
+		        "N's.\n",
 		        HEALTH_STARVED_FRACTION);
-	if (m->noisy)
-		fprintf(f,
-		        "\n§ noisy: other processes used more than %.0f %% of one CPU during at "
-		        "least one repetition (up to %.0f %%; other_cpu_pct in results.csv). Not "
-		        "retried: compare with care.\n",
-		        HEALTH_NOISY_PCT, m->noisy_max);
 	if (m->unserved)
 		fprintf(
 		    f,
-		    "\n† without starved: Little's law (req/s x the completed requests' mean "
+		    "- † without starved: Little's law (req/s x the completed requests' mean "
 		    "latency) accounts for only ~N of the C connections, more than %.0f %% short, "
 		    "while the load tool was not saturated: the others spent part of the run "
-		    "unserved (in the accept queue, waiting for a worker). Their wait is not in "
-		    "the p99 shown, which is that of the requests served.\n",
+		    "unserved; their wait is not in the p99 shown.\n",
 		    100 * HEALTH_LITTLES_OFF);
 	if (m->slow)
 		fprintf(f,
-		        "\n¤ slow phase: in at least one repetition the host's calibration "
-		        "(calib_us: a fixed pipe ping-pong timed before the run) was more than "
-		        "%.0f %% off the whole run's median: the host ran at another speed then, "
-		        "which other_cpu_pct cannot see. Compare with care.\n",
+		        "- ¤ slow phase: in a repetition the host's calibration (calib_us: a fixed "
+		        "pipe ping-pong timed before the run) was more than %.0f %% off the whole "
+		        "run's median: the host ran at another speed then, which § cannot see.\n",
 		        100 * CALIB_OFF_FRAC);
 	if (m->littles)
 		fprintf(
 		    f,
-		    "\n≠ Little's law off: req/s x mean latency / connections (littles_ratio) is "
-		    "more than %.0f %% away from 1: the tool's own numbers disagree (a saturated "
-		    "tool holds requests its latency does not count; some tools' means are not "
-		    "of the requests they count).\n",
+		    "- ≠ Little's law off: req/s x mean latency / connections (littles_ratio) is "
+		    "more than %.0f %% away from 1: the tool's own numbers disagree.\n",
 		    100 * HEALTH_LITTLES_OFF);
+	if (m->shortfall)
+		fprintf(f,
+		        "- * fewer ok repetitions than the %d planned (summary.csv, statuses).\n",
+		        planned);
 	if (m->refs)
-		fprintf(f, "\n(reference): a production server run behind the same contract (e.g. "
-		           "ref-nginx is Debian's nginx), the yardstick, not a model of ours.\n");
-	if (m->bound)
-		fprintf(
-		    f,
-		    "\n‡ the load generator used >= %.0f %% of one core: the load generator, not "
-		    "the server, limited this cell.\n",
-		    REPORT_CLIENT_BOUND_PCT);
-	fprintf(f, "\n");
-}
-
-/* The highest level of mode among c[0..n) with an ok cell, or -1. */
-static int top_ok(const struct report_cell *c, int n, const char *mode)
-{
-	int i, top = -1;
-
-	for (i = 0; i < n; i++)
-		if (c[i].ok && !strcmp(c[i].mode, mode) && c[i].concurrency > top)
-			top = c[i].concurrency;
-	return top;
-}
-
-/*
- * Where the CPU went, for one scenario's cells c[0..n) in mode at its
- * highest level with an ok run: per model the server's, the load tool's and
- * the whole machine's CPU µs per request (medians), so that a reader sees the
- * loopback's kernel work move between client and server while the machine's
- * total does not. Nothing when no cell knows the machine's (older files).
- */
-static void md_cpu_table(FILE *f, const struct report_cell *c, int n, const char *mode)
-{
-	int i, level = top_ok(c, n, mode), known = 0;
-
-	for (i = 0; i < n; i++)
-		known |= !strcmp(c[i].mode, mode) && c[i].concurrency == level &&
-		         c[i].w.sys_us_median > 0;
-	if (!known)
-		return;
-	fprintf(f,
-	        "Where the CPU went, %s mode at c=%d (µs per request, medians): the server's "
-	        "tree, the load tool, and every CPU of the machine over the same window "
-	        "(/proc/stat; other processes' too, see §). On loopback the kernel's work for a "
-	        "connection falls to whichever side's system call ran it, so client and server "
-	        "trade it; the machine's total does not.\n\n| model | server | client | whole "
-	        "machine |\n|---|---:|---:|---:|\n",
-	        mode, level);
-	for (i = 0; i < n; i++) {
-		const struct report_cell *x = &c[i];
-
-		if (strcmp(x->mode, mode) || x->concurrency != level || !x->ok)
-			continue;
-		fprintf(f, "| %s | %.1f |", x->model, x->cpu_us_median);
-		fprintf(f, x->w.client_us_median >= 0 ? " %.1f |" : " ? |", x->w.client_us_median);
-		if (x->w.sys_us_median >= 0)
-			fprintf(f, " %.1f%s |\n", x->w.sys_us_median, x->noisy ? " §" : "");
-		else
-			fprintf(f, " ? |\n");
-	}
-	fprintf(f, "\n");
-}
-
-/*
- * The fixed cost, for one scenario's cells c[0..n): per model and mode the
- * median CPU before the load (start-up, a pool's creation) and after it
- * (teardown, exit) at the lowest level, and what they would add per request
- * had they been charged to that cell's requests. Nothing when unknown.
- */
-static void md_fixed_cost(FILE *f, const struct report_cell *c, int n)
-{
-	int i, known = 0;
-
-	for (i = 0; i < n; i++)
-		known |= c[i].ok && c[i].w.start_cpu_median >= 0 && c[i].w.exit_cpu_median >= 0;
-	if (!known)
-		return;
-	fprintf(f, "Fixed cost: the server tree's CPU before the load (start-up, a pool's "
-	           "creation) and after it (teardown, exit), kept out of every CPU per request "
-	           "above; at each model's lowest level, with what it would have added per "
-	           "request there.\n\n| model | mode | level | start-up ms | exit ms | would add "
-	           "µs/req | measured µs/req |\n|---|---|---:|---:|---:|---:|---:|\n");
-	for (i = 0; i < n; i++) {
-		const struct report_cell *x = &c[i];
-		double reqs = x->rps_median * x->run_s;
-
-		if (!x->ok || x->w.start_cpu_median < 0 || x->w.exit_cpu_median < 0 ||
-		    (i && !strcmp(c[i - 1].model, x->model) && !strcmp(c[i - 1].mode, x->mode)))
-			continue; /* cells are sorted by model, mode, level: the first is the lowest
-			           */
-		fprintf(f, "| %s | %s | %d | %.1f | %.1f | ", x->model, x->mode, x->concurrency,
-		        1e3 * x->w.start_cpu_median, 1e3 * x->w.exit_cpu_median);
-		if (reqs > 0)
-			fprintf(f, "%.1f | ",
-			        1e6 * (x->w.start_cpu_median + x->w.exit_cpu_median) / reqs);
-		else
-			fprintf(f, "? | ");
-		fprintf(f, "%.1f |\n", x->cpu_us_median);
-	}
+		fprintf(f, "- (reference): a production server behind the same contract (ref-nginx "
+		           "is Debian's nginx), the yardstick, not a model of ours.\n");
 	fprintf(f, "\n");
 }
 
@@ -292,30 +310,28 @@ static void md_idle_memory(FILE *f, const struct report_cell *c, int n)
 	fprintf(f, "\n");
 }
 
-/* One mode's table: a row per model, a column per level. */
-static void md_table(FILE *f, const struct report_cell *c, int n, const char *mode, int planned,
-                     int cpu)
+/* One mode's table: a row per model grouped by family, a column per level. */
+static void md_table(FILE *f, const struct report_cell *c, int n, const char *mode, int planned)
 {
-	int lv[64], k = levels_of(c, n, mode, lv, 64), i, j;
+	int lv[64], k = levels_of(c, n, mode, lv, 64), i, j, nr, level, bound, ok;
+	int cpu = mode_client_bound(c, n, mode, &level, &bound, &ok);
 	char label[RECORD_WORD + 16];
 	const char *tool = "";
-	struct marks m = { .cpu = cpu };
+	struct md_row rows[256];
 
 	for (i = 0; i < n; i++)
 		if (!strcmp(c[i].mode, mode))
 			tool = c[i].tool;
+	nr = md_rows(c, n, mode, level, cpu, rows, 256);
 	if (cpu)
-		fprintf(f,
-		        "Server CPU µs per request (the server tree's user + sys from the load's "
-		        "start to its end, over requests; median of the ok repetitions), %s "
-		        "mode: what the design costs per answer, whoever limited the req/s.\n\n| "
-		        "model |",
-		        mode);
+		fprintf(
+		    f,
+		    "### %s (%s): server CPU µs per request · req/s\n\nThe load tool was "
+		    "the ceiling in %d of the %d cells at the top level: lower CPU is better.\n\n",
+		    mode, tool, bound, ok);
 	else
-		fprintf(f,
-		        "### %s (%s)\n\nMedian req/s (p99 latency) over the ok repetitions.\n\n| "
-		        "model |",
-		        mode, tool);
+		fprintf(f, "### %s (%s): req/s · p99 · server CPU µs per request\n\n", mode, tool);
+	fprintf(f, "| family | model |");
 	for (j = 0; j < k; j++)
 		if (!scenario_open_loop(c[0].scenario))
 			fprintf(f, " %s=%d |", report_level_word(&c[0]), lv[j]);
@@ -323,31 +339,120 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 			fprintf(f, " %d %% |", lv[j]);
 		else
 			fprintf(f, " capacity |");
-	fprintf(f, "\n|---|");
+	fprintf(f, "\n|---|---|");
 	for (j = 0; j < k; j++)
 		fprintf(f, "---:|");
 	fprintf(f, "\n");
-	for (i = 0; i < n; i++) {
-		if (strcmp(c[i].mode, mode) ||
-		    (i > 0 && !strcmp(c[i - 1].model, c[i].model) && !strcmp(c[i - 1].mode, mode)))
-			continue;
-		fprintf(f, "| %s |", report_label(c[i].model, label, sizeof(label)));
-		m.refs |= c[i].reference;
+	for (i = 0; i < nr; i++) {
+		fprintf(
+		    f, "| %s | %s%s |",
+		    i && rows[i - 1].family == rows[i].family ? ""
+		                                              : facts_family_name(rows[i].family),
+		    report_label(rows[i].model, label, sizeof(label)),
+		    rows[i].family == FACTS_FAMILY_ITERATIVE && strcmp(mode, "close") ? " (closes)"
+		                                                                      : "");
 		for (j = 0; j < k; j++) {
 			const struct report_cell *x =
-			    report_find_cell(c, n, c[i].model, mode, lv[j]);
+			    report_find_cell(c, n, rows[i].model, mode, lv[j]);
 
 			if (!x)
 				fprintf(f, " |");
 			else
-				md_cell(f, x, planned, &m);
+				md_cell(f, x, planned, cpu);
 		}
 		fprintf(f, "\n");
 	}
+	fprintf(f, "\n");
+}
+
+#define VERDICT_TIE 1.05 /* families whose best cells are within 5 % are called a tie */
+
+/* A cell of a closing design (keepalive=no) in a keep-alive mode: it does not do what is asked. */
+static int closes_in_mode(const struct report_cell *x)
+{
+	return x->family == FACTS_FAMILY_ITERATIVE && strcmp(x->mode, "close");
+}
+
+/* How many times better a's key is than b's (>= 1 when a ranks first). */
+static double how_much(const struct report_cell *a, const struct report_cell *b, int cpu)
+{
+	return cpu ? b->cpu_us_median / a->cpu_us_median : a->rps_median / b->rps_median;
+}
+
+/*
+ * One verdict line for a scenario's mode (c[0..n), one scenario's cells): at
+ * its highest level, each family's best model of ours (a closing design left
+ * out of keep-alive), ranked by CPU where the load tool was the ceiling, else
+ * by req/s. The first family and any within VERDICT_TIE of it share the lead
+ * (a tie); then the first family that separates, and how far; the leader's
+ * share of the bound; whether to read CPU.
+ */
+static void md_verdict(FILE *f, const struct report_cell *c, int n, const char *mode)
+{
+	const struct report_cell *best[FACTS_NFAMILIES] = { 0 };
+	int level, bound, ok, cpu = mode_client_bound(c, n, mode, &level, &bound, &ok), i, k = 0;
+	int lead;
+	char num[32];
+
+	fprintf(f, "- **%s, %s**", c[0].scenario, mode);
+	if (level < 0) {
+		fprintf(f, ": no ok cell.\n");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct report_cell *x = &c[i];
+		int fam = x->family > 0 && x->family < FACTS_NFAMILIES ? x->family : 0;
+
+		if (strcmp(x->mode, mode) || !x->ok || x->reference || report_level(x) != level ||
+		    closes_in_mode(x))
+			continue;
+		if (!best[fam] || rank_key(x, cpu) < rank_key(best[fam], cpu))
+			best[fam] = x;
+	}
+	for (i = 0; i < FACTS_NFAMILIES; i++) { /* the families present, best first */
+		const struct report_cell *x = best[i];
+		int j;
+
+		if (!x)
+			continue;
+		for (j = k++; j > 0 && rank_key(x, cpu) < rank_key(best[j - 1], cpu); j--)
+			best[j] = best[j - 1];
+		best[j] = x;
+	}
+	fprintf(f, " at %s=%d: ", report_level_word(&c[0]), level);
+	if (!k) {
+		fprintf(f, "no model of ours ran.\n");
+		return;
+	}
+	for (lead = 1; lead < k && how_much(best[0], best[lead], cpu) < VERDICT_TIE; lead++)
+		;
+	for (i = 0; i < lead; i++)
+		fprintf(f, "%s**%s**", i ? ", " : "", facts_family_name(best[i]->family));
+	fprintf(f, lead > 1 ? " tie for first (within 5 %%): " : " first: ");
 	if (cpu)
-		fprintf(f, "\n(Marks as in the req/s table above.)\n\n");
+		fprintf(f,
+		        best[0]->cpu_us_median < 10 ? "%s %.2f µs per request"
+		                                    : "%s %.1f µs per request",
+		        best[0]->model, best[0]->cpu_us_median);
 	else
-		md_legend(f, &m, planned);
+		fprintf(f, "%s %s req/s", best[0]->model,
+		        util_thousands(best[0]->rps_median, num, sizeof(num)));
+	if (best[0]->bound > 0 && !cpu)
+		fprintf(f, " = %.0f %% of its bound", 100 * best[0]->rps_median / best[0]->bound);
+	if (best[0]->noisy)
+		fprintf(f, " §");
+	if (lead < k)
+		fprintf(f,
+		        how_much(best[0], best[lead], cpu) < 10 ? "; then %s, %.2f x behind (%s%s)"
+		                                                : "; then %s, %.0f x behind (%s%s)",
+		        facts_family_name(best[lead]->family), how_much(best[0], best[lead], cpu),
+		        best[lead]->model, best[lead]->noisy ? " §" : "");
+	if (cpu)
+		fprintf(f, "; the load tool was the ceiling in %d of %d cells: read CPU.\n", bound,
+		        ok);
+	else
+		fprintf(f, "; by req/s, the load tool below its ceiling in %d of %d cells.\n",
+		        ok - bound, ok);
 }
 
 #define KNEE_FACTOR  10.0 /* the knee: p99 this many times its value at the lowest load */
@@ -576,7 +681,7 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 
 	fprintf(f, "## %s\n\n", report_title(&c[0], title, sizeof(title)));
 	if (s)
-		fprintf(f, "What it shows: %s.\n\nBound: %s.\n\n", s->shows,
+		fprintf(f, "What it shows: %s. Bound: %s.\n\n", s->shows,
 		        s->law_text ? s->law_text : "no law");
 	for (i = 0, o = 0; s && s->law && i < n; i++)
 		if (c[i].bound < 0 && (!i || strcmp(c[i - 1].model, c[i].model)))
@@ -588,13 +693,8 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 		report_mixed_md(f, s, c, n);
 	else if (s && scenario_is_open(s) && !s->churn_pct) /* churn's levels are no loads */
 		md_overload(f, s, c, n);
-	for (m = 0; m < k; m++) {
-		md_table(f, c, n, modes[m], report_planned_reps(c, n), 0);
-		md_table(f, c, n, modes[m], report_planned_reps(c, n), 1);
-		md_cpu_table(f, c, n, modes[m]);
-	}
-	md_fixed_cost(f, c, n);
-	report_balance_md(f, c, n);
+	for (m = 0; m < k; m++)
+		md_table(f, c, n, modes[m], report_planned_reps(c, n));
 	if (report_is_idle(&c[0])) {
 		fprintf(
 		    f,
@@ -630,34 +730,97 @@ static void md_warnings(FILE *f, const char *meta)
 	}
 }
 
-int report_write_md(const char *path, const char *run_id, const char *charts_rel,
-                    const struct report_cell *c, int n, const char *meta)
+/* How many of c[0..n)'s cells were noisy, to *noisy; returns how many cells. */
+static int count_noisy(const struct report_cell *c, int n, int *noisy)
+{
+	int i;
+
+	for (i = 0, *noisy = 0; i < n; i++)
+		*noisy += c[i].noisy > 0;
+	return n;
+}
+
+/* The verdicts: a banner when cells were noisy, then a line per scenario and mode. */
+static void md_verdicts(FILE *f, const struct report_cell *c, int n, int balance, int cpu)
+{
+	const char *modes[REPORT_MAX_MODES];
+	int start, end, k, m, noisy, cells = count_noisy(c, n, &noisy);
+
+	fprintf(f, "## Verdicts\n\n");
+	if (noisy)
+		fprintf(f,
+		        "> **%d of %d cells noisy (§): other processes shared the machine; rerun "
+		        "them before trusting their figures.**\n\n",
+		        noisy, cells);
+	for (start = 0; start < n; start = end) {
+		end = report_slice_end(c, n, start);
+		if (scenario_open_loop(c[start].scenario)) {
+			fprintf(f, "- **%s**: open loop, its verdict per model in its section.\n",
+			        c[start].scenario);
+			continue;
+		}
+		k = report_modes(c + start, end - start, modes);
+		for (m = 0; m < k; m++)
+			md_verdict(f, c + start, end - start, modes[m]);
+	}
+	fprintf(f,
+	        "\nThe full ranking at the highest concurrency is in [ranking.md](ranking.md)%s%s; "
+	        "the conditions (machine, tools, pinning, each model's Facts line, the plan) in "
+	        "[meta](meta).\n\n",
+	        cpu ? ", where the CPU went (server, client, whole machine) and the fixed cost of "
+	              "start-up and exit in [cpu.md](cpu.md)"
+	            : "",
+	        balance
+	            ? ", how evenly each pool's workers shared the load in [balance.md](balance.md)"
+	            : "");
+}
+
+/* The charts, a line per scenario and mode. */
+static void md_charts(FILE *f, const struct report_cell *c, int n, const char *charts_rel)
 {
 	const char *modes[REPORT_MAX_MODES], *kinds[PLOT_MAX_KINDS];
 	int start, end, k, nk, m, i;
-	FILE *f = fopen(path, "we");
 
-	if (!f)
-		return -1;
-	fprintf(f, "# Benchmark run %s\n\n", run_id);
-	md_warnings(f, meta);
-	for (start = 0; start < n; start = end) {
-		end = report_slice_end(c, n, start);
-		md_scenario(f, c + start, end - start);
-	}
-	fprintf(f, "## Ranking at the highest concurrency\n\n```\n");
-	report_ranking(f, c, n);
-	fprintf(f, "```\n\n## Charts\n\n");
+	fprintf(f, "## Charts\n\n");
 	for (start = 0; start < n; start = end) {
 		end = report_slice_end(c, n, start);
 		k = report_modes(c + start, end - start, modes);
 		nk = plot_kinds(&c[start], kinds);
-		for (m = 0; m < k; m++)
+		for (m = 0; m < k; m++) {
+			fprintf(f, "- %s, %s:", c[start].scenario, modes[m]);
 			for (i = 0; i < nk; i++)
-				fprintf(f, "![%s %s %s](%s/%s-%s-%s.png)\n\n", c[start].scenario,
-				        kinds[i], modes[m], charts_rel, c[start].scenario, kinds[i],
-				        modes[m]);
+				fprintf(f, "%s [%s](%s/%s-%s-%s.png)", i ? "," : "", kinds[i],
+				        charts_rel, c[start].scenario, kinds[i], modes[m]);
+			fprintf(f, "\n");
+		}
 	}
-	fprintf(f, "## Machine and plan\n\n```\n%s```\n", meta ? meta : "");
+	fprintf(f, "\n");
+}
+
+int report_write_md(const char *path, const char *run_id, const char *charts_rel,
+                    const struct report_cell *c, int n, const char *meta)
+{
+	struct marks marks;
+	int start, end, planned = report_planned_reps(c, n);
+	struct report_sides sides;
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -1;
+	report_sides_make(c, n, &sides);
+	fprintf(f, "# Benchmark run %s\n\n", run_id);
+	md_warnings(f, meta);
+	md_verdicts(f, c, n, sides.balance && *sides.balance, sides.cpu && *sides.cpu);
+	marks_of(c, n, planned, &marks);
+	md_legend(f, &marks, planned);
+	for (start = 0; start < n; start = end) {
+		end = report_slice_end(c, n, start);
+		md_scenario(f, c + start, end - start);
+	}
+	md_charts(f, c, n, charts_rel);
+	if (report_sides_write(path, &sides) < 0)
+		fprintf(f,
+		        "(ranking.md, cpu.md or balance.md could not be written beside it.)\n\n");
+	report_sides_free(&sides);
 	return fclose(f) == 0 ? 0 : -1;
 }

@@ -1,16 +1,23 @@
-# p99.gp -- 99th percentile latency against concurrency (or idle connections) for one mode (median of the ok
-# repetitions; ab -e gives microsecond resolution). Log y: the models span decades.
+# p99.gp -- 99th percentile latency against concurrency (or idle connections) for one mode (median
+# of the ok repetitions; ab -e gives microsecond resolution). Log y where the models span 10 x or
+# more, else linear from 0. Colour is the family, the marker the model.
 # gnuplot -e "summary='...'; out='...'; scenario='hello'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" p99.gp
 load style
 set output out
-set title sprintf("p99 latency against %s, %s, %s mode, %s (run %s; median of repetitions)", levels, scenario, mode, tool, runid)
-set ylabel "p99 latency (ms, log scale)"
-set logscale y 10
+set title sprintf("%s, %s (%s): p99 latency against %s (run %s, medians)", scenario, mode, tool, levels, runid)
+if (logy != 0) {
+	set ylabel "p99 latency (ms, log scale)"
+	set logscale y 10
+} else {
+	set ylabel "p99 latency (ms)"
+	set yrange [0:*]
+}
 # A starved cell's p99 is that of the few connections served: it is not plotted as such, but
-# at the run length with a cross in the model's colour.
+# at the run length with a cross in the model's colour. A ring marks a cell the load tool
+# limited (‡), a grey square a noisy one (§).
 plot for [i=1:words(models)] summary \
 	using (mine(word(models, i)) && !starved(word(models, i)) && column("lat_p99_ms_median") > 0 ? column(xcol) : NaN):"lat_p99_ms_median" \
-	with linespoints ls ls_of(i) title label(i), \
+	with @LP ls ls_of(i) title label(i), \
 	for [i=1:words(models)] summary \
 	using (starved(word(models, i)) ? column(xcol) : NaN):(1000 * column("run_s")) \
 	with points ls ls_of(i) pt 2 ps 2.8 notitle, \
@@ -18,4 +25,8 @@ plot for [i=1:words(models)] summary \
 	NaN with points pt 6 ps 2.8 lc rgb "black" title (bound_marks > 0 ? bound_key : ""), \
 	for [i=1:words(models)] summary \
 	using (bound(word(models, i)) && !starved(word(models, i)) ? column(xcol) : NaN):"lat_p99_ms_median" \
-	with points pt 6 ps 2.8 lc rgb "black" notitle
+	with points pt 6 ps 2.8 lc rgb "black" notitle, \
+	NaN with points pt 4 ps 3.2 lc rgb "#808080" title (noisy_marks > 0 ? noisy_key : ""), \
+	for [i=1:words(models)] summary \
+	using (noisy(word(models, i)) && !starved(word(models, i)) ? column(xcol) : NaN):"lat_p99_ms_median" \
+	with points pt 4 ps 3.2 lc rgb "#808080" notitle

@@ -6,7 +6,7 @@ set terminal pngcairo size 1200,700 noenhanced font "sans,11" linewidth 1.5
 set datafile separator comma
 set datafile columnheaders
 set grid xtics ytics mxtics lc rgb "#dddddd"
-set key outside right top vertical box opaque title "model"
+set key outside right top vertical box opaque title "model (family)"
 # What the levels are (the harness passes levels=...: an open-loop scenario's are shares of
 # capacity, an idle scenario's idle connections); older callers pass none and mean concurrency.
 # The x column (xcol=...): concurrency, or in a scenario whose levels are idle connections
@@ -48,9 +48,28 @@ set style line 19 lc rgb "#008080" pt 5  ps 1.0 lw 2
 set style line 20 lc rgb "#800000" pt 9  ps 1.0 lw 2
 set style line 100 lc rgb "#000000" dt 2 pt 2 ps 1.6 lw 2.5
 isref(m) = strstrt(m, "ref-") == 1
-# Styles repeat after 16 models: colour and point type then cycle together.
-ls_of(i) = isref(word(models, i)) ? 100 : (i - 1) % 20 + 1
-label(i) = isref(word(models, i)) ? word(models, i) . " (reference)" : word(models, i)
+# The harness passes, per chart, the models in the legend's order (each one's value at its
+# highest level, the highest first: the key reads as the lines end), their labels (the model
+# and its family, "closes" for an iterative design in keep-alive), a colour per family and a
+# marker per model within its family (harness/plot.c): model i is drawn with line style i.
+# Without them (an older caller) the styles above cycle by model and the label is the name.
+has_styles = exists("colours")
+if (!exists("labels")) labels = ""
+if (has_styles) {
+	do for [i=1:words(models)] {
+		set style line i lc rgb word(colours, i) pt int(word(pts, i)) ps 1.4 lw 2 dt isref(word(models, i)) + 1
+	}
+}
+ls_of(i) = has_styles ? i : isref(word(models, i)) ? 100 : (i - 1) % 20 + 1
+label(i) = has_styles ? word(labels, i) : isref(word(models, i)) ? word(models, i) . " (reference)" : word(models, i)
+# A line joins a model's points only through three levels or more (lines=1): two points
+# joined would read as a trend. logy: 1 when the chart's values span 10 x or more, 0 for a
+# linear axis, unset for the script's own choice. spread: 1 when a cell had 2 ok repetitions.
+if (!exists("lines")) lines = 1
+if (!exists("logy")) logy = -1
+if (!exists("spread")) spread = 1
+LP = lines ? "linespoints" : "points"
+ERR = lines ? "yerrorlines" : "yerrorbars"
 # The tool that made the mode's rows, for the title (older callers pass none).
 if (!exists("tool")) tool = "?"
 # The scenario of the chart (older callers pass none: their runs had only hello).
@@ -66,8 +85,13 @@ mine(m) = strcol("model") eq m && strcol("scenario") eq scenario && strcol("mode
 if (!exists("bound_marks")) bound_marks = 0
 if (!exists("starved_marks")) starved_marks = 0
 if (!exists("law_lines")) law_lines = 0
+# Noisy cells (other processes above 25 % of a CPU during a repetition) get a grey square.
+if (!exists("noisy_marks")) noisy_marks = 0
 bound(m) = bound_marks > 0 && mine(m) && column("client_bound") == 1
 starved(m) = mine(m) && column("starved") == 1
-bound_key = "ring: load generator bound"
-starved_key = "cross: starved, p99 >= run length"
+noisy(m) = noisy_marks > 0 && mine(m) && column("noisy_reps") > 0
+noisy_key = "grey square: noisy (§), compare with care"
+bound_key = "ring: load generator bound (‡)"
+starved_key = "cross: starved (†), p99 >= run length"
+starved_key_at = "cross: starved (†), few connections served"
 law_key = "dotted: the law's bound"

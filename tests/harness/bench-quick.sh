@@ -67,9 +67,11 @@ check "meta: workers and the thresholds" 'grep -q "^workers: not passed" "$dir/m
 check "meta: server cpus, irq time, a facts line per model" 'grep -q "^server cpus: [0-9]" "$dir/meta" && grep -q "^irq time: " "$dir/meta" && [ "$(grep -c "^facts " "$dir/meta")" -eq "$nmodels" ]'
 # The laws: where a model has its Facts line, report.md gives its share of the bound.
 if grep -q "^facts [a-z_-]*: keepalive=" "$dir/meta"; then
-	check "report.md: sleep and cpu cells against their bounds" 'grep -A30 "^## scenario sleep" "$dir/report.md" | grep -Eq "= [0-9]+ % of [0-9,]+" && grep -A30 "^## scenario cpu" "$dir/report.md" | grep -Eq "= [0-9]+ % of [0-9,]+"'
+	check "report.md: sleep and cpu cells against their bounds" 'grep -A30 "^## scenario sleep" "$dir/report.md" | grep -Eq "/s = [0-9]+ %" && grep -A30 "^## scenario cpu" "$dir/report.md" | grep -Eq "/s = [0-9]+ %"'
 fi
 check "report.md: a section per scenario" '[ "$(grep -c "^## scenario " "$dir/report.md")" -eq 4 ]'
+check "report.md: verdicts first, a line per scenario and mode; the ranking beside it" '[ "$(sed -n "3p" "$dir/report.md")" = "## Verdicts" ] && [ "$(grep -c "^- \*\*[a-z]*, [a-z]*\*\* " "$dir/report.md")" -eq 5 ] && grep -Eq "x (faster than|less CPU per request)|: a tie \(medians|: not told apart \(medians" "$dir/ranking.md"' "$(head -20 "$dir/report.md")"
+check "a quick run is not the full plan: no last-full" '[ ! -e "$tmp/results/last-full" ] && [ ! -e "$tmp/plots/last-full" ]'
 check "summary.csv: starved, noisy, scenario, bound, run length, idle, outcome, paired, mix and load-window columns" 'head -1 "$dir/summary.csv" | grep -q ",served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,rho,fcfs_short_us,ps_short_us,cpu_us_per_req_min," && head -1 "$dir/summary.csv" | grep -q ",slow_reps,kernel_mem_per_idle_conn_b,gen_wait_share_median,syscalls_per_req_median,ctx_switches_per_req_median,migrations_per_req_median,instructions_per_req_median$"'
 check "a progress line per run" '[ "$(grep -c "^\[[0-9]*/$planned\]" "$tmp/out")" -eq "$planned" ]'
 check "a ranking at the end, by medians" 'grep -q "median" "$tmp/out" && grep -Eq "x (faster than|less CPU per request)|: a tie \(medians|: not told apart \(medians" "$tmp/out"'

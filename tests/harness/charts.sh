@@ -32,15 +32,23 @@ table() {
 plotted() { awk '$3 == "i" { print $1, $2 }' <<<"$1"; }
 
 t=$(table p99 "bound_marks=2; starved_marks=1;")
-check "p99: both marks in the key" 'grep -q "^# Curve title: \"cross: starved, p99 >= run length\"" <<<"$t" && grep -q "^# Curve title: \"ring: load generator bound\"" <<<"$t"' "$(cat "$tmp/p99.err")"
+check "p99: both marks in the key" 'grep -q "^# Curve title: \"cross: starved (†), p99 >= run length\"" <<<"$t" && grep -q "^# Curve title: \"ring: load generator bound (‡)\"" <<<"$t"' "$(cat "$tmp/p99.err")"
 check "p99: the starved cell at the run length" 'plotted "$t" | grep -qx "512 2000"'
 check "p99: the starved cell's served p99 never plotted" '! plotted "$t" | grep -q " 0.08$"'
 check "p99: nothing of the starved cell below the run length" '[ -z "$(plotted "$t" | awk "\$1 == 512 && \$2 < 2000 && \$2 != 2.5")" ]'
 check "p99: another scenario's rows left out" '! plotted "$t" | grep -q " 9$"'
 t=$(table throughput "bound_marks=2; starved_marks=1;")
-# (the y axis prints 50k: a bound point is plotted twice, as itself and as its ring)
-check "throughput: the bound points ringed, the others not" '[ "$(plotted "$t" | grep -cE "^(8 50k|512 60k)$")" -eq 4 ] && [ "$(plotted "$t" | grep -cx "512 13k")" -eq 1 ]' "$t"
-check "throughput: the ring in the key" 'grep -q "^# Curve title: \"ring: load generator bound\"" <<<"$t"'
+# (the y axis prints 50k: a bound point is plotted twice, as itself and as its ring; the
+# starved one twice too, as itself and as its cross)
+check "throughput: the bound points ringed, the starved one crossed" '[ "$(plotted "$t" | grep -cE "^(8 50k|512 60k)$")" -eq 4 ] && [ "$(plotted "$t" | grep -cx "512 13k")" -eq 2 ] && [ "$(plotted "$t" | grep -cx "8 40k")" -eq 1 ]' "$t"
+check "throughput: the ring and the cross in the key" 'grep -q "^# Curve title: \"ring: load generator bound (‡)\"" <<<"$t" && grep -q "^# Curve title: \"cross: starved (†), few connections served\"" <<<"$t"'
+# The CPU chart carries the marks too: with a noisy cell (prefork c=8 here) a grey square on it
+# and its key entry; ‡ rings as on the others.
+sed -i 's/^prefork,keepalive,8,1,1,40000,40000,40000,40000,0,0.1,0.3,9,1000,50,0,50,ab,0,ok:1,8,0,1,0,/prefork,keepalive,8,1,1,40000,40000,40000,40000,0,0.1,0.3,9,1000,50,0,50,ab,0,ok:1,8,0,40,1,/' "$tmp/summary.csv"
+t=$(table cpu "bound_marks=2; noisy_marks=1; logy=0; lines=0;")
+check "cpu: the noisy cell squared, the bound ones ringed, all in the key" '[ "$(plotted "$t" | grep -cx "8 9")" -eq 2 ] && [ "$(plotted "$t" | grep -cx "8 5")" -eq 2 ] && grep -q "^# Curve title: \"grey square: noisy (§), compare with care\"" <<<"$t" && grep -q "^# Curve title: \"ring: load generator bound (‡)\"" <<<"$t"' "$t $(cat "$tmp/cpu.err")"
+t=$(table cpu "")
+check "cpu without marks: none in the key" '! grep -Eq "Curve title: .(ring|grey|cross)" <<<"$t"' "$t"
 t=$(table p99 "")
 check "p99 without marks: none in the key, the starved cell still not at 0.08" '! grep -Eq "Curve title: .(ring|cross)" <<<"$t" && ! plotted "$t" | grep -q " 0.08$"' "$t"
 

@@ -24,13 +24,14 @@ static void describe(const struct options *o, char *buf, size_t len)
 	         "reps=%d set_reps=%d dur=%d set_dur=%d quick=%d warmup=%d cells=%d tool=%s "
 	         "set_tool=%d close=%s paths=%d pin=%d workers=%d threads=%d levels=%d "
 	         "modes=%d scenarios=%d ncells=%d wait=%d timeout=%d bin=%s host=%s "
-	         "refs=%d compare=%d dry=%d remote=%d prefix=%s replot=%s ",
+	         "refs=%d compare=%d dry=%d remote=%d prefix=%s replot=%s full=%d ",
 	         p->reps, o->set_reps, p->duration_s, o->set_duration, p->quick, p->warmup,
 	         o->set_cells, o->tool, o->set_tool, o->close_tool ? o->close_tool : "-",
 	         o->nmodel_paths, o->pin, p->workers, o->client_threads, p->nlevels, p->nmodes,
 	         p->nscenarios, p->ncells, o->start_wait_ms, o->sock_timeout_s, o->bin_dir, o->host,
 	         o->refs, o->compare, o->dry_run, o->allow_remote,
-	         o->client_prefix ? o->client_prefix : "-", o->replot ? o->replot : "-");
+	         o->client_prefix ? o->client_prefix : "-", o->replot ? o->replot : "-",
+	         options_full_plan(o));
 }
 
 /* argv[0] "harness" then args (NULL-terminated) into argv; the count. */
@@ -54,17 +55,22 @@ static void test_rows_set_fields(void **state)
 	} cases[] = {
 		{ { NULL },
 		  "reps=0 dur=0 quick=0 warmup=1 cells=0 tool=ab close=- pin=1 workers=0 wait=5000 "
-		  "timeout=5 bin=bin host=127.0.0.1 refs=0 compare=0 dry=0" },
-		{ { "--reps", "7", "--duration", "3", NULL }, "reps=7 set_reps=1 dur=3 set_dur=1" },
-		{ { "--quick", NULL }, "quick=1 warmup=0 cells=1" },
+		  "timeout=5 bin=bin host=127.0.0.1 refs=0 compare=0 dry=0 full=1" },
+		{ { "--reps", "7", "--duration", "3", NULL },
+		  "reps=7 set_reps=1 dur=3 set_dur=1 full=0" },
+		{ { "--quick", NULL }, "quick=1 warmup=0 cells=1 full=0" },
 		{ { "--no-warmup", NULL }, "quick=0 warmup=0 cells=0" },
-		{ { "--tool", "wrk", NULL }, "tool=wrk set_tool=1" },
+		{ { "--tool", "wrk", NULL }, "tool=wrk set_tool=1 full=1" },
 		{ { "--model-path", "a=/x", "--model-path", "b=/y", NULL }, "paths=2" },
 		{ { "--pin", "0", "--workers", "8", "--client-threads", "2", NULL },
-		  "pin=0 workers=8 threads=2" },
-		{ { "--levels", "1,8", "--modes", "close", NULL }, "cells=1 levels=2 modes=1" },
-		{ { "--scenarios", "idle", NULL }, "scenarios=1" },
-		{ { "--compare", NULL }, "tool=wrk close=ab ncells=3 compare=1 reps=5 dur=2" },
+		  "pin=0 workers=8 threads=2 full=1" },
+		{ { "--levels", "1,8", "--modes", "close", NULL },
+		  "cells=1 levels=2 modes=1 full=0" },
+		{ { "--scenarios", "idle", NULL }, "scenarios=1 full=0" },
+		{ { "--models", "epoll", NULL }, "full=0" },
+		{ { "--refs", NULL }, "refs=1 full=1" },
+		{ { "--compare", NULL },
+		  "tool=wrk close=ab ncells=3 compare=1 reps=5 dur=2 full=0" },
 		{ { "--compare", "--reps", "9", NULL }, "reps=9 ncells=3" },
 		{ { "--start-wait", "100", "--timeout", "3600", "--bin", "b", "--host", "::1",
 		    NULL },

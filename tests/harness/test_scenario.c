@@ -296,6 +296,52 @@ static void test_facts_wait(void **state)
 	assert_string_equal(facts_wait_name(FACTS_WAIT_NONE), "-");
 }
 
+/* A model's family from its Facts line's keys alone, older lines (no wait=) included. */
+static void test_facts_family(void **state)
+{
+	static const struct {
+		const char *line;
+		int family;
+		const char *name;
+	} cases[] = {
+		{ "Facts: keepalive=no parallel=1 workers=- wait=-\n", FACTS_FAMILY_ITERATIVE,
+		  "iterative" },
+		{ "Facts: keepalive=yes parallel=1 workers=- wait=ready\n", FACTS_FAMILY_LOOP,
+		  "one loop" },
+		{ "Facts: keepalive=yes parallel=1 workers=- wait=all\n", FACTS_FAMILY_LOOP,
+		  "one loop" },
+		{ "Facts: keepalive=yes parallel=conn workers=- wait=- admission=yes\n",
+		  FACTS_FAMILY_CONN, "per connection" },
+		{ "Facts: keepalive=yes parallel=workers workers=256 wait=-\n", FACTS_FAMILY_POOL,
+		  "blocking pool" },
+		{ "Facts: keepalive=yes parallel=workers workers=256\n", FACTS_FAMILY_POOL,
+		  "blocking pool" },
+		{ "Facts: keepalive=yes parallel=workers workers=cpus wait=ready\n",
+		  FACTS_FAMILY_LOOP_CPU, "loop per CPU" },
+		{ "Facts: keepalive=yes parallel=workers workers=cpus\n", FACTS_FAMILY_LOOP_CPU,
+		  "loop per CPU" },
+		{ "Facts: keepalive=yes parallel=workers workers=256 wait=ready\n",
+		  FACTS_FAMILY_HELPERS, "loop + helpers" },
+		{ "no facts here\n", FACTS_FAMILY_UNKNOWN, "unknown" },
+	};
+	struct facts f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		facts_parse(cases[i].line, &f);
+		if (facts_family(&f) != cases[i].family ||
+		    strcmp(facts_family_name(facts_family(&f)), cases[i].name))
+			fail_msg("family case %zu (%s): %d \"%s\", want %d \"%s\"", i,
+			         cases[i].line, facts_family(&f),
+			         facts_family_name(facts_family(&f)), cases[i].family,
+			         cases[i].name);
+	}
+	assert_int_equal(facts_family(NULL), FACTS_FAMILY_UNKNOWN);
+	assert_string_equal(facts_family_name(-1), "unknown");
+	assert_string_equal(facts_family_name(FACTS_NFAMILIES), "unknown");
+}
+
 /* The discipline= key (issue 23): optional like wait=, kept by facts_format after it. */
 static void test_facts_discipline(void **state)
 {
@@ -546,6 +592,111 @@ static void ranking_of(const struct report_cell *c, int n, char **text)
 	fclose(f);
 }
 
+/* A hello row with its server CPU and the load tool's CPU (>= 90: client bound). */
+static struct record_row hello_row(const char *model, const char *mode, double rps, double cpu_us,
+                                   double client_pct)
+{
+	struct record_row r = row("hello", model, 64, 1, rps);
+
+	strcpy(r.mode, mode);
+	r.server_cpu_us_per_req = cpu_us;
+	r.client_cpu_pct = client_pct;
+	return r;
+}
+
+/*
+ * report.md's verdicts and tables: families from the Facts lines, rows grouped
+ * by family (the best family first) and sorted by value; CPU leads where the
+ * load tool was the ceiling; families within 5 % tie; a closing design is
+ * labelled in keep-alive and left out of its verdict.
+ */
+static void test_md_verdicts(void **state)
+{
+	static const char meta[] = "run_id: x\nserver cpus: 1\n"
+	                           "facts single: keepalive=no parallel=1 workers=- wait=-\n"
+	                           "facts epoll: keepalive=yes parallel=1 workers=- wait=ready\n"
+	                           "facts poll: keepalive=yes parallel=1 workers=- wait=all\n"
+	                           "facts thread: keepalive=yes parallel=conn workers=- wait=-\n"
+	                           "facts prefork: keepalive=yes parallel=workers workers=256 "
+	                           "wait=-\n";
+	const struct {
+		const char *name;
+		struct record_row rows[5];
+		const char *want[4]; /* in this order in the text */
+		const char *never;   /* NULL: no check */
+	} cases[] = {
+		{ "client bound: by CPU, grouped, one family separates",
+		  { hello_row("epoll", "close", 20000, 20, 99),
+		    hello_row("poll", "close", 21000, 30, 99),
+		    hello_row("thread", "close", 19000, 40, 98),
+		    hello_row("prefork", "close", 19500, 25, 97),
+		    hello_row("single", "close", 24000, 15, 99) },
+		  { "- **hello, close** at c=64: **iterative** first: single 15.0 µs per request; "
+		    "then one loop, 1.33 x behind (epoll); the load tool was the ceiling in 5 of 5 "
+		    "cells: read CPU.",
+		    "server CPU µs per request · req/s",
+		    "| one loop | epoll | 20.0 · 20,000/s ‡ |\n"
+		    "|  | poll | 30.0 · 21,000/s ‡ |\n| blocking pool | prefork |",
+		    "| per connection | thread |" },
+		  NULL },
+		{ "below the ceiling: by req/s, a tie within 5 %, the closing design left out",
+		  { hello_row("epoll", "keepalive", 100000, 5, 50),
+		    hello_row("poll", "keepalive", 90000, 6, 50),
+		    hello_row("thread", "keepalive", 97000, 8, 50),
+		    hello_row("prefork", "keepalive", 50000, 10, 50),
+		    hello_row("single", "keepalive", 200000, 4, 50) },
+		  { "**one loop**, **per connection** tie for first (within 5 %): epoll 100,000 "
+		    "req/s; then blocking pool, 2.00 x behind (prefork)",
+		    "req/s · p99 · server CPU µs per request", "| iterative | single (closes) |",
+		    "| one loop | epoll | 100,000/s · 1.00 ms · 5.00 µs |" },
+		  "**iterative**" },
+	};
+	static struct meta_env env;
+	struct report_cell *c;
+	char *text;
+	const char *at;
+	size_t i, j;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(report_summarize(cases[i].rows, 5, &c, &n), 0);
+		meta_read_env(meta, &env);
+		report_apply_laws(c, n, &env);
+		text = md_text(c, n, meta);
+		for (j = 0, at = text; j < 4 && cases[i].want[j]; j++)
+			if (!(at = strstr(at, cases[i].want[j])))
+				fail_msg("case %zu (%s): lacks, in order, \"%s\":\n%s", i,
+				         cases[i].name, cases[i].want[j], text);
+		if (cases[i].never && strstr(text, cases[i].never))
+			fail_msg("case %zu (%s): has \"%s\":\n%s", i, cases[i].name, cases[i].never,
+			         text);
+		free(text);
+		if (i ==
+		    0) { /* a pool whose workers were measured: its table in balance.md, linked */
+			char *balance = NULL;
+
+			assert_true(c[2].parallel == FACTS_WORKERS);
+			c[2].jain_median = 0.9;
+			snprintf(c[2].worker_shares, sizeof(c[2].worker_shares), "0.60/0.40");
+			text = md_text_side(c, n, meta, "balance.md", &balance);
+			if (!balance || !strstr(balance, "## scenario hello") ||
+			    !strstr(balance, "| prefork | close | 64 | 2 | 0.60/0.40 | 0.90 |") ||
+			    !strstr(text, "[balance.md](balance.md)") || strstr(text, "How evenly"))
+				fail_msg("balance.md:\n%s\nreport.md:\n%s",
+				         balance ? balance : "(none)", text);
+			free(balance);
+			free(text);
+			c[2].jain_median = -1; /* none measured: no balance.md, no link */
+			text = md_text_side(c, n, meta, "balance.md", &balance);
+			if (balance || strstr(text, "balance.md"))
+				fail_msg("balance.md without a measured pool:\n%s", text);
+			free(text);
+		}
+		free(c);
+	}
+}
+
 /* Per scenario: cells apart, in table order; laws from meta; ranking and report.md per scenario. */
 static void test_per_scenario(void **state)
 {
@@ -588,10 +739,10 @@ static void test_per_scenario(void **state)
 	text = md_text(c, n, meta);
 	if (!strstr(text, "## scenario hello (GET /)") ||
 	    !(sleep = strstr(text, "## scenario sleep (GET /sleep/10)")) ||
-	    !strstr(sleep, "3,150 (1.00 ms) = 98 % of 3,200") ||
-	    !strstr(sleep, "No bound for prefork") ||
+	    !strstr(sleep, "3,150/s = 98 % · 1.00 ms") || !strstr(sleep, "No bound for prefork") ||
 	    !strstr(text, "(../plots/x/sleep-throughput-keepalive.png)") ||
-	    !strstr(text, "(../plots/x/hello-p99-keepalive.png)"))
+	    !strstr(text, "(../plots/x/hello-p99-keepalive.png)") ||
+	    !strstr(text, "- **sleep, keepalive** at c=") || !strstr(text, "[meta](meta)"))
 		fail_msg("report.md:\n%s", text);
 	free(text);
 	free(c);
@@ -645,8 +796,9 @@ static void test_overload_report(void **state)
 		"past the bound: refuses 400 req/s",
 		"| prefork | 150 % = 1200 | 780 (law 800) | 0 (law 0) |",
 		"the last request waits about 2.50 s",
-		"1,200 (1.00 ms) = 99 % of 800, 410 refused/s",
+		"1,200/s = 99 %, 410 refused/s · 1.00 ms",
 		"(../plots/x/overload-goodput-close.png)",
+		"- **overload**: open loop, its verdict per model in its section.",
 	};
 	static struct meta_env env;
 	struct report_cell *c;
@@ -691,6 +843,8 @@ static void test_plot_marks(void **state)
 	(void)state;
 	rows[0].client_cpu_pct = 95; /* hello epoll c=8: load generator bound */
 	rows[1].served_conns = 1;    /* hello prefork c=512: starved */
+	rows[1].duration_s = 2;      /* (its p99 is drawn at the run length) */
+	rows[2].other_cpu_pct = 40;  /* hello prefork c=8: noisy */
 	assert_non_null(mkdtemp(dir));
 	snprintf(fake, sizeof(fake), "%s/gnuplot", dir);
 	snprintf(log, sizeof(log), "%s/args", dir);
@@ -710,15 +864,27 @@ static void test_plot_marks(void **state)
 	assert_int_equal(plot_charts(&job, c, n), 0);
 	text = util_read_file(log, NULL);
 	assert_non_null(text);
-	/* 3 kinds for hello keepalive, 3 for sleep keepalive */
+	/*
+	 * 3 kinds for hello keepalive, 3 for sleep keepalive; the legend by value
+	 * at each model's top level (p99: prefork's starved cell at the run
+	 * length), colour by family, a log axis only for p99's 2000 x span, points
+	 * only (2 levels), the noisy cell counted
+	 */
 	if (!(line = strstr(text, "out='")) || !strstr(text, "/hello-p99-keepalive.png'") ||
 	    !strstr(text, "/sleep-throughput-keepalive.png'") ||
-	    !strstr(text, "scenario='hello'; mode='keepalive'; models='epoll prefork'") ||
+	    !strstr(text,
+	            "hello-throughput-keepalive.png'; scenario='hello'; mode='keepalive'; ") ||
 	    !strstr(text, "bound_marks=1; starved_marks=1; law_lines=0; levels='concurrency'; "
-	                  "xcol='concurrency'; first_level=8\n") ||
+	                  "xcol='concurrency'; first_level=8; models='epoll prefork'; "
+	                  "labels='\"epoll (one loop)\" \"prefork (unknown)\"'; "
+	                  "colours='#1f77b4 #7f7f7f'; pts='7 7'; logy=0; lines=0; spread=0; "
+	                  "noisy_marks=1\n") ||
+	    !(line = strstr(text, "hello-p99-keepalive.png'")) ||
+	    !strstr(line, "models='prefork epoll'") ||
+	    strstr(line, "logy=1") > strchr(line, '\n') || !strstr(line, "logy=1") ||
 	    !strstr(text, "scenario='sleep'") ||
 	    !strstr(text, "bound_marks=0; starved_marks=0; law_lines=1; levels='concurrency'; "
-	                  "xcol='concurrency'; first_level=8\n"))
+	                  "xcol='concurrency'; first_level=8; models='epoll'"))
 		fail_msg("chart arguments:\n%s", text);
 	free(text);
 	free(c);
@@ -904,6 +1070,8 @@ int main(void)
 		cmocka_unit_test(test_overload_law),
 		cmocka_unit_test(test_overload_report),
 		cmocka_unit_test(test_meta_facts),
+		cmocka_unit_test(test_facts_family),
+		cmocka_unit_test(test_md_verdicts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -318,7 +318,7 @@ static void test_md_window(void **state)
 {
 	struct record_row rows[6];
 	struct report_cell *c;
-	char *text;
+	char *text, *cpu = NULL;
 	int n, i;
 
 	(void)state;
@@ -330,13 +330,16 @@ static void test_md_window(void **state)
 		rows[i].server_exit_cpu_s = i < 3 ? 0.0 : 0.014;
 	}
 	assert_int_equal(report_summarize(rows, 6, &c, &n), 0);
-	text = md_text(c, n, "meta: x\n");
-	if (!strstr(text, "Where the CPU went, keepalive mode at c=8") ||
-	    !strstr(text, "| epoll | 10.0 | 30.0 | 41.0 |") ||
-	    !strstr(text, "| prefork | keepalive | 8 | 26.0 | 14.0 | 20.0 | 10.0 |") ||
-	    !strstr(text, "† ~5/8") || !strstr(text, "† without starved") || !strstr(text, " ¤") ||
+	text = md_text_side(c, n, "meta: x\n", "cpu.md", &cpu);
+	/* the CPU's tables in cpu.md beside report.md, linked from it; the marks in report.md */
+	if (!cpu || !strstr(cpu, "Where the CPU went, keepalive mode at c=8") ||
+	    !strstr(cpu, "| epoll | 10.0 | 30.0 | 41.0 |") ||
+	    !strstr(cpu, "| prefork | keepalive | 8 | 26.0 | 14.0 | 20.0 | 10.0 |") ||
+	    !strstr(text, "[cpu.md](cpu.md)") || !strstr(text, "† ~5/8") ||
+	    !strstr(text, "† without starved") || !strstr(text, " ¤") ||
 	    !strstr(text, "¤ slow phase"))
-		fail_msg("report.md:\n%s", text);
+		fail_msg("cpu.md:\n%s\nreport.md:\n%s", cpu ? cpu : "(none)", text);
+	free(cpu);
 	free(text);
 	free(c);
 }
