@@ -108,8 +108,8 @@ static void build_models(struct options *o)
  */
 /*
  * The counting pass's breakdown (counts.csv, when the run has one): its
- * section appended to report.md and its stacked bars drawn (job: NULL when
- * gnuplot is missing).
+ * tables in syscalls.md beside report.md (a line there links them) and its
+ * stacked bars drawn (job: NULL when gnuplot is missing).
  */
 static void breakdown(const char *run_dir, const char *report, const struct plot_job *job,
                       const char *charts)
@@ -130,9 +130,16 @@ static void breakdown(const char *run_dir, const char *report, const struct plot
 	free(text);
 	if (job && n && (failed = syscalls_plot(job, rows, n)) != 0)
 		fprintf(stderr, "harness: %d syscall chart(s) could not be drawn\n", failed);
-	if ((f = fopen(report, "ae"))) {
+	snprintf(path, sizeof(path), "%s/syscalls.md", run_dir);
+	if (n && (f = fopen(path, "we"))) { /* beside report.md, which stays short */
 		syscalls_write_md(f, rows, n, job ? charts : NULL);
 		fclose(f);
+		if ((f = fopen(report, "ae"))) {
+			fprintf(f,
+			        "\nSystem calls per request, by name, per scenario and mode (the "
+			        "counting pass): [syscalls.md](syscalls.md).\n");
+			fclose(f);
+		}
 	}
 	free(rows);
 }

@@ -78,6 +78,19 @@ static int in_cell(const struct syscalls_row *r, const struct table *t)
 	       r->concurrency == t->level && r->idle_conns == t->idle;
 }
 
+/* Every call per request of model in t's cell (its "all" row), or 0. */
+static double model_all(const struct syscalls_row *rows, int n, int first, const struct table *t,
+                        const char *model)
+{
+	int i;
+
+	for (i = first; i < n; i++)
+		if (in_cell(&rows[i], t) && !strcmp(rows[i].model, model) &&
+		    !strcmp(rows[i].call, "all"))
+			return rows[i].per_req;
+	return 0;
+}
+
 /* Index of name in list[0..n), or n after appending it (when there is room). */
 static int find_or_add(const char **list, int *n, int max, const char *name)
 {
@@ -107,15 +120,18 @@ static void build(const struct syscalls_row *rows, int n, int first, struct tabl
 	t->level = rows[k].concurrency;
 	t->idle = rows[k].idle_conns;
 	/*
-	 * every call ranked by its most entries per request in any one model, so that a call
-	 * only one design makes (io_uring_enter) is shown as surely as one every design makes
+	 * every call ranked by its largest share of one model's calls, so that a call only one
+	 * design makes (io_uring_enter, all of io_uring's) is shown as surely as one every
+	 * design makes once per request
 	 */
 	for (i = first; i < n; i++)
 		if (in_cell(&rows[i], t) && strcmp(rows[i].call, "all") &&
 		    strcmp(rows[i].call, "other")) {
+			double all = model_all(rows, n, first, t, rows[i].model);
+
 			j = find_or_add(names, &nn, 256, rows[i].call);
-			if (j < nn)
-				total[j] = fmax(total[j], rows[i].per_req);
+			if (j < nn && all > 0)
+				total[j] = fmax(total[j], rows[i].per_req / all);
 		}
 	for (i = 0; i < nn; i++)
 		order[i] = i;
@@ -125,7 +141,7 @@ static void build(const struct syscalls_row *rows, int n, int first, struct tabl
 			order[j] = order[j - 1];
 			order[j - 1] = k;
 		}
-	for (i = 0; i < nn && i < SYSCALLS_MAX_CALLS && total[order[i]] >= 0.01; i++)
+	for (i = 0; i < nn && i < SYSCALLS_MAX_CALLS && total[order[i]] >= 0.005; i++)
 		t->calls[t->nc++] = names[order[i]];
 	for (i = first; i < n; i++) {
 		const struct syscalls_row *r = &rows[i];
@@ -170,7 +186,7 @@ void syscalls_write_md(FILE *f, const struct syscalls_row *rows, int n, const ch
 		free(t);
 		return;
 	}
-	fprintf(f, "\n## System calls per request\n\n"
+	fprintf(f, "# System calls per request\n\n"
 	           "The counting pass (one extra run per cell with perf stat attached to the "
 	           "server's whole tree, never a timed run): how often each system call was "
 	           "entered per completed request, at one cell per scenario and mode. \"other\" is "
@@ -179,7 +195,7 @@ void syscalls_write_md(FILE *f, const struct syscalls_row *rows, int n, const ch
 		if (!first_of_pair(rows, i))
 			continue;
 		build(rows, n, i, t);
-		fprintf(f, "\n### %s, %s, c=%d", t->scenario, t->mode, t->level);
+		fprintf(f, "\n## %s, %s, c=%d", t->scenario, t->mode, t->level);
 		if (t->idle)
 			fprintf(f, ", %d idle", t->idle);
 		fprintf(f, "\n\n| model |");

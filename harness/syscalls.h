@@ -28,7 +28,7 @@ int syscalls_parse(const char *text, struct syscalls_row **rows, int *n, int *ba
 
 /*
  * One table per scenario and mode to f, at the cell nearest SYSCALLS_CELL_LEVEL: a row per
- * model, the calls most entered in any one model as columns (the rest in "other"), then
+ * model, the calls with the largest share of any one model's as columns (the rest in "other"), then
  * "all"; and the stacked chart's link (charts: plot_dir relative to report.md, or NULL).
  * Nothing when rows is empty.
  */

@@ -20,12 +20,12 @@ args=(--bin "$bin" --results "$tmp/results" --plots "$tmp/plots" --scripts plots
 grep -E '^\[count\]|^\[1/|counts off' "$tmp/harness.out" || true
 run=$(ls "$tmp/results" | grep -v latest | head -1)
 dir=$tmp/results/$run
-if ! grep -q '^## System calls per request' "$dir/report.md"; then
+if [ ! -s "$dir/syscalls.md" ]; then
 	echo "explain: nothing was counted ($(sed -n 's/^counts: //p' "$dir/meta"))" >&2
 	exit 1
 fi
 echo
-sed -n '/^## System calls per request/,$p' "$dir/report.md" | grep -v '^!\[' | grep -v '^The counting pass'
+grep -v '^!\[' "$dir/syscalls.md" | grep -v '^The counting pass'
 for data in "$dir"/raw/count-*.perf.data; do
 	[ -s "$data" ] || { echo "explain: perf record wrote nothing (${data%.data}.data.err)"; continue; }
 	echo
