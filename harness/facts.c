@@ -1,4 +1,5 @@
-/* facts.c -- read a model's `Facts:` line (the scenario laws need its parallelism). */
+/* facts.c -- read a model's `Facts:` line (the scenario laws need its parallelism) and its
+ * `Variants:` line (the models a plan may run it as). */
 #include "facts.h"
 #include "util.h"
 
@@ -91,16 +92,25 @@ static int facts_word(const char *w, struct facts *f, int *seen)
 	return 0;
 }
 
-int facts_parse(const char *text, struct facts *f)
+/* The first line of text that starts with prefix, or NULL. */
+static const char *find_line(const char *text, const char *prefix)
 {
 	const char *line = text;
+	size_t n = strlen(prefix);
+
+	while (line && strncmp(line, prefix, n) != 0)
+		line = (line = strchr(line, '\n')) ? line + 1 : NULL;
+	return line;
+}
+
+int facts_parse(const char *text, struct facts *f)
+{
+	const char *line = find_line(text, "Facts:");
 	char buf[512], *w, *save;
 	int seen = 0;
 	size_t len;
 
 	memset(f, 0, sizeof(*f));
-	while (line && strncmp(line, "Facts:", 6) != 0)
-		line = (line = strchr(line, '\n')) ? line + 1 : NULL;
 	if (!line)
 		return -1;
 	len = strcspn(line + 6, "\r\n");
@@ -202,4 +212,55 @@ int facts_serves(const struct facts *f, const char *model, const char *target, c
 		return 1;
 	snprintf(status, len, "skipped: %.32s serves only /", model);
 	return 0;
+}
+
+/* One word NAME=FLAGS of the Variants line into v: 0, or -1 when malformed or too long. */
+static int variant_word(const char *w, struct facts_variant *v)
+{
+	const char *eq = strchr(w, '=');
+
+	if (!eq || eq == w || !eq[1] || (size_t)(eq - w) >= sizeof(v->name) ||
+	    strlen(eq + 1) >= sizeof(v->flags) || memchr(w, ':', (size_t)(eq - w)))
+		return -1;
+	snprintf(v->name, sizeof(v->name), "%.*s", (int)(eq - w), w);
+	snprintf(v->flags, sizeof(v->flags), "%s", eq + 1);
+	return 0;
+}
+
+int facts_variants(const char *text, struct facts_variant *out, int max)
+{
+	const char *line = find_line(text, "Variants:");
+	char buf[2048], *w, *save;
+	int n = 0, i;
+	size_t len;
+
+	if (!line)
+		return 0;
+	len = strcspn(line + 9, "\r\n");
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, line + 9, len);
+	buf[len] = '\0';
+	for (w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		if (n == max || variant_word(w, &out[n]) < 0)
+			return -1;
+		for (i = 0; i < n; i++)
+			if (!strcmp(out[i].name, out[n].name))
+				return -1;
+		n++;
+	}
+	return n;
+}
+
+int facts_variants_load(const char *dir, const char *model, struct facts_variant *out, int max)
+{
+	char path[PATH_MAX], *text;
+	int n;
+
+	if (snprintf(path, sizeof(path), "%s/%s/README.md", dir, model) >= (int)sizeof(path) ||
+	    !(text = util_read_file(path, NULL)))
+		return -1;
+	n = facts_variants(text, out, max);
+	free(text);
+	return n;
 }

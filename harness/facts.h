@@ -1,4 +1,5 @@
-/* facts.h -- a model's machine-readable facts: the `Facts:` line of models/<name>/README.md. */
+/* facts.h -- a model's machine-readable facts: the `Facts:` and `Variants:` lines of
+ * models/<name>/README.md. */
 #ifndef FACTS_H
 #define FACTS_H
 
@@ -121,5 +122,29 @@ const char *facts_format(const struct facts *f, char *buf, size_t len);
  */
 int facts_serves(const struct facts *f, const char *model, const char *target, char *status,
                  size_t len);
+
+/*
+ * A variant of a model (docs/design.md, "The Variants line"): the model run
+ * with more flags, named MODEL:NAME. flags is the line's comma-joined list.
+ */
+#define FACTS_VARIANTS_MAX  16
+#define FACTS_VARIANT_NAME  32
+#define FACTS_VARIANT_FLAGS 128
+struct facts_variant {
+	char name[FACTS_VARIANT_NAME];
+	char flags[FACTS_VARIANT_FLAGS];
+};
+
+/*
+ * The variants of the first line of text that starts with "Variants:"
+ * ("Variants: basic=--uring=basic sqpoll=--uring=sqpoll") into out (room for
+ * max). Returns how many (0: no such line), or -1 when a word is not
+ * NAME=FLAGS, a name or flags are too long, a name is given twice or there
+ * are more than max.
+ */
+int facts_variants(const char *text, struct facts_variant *out, int max);
+
+/* Read dir/<model>/README.md and parse its Variants line: as facts_variants (-1: no README). */
+int facts_variants_load(const char *dir, const char *model, struct facts_variant *out, int max);
 
 #endif

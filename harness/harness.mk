@@ -39,10 +39,13 @@ HARNESS_PLACE = $(if $(CLIENT_CPUS),--client-cpus "$(CLIENT_CPUS)") \
 	$(if $(CLIENT_PREFIX),--client-prefix "$(CLIENT_PREFIX)") $(if $(HOST),--host $(HOST)) \
 	$(if $(filter 1,$(ALLOW_REMOTE)),--allow-remote)
 # MODELS= only selects (the top Makefile's own list is C_MODELS). A name that is no model
-# stops make before anything is built, with the names it knows (exit 2).
+# stops make before anything is built, with the names it knows (exit 2). A variant,
+# MODEL:NAME or MODEL:* (docs/design.md, the Variants line), is checked here for its MODEL
+# and by the harness for its NAME.
 comma := ,
 KNOWN_MODELS   := $(sort $(C_MODELS) $(SCRIPT_MODELS))
-UNKNOWN_MODELS := $(filter-out $(KNOWN_MODELS),$(subst $(comma), ,$(MODELS)))
+UNKNOWN_MODELS := $(filter-out $(KNOWN_MODELS),$(foreach m,$(subst $(comma), ,$(MODELS)),\
+	$(firstword $(subst :, ,$(m)))))
 ifneq ($(UNKNOWN_MODELS),)
 ifneq ($(filter bench-all bench-quick bench-compare,$(MAKECMDGOALS)),)
 $(error unknown model '$(firstword $(UNKNOWN_MODELS))' (known: $(KNOWN_MODELS)))

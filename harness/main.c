@@ -60,11 +60,76 @@ static void compare_models(struct options *o)
 	select_models(o, list);
 }
 
+/* The models' directory: --models-dir, else models beside the bin directory, into buf. */
+static void models_dir(const struct options *o, char *buf, size_t len)
+{
+	char bin[PATH_MAX], *slash;
+
+	if (o->models_dir) {
+		snprintf(buf, len, "%s", o->models_dir);
+		return;
+	}
+	snprintf(bin, sizeof(bin), "%s", o->bin_dir);
+	while ((slash = strrchr(bin, '/')) && !slash[1] && slash != bin)
+		*slash = '\0'; /* "bin/" is "bin" */
+	slash = strrchr(bin, '/');
+	if (!slash)
+		snprintf(buf, len, "models");
+	else
+		snprintf(buf, len, "%.*s/models", (int)(slash - bin), bin);
+}
+
+/*
+ * Add the variants list names (MODEL:NAME, MODEL:* for every one; the Variants
+ * line of models_dir/MODEL/README.md) to the plan, and write list into out
+ * with each MODEL:* replaced by its variants' names. Exits 2 on a variant
+ * that is not there.
+ */
+static void add_variants(struct options *o, const char *dir, const char *list, char *out,
+                         size_t len)
+{
+	struct facts_variant v[FACTS_VARIANTS_MAX];
+	char copy[PLAN_MAX_MODELS * (PLAN_NAME_MAX + 1)], *w, *save, *colon;
+	size_t used = 0;
+	int n, i, hit;
+
+	snprintf(copy, sizeof(copy), "%s", list);
+	out[0] = '\0';
+	for (w = strtok_r(copy, " ,\t", &save); w; w = strtok_r(NULL, " ,\t", &save)) {
+		if (!(colon = strchr(w, ':'))) {
+			used += snprintf(out + used, used < len ? len - used : 0, "%s ", w);
+			continue;
+		}
+		*colon = '\0';
+		n = facts_variants_load(dir, w, v, FACTS_VARIANTS_MAX);
+		for (i = 0, hit = 0; i < n; i++) {
+			if (strcmp(colon + 1, "*") && strcmp(colon + 1, v[i].name))
+				continue;
+			if (plan_add_variant(&o->plan, w, v[i].name, v[i].flags) < 0)
+				break;
+			used += snprintf(out + used, used < len ? len - used : 0, "%s:%s ", w,
+			                 v[i].name);
+			hit++;
+		}
+		if (!hit || i < n) {
+			fprintf(stderr,
+			        "harness: no variant %s of %s (%s/%s/README.md: Variants line; "
+			        "and the model in %s)\n",
+			        colon + 1, w, dir, w, o->bin_dir);
+			exit(2);
+		}
+	}
+	if (used >= len)
+		options_die("too many models", NULL);
+}
+
 /* Discover and add models, then apply --models. Exits on a bad selection. */
 static void build_models(struct options *o)
 {
+	static char
+	    list[PLAN_MAX_MODELS * (PLAN_NAME_MAX + 1)]; /* --models, variants spelled out */
 	struct plan *p = &o->plan;
-	char name[PLAN_NAME_MAX];
+	char name[PLAN_NAME_MAX], dir[PATH_MAX];
 	int i, dropped = 0, found = plan_discover(p, o->bin_dir);
 
 	if (found < 0 && o->nmodel_paths == 0) {
@@ -86,6 +151,11 @@ static void build_models(struct options *o)
 			        o->model_paths[i]);
 			exit(2);
 		}
+	}
+	if (o->models && *o->models) {
+		models_dir(o, dir, sizeof(dir));
+		add_variants(o, dir, o->models, list, sizeof(list));
+		o->models = list;
 	}
 	if (o->compare)
 		compare_models(o);
@@ -277,25 +347,6 @@ static void setup_cfg(const struct options *o, struct run_cfg *cfg, struct tool_
 	cfg->profile = o->profile;
 }
 
-/* The models' directory: --models-dir, else models beside the bin directory, into buf. */
-static void models_dir(const struct options *o, char *buf, size_t len)
-{
-	char bin[PATH_MAX], *slash;
-
-	if (o->models_dir) {
-		snprintf(buf, len, "%s", o->models_dir);
-		return;
-	}
-	snprintf(bin, sizeof(bin), "%s", o->bin_dir);
-	while ((slash = strrchr(bin, '/')) && !slash[1] && slash != bin)
-		*slash = '\0'; /* "bin/" is "bin" */
-	slash = strrchr(bin, '/');
-	if (!slash)
-		snprintf(buf, len, "models");
-	else
-		snprintf(buf, len, "%.*s/models", (int)(slash - bin), bin);
-}
-
 /* Each model's Facts line into facts[i] (unknown when its README has none). */
 static void load_facts(const struct options *o, struct facts *facts)
 {
@@ -303,8 +354,8 @@ static void load_facts(const struct options *o, struct facts *facts)
 	int i;
 
 	models_dir(o, dir, sizeof(dir));
-	for (i = 0; i < o->plan.nmodels; i++)
-		facts_load(dir, o->plan.models[i].name, &facts[i]);
+	for (i = 0; i < o->plan.nmodels; i++) /* a variant's are its model's */
+		facts_load(dir, o->plan.models[i].base, &facts[i]);
 }
 
 /* Write meta before the first run, so even an interrupted run says what it was. */

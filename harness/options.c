@@ -73,6 +73,8 @@ static const struct option_row rows[] = {
 	  .type = OPTION_STRING,
 	  .field = AT(models),
 	  .help = "models to run (names, blank or comma separated)   [make MODELS=]\n"
+	          "A variant is MODEL:NAME, MODEL:* every one (the Variants line of\n"
+	          "its README): a row of its own, run with the variant's flags.\n"
 	          "Reference servers (ref-*, e.g. ref-nginx: Debian's nginx) are\n"
 	          "not in the default plan, so bench-all stays within 30 minutes:\n"
 	          "name them here or pass --refs." },

@@ -184,8 +184,31 @@ int plan_add_model(struct plan *p, const char *name, const char *path)
 		if (strcmp(p->models[i].name, name) == 0)
 			return -1;
 	strcpy(p->models[p->nmodels].name, name);
+	strcpy(p->models[p->nmodels].base, name);
 	strcpy(p->models[p->nmodels].path, path);
+	p->models[p->nmodels].flags[0] = '\0';
 	p->nmodels++;
+	return 0;
+}
+
+int plan_add_variant(struct plan *p, const char *base, const char *variant, const char *flags)
+{
+	char name[PLAN_NAME_MAX];
+	int i, b = -1;
+
+	if (snprintf(name, sizeof(name), "%s:%s", base, variant) >= (int)sizeof(name) ||
+	    strlen(flags) >= PLAN_FLAGS_MAX)
+		return -1;
+	for (i = 0; i < p->nmodels; i++) {
+		if (!strcmp(p->models[i].name, name))
+			return 0;
+		if (!strcmp(p->models[i].name, base))
+			b = i;
+	}
+	if (b < 0 || plan_add_model(p, name, p->models[b].path) < 0)
+		return -1;
+	strcpy(p->models[p->nmodels - 1].base, base);
+	strcpy(p->models[p->nmodels - 1].flags, flags);
 	return 0;
 }
 

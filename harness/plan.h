@@ -17,9 +17,13 @@
 
 enum plan_mode { PLAN_CLOSE, PLAN_KEEPALIVE, PLAN_NMODES };
 
+#define PLAN_FLAGS_MAX 128 /* a variant's flags, comma-joined (facts.h) */
+
 struct plan_model {
-	char name[PLAN_NAME_MAX];
+	char name[PLAN_NAME_MAX]; /* the row's model: "epoll", or a variant "io_uring:sqpoll" */
+	char base[PLAN_NAME_MAX]; /* the model itself ("io_uring"): its README, its Facts */
 	char path[PATH_MAX];
+	char flags[PLAN_FLAGS_MAX]; /* a variant's flags, comma-joined; "" for the model itself */
 };
 
 /* One scenario x mode x concurrency cell, with the repetitions and run length it gets. */
@@ -122,6 +126,13 @@ int plan_has_mode(const struct plan *p, int mode);
 
 /* Add model name at path: 0, or -1 if the table is full or name is taken. */
 int plan_add_model(struct plan *p, const char *name, const char *path);
+
+/*
+ * Add base's variant called variant (the model at base's path, run with
+ * flags, comma-joined), named "base:variant". 0 (also when it is there
+ * already), or -1: no model base, the table full, a name or flags too long.
+ */
+int plan_add_variant(struct plan *p, const char *base, const char *variant, const char *flags);
 
 /*
  * Add every executable regular file in dir except "harness", in name order.

@@ -263,7 +263,9 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
                         int *outfd, char *addr, int *port, struct run_outcome *out)
 {
 	char errpath[PATH_MAX], workers[16], timeout[16], maxconns[16];
-	char *argv[12] = { (char *)spec->model_path, "--host", (char *)cfg->host, "--port", "0" };
+	char flags[RUN_FLAGS_MAX], *w, *save;
+	char *argv[12 + RUN_MAX_FLAGS] = { (char *)spec->model_path, "--host", (char *)cfg->host,
+		                           "--port", "0" };
 	int fds[3], pipefd[2], line, wstatus = 0, killed, a = 5;
 	struct rusage ru;
 
@@ -290,6 +292,11 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 		argv[a++] = "--max-conns";
 		argv[a++] = maxconns;
 	}
+	/* a variant's own flags (MODEL:NAME), last */
+	snprintf(flags, sizeof(flags), "%s", spec->model_flags ? spec->model_flags : "");
+	for (w = strtok_r(flags, ",", &save); w && a < 11 + RUN_MAX_FLAGS;
+	     w = strtok_r(NULL, ",", &save))
+		argv[a++] = w;
 	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	fds[2] = open_out(cfg->raw_dir, spec->tag, "server.err", errpath, sizeof(errpath));
 	if (fds[0] < 0 || fds[2] < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {

@@ -39,12 +39,15 @@ struct run_cfg {
 	int profile;         /* a counting run also records call graphs (raw/<tag>.perf.data) */
 };
 
-#define RUN_DETAIL 256 /* room for a run_outcome's detail */
+#define RUN_DETAIL    256 /* room for a run_outcome's detail */
+#define RUN_FLAGS_MAX 128 /* a variant's flags, comma-joined (room for plan_model.flags) */
+#define RUN_MAX_FLAGS 8   /* and at most this many of them are passed */
 
 /* One run. */
 struct run_spec {
 	const char *model;
 	const char *model_path;
+	const char *model_flags; /* a variant's flags, comma-joined (plan_model.flags), or "" */
 	const struct scenario *scenario; /* its target, body length and run-time hooks */
 	const char *target; /* NULL: the scenario's target (and mix); else this one alone */
 	const struct tool *tool;

@@ -240,6 +240,8 @@ struct sweep_state {
 	char tag[PLAN_NAME_MAX + SCENARIO_NAME + 64]; /* the run's raw output files' prefix */
 };
 
+_Static_assert(PLAN_FLAGS_MAX <= RUN_FLAGS_MAX, "run.c must hold a variant's flags whole");
+
 /* Run r as the plan has it into spec: the model, the tool, the connections, the bound. */
 static void plan_spec(struct sweep_state *st, const struct plan_run *r, struct run_spec *spec)
 {
@@ -250,6 +252,7 @@ static void plan_spec(struct sweep_state *st, const struct plan_run *r, struct r
 
 	*spec = (struct run_spec){ .model = m->name,
 		                   .model_path = m->path,
+		                   .model_flags = m->flags,
 		                   .scenario = sc,
 		                   .tool = tc->tool,
 		                   .tool_path = tc->path,

@@ -21,15 +21,15 @@ int evepoll_watch(int ep, int op, struct evconn *c)
 	return epoll_ctl(ep, op, c->fd, &ev);
 }
 
-int evepoll_accept(int ep, int lfd, struct evconn_set *s, const char *model)
+int evepoll_accept(int ep, int lfd, struct evconn_set *s, const char *model, int batch)
 {
 	struct evconn *c;
 	int i;
 
-	for (i = 0; i < EVCONN_ACCEPT_BATCH && (c = evconn_accept(s, lfd, model)); i++)
+	for (i = 0; i < batch && (c = evconn_accept(s, lfd, model)); i++)
 		if (evepoll_watch(ep, EPOLL_CTL_ADD, c) < 0)
 			evconn_close(s, c);
-	return i < EVCONN_ACCEPT_BATCH && (errno == EMFILE || errno == ENFILE) ? -1 : 0;
+	return i < batch && (errno == EMFILE || errno == ENFILE) ? -1 : 0;
 }
 
 void evepoll_serve(int ep, struct evconn_set *s, struct evconn *c, unsigned ev)

@@ -26,15 +26,15 @@ int evepoll_watch(int ep, int op, struct evconn *c);
 unsigned evepoll_events(const struct evconn *c);
 
 /*
- * The listener (level-triggered) is ready: accept up to
- * EVCONN_ACCEPT_BATCH connections and register each, without reading it
+ * The listener (level-triggered) is ready: accept up to batch connections
+ * (EVCONN_ACCEPT_BATCH but where a model measures its own) and register each, without reading it
  * (its request has seldom arrived yet: an EAGAIN recv is a wasted syscall;
  * registered edge-triggered, it is reported once it has, or at once if it
  * already had). What is left in the queue is reported by the next wait.
  * Returns -1 when accepting stopped because descriptors ran out
  * (EMFILE/ENFILE; net_accept shed the client), else 0.
  */
-int evepoll_accept(int ep, int lfd, struct evconn_set *s, const char *model);
+int evepoll_accept(int ep, int lfd, struct evconn_set *s, const char *model, int batch);
 
 /*
  * c is ready with events ev: note a FIN (EPOLLRDHUP/HUP/ERR: no edge follows

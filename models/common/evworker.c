@@ -110,7 +110,8 @@ static void *worker_main(void *arg)
 				running = 0; /* never read: it stays readable for every worker */
 			else if (p != NULL)
 				evepoll_serve(w->ep, &s, p, events[i].events);
-			else if (evepoll_accept(w->ep, w->lfd, &s, w->model) < 0)
+			else if (evepoll_accept(w->ep, w->lfd, &s, w->model, EVCONN_ACCEPT_BATCH) <
+			         0)
 				listener_pause(w, s.now); /* out of descriptors (evworker.h) */
 		}
 		while ((c = evconn_expired(&s)))

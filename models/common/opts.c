@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int opts_cpus(void)
 {
@@ -19,7 +20,16 @@ int opts_cpus(void)
 	return n > 0 ? n : 1;
 }
 
-static void usage(FILE *f, const char *model, const char *summary)
+/* The model's own option in the usage: its line, then its values with the default named. */
+static void usage_choice(FILE *f, const struct opts_choice *ch)
+{
+	fprintf(f, "  --%s VALUE  %s; one of:\n   ", ch->name, ch->help);
+	for (int i = 0; ch->values[i]; i++)
+		fprintf(f, " %s%s", ch->values[i], i == ch->index ? " (default)" : "");
+	fprintf(f, "\n");
+}
+
+static void usage(FILE *f, const char *model, const char *summary, const struct opts_choice *ch)
 {
 	fprintf(f,
 	        "usage: %s [--host ADDR] [--port N] [--workers N] [--timeout SEC] [--max-conns N]\n"
@@ -31,9 +41,20 @@ static void usage(FILE *f, const char *model, const char *summary)
 	        "  --timeout SEC   close a connection idle this long without a complete\n"
 	        "                  request (default 10)\n"
 	        "  --max-conns N   concurrent connections for process/thread-per-connection\n"
-	        "                  models; past it they answer 503 (default 1024)\n"
-	        "Prints 'listening on ADDR:PORT' once accepting; SIGTERM or SIGINT stops it.\n",
+	        "                  models; past it they answer 503 (default 1024)\n",
 	        model, summary, OPTS_POOL, opts_cpus());
+	if (ch)
+		usage_choice(f, ch);
+	fprintf(f, "Prints 'listening on ADDR:PORT' once accepting; SIGTERM or SIGINT stops it.\n");
+}
+
+/* The index of s in ch's values, or -1. */
+static int choice_index(const struct opts_choice *ch, const char *s)
+{
+	for (int i = 0; ch->values[i]; i++)
+		if (strcmp(ch->values[i], s) == 0)
+			return i;
+	return -1;
 }
 
 /* A decimal integer in [lo, hi], or -1. */
@@ -51,13 +72,20 @@ static long number(const char *s, long lo, long hi)
 
 void opts_parse(int argc, char **argv, const char *model, const char *summary, struct opts *o)
 {
-	static const struct option longopts[] = { { "host", required_argument, NULL, 'H' },
-		                                  { "port", required_argument, NULL, 'p' },
-		                                  { "workers", required_argument, NULL, 'w' },
-		                                  { "timeout", required_argument, NULL, 't' },
-		                                  { "max-conns", required_argument, NULL, 'm' },
-		                                  { "help", no_argument, NULL, 'h' },
-		                                  { NULL, 0, NULL, 0 } };
+	opts_parse_choice(argc, argv, model, summary, NULL, o);
+}
+
+void opts_parse_choice(int argc, char **argv, const char *model, const char *summary,
+                       struct opts_choice *choice, struct opts *o)
+{
+	struct option longopts[] = { { "host", required_argument, NULL, 'H' },
+		                     { "port", required_argument, NULL, 'p' },
+		                     { "workers", required_argument, NULL, 'w' },
+		                     { "timeout", required_argument, NULL, 't' },
+		                     { "max-conns", required_argument, NULL, 'm' },
+		                     { "help", no_argument, NULL, 'h' },
+		                     { NULL, 0, NULL, 'c' }, /* the model's own, if any */
+		                     { NULL, 0, NULL, 0 } };
 	int ch;
 	long v = 0;
 
@@ -67,6 +95,10 @@ void opts_parse(int argc, char **argv, const char *model, const char *summary, s
 	o->workers_set = 0;
 	o->timeout = 10;
 	o->max_conns = 1024;
+	if (choice) {
+		longopts[6].name = choice->name;
+		longopts[6].has_arg = required_argument;
+	}
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'H': o->host = optarg; continue;
@@ -77,23 +109,28 @@ void opts_parse(int argc, char **argv, const char *model, const char *summary, s
 			break;
 		case 't': v = o->timeout = (int)number(optarg, 1, 86400); break;
 		case 'm': v = o->max_conns = (int)number(optarg, 1, 1000000); break;
-		case 'h': usage(stdout, model, summary); exit(0);
-		default: usage(stderr, model, summary); exit(2);
+		case 'c':
+			if ((v = choice_index(choice, optarg)) >= 0)
+				choice->index = (int)v;
+			break;
+		case 'h': usage(stdout, model, summary, choice); exit(0);
+		default: usage(stderr, model, summary, choice); exit(2);
 		}
 		if (v < 0) {
 			fprintf(stderr, "%s: bad value '%s' for --%s\n", model, optarg,
 			        longopts[ch == 'p'   ? 1
 			                 : ch == 'w' ? 2
 			                 : ch == 't' ? 3
-			                             : 4]
+			                 : ch == 'm' ? 4
+			                             : 6]
 			            .name);
-			usage(stderr, model, summary);
+			usage(stderr, model, summary, choice);
 			exit(2);
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", model, argv[optind]);
-		usage(stderr, model, summary);
+		usage(stderr, model, summary, choice);
 		exit(2);
 	}
 }

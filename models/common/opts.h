@@ -9,6 +9,19 @@
  */
 #define OPTS_POOL 256
 
+/*
+ * A model's own option, one row: --NAME VALUE, VALUE one of values[]
+ * (NULL-terminated). The model sets index to its default; opts_parse sets it
+ * to the value given. A value not in the list is a bad argument (exit 2).
+ * Its variants (docs/design.md, "Variants") are values of such an option.
+ */
+struct opts_choice {
+	const char *name;          /* without the dashes: "uring" */
+	const char *const *values; /* "basic", "fastpoll", ..., NULL */
+	int index;                 /* in: the default's index; out: the value given */
+	const char *help;          /* one line for --help */
+};
+
 struct opts {
 	const char *host; /* --host, default 127.0.0.1 */
 	int port;         /* --port, default 8080; 0: the kernel chooses */
@@ -24,6 +37,10 @@ struct opts {
  * exits 2.
  */
 void opts_parse(int argc, char **argv, const char *model, const char *summary, struct opts *o);
+
+/* opts_parse, and the model's own option too (choice, filled in; NULL: none). */
+void opts_parse_choice(int argc, char **argv, const char *model, const char *summary,
+                       struct opts_choice *choice, struct opts *o);
 
 /* The CPUs in this process's affinity mask (at least 1). */
 int opts_cpus(void);

@@ -15,9 +15,15 @@
 void server_init(int argc, char **argv, const char *model, const char *summary, int flags,
                  struct opts *o)
 {
+	server_init_choice(argc, argv, model, summary, flags, NULL, o);
+}
+
+void server_init_choice(int argc, char **argv, const char *model, const char *summary, int flags,
+                        struct opts_choice *choice, struct opts *o)
+{
 	int r;
 
-	opts_parse(argc, argv, model, summary, o);
+	opts_parse_choice(argc, argv, model, summary, choice, o);
 	if ((flags & SERVER_WORKERS_CPUS) && !o->workers_set)
 		o->workers = opts_cpus();
 	resp_init(model);

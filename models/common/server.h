@@ -32,6 +32,10 @@
 void server_init(int argc, char **argv, const char *model, const char *summary, int flags,
                  struct opts *o);
 
+/* server_init for a model with an option of its own (choice: opts_parse_choice). */
+void server_init_choice(int argc, char **argv, const char *model, const char *summary, int flags,
+                        struct opts_choice *choice, struct opts *o);
+
 /*
  * net_listen() on o->host:o->port with the NET_* flags. Returns the
  * listening fd; on failure prints "<model>: <reason>" on stderr and exits 1.

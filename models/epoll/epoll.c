@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -19,19 +20,27 @@
  * EPOLL_CTL_MOD only when what c waits for changes. The listener is
  * level-triggered, and each of its reports accepts a bounded batch
  * (evepoll_accept): an unbounded loop would let a connect flood starve the
- * connections already open.
+ * connections already open. How large a batch is --accept-batch (its
+ * variants, README.md): one accept per wait, EVCONN_ACCEPT_BATCH, or many.
  */
+static const char *const batches[] = { "1", "4", "64", NULL };
 int main(int argc, char **argv)
 {
 	struct epoll_event events[MAX_EVENTS];
 	struct epoll_event lev = { .events = EPOLLIN, .data.ptr = NULL }; /* NULL: the listener */
 	struct evconn_set s;
 	struct evconn *c;
+	struct opts_choice batch = { .name = "accept-batch",
+		                     .values = batches,
+		                     .index = 1, /* EVCONN_ACCEPT_BATCH */
+		                     .help = "connections accepted per report of the listener" };
 	struct opts o;
-	int lfd, ep, rc = 0;
+	int lfd, ep, rc = 0, nbatch;
 	long sig_due = 0;
 
-	server_init(argc, argv, "epoll", "One thread, non-blocking sockets, epoll.", 0, &o);
+	server_init_choice(argc, argv, "epoll", "One thread, non-blocking sockets, epoll.", 0,
+	                   &batch, &o);
+	nbatch = atoi(batches[batch.index]);
 	lfd = server_listen(&o, "epoll", NET_NONBLOCK);
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev) < 0) {
@@ -68,7 +77,7 @@ int main(int argc, char **argv)
 		}
 		for (int i = 0; i < n; i++) {
 			if (events[i].data.ptr == NULL)
-				evepoll_accept(ep, lfd, &s, "epoll");
+				evepoll_accept(ep, lfd, &s, "epoll", nbatch);
 			else
 				evepoll_serve(ep, &s, events[i].data.ptr, events[i].events);
 		}

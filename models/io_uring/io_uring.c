@@ -15,23 +15,46 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define RING_ENTRIES 1024
-#define RECV_BUFS    256  /* provided receive buffers, shared by every connection */
-#define RECV_BUF_LEN 4096 /* each; at most CONN_IN_CAP, so one fits an empty conn_buf */
-#define RECV_BGID    0    /* their buffer group */
-#define TICK_MS      250  /* how often idle and lingering connections are swept */
+#define RING_ENTRIES   1024
+#define RECV_BUFS      256  /* provided receive buffers, shared by every connection */
+#define RECV_BUF_LEN   4096 /* each; at most CONN_IN_CAP, so one fits an empty conn_buf */
+#define RECV_BGID      0    /* their buffer group */
+#define TICK_MS        250  /* how often idle and lingering connections are swept */
+#define SQPOLL_IDLE_MS 10   /* the SQPOLL thread sleeps after this long with nothing to submit */
 /*
  * Every buffer defers its /sleep and /cpu work (bufpool_get): conn_process
  * stops before it (CONN_DEFER), so the loop queues it as a job and runs it in
  * its own time (job_run).
  */
 #define RING_DEFER_WORK 1
+
+/*
+ * The ladder (--uring STEP, README.md): each step keeps every feature of the
+ * one before and adds one, so that each is measured on its own. Every step
+ * receives into the shared provided buffers: none keeps a buffer per idle
+ * connection.
+ */
+enum step {
+	STEP_BASIC,    /* one io_uring_enter per SQE, each close a close(2) */
+	STEP_FASTPOLL, /* one io_uring_enter per turn; recvs poll first; closes on the ring */
+	STEP_MULTISHOT_ACCEPT, /* one accept SQE for every connection (5.19) */
+	STEP_MULTISHOT_RECV,   /* one recv SQE for a connection's life (6.0) */
+	STEP_REGISTERED,       /* direct descriptors (5.19) and a registered ring fd (5.18) */
+	STEP_DEFER_TASKRUN,    /* IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN (6.1) */
+	STEP_SEND_ZC,          /* /bytes replies by IORING_OP_SENDMSG_ZC (6.1) */
+	STEP_SQPOLL,           /* a kernel thread takes the SQEs (SQPOLL, without DEFER_TASKRUN) */
+};
+static const char *const step_names[] = { "basic",          "fastpoll",   "multishot-accept",
+	                                  "multishot-recv", "registered", "defer-taskrun",
+	                                  "send-zc",        "sqpoll",     NULL };
+#define STEP_DEFAULT STEP_DEFER_TASKRUN
 
 /*
  * A completion's user_data names what completed: a connection's address
@@ -42,17 +65,25 @@ enum { UD_IGNORE, UD_ACCEPT, UD_TICK, UD_SIGNAL, UD_LAST };
 enum { OP_RECV = 1, OP_SEND = 2, OP_MASK = 7 };
 
 /*
- * One operation at most is in flight per connection: recv, then send the
- * replies, then recv again. The kernel fills in[] asynchronously, so in[]
- * must not be moved by conn_process while a recv owns it; alternating makes
- * that true by construction, and request/response clients lose nothing.
+ * Below multishot-recv one operation at most is in flight per connection:
+ * recv, then send the replies, then recv again (the kernel may fill in[]
+ * itself, so in[] must not move under a recv). From multishot-recv on, one
+ * recv stays armed for the connection's life and takes provided buffers
+ * only, so it may run beside a send: what arrives meanwhile is copied into
+ * in[], or held in its provided buffer (held_*) when in[] has no room, and
+ * answered once the send completes.
  */
 struct ring_conn {
-	int fd;
-	int op;                     /* OP_RECV or OP_SEND in flight, or 0 */
-	int closing;                /* freed once its operation completes */
-	int lingering;              /* write side shut down: only draining input now */
-	int polled_first;           /* the recv in flight has IORING_RECVSEND_POLL_FIRST */
+	int fd;           /* a descriptor, or a direct descriptor's index (registered) */
+	int ops;          /* OP_RECV and OP_SEND in flight */
+	int closing;      /* freed once no operation is in flight */
+	int lingering;    /* write side shut down: only draining input now */
+	int polled_first; /* the recv in flight has IORING_RECVSEND_POLL_FIRST */
+	int eof;          /* the client has shut its side: close once all is answered */
+	int own_recv;     /* the provided buffers ran out: the next recv is into buf */
+	int recv_paused;  /* its multishot recv is being cancelled: in[] is full */
+	int zc_res;       /* a zero-copy send's result, kept until its notification */
+	int held_n, held_head, held_tail, held_off; /* held provided buffers (lp->held_next) */
 	long deadline;              /* ms: close when the sweep finds it past this */
 	struct iovec iov[CONN_IOV]; /* the send in flight: out[] and a slice of the body */
 	struct msghdr msg;          /* for a send of both (IORING_OP_SENDMSG) */
@@ -67,6 +98,7 @@ struct ring_conn {
 /* The whole state of the one loop, passed to every function (no file-scope variables). */
 struct loop {
 	struct io_uring ring;
+	enum step step;           /* --uring */
 	struct ring_conn *conns;  /* every connection, swept each tick and freed on exit */
 	struct ring_conn *spares; /* closed ones, reused by on_accept: no malloc per client */
 	int nspares;
@@ -75,25 +107,41 @@ struct loop {
 	long idle_ms;  /* --timeout */
 	int lfd, sfd;  /* the listener; the signalfd for SIGTERM/SIGINT */
 	int multishot; /* the kernel takes IORING_ACCEPT_MULTISHOT (5.19+): one SQE, many accepts */
-	int ring_close; /* close descriptors through the ring (IORING_OP_CLOSE, 5.6+) */
 	int poll_first; /* IORING_RECVSEND_POLL_FIRST (5.19+), off after an EINVAL */
+	int fixed;      /* connections are direct descriptors (registered step on) */
+	int draining;   /* shutting down: close at once, no more submissions */
+	int ring_up;    /* the ring exists: drain and free it at exit */
 	int accept_armed, accept_paused, tick_armed, stop;
-	struct signalfd_siginfo siginfo; /* the signalfd read's buffer */
-	struct bufpool pool;             /* spare conn_bufs */
-	struct io_uring_buf_ring *bufs;  /* provided receive buffers (5.19+), or NULL */
-	char *bufmem;                    /* their memory: RECV_BUFS of RECV_BUF_LEN */
+	struct bufpool pool;            /* spare conn_bufs */
+	struct io_uring_buf_ring *bufs; /* provided receive buffers (5.19+), or NULL */
+	char *bufmem;                   /* their memory: RECV_BUFS of RECV_BUF_LEN */
+	short held_next[RECV_BUFS];     /* a held buffer's successor in its connection's list */
+	int held_len[RECV_BUFS];        /* the bytes a held buffer holds */
 };
 
 static const struct __kernel_timespec tick_ts = { 0, TICK_MS * 1000000L };
 
-/* A free SQE, submitting the full queue first if need be; NULL only if that fails. */
+/*
+ * A free SQE, submitting the full queue first if need be; NULL only if that
+ * fails. The basic step submits the one before first: one SQE per enter.
+ */
 static struct io_uring_sqe *get_sqe(struct loop *lp)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&lp->ring);
+	struct io_uring_sqe *sqe;
 
+	if (lp->step == STEP_BASIC && io_uring_sq_ready(&lp->ring))
+		io_uring_submit(&lp->ring); /* if it fails, the loop's next submit says why */
+	sqe = io_uring_get_sqe(&lp->ring);
 	if (!sqe && io_uring_submit(&lp->ring) >= 0)
 		sqe = io_uring_get_sqe(&lp->ring);
 	return sqe;
+}
+
+/* After the prep of an SQE on a connection: a direct descriptor is named as such. */
+static void sqe_conn_fd(const struct loop *lp, struct io_uring_sqe *sqe)
+{
+	if (lp->fixed)
+		sqe->flags |= IOSQE_FIXED_FILE;
 }
 
 /* --- connections ------------------------------------------------------- */
@@ -102,17 +150,83 @@ static struct io_uring_sqe *get_sqe(struct loop *lp)
  * Close fd with the next submission rather than a syscall of its own: a
  * closing connection has no operation in flight, so nothing else refers to
  * fd, and its number cannot be handed out again before the close has run.
+ * A direct descriptor can only be closed on the ring; at exit the ring's
+ * end closes them all.
  */
 static void close_fd(struct loop *lp, int fd)
 {
 	struct io_uring_sqe *sqe;
 
-	if (!lp->ring_close || !(sqe = get_sqe(lp))) {
+	if (lp->fixed) {
+		if (!lp->draining && (sqe = get_sqe(lp))) {
+			io_uring_prep_close_direct(sqe, (unsigned)fd);
+			io_uring_sqe_set_data64(sqe, UD_IGNORE);
+		}
+		return;
+	}
+	if (lp->step < STEP_FASTPOLL || lp->draining || !(sqe = get_sqe(lp))) {
 		close(fd);
 		return;
 	}
 	io_uring_prep_close(sqe, fd);
 	io_uring_sqe_set_data64(sqe, UD_IGNORE);
+}
+
+/* Give provided buffer bid back to the ring. */
+static void recv_buf_put(struct loop *lp, int bid)
+{
+	io_uring_buf_ring_add(lp->bufs, lp->bufmem + (size_t)bid * RECV_BUF_LEN, RECV_BUF_LEN,
+	                      (unsigned short)bid, io_uring_buf_ring_mask(RECV_BUFS), 0);
+	io_uring_buf_ring_advance(lp->bufs, 1);
+}
+
+/* Hold provided buffer bid (len bytes) at the end of c's list: in[] has no room for it. */
+static void held_push(struct loop *lp, struct ring_conn *c, int bid, int len)
+{
+	lp->held_len[bid] = len;
+	lp->held_next[bid] = -1;
+	if (c->held_n++)
+		lp->held_next[c->held_tail] = (short)bid;
+	else
+		c->held_head = bid;
+	c->held_tail = bid;
+}
+
+/* Move what c holds into in[] as far as it has room; buffers emptied go back to the ring. */
+static void held_refill(struct loop *lp, struct ring_conn *c)
+{
+	size_t room;
+
+	while (c->held_n && (room = conn_in_room(c->buf)) > 0) {
+		int bid = c->held_head;
+		size_t n = (size_t)(lp->held_len[bid] - c->held_off);
+
+		if (n > room)
+			n = room;
+		memcpy(c->buf->in + c->buf->in_len,
+		       lp->bufmem + (size_t)bid * RECV_BUF_LEN + c->held_off, n);
+		c->buf->in_len += n;
+		c->held_off += (int)n;
+		if (c->held_off < lp->held_len[bid])
+			continue;
+		c->held_head = lp->held_next[bid];
+		c->held_off = 0;
+		c->held_n--;
+		recv_buf_put(lp, bid);
+	}
+}
+
+/* Drop what c holds: it is closing or lingering. */
+static void held_drop(struct loop *lp, struct ring_conn *c)
+{
+	while (c->held_n) {
+		int bid = c->held_head;
+
+		c->held_head = lp->held_next[bid];
+		c->held_n--;
+		recv_buf_put(lp, bid);
+	}
+	c->held_off = 0;
 }
 
 static void job_remove(struct loop *lp, struct ring_conn *c)
@@ -138,6 +252,7 @@ static void ring_conn_free(struct loop *lp, struct ring_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	close_fd(lp, c->fd);
+	held_drop(lp, c);
 	if (c->buf)
 		bufpool_put(&lp->pool, c->buf);
 	c->buf = NULL;
@@ -161,32 +276,40 @@ static void spares_free(struct loop *lp)
 	lp->nspares = 0;
 }
 
-/* Close now, or once the operation in flight is cancelled and has completed. */
+/* Cancel c's operation op (in flight): its completion, -ECANCELED, comes later. */
+static int ring_conn_cancel(struct loop *lp, struct ring_conn *c, int op)
+{
+	struct io_uring_sqe *sqe = get_sqe(lp);
+
+	if (!sqe)
+		return -1;
+	io_uring_prep_cancel64(sqe, (uintptr_t)c | (unsigned)op, 0);
+	io_uring_sqe_set_data64(sqe, UD_IGNORE);
+	return 0;
+}
+
+/* Close now, or once the operations in flight are cancelled and have completed. */
 static void ring_conn_close(struct loop *lp, struct ring_conn *c)
 {
-	struct io_uring_sqe *sqe;
-
 	if (c->closing)
 		return;
 	c->closing = 1;
-	if (!c->op) {
+	if (!c->ops) {
 		ring_conn_free(lp, c);
 		return;
 	}
-	if ((sqe = get_sqe(lp))) {
-		io_uring_prep_cancel64(sqe, (uintptr_t)c | (unsigned)c->op, 0);
-		io_uring_sqe_set_data64(sqe, UD_IGNORE);
-	} else {
-		shutdown(c->fd, SHUT_RDWR); /* completes the operation just as well */
-	}
+	for (int op = OP_RECV; op <= OP_SEND; op <<= 1)
+		if ((c->ops & op) && ring_conn_cancel(lp, c, op) < 0 && !lp->fixed)
+			shutdown(c->fd, SHUT_RDWR); /* completes the operation just as well */
 }
 
 /*
  * The send of what is left of the replies: out[] alone as a plain send, or
  * out[] and a slice of the shared /bytes body (by reference: never copied)
- * as a sendmsg. Its iovec and msghdr live in c until the send completes.
+ * as a sendmsg, zero-copy from the send-zc step on. Its iovec and msghdr
+ * live in c until the send completes.
  */
-static void ring_prep_send(struct io_uring_sqe *sqe, struct ring_conn *c)
+static void ring_prep_send(struct loop *lp, struct io_uring_sqe *sqe, struct ring_conn *c)
 {
 	int n = conn_out_iov(c->buf, c->iov);
 
@@ -195,7 +318,34 @@ static void ring_prep_send(struct io_uring_sqe *sqe, struct ring_conn *c)
 		return;
 	}
 	c->msg = (struct msghdr){ .msg_iov = c->iov, .msg_iovlen = (size_t)n };
-	io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+	if (lp->step >= STEP_SEND_ZC)
+		io_uring_prep_sendmsg_zc(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+	else
+		io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+}
+
+/*
+ * The recv: from multishot-recv on, one armed for the connection's life into
+ * provided buffers; below it one per request, into a provided buffer when
+ * the connection holds no conn_buf, else straight into its in[]. After the
+ * provided buffers ran out (own_recv), one into in[] in every step.
+ */
+static void ring_prep_recv(struct loop *lp, struct io_uring_sqe *sqe, struct ring_conn *c)
+{
+	if (c->buf && (c->own_recv || lp->step < STEP_MULTISHOT_RECV)) {
+		if (c->lingering) /* the input is dropped: reuse the whole buffer as scratch */
+			io_uring_prep_recv(sqe, c->fd, c->buf->in, sizeof(c->buf->in), 0);
+		else
+			io_uring_prep_recv(sqe, c->fd, c->buf->in + c->buf->in_len,
+			                   conn_in_room(c->buf), 0);
+		return;
+	}
+	if (lp->step >= STEP_MULTISHOT_RECV) /* liburing 2.3 has the helper: length 0, any buffer */
+		io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
+	else
+		io_uring_prep_recv(sqe, c->fd, NULL, RECV_BUF_LEN, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT; /* the kernel picks a buffer once data arrives */
+	sqe->buf_group = RECV_BGID;
 }
 
 static int ring_conn_submit(struct loop *lp, struct ring_conn *c, int op)
@@ -204,39 +354,43 @@ static int ring_conn_submit(struct loop *lp, struct ring_conn *c, int op)
 
 	if (!sqe)
 		return -1;
-	if (op == OP_SEND) {
-		ring_prep_send(sqe, c);
-	} else if (!c->buf) { /* the kernel picks a provided buffer once data arrives */
-		io_uring_prep_recv(sqe, c->fd, NULL, RECV_BUF_LEN, 0);
-		sqe->flags |= IOSQE_BUFFER_SELECT;
-		sqe->buf_group = RECV_BGID;
-	} else if (c->lingering) { /* the input is dropped: reuse the whole buffer as scratch */
-		io_uring_prep_recv(sqe, c->fd, c->buf->in, sizeof(c->buf->in), 0);
-	} else {
-		io_uring_prep_recv(sqe, c->fd, c->buf->in + c->buf->in_len, conn_in_room(c->buf),
-		                   0);
-	}
+	if (op == OP_SEND)
+		ring_prep_send(lp, sqe, c);
+	else
+		ring_prep_recv(lp, sqe, c);
+	sqe_conn_fd(lp, sqe);
 	/*
 	 * A recv is submitted when the client has just been answered (or has
 	 * just connected): its next bytes are seldom there yet. Wait for
 	 * readability first instead of trying a recv bound to find nothing.
 	 */
-	c->polled_first = op == OP_RECV && lp->poll_first;
+	c->polled_first = op == OP_RECV && lp->poll_first && lp->step >= STEP_FASTPOLL;
 	if (c->polled_first)
 		sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
 	io_uring_sqe_set_data64(sqe, (uintptr_t)c | (unsigned)op);
-	c->op = op;
+	c->ops |= op;
 	return 0;
 }
 
+/* Have a recv armed (unless one is): -1, and c is closing, when it cannot be. */
+static int ring_conn_read_on(struct loop *lp, struct ring_conn *c)
+{
+	if ((c->ops & OP_RECV) || ring_conn_submit(lp, c, OP_RECV) == 0)
+		return 0;
+	ring_conn_close(lp, c);
+	return -1;
+}
+
 /*
- * With provided buffers, give the connection's buffer back to the pool once
- * nothing is in it (or its input is only drained now): an idle connection
- * holds none, only a recv that takes a provided buffer when data arrives.
+ * Give the connection's buffer back to the pool once nothing is in it (or
+ * its input is only drained now): an idle connection holds none, only a
+ * recv that takes a provided buffer when data arrives.
  */
 static void ring_conn_release(struct loop *lp, struct ring_conn *c)
 {
-	if (lp->bufs && c->buf &&
+	if (c->lingering)
+		held_drop(lp, c);
+	if (lp->bufs && c->buf && !c->held_n &&
 	    (c->lingering || (c->buf->in_len == 0 && conn_out_pending(c->buf) == 0))) {
 		bufpool_put(&lp->pool, c->buf);
 		c->buf = NULL;
@@ -244,15 +398,50 @@ static void ring_conn_release(struct loop *lp, struct ring_conn *c)
 }
 
 /*
+ * Shut the write side after an error reply, so the client reads it: on the
+ * ring for a direct descriptor (submitted before the recv that drains).
+ */
+static int ring_conn_shut_wr(struct loop *lp, struct ring_conn *c)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!lp->fixed) {
+		if (shutdown(c->fd, SHUT_WR) == 0)
+			return 0;
+	} else if ((sqe = get_sqe(lp))) {
+		io_uring_prep_shutdown(sqe, c->fd, SHUT_WR);
+		sqe_conn_fd(lp, sqe);
+		io_uring_sqe_set_data64(sqe, UD_IGNORE);
+		return 0;
+	}
+	ring_conn_close(lp, c);
+	return -1;
+}
+
+/* What conn_next says once what c holds has been moved into in[] as far as it fits. */
+static int ring_conn_next(struct loop *lp, struct ring_conn *c, int *answered)
+{
+	int n, next;
+
+	*answered = 0;
+	do {
+		held_refill(lp, c);
+		next = conn_next(c->buf, &n);
+		*answered += n;
+	} while (next == CONN_READ && c->held_n && conn_in_room(c->buf) > 0);
+	return next;
+}
+
+/*
  * What next, decided by conn_next: answer what has arrived and submit the
- * whole batch of replies as one send; with nothing to send, submit the next
- * recv; with a request whose work blocks, queue it as a job. Once a closing
- * reply is out: close, or linger after an error so the client reads it
- * instead of a reset.
+ * whole batch of replies as one send; with nothing to send, have a recv
+ * armed; with a request whose work blocks, queue it as a job. Once a
+ * closing reply is out: close, or linger after an error so the client reads
+ * it instead of a reset. Called only with no send in flight.
  */
 static void ring_conn_advance(struct loop *lp, struct ring_conn *c)
 {
-	int answered, next = conn_next(c->buf, &answered);
+	int answered, next = ring_conn_next(lp, c, &answered);
 
 	if (answered > 0) { /* /sleep or /cpu may have held the loop: the clock moved */
 		lp->now_ms = clock_now_ms();
@@ -265,11 +454,16 @@ static void ring_conn_advance(struct loop *lp, struct ring_conn *c)
 		c->queued = 1;
 		return;
 	}
-	if (next == CONN_READ)
-		ring_conn_release(lp, c);
-	if (next == CONN_SEND || next == CONN_READ) {
-		if (ring_conn_submit(lp, c, next == CONN_SEND ? OP_SEND : OP_RECV) < 0)
+	if (next == CONN_READ && c->eof)
+		next = CONN_CLOSE; /* all answered, and the client sends no more */
+	if (next == CONN_SEND) {
+		if (ring_conn_submit(lp, c, OP_SEND) < 0)
 			ring_conn_close(lp, c);
+		return;
+	}
+	if (next == CONN_READ) {
+		ring_conn_release(lp, c);
+		ring_conn_read_on(lp, c);
 		return;
 	}
 	if (next != CONN_LINGER) {
@@ -279,8 +473,8 @@ static void ring_conn_advance(struct loop *lp, struct ring_conn *c)
 	c->lingering = 1;
 	ring_conn_release(lp, c);
 	c->deadline = lp->now_ms + CONN_LINGER_MS;
-	if (shutdown(c->fd, SHUT_WR) < 0 || ring_conn_submit(lp, c, OP_RECV) < 0)
-		ring_conn_close(lp, c);
+	if (ring_conn_shut_wr(lp, c) == 0)
+		ring_conn_read_on(lp, c);
 }
 
 /*
@@ -308,53 +502,101 @@ static void job_run(struct loop *lp)
 /*
  * A recv with a provided buffer has completed: copy its bytes into the
  * connection's own buffer (taken from the pool now; dropped if lingering or
- * closing), and give the provided buffer back to the ring at once. -1: no
- * memory for the connection's buffer.
+ * closing) and give the provided buffer back to the ring at once, or hold
+ * it while in[] has no room (a multishot recv runs beside a send), pausing
+ * the recv. -1: no memory for the connection's buffer.
  */
 static int ring_conn_take(struct loop *lp, struct ring_conn *c, int res, unsigned flags)
 {
-	unsigned bid = flags >> IORING_CQE_BUFFER_SHIFT;
-	char *data = lp->bufmem + (size_t)bid * RECV_BUF_LEN;
-	int rc = 0;
+	int bid = (int)(flags >> IORING_CQE_BUFFER_SHIFT);
 
-	if (res > 0 && !c->lingering && !c->closing) {
-		if (!c->buf && !(c->buf = bufpool_get(&lp->pool, RING_DEFER_WORK)))
-			rc = -1;
-		else
-			memcpy(c->buf->in + c->buf->in_len, data, (size_t)res);
+	if (res <= 0 || c->lingering || c->closing) {
+		recv_buf_put(lp, bid);
+		return 0;
 	}
-	io_uring_buf_ring_add(lp->bufs, data, RECV_BUF_LEN, (unsigned short)bid,
-	                      io_uring_buf_ring_mask(RECV_BUFS), 0);
-	io_uring_buf_ring_advance(lp->bufs, 1);
-	return rc;
+	if (!c->buf && !(c->buf = bufpool_get(&lp->pool, RING_DEFER_WORK))) {
+		recv_buf_put(lp, bid);
+		return -1;
+	}
+	if (!c->held_n && (size_t)res <= conn_in_room(c->buf)) {
+		memcpy(c->buf->in + c->buf->in_len, lp->bufmem + (size_t)bid * RECV_BUF_LEN,
+		       (size_t)res);
+		c->buf->in_len += (size_t)res;
+		recv_buf_put(lp, bid);
+		return 0;
+	}
+	held_push(lp, c, bid, res);
+	if ((flags & IORING_CQE_F_MORE) && !c->recv_paused && ring_conn_cancel(lp, c, OP_RECV) == 0)
+		c->recv_paused = 1; /* armed again once in[] has room (ring_conn_advance) */
+	return 0;
 }
 
-static void on_recv(struct loop *lp, struct ring_conn *c, int res)
+/* A recv straight into in[] (no provided buffer) has completed: count its bytes. */
+static void recv_direct(struct ring_conn *c, int res)
 {
-	if (res == -ENOBUFS && !c->buf && !(c->buf = bufpool_get(&lp->pool, RING_DEFER_WORK))) {
-		ring_conn_close(lp, c); /* no provided buffer free, and no memory for its own */
-		return;
+	c->own_recv = 0;
+	if (res > 0 && !c->lingering && !c->closing)
+		c->buf->in_len += (size_t)res;
+}
+
+static void on_recv(struct loop *lp, struct ring_conn *c, int res, unsigned flags)
+{
+	int more = flags & IORING_CQE_F_MORE, busy = (c->ops & OP_SEND) || c->queued;
+
+	if (res == -ECANCELED && c->recv_paused) {
+		c->recv_paused = 0; /* paused while in[] was full: advance arms it again */
+		res = -EAGAIN;
 	}
-	if (res == -EINVAL && c->polled_first)
+	if (res == -ENOBUFS && !busy) { /* every provided buffer is taken: use the conn's own */
+		if (!c->buf && !(c->buf = bufpool_get(&lp->pool, RING_DEFER_WORK))) {
+			ring_conn_close(lp, c);
+			return;
+		}
+		c->own_recv = 1;
+		res = -EAGAIN;
+	}
+	if (res == -EINVAL && c->polled_first) {
 		lp->poll_first = 0; /* a kernel before 5.19: retry without the flag */
-	/* -ENOBUFS: every provided buffer is taken; the retry reads into the connection's own */
-	if (res == -EINTR || res == -EAGAIN || res == -ENOBUFS ||
-	    (res == -EINVAL && c->polled_first)) {
-		if (ring_conn_submit(lp, c, OP_RECV) < 0)
+		res = -EAGAIN;
+	}
+	if (res == 0)
+		c->eof = 1;
+	if (res < 0 && res != -EINTR && res != -EAGAIN && res != -ENOBUFS) {
+		ring_conn_close(lp, c); /* the client is gone */
+		return;
+	}
+	if (c->lingering) { /* its input is dropped, until EOF */
+		if (res == 0)
 			ring_conn_close(lp, c);
+		else if (!more)
+			ring_conn_read_on(lp, c);
 		return;
 	}
-	if (res <= 0) { /* the client is gone, or done after our error reply */
-		ring_conn_close(lp, c);
-		return;
+	if (busy)
+		return; /* answered once the send completes, or once the job has run */
+	if (c->buf)
+		ring_conn_advance(lp, c);
+	else if (res == 0)
+		ring_conn_close(lp, c); /* an idle connection, closed by the client */
+	else
+		ring_conn_read_on(lp, c);
+}
+
+/*
+ * A send has completed: send the rest, or answer what arrived meanwhile.
+ * A zero-copy send completes twice: its result (IORING_CQE_F_MORE), then a
+ * notification (IORING_CQE_F_NOTIF) once the kernel is done with out[] and
+ * the body; only then may out[] change. 0: wait for the notification.
+ */
+static int send_done(struct ring_conn *c, int *res, unsigned flags)
+{
+	if (flags & IORING_CQE_F_MORE) {
+		c->zc_res = *res;
+		return 0;
 	}
-	if (c->lingering) {
-		if (ring_conn_submit(lp, c, OP_RECV) < 0)
-			ring_conn_close(lp, c);
-		return;
-	}
-	c->buf->in_len += (size_t)res;
-	ring_conn_advance(lp, c);
+	if (flags & IORING_CQE_F_NOTIF)
+		*res = c->zc_res;
+	return 1;
 }
 
 static void on_send(struct loop *lp, struct ring_conn *c, int res)
@@ -365,22 +607,32 @@ static void on_send(struct loop *lp, struct ring_conn *c, int res)
 	}
 	if (res > 0)
 		conn_out_advance(c->buf, (size_t)res);
-	ring_conn_advance(lp, c); /* sends the rest of a short send, or reads on */
+	if (!c->queued)
+		ring_conn_advance(lp, c); /* sends the rest of a short send, or reads on */
 }
 
 static void on_conn(struct loop *lp, struct ring_conn *c, int op, int res, unsigned flags)
 {
-	int nomem = (flags & IORING_CQE_F_BUFFER) && ring_conn_take(lp, c, res, flags) < 0;
+	int nomem = 0;
 
-	c->op = 0;
-	if (c->closing) /* its one operation has completed: nothing refers to it now */
-		ring_conn_free(lp, c);
-	else if (nomem)
-		ring_conn_close(lp, c);
+	if (op == OP_SEND && !send_done(c, &res, flags))
+		return;
+	if (op == OP_SEND || !(flags & IORING_CQE_F_MORE))
+		c->ops &= ~op; /* a multishot recv stays armed while F_MORE says so */
+	if (op == OP_RECV && (flags & IORING_CQE_F_BUFFER))
+		nomem = ring_conn_take(lp, c, res, flags) < 0;
 	else if (op == OP_RECV)
-		on_recv(lp, c, res);
-	else
+		recv_direct(c, res);
+	if (c->closing) {
+		if (!c->ops) /* nothing refers to it now */
+			ring_conn_free(lp, c);
+	} else if (nomem) {
+		ring_conn_close(lp, c);
+	} else if (op == OP_RECV) {
+		on_recv(lp, c, res, flags);
+	} else {
 		on_send(lp, c, res);
+	}
 }
 
 /* --- accepting ------------------------------------------------------------- */
@@ -391,12 +643,35 @@ static void arm_accept(struct loop *lp)
 
 	if (!sqe)
 		return; /* tried again next loop */
-	if (lp->multishot)
+	if (lp->fixed)  /* a direct descriptor, in a free slot of the table (never inherited) */
+		io_uring_prep_multishot_accept_direct(sqe, lp->lfd, NULL, NULL, 0);
+	else if (lp->multishot && lp->step >= STEP_MULTISHOT_ACCEPT)
 		io_uring_prep_multishot_accept(sqe, lp->lfd, NULL, NULL, SOCK_CLOEXEC);
 	else
 		io_uring_prep_accept(sqe, lp->lfd, NULL, NULL, SOCK_CLOEXEC);
 	io_uring_sqe_set_data64(sqe, UD_ACCEPT);
 	lp->accept_armed = 1;
+}
+
+/* A connection for the new descriptor fd (or direct descriptor), reused or new; NULL: none. */
+static struct ring_conn *ring_conn_new(struct loop *lp, int fd)
+{
+	struct ring_conn *c = lp->spares;
+
+	if (c) {
+		lp->spares = c->next;
+		lp->nspares--;
+	} else if (!(c = malloc(sizeof(*c)))) {
+		return NULL;
+	}
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->deadline = lp->now_ms + lp->idle_ms;
+	c->next = lp->conns;
+	if (lp->conns)
+		lp->conns->prev = c;
+	lp->conns = c;
+	return c;
 }
 
 static void on_accept(struct loop *lp, int res, unsigned flags)
@@ -406,41 +681,31 @@ static void on_accept(struct loop *lp, int res, unsigned flags)
 
 	if (!(flags & IORING_CQE_F_MORE))
 		lp->accept_armed = 0; /* single-shot, or the multishot ended: arm again */
-	if (res == -EINVAL && lp->multishot) {
+	if (res == -EINVAL && lp->multishot && !lp->fixed) {
 		lp->multishot = 0; /* an older kernel: fall back to one accept per SQE */
 		return;
 	}
-	if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS || res == -ENOMEM) {
-		lp->accept_paused = 1; /* out of descriptors: wait for the next tick, don't spin */
+	if (res == -ECONNABORTED || res == -EINTR || res == -EAGAIN)
+		return; /* the client is gone, or try again: armed again at once */
+	if (res < 0) {
+		/* out of descriptors (EMFILE, ENFILE: a full table of direct ones too) or memory,
+		 * or an error that would come back at once: wait for the next tick, don't spin */
+		lp->accept_paused = 1;
 		return;
 	}
-	if (res < 0)
-		return; /* ECONNABORTED and the like: the client is gone */
 	if (!lp->bufs &&
 	    !(buf = bufpool_get(&lp->pool, RING_DEFER_WORK))) { /* no provided buffers: its own */
-		close(res);
+		close_fd(lp, res);
 		return;
 	}
-	if (lp->spares) {
-		c = lp->spares;
-		lp->spares = c->next;
-		lp->nspares--;
-	} else if (!(c = malloc(sizeof(*c)))) {
+	if (!(c = ring_conn_new(lp, res))) {
 		if (buf)
 			bufpool_put(&lp->pool, buf);
-		close(res);
+		close_fd(lp, res);
 		return;
 	}
-	memset(c, 0, sizeof(*c));
 	c->buf = buf;
-	c->fd = res;
-	c->deadline = lp->now_ms + lp->idle_ms;
-	c->next = lp->conns;
-	if (lp->conns)
-		lp->conns->prev = c;
-	lp->conns = c;
-	if (ring_conn_submit(lp, c, OP_RECV) < 0)
-		ring_conn_close(lp, c);
+	ring_conn_read_on(lp, c);
 }
 
 /* --- timers and signals ---------------------------------------------------- */
@@ -471,9 +736,10 @@ static void on_tick(struct loop *lp)
 }
 
 /*
- * SIGTERM/SIGINT arrive as a read on a signalfd, i.e. as one more completion:
- * unlike a signal mask on the wait, this works even when the ring is so busy
- * that the wait never sleeps.
+ * SIGTERM/SIGINT arrive as the signalfd turning readable, i.e. as one more
+ * completion: unlike a signal mask on the wait, this works even when the
+ * ring is so busy that the wait never sleeps. A poll, not a read: the signal
+ * stays pending, so work_run still sees it while a /sleep runs.
  */
 static int arm_signal(struct loop *lp)
 {
@@ -481,7 +747,7 @@ static int arm_signal(struct loop *lp)
 
 	if (!sqe)
 		return -1;
-	io_uring_prep_read(sqe, lp->sfd, &lp->siginfo, sizeof(lp->siginfo), 0);
+	io_uring_prep_poll_add(sqe, lp->sfd, POLLIN);
 	io_uring_sqe_set_data64(sqe, UD_SIGNAL);
 	return 0;
 }
@@ -525,50 +791,77 @@ static const char *unavailable_reason(int err)
 }
 
 /*
- * Create the ring with the best flags this kernel takes: one issuer with
- * deferred task work (6.1+), cooperative task work (5.19+), or none.
+ * Create the ring with the step's flags: none below defer-taskrun, one
+ * issuer with deferred task work from it on (6.1), and a kernel thread
+ * polling the submission queue for sqpoll (5.11 unprivileged), which the
+ * kernel refuses beside DEFER_TASKRUN, so that step drops it. That thread is
+ * an io thread of this process (iou-sqp-<pid> in /proc/<pid>/task): its CPU
+ * time counts in the process's own.
  */
 static int ring_init(struct loop *lp)
 {
-	static const unsigned flags[] = { IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
-		                          IORING_SETUP_COOP_TASKRUN, 0 };
-	int r = -EINVAL;
+	struct io_uring_params p = { 0 };
 
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]) && r == -EINVAL; i++) {
-		struct io_uring_params p = { .flags = flags[i] };
-
-		r = io_uring_queue_init_params(RING_ENTRIES, &lp->ring, &p);
+	if (lp->step >= STEP_DEFER_TASKRUN)
+		p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+	if (lp->step >= STEP_SQPOLL) {
+		p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_SQPOLL;
+		p.sq_thread_idle = SQPOLL_IDLE_MS;
 	}
-	return r;
+	return io_uring_queue_init_params(RING_ENTRIES, &lp->ring, &p);
 }
 
-/* The operations this model submits, all in the kernel since 5.6: NULL, or the missing one's name.
- */
+/* The operations the step submits: NULL, or the first one the kernel lacks. */
 static const char *missing_op(struct loop *lp)
 {
 	static const struct {
 		int op;
+		enum step from; /* the first step that submits it */
 		const char *name;
 	} ops[] = {
-		{ IORING_OP_ACCEPT, "ACCEPT" },
-		{ IORING_OP_RECV, "RECV" },
-		{ IORING_OP_SEND, "SEND" },
-		{ IORING_OP_SENDMSG, "SENDMSG" },
-		{ IORING_OP_TIMEOUT, "TIMEOUT" },
-		{ IORING_OP_READ, "READ" },
-		{ IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL" },
+		{ IORING_OP_ACCEPT, STEP_BASIC, "ACCEPT" },
+		{ IORING_OP_RECV, STEP_BASIC, "RECV" },
+		{ IORING_OP_SEND, STEP_BASIC, "SEND" },
+		{ IORING_OP_SENDMSG, STEP_BASIC, "SENDMSG" },
+		{ IORING_OP_TIMEOUT, STEP_BASIC, "TIMEOUT" },
+		{ IORING_OP_POLL_ADD, STEP_BASIC, "POLL_ADD" },
+		{ IORING_OP_ASYNC_CANCEL, STEP_BASIC, "ASYNC_CANCEL" },
+		{ IORING_OP_CLOSE, STEP_FASTPOLL, "CLOSE" },
+		{ IORING_OP_SHUTDOWN, STEP_REGISTERED, "SHUTDOWN" },
+		{ IORING_OP_SENDMSG_ZC, STEP_SEND_ZC, "SENDMSG_ZC" },
 	};
 	struct io_uring_probe *probe = io_uring_get_probe_ring(&lp->ring);
 	const char *missing = NULL;
 
 	if (!probe)
 		return "probe";
-	lp->ring_close = io_uring_opcode_supported(probe, IORING_OP_CLOSE); /* optional */
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]) && !missing; i++)
-		if (!io_uring_opcode_supported(probe, ops[i].op))
+		if (lp->step >= ops[i].from && !io_uring_opcode_supported(probe, ops[i].op))
 			missing = ops[i].name;
 	io_uring_free_probe(probe);
 	return missing;
+}
+
+/*
+ * The registered step: a table of direct descriptors that accept fills (as
+ * large as RLIMIT_NOFILE lets it be), and the ring's own fd registered, so
+ * that io_uring_enter need not look it up each call. NULL, or what failed.
+ */
+static const char *registered_init(struct loop *lp)
+{
+	struct rlimit rl;
+	unsigned n = 1024;
+
+	if (lp->step < STEP_REGISTERED)
+		return NULL;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		n = rl.rlim_cur > 65536 ? 65536 : (unsigned)rl.rlim_cur;
+	if (io_uring_register_files_sparse(&lp->ring, n) < 0)
+		return "io_uring_register_files_sparse";
+	lp->fixed = 1;
+	if (io_uring_register_ring_fd(&lp->ring) != 1)
+		return "io_uring_register_ring_fd";
+	return NULL;
 }
 
 /*
@@ -617,7 +910,7 @@ static void drain(struct loop *lp)
 	long deadline = clock_now_ms() + 300;
 	struct io_uring_sqe *sqe;
 
-	lp->ring_close = 0; /* the last submission may never be made: close at once */
+	lp->draining = 1; /* the last submission may never be made: close at once */
 	for (struct ring_conn *c = lp->conns, *next; c; c = next) {
 		next = c->next;
 		ring_conn_close(lp, c);
@@ -641,7 +934,8 @@ static void drain(struct loop *lp)
 		{
 			if (cqe->user_data == UD_ACCEPT) {
 				if (cqe->res >= 0)
-					close(cqe->res); /* accepted before the cancel took */
+					close_fd(lp,
+					         cqe->res); /* accepted before the cancel took */
 				if (!(cqe->flags & IORING_CQE_F_MORE))
 					lp->accept_armed = 0;
 			} else if (cqe->user_data == UD_TICK) {
@@ -655,47 +949,61 @@ static void drain(struct loop *lp)
 	}
 }
 
-int main(int argc, char **argv)
-{
-	struct loop loop = { .lfd = -1, .sfd = -1, .multishot = 1, .poll_first = 1 }, *lp = &loop;
-	struct opts o;
-	const char *missing;
-	int r, rc = 1;
+#define EXIT_SKIP 77 /* the harness and the tests read it as "skipped: <reason>" */
 
-	/* SIGTERM/SIGINT are read from a signalfd on the ring (sig_fd), not sig_init */
-	server_init(argc, argv, "io_uring",
-	            "io_uring proactor: one ring, accept/recv/send completions, --workers ignored.",
-	            SERVER_OWN_SIGNALS, &o);
-	lp->idle_ms = o.timeout * 1000L;
-	lp->jobs_tail = &lp->jobs;
-	if ((r = ring_init(lp)) < 0) {
-		if (r == -ENOSYS || r == -EPERM || r == -EACCES || r == -ENOMEM) {
-			fprintf(stderr, "io_uring: skipped: %s\n", unavailable_reason(-r));
-			return 77;
-		}
+/* Ring, buffers, signals and listener for the step: 0, or the exit status (EXIT_SKIP). */
+static int loop_init(struct loop *lp, const struct opts *o)
+{
+	const char *missing, *step = step_names[lp->step];
+	int r = ring_init(lp);
+
+	if (r == -ENOSYS || r == -EPERM || r == -EACCES || r == -ENOMEM) {
+		fprintf(stderr, "io_uring: skipped: %s\n", unavailable_reason(-r));
+		return EXIT_SKIP;
+	}
+	if (r == -EINVAL) {
+		fprintf(stderr, "io_uring: skipped: the kernel refuses the ring of --uring %s\n",
+		        step);
+		return EXIT_SKIP;
+	}
+	if (r < 0) {
 		fprintf(stderr, "io_uring: io_uring_queue_init: %s\n", strerror(-r));
 		return 1;
 	}
+	lp->ring_up = 1;
 	if ((missing = missing_op(lp))) {
 		fprintf(stderr, "io_uring: skipped: the kernel lacks IORING_OP_%s\n", missing);
-		io_uring_queue_exit(&lp->ring);
-		return 77;
+		return EXIT_SKIP;
+	}
+	if ((missing = registered_init(lp))) {
+		fprintf(stderr, "io_uring: skipped: --uring %s: %s failed\n", step, missing);
+		return EXIT_SKIP;
 	}
 	bufs_init(lp);
+	if (!lp->bufs && lp->step >= STEP_MULTISHOT_RECV) {
+		fprintf(stderr, "io_uring: skipped: --uring %s needs provided buffer rings\n",
+		        step);
+		return EXIT_SKIP;
+	}
 	if ((lp->sfd = sig_fd()) < 0) {
 		perror("io_uring: signals");
-		goto out;
+		return 1;
 	}
-	lp->lfd = server_listen(&o, "io_uring", 0);
+	lp->lfd = server_listen(o, "io_uring", 0);
 	if (arm_signal(lp) < 0 || net_announce(lp->lfd) < 0)
-		goto out;
+		return 1;
+	return 0;
+}
 
-	/* The whole model: keep accept and the tick armed, submit, wait, act on each completion,
-	 * run one job. */
+/* The whole model: keep accept and the tick armed, submit, wait, act on each completion, run
+ * one job. 0 on a signal, 1 on a failure of the ring. */
+static int loop_run(struct loop *lp)
+{
 	lp->now_ms = clock_now_ms();
 	while (!lp->stop) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
+		int r;
 
 		if (!lp->accept_armed && !lp->accept_paused)
 			arm_accept(lp);
@@ -707,7 +1015,7 @@ int main(int argc, char **argv)
 			r = io_uring_submit_and_wait_timeout(&lp->ring, &cqe, 1, NULL, NULL);
 		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY && r != -ETIME) {
 			fprintf(stderr, "io_uring: io_uring_submit_and_wait: %s\n", strerror(-r));
-			goto out;
+			return 1;
 		}
 		lp->now_ms = clock_now_ms();
 		io_uring_for_each_cqe(&lp->ring, head, cqe)
@@ -719,10 +1027,35 @@ int main(int argc, char **argv)
 		if (!lp->stop) /* the signalfd took the signal: work_run could no longer see it */
 			job_run(lp);
 	}
-	rc = 0;
-out:
-	drain(lp);
-	io_uring_queue_exit(&lp->ring);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct loop loop = { .lfd = -1, .sfd = -1, .multishot = 1, .poll_first = 1 }, *lp = &loop;
+	struct opts_choice uring = { .name = "uring",
+		                     .values = step_names,
+		                     .index = STEP_DEFAULT,
+		                     .help = "the io_uring features used, each step adding one "
+		                             "(README.md)" };
+	struct opts o;
+	int rc;
+
+	/* SIGTERM/SIGINT are read from a signalfd on the ring (sig_fd), not sig_init */
+	server_init_choice(argc, argv, "io_uring",
+	                   "io_uring proactor: one ring, accept/recv/send completions, --workers "
+	                   "ignored.",
+	                   SERVER_OWN_SIGNALS, &uring, &o);
+	lp->step = (enum step)uring.index;
+	lp->idle_ms = o.timeout * 1000L;
+	lp->jobs_tail = &lp->jobs;
+	rc = loop_init(lp, &o);
+	if (rc == 0)
+		rc = loop_run(lp);
+	if (lp->ring_up) {
+		drain(lp);
+		io_uring_queue_exit(&lp->ring);
+	}
 	while (lp->conns) /* only if the drain ran out of time */
 		ring_conn_free(lp, lp->conns);
 	spares_free(lp);

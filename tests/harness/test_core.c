@@ -393,6 +393,17 @@ static void test_plan_order(void **state)
 	assert_int_equal(plan_add_model(&p, "thread", "/x/thread"), 0);
 	assert_int_equal(plan_add_model(&p, "poll", "/x/poll"), 0);
 	assert_int_equal(plan_add_model(&p, "poll", "/y/poll"), -1);
+	/* a variant: its model's binary and base, its own name and flags */
+	assert_int_equal(plan_add_variant(&p, "epoll", "lt", "--trigger=level"), 0);
+	assert_string_equal(p.models[3].name, "epoll:lt");
+	assert_string_equal(p.models[3].base, "epoll");
+	assert_string_equal(p.models[3].path, "/x/epoll");
+	assert_string_equal(p.models[3].flags, "--trigger=level");
+	assert_string_equal(p.models[0].flags, "");
+	assert_int_equal(plan_add_variant(&p, "epoll", "lt", "--trigger=level"), 0); /* there */
+	assert_int_equal(p.nmodels, 4);
+	assert_int_equal(plan_add_variant(&p, "nosuch", "lt", "--x"), -1);
+	assert_int_equal(plan_select(&p, "epoll thread poll", err, sizeof(err)), 0);
 	p.nlevels = plan_parse_levels("1 8", p.levels, PLAN_MAX_LEVELS);
 	p.reps = 2;
 	p.order_seed = 0; /* the listed order (the shuffled one: test_window.c) */

@@ -254,6 +254,55 @@ static void test_facts(void **state)
 	assert_false(f.known);
 }
 
+/* The Variants line: NAME=FLAGS words; anything else makes the whole line bad. */
+static void test_variants(void **state)
+{
+	static const struct {
+		const char *text;
+		int n;             /* facts_variants' return */
+		const char *first; /* with n > 0: "name flags" of the first variant */
+		const char *last;  /* and of the last */
+	} cases[] = {
+		{ "# io_uring\nFacts: keepalive=yes\nVariants: a=--x=1 b=--x=2,--y\n", 2, "a --x=1",
+		  "b --x=2,--y" },
+		{ "Variants: only=--uring=basic\r\n", 1, "only --uring=basic",
+		  "only --uring=basic" },
+		{ "Variants:\n", 0, NULL, NULL },
+		{ "no line\n", 0, NULL, NULL },
+		{ " Variants: a=--x\n", 0, NULL, NULL }, /* not at the start of a line */
+		{ "Variants: a\n", -1, NULL, NULL },     /* no flags */
+		{ "Variants: =--x\n", -1, NULL, NULL },  /* no name */
+		{ "Variants: a=\n", -1, NULL, NULL },
+		{ "Variants: a:b=--x\n", -1, NULL, NULL }, /* a name with the separator */
+		{ "Variants: a=--x a=--y\n", -1, NULL, NULL },
+		{ "Variants: a=1 b=2 c=3 d=4 e=5\n", -1, NULL, NULL }, /* more than max (4) */
+		{ "Variants: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=--x\n", -1, NULL, NULL },
+	};
+	struct facts_variant v[4];
+	char got[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = facts_variants(cases[i].text, v, 4);
+
+		if (n != cases[i].n)
+			fail_msg("variants case %zu (%s): %d, expected %d", i, cases[i].text, n,
+			         cases[i].n);
+		if (n <= 0)
+			continue;
+		snprintf(got, sizeof(got), "%s %s", v[0].name, v[0].flags);
+		if (strcmp(got, cases[i].first))
+			fail_msg("variants case %zu: first '%s', expected '%s'", i, got,
+			         cases[i].first);
+		snprintf(got, sizeof(got), "%s %s", v[n - 1].name, v[n - 1].flags);
+		if (strcmp(got, cases[i].last))
+			fail_msg("variants case %zu: last '%s', expected '%s'", i, got,
+			         cases[i].last);
+	}
+	assert_int_equal(facts_variants_load("/nonexistent", "io_uring", v, 4), -1);
+}
+
 /* The Facts line's wait= key: optional, and an unknown value is no law, never a guess. */
 static void test_facts_wait(void **state)
 {
@@ -1060,6 +1109,7 @@ int main(void)
 		cmocka_unit_test(test_facts),
 		cmocka_unit_test(test_facts_wait),
 		cmocka_unit_test(test_facts_discipline),
+		cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_laws),
 		cmocka_unit_test(test_per_scenario),

@@ -3,7 +3,9 @@
 #
 #   tests/integration/run.sh [--bin DIR] [--probe PATH] [MODEL...]
 #
-# Models are the executables in DIR (default bin) except harness, or the MODELs named. Names
+# Models are the executables in DIR (default bin) except harness, each followed by its
+# variants (the Variants line of its README, run with their flags), or the MODELs named: a name,
+# NAME:VARIANT or NAME:* (all its variants; tests/lib/facts.sh, models_expand). Names
 # starting with ref- are reference servers (not bound by the contract) and are skipped. Each
 # model runs with `--port 0 --timeout 3` through tests/lib/server.sh. One line per check:
 # `ok - <model>: <check>`, `not ok - <model>: <check>: <why>` (then the tail of the server's
@@ -72,16 +74,17 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/integration.XXXXXX") || exit 1
 # --- reporting ---------------------------------------------------------------------------
 
 MODEL=
+LABEL= # MODEL, or MODEL:VARIANT
 WHY=
 
 ok() {
-	echo "ok - $MODEL: $1"
+	echo "ok - $LABEL: $1"
 	PASSED=$((PASSED + 1))
 }
 
 # not_ok CHECK WHY: the failure, then the tail of the server's stderr for context.
 not_ok() {
-	echo "not ok - $MODEL: $1: $2"
+	echo "not ok - $LABEL: $1: $2"
 	FAILED=$((FAILED + 1))
 	local tail
 	tail=$(server_log_tail 5)
@@ -90,7 +93,7 @@ not_ok() {
 }
 
 skip() {
-	echo "skip - $MODEL: $1"
+	echo "skip - $LABEL: $1"
 	SKIPPED=$((SKIPPED + 1))
 }
 
@@ -504,20 +507,32 @@ stop_under_load() {
 # --- per model ---------------------------------------------------------------------------
 
 BIN_PATH=
+VARIANT_ARGS=() # the variant's flags, after SERVER_ARGS
 
 # (Re)start the model for the remaining checks; a failure is reported as CHECK.
 start_model() {
-	if ! server_start "$BIN_PATH" "${SERVER_ARGS[@]}" 2>"$WORK/start.err"; then
+	if ! server_start "$BIN_PATH" "${SERVER_ARGS[@]}" "${VARIANT_ARGS[@]}" 2>"$WORK/start.err"; then
 		not_ok "${1:-restart}" "$(tr '\n' ' ' <"$WORK/start.err")"
 		return 1
 	fi
 	URL=http://127.0.0.1:$SERVER_PORT
 }
 
+# run_model PATH[:VARIANT]: every check, on the model or on one of its variants.
 run_model() {
 	local rc
-	MODEL=$(basename "$1")
-	BIN_PATH=$1
+	BIN_PATH=${1%%:*}
+	MODEL=$(basename "$BIN_PATH")
+	LABEL=$(basename "$1")
+	VARIANT_ARGS=()
+	if [[ $1 == *:* ]]; then
+		local flags
+		if ! flags=$(variant_flags "$ROOT" "$MODEL" "${1#*:}"); then
+			not_ok "variant" "$flags"
+			return
+		fi
+		mapfile -t VARIANT_ARGS <<<"$flags"
+	fi
 	if [[ $MODEL == ref-* ]]; then
 		skip "reference server, not bound by the contract"
 		return
@@ -533,7 +548,7 @@ run_model() {
 	PARALLEL_ONE=0
 	[[ $(facts_get "$facts" parallel) == 1 ]] && PARALLEL_ONE=1
 
-	server_start "$BIN_PATH" "${SERVER_ARGS[@]}" 2>"$WORK/start.err"
+	server_start "$BIN_PATH" "${SERVER_ARGS[@]}" "${VARIANT_ARGS[@]}" 2>"$WORK/start.err"
 	rc=$?
 	if ((rc == 77)); then
 		skip "$SERVER_SKIP"
@@ -640,15 +655,7 @@ defaults_checks() {
 }
 
 find_probe || exit 1
-if ((${#MODELS[@]} == 0)); then
-	for f in "$BIN_DIR"/*; do
-		[[ -f $f && -x $f && $(basename "$f") != harness ]] && MODELS+=("$f")
-	done
-else
-	for i in "${!MODELS[@]}"; do
-		[[ ${MODELS[$i]} == */* ]] || MODELS[i]=$BIN_DIR/${MODELS[$i]}
-	done
-fi
+mapfile -t MODELS < <(models_expand "$ROOT" "$BIN_DIR" "${MODELS[@]}")
 if ((${#MODELS[@]} == 0)); then
 	echo "run.sh: no models in $BIN_DIR" >&2
 	echo "0 passed, 1 failed"

@@ -4,7 +4,8 @@
 #   tests/robust/run.sh [--bin DIR] [--tool HOSTILE] [MODEL...]
 #
 # Runs each check below on each model (default: every executable in DIR, default bin/, except
-# harness), each on a fresh server on 127.0.0.1, and prints `ok - <model>: <check> (<figure>)`,
+# harness, each followed by its variants: MODEL:VARIANT, run with the flags of its README's
+# Variants line; a MODEL named may be NAME:VARIANT or NAME:*), each on a fresh server on 127.0.0.1, and prints `ok - <model>: <check> (<figure>)`,
 # `not ok - <model>: <check>: <why>` or `skip - <model>: <why>`, then `N passed, N failed,
 # N skipped`; exit 1 on any failure. HOSTILE is the C client (default $BUILD/tests/hostile,
 # BUILD defaulting to build/). Checks:
@@ -84,7 +85,8 @@ done
 . "$root/tests/lib/server.sh"
 # shellcheck source=../lib/facts.sh
 . "$root/tests/lib/facts.sh"
-((${#models[@]})) || mapfile -t models < <(server_models "$bindir")
+# every model followed by its variants (NAME:VARIANT), or the ones named
+mapfile -t models < <(models_expand "$root" "$bindir" "${models[@]}")
 ((${#models[@]})) || { echo "run.sh: no models in $bindir" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/robust.XXXXXX") || exit 2
@@ -114,7 +116,7 @@ not_ok() {
 start() {
 	local check=$1 rc
 	shift
-	server_start "${start_bin:-$bin}" "$@" 2>"$work/start.err"
+	server_start "${start_bin:-$bin}" "$@" "${variant_args[@]}" 2>"$work/start.err"
 	rc=$?
 	if ((rc == 77)); then
 		return 77
@@ -366,8 +368,17 @@ run_model() {
 }
 
 t_all=$(server_now_ms)
-for model in "${models[@]}"; do
-	bin=$bindir/$model
+for spec in "${models[@]}"; do
+	bin=${spec%%:*}
+	model=$(basename "$spec")
+	variant_args=()
+	if [[ $spec == *:* ]]; then
+		if ! flags=$(variant_flags "$root" "$(basename "$bin")" "${spec#*:}"); then
+			not_ok variant "$flags"
+			continue
+		fi
+		mapfile -t variant_args <<<"$flags"
+	fi
 	start_bin=
 	if [[ $model == ref-* ]]; then
 		echo "skip - $model: reference server, not bound by the model contract"
