@@ -19,6 +19,8 @@ packages=(
 	gnuplot-nox                        # charts
 	procps psmisc iproute2             # ps, fuser, ss used by the tests
 	linux-perf                         # syscalls, context switches per request; make explain
+	python3                            # the fileset test's independent content check
+	time                               # /usr/bin/time: scripts/files-bench.sh's server CPU
 )
 if [ "${OPTIONAL:-0}" = 1 ]; then
 	packages+=(nginx-light)

@@ -17,6 +17,7 @@ struct conn_buf *bufpool_get(struct bufpool *p, int defer_work)
 
 void bufpool_put(struct bufpool *p, struct conn_buf *b)
 {
+	conn_release(b);
 	if (p->n < BUFPOOL_MAX)
 		p->spare[p->n++] = b;
 	else

@@ -26,7 +26,7 @@ struct bufpool {
  */
 struct conn_buf *bufpool_get(struct bufpool *p, int defer_work);
 
-/* Give b back to p (or free it when p is full). */
+/* Give b back to p (or free it when p is full), closing the file it was sending (conn_release). */
 void bufpool_put(struct bufpool *p, struct conn_buf *b);
 
 /* Free every spare buffer (at exit). */

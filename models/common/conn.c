@@ -1,6 +1,7 @@
 /* conn.c -- the shared request handler: parse, answer, and move bytes. */
 #include "conn.h"
 #include "clock.h"
+#include "file.h"
 #include "resp.h"
 #include "sig.h"
 
@@ -8,6 +9,7 @@
 #include <poll.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -23,6 +25,31 @@ void conn_reset(struct conn_buf *c)
 	c->defer_work = dw;
 }
 
+/* The file body is all taken (or abandoned): close it, and the body is done. */
+static void file_done(struct conn_buf *c)
+{
+	close(c->body_fd);
+	c->body_file = 0;
+	c->body_len = c->body_sent = 0;
+}
+
+void conn_release(struct conn_buf *c)
+{
+	if (c->body_file)
+		file_done(c);
+}
+
+/*
+ * The file cannot give the rest of its body (a read error, or it shrank
+ * since fstat): the Content-Length already went out, so the only honest end
+ * is to close the connection after what was sent; the client sees it short.
+ */
+static void file_broken(struct conn_buf *c)
+{
+	file_done(c);
+	c->close = 1;
+}
+
 /* A reply with out[]'s own error body, or only its head for HEAD. */
 static size_t error_reply(char *o, size_t room, int status, int head)
 {
@@ -31,12 +58,28 @@ static size_t error_reply(char *o, size_t room, int status, int head)
 	return head ? resp_head_len(o, n) : n;
 }
 
-/* The reply to the complete request req, whose work w is done, into o[0..room). */
+/*
+ * The reply to the complete request req, whose work w is done, into o[0..room).
+ * A /file/ request comes with its open file fd of size bytes: its body, or
+ * closed at once for HEAD and an empty file.
+ */
 static size_t reply(struct conn_buf *c, char *o, size_t room, const struct http_request *req,
-                    const struct work *w, int keep_alive)
+                    const struct work *w, int fd, off_t size, int keep_alive)
 {
 	size_t n;
 
+	if (w->kind == WORK_FILE) {
+		n = resp_bytes_head(o, room, (size_t)size, keep_alive);
+		if (req->head || size == 0) {
+			close(fd);
+			return n;
+		}
+		c->body_file = 1;
+		c->body_fd = fd;
+		c->body_len = (size_t)size;
+		c->body_sent = 0;
+		return n;
+	}
 	if (w->kind != WORK_BYTES) {
 		n = resp_ok(o, room, keep_alive);
 		return req->head ? n - RESP_BODY_LEN : n;
@@ -49,6 +92,16 @@ static size_t reply(struct conn_buf *c, char *o, size_t room, const struct http_
 	return n;
 }
 
+/* Answer the request with the error status and close: returns 0, as nothing was answered. */
+static int refuse(struct conn_buf *c, const struct http_request *req, int status)
+{
+	c->out_len +=
+	    error_reply(c->out + c->out_len, CONN_OUT_CAP - c->out_len, status, req->head);
+	c->error = status;
+	c->close = 1;
+	return 0;
+}
+
 /*
  * Answer the request at the head of c->in (n bytes, parsed into req): run or
  * defer its work, build its reply. Returns 1 when answered, 0 when deferred.
@@ -58,11 +111,18 @@ static int answer(struct conn_buf *c, const struct http_request *req)
 	char *o = c->out + c->out_len;
 	size_t room = CONN_OUT_CAP - c->out_len;
 	struct work w;
+	off_t size = 0;
+	int fd = -1, status;
 
-	if (work_parse(req->target, req->target_len, &w) < 0) {
-		c->out_len += error_reply(o, room, 400, req->head);
-		c->error = 400;
-		c->close = 1;
+	if (work_parse(req->target, req->target_len, &w) < 0)
+		return refuse(c, req, 400);
+	if (w.kind == WORK_FILE && (fd = file_open(w.name, w.arg, &size, &status)) < 0)
+		return refuse(c, req, status);
+	/* a helper reads a file that is not in memory (offload); the loop opens it again after */
+	if (fd >= 0 && !req->head && c->defer_work && !c->work_done && !file_resident(fd, size)) {
+		close(fd);
+		c->work = w;
+		c->deferred = 1;
 		return 0;
 	}
 	if (work_blocks(&w) && !c->work_done) {
@@ -74,7 +134,7 @@ static int answer(struct conn_buf *c, const struct http_request *req)
 		work_run(&w);
 	}
 	c->work_done = c->continued = 0;
-	c->out_len += reply(c, o, room, req, &w, req->keep_alive && !c->no_keepalive);
+	c->out_len += reply(c, o, room, req, &w, fd, size, req->keep_alive && !c->no_keepalive);
 	c->close = !req->keep_alive || c->no_keepalive;
 	c->requests++;
 	return 1;
@@ -154,7 +214,33 @@ size_t conn_out_pending(const struct conn_buf *c)
 	return c->out_len - c->out_sent + (c->body_len - c->body_sent);
 }
 
-int conn_out_iov(const struct conn_buf *c, struct iovec *iov)
+/*
+ * The read path: read the file body's next slice into the free end of out[]
+ * (bytes already there stay put: they may be in flight), counting it taken.
+ */
+static void file_read_slice(struct conn_buf *c)
+{
+	size_t room = CONN_OUT_CAP - c->out_len, left = c->body_len - c->body_sent;
+	ssize_t n;
+
+	if (room == 0 || left == 0)
+		return;
+	do
+		n = pread(c->body_fd, c->out + c->out_len, room < left ? room : left,
+		          (off_t)c->body_sent);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		file_broken(c);
+		return;
+	}
+	c->out_len += (size_t)n;
+	c->body_sent += (size_t)n;
+	if (c->body_sent == c->body_len)
+		file_done(c);
+}
+
+/* out[] and, unless it is a file, a slice of the body: what conn_out_iov fills. */
+static int out_iov(const struct conn_buf *c, struct iovec *iov)
 {
 	int k = 0;
 
@@ -162,13 +248,20 @@ int conn_out_iov(const struct conn_buf *c, struct iovec *iov)
 		iov[k].iov_base = (char *)c->out + c->out_sent;
 		iov[k++].iov_len = c->out_len - c->out_sent;
 	}
-	if (c->body_sent < c->body_len) {
+	if (!c->body_file && c->body_sent < c->body_len) {
 		size_t len = c->body_len - c->body_sent;
 
 		iov[k].iov_base = (char *)work_body(c->body_sent, &len);
 		iov[k++].iov_len = len;
 	}
 	return k;
+}
+
+int conn_out_iov(struct conn_buf *c, struct iovec *iov)
+{
+	if (c->body_file)
+		file_read_slice(c);
+	return out_iov(c, iov);
 }
 
 void conn_out_advance(struct conn_buf *c, size_t n)
@@ -201,21 +294,59 @@ ssize_t conn_read(int fd, struct conn_buf *c)
 	return n;
 }
 
+/* sendfile the file body's next bytes to fd: 1 some sent (or the file broke), 0 would block, -1. */
+static int file_send(int fd, struct conn_buf *c)
+{
+	off_t off = (off_t)c->body_sent;
+	ssize_t n;
+
+	do
+		n = sendfile(fd, c->body_fd, &off, c->body_len - c->body_sent);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	if (n == 0) { /* the file shrank since fstat */
+		file_broken(c);
+		return 1;
+	}
+	c->body_sent += (size_t)n;
+	if (c->body_sent == c->body_len)
+		file_done(c);
+	return 1;
+}
+
 int conn_write(int fd, struct conn_buf *c)
 {
 	struct iovec iov[CONN_IOV];
 	struct msghdr m = { .msg_iov = iov };
 
-	while ((m.msg_iovlen = (size_t)conn_out_iov(c, iov)) > 0) {
-		ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL);
+	for (;;) {
+		int by_sendfile = c->body_file && file_io() == FILE_IO_SENDFILE;
+		ssize_t n;
 
+		if (by_sendfile && c->out_sent == c->out_len) { /* the head is out: the file now */
+			int r = file_send(fd, c);
+
+			if (r <= 0)
+				return r;
+			continue;
+		}
+		m.msg_iovlen = (size_t)(by_sendfile ? out_iov(c, iov) : conn_out_iov(c, iov));
+		if (m.msg_iovlen == 0)
+			return 1;
+		/*
+		 * MSG_MORE while the file has more to come (the head before sendfile, or
+		 * a slice read into out[]): the kernel fills whole segments. Without it,
+		 * 8 KiB slices are small segments on loopback (MSS 64 KiB), and Nagle
+		 * holds each reply's tail until the client's delayed ACK: ~40 ms a reply.
+		 */
+		n = sendmsg(fd, &m, MSG_NOSIGNAL | (c->body_file ? MSG_MORE : 0));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 		conn_out_advance(c, (size_t)n);
 	}
-	return 1;
 }
 
 int conn_drain(int fd)
@@ -332,6 +463,7 @@ unsigned long conn_serve_held(int fd, int timeout_s, int flags, int *linger)
 		}
 	}
 out:
+	conn_release(&c); /* a reply cut short leaves its file open */
 	*linger = graceful && c.linger;
 	return c.requests;
 }

@@ -7,14 +7,23 @@
  * A reply is its head in out[] plus, for /bytes, an optional reference to the
  * shared read-only body (work.h): body_len bytes that follow out[] on the
  * wire, sent from the shared buffer in slices (conn_out_iov), never copied.
- * While a body is pending nothing more is answered, so it is always the last
- * thing queued, and a client that stops reading holds only its socket buffers.
+ * For /file/ the body is an open file instead (body_file, body_fd: file.h):
+ * conn_write sends it with sendfile, or, on the read path and for a model
+ * that sends by itself, conn_out_iov reads the next slice into out[] once
+ * out[] has room; body_sent then counts the bytes taken from the file. The
+ * file is closed once all of it is taken, or by conn_release. While a body
+ * is pending nothing more is answered, so it is always the last thing
+ * queued, and a client that stops reading holds only its socket buffers
+ * (and, for a file, one descriptor).
  *
  * The work a request asks for (/cpu, /sleep) runs inside conn_process, on
  * the caller's thread: where the model's design runs it. A model that hands
  * it to helper threads (offload) sets defer_work: conn_process then stops at
  * such a request and leaves it in c->work, the connection waits (CONN_DEFER)
  * until a helper has done it, and conn_resume() lets the reply be built.
+ * With defer_work a /file/ whose pages are not all in memory (file_resident)
+ * is deferred too: the helper reads it in (work_run), and the file is opened
+ * again and sent once the connection resumes.
  */
 #ifndef CONN_H
 #define CONN_H
@@ -41,14 +50,19 @@ struct conn_buf {
 	int work_done;    /* its work is done (conn_resume): answer it without running it */
 	int continued;    /* "100 Continue" was sent for the first request in in[] */
 	struct work work; /* the deferred request's work, for the helper to run */
-	size_t body_len, body_sent; /* the shared body that follows out[]: body_sent of body_len */
-	unsigned long requests;     /* complete requests answered */
+	size_t body_len, body_sent; /* the body that follows out[]: body_sent of body_len */
+	int body_file;              /* the body is the open file body_fd, not the shared pattern */
+	int body_fd;
+	unsigned long requests; /* complete requests answered */
 	char in[CONN_IN_CAP];
 	char out[CONN_OUT_CAP];
 };
 
 /* Make c an empty buffer for a new connection (no_keepalive and defer_work are kept). */
 void conn_reset(struct conn_buf *c);
+
+/* Close the file c is sending, if any: before c is reset, freed or given back to a pool. */
+void conn_release(struct conn_buf *c);
 
 /*
  * Answer every complete request in c->in while a reply still fits in c->out,
@@ -98,11 +112,15 @@ size_t conn_out_pending(const struct conn_buf *c);
  * left of out[] and a slice of the shared body, and returns how many entries
  * (0: nothing to send). The body's memory is static and read-only: it may be
  * handed to the kernel or a library by reference and outlives every
- * connection. After a send of n bytes call conn_out_advance(c, n).
+ * connection. A file body is first read into the free end of out[] (the read
+ * path: this blocks on the disk for a page not in memory); bytes already in
+ * out[] never move until sent. A file that cannot be read (or shrank) ends
+ * the reply short and the connection closes. After a send of n bytes call
+ * conn_out_advance(c, n).
  */
 #define CONN_IOV 2
 struct iovec;
-int conn_out_iov(const struct conn_buf *c, struct iovec *iov);
+int conn_out_iov(struct conn_buf *c, struct iovec *iov);
 void conn_out_advance(struct conn_buf *c, size_t n);
 
 /*
@@ -110,7 +128,8 @@ void conn_out_advance(struct conn_buf *c, size_t n);
  * conn_read: recv into in[]: > 0 bytes read, 0 peer closed, -1 error,
  *            CONN_AGAIN would block (or no room: the reply queue must drain first).
  * conn_write: send out[] and the body: 1 all sent, 0 partial (wait for writability),
- *            -1 error.
+ *            -1 error. A file body goes by sendfile(2) unless file_io() is
+ *            FILE_IO_READ (then as conn_out_iov reads it).
  */
 #define CONN_AGAIN (-2)
 ssize_t conn_read(int fd, struct conn_buf *c);

@@ -1,5 +1,6 @@
 /* opts.c -- parse the shared command line. */
 #include "opts.h"
+#include "file.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +33,9 @@ static void usage_choice(FILE *f, const struct opts_choice *ch)
 static void usage(FILE *f, const char *model, const char *summary, const struct opts_choice *ch)
 {
 	fprintf(f,
-	        "usage: %s [--host ADDR] [--port N] [--workers N] [--timeout SEC] [--max-conns N]\n"
+	        /* one line: the second is the summary, which the robustness suite reads */
+	        "usage: %s [--host ADDR] [--port N] [--workers N] [--timeout SEC] [--max-conns N] "
+	        "[--docroot DIR] [--file-io sendfile|read]\n"
 	        "%s\n"
 	        "  --host ADDR     address to listen on (default 127.0.0.1)\n"
 	        "  --port N        port; 0 lets the kernel choose (default 8080)\n"
@@ -41,7 +44,10 @@ static void usage(FILE *f, const char *model, const char *summary, const struct 
 	        "  --timeout SEC   close a connection idle this long without a complete\n"
 	        "                  request (default 10)\n"
 	        "  --max-conns N   concurrent connections for process/thread-per-connection\n"
-	        "                  models; past it they answer 503 (default 1024)\n",
+	        "                  models; past it they answer 503 (default 1024)\n"
+	        "  --docroot DIR   where /file/<name> is served from (default: the generated\n"
+	        "                  file set, $XDG_CACHE_HOME/server-models/" FILE_SET_DEFAULT ")\n"
+	        "  --file-io HOW   send files with sendfile (default) or read (pread+send)\n",
 	        model, summary, OPTS_POOL, opts_cpus());
 	if (ch)
 		usage_choice(f, ch);
@@ -83,6 +89,8 @@ void opts_parse_choice(int argc, char **argv, const char *model, const char *sum
 		                     { "workers", required_argument, NULL, 'w' },
 		                     { "timeout", required_argument, NULL, 't' },
 		                     { "max-conns", required_argument, NULL, 'm' },
+		                     { "docroot", required_argument, NULL, 'd' },
+		                     { "file-io", required_argument, NULL, 'f' },
 		                     { "help", no_argument, NULL, 'h' },
 		                     { NULL, 0, NULL, 'c' }, /* the model's own, if any */
 		                     { NULL, 0, NULL, 0 } };
@@ -95,9 +103,11 @@ void opts_parse_choice(int argc, char **argv, const char *model, const char *sum
 	o->workers_set = 0;
 	o->timeout = 10;
 	o->max_conns = 1024;
+	o->docroot = NULL;
+	o->file_io = FILE_IO_SENDFILE;
 	if (choice) {
-		longopts[6].name = choice->name;
-		longopts[6].has_arg = required_argument;
+		longopts[8].name = choice->name;
+		longopts[8].has_arg = required_argument;
 	}
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -109,6 +119,12 @@ void opts_parse_choice(int argc, char **argv, const char *model, const char *sum
 			break;
 		case 't': v = o->timeout = (int)number(optarg, 1, 86400); break;
 		case 'm': v = o->max_conns = (int)number(optarg, 1, 1000000); break;
+		case 'd': o->docroot = optarg; continue;
+		case 'f':
+			v = o->file_io = !strcmp(optarg, "sendfile") ? FILE_IO_SENDFILE
+			                 : !strcmp(optarg, "read")   ? FILE_IO_READ
+			                                             : -1;
+			break;
 		case 'c':
 			if ((v = choice_index(choice, optarg)) >= 0)
 				choice->index = (int)v;
@@ -122,7 +138,8 @@ void opts_parse_choice(int argc, char **argv, const char *model, const char *sum
 			                 : ch == 'w' ? 2
 			                 : ch == 't' ? 3
 			                 : ch == 'm' ? 4
-			                             : 6]
+			                 : ch == 'f' ? 6
+			                             : 8]
 			            .name);
 			usage(stderr, model, summary, choice);
 			exit(2);

@@ -29,6 +29,8 @@ struct opts {
 	int workers_set;  /* 1 when --workers was given */
 	int timeout;      /* --timeout seconds without a complete request, default 10 */
 	int max_conns;    /* --max-conns for process/thread-per-connection models, default 1024 */
+	const char *docroot; /* --docroot DIR for /file/; NULL: the generated set (file.h) */
+	int file_io;         /* --file-io sendfile|read: enum file_io, default sendfile */
 };
 
 /*

@@ -1,5 +1,6 @@
 /* server.c -- the common start of every model's main(): fatal on failure, by design. */
 #include "server.h"
+#include "file.h"
 #include "net.h"
 #include "resp.h"
 #include "sig.h"
@@ -21,6 +22,7 @@ void server_init(int argc, char **argv, const char *model, const char *summary, 
 void server_init_choice(int argc, char **argv, const char *model, const char *summary, int flags,
                         struct opts_choice *choice, struct opts *o)
 {
+	char err[4200];
 	int r;
 
 	opts_parse_choice(argc, argv, model, summary, choice, o);
@@ -28,6 +30,10 @@ void server_init_choice(int argc, char **argv, const char *model, const char *su
 		o->workers = opts_cpus();
 	resp_init(model);
 	work_init(); /* before any fork: the children share its pages */
+	if (file_init(o->docroot, o->file_io, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", model, err);
+		exit(2); /* the argument names no directory: a bad argument */
+	}
 	/* both ignore SIGPIPE: a peer that resets mid-reply must cost an EPIPE, not the process */
 	r = (flags & SERVER_OWN_SIGNALS) ? sig_ignore_pipe() : sig_init();
 	if (r < 0) {

@@ -1,6 +1,7 @@
-/* work.c -- the target parser and the work behind /cpu, /sleep and /bytes. */
+/* work.c -- the target parser and the work behind /cpu, /sleep, /bytes and /file. */
 #include "work.h"
 #include "clock.h"
+#include "file.h"
 #include "sig.h"
 
 #include <pthread.h>
@@ -19,6 +20,7 @@ static const struct route routes[] = {
 	{ "/cpu/", 5, WORK_CPU, WORK_CPU_MAX_US },
 	{ "/sleep/", 7, WORK_SLEEP, WORK_SLEEP_MAX_MS },
 	{ "/bytes/", 7, WORK_BYTES, WORK_BYTES_MAX },
+	{ "/file/", 6, WORK_FILE, 0 }, /* a name, not a number */
 };
 
 /* 1*DIGIT in [s, s + n), at most max: 0 and *v, else -1. */
@@ -43,14 +45,21 @@ int work_parse(const char *target, size_t len, struct work *w)
 {
 	w->kind = WORK_HELLO;
 	w->arg = 0;
-	/* the hello hot path: "/" and any target not starting "/c", "/s", "/b" leave at once */
-	if (len < 5 || target[0] != '/' || !strchr("csb", target[1]))
+	w->name = NULL;
+	/* the hello hot path: "/" and any target not starting "/c", "/s", "/b", "/f" leave at once
+	 */
+	if (len < 5 || target[0] != '/' || !strchr("csbf", target[1]))
 		return 0;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct route *r = &routes[i];
 
 		if (len >= r->len && memcmp(target, r->prefix, r->len) == 0) {
 			w->kind = r->kind;
+			if (r->kind == WORK_FILE) {
+				w->name = target + r->len;
+				w->arg = len - r->len;
+				return file_name_ok(w->name, w->arg) ? 0 : -1;
+			}
 			return number(target + r->len, len - r->len, r->max, &w->arg);
 		}
 	}
@@ -124,6 +133,8 @@ void work_run(const struct work *w)
 		burn_cpu(w->arg);
 	else if (w->kind == WORK_SLEEP)
 		sleep_ms(w->arg);
+	else if (w->kind == WORK_FILE)
+		file_warm(w->name, w->arg); /* a failure shows again when the loop opens it */
 }
 
 /*

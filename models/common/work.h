@@ -8,6 +8,8 @@
  *                the reply is "Hello world"
  *   /bytes/<n>   a 200 reply whose body is exactly <n> bytes of the pattern
  *                below, 0..WORK_BYTES_MAX
+ *   /file/<name> the file <name> from the document root (file.h): a name
+ *                that file_name_ok refuses makes the request a 400
  *   anything else: "Hello world", as before.
  * <number> is 1*DIGIT and nothing after it (no sign, no query): a number that
  * is empty, malformed, out of range or that overflows makes the request a 400.
@@ -34,17 +36,19 @@ enum work_kind {
 	WORK_CPU,       /* arg: microseconds of thread CPU time */
 	WORK_SLEEP,     /* arg: milliseconds */
 	WORK_BYTES,     /* arg: body length */
+	WORK_FILE,      /* name: the file's name, arg: its length */
 };
 
 struct work {
 	int kind;          /* enum work_kind */
 	unsigned long arg; /* its number */
+	const char *name;  /* WORK_FILE: the name, in the request's own bytes (not terminated) */
 };
 
 /*
  * Map the request-target [target, target + len) to its work. Returns 0, or
- * -1 for a /cpu/, /sleep/ or /bytes/ target whose number is bad (answer 400).
- * Pure; never reads past len.
+ * -1 for a /cpu/, /sleep/ or /bytes/ target whose number is bad, or a
+ * /file/ target whose name is (answer 400). Pure; never reads past len.
  */
 int work_parse(const char *target, size_t len, struct work *w);
 
@@ -53,8 +57,9 @@ int work_blocks(const struct work *w);
 
 /*
  * Do w's blocking part on the calling thread: burn its CPU time or sleep;
- * nothing for other kinds. A sleep ends early, within WORK_STOP_CHECK_MS,
- * once a stop is requested: sig_stop set, or SIGTERM/SIGINT pending for a
+ * for a file, read it into the page cache (file_warm: what a helper does for
+ * a file that is not resident); nothing for other kinds. A sleep ends early, within
+ * WORK_STOP_CHECK_MS, once a stop is requested: sig_stop set, or SIGTERM/SIGINT pending for a
  * thread that blocks them (sig.h), so a sleeping request does not hold
  * shutdown; a CPU burn (at most 1 s) ends once sig_stop is set. Thread-safe.
  */

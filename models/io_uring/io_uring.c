@@ -312,16 +312,22 @@ static void ring_conn_close(struct loop *lp, struct ring_conn *c)
 static void ring_prep_send(struct loop *lp, struct io_uring_sqe *sqe, struct ring_conn *c)
 {
 	int n = conn_out_iov(c->buf, c->iov);
+	/*
+	 * A /file/ body goes out as slices read into out[]: MSG_MORE while the file
+	 * has more to come, as conn_write does, or Nagle holds each slice's tail
+	 * until the client's delayed ACK (about 40 ms a reply on loopback).
+	 */
+	int flags = MSG_NOSIGNAL | (c->buf->body_file ? MSG_MORE : 0);
 
 	if (n == 1) {
-		io_uring_prep_send(sqe, c->fd, c->iov[0].iov_base, c->iov[0].iov_len, MSG_NOSIGNAL);
+		io_uring_prep_send(sqe, c->fd, c->iov[0].iov_base, c->iov[0].iov_len, flags);
 		return;
 	}
 	c->msg = (struct msghdr){ .msg_iov = c->iov, .msg_iovlen = (size_t)n };
 	if (lp->step >= STEP_SEND_ZC)
-		io_uring_prep_sendmsg_zc(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+		io_uring_prep_sendmsg_zc(sqe, c->fd, &c->msg, flags);
 	else
-		io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+		io_uring_prep_sendmsg(sqe, c->fd, &c->msg, flags);
 }
 
 /*

@@ -28,7 +28,9 @@
  * (EVCONN_DEFER: neither read nor written) and goes on the `todo` queue;
  * a helper runs the work, puts the connection on the `done` queue and
  * writes the eventfd; the loop, woken by it, answers (evconn_resume).
- * Everything else, /bytes and hello included, stays in the loop.
+ * A /file/ whose pages are not all in memory (mincore, as Flash did) is
+ * handed off the same way: the helper reads it in, the loop sends it.
+ * Everything else, /bytes, cached files and hello included, stays in the loop.
  *
  * The queues are intrusive FIFOs (evconn.next) under one mutex: a hand-off
  * allocates nothing. A connection is on at most one of them, and while it is
@@ -192,8 +194,8 @@ int main(int argc, char **argv)
 
 	/* first: the helpers inherit the blocked signals */
 	server_init(argc, argv, "offload",
-	            "AMPED (Flash): one epoll loop; /sleep and /cpu work runs on --workers helper "
-	            "threads.",
+	            "AMPED (Flash): one epoll loop; /sleep and /cpu work, and the disk reads of "
+	            "files not in memory, run on --workers helper threads.",
 	            0, &o);
 	lfd = server_listen(&o, "offload", NET_NONBLOCK);
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||

@@ -15,8 +15,9 @@ FUZZ_TARGETS  = $(FUZZ_DIR)/fuzz_parser $(FUZZ_DIR)/fuzz_conn
 
 .PHONY: fuzz fuzz-build fuzz-corpus test-fuzz
 
-# The parser and the target parser (work.c, with the clock and the stop flag it needs).
-FUZZ_PARSER_SRC = $(FUZZ_HTTP_SRC) models/common/work.c models/common/clock.c models/common/sig.c
+# The parser and the target parser (work.c, with the clock, the stop flag and file.c it needs).
+FUZZ_PARSER_SRC = $(FUZZ_HTTP_SRC) models/common/work.c models/common/clock.c models/common/sig.c \
+		  models/common/file.c
 
 $(FUZZ_DIR)/fuzz_parser: tests/fuzz/fuzz_parser.c $(FUZZ_PARSER_SRC) models/common/http.h \
 		models/common/work.h

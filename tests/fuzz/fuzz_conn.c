@@ -13,10 +13,19 @@
  * is deferred (defer_work) and resumed at once, as offload's helpers would,
  * so no input ever sleeps.
  *
- * flags: bit 0 no_keepalive; bit 1 socketpair; bit 2 take replies out in
- * random parts (in-memory only); bits 4-7 log2 of the largest chunk.
+ * /file/ is served from a document root made at the first input: its files
+ * hold the /bytes pattern (so their bodies are checked as /bytes bodies are),
+ * and a secret outside it, reachable by links that lead out, does not: a
+ * file from outside the root fails the pattern check. The reference expects
+ * a 200 only for the names in `served`, a 404 for any other valid name.
+ *
+ * flags: bit 0 no_keepalive; bit 1 socketpair (file bodies by sendfile, or
+ * by read with bit 3); bit 2 take replies out in random parts (in-memory
+ * only: file bodies read into out[]); bit 3 --file-io read; bits 4-7 log2 of
+ * the largest chunk.
  */
 #include "conn.h"
+#include "file.h"
 #include "resp.h"
 
 #include <errno.h>
@@ -26,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -184,7 +194,7 @@ static int process(struct conn_buf *c)
 	int answered = conn_process(c);
 
 	while (c->deferred) {
-		if (!work_blocks(&c->work))
+		if (!work_blocks(&c->work) && c->work.kind != WORK_FILE)
 			die("deferred work that does not block");
 		conn_resume(c);
 		answered += conn_process(c);
@@ -263,6 +273,72 @@ struct expect {
 	size_t nheads;
 };
 
+/* The names beneath the fuzz root that are served (the rest are 404s), with their sizes. */
+static const struct {
+	const char *name;
+	size_t size;
+} served[] = { { "p", 70001 }, { "d/q", 5000 }, { "e", 0 }, { "in", 70001 } };
+
+/* The document root: the pattern files in `served` (in: a link to p, inside), a directory, and
+ * links out to a secret that is not the pattern. Made once, removed at exit. */
+static char fuzz_dir[] = "/tmp/fuzz_conn.XXXXXX";
+
+static void remove_root(void)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fuzz_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "fuzz_conn: cannot remove %s\n", fuzz_dir);
+}
+
+static void make_root(void)
+{
+	static char pattern[70001];
+	char p[128];
+	FILE *f;
+
+	if (!mkdtemp(fuzz_dir))
+		die("mkdtemp");
+	atexit(remove_root);
+	for (size_t i = 0; i < sizeof(pattern); i++)
+		pattern[i] = WORK_PATTERN[i % WORK_PATTERN_LEN];
+	snprintf(p, sizeof(p), "%s/root", fuzz_dir);
+	if (mkdir(p, 0755) < 0)
+		die("mkdir root");
+	snprintf(p, sizeof(p), "%s/root/d", fuzz_dir);
+	if (mkdir(p, 0755) < 0)
+		die("mkdir root/d");
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/root/%s", fuzz_dir, served[i].name);
+		if (!(f = fopen(p, "w")) ||
+		    fwrite(pattern, 1, served[i].size, f) != served[i].size || fclose(f) != 0)
+			die("write a root file");
+	}
+	snprintf(p, sizeof(p), "%s/secret", fuzz_dir);
+	if (!(f = fopen(p, "w")) || fputs("SECRET, not the pattern\n", f) < 0 || fclose(f) != 0)
+		die("write the secret");
+	snprintf(p, sizeof(p), "%s/root/in", fuzz_dir);
+	if (symlink("p", p) < 0)
+		die("symlink in");
+	snprintf(p, sizeof(p), "%s/root/out", fuzz_dir);
+	if (symlink("../secret", p) < 0)
+		die("symlink out");
+	snprintf(p, sizeof(p), "%s/root/up", fuzz_dir);
+	if (symlink("..", p) < 0)
+		die("symlink up");
+}
+
+/* 1 when the valid name w names a file `served` says is there. */
+static int is_served(const struct work *w)
+{
+	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++)
+		if (strlen(served[i].name) == w->arg &&
+		    memcmp(served[i].name, w->name, w->arg) == 0)
+			return 1;
+	return 0;
+}
+
 /* The reference: the whole stream parsed in one buffer, request after request. */
 static struct expect reference(const uint8_t *s, size_t n, int no_keepalive)
 {
@@ -288,6 +364,11 @@ static struct expect reference(const uint8_t *s, size_t n, int no_keepalive)
 		}
 		if (work_parse(req.target, req.target_len, &w) < 0) {
 			e.error = 400;
+			e.close = 1;
+			break;
+		}
+		if (w.kind == WORK_FILE && !is_served(&w)) {
+			e.error = 404;
 			e.close = 1;
 			break;
 		}
@@ -321,6 +402,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	static struct conn_buf *c;
 	struct run r = { 0 };
 	struct expect e;
+	char root[64], err[256];
 
 	if (len < 3)
 		return 0;
@@ -329,7 +411,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		if (!c)
 			abort();
 		resp_init("fuzz");
+		make_root();
 	}
+	snprintf(root, sizeof(root), "%s/root", fuzz_dir);
+	if (file_init(root, (data[0] & 8) ? FILE_IO_READ : FILE_IO_SENDFILE, err, sizeof(err)) < 0)
+		die("file_init");
 	r = (struct run){ .s = data + 3, .n = len - 3, .c = c, .flags = data[0] };
 	r.rng = ((uint64_t)data[1] << 8 | data[2]) * 0x9e3779b97f4a7c15ull + 1;
 	c->no_keepalive = data[0] & 1;
@@ -351,6 +437,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		close(r.sv[0]);
 		close(r.sv[1]);
 	}
+	conn_release(c); /* a reply cut short (the split's end) may leave its file open */
 	free(e.heads);
 	return 0;
 }

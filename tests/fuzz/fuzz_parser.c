@@ -54,7 +54,34 @@ static ssize_t parse_copy(const uint8_t *data, size_t n, const char *tail, size_
 	return r;
 }
 
-/* The target is inside the head, and work_parse keeps every number in its range. */
+/*
+ * A /file/ name that cannot leave the root, checked here without file.c: it
+ * is not absolute, has no "." or ".." component, and holds nothing that a
+ * client could have meant to be decoded or that a filesystem treats apart.
+ */
+static int file_name_safe(const char *n, size_t len)
+{
+	if (len == 0 || n[0] == '/' || n[len - 1] == '/')
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		int start = i == 0 || n[i - 1] == '/';
+
+		if (n[i] == '%' || n[i] == '\\' || n[i] == '\0' || (unsigned char)n[i] <= ' ' ||
+		    (unsigned char)n[i] >= 0x7f)
+			return 0;
+		if (start && n[i] == '.' && (i + 1 == len || n[i + 1] == '/'))
+			return 0; /* "." */
+		if (start && n[i] == '.' && i + 1 < len && n[i + 1] == '.' &&
+		    (i + 2 == len || n[i + 2] == '/'))
+			return 0; /* ".." */
+		if (n[i] == '/' && i + 1 < len && n[i + 1] == '/')
+			return 0;
+	}
+	return 1;
+}
+
+/* The target is inside the head, work_parse keeps every number in its range and every file
+ * name beneath the root. */
 static void check_target(const uint8_t *data, size_t len, ssize_t r, const struct http_request *req)
 {
 	const char *t = req->target, *start = (const char *)data;
@@ -69,6 +96,8 @@ static void check_target(const uint8_t *data, size_t len, ssize_t r, const struc
 	    (w.kind == WORK_SLEEP && w.arg > WORK_SLEEP_MAX_MS) ||
 	    (w.kind == WORK_BYTES && w.arg > WORK_BYTES_MAX))
 		die("work_parse let a number out of its range", len, r, req);
+	if (w.kind == WORK_FILE && !file_name_safe(w.name, w.arg))
+		die("work_parse let a /file/ name out of the document root", len, r, req);
 }
 
 static void check_complete(const uint8_t *data, size_t len, ssize_t r,

@@ -10,7 +10,7 @@ $(HTTPPROBE): tests/integration/httpprobe.c
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 .PHONY: integration-build
-integration-build: $(HTTPPROBE) models
+integration-build: $(HTTPPROBE) models $(BIN)/tools/fileset
 
 test-integration: integration-build
 	@tests/integration/run.sh --bin $(BIN) --probe $(HTTPPROBE) $(INTEGRATION_MODELS)

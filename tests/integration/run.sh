@@ -71,6 +71,26 @@ trap 'exit 143' TERM
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/integration.XXXXXX") || exit 1
 
+# The document root of /file/ (issue 24): a 4 MiB generated set (bin/tools/fileset: one
+# SPECweb99 directory) beside a secret outside it, and links that lead out of it and one that
+# stays in. Every model gets --docroot it.
+make_docroot() {
+	local fileset=$BIN_DIR/tools/fileset
+	[[ -x $fileset ]] || fileset=$ROOT/bin/tools/fileset
+	"$fileset" --mib 4 --dir "$DOCROOT" >/dev/null || return 1
+	echo SECRET >"$WORK/secret"
+	ln -s ../secret "$DOCROOT/out"
+	ln -s "$WORK/secret" "$DOCROOT/abs"
+	ln -s .. "$DOCROOT/up"
+	ln -s class0_4 "$DOCROOT/dir00000/in"
+}
+DOCROOT=$WORK/docroot
+make_docroot || {
+	echo "run.sh: cannot make the document root (is bin/tools/fileset built?)" >&2
+	exit 1
+}
+SERVER_ARGS+=(--docroot "$DOCROOT")
+
 # --- reporting ---------------------------------------------------------------------------
 
 MODEL=
@@ -311,6 +331,64 @@ bytes_exact() {
 	diff=$(cmp "$b" "$WORK/bytes.want" 2>&1) || { WHY="body is not the pattern: $diff"; return 1; }
 }
 
+# file_exact NAME: GET /file/NAME is 200 with the file's length and every byte of it.
+file_exact() {
+	local name=$1 h=$WORK/file.h b=$WORK/file.b code diff len
+	len=$(stat -L -c %s "$DOCROOT/$name")
+	code=$(curl -sS --max-time 10 -D "$h" -o "$b" -w '%{http_code}' "$URL/file/$name" 2>&1) ||
+		{ WHY="curl: $code"; return 1; }
+	[[ $code == 200 ]] || { WHY="status $code"; return 1; }
+	[[ $(header "$h" Content-Length) == "$len" ]] ||
+		{ WHY="Content-Length '$(header "$h" Content-Length)', expected $len"; return 1; }
+	diff=$(cmp "$b" "$DOCROOT/$name" 2>&1) || { WHY="body differs from the file: $diff"; return 1; }
+}
+
+# refused STATUS TARGET: a GET of TARGET, sent as is (no client normalises its dots), gets
+# STATUS and Connection: close, never the secret outside the document root.
+refused() {
+	bad "$1" 'GET %s HTTP/1.1\r\nHost: x\r\n\r\n' "$2" || return 1
+	curl -s --path-as-is --max-time 5 "$URL$2" | grep -q SECRET &&
+		{ WHY="the file outside the document root was sent"; return 1; }
+	return 0
+}
+
+# The /file/ checks: byte-exact bodies (the smallest, a middle and the largest class), a link
+# inside the root followed, and every way out refused.
+file_checks() {
+	local name
+	for name in dir00000/class0_0 dir00000/class2_4 dir00000/class3_8; do
+		check "/file/$name byte-exact" file_exact "$name"
+	done
+	check "/file/ through a link inside the root" file_exact dir00000/in
+	check "HEAD /file/dir00000/class3_8 has no body" head_check /file/dir00000/class3_8 921600
+	check "6 stalled /file/dir00000/class3_8 clients cost no memory" stalled_bytes \
+		/file/dir00000/class3_8
+	check "traversal: /file/../secret -> 400" refused 400 /file/../secret
+	check "traversal: /file/dir00000/../../secret -> 400" refused 400 /file/dir00000/../../secret
+	check "traversal: /file/%2e%2e/secret -> 400" refused 400 /file/%2e%2e/secret
+	check "traversal: /file/$WORK/secret (absolute) -> 400" refused 400 "/file/$WORK/secret"
+	check "traversal: a link out of the root -> 404" refused 404 /file/out
+	check "traversal: an absolute link out of the root -> 404" refused 404 /file/abs
+	check "traversal: a link to the parent -> 404" refused 404 /file/up/secret
+	check "a missing file -> 404" refused 404 /file/dir00000/class9_9
+	check "a directory -> 404" refused 404 /file/dir00000
+}
+
+# The read path (--file-io read): the model restarted with it, the same bodies.
+file_read_checks() {
+	local args=("${SERVER_ARGS[@]}")
+	SERVER_ARGS+=(--file-io read)
+	if start_model "start with --file-io read"; then
+		check "--file-io read: /file/dir00000/class3_8 byte-exact" file_exact dir00000/class3_8
+		check "--file-io read: /file/dir00000/class1_2 byte-exact" file_exact dir00000/class1_2
+		check "--file-io read: 6 stalled /file/ clients cost no memory" stalled_bytes \
+			/file/dir00000/class3_8
+		server_stop >/dev/null 2>&1
+	fi
+	SERVER_PID=
+	SERVER_ARGS=("${args[@]}")
+}
+
 # tree_pss: the Pss (kB) summed over the server's processes (its process group: server.sh
 # starts it with setsid), so forked workers count and shared pages are not counted twice.
 tree_pss() {
@@ -322,22 +400,23 @@ tree_pss() {
 	echo "$sum"
 }
 
-# 6 clients (fewer than the 8 workers of a pool here) ask for /bytes/67108864 and read
-# nothing: the bodies come from the one shared buffer and wait in the socket buffers, so the
-# server grows by far less than one body (bound 16 MiB for all 6), and (but for the iterative
-# model) a fresh client is served beside them.
+# stalled_bytes [TARGET]: 6 clients (fewer than the 8 workers of a pool here) ask for TARGET
+# (default /bytes/67108864) and read nothing: the bodies come from the one shared buffer (or
+# the file) and wait in the socket buffers, so the server grows by far less than one body
+# (bound 16 MiB for all 6), and (but for the iterative model) a fresh client is served beside
+# them.
 stalled_bytes() {
-	local before after fds=() fd i rc=0
+	local target=${1:-/bytes/67108864} before after fds=() fd i rc=0
 	before=$(tree_pss)
 	for i in {1..6}; do
 		exec {fd}<>"/dev/tcp/127.0.0.1/$SERVER_PORT" || { WHY="cannot connect"; rc=1; break; }
 		fds+=("$fd")
-		printf 'GET /bytes/67108864 HTTP/1.1\r\nHost: x\r\n\r\n' >&"$fd"
+		printf 'GET %s HTTP/1.1\r\nHost: x\r\n\r\n' "$target" >&"$fd"
 	done
 	sleep 0.5 # every reply has filled its socket buffers by now
 	after=$(tree_pss)
 	if ((rc == 0 && after - before > 16384)); then
-		WHY="memory grew by $((after - before)) KiB Pss with 6 stalled /bytes/67108864 clients"
+		WHY="memory grew by $((after - before)) KiB Pss with 6 stalled $target clients"
 		rc=1
 	fi
 	if ((rc == 0 && PERSISTS)) && ! curl_get stalled keep-alive; then
@@ -605,6 +684,7 @@ run_model() {
 	SERVER_PID=
 	start_model && check "SIGTERM while a request sleeps (/sleep/10000)" stop_during_sleep
 	SERVER_PID=
+	file_read_checks
 	defaults_checks
 }
 
@@ -635,6 +715,7 @@ scenario_checks() {
 	check "HEAD /bytes/1048576 has no body" head_check /bytes/1048576 1048576
 	check "Expect: 100-continue answered at once" expect_continue
 	check "HTTP/1.0 with Transfer-Encoding closes" http10_te_closes
+	file_checks
 }
 
 # Restart the model at its defaults (no --workers) for what a new user would try first.
