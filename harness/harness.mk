@@ -18,6 +18,10 @@
 #   WORKERS=N (every model gets --workers N: pooled models size their pool with it, the others
 #   ignore it; by default it is not passed and each model keeps its own default, its Facts
 #   line's workers=: 256 for blocking pools, the CPUs for event-loop pools)
+#   COUNT=0 (no counting pass; by default each cell gets one extra run with perf stat attached,
+#   never a timed one, for the syscalls, context switches, migrations and instructions per
+#   request in results.csv and the per-syscall breakdown in counts.csv: docs/performance.md;
+#   bench-quick and bench-compare, whose time is budgeted, count only with COUNT=1)
 #   CLIENT_CPUS=0-3 SERVER_CPUS=4-7 (cpulists; default: the affinity mask split, see --help)
 #   CLIENT_THREADS=N (wrk -t; default the client CPUs)
 #   CLIENT_PREFIX='ssh loadgen' or 'ip netns exec smbench-client' (the load tool runs behind it)
@@ -52,7 +56,8 @@ HARNESS_PLAN = $(HARNESS_PLACE) $(if $(MODELS),--models "$(MODELS)") \
 	$(if $(MODES),--modes "$(MODES)") $(if $(LEVELS),--levels "$(LEVELS)") \
 	$(if $(REPS),--reps $(REPS)) $(if $(DURATION),--duration $(DURATION)) \
 	$(if $(PIN),--pin $(PIN)) $(if $(TOOL),--tool $(TOOL)) $(if $(filter 1,$(REFS)),--refs) \
-	$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCENARIOS),--scenarios "$(SCENARIOS)")
+	$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCENARIOS),--scenarios "$(SCENARIOS)") \
+	$(if $(COUNT),--count $(COUNT))
 HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plots \
 	--compiler "$(shell $(CC) --version 2>/dev/null | head -1); flags: $(ALL_CFLAGS) $(ALL_LDFLAGS)"
 
@@ -61,6 +66,12 @@ HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plot
 # levels, 1 rep: <= 30 min on 2 cores.
 bench-all: deps all
 	$(BIN)/harness $(HARNESS_ARGS) $(HARNESS_PLAN)
+
+# Why one cell costs what it does: its system calls per request by name and the top 15
+# functions (perf record -g), e.g. make explain MODEL=epoll SCENARIO=hello LEVEL=32 [MODE=close].
+.PHONY: explain
+explain: deps all
+	@scripts/explain.sh "$(MODEL)" "$(SCENARIO)" "$(LEVEL)" "$(MODE)" $(BIN)
 
 # Every model and default scenario at one level, 1 rep of 1 s: a smoke run of about 100 s.
 bench-quick: deps all

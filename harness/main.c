@@ -1,5 +1,6 @@
 /* main.c -- bin/harness: plan the runs, do them one by one, then summarize, chart and rank. */
 #include "compare.h"
+#include "countpass.h"
 #include "cpus.h"
 #include "facts.h"
 #include "health.h"
@@ -14,6 +15,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "sweep.h"
+#include "syscalls.h"
 #include "toolplan.h"
 #include "util.h"
 
@@ -174,6 +176,44 @@ static void build_models(struct options *o)
  * From the rows on disk: summary.csv, charts, report.md; the ranking to
  * stdout; with compare, the comparison too. 0 or -1.
  */
+/*
+ * The counting pass's breakdown (counts.csv, when the run has one): its
+ * tables in syscalls.md beside report.md (a line there links them) and its
+ * stacked bars drawn (job: NULL when gnuplot is missing).
+ */
+static void breakdown(const char *run_dir, const char *report, const struct plot_job *job,
+                      const char *charts)
+{
+	char path[PATH_MAX + 16], *text;
+	struct syscalls_row *rows;
+	int n, bad, failed;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/counts.csv", run_dir);
+	if (!(text = util_read_file(path, NULL)))
+		return; /* no counting pass */
+	if (syscalls_parse(text, &rows, &n, &bad) < 0) {
+		fprintf(stderr, "harness: %s: line %d is malformed: no breakdown\n", path, bad);
+		free(text);
+		return;
+	}
+	free(text);
+	if (job && n && (failed = syscalls_plot(job, rows, n)) != 0)
+		fprintf(stderr, "harness: %d syscall chart(s) could not be drawn\n", failed);
+	snprintf(path, sizeof(path), "%s/syscalls.md", run_dir);
+	if (n && (f = fopen(path, "we"))) { /* beside report.md, which stays short */
+		syscalls_write_md(f, rows, n, job ? charts : NULL);
+		fclose(f);
+		if ((f = fopen(report, "ae"))) {
+			fprintf(f,
+			        "\nSystem calls per request, by name, per scenario and mode (the "
+			        "counting pass): [syscalls.md](syscalls.md).\n");
+			fclose(f);
+		}
+	}
+	free(rows);
+}
+
 static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
                   const char *scripts, int compare, const char *ref_why)
 {
@@ -187,7 +227,7 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	static struct meta_env env;
 	struct record_row *rows;
 	struct report_cell *cells;
-	int n, ncells, bad, failed;
+	int n, ncells, bad, failed, charts;
 
 	snprintf(path, sizeof(path), "%s/results.csv", run_dir);
 	if (record_load(path, &rows, &n, &bad) < 0) {
@@ -209,7 +249,9 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	snprintf(summary, sizeof(summary), "%s/summary.csv", run_dir);
 	if (report_write_summary(summary, cells, ncells) < 0)
 		fprintf(stderr, "harness: cannot write %s\n", summary);
-	if (util_mkdir_p(plot_dir) < 0 || util_which("gnuplot", gnuplot, sizeof(gnuplot)) < 0)
+	charts =
+	    util_mkdir_p(plot_dir) == 0 && util_which("gnuplot", gnuplot, sizeof(gnuplot)) == 0;
+	if (!charts)
 		fprintf(stderr, "harness: gnuplot not found or %s not writable: no charts\n",
 		        plot_dir);
 	else if (ncells && (failed = plot_charts(&job, cells, ncells)) != 0)
@@ -219,6 +261,8 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	snprintf(path, sizeof(path), "%s/report.md", run_dir);
 	if (report_write_md(path, run_id, rel, cells, ncells, meta) < 0)
 		fprintf(stderr, "harness: cannot write %s\n", path);
+	else
+		breakdown(run_dir, path, charts ? &job : NULL, rel);
 	if (ncells) {
 		printf("\nRanking at the highest concurrency (medians of the ok repetitions, "
 		       "min-max):\n");
@@ -300,6 +344,7 @@ static void setup_cfg(const struct options *o, struct run_cfg *cfg, struct tool_
 	cfg->stop_grace_ms = 2000;
 	cfg->sock_timeout_s = o->sock_timeout_s;
 	cfg->workers = o->plan.workers;
+	cfg->profile = o->profile;
 }
 
 /* Each model's Facts line into facts[i] (unknown when its README has none). */
@@ -316,7 +361,7 @@ static void load_facts(const struct options *o, struct facts *facts)
 /* Write meta before the first run, so even an interrupted run says what it was. */
 static void write_meta(const struct options *o, const struct run_cfg *cfg,
                        const struct tool_plan *tp, const struct facts *facts, const char *run_id,
-                       const char *run_dir, const char *warning)
+                       const char *run_dir, const char *warning, const char *counts)
 {
 	char *plan_text = NULL, *meta, *scen = NULL, *facts_text = NULL, path[PATH_MAX + 16];
 	char dir[PATH_MAX];
@@ -333,6 +378,7 @@ static void write_meta(const struct options *o, const struct run_cfg *cfg,
 		                .client_prefix = o->client_prefix,
 		                .host = o->host,
 		                .warning = warning,
+		                .counts = counts,
 		                .refs = refs,
 		                .workers = o->plan.workers,
 		                .server_cpus = run_server_cpus(&cfg->pin),
@@ -401,6 +447,25 @@ static const char *compare_ref_why(const struct plan *p, const struct sweep_note
 	return NULL;
 }
 
+/* What the counting pass adds to the plan: one run per cell (its first repetition's twin). */
+static void announce_count(const struct plan *p)
+{
+	int max = plan_count(p) + p->nmodels, n, i, runs = 0;
+	struct plan_run *r = malloc(max * sizeof(*r));
+	double s = 0;
+	char est[32];
+
+	if (r && (n = plan_runs(p, r, max)) > 0)
+		for (i = 0; i < n; i++)
+			if (r[i].rep == 1) {
+				runs++;
+				s += r[i].duration_s + SWEEP_OVERHEAD_S;
+			}
+	free(r);
+	printf("plan: the counting pass adds %d runs, about %s (--count 0 / COUNT=0: none)\n", runs,
+	       util_duration(s, est, sizeof(est)));
+}
+
 /* The plan on stdout: its cells, runs, estimate and pinning, and ab's warning into warning. */
 static void announce(const struct options *o, const struct run_cfg *cfg,
                      const struct tool_plan *tools, char *warning, size_t len)
@@ -412,6 +477,8 @@ static void announce(const struct options *o, const struct run_cfg *cfg,
 	       o->plan.warmup ? o->plan.nmodels : 0,
 	       util_duration(plan_estimate_s(&o->plan, SWEEP_OVERHEAD_S), est, sizeof(est)),
 	       cfg->pin.desc);
+	if (o->count)
+		announce_count(&o->plan);
 	if (o->client_prefix)
 		printf("plan: the load tool runs behind '%s', against %s\n", o->client_prefix,
 		       o->host);
@@ -475,6 +542,28 @@ static void link_run(const struct options *o, const char *name, const char *id)
 	}
 }
 
+/*
+ * The counting pass, unless --count 0: perf asked once whether it can count
+ * here; when it cannot, the run says why once (and meta keeps it) and its
+ * count columns stay empty. 1 with cp open, else 0; what says which for meta.
+ */
+static int open_count(const struct options *o, const char *run_dir, struct countpass *cp,
+                      char *what, size_t len)
+{
+	if (!o->count)
+		return 0;
+	if (countpass_probe(what, len) < 0) {
+		printf("harness: counts %s (the count columns stay empty)\n", what);
+		return 0;
+	}
+	if (countpass_open(cp, run_dir) < 0) {
+		snprintf(what, len, "off: cannot create counts.csv in %.200s", run_dir);
+		printf("harness: counts %s\n", what);
+		return 0;
+	}
+	return 1;
+}
+
 /* The wiring: options, the models and tools, the sweep, then finish. */
 int main(int argc, char **argv)
 {
@@ -483,9 +572,10 @@ int main(int argc, char **argv)
 	static struct tool_plan tools;
 	static struct facts facts[PLAN_MAX_MODELS];
 	static struct run_files run;
+	static struct countpass count;
 	struct run_cfg cfg;
-	char warning[512];
-	int sig;
+	char warning[512], counts[512];
+	int sig, counting;
 
 	options_parse(argc, argv, &o);
 	if (run_signals_init() < 0) {
@@ -504,7 +594,8 @@ int main(int argc, char **argv)
 	cfg.raw_dir = run.raw;
 	cfg.tree = run.tree;
 	load_facts(&o, facts); /* once for the run: meta, the skips and the sweep use them */
-	write_meta(&o, &cfg, &tools, facts, run.id, run.dir, warning);
+	counting = open_count(&o, run.dir, &count, counts, sizeof(counts));
+	write_meta(&o, &cfg, &tools, facts, run.id, run.dir, warning, o.count ? counts : NULL);
 	printf("run %s -> %s\n", run.id, run.dir);
 	sig = sweep_run(&(struct sweep){ .plan = &o.plan,
 	                                 .cfg = &cfg,
@@ -512,8 +603,10 @@ int main(int argc, char **argv)
 	                                 .facts = facts,
 	                                 .run_id = run.id,
 	                                 .csv = run.csv,
-	                                 .notes = &notes });
+	                                 .notes = &notes,
+	                                 .count = counting ? &count : NULL });
 	fclose(run.csv);
+	countpass_close(&count);
 	finish(run.dir, run.id, run.plot_dir, o.scripts, o.compare,
 	       compare_ref_why(&o.plan, &notes));
 	link_run(&o, "latest", run.id);

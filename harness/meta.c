@@ -213,6 +213,8 @@ char *meta_collect(const struct meta_info *m)
 	        m->noisy_pct);
 	fprintf(f, "starvation threshold: served_conns below %.2g x concurrency\n",
 	        m->starved_fraction);
+	if (m->counts)
+		fprintf(f, "counts: %s\n", m->counts);
 	if (m->warning && *m->warning)
 		fprintf(f, "%s\n", m->warning);
 	fprintf(f, "%s%s%s", m->scenarios ? m->scenarios : "", m->facts ? m->facts : "",

@@ -29,6 +29,7 @@ struct meta_info {
 	const char *client_prefix; /* CLIENT_PREFIX, NULL: none */
 	const char *host;          /* the address the models listen on and the tool targets */
 	const char *warning;       /* a line for the report ("" or NULL: none) */
+	const char *counts;        /* the counting pass: how, or "off: why" (NULL: not asked) */
 	const char *plan;          /* plan_print's text */
 	int workers;               /* > 0: --workers N was given to every model; 0: not passed */
 	int server_cpus;           /* CPUs the server may run on (the laws' "server CPUs") */

@@ -121,6 +121,22 @@ static const struct option_row rows[] = {
 	  .help = "pin the load tool and the server to disjoint CPUs (default 1;\n"
 	          "below 4 CPUs the tool gets one, from 4 up half each, whole\n"
 	          "physical cores to each side where /sys shows them) [make PIN=]" },
+	{ .name = "count",
+	  .arg = "0|1",
+	  .type = OPTION_INT,
+	  .field = AT(count),
+	  .lo = 0,
+	  .hi = 1,
+	  .given = AT(set_count),
+	  .help = "the counting pass (default 1; 0 with --quick and --compare, whose\n"
+	          "time is budgeted): one extra run per cell with perf stat attached,\n"
+	          "never a timed one, for the syscalls, context switches, migrations\n"
+	          "and instructions per request                  [make COUNT=]" },
+	{ .name = "profile",
+	  .type = OPTION_FLAG,
+	  .field = AT(profile),
+	  .help = "the counting runs also record call graphs with perf record -g\n"
+	          "(raw/count-*.perf.data, for perf report)       [make explain]" },
 	{ .name = "client-cpus",
 	  .arg = "LIST",
 	  .type = OPTION_STRING,
@@ -400,6 +416,7 @@ static void defaults(struct options *o)
 	o->pin = 1;
 	o->start_wait_ms = 5000;
 	o->sock_timeout_s = 5;
+	o->count = 1;
 }
 
 /*
@@ -457,6 +474,8 @@ void options_parse(int argc, char **argv, struct options *o)
 		options_die("unexpected argument", argv[optind]);
 	if (o->plan.quick || o->no_warmup) /* a smoke run: no warm-up either */
 		o->plan.warmup = 0;
+	if ((o->plan.quick || o->compare) && !o->set_count) /* their time is budgeted */
+		o->count = 0;
 	if (o->client_prefix &&
 	    prefix_split(o->client_prefix, buf, sizeof(buf), words, PREFIX_MAX_WORDS) < 0)
 		options_die("--client-prefix: empty, or too many or too long words",

@@ -18,7 +18,9 @@ struct options {
 	int no_warmup; /* --no-warmup (--quick implies it) */
 	int refs;      /* --refs: reference servers (ref-*) join the default plan */
 	int compare;   /* --compare: the bench-compare plan and table */
-	int set_reps, set_duration, set_cells, set_tool; /* given on the command line */
+	int count;     /* --count: the counting pass (1, the default) or none (0) */
+	int profile;   /* --profile: the counting runs also perf record -g (make explain) */
+	int set_reps, set_duration, set_cells, set_tool, set_count; /* given on the command line */
 };
 
 /*

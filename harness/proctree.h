@@ -29,6 +29,8 @@ int proctree_parse_stat(const char *stat, struct proctree_stat *st);
 /*
  * The processes of root's tree, root first, into *out (malloc'ed, the
  * caller frees it): their count, or -1 when root is gone (nothing to free).
+ * A snapshot: a child forked meanwhile may be missing, one that exits
+ * meanwhile may be listed.
  */
 int proctree_pids(pid_t root, pid_t **out);
 

@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS     45
+#define NFIELDS     49
+#define V7_NFIELDS  45 /* before the four counts per request */
 #define V6_NFIELDS  37 /* before the load window's columns (server_start_cpu_s .. gen_waited) */
 #define V5_NFIELDS  29 /* before the mix's classes and the workers' shares */
 #define V4_NFIELDS  27 /* before goodput_rps and rejected_rps */
@@ -24,6 +25,7 @@
 #define SCENARIO    24 /* the scenario field's index */
 #define SHARES      35 /* the worker_shares field's index */
 #define WINDOW      37 /* the first of the load window's fields */
+#define COUNTS      45 /* the first of the counts per request */
 
 static const char header[] =
     "run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
@@ -32,7 +34,8 @@ static const char header[] =
     "scenario,idle_conns,server_mem_kb,goodput_rps,rejected_rps,short_p50_us,short_p99_us,"
     "short_mean_us,long_p99_us,short_rps,long_rps,worker_shares,jain,server_start_cpu_s,"
     "server_exit_cpu_s,client_cpu_us_per_req,system_cpu_us_per_req,littles_ratio,calib_us,"
-    "server_kmem_kb,gen_waited";
+    "server_kmem_kb,gen_waited,syscalls_per_req,ctx_switches_per_req,migrations_per_req,"
+    "instructions_per_req";
 
 const char *record_header(void)
 {
@@ -96,6 +99,15 @@ static int format_window(const struct record_row *r, char *buf, size_t buflen)
 	return at < buflen ? (int)at : -1;
 }
 
+/* The same with three decimals: a count per request (0.094 epoll_wait). */
+static void opt_count(double v, char *buf, size_t buflen)
+{
+	if (v < 0)
+		buf[0] = '\0';
+	else
+		snprintf(buf, buflen, "%.3f", v);
+}
+
 /* The columns after rejected_rps: the mix's classes and the workers' shares. */
 static int format_mix(const struct record_row *r, char *buf, size_t buflen)
 {
@@ -121,7 +133,7 @@ static int format_mix(const struct record_row *r, char *buf, size_t buflen)
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
 	char f[6][2 * RECORD_WORD + 3], served[32], other[32], client[32], mem[32] = "";
-	char good[32], rej[32], mix[2 * RECORD_SHARES + 128], window[256];
+	char good[32], rej[32], mix[2 * RECORD_SHARES + 128], window[256], cnt[4][32];
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
@@ -136,18 +148,23 @@ int record_format(const struct record_row *r, char *buf, size_t buflen)
 	opt_num(r->client_cpu_pct, client, sizeof(client));
 	opt_num(r->goodput_rps, good, sizeof(good));
 	opt_num(r->rejected_rps, rej, sizeof(rej));
+	opt_count(r->syscalls_per_req, cnt[0], sizeof(cnt[0]));
+	opt_count(r->ctx_switches_per_req, cnt[1], sizeof(cnt[1]));
+	opt_count(r->migrations_per_req, cnt[2], sizeof(cnt[2]));
+	opt_count(r->instructions_per_req, cnt[3], sizeof(cnt[3]));
 	if (r->server_mem_kb >= 0)
 		snprintf(mem, sizeof(mem), "%ld", r->server_mem_kb);
 	if (format_mix(r, mix, sizeof(mix)) < 0 || format_window(r, window, sizeof(window)) < 0)
 		return -1;
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s%s%s\n",
+	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s%s%s,%s,%s,%s,%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
 	             r->server_cpu_us_per_req, r->server_maxrss_kb, client, f[4], served, other,
-	             f[5], r->idle_conns, mem, good, rej, mix, window);
+	             f[5], r->idle_conns, mem, good, rej, mix, window, cnt[0], cnt[1], cnt[2],
+	             cnt[3]);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -214,8 +231,8 @@ int record_parse(const char *line, struct record_row *r)
 	if (!copy)
 		return -1;
 	nf = csv_split(copy, f, NFIELDS);
-	if (nf != NFIELDS && nf != V6_NFIELDS && nf != V5_NFIELDS && nf != V4_NFIELDS &&
-	    nf != V3_NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
+	if (nf != NFIELDS && nf != V7_NFIELDS && nf != V6_NFIELDS && nf != V5_NFIELDS &&
+	    nf != V4_NFIELDS && nf != V3_NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
 		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO ||
@@ -270,6 +287,10 @@ int record_parse(const char *line, struct record_row *r)
 	r->calib_us = d[WINDOW + 5];
 	r->server_kmem_kb = (long)d[WINDOW + 6];
 	r->gen_waited = (long)d[WINDOW + 7];
+	r->syscalls_per_req = d[COUNTS];
+	r->ctx_switches_per_req = d[COUNTS + 1];
+	r->migrations_per_req = d[COUNTS + 2];
+	r->instructions_per_req = d[COUNTS + 3];
 	rc = 0;
 out:
 	free(copy);
@@ -416,6 +437,9 @@ void record_from_run(struct record_row *row, const struct record_ids *id,
 	snprintf(row->worker_shares, sizeof(row->worker_shares), "%s", out->worker_shares);
 	row->jain = out->jain;
 	record_window(row, id, out);
+	/* the counting pass's (countpass.h), never the timed run's own */
+	row->syscalls_per_req = row->ctx_switches_per_req = -1;
+	row->migrations_per_req = row->instructions_per_req = -1;
 }
 
 int record_backfill_served(const char *run_dir, struct record_row *rows, int n)

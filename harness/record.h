@@ -82,6 +82,11 @@ struct record_row {
 	 * connection (tool_result.gen_waited); -1: unknown (older files too).
 	 */
 	long gen_waited;
+	/* the cell's counting pass (countpass.h), per request; -1: unknown (empty) */
+	double syscalls_per_req;
+	double ctx_switches_per_req; /* voluntary and involuntary */
+	double migrations_per_req;
+	double instructions_per_req; /* -1 also where the PMU is absent (a VM) */
 };
 
 /* The header line of results.csv, without the newline. */
@@ -96,7 +101,8 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
 
 /*
  * Parse one CSV line (newline optional) written by record_format into row.
- * Returns 0, or -1 if it does not have the schema's 45 fields; the 37 of a
+ * Returns 0, or -1 if it does not have the schema's 49 fields; the 45 of a
+ * file written before the four counts per request (all -1), the 37 of a
  * file written before the load window's columns (server_start_cpu_s to
  * gen_waited, all -1), the 29 of a
  * file written before the mix's and the workers' columns (all unknown), the 27 of a

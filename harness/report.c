@@ -167,6 +167,18 @@ static void fill_mix(struct report_cell *cell, const struct record_row *const *r
 			         rows[i]->worker_shares);
 }
 
+/* The counts per request of the cell's ok rows (all rows of a cell carry its counting run's). */
+static void fill_counts(struct report_cell *cell, const struct record_row *const *rows, int k,
+                        double *tmp)
+{
+#define COUNT_MEDIAN(field) median_known(rows, k, offsetof(struct record_row, field), tmp)
+	cell->syscalls_median = COUNT_MEDIAN(syscalls_per_req);
+	cell->ctx_switches_median = COUNT_MEDIAN(ctx_switches_per_req);
+	cell->migrations_median = COUNT_MEDIAN(migrations_per_req);
+	cell->instructions_median = COUNT_MEDIAN(instructions_per_req);
+#undef COUNT_MEDIAN
+}
+
 /* Fill cell from the k rows of one cell. */
 static void fill_cell(struct report_cell *cell, const struct record_row *const *rows, int k,
                       double *tmp, double calib)
@@ -189,6 +201,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	cell->pair_median = cell->pair_min = cell->pair_max = NAN;
 	cell->runs = k;
 	count_statuses(rows, k, cell->statuses, sizeof(cell->statuses));
+	fill_counts(cell, rows, k, tmp); /* before tmp holds the req/s */
 	cell->rps_min = INFINITY;
 	for (i = 0; i < k; i++) {
 		if (strcmp(ok[i]->status, "ok") != 0)
@@ -406,6 +419,20 @@ static void write_mix(FILE *f, const struct report_cell *c)
 			fprintf(f, ",");
 }
 
+/* The counts-per-request columns of cell c (empty: unknown) and the line's end to f. */
+static void write_counts(FILE *f, const struct report_cell *c)
+{
+	const double v[] = { c->syscalls_median, c->ctx_switches_median, c->migrations_median,
+		             c->instructions_median };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (v[i] >= 0)
+			fprintf(f, ",%.3f", v[i]);
+		else
+			fprintf(f, ",");
+	fprintf(f, "\n");
+}
+
 int report_write_summary(const char *path, const struct report_cell *c, int n)
 {
 	FILE *f = fopen(path, "we");
@@ -422,7 +449,8 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 	        "cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,"
 	        "cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
 	        "cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,rho,"
-	        "fcfs_short_us,ps_short_us%s\n",
+	        "fcfs_short_us,ps_short_us%s,syscalls_per_req_median,ctx_switches_per_req_median,"
+	        "migrations_per_req_median,instructions_per_req_median\n",
 	        cellstats_summary_header());
 	for (i = 0; i < n; i++) {
 		char served[32] = "", other[32] = "", bound[32] = "", mem[32] = "", per[32] = "",
@@ -457,7 +485,7 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 		write_pairs(f, &c[i]);
 		write_mix(f, &c[i]);
 		cellstats_summary_row(f, &c[i].w, c[i].ok);
-		fprintf(f, "\n");
+		write_counts(f, &c[i]);
 	}
 	return fclose(f) == 0 ? 0 : -1;
 }

@@ -95,6 +95,8 @@ struct report_cell {
 	 */
 	double mix_rho, short_service_us, fcfs_wait_us, fcfs_short_us, ps_short_us;
 	struct cell_window w; /* the load window's figures and marks (cellstats.h) */
+	/* The counting pass's counts per request (countpass.h), medians of the ok rows; -1. */
+	double syscalls_median, ctx_switches_median, migrations_median, instructions_median;
 };
 
 #define REPORT_READY_TOLERANCE 1.05 /* wait=ready: the paired ratio at most this (+5 %) */

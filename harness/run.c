@@ -662,6 +662,8 @@ struct run_state {
 	int have_window[2];
 	struct workers_snap workers_before, workers_after; /* each task's CPU around the load */
 	struct workers_window workers;
+	struct counts_run perf;   /* a counting run's perf, attached over the load */
+	struct counts_run record; /* and with cfg->profile its perf record */
 };
 
 /*
@@ -717,6 +719,26 @@ static void prepare_load(struct run_state *st)
 }
 
 /*
+ * A counting run's perf: attached to the whole tree once the hooks are done,
+ * counting from just before the tool starts (perf acknowledged it) to just
+ * after it ends; its output is raw/<tag>.perf. A perf that cannot attach
+ * leaves the counts unknown, never the run failed.
+ */
+static void count_start(struct run_state *st)
+{
+	char path[PATH_MAX + 16];
+
+	if (!st->spec->count)
+		return;
+	snprintf(path, sizeof(path), "%s.perf", st->prefix);
+	if (counts_start(&st->perf, st->server.pid, path, 1) == 0)
+		counts_enable(&st->perf);
+	snprintf(path, sizeof(path), "%s.perf.data", st->prefix);
+	if (st->cfg->profile && counts_record_start(&st->record, st->server.pid, path) == 0)
+		counts_enable(&st->record);
+}
+
+/*
  * How the server's workers shared the load: its tasks' CPU time between the snapshot taken
  * before the tool and now, the server's main thread left out. Unknown below 2 workers, and
  * above WORKERS_MAX tasks, where a snapshot would miss some.
@@ -760,6 +782,7 @@ static void load(struct run_state *st)
 	 * not the load's.
 	 */
 	st->out->server_mem_kb = proctree_pss_kb(pid);
+	count_start(st); /* a counting run's perf, before the window opens */
 	st->out->server_kmem_kb = st->load.server_kmem_kb;
 	st->have_window[0] = cpu_sample(&st->window[0]) == 0;
 	st->have_start = proctree_runtime_s(pid, &st->start_s) == 0;
@@ -767,6 +790,10 @@ static void load(struct run_state *st)
 	st->tool_wait = run_tool(st->cfg, st->spec, &st->job, &st->tool, &st->tstatus, &st->tru,
 	                         st->out, st->prefix_why, sizeof(st->prefix_why));
 	worker_balance(st);
+	if (st->spec->count) {
+		counts_finish(&st->perf, &st->out->counts);
+		counts_stop(&st->record);
+	}
 	/*
 	 * Nor is what it spends after the load: tearing down its pool, reading the
 	 * EOF of and closing the hook's connections (after_load), and exiting with
@@ -820,6 +847,7 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 
 	memset(&st, 0, sizeof(st));
 	memset(out, 0, sizeof(*out));
+	counts_clear(&out->counts);
 	st.cfg = cfg;
 	st.spec = spec;
 	st.out = out;

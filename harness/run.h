@@ -2,6 +2,7 @@
 #ifndef RUN_H
 #define RUN_H
 
+#include "counts.h"
 #include "scenario.h"
 #include "tool.h"
 
@@ -35,6 +36,7 @@ struct run_cfg {
 	int stop_grace_ms;   /* SIGTERM to SIGKILL */
 	int sock_timeout_s;  /* the tool's per-socket timeout */
 	int workers;         /* > 0: every model gets --workers N; 0: not passed (its default) */
+	int profile;         /* a counting run also records call graphs (raw/<tag>.perf.data) */
 };
 
 #define RUN_DETAIL    256 /* room for a run_outcome's detail */
@@ -59,6 +61,7 @@ struct run_spec {
 	int per_conn;    /* an open-loop tool's requests per connection (churn); 0: no limit */
 	int admission;   /* 1: the model refuses with 503 by design (Facts admission=yes) */
 	const char *tag; /* file names under raw_dir start with it */
+	int count;       /* 1: a counting run: perf stat on the server's tree over the load */
 };
 
 struct run_outcome {
@@ -95,6 +98,7 @@ struct run_outcome {
 	long server_kmem_kb; /* the scenario hook's server_kmem_kb (scenario.h); -1: none */
 	char status[64];     /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
 	char detail[RUN_DETAIL]; /* why, for the terminal */
+	struct counts counts;    /* a counting run's (spec->count); else all unknown */
 };
 
 /*

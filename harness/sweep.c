@@ -212,10 +212,10 @@ static int open_loop_spec(const struct sweep *s, const struct plan_run *r, struc
 	return 0;
 }
 
-/* The planned seconds of run r: what the ETA is worked out from. */
-static double planned_s(const struct plan_run *r)
+/* The planned seconds of run r (and its cell's counting run): what the ETA is worked out from. */
+static double planned_s(const struct sweep *s, const struct plan_run *r)
 {
-	return r->duration_s + SWEEP_OVERHEAD_S;
+	return (r->duration_s + SWEEP_OVERHEAD_S) * (s->count && r->rep == 1 ? 2 : 1);
 }
 
 /* A run that is not made: its row says why (status), and what it cannot know is unknown. */
@@ -276,6 +276,59 @@ static void plan_spec(struct sweep_state *st, const struct plan_run *r, struct r
 		spec->max_requests = spec->concurrency;
 }
 
+/* Run r's cell, the key of its counting run. */
+static struct countpass_cell cell_of(const struct plan_run *r)
+{
+	return (struct countpass_cell){
+		.scenario = r->scenario, .model = r->model, .mode = r->mode, .level = r->level
+	};
+}
+
+/*
+ * The counting run of run r's cell (spec as the timed run has it, perf
+ * attached; made again once if it was not ok), kept by the pass and said on a
+ * line of its own; its own timed figures are not recorded. 0, or -1 when a
+ * signal stopped it.
+ */
+static int count_cell(struct sweep_state *st, const struct plan_run *r, const struct run_spec *spec)
+{
+	struct countpass_cell key = cell_of(r);
+	struct run_spec cspec = *spec;
+	struct run_outcome out;
+	char tag[sizeof(st->tag) + 8];
+
+	snprintf(tag, sizeof(tag), "count-%s", spec->tag);
+	cspec.tag = tag;
+	cspec.count = 1;
+	if (run_one(st->s->cfg, &cspec, &out) < 0)
+		return -1;
+	if (strcmp(out.status, "ok") != 0) { /* once more: a cell's rows should not lack counts */
+		printf("[count] %s %s %s c=%d: %s, once more\n", spec->scenario->name, spec->model,
+		       plan_mode_name(r->mode), r->level, out.status);
+		if (run_one(st->s->cfg, &cspec, &out) < 0)
+			return -1;
+	}
+	countpass_add(
+	    st->s->count, &key,
+	    &(struct record_ids){ .scenario = spec->scenario->name,
+	                          .model = spec->model,
+	                          .mode = plan_mode_name(r->mode),
+	                          .concurrency = scenario_load_conns(spec->scenario, r->level),
+	                          .idle_conns = spec->idle_conns },
+	    &out);
+	printf("[count] %s %s %s c=%d: %s", spec->scenario->name, spec->model,
+	       plan_mode_name(r->mode), r->level, out.status);
+	if (out.res.requests > 0 && out.counts.syscalls >= 0)
+		printf(", %.2f syscalls and %.2f context switches per request",
+		       out.counts.syscalls / out.res.requests,
+		       out.counts.ctx_switches / out.res.requests);
+	else if (!strcmp(out.status, "ok"))
+		printf(", nothing counted (raw/%s.perf.err says why)", tag);
+	printf("\n");
+	fflush(stdout);
+	return 0;
+}
+
 /*
  * Make run r of spec into out, or say in out why it is not made: the model
  * would answer Hello world (skip: its status), or its capacity is unknown.
@@ -297,6 +350,8 @@ static int measure(struct sweep_state *st, const struct plan_run *r, struct run_
 		         st->cc->why[r->scenario][r->model]);
 		return 0;
 	}
+	if (st->s->count && r->rep == 1 && count_cell(st, r, spec) < 0)
+		return -1;
 	return run_one(st->s->cfg, spec, out) < 0 ? -1 : 0;
 }
 
@@ -306,6 +361,7 @@ static void record_run(struct sweep_state *st, const struct plan_run *r,
 {
 	const struct sweep *s = st->s;
 	const char *tool = s->tools->of[r->scenario][r->mode].tool->name;
+	struct countpass_cell key = cell_of(r);
 	struct record_row row;
 
 	record_from_run(
@@ -320,12 +376,13 @@ static void record_run(struct sweep_state *st, const struct plan_run *r,
 	                          .idle_conns = spec->idle_conns,
 	                          .rep = r->rep },
 	    out);
+	countpass_fill(s->count, &key, &row);
 	if (record_append(s->csv, &row) < 0)
 		fprintf(stderr, "harness: cannot append to results.csv: %s\n", strerror(errno));
 	st->done++;
 	if (served) {
-		st->planned_done += planned_s(r);
-		st->planned_left -= planned_s(r);
+		st->planned_done += planned_s(s, r);
+		st->planned_left -= planned_s(s, r);
 	}
 	/* the rest of the plan at the pace measured so far against the plan */
 	progress(st->done, st->total, &row, r->reps, out,
@@ -383,7 +440,7 @@ int sweep_run(const struct sweep *s)
 		    facts_serves(&s->facts[st.runs[i].model], "",
 		                 scenario_work_target(p->scenarios[st.runs[i].scenario]), skip,
 		                 sizeof(skip)))
-			st.planned_left += planned_s(&st.runs[i]);
+			st.planned_left += planned_s(s, &st.runs[i]);
 	for (i = 0; i < st.n && !run_stop; i++)
 		if (sweep_one(&st, &st.runs[i]) < 0)
 			break;

@@ -2,6 +2,7 @@
 #ifndef SWEEP_H
 #define SWEEP_H
 
+#include "countpass.h"
 #include "facts.h"
 #include "plan.h"
 #include "run.h"
@@ -25,14 +26,16 @@ struct sweep {
 	const char *run_id;
 	FILE *csv;                 /* results.csv, open for appending */
 	struct sweep_notes *notes; /* filled as the runs go */
+	struct countpass *count;   /* the counting pass; NULL: none (off, or perf cannot) */
 };
 
 /*
  * Do every run of s->plan (plan_runs' order) and append a row per measured
  * run to s->csv, with a progress line each on stdout; an open-loop scenario's
  * capacity is measured (and recorded at level 0) before a model's first run
- * at a share of it. Returns the signal that stopped it, 0 when every run was
- * made, or -1 when out of memory.
+ * at a share of it; with s->count, each cell's counting run comes just before
+ * its first timed one, and every row of the cell carries its counts. Returns the signal that
+ * stopped it, 0 when every run was made, or -1 when out of memory.
  */
 int sweep_run(const struct sweep *s);
 

@@ -18,6 +18,7 @@ packages=(
 	curl apache2-utils wrk             # clients and load generators (ab, wrk)
 	gnuplot-nox                        # charts
 	procps psmisc iproute2             # ps, fuser, ss used by the tests
+	linux-perf                         # syscalls, context switches per request; make explain
 	python3                            # the fileset test's independent content check
 	time                               # /usr/bin/time: scripts/files-bench.sh's server CPU
 )

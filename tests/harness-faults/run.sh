@@ -181,7 +181,9 @@ check "SIGINT: no server or ab left" 'no_leftovers "$sid"' "$(leftovers "$sid")"
 # connections leave nothing behind.
 cp "$bin/select" "$tmp/select"
 cp "$bin/epoll" "$tmp/epoll"
-idle=(--bin "$tmp/empty" --scenarios idle --reps 1 --duration 1 --no-warmup --start-wait 1500)
+# --count 0: the kill below must land on the timed run, not on the cell's counting run.
+idle=(--bin "$tmp/empty" --scenarios idle --reps 1 --duration 1 --no-warmup --start-wait 1500
+	--count 0)
 "$bin/harness" "${idle[@]}" --levels "0 1200" --model-path "select=$tmp/select" \
 	--results "$tmp/idle" --plots "$tmp/idleplots" >"$tmp/idle.out" 2>&1
 f=$tmp/idle/latest/results.csv

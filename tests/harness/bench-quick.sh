@@ -63,7 +63,7 @@ rows=$(($(wc -l <"$csv" 2>/dev/null || echo 1) - 1))
 bad=$(awk -F, 'NR > 1 && $22 != "ok" && $22 != "skipped" { print $2 " " $3 " c=" $4 ": " $22 }' "$csv" 2>/dev/null)
 check "a row per planned run ($rows of $planned)" '[ "$rows" -eq "$planned" ]'
 check "every row ok (or skipped)" '[ -z "$bad" ] && [ "$rows" -gt 0 ]' "$bad"
-check "rows have the schema's 45 fields" '[ "$(awk -F, "NF != 45" "$csv" | wc -l)" -eq 0 ]'
+check "rows have the schema's 49 fields" '[ "$(awk -F, "NF != 49" "$csv" | wc -l)" -eq 0 ]'
 # Every ok row has the three CPU figures of the load window, the whole machine's at least the
 # server's (less 4 of /proc/stat's 10 ms ticks over the requests: its counters move in ticks),
 # and its calibration.
@@ -87,7 +87,7 @@ fi
 check "report.md: a section per scenario" '[ "$(grep -c "^## scenario " "$dir/report.md")" -eq 4 ]'
 check "report.md: verdicts first, a line per scenario and mode; the ranking beside it" '[ "$(sed -n "3p" "$dir/report.md")" = "## Verdicts" ] && [ "$(grep -c "^- \*\*[a-z]*, [a-z]*\*\* " "$dir/report.md")" -eq 5 ] && grep -Eq "x (faster than|less CPU per request)|: a tie \(medians|: not told apart \(medians" "$dir/ranking.md"' "$(head -20 "$dir/report.md")"
 check "a quick run is not the full plan: no last-full" '[ ! -e "$tmp/results/last-full" ] && [ ! -e "$tmp/plots/last-full" ]'
-check "summary.csv: starved, noisy, scenario, bound, run length, idle, outcome, paired, mix and load-window columns" 'head -1 "$dir/summary.csv" | grep -q ",served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,rho,fcfs_short_us,ps_short_us,cpu_us_per_req_min," && head -1 "$dir/summary.csv" | grep -q ",slow_reps,kernel_mem_per_idle_conn_b,gen_wait_share_median$"'
+check "summary.csv: starved, noisy, scenario, bound, run length, idle, outcome, paired, mix and load-window columns" 'head -1 "$dir/summary.csv" | grep -q ",served_conns_median,starved,other_cpu_pct_max,noisy_reps,scenario,bound_rps,run_s,idle_conns,server_mem_kb_median,mem_per_idle_conn_b,cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,rho,fcfs_short_us,ps_short_us,cpu_us_per_req_min," && head -1 "$dir/summary.csv" | grep -q ",slow_reps,kernel_mem_per_idle_conn_b,gen_wait_share_median,syscalls_per_req_median,ctx_switches_per_req_median,migrations_per_req_median,instructions_per_req_median$"'
 check "a progress line per run" '[ "$(grep -c "^\[[0-9]*/$planned\]" "$tmp/out")" -eq "$planned" ]'
 check "a ranking at the end, by medians" 'grep -q "median" "$tmp/out" && grep -Eq "x (faster than|less CPU per request)|: a tie \(medians|: not told apart \(medians" "$tmp/out"'
 check "summary.csv: a line per cell" '[ "$(($(wc -l <"$dir/summary.csv") - 1))" -eq "$planned" ]'

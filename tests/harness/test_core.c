@@ -47,6 +47,8 @@ static struct record_row sample_row(const char *model, const char *mode, int c, 
 	r.goodput_rps = r.rejected_rps = -1;
 	r.short_p50_us = r.short_p99_us = r.short_mean_us = r.long_p99_us = -1;
 	r.short_rps = r.long_rps = r.jain = -1;
+	r.syscalls_per_req = r.ctx_switches_per_req = -1; /* no counting pass */
+	r.migrations_per_req = r.instructions_per_req = -1;
 	r.client_cpu_pct = 50;
 	r.served_conns = c; /* every connection served, the machine quiet */
 	r.other_cpu_pct = 1;
@@ -82,7 +84,7 @@ static void test_header_schema(void **state)
 	(void)state;
 	/* docs/design.md's 22 columns in their order, the two honesty checks, then the scenario's.
 	 */
-	assert_int_equal(count_char(record_header(), ','), 44);
+	assert_int_equal(count_char(record_header(), ','), 48);
 	assert_true(strncmp(record_header(), "run_id,model,mode,concurrency,rep,tool,", 39) == 0);
 	assert_non_null(strstr(record_header(), ",client_cpu_pct,status,"));
 	assert_non_null(strstr(record_header(), ",status,served_conns,other_cpu_pct,scenario"));
@@ -91,7 +93,8 @@ static void test_header_schema(void **state)
 	                    "short_p50_us,short_p99_us,short_mean_us,long_p99_us,short_rps,"
 	                    "long_rps,worker_shares,jain,server_start_cpu_s,server_exit_cpu_s,"
 	                    "client_cpu_us_per_req,system_cpu_us_per_req,littles_ratio,calib_us,"
-	                    "server_kmem_kb,gen_waited");
+	                    "server_kmem_kb,gen_waited,syscalls_per_req,ctx_switches_per_req,"
+	                    "migrations_per_req,instructions_per_req");
 }
 
 static void test_round_trip(void **state)
@@ -122,6 +125,10 @@ static void test_round_trip(void **state)
 		a.calib_us = i == 2 ? -1 : 9557.4;
 		a.server_kmem_kb = i == 2 ? -1 : 40123;
 		a.gen_waited = i == 2 ? -1 : 4567;
+		a.syscalls_per_req = i == 2 ? -1 : 2.171;
+		a.ctx_switches_per_req = 0.0074; /* three decimals: 0.007 */
+		a.migrations_per_req = 0;
+		a.instructions_per_req = i == 1 ? 15230.25 : -1; /* no PMU: unknown */
 		assert_true(record_format(&a, line, sizeof(line)) > 0);
 		assert_int_equal(line[strlen(line) - 1], '\n');
 		memset(&b, 0, sizeof(b));
@@ -140,6 +147,10 @@ static void test_round_trip(void **state)
 		            b.server_user_s == a.server_user_s);
 		assert_true(fabs(b.served_conns - 1.0) < 1e-9); /* one decimal */
 		assert_true(b.goodput_rps == 800.5 && b.rejected_rps == a.rejected_rps);
+		assert_true(b.syscalls_per_req == a.syscalls_per_req);
+		assert_true(fabs(b.ctx_switches_per_req - 0.007) < 1e-9 &&
+		            b.migrations_per_req == 0);
+		assert_true(b.instructions_per_req == a.instructions_per_req);
 		assert_true(b.client_cpu_us_per_req == 12.25);
 		if (i == 2) {
 			assert_true(b.other_cpu_pct == -1 && b.client_cpu_pct == -1); /* unknown */
@@ -230,6 +241,17 @@ static void test_parse_old_rows(void **state)
 	    0);
 	assert_true(r.calib_us == 9000 && r.server_kmem_kb == 40000 && r.gen_waited == -1 &&
 	            r.server_exit_cpu_s == 0.002 && r.littles_ratio == 1.0);
+	/* and before the four counts per request, all unknown; 49: with them */
+	assert_true(r.syscalls_per_req == -1 && r.ctx_switches_per_req == -1 &&
+	            r.migrations_per_req == -1 && r.instructions_per_req == -1);
+	assert_int_equal(
+	    record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
+	                 "7.5,2.0,idle,1000,512,10.0,,,,,,,,,,0.001,0.002,3,4,1.0,9000,"
+	                 "40000,,2.171,0.5,0,",
+	                 &r),
+	    0);
+	assert_true(r.syscalls_per_req == 2.171 && r.ctx_switches_per_req == 0.5 &&
+	            r.migrations_per_req == 0 && r.instructions_per_req == -1);
 	/* 28 fields is no schema */
 	assert_int_equal(record_parse("id,epoll,keepalive,8,1,ab,1,0,0,1,1,1,1,1,1,1,1,1,1,1,1,ok,"
 	                              "7.5,2.0,sleep,0,512,1",
@@ -659,6 +681,9 @@ static void test_starved_cells(void **state)
 	rows[2].served_conns = 1.0;
 	rows[3].served_conns = 1.2;
 	rows[1].other_cpu_pct = 35;
+	rows[0].syscalls_per_req = rows[1].syscalls_per_req = 2.171;
+	rows[0].ctx_switches_per_req = rows[1].ctx_switches_per_req = 0.5;
+	rows[0].migrations_per_req = rows[1].migrations_per_req = 0;
 	assert_int_equal(report_summarize(rows, 4, &c, &n), 0);
 	assert_false(c[0].starved);
 	assert_true(c[1].starved);
@@ -675,6 +700,8 @@ static void test_starved_cells(void **state)
 	                             "cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
 	                             "cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,"
 	                             "rho,fcfs_short_us,ps_short_us,cpu_us_per_req_min,"));
+	/* the counting pass's medians, the last columns, where the rows carry them */
+	assert_non_null(strstr(text, ",2.171,0.500,0.000,\n"));
 	assert_non_null(line = strstr(text, "\nprefork,"));
 	assert_non_null(strstr(line, ",ok:2,1.1,1,1.0,0,hello,,2.000,0,,,,"));
 	/*
