@@ -20,7 +20,8 @@
 #                                each SPEC (a model name or path, `NAME:VARIANT` or `NAME:*` for
 #                                every variant); with no SPEC every model in BIN_DIR
 #                                (server_models, tests/lib/server.sh: source it first), each
-#                                followed by its variants.
+#                                followed by its variants (not with VARIANTS=0 in the
+#                                environment: the models alone).
 #
 # The line is docs/design.md's: `Facts: keepalive=yes parallel=workers workers=256 wait=-`, at the start
 # of a line of the model's README. Tests read it instead of grepping the README's prose.
@@ -92,6 +93,7 @@ models_expand() {
 	if (($# == 0)); then
 		for name in $(server_models "$bin"); do
 			set -- "$@" "$bin/$name"
+			[[ ${VARIANTS:-1} == 0 ]] && continue # the models alone (make test's robust and san)
 			for v in $(variants_of "$root" "$name"); do
 				set -- "$@" "$bin/$name:$v"
 			done
