@@ -1,6 +1,6 @@
 # tests/fuzz/fuzz.mk -- libFuzzer targets for the parser and the connection handler.
 #   make fuzz [FUZZ_SECONDS=60]   run both targets, the time split between them
-#   make test-fuzz                the suite: 60 s when CI=true, 10 s otherwise
+#   make test-fuzz                the suite: 40 s when CI=true, 10 s otherwise
 #   make fuzz-corpus              regenerate the committed seeds from tests/unit/http_cases.h
 # Everything built or found goes to $(FUZZ_DIR) (default $(BUILD)/fuzz).
 # FUZZ_HTTP_SRC lets a test point the targets at another copy of the parser.
@@ -44,6 +44,6 @@ fuzz-corpus: $(FUZZ_DIR)/gen_corpus
 	$(FUZZ_DIR)/gen_corpus tests/fuzz/corpus
 
 test-fuzz:
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(if $(filter true,$(CI)),60,10)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(if $(filter true,$(CI)),40,10)
 
 TEST_SUITES += test-fuzz
