@@ -29,7 +29,8 @@
 #                   without nginx (ref-nginx skipped), SIGINT mid-run, a targets=hello model
 #                   run at / and skipped by name at /sleep/10; the idle scenario:
 #                   select's refusal past FD_SETSIZE by name, the RLIMIT_NOFILE skip, SIGINT
-#                   and a killed model while holding 3000 idle connections
+#                   and a killed model while holding 3000 idle connections; the files
+#                   scenarios end to end (epoll and single, a 4 MiB set, 1 s a row)
 #   harness-bench   `make bench-quick` for real (every scenario at one level): a row per
 #                   planned run with its scenario, summary.csv, the laws, PNGs per scenario,
 #                   the whole run within the plan's own estimate + 35 % + 15 s;
@@ -53,7 +54,8 @@ harness-unit: $(HARNESS_TEST_BINS)
 	@tests/harness/charts.sh plots
 	@tests/harness/layers.sh harness
 
-harness-faults: $(BIN)/harness $(BIN)/single $(BIN)/select $(BIN)/epoll $(HARNESS_FAULT_BINS)
+harness-faults: $(BIN)/harness $(BIN)/single $(BIN)/select $(BIN)/epoll $(BIN)/tools/fileset \
+	$(HARNESS_FAULT_BINS)
 	@tests/harness-faults/run.sh $(BIN) $(BUILD)/tests/harness-faults
 
 harness-bench: $(BIN)/harness

@@ -227,6 +227,8 @@ static void not_run(struct run_outcome *out, const char *status, const char *det
 	out->other_cpu_pct = out->client_cpu_pct = -1;
 	out->server_mem_kb = -1;
 	out->jain = -1;
+	out->disk_lat_us = out->hot_p99_ms = -1;
+	out->disk_reads = out->disk_read_kb = -1;
 }
 
 /* One sweep under way: its runs, the capacities measured so far, and its pace (the ETA). */
