@@ -572,6 +572,13 @@ int scenario_open_loop(const char *name)
 	return s && scenario_is_open(s);
 }
 
+int scenario_paced(const char *name)
+{
+	const struct scenario *s = scenario_find(name);
+
+	return s && s->files && s->files->pause_ms > 0;
+}
+
 int scenario_load_conns(const struct scenario *s, int level)
 {
 	return scenario_is_idle(s) ? s->idle_load_c : level;

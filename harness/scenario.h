@@ -227,6 +227,13 @@ const char *scenario_kind_names(enum scenario_kind kind, char *buf, size_t len);
 /* scenario_is_open of the scenario called name; 0 for unknown names. */
 int scenario_open_loop(const char *name);
 
+/*
+ * 1 if the scenario called name paces its load (a files row whose mix connections pause
+ * between requests), else 0 (unknown names too): Little's law then counts only their time in
+ * flight, so served connections below the concurrency are the pause, not starvation.
+ */
+int scenario_paced(const char *name);
+
 /* The connections of s's closed-loop load at level: idle_load_c beside idle ones, else level. */
 int scenario_load_conns(const struct scenario *s, int level);
 

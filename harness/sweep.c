@@ -44,7 +44,7 @@ static void progress(int done, int total, const struct record_row *row, int reps
 		printf(" [%s at %.0f%% CPU: load generator bound]", tool, row->client_cpu_pct);
 	/* Annotations, not verdicts: a starved or noisy run's numbers are real, just partial. */
 	if (!strcmp(row->status, "ok") && !scenario_open_loop(row->scenario) &&
-	    health_starved(row->served_conns, row->concurrency))
+	    !scenario_paced(row->scenario) && health_starved(row->served_conns, row->concurrency))
 		printf(" [starved: ~%.0f of %d connections served]", row->served_conns,
 		       row->concurrency);
 	if (health_noisy(row->other_cpu_pct))

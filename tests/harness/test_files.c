@@ -166,7 +166,8 @@ static void test_verify_varies(void **state)
 	}
 }
 
-/* "files" names the group's four rows, in table order; each runs wrk with the files script. */
+/* "files" names the group's four rows, in table order; each runs wrk with the files script;
+ * the two beside hot clients are paced. */
 static void test_group(void **state)
 {
 	const struct scenario *s[SCENARIO_MAX];
@@ -185,6 +186,9 @@ static void test_group(void **state)
 	assert_int_equal(scenario_parse_list("hello files-cold", s, SCENARIO_MAX, err, sizeof(err)),
 	                 2);
 	assert_int_equal(scenario_parse_list("filez", s, SCENARIO_MAX, err, sizeof(err)), -1);
+	/* the paced rows are not starved for their pauses; the others are checked */
+	assert_int_equal(scenario_paced("files-cold") + scenario_paced("files-hot"), 2);
+	assert_int_equal(scenario_paced("files-sendfile") + scenario_paced("hello"), 0);
 	assert_string_equal(err, "filez");
 }
 
