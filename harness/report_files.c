@@ -2,6 +2,7 @@
 #include "report_files.h"
 
 #include "facts.h"
+#include "scenario.h"
 #include "util.h"
 
 #include <limits.h>
@@ -50,31 +51,30 @@ static double v_disk_lat(const struct record_row *r)
 	return r->disk_lat_us;
 }
 
-/* The median of get over the ok rows of model in scenario whose value is known, or -1. */
+/* The median of get over the ok rows of model in the files row of role whose value is known, or
+ * -1. */
 static double median_of(const struct record_row *rows, int n, const char *model,
-                        const char *scenario, row_value *get)
+                        enum scenario_files_role role, row_value *get)
 {
 	double v[MEDIAN_MAX];
 	int i, k = 0;
 
 	for (i = 0; i < n && k < MEDIAN_MAX; i++)
-		if (!strcmp(rows[i].model, model) && !strcmp(rows[i].scenario, scenario) &&
+		if (!strcmp(rows[i].model, model) &&
+		    scenario_files_role(rows[i].scenario) == role &&
 		    !strcmp(rows[i].status, "ok") && get(&rows[i]) >= 0)
 			v[k++] = get(&rows[i]);
 	return k ? util_median(v, k) : -1;
-}
-
-static int is_files(const char *scenario)
-{
-	return !strncmp(scenario, "files-", 6);
 }
 
 /* One model's figures into m. */
 static void collect_model(const struct record_row *rows, int n, const struct report_cell *c, int nc,
                           struct report_files_model *m)
 {
-	static const char *const io[2] = { "files-sendfile", "files-read" };
-	static const char *const cache[2] = { "files-hot", "files-cold" };
+	static const enum scenario_files_role io[2] = { SCENARIO_FILES_SENDFILE,
+		                                        SCENARIO_FILES_READ };
+	static const enum scenario_files_role cache[2] = { SCENARIO_FILES_HOT_WARM,
+		                                           SCENARIO_FILES_HOT_COLD };
 	int k, i;
 
 	for (k = 0; k < 2; k++) {
@@ -84,13 +84,14 @@ static void collect_model(const struct record_row *rows, int n, const struct rep
 		m->hot_p99_ms[k] = median_of(rows, n, m->model, cache[k], v_hot_p99);
 		m->mix_rps[k] = median_of(rows, n, m->model, cache[k], v_rps);
 	}
-	m->reads_s = median_of(rows, n, m->model, "files-cold", v_reads_s);
-	m->read_mib_s = median_of(rows, n, m->model, "files-cold", v_read_mib_s);
-	m->disk_lat_us = median_of(rows, n, m->model, "files-cold", v_disk_lat);
+	m->reads_s = median_of(rows, n, m->model, SCENARIO_FILES_HOT_COLD, v_reads_s);
+	m->read_mib_s = median_of(rows, n, m->model, SCENARIO_FILES_HOT_COLD, v_read_mib_s);
+	m->disk_lat_us = median_of(rows, n, m->model, SCENARIO_FILES_HOT_COLD, v_disk_lat);
 	m->serializes = 0;
 	m->mix_conns = 0;
 	for (i = 0; i < nc; i++)
-		if (!strcmp(c[i].model, m->model) && !strcmp(c[i].scenario, "files-cold")) {
+		if (!strcmp(c[i].model, m->model) &&
+		    scenario_files_role(c[i].scenario) == SCENARIO_FILES_HOT_COLD) {
 			m->serializes = c[i].parallel == FACTS_ONE;
 			m->mix_conns = c[i].concurrency;
 		}
@@ -102,7 +103,7 @@ int report_files_collect(const struct record_row *rows, int n, const struct repo
 	int i, j, k = 0;
 
 	for (i = 0; i < n && k < max; i++) {
-		if (!is_files(rows[i].scenario))
+		if (scenario_files_role(rows[i].scenario) == SCENARIO_FILES_NONE)
 			continue;
 		for (j = 0; j < k && strcmp(out[j].model, rows[i].model); j++)
 			;

@@ -200,12 +200,13 @@ static int files_after(const struct scenario *s, struct scenario_load *l, char *
 }
 
 /* The files rows' sets and loads: the mix alone as fast as it goes, or paced beside hot clients. */
-static const struct scenario_files files_fast = { .cold = 0 };
+static const struct scenario_files files_sendfile = { .role = SCENARIO_FILES_SENDFILE };
+static const struct scenario_files files_read = { .role = SCENARIO_FILES_READ };
 static const struct scenario_files files_warm_hot = {
-	.cold = 0, .pause_ms = 4, .hot_conns = 2, .hot_pause_ms = 2
+	.role = SCENARIO_FILES_HOT_WARM, .pause_ms = 4, .hot_conns = 2, .hot_pause_ms = 2
 };
 static const struct scenario_files files_cold_hot = {
-	.cold = 1, .pause_ms = 4, .hot_conns = 2, .hot_pause_ms = 2
+	.role = SCENARIO_FILES_HOT_COLD, .cold = 1, .pause_ms = 4, .hot_conns = 2, .hot_pause_ms = 2
 };
 
 /* What every files row shares (issue 24; docs/files.md). */
@@ -400,7 +401,7 @@ static const struct scenario table[] = {
 	{
 	    FILES_ROW,
 	    .name = "files-sendfile",
-	    .files = &files_fast,
+	    .files = &files_sendfile,
 	    .server_args = "--file-io,sendfile",
 	    .shows = "static files (SPECweb99's mix over a Zipf law), the set cached, sent with "
 	             "sendfile: req/s, CPU per request and per MiB (files-read beside it)",
@@ -410,7 +411,7 @@ static const struct scenario table[] = {
 	{
 	    FILES_ROW,
 	    .name = "files-read",
-	    .files = &files_fast,
+	    .files = &files_read,
 	    .server_args = "--file-io,read",
 	    .shows = "the same, each file sent with pread and send: one copy in, one copy out",
 	    .law_text = "as files-sendfile",
@@ -577,6 +578,13 @@ int scenario_paced(const char *name)
 	const struct scenario *s = scenario_find(name);
 
 	return s && s->files && s->files->pause_ms > 0;
+}
+
+enum scenario_files_role scenario_files_role(const char *name)
+{
+	const struct scenario *s = scenario_find(name);
+
+	return s && s->files ? s->files->role : SCENARIO_FILES_NONE;
 }
 
 int scenario_load_conns(const struct scenario *s, int level)

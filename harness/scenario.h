@@ -73,11 +73,21 @@ struct scenario_load {
 	long disk_read_kb; /* and the kB they read */
 };
 
+/* What a files row is for in the report (report_files.h): which column it fills. */
+enum scenario_files_role {
+	SCENARIO_FILES_NONE = 0, /* not a files row */
+	SCENARIO_FILES_SENDFILE, /* warm, as fast as it goes, sendfile */
+	SCENARIO_FILES_READ,     /* the same with read + write */
+	SCENARIO_FILES_HOT_WARM, /* paced beside the hot clients, the set cached */
+	SCENARIO_FILES_HOT_COLD, /* the same, the set evicted */
+};
+
 /*
  * A files row (issue 24): how the set is cached before the run and how the load is made.
  * Every model then gets --docroot (the set) and the row's server_args (--file-io).
  */
 struct scenario_files {
+	enum scenario_files_role role;
 	int cold;         /* 1: the set evicted file by file, the hot subset kept; 0: all cached */
 	int pause_ms;     /* each mix connection's pause between a reply and its next request */
 	int hot_conns;    /* > 0: this many connections ask only for the hot subset beside it */
@@ -233,6 +243,9 @@ int scenario_open_loop(const char *name);
  * flight, so served connections below the concurrency are the pause, not starvation.
  */
 int scenario_paced(const char *name);
+
+/* The files role of the scenario called name (SCENARIO_FILES_NONE: none, or unknown). */
+enum scenario_files_role scenario_files_role(const char *name);
 
 /* The connections of s's closed-loop load at level: idle_load_c beside idle ones, else level. */
 int scenario_load_conns(const struct scenario *s, int level);
