@@ -541,6 +541,10 @@ const char *scenario_names(char *buf, size_t len)
 	for (i = 0; i < NROWS && o < len; i++)
 		o += snprintf(buf + o, len - o, "%s%s%s", i ? " " : "", table[i].name,
 		              table[i].opt_in ? " (opt-in)" : "");
+	for (i = 0; i < NROWS && o < len; i++) /* each group once, where its first row is */
+		if (table[i].group &&
+		    (!i || !table[i - 1].group || strcmp(table[i - 1].group, table[i].group)))
+			o += snprintf(buf + o, len - o, " %s (its rows)", table[i].group);
 	return buf;
 }
 

@@ -217,7 +217,10 @@ int scenario_parse_list(const char *list, const struct scenario **out, int max, 
 /* The default scenarios (every row that is not opt-in), in table order, into out: the count. */
 int scenario_defaults(const struct scenario **out, int max);
 
-/* Every name of the table, blank separated, opt-in ones marked "(opt-in)", into buf. */
+/*
+ * Every name of the table, blank separated, opt-in ones marked "(opt-in)", then each group
+ * marked "(its rows)", into buf.
+ */
 const char *scenario_names(char *buf, size_t len);
 
 /*
