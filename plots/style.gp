@@ -102,7 +102,7 @@ slow(m) = slow_marks > 0 && mine(m) && column("slow_reps") > 0
 littles(m) = littles_marks > 0 && mine(m) && column("littles_off") == 1
 noisy_key = "grey square: noisy (§), compare with care"
 bound_key = "ring: load generator bound (‡)"
-starved_key = "cross: some connections unserved (†); starved: p99 >= run length, drawn there"
+starved_key = "cross: unserved (†), starved at run length"
 starved_key_at = "cross: some connections unserved (†)"
 slow_key = "triangle: slow phase of the host (¤)"
 littles_key = "diamond: Little's law off (≠)"

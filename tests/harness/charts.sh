@@ -32,7 +32,7 @@ table() {
 plotted() { awk '$3 == "i" { print $1, $2 }' <<<"$1"; }
 
 t=$(table p99 "bound_marks=2; starved_marks=1;")
-check "p99: both marks in the key" 'grep -q "^# Curve title: \"cross: some connections unserved (†); starved: p99 >= run length, drawn there\"" <<<"$t" && grep -q "^# Curve title: \"ring: load generator bound (‡)\"" <<<"$t"' "$(cat "$tmp/p99.err")"
+check "p99: both marks in the key" 'grep -q "^# Curve title: \"cross: unserved (†), starved at run length\"" <<<"$t" && grep -q "^# Curve title: \"ring: load generator bound (‡)\"" <<<"$t"' "$(cat "$tmp/p99.err")"
 check "p99: the starved cell at the run length" 'plotted "$t" | grep -qx "512 2000"'
 check "p99: the starved cell's served p99 never plotted" '! plotted "$t" | grep -q " 0.08$"'
 check "p99: nothing of the starved cell below the run length" '[ -z "$(plotted "$t" | awk "\$1 == 512 && \$2 < 2000 && \$2 != 2.5")" ]'
