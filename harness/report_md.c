@@ -386,13 +386,14 @@ static double how_much(const struct report_cell *a, const struct report_cell *b,
  * out of keep-alive), ranked by CPU where the load tool was the ceiling, else
  * by req/s. The first family and any within VERDICT_TIE of it share the lead
  * (a tie); then the first family that separates, and how far; the leader's
- * share of the bound; whether to read CPU.
+ * share of the bound; whether to read CPU. The two cells named carry their
+ * marks (md_marks), as in the tables.
  */
 static void md_verdict(FILE *f, const struct report_cell *c, int n, const char *mode)
 {
 	const struct report_cell *best[FACTS_NFAMILIES] = { 0 };
 	int level, bound, ok, cpu = mode_client_bound(c, n, mode, &level, &bound, &ok), i, k = 0;
-	int lead;
+	int lead, planned = report_planned_reps(c, n);
 	char num[32];
 
 	fprintf(f, "- **%s, %s**", c[0].scenario, mode);
@@ -440,14 +441,16 @@ static void md_verdict(FILE *f, const struct report_cell *c, int n, const char *
 		        util_thousands(best[0]->rps_median, num, sizeof(num)));
 	if (best[0]->bound > 0 && !cpu)
 		fprintf(f, " = %.0f %% of its bound", 100 * best[0]->rps_median / best[0]->bound);
-	if (best[0]->noisy)
-		fprintf(f, " §");
-	if (lead < k)
+	md_marks(f, best[0], planned); /* a verdict says its cells' marks, as the tables do */
+	if (lead < k) {
 		fprintf(f,
-		        how_much(best[0], best[lead], cpu) < 10 ? "; then %s, %.2f x behind (%s%s)"
-		                                                : "; then %s, %.0f x behind (%s%s)",
+		        how_much(best[0], best[lead], cpu) < 10 ? "; then %s, %.2f x behind (%s"
+		                                                : "; then %s, %.0f x behind (%s",
 		        facts_family_name(best[lead]->family), how_much(best[0], best[lead], cpu),
-		        best[lead]->model, best[lead]->noisy ? " §" : "");
+		        best[lead]->model);
+		md_marks(f, best[lead], planned);
+		fprintf(f, ")");
+	}
 	if (cpu)
 		fprintf(f, "; the load tool was the ceiling in %d of %d cells: read CPU.\n", bound,
 		        ok);

@@ -657,7 +657,8 @@ static struct record_row hello_row(const char *model, const char *mode, double r
  * report.md's verdicts and tables: families from the Facts lines, rows grouped
  * by family (the best family first) and sorted by value; CPU leads where the
  * load tool was the ceiling; families within 5 % tie; a closing design is
- * labelled in keep-alive and left out of its verdict.
+ * labelled in keep-alive and left out of its verdict; the cells a verdict
+ * names carry their marks (‡ here).
  */
 static void test_md_verdicts(void **state)
 {
@@ -680,9 +681,10 @@ static void test_md_verdicts(void **state)
 		    hello_row("thread", "close", 19000, 40, 98),
 		    hello_row("prefork", "close", 19500, 25, 97),
 		    hello_row("single", "close", 24000, 15, 99) },
-		  { "- **hello, close** at c=64: **iterative** first: single 15.0 µs per request; "
-		    "then one loop, 1.33 x behind (epoll); the load tool was the ceiling in 5 of 5 "
-		    "cells: read CPU.",
+		  { "- **hello, close** at c=64: **iterative** first: single 15.0 µs per request "
+		    "‡; "
+		    "then one loop, 1.33 x behind (epoll ‡); the load tool was the ceiling in 5 of "
+		    "5 cells: read CPU.",
 		    "server CPU µs per request · req/s",
 		    "| one loop | epoll | 20.0 · 20,000/s ‡ |\n"
 		    "|  | poll | 30.0 · 21,000/s ‡ |\n| blocking pool | prefork |",
