@@ -181,7 +181,8 @@ static const char *model_marks(const struct report_cell *c, int n, const char *m
  * their labels ("epoll (one loop)"; an iterative design in a keep-alive mode
  * "closes"), colours by family, markers by model; logy when the values span
  * CHART_SPAN_LOG or more; lines only through three levels or more; spread
- * when a cell had two ok repetitions; how many of the mode's cells carry each
+ * when a cell had two ok repetitions; empty when no cell has a value to draw
+ * (style.gp's EMPTY draws the axes and says so); how many of the mode's cells carry each
  * mark (mark_var); and per model which marks any of its cells carries
  * (slope_marks, a word of NMARKS 0/1 each: mem.gp's bars are slopes over them).
  */
@@ -258,9 +259,9 @@ static void chart_vars(const struct chart_model *all, int nm, const struct repor
 			*o += snprintf(vars + *o, len - *o, "'");
 	}
 	if (*o < (int)len)
-		*o += snprintf(vars + *o, len - *o, "; logy=%d; lines=%d; spread=%d",
+		*o += snprintf(vars + *o, len - *o, "; logy=%d; lines=%d; spread=%d; empty=%d",
 		               hi > 0 && lo < INFINITY && hi / lo >= CHART_SPAN_LOG, levels >= 3,
-		               spread);
+		               spread, lo == INFINITY);
 	for (k = 0; k < NMARKS && *o < (int)len; k++)
 		*o += snprintf(vars + *o, len - *o, "; %s=%d", mark_var[k], marks[k]);
 }

@@ -21,6 +21,7 @@ if (logy != 0) {
 # A median of 0 µs (too few requests to measure) is left out: it is no measurement.
 cpu(m) = column("cpu_us_per_req_median") > 0 ? column("cpu_us_per_req_median") : NaN
 mark_y(i) = cpu(word(models, i))
+@EMPTY
 plot for [i=1:words(models)] summary \
 	using (mine(word(models, i)) ? column(xcol) : NaN):(cpu(word(models, i))) \
 	with @LP ls ls_of(i) title label(i), \

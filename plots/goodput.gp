@@ -14,6 +14,7 @@ set format y "%.0s%c"
 offered(m) = mine(m) && column(xcol) > 0
 # The marks as on every chart (style.gp), on the goodput points.
 mark_y(i) = column("goodput_rps_median")
+@EMPTY
 plot for [i=1:words(models)] summary \
 	using (offered(word(models, i)) ? column(xcol) : NaN):"goodput_rps_median" \
 	with linespoints ls ls_of(i) title label(i), \

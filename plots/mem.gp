@@ -24,6 +24,7 @@ if (!exists("slope_marks")) slope_marks = ""
 marked(k, i) = substr(word(slope_marks, i), k, k) eq "1"
 mark_x(i) = i
 mark_y(i) = slope(i)
+@EMPTY
 plot for [i=1:words(models)] summary \
 	using (i):(slope(i)) \
 	with boxes ls ls_of(i) title label(i), \

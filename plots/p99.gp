@@ -18,6 +18,7 @@ if (logy != 0) {
 starved_key_here = starved_key
 p99(i) = column("lat_p99_ms_median") > 0 ? column("lat_p99_ms_median") : NaN
 mark_y(i) = starved(word(models, i)) ? 1000 * column("run_s") : p99(i)
+@EMPTY
 plot for [i=1:words(models)] summary \
 	using (mine(word(models, i)) && !starved(word(models, i)) ? column(xcol) : NaN):(p99(i)) \
 	with @LP ls ls_of(i) title label(i), \

@@ -14,6 +14,7 @@ offered(m) = mine(m) && column(xcol) > 0
 known(c) = column(c) > 0 ? column(c) / 1000 : NaN
 # The marks as on every chart (style.gp), on the short requests' p99.
 mark_y(i) = known("short_p99_us_median")
+@EMPTY
 plot for [i=1:words(models)] summary \
 	using (offered(word(models, i)) ? column(xcol) : NaN):(known("short_p99_us_median")) \
 	with linespoints ls ls_of(i) title label(i), \

@@ -122,3 +122,8 @@ mark_x(i) = column(xcol)
 # MARKS, appended to a script's plot command (@MARKS): each mark's key entry, then its points.
 MARKS = 'for [k=1:NMARKS] NaN with points pt int(word(mark_pt, k)) ps real(word(mark_ps, k)) lc rgb word(mark_lc, k) title (mark_key(k)), ' . \
         'for [k=1:NMARKS] for [i=1:words(models)] summary using (marked(k, i) ? mark_x(i) : NaN):(mark_y(i)) with points pt int(word(mark_pt, k)) ps real(word(mark_ps, k)) lc rgb word(mark_lc, k) notitle'
+# A chart with nothing to draw (no ok cell of the mode has a value for it: empty=1 from the
+# harness) still gets its axes, its legend and a line saying so, where gnuplot would stop on an
+# empty (or, on a log axis, non-positive) range. Each script runs @EMPTY just before its plot.
+if (!exists("empty")) empty = 0
+EMPTY = 'if (empty) { unset logscale; set xrange [0:1]; set yrange [0:1]; set label 99 "no ok cell of this mode to draw" at graph 0.5, graph 0.5 center }'

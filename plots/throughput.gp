@@ -18,6 +18,7 @@ if (logy > 0 || (logy < 0 && law_lines > 0)) { set logscale y; set yrange [*:*] 
 USING = spread ? '"rps_median":"rps_min":"rps_max"' : '"rps_median"'
 STYLE = spread ? ERR : LP
 mark_y(i) = column("rps_median")
+@EMPTY
 plot for [i=1:words(models)] summary \
 	using (mine(word(models, i)) ? column(xcol) : NaN):@USING \
 	with @STYLE ls ls_of(i) title label(i), \

@@ -69,6 +69,14 @@ check "cpu without marks: none in the key" '! grep -Eq "Curve title: .(ring|grey
 t=$(table p99 "")
 check "p99 without marks: none in the key, the starved cell still not at 0.08" '! grep -Eq "Curve title: .(ring|cross)" <<<"$t" && ! plotted "$t" | grep -q " 0.08$"' "$t"
 
+# A mode with nothing to draw (every cell failed: here a scenario with no row) is still drawn,
+# its axes and a line saying so, where gnuplot alone stops on the empty log range.
+nothing() { gnuplot -e "summary='$tmp/summary.csv'; out='$tmp/none.png'; scenario='none'; mode='keepalive'; models='epoll prefork'; runid='t'; tool='ab'; style='$plots/style.gp'; $1" "$plots/$2.gp" 2>"$tmp/none.err"; }
+for kind in throughput p99 cpu; do
+	check "$kind: a mode with nothing to draw is drawn empty, and says so" 'nothing "empty=1;" $kind && [ -s "$tmp/none.png" ] && ! nothing "" $kind' "$(cat "$tmp/none.err")"
+	rm -f "$tmp/none.png"
+done
+
 # The idle scenario: x is the idle connections (0 included, a linear axis) and mem.gp draws one
 # bar per model, its slope, from the row at the lowest level; a model without one has no bar.
 cat >"$tmp/idle.csv" <<'CSV'

@@ -956,11 +956,12 @@ static void test_plot_marks(void **state)
 	    !strstr(text, "/sleep-throughput-keepalive.png'") ||
 	    !strstr(text,
 	            "hello-throughput-keepalive.png'; scenario='hello'; mode='keepalive'; ") ||
-	    !strstr(text, "law_lines=0; levels='concurrency'; xcol='concurrency'; first_level=8; "
-	                  "models='epoll prefork'; labels='\"epoll (one loop)\" \"prefork "
-	                  "(unknown)\"'; colours='#1f77b4 #7f7f7f'; pts='7 7'; slope_marks='10000 "
-	                  "01100'; logy=0; lines=0; spread=0; bound_marks=1; starved_marks=1; "
-	                  "noisy_marks=1; slow_marks=0; littles_marks=0\n") ||
+	    !strstr(text,
+	            "law_lines=0; levels='concurrency'; xcol='concurrency'; first_level=8; "
+	            "models='epoll prefork'; labels='\"epoll (one loop)\" \"prefork "
+	            "(unknown)\"'; colours='#1f77b4 #7f7f7f'; pts='7 7'; slope_marks='10000 "
+	            "01100'; logy=0; lines=0; spread=0; empty=0; bound_marks=1; starved_marks=1; "
+	            "noisy_marks=1; slow_marks=0; littles_marks=0\n") ||
 	    !(line = strstr(text, "hello-p99-keepalive.png'")) ||
 	    !strstr(line, "models='prefork epoll'") ||
 	    strstr(line, "logy=1") > strchr(line, '\n') || !strstr(line, "logy=1") ||
