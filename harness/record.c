@@ -316,10 +316,18 @@ int record_parse(const char *line, struct record_row *r)
 	r->hot_p99_ms = d[FILES + 2];
 	r->disk_reads = (long)d[FILES + 3];
 	r->disk_read_kb = (long)d[FILES + 4];
+	if (record_is_capacity(
+	        r)) /* older files: under the levels' mode, though it ran keep-alive */
+		strcpy(r->mode, RECORD_CAPACITY_MODE);
 	rc = 0;
 out:
 	free(copy);
 	return rc;
+}
+
+int record_is_capacity(const struct record_row *r)
+{
+	return r->concurrency == 0 && scenario_open_loop(r->scenario);
 }
 
 FILE *record_open(const char *path)
