@@ -2,6 +2,7 @@
 #include "report_mixed.h"
 
 #include "facts.h"
+#include "health.h"
 #include "workers.h"
 
 #include <string.h>
@@ -34,7 +35,9 @@ static void mixed_row(FILE *f, const struct report_cell *x)
 	char mean[48], p99[48], sim[48] = "-";
 	double wait_us;
 
-	fprintf(f, "| %s | %s | %d %% | ", x->model, x->mode, x->concurrency);
+	/* noisy: other processes took CPU from the server or the generator (health_noisy) */
+	fprintf(f, "| %s | %s | %d %%%s | ", x->model, x->mode, x->concurrency,
+	        x->noisy ? " (noisy)" : "");
 	if (!x->ok || x->fcfs_wait_us < 0) {
 		/* a lagged cell's figures are the generator's: none is printed */
 		fprintf(f, "%s%s%s | - | - | - | - | - | - | - | - | - | - |\n", x->ok ? "" : "**",
@@ -72,9 +75,11 @@ void report_mixed_md(FILE *f, const struct scenario *s, const struct report_cell
 	        "service time. Times in ms; the short class's latencies are those of its 2xx "
 	        "replies from their intended send time. A cell that is not ok names its status "
 	        "in bold and shows no figure: `lagged` means the generator fell behind its "
-	        "schedule, so its latencies are partly the generator's. docs/mixed.md "
+	        "schedule, so its latencies are partly the generator's; `(noisy)` beside a load, "
+	        "that other processes used more than %.0f %% of one CPU during a run of it. "
+	        "docs/mixed.md "
 	        "explains.\n\n",
-	        s->mix, s->load_conns, s->capacity_conns, MIXLAW_SIM_ARRIVALS);
+	        s->mix, s->load_conns, s->capacity_conns, MIXLAW_SIM_ARRIVALS, HEALTH_NOISY_PCT);
 	fprintf(f, "| model | mode | load | short + long req/s | short p50 | short mean | "
 	           "short p99 | long p99 | wait measured | wait P-K (FCFS) | short mean PS | "
 	           "short p99 FCFS / PS (simulated) | mean nearer | p99 nearer |\n"
