@@ -85,7 +85,7 @@ void report_mixed_md(FILE *f, const struct scenario *s, const struct report_cell
 	           "short p99 FCFS / PS (simulated) | mean nearer | p99 nearer |\n"
 	           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int i = 0; i < n; i++)
-		if (c[i].concurrency > 0)
+		if (!report_is_capacity(&c[i]))
 			mixed_row(f, &c[i]);
 	fprintf(f, "\n");
 }
