@@ -316,8 +316,9 @@ int record_parse(const char *line, struct record_row *r)
 	r->hot_p99_ms = d[FILES + 2];
 	r->disk_reads = (long)d[FILES + 3];
 	r->disk_read_kb = (long)d[FILES + 4];
-	if (record_is_capacity(
-	        r)) /* older files: under the levels' mode, though it ran keep-alive */
+	/* older files: under the levels' mode, though it ran keep-alive; a mix's runs in its own */
+	if (record_is_capacity(r) &&
+	    !(scenario_find(r->scenario) && scenario_find(r->scenario)->mix))
 		strcpy(r->mode, RECORD_CAPACITY_MODE);
 	rc = 0;
 out:
