@@ -106,17 +106,21 @@ struct ring_conn {
 	struct ring_conn *prev, *next;
 	struct ring_conn *job_next; /* in the loop's job queue (jobs): its request's work waits */
 	int queued;                 /* it is in the job queue */
-	struct conn_buf *buf;     /* from the pool while bytes are in it; NULL while idle (bufs) */
-	struct file_buf *fbuf;    /* while a /file/ body is sent: its slices (ring_file_submit) */
-	int file_sqes;            /* SQEs of the file chain in flight: their CQEs still to come */
-	int file_reads, file_err; /* reads of the chain done; one failed or fell short */
-	size_t file_sent;         /* bytes the chain's sends have sent, head included */
-	unsigned file_len[FILE_CHAIN]; /* the length of each read of the chain */
+	struct conn_buf *buf;  /* from the pool while bytes are in it; NULL while idle (bufs) */
+	struct file_buf *fbuf; /* while a /file/ body is sent: its chain (ring_file_submit) */
 };
 
-/* A slice of a /file/ body, read by the ring and sent from here; from the loop's spares. */
+/*
+ * A /file/ body's chain (ring_file_submit) and the slice it reads and sends,
+ * from the loop's spares: held only while a file goes out, so an idle
+ * connection pays a pointer for it.
+ */
 struct file_buf {
-	struct file_buf *next; /* among the spares */
+	struct file_buf *next;    /* among the spares */
+	int sqes;                 /* SQEs of the chain in flight: their CQEs still to come */
+	int reads, err;           /* reads of the chain done; one failed or fell short */
+	size_t sent;              /* bytes the chain's sends have sent, head included */
+	unsigned len[FILE_CHAIN]; /* the length of each read of the chain */
 	char data[FILE_SLICE];
 };
 
@@ -508,39 +512,41 @@ static int ring_file_submit(struct loop *lp, struct ring_conn *c)
 {
 	struct conn_buf *b = c->buf;
 	size_t off = b->body_sent, left = b->body_len - b->body_sent;
+	struct file_buf *f;
 	int k;
 
 	if (file_buf_get(lp, c) < 0 || sq_reserve(lp, 2 * FILE_CHAIN) < 0)
 		return -1;
-	c->file_sqes = c->file_reads = c->file_err = 0;
-	c->file_sent = 0;
+	f = c->fbuf;
+	f->sqes = f->reads = f->err = 0;
+	f->sent = 0;
 	for (k = 0; k < FILE_CHAIN && left > 0; k++) {
 		size_t n = left < FILE_SLICE ? left : FILE_SLICE;
 		struct io_uring_sqe *rd = io_uring_get_sqe(&lp->ring),
 		                    *wr = io_uring_get_sqe(&lp->ring);
 		int flags = MSG_NOSIGNAL | MSG_WAITALL;
 
-		io_uring_prep_read(rd, b->body_fd, c->fbuf->data, (unsigned)n, off);
+		io_uring_prep_read(rd, b->body_fd, f->data, (unsigned)n, off);
 		rd->flags |= IOSQE_IO_LINK;
 		io_uring_sqe_set_data64(rd, (uintptr_t)c | OP_READ);
 		if (k == 0 && b->out_sent < b->out_len) { /* the head goes with the first slice */
 			c->iov[0] =
 			    (struct iovec){ b->out + b->out_sent, b->out_len - b->out_sent };
-			c->iov[1] = (struct iovec){ c->fbuf->data, n };
+			c->iov[1] = (struct iovec){ f->data, n };
 			c->msg = (struct msghdr){ .msg_iov = c->iov, .msg_iovlen = 2 };
 			io_uring_prep_sendmsg(wr, c->fd, &c->msg, flags);
 		} else {
-			io_uring_prep_send(wr, c->fd, c->fbuf->data, n, flags);
+			io_uring_prep_send(wr, c->fd, f->data, n, flags);
 		}
 		sqe_conn_fd(lp, wr);
 		io_uring_sqe_set_data64(wr, (uintptr_t)c | OP_SEND);
-		c->file_len[k] = (unsigned)n;
+		f->len[k] = (unsigned)n;
 		off += n;
 		left -= n;
 		if (k + 1 < FILE_CHAIN && left > 0)
 			wr->flags |= IOSQE_IO_LINK;
 	}
-	c->file_sqes = 2 * k;
+	f->sqes = 2 * k;
 	c->ops |= OP_READ | OP_SEND;
 	return 0;
 }
@@ -796,14 +802,16 @@ static void on_send(struct loop *lp, struct ring_conn *c, int res)
  */
 static void on_file(struct loop *lp, struct ring_conn *c, int op, int res)
 {
+	struct file_buf *f = c->fbuf;
+
 	if (op == OP_READ && res != -ECANCELED &&
-	    (c->file_reads >= FILE_CHAIN || res != (int)c->file_len[c->file_reads++]))
-		c->file_err = 1;
+	    (f->reads >= FILE_CHAIN || res != (int)f->len[f->reads++]))
+		f->err = 1;
 	if (op == OP_SEND && res > 0)
-		c->file_sent += (size_t)res;
+		f->sent += (size_t)res;
 	else if (op == OP_SEND && res < 0 && res != -ECANCELED && res != -EAGAIN && res != -EINTR)
-		c->file_err = 1; /* the client is gone */
-	if (--c->file_sqes > 0) {
+		f->err = 1; /* the client is gone */
+	if (--f->sqes > 0) {
 		/* closing: the link this one starts was not in flight when the cancel came */
 		if (c->closing && res != -ECANCELED)
 			ring_conn_cancel(lp, c, op == OP_READ ? OP_SEND : OP_READ);
@@ -815,12 +823,14 @@ static void on_file(struct loop *lp, struct ring_conn *c, int op, int res)
 			ring_conn_free(lp, c);
 		return;
 	}
-	conn_out_advance(c->buf, c->file_sent);
+	conn_out_advance(c->buf, f->sent);
+	if (f->err) {
+		ring_conn_close(lp, c); /* f goes back with c */
+		return;
+	}
 	if (!c->buf->body_file)
 		file_buf_put(lp, c);
-	if (c->file_err)
-		ring_conn_close(lp, c);
-	else if (!c->queued)
+	if (!c->queued)
 		ring_conn_advance(lp, c);
 }
 
@@ -828,7 +838,7 @@ static void on_conn(struct loop *lp, struct ring_conn *c, int op, int res, unsig
 {
 	int nomem = 0;
 
-	if (op != OP_RECV && c->file_sqes) {
+	if (op != OP_RECV && c->fbuf && c->fbuf->sqes) {
 		on_file(lp, c, op, res);
 		return;
 	}
