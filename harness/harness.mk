@@ -103,10 +103,11 @@ bench-compare: deps all
 # c=64, bytes c=64 and idle with 500 and 1000 idle connections (memory per idle connection), 5
 # repetitions of 1 s, interleaved, with the counting pass; report.md gets the ladder's tables
 # (each step against epoll: req/s and CPU per request with their spread and the verdict, system
-# calls and io_uring_enter per request) and plots/<id>/ladder-cpu.png. About 13 minutes on 2
-# CPUs (the plan's estimate; --dry-run prints it). REPS=, DURATION=, PIN= and the placement
-# variables apply. Any run with variants (make bench-all MODELS="epoll io_uring:*") gets the same
-# tables for its own cells.
+# calls, io_uring_enter and receive SQEs per request) and plots/<id>/ladder-cpu.png. The plan
+# estimates 9 minutes on 2 CPUs (--dry-run prints it); a trial of 4 models at 2 repetitions took
+# 1.6 x its estimate on the loaded shared machine: 10-14 minutes. REPS=, DURATION=, PIN= and the
+# placement variables apply. Any run with variants (make bench-all MODELS="epoll io_uring:*")
+# gets the same tables for its own cells.
 LADDER_PLAN = $(HARNESS_PLACE) $(if $(MODELS),--models "$(MODELS)") \
 	$(if $(REPS),--reps $(REPS)) $(if $(DURATION),--duration $(DURATION)) \
 	$(if $(PIN),--pin $(PIN)) $(if $(COUNT),--count $(COUNT))

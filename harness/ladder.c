@@ -253,7 +253,7 @@ static void table_row(FILE *f, const struct ladder_step *st, const struct report
 	struct ladder_spread rps, cpu;
 	char b1[128], b2[128], b3[32], b4[32], b5[32], b6[32];
 
-	fprintf(f, "| %s | ", st->model);
+	fprintf(f, "| %s%s | ", st->model, x && x->noisy ? " §" : "");
 	note_cell(f, st->note);
 	if (!x || !x->ok) {
 		fprintf(f, " | %s | | | | | | | |\n", x ? x->statuses : "not run");
@@ -370,7 +370,8 @@ void ladder_write_md(FILE *f, const struct report_cell *c, int n, const struct m
 	        "server CPU µs per request as median [min-max] of the ok repetitions, each "
 	        "with its verdict against %s's: \"faster\" or \"slower\" only where the two "
 	        "min-max ranges do not overlap (less CPU per request is faster), else \"tie\"; "
-	        "\"-\" from fewer than 2 repetitions. Then the whole machine's CPU per request, "
+	        "\"-\" from fewer than 2 repetitions; § after a step: a repetition was noisy "
+	        "(other processes shared the machine). Then the whole machine's CPU per request, "
 	        "and the counting pass's system calls, io_uring_enter calls and receive SQEs "
 	        "per request (perf's tracepoint " COUNTS_RECV_EVENT
 	        " filtered on " COUNTS_RECV_FILTER ", IORING_OP_RECV; \"?\": not counted).\n",
