@@ -4,7 +4,7 @@
 #                   adapter over captured wrk output (tests/wrk/fixtures), the loadgen
 #                   adapter over captured loadgen output (tests/harness/fixtures/loadgen-*),
 #                   the verdict, the option table (each row's field, exit 2 on bad
-#                   input, 0 on --help; test_options.c), the CSV writer/reader, the
+#                   input, 0 on --help, --compare's and --ladder's plans; test_options.c), the CSV writer/reader, the
 #                   plan's order and explicit cells, references, the summary and ranking, the comparison's ratios and the bar's
 #                   verdicts; the scenario table (its open-loop row too), the Facts line
 #                   (targets= and its skip too), the laws, the per-scenario summary and
