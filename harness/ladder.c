@@ -251,19 +251,20 @@ static void table_row(FILE *f, const struct ladder_step *st, const struct report
                       const struct report_cell *a, const struct syscalls_row *r, int nr)
 {
 	struct ladder_spread rps, cpu;
-	char b1[128], b2[128], b3[32], b4[32], b5[32], b6[32];
+	char b1[128], b2[128], b3[32], b4[32], b5[32], b6[32], b7[32];
 
 	fprintf(f, "| %s%s | ", st->model, x && x->noisy ? " §" : "");
 	note_cell(f, st->note);
 	if (!x || !x->ok) {
-		fprintf(f, " | %s | | | | | | | |\n", x ? x->statuses : "not run");
+		fprintf(f, " | %s | | | | | | | | |\n", x ? x->statuses : "not run");
 		return;
 	}
 	rps = rps_spread(x);
 	cpu = cpu_spread(x);
-	fprintf(f, " | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+	fprintf(f, " | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 	        spread_text(&rps, 0, b1, sizeof(b1)), verdict(x, a, rps_spread, 1),
 	        spread_text(&cpu, 2, b2, sizeof(b2)), verdict(x, a, cpu_spread, 0),
+	        num(x->w.client_us_median, 2, b7, sizeof(b7)),
 	        num(x->w.sys_us_median, 2, b3, sizeof(b3)),
 	        num(x->syscalls_median, 2, b4, sizeof(b4)),
 	        num(count_of(r, nr, x, "io_uring_enter", 0), 3, b5, sizeof(b5)),
@@ -371,7 +372,8 @@ void ladder_write_md(FILE *f, const struct report_cell *c, int n, const struct m
 	        "with its verdict against %s's: \"faster\" or \"slower\" only where the two "
 	        "min-max ranges do not overlap (less CPU per request is faster), else \"tie\"; "
 	        "\"-\" from fewer than 2 repetitions; § after a step: a repetition was noisy "
-	        "(other processes shared the machine). Then the whole machine's CPU per request, "
+	        "(other processes shared the machine). Then the load tool's and the whole "
+	        "machine's CPU per request, "
 	        "and the counting pass's system calls, io_uring_enter calls and receive SQEs "
 	        "per request (perf's tracepoint " COUNTS_RECV_EVENT
 	        " filtered on " COUNTS_RECV_FILTER ", IORING_OP_RECV; \"?\": not counted).\n",
@@ -388,9 +390,9 @@ void ladder_write_md(FILE *f, const struct report_cell *c, int n, const struct m
 			fprintf(f, ", %d idle", keys[i].idle);
 		fprintf(f,
 		        "\n\n| step | what it changed | req/s median [min-max] | req/s vs %s | "
-		        "server CPU µs/req median [min-max] | CPU vs %s | machine CPU µs/req | "
-		        "syscalls/req | io_uring_enter/req | recv SQEs/req |\n"
-		        "|---|---|---:|---|---:|---|---:|---:|---:|---:|\n",
+		        "server CPU µs/req median [min-max] | CPU vs %s | client CPU µs/req | "
+		        "machine CPU µs/req | syscalls/req | io_uring_enter/req | recv SQEs/req |\n"
+		        "|---|---|---:|---|---:|---|---:|---:|---:|---:|---:|\n",
 		        LADDER_ANCHOR, LADDER_ANCHOR);
 		if (a && !a->ok)
 			a = NULL;
