@@ -172,7 +172,12 @@ struct scenario {
 	/* > 0: every model gets --max-conns this (a per-connection design's cap, a queue's depth)
 	 */
 	int max_conns;
-	const char *level_axis;  /* what the levels are, for the charts; NULL: concurrency */
+	const char *level_axis; /* what the levels are, for the charts; NULL: concurrency */
+	/*
+	 * The cells `make bench-ladder` (--ladder, ladder.h) runs of this row: MODE LEVEL...
+	 * groups separated by ';' ("keepalive 1 64 512; close 64"). NULL: none.
+	 */
+	const char *ladder;
 	const char *server_args; /* comma-joined flags every model gets here ("--file-io,read") */
 	/* 1: the tool runs a thread per connection (a script that pairs replies with requests) */
 	int thread_per_conn;

@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	evconn_set_init(&s, o.timeout);
-	s.defer_work = 1;
+	s.defer_work = CONN_DEFER_WORK | CONN_DEFER_FILE;
 	if ((nhelpers = pool_start(pool, o.workers, helper_run, "offload")) < o.workers) {
 		stop_helpers(pool, nhelpers);
 		return 1;
