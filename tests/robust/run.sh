@@ -239,10 +239,10 @@ check_mem_exhaustion() {
 	return 0
 }
 
-# ab's time limit only has to outlast this check, which is killed at its end: the /proc scans
-# below (server_descendants, and server_stop's before its SIGTERM) are bash loops over every
-# process on the machine and take seconds on a busy one, so a short limit (it was 5 s) let ab
-# end with a normal report before the SIGTERM, and the check then tested a server at rest.
+# ab's time limit only has to outlast this check, which is killed at its end: the process scans
+# below (server_descendants, and server_stop's before its SIGTERM) were bash loops over /proc
+# that took seconds on a busy machine (now one ps call each), and a short limit (it was 5 s)
+# let ab end with a normal report before the SIGTERM: the check then tested a server at rest.
 SIGTERM_AB_SECONDS=30
 check_sigterm_load() {
 	local pid before t0
