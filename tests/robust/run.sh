@@ -53,6 +53,12 @@
 #   half-storm       (hostile halfstorm 32 500) for 0.5 s, rounds of 32 clients that send
 #                    GET /sleep/0 and shut their write side down 300 us later: every one gets its
 #                    200, then EOF, and the server lives (offload crashed, issue 19).
+#   batch-close      the event loops (Facts wait=ready or all), --timeout 1: (hostile batchclose
+#                    32 2500 1000) rounds of 32 clients, each round a quarter reset with 4 MiB of
+#                    replies stalled, a quarter reset during GET /sleep/5, a quarter reset with a
+#                    request sent within 20 ms of their idle deadline, a quarter half-closed (these
+#                    must get 200, then EOF): connections closed while other events of the same
+#                    batch still name them; after each round a fresh client gets 200.
 #   long-lived       models whose --help summary says work runs on "helper" threads (offload):
 #                    ten back-to-back `ab -k -c 64 -t 1 /sleep/10` runs against ONE server, which
 #                    must still be alive after each and answer a curl at the end.
@@ -371,6 +377,9 @@ run_model() {
 		esac
 	fi
 	check half-storm "--timeout 3" halfstorm 32 500 || return
+	if [[ $(facts_get "$facts" wait) != - ]]; then
+		check batch-close "--timeout 1" batchclose 32 2500 1000 || return
+	fi
 	if [[ ${summary,,} == *helper* ]]; then
 		check_long_lived || return
 	fi
