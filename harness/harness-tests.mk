@@ -11,9 +11,12 @@
 #                   report, the IRQ-time meta line; the status rule (a 503 from an
 #                   admission=yes model is a rejection, not an error), the overload law and
 #                   report.md's rows beside it, loadgen's outcomes apart; the chart scripts'
-#                   marks (charts.sh: load-generator-bound points ringed, starved cells at
-#                   the run length, goodput and rejected against offered load); the
-#                   idle-connection holder against a fake server that
+#                   marks (charts.sh: ‡ † § ¤ ≠ each drawn over its point and in the key on
+#                   every kind of chart, mem's bars by slope_marks, starved cells at the run
+#                   length, goodput and rejected against offered load); the ranking's marks
+#                   and ties (test_ranking_marks); the capacity row in keep-alive, an older
+#                   one read as such, in a table of its own and no mode's
+#                   (test_overload_report); the idle-connection holder against a fake server that
 #                   holds, refuses, drops or never answers, its RLIMIT_NOFILE skip, whole-tree
 #                   PSS, the idle slopes (test_idle.c, test_core.c); the rooms (layers.sh:
 #                   no include in harness/ runs back up, no file over 900 lines); the

@@ -51,6 +51,37 @@ static const int family_marker[] = { 7, 5, 9, 11, 13, 15, 4, 6, 8, 10, 12, 14, 1
 
 #define CHART_SPAN_LOG 10.0 /* a chart whose values span this factor or more gets a log y axis */
 
+/*
+ * The marks every chart draws (style.gp's table, in this order): a point
+ * style and a legend entry each, passed as how many of the chart's cells
+ * carry it (0: no legend entry).
+ */
+enum { MARK_BOUND, MARK_STARVED, MARK_NOISY, MARK_SLOW, MARK_LITTLES, NMARKS };
+static const char *const mark_var[NMARKS] = {
+	[MARK_BOUND] = "bound_marks",     [MARK_STARVED] = "starved_marks",
+	[MARK_NOISY] = "noisy_marks",     [MARK_SLOW] = "slow_marks",
+	[MARK_LITTLES] = "littles_marks",
+};
+
+/*
+ * 1 if the ok cell x carries mark k: ‡ the load tool was the ceiling, † some
+ * connections never served (starved or unserved), § noisy, ¤ a repetition in
+ * a slow phase, ≠ Little's law off. style.gp's marked() asks summary.csv's
+ * columns the same.
+ */
+static int has_mark(const struct report_cell *x, int k)
+{
+	if (!x->ok)
+		return 0;
+	switch (k) {
+	case MARK_BOUND: return x->client_bound;
+	case MARK_STARVED: return x->starved || x->w.unserved;
+	case MARK_NOISY: return x->noisy > 0;
+	case MARK_SLOW: return x->w.slow > 0;
+	default: return x->w.littles_off;
+	}
+}
+
 /* One model of a chart: how it is drawn and where its legend entry goes. */
 struct chart_model {
 	const char *model;
@@ -63,7 +94,7 @@ static double chart_value(const char *kind, const struct report_cell *x)
 {
 	double v = NAN;
 
-	if (!x->ok)
+	if (!x->ok || report_is_capacity(x)) /* a capacity run is no level */
 		return NAN;
 	if (!strcmp(kind, "throughput"))
 		v = x->rps_median;
@@ -124,21 +155,44 @@ static int models_of(const struct report_cell *c, int n, struct chart_model *m, 
 }
 
 /*
+ * Which marks any cell of model in mode carries: NMARKS characters, '1' for
+ * each mark it carries, '0' for the others (a static buffer, valid until the next call).
+ */
+static const char *model_marks(const struct report_cell *c, int n, const char *model,
+                               const char *mode)
+{
+	static char word[NMARKS + 1];
+	int i, k;
+
+	memset(word, '0', NMARKS);
+	word[NMARKS] = '\0';
+	for (i = 0; i < n; i++)
+		for (k = 0; k < NMARKS; k++)
+			if (!strcmp(c[i].model, model) && report_in_mode(&c[i], mode) &&
+			    has_mark(&c[i], k))
+				word[k] = '1';
+	return word;
+}
+
+/*
  * The variables that say how one chart (kind, mode) of one scenario's cells
  * c[0..n) draws its models, appended to vars at *o: the models ordered by
  * their value at their highest level (the legend reads as the lines end),
  * their labels ("epoll (one loop)"; an iterative design in a keep-alive mode
  * "closes"), colours by family, markers by model; logy when the values span
  * CHART_SPAN_LOG or more; lines only through three levels or more; spread
- * when a cell had two ok repetitions; and how many cells are noisy.
+ * when a cell had two ok repetitions; empty when no cell has a value to draw
+ * (style.gp's EMPTY draws the axes and says so); how many of the mode's cells carry each
+ * mark (mark_var); and per model which marks any of its cells carries
+ * (slope_marks, a word of NMARKS 0/1 each: mem.gp's bars are slopes over them).
  */
 static void chart_vars(const struct chart_model *all, int nm, const struct report_cell *c, int n,
                        const char *kind, const char *mode, char *vars, size_t len, int *o)
 {
 	struct chart_model m[PLOT_MAX_MODELS];
 	double lo = INFINITY, hi = 0;
-	int i, j, levels = 0, top, spread = 0, noisy = 0;
-	const char *lists[] = { "models", "labels", "colours", "pts" };
+	int i, j, k, levels = 0, top, spread = 0, marks[NMARKS] = { 0 };
+	const char *lists[] = { "models", "labels", "colours", "pts", "slope_marks" };
 	int l;
 
 	for (i = 0; i < nm; i++) {
@@ -147,7 +201,8 @@ static void chart_vars(const struct chart_model *all, int nm, const struct repor
 		for (j = 0, top = -1; j < n; j++) {
 			double v = chart_value(kind, &c[j]);
 
-			if (strcmp(c[j].model, m[i].model) || strcmp(c[j].mode, mode) || isnan(v))
+			if (strcmp(c[j].model, m[i].model) || !report_in_mode(&c[j], mode) ||
+			    isnan(v))
 				continue;
 			if (report_level(&c[j]) > top)
 				top = report_level(&c[j]), m[i].value = v;
@@ -159,17 +214,18 @@ static void chart_vars(const struct chart_model *all, int nm, const struct repor
 	}
 	qsort(m, nm, sizeof(m[0]), cmp_chart_model);
 	for (j = 0; j < n; j++) {
-		if (strcmp(c[j].mode, mode))
+		if (!report_in_mode(&c[j], mode))
 			continue;
-		for (i = 0; i < j &&
-		            (strcmp(c[i].mode, mode) || report_level(&c[i]) != report_level(&c[j]));
+		for (i = 0; i < j && (!report_in_mode(&c[i], mode) ||
+		                      report_level(&c[i]) != report_level(&c[j]));
 		     i++)
 			;
 		levels += i == j; /* the first cell of its level */
 		spread |= c[j].ok >= 2;
-		noisy += c[j].noisy > 0;
+		for (k = 0; k < NMARKS; k++)
+			marks[k] += has_mark(&c[j], k);
 	}
-	for (l = 0; l < 4; l++) {
+	for (l = 0; l < (int)(sizeof(lists) / sizeof(lists[0])); l++) {
 		*o += snprintf(vars + *o, len - *o, "; %s='", lists[l]);
 		for (i = 0; i < nm && *o < (int)len; i++) {
 			const char *sep = i ? " " : "";
@@ -193,17 +249,21 @@ static void chart_vars(const struct chart_model *all, int nm, const struct repor
 				                                m[i].family < FACTS_NFAMILIES
 				                            ? m[i].family
 				                            : 0]);
-			else
+			else if (l == 3)
 				*o += snprintf(vars + *o, len - *o, "%s%d", sep, m[i].marker);
+			else
+				*o += snprintf(vars + *o, len - *o, "%s%s", sep,
+				               model_marks(c, n, m[i].model, mode));
 		}
 		if (*o < (int)len)
 			*o += snprintf(vars + *o, len - *o, "'");
 	}
 	if (*o < (int)len)
-		*o +=
-		    snprintf(vars + *o, len - *o, "; logy=%d; lines=%d; spread=%d; noisy_marks=%d",
-		             hi > 0 && lo < INFINITY && hi / lo >= CHART_SPAN_LOG, levels >= 3,
-		             spread, noisy);
+		*o += snprintf(vars + *o, len - *o, "; logy=%d; lines=%d; spread=%d; empty=%d",
+		               hi > 0 && lo < INFINITY && hi / lo >= CHART_SPAN_LOG, levels >= 3,
+		               spread, lo == INFINITY);
+	for (k = 0; k < NMARKS && *o < (int)len; k++)
+		*o += snprintf(vars + *o, len - *o, "; %s=%d", mark_var[k], marks[k]);
 }
 
 /* One scenario's charts (c[0..n)): every kind for every mode. Returns how many failed. */
@@ -217,19 +277,17 @@ static int plot_scenario(const struct plot_job *job, const struct report_cell *c
 	const struct scenario *s = scenario_find(c[0].scenario);
 
 	for (i = 0; i < n; i++)
-		if (report_level(&c[i]) < first)
+		if (!report_is_capacity(&c[i]) && report_level(&c[i]) < first)
 			first = report_level(&c[i]);
 	snprintf(style, sizeof(style), "%s/style.gp", job->scripts);
 	snprintf(log, sizeof(log), "%s/gnuplot.log", job->outdir);
 	for (m = 0; m < k; m++) {
 		const char *tool = "";
-		int bound = 0, starved = 0, law = 0; /* the marks the chart needs */
+		int law = 0; /* cells with a law's bound: its dotted lines */
 
 		for (i = 0; i < n; i++)
-			if (!strcmp(c[i].mode, modes[m])) {
+			if (report_in_mode(&c[i], modes[m])) {
 				tool = c[i].tool;
-				bound += c[i].ok && c[i].client_bound;
-				starved += c[i].ok && c[i].starved;
 				law += c[i].bound > 0;
 			}
 		for (i = 0; i < nk; i++) {
@@ -239,11 +297,10 @@ static int plot_scenario(const struct plot_job *job, const struct report_cell *c
 			o = snprintf(
 			    vars, sizeof(vars),
 			    "summary='%s'; out='%s/%s-%s-%s.png'; scenario='%s'; mode='%s'; "
-			    "runid='%s'; tool='%s'; style='%s'; bound_marks=%d; "
-			    "starved_marks=%d; law_lines=%d; levels='%s'; xcol='%s'; "
-			    "first_level=%d",
+			    "runid='%s'; tool='%s'; style='%s'; law_lines=%d; levels='%s'; "
+			    "xcol='%s'; first_level=%d",
 			    job->summary, job->outdir, c[0].scenario, kinds[i], modes[m],
-			    c[0].scenario, modes[m], job->run_id, tool, style, bound, starved, law,
+			    c[0].scenario, modes[m], job->run_id, tool, style, law,
 			    s && s->level_axis ? s->level_axis : "concurrency",
 			    report_is_idle(&c[0]) ? "idle_conns" : "concurrency", first);
 			chart_vars(all, nm, c, n, kinds[i], modes[m], vars, sizeof(vars), &o);

@@ -291,10 +291,18 @@ int record_parse(const char *line, struct record_row *r)
 	r->ctx_switches_per_req = d[COUNTS + 1];
 	r->migrations_per_req = d[COUNTS + 2];
 	r->instructions_per_req = d[COUNTS + 3];
+	if (record_is_capacity(
+	        r)) /* older files: under the levels' mode, though it ran keep-alive */
+		strcpy(r->mode, RECORD_CAPACITY_MODE);
 	rc = 0;
 out:
 	free(copy);
 	return rc;
+}
+
+int record_is_capacity(const struct record_row *r)
+{
+	return r->concurrency == 0 && scenario_open_loop(r->scenario);
 }
 
 FILE *record_open(const char *path)

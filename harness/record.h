@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define RECORD_WORD   64
-#define RECORD_SHARES 160 /* worker_shares: 32 workers' "0.00/" */
+#define RECORD_WORD          64
+#define RECORD_CAPACITY_MODE "keepalive" /* a capacity row's mode (record_is_capacity) */
+#define RECORD_SHARES        160         /* worker_shares: 32 workers' "0.00/" */
 
 struct record_row {
 	char run_id[RECORD_WORD];
@@ -110,9 +111,19 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
  * file written before idle_conns and server_mem_kb (0 and -1), the 24 of a
  * file written before scenario existed (scenario_legacy(): hello) and the 22 of one
  * written before served_conns and other_cpu_pct existed (both -1) are
- * accepted, so older runs can still be replotted.
+ * accepted, so older runs can still be replotted. A capacity row
+ * (record_is_capacity) written before it was recorded under its own mode
+ * carries the levels' mode (close in overload): it is read as keep-alive, the
+ * mode it ran in.
  */
 int record_parse(const char *line, struct record_row *row);
+
+/*
+ * 1 if r is an open-loop scenario's capacity row: level 0, the closed-loop
+ * run in keep-alive (whatever the levels' mode) that measured the capacity
+ * the levels are shares of; else 0.
+ */
+int record_is_capacity(const struct record_row *r);
 
 /* Open path for appending, writing the header first if the file is new: the FILE or NULL. */
 FILE *record_open(const char *path);

@@ -490,11 +490,33 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+int report_is_capacity(const struct report_cell *c)
+{
+	return c->concurrency == 0 && scenario_open_loop(c->scenario);
+}
+
+int report_in_mode(const struct report_cell *c, const char *mode)
+{
+	return !strcmp(c->mode, mode) && !report_is_capacity(c);
+}
+
+const struct report_cell *report_capacity(const struct report_cell *c, int n,
+                                          const struct report_cell *x)
+{
+	for (int i = 0; i < n; i++)
+		if (report_is_capacity(&c[i]) && !strcmp(c[i].model, x->model) &&
+		    !strcmp(c[i].scenario, x->scenario))
+			return &c[i];
+	return NULL;
+}
+
 int report_modes(const struct report_cell *c, int n, const char *modes[REPORT_MAX_MODES])
 {
 	int i, j, k = 0;
 
 	for (i = 0; i < n; i++) {
+		if (report_is_capacity(&c[i]))
+			continue;
 		for (j = 0; j < k && strcmp(modes[j], c[i].mode); j++)
 			;
 		if (j == k && k < REPORT_MAX_MODES)
@@ -634,16 +656,6 @@ int report_cell_short(const struct report_cell *cell, int planned)
 	return cell->ok < cell->runs || cell->ok < planned;
 }
 
-/* The capacity cell of c[i]'s model in its scenario's slice c[0..n) (level 0, any mode). */
-static const struct report_cell *capacity_of(const struct report_cell *c, int n, int i)
-{
-	for (int j = 0; j < n; j++)
-		if (c[j].concurrency == 0 && !strcmp(c[j].model, c[i].model) &&
-		    !strcmp(c[j].scenario, c[i].scenario))
-			return &c[j];
-	return NULL;
-}
-
 /*
  * A mix cell's laws (mixlaw.h): service times 1 / each class's capacity (the level-0 cell),
  * shares and arrival rate the cell's measured class rates. Left at -1 when a figure is missing.
@@ -705,8 +717,8 @@ void report_apply_laws(struct report_cell *c, int n, const struct meta_env *env)
 	}
 	for (i = 0; i < n; i++) {
 		const struct scenario *s = scenario_find(c[i].scenario);
-		if (s && s->mix && c[i].concurrency > 0)
-			mix_laws(&c[i], capacity_of(c, n, i));
+		if (s && s->mix && !report_is_capacity(&c[i]))
+			mix_laws(&c[i], report_capacity(c, n, &c[i]));
 		else
 			c[i].mix_rho = c[i].short_service_us = c[i].fcfs_wait_us =
 			    c[i].fcfs_short_us = c[i].ps_short_us = -1;

@@ -142,9 +142,27 @@ int report_is_idle(const struct report_cell *c);
 /* "c" or "idle": what a level of c's scenario counts. */
 const char *report_level_word(const struct report_cell *c);
 
+/*
+ * 1 if c is an open-loop scenario's capacity cell (level 0: the closed-loop
+ * keep-alive run that measured the capacity its levels are shares of,
+ * record_is_capacity), else 0. It is no level of any mode's table, chart or
+ * ranking: report.md gives it a table of its own.
+ */
+int report_is_capacity(const struct report_cell *c);
+
+/* 1 if c is a cell of mode's tables, charts and ranking: of mode, and no capacity cell. */
+int report_in_mode(const struct report_cell *c, const char *mode);
+
+/* The capacity cell of x's model and scenario among c[0..n), whatever its mode, or NULL. */
+const struct report_cell *report_capacity(const struct report_cell *c, int n,
+                                          const struct report_cell *x);
+
 #define REPORT_MAX_MODES 8
 
-/* The distinct modes of the cells c[0..n), in order of first appearance, into modes: how many. */
+/*
+ * The distinct modes of the cells c[0..n) (capacity cells left out: they are
+ * of no mode's levels), in order of first appearance, into modes: how many.
+ */
 int report_modes(const struct report_cell *c, int n, const char *modes[REPORT_MAX_MODES]);
 
 /* "scenario hello (GET /)" for the scenario of cell c, into buf; returns buf. */

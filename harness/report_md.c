@@ -26,7 +26,7 @@ static int levels_of(const struct report_cell *c, int n, const char *mode, int *
 	int i, j, k = 0;
 
 	for (i = 0; i < n; i++) {
-		if (strcmp(c[i].mode, mode))
+		if (!report_in_mode(&c[i], mode))
 			continue;
 		for (j = 0; j < k && lv[j] != report_level(&c[i]); j++)
 			;
@@ -78,10 +78,10 @@ static int mode_client_bound(const struct report_cell *c, int n, const char *mod
 	*level = -1;
 	*bound = *ok = 0;
 	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].mode, mode) && c[i].ok && report_level(&c[i]) > *level)
+		if (report_in_mode(&c[i], mode) && c[i].ok && report_level(&c[i]) > *level)
 			*level = report_level(&c[i]);
 	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].mode, mode) && c[i].ok && report_level(&c[i]) == *level) {
+		if (report_in_mode(&c[i], mode) && c[i].ok && report_level(&c[i]) == *level) {
 			++*ok;
 			*bound += c[i].client_bound;
 		}
@@ -127,7 +127,7 @@ static int md_rows(const struct report_cell *c, int n, const char *mode, int lev
 	int i, j, k = 0;
 
 	for (i = 0; i < n && k < max; i++) {
-		if (strcmp(c[i].mode, mode) || (k && !strcmp(rows[k - 1].model, c[i].model)))
+		if (!report_in_mode(&c[i], mode) || (k && !strcmp(rows[k - 1].model, c[i].model)))
 			continue;
 		rows[k].model = c[i].model;
 		rows[k].family = c[i].family;
@@ -315,12 +315,13 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 {
 	int lv[64], k = levels_of(c, n, mode, lv, 64), i, j, nr, level, bound, ok;
 	int cpu = mode_client_bound(c, n, mode, &level, &bound, &ok);
+	const struct scenario *sc = scenario_find(c[0].scenario);
 	char label[RECORD_WORD + 16];
 	const char *tool = "";
 	struct md_row rows[256];
 
 	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].mode, mode))
+		if (report_in_mode(&c[i], mode))
 			tool = c[i].tool;
 	nr = md_rows(c, n, mode, level, cpu, rows, 256);
 	if (cpu)
@@ -333,12 +334,12 @@ static void md_table(FILE *f, const struct report_cell *c, int n, const char *mo
 		fprintf(f, "### %s (%s): req/s · p99 · server CPU µs per request\n\n", mode, tool);
 	fprintf(f, "| family | model |");
 	for (j = 0; j < k; j++)
-		if (!scenario_open_loop(c[0].scenario))
+		if (!sc || !scenario_is_open(sc))
 			fprintf(f, " %s=%d |", report_level_word(&c[0]), lv[j]);
-		else if (lv[j])
-			fprintf(f, " %d %% |", lv[j]);
+		else if (sc->churn_pct) /* churn's levels are requests per connection */
+			fprintf(f, " %d req/conn |", lv[j]);
 		else
-			fprintf(f, " capacity |");
+			fprintf(f, " %d %% |", lv[j]);
 	fprintf(f, "\n|---|---|");
 	for (j = 0; j < k; j++)
 		fprintf(f, "---:|");
@@ -385,13 +386,14 @@ static double how_much(const struct report_cell *a, const struct report_cell *b,
  * out of keep-alive), ranked by CPU where the load tool was the ceiling, else
  * by req/s. The first family and any within VERDICT_TIE of it share the lead
  * (a tie); then the first family that separates, and how far; the leader's
- * share of the bound; whether to read CPU.
+ * share of the bound; whether to read CPU. The two cells named carry their
+ * marks (md_marks), as in the tables.
  */
 static void md_verdict(FILE *f, const struct report_cell *c, int n, const char *mode)
 {
 	const struct report_cell *best[FACTS_NFAMILIES] = { 0 };
 	int level, bound, ok, cpu = mode_client_bound(c, n, mode, &level, &bound, &ok), i, k = 0;
-	int lead;
+	int lead, planned = report_planned_reps(c, n);
 	char num[32];
 
 	fprintf(f, "- **%s, %s**", c[0].scenario, mode);
@@ -403,8 +405,8 @@ static void md_verdict(FILE *f, const struct report_cell *c, int n, const char *
 		const struct report_cell *x = &c[i];
 		int fam = x->family > 0 && x->family < FACTS_NFAMILIES ? x->family : 0;
 
-		if (strcmp(x->mode, mode) || !x->ok || x->reference || report_level(x) != level ||
-		    closes_in_mode(x))
+		if (!report_in_mode(x, mode) || !x->ok || x->reference ||
+		    report_level(x) != level || closes_in_mode(x))
 			continue;
 		if (!best[fam] || rank_key(x, cpu) < rank_key(best[fam], cpu))
 			best[fam] = x;
@@ -439,14 +441,16 @@ static void md_verdict(FILE *f, const struct report_cell *c, int n, const char *
 		        util_thousands(best[0]->rps_median, num, sizeof(num)));
 	if (best[0]->bound > 0 && !cpu)
 		fprintf(f, " = %.0f %% of its bound", 100 * best[0]->rps_median / best[0]->bound);
-	if (best[0]->noisy)
-		fprintf(f, " §");
-	if (lead < k)
+	md_marks(f, best[0], planned); /* a verdict says its cells' marks, as the tables do */
+	if (lead < k) {
 		fprintf(f,
-		        how_much(best[0], best[lead], cpu) < 10 ? "; then %s, %.2f x behind (%s%s)"
-		                                                : "; then %s, %.0f x behind (%s%s)",
+		        how_much(best[0], best[lead], cpu) < 10 ? "; then %s, %.2f x behind (%s"
+		                                                : "; then %s, %.0f x behind (%s",
 		        facts_family_name(best[lead]->family), how_much(best[0], best[lead], cpu),
-		        best[lead]->model, best[lead]->noisy ? " §" : "");
+		        best[lead]->model);
+		md_marks(f, best[lead], planned);
+		fprintf(f, ")");
+	}
 	if (cpu)
 		fprintf(f, "; the load tool was the ceiling in %d of %d cells: read CPU.\n", bound,
 		        ok);
@@ -565,16 +569,18 @@ static int model_mode_end(const struct report_cell *c, int n, int start)
 
 /*
  * One model and mode's verdict row of an open-loop scenario, from its cells
- * c[0..n) (sorted by level; level 0 is the closed-loop run that measured the
- * capacity the other levels are shares of): its bound and what its design
+ * c[0..n) (sorted by level; a capacity cell among them is left out) and its
+ * capacity cell cap (report_capacity: the closed-loop keep-alive run that
+ * measured the capacity the levels are shares of; NULL: none): its bound and what its design
  * does past it, the load at which p99 first reaches KNEE_FACTOR x its value at
  * the lowest load, and whether goodput at the highest load held GOODPUT_HELD
  * of its peak. Only ok cells count: a cell the generator could not reach
  * (lagged, unreachable) is named, never filled in.
  */
-static void md_overload_verdict(FILE *f, const struct report_cell *c, int n)
+static void md_overload_verdict(FILE *f, const struct report_cell *c, int n,
+                                const struct report_cell *cap)
 {
-	const struct report_cell *low = NULL, *knee = NULL, *top = &c[0], *cap = NULL;
+	const struct report_cell *low = NULL, *knee = NULL, *top = &c[n - 1];
 	double peak = 0;
 	char knee_s[192], top_s[192], p99[128];
 	int i;
@@ -582,10 +588,8 @@ static void md_overload_verdict(FILE *f, const struct report_cell *c, int n)
 	for (i = 0; i < n; i++) {
 		const struct report_cell *x = &c[i];
 
-		if (x->concurrency == 0) { /* level 0: the closed-loop capacity run */
-			cap = x;
+		if (report_is_capacity(x))
 			continue;
-		}
 		top = x;
 		if (!x->ok)
 			continue;
@@ -640,7 +644,9 @@ static void md_overload(FILE *f, const struct scenario *s, const struct report_c
 	        KNEE_FACTOR);
 	for (start = 0; start < n; start = end) {
 		end = model_mode_end(c, n, start);
-		md_overload_verdict(f, c + start, end - start);
+		if (!report_is_capacity(&c[end - 1])) /* (sorted by level: a slice of levels) */
+			md_overload_verdict(f, c + start, end - start,
+			                    report_capacity(c, n, &c[start]));
 	}
 	fprintf(f,
 	        "\nCapacity: the closed-loop tool's req/s in keep-alive at %d connections (the "
@@ -657,18 +663,41 @@ static void md_overload(FILE *f, const struct scenario *s, const struct report_c
 	           "answers where the tool counts them apart (loadgen), else of every "
 	           "answer.\n\n| model | offered req/s | goodput req/s | rejected "
 	           "(503) req/s | p99 | the law |\n|---|---|---|---|---|---|\n");
-	for (start = 0; start < n; start = end) {
-		const struct report_cell *cap = NULL;
-
-		end = model_mode_end(c, n, start);
-		for (i = start; i < end; i++)
-			if (c[i].concurrency == 0)
-				cap = &c[i];
-		for (i = start; i < end; i++)
-			if (c[i].concurrency > 0)
-				md_overload_law_row(f, &c[i], cap, run_s ? run_s : c[i].run_s);
-	}
+	for (i = 0; i < n; i++)
+		if (!report_is_capacity(&c[i]))
+			md_overload_law_row(f, &c[i], report_capacity(c, n, &c[i]),
+			                    run_s ? run_s : c[i].run_s);
 	fprintf(f, "\n");
+}
+
+/*
+ * An open-loop scenario's capacity cells (report_is_capacity) in a table of
+ * their own: the closed-loop keep-alive run that every level is a share of,
+ * itself no level of any mode. Measured once per model: one repetition is all
+ * it plans.
+ */
+static void md_capacity(FILE *f, const struct scenario *s, const struct report_cell *c, int n)
+{
+	char label[RECORD_WORD + 16];
+	int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!report_is_capacity(&c[i]))
+			continue;
+		if (!k++)
+			fprintf(
+			    f,
+			    "### capacity (%s, keep-alive, closed loop at c=%d): req/s · p99 · "
+			    "server CPU µs per request\n\nWhat each level offers a share of: "
+			    "a run of its own per model, keep-alive whatever the levels' mode.\n\n"
+			    "| model | capacity |\n|---|---:|\n",
+			    c[i].tool, s->capacity_conns);
+		fprintf(f, "| %s |", report_label(c[i].model, label, sizeof(label)));
+		md_cell(f, &c[i], 1, 0);
+		fprintf(f, "\n");
+	}
+	if (k)
+		fprintf(f, "\n");
 }
 
 /* One scenario's part of report.md: what it is, its law, a table per mode. */
@@ -693,6 +722,8 @@ static void md_scenario(FILE *f, const struct report_cell *c, int n)
 		report_mixed_md(f, s, c, n);
 	else if (s && scenario_is_open(s) && !s->churn_pct) /* churn's levels are no loads */
 		md_overload(f, s, c, n);
+	if (s && scenario_is_open(s))
+		md_capacity(f, s, c, n);
 	for (m = 0; m < k; m++)
 		md_table(f, c, n, modes[m], report_planned_reps(c, n));
 	if (report_is_idle(&c[0])) {

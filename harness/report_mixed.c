@@ -65,7 +65,7 @@ void report_mixed_md(FILE *f, const struct scenario *s, const struct report_cell
 	           "short mean | long p99 | wait measured | wait P-K (FCFS) | short mean PS | "
 	           "nearer |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int i = 0; i < n; i++)
-		if (c[i].concurrency > 0)
+		if (!report_is_capacity(&c[i]))
 			mixed_row(f, &c[i]);
 	fprintf(f, "\n");
 }

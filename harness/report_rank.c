@@ -15,18 +15,18 @@ static int top_level(const struct report_cell *c, int n, const char *mode)
 	int i, top = 0;
 
 	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].mode, mode) && c[i].ok && report_level(&c[i]) > top)
+		if (report_in_mode(&c[i], mode) && c[i].ok && report_level(&c[i]) > top)
 			top = report_level(&c[i]);
 	return top;
 }
 
-/* " (starved: N of C connections served; p99 >= the 2.0 s run)" for a starved cell, into buf. */
+/* " († starved: N of C connections served; p99 >= the 2.0 s run)" for a starved cell, into buf. */
 static const char *starved_words(const struct report_cell *c, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	if (c->starved)
 		snprintf(buf, len,
-		         " (starved: %.0f of %d connections served; p99 >= the %.1f s run)",
+		         " († starved: %.0f of %d connections served; p99 >= the %.1f s run)",
 		         c->served_median, c->concurrency, c->run_s);
 	return buf;
 }
@@ -134,7 +134,8 @@ static const char *median_words(const struct report_cell *c, const struct rank_f
 /*
  * The marks of a ranked cell in words (" [§ noisy: others used up to 76 %
  * of a CPU; ¤ 1 repetition in a slow phase of the host]"), or "", into buf.
- * ‡ and the starved note are said by the caller.
+ * ‡ and the starved note are said by the caller; the symbols of every mark
+ * follow the cell's name wherever it is compared (marked_label).
  */
 static const char *mark_words(const struct report_cell *c, char *buf, size_t len)
 {
@@ -164,27 +165,58 @@ static const char *mark_words(const struct report_cell *c, char *buf, size_t len
 }
 
 /*
- * The comparison of best (r0) and x by fig into buf: a ratio of medians
- * with the range the repetitions' extremes allow ("1.94 x faster than thread
- * (1.76-2.13)"), or a tie where the repetitions overlap or a cell is noisy
- * or from a slow phase: a gap there is not a difference the run can tell.
+ * A cell's label with its marks' symbols after it ("thread ‡ §"; a
+ * reference "(reference)"), into buf: ‡ the load tool was the ceiling, †
+ * some connections never served, § noisy, ¤ slow phase, ≠ Little's law off.
+ */
+static const char *marked_label(const struct report_cell *c, char *buf, size_t len)
+{
+	size_t o;
+
+	report_label(c->model, buf, len);
+	o = strlen(buf);
+	if (c->ok && c->client_bound && o < len)
+		o += snprintf(buf + o, len - o, " ‡");
+	if (c->ok && (c->starved || c->w.unserved) && o < len)
+		o += snprintf(buf + o, len - o, " †");
+	if (c->noisy && o < len)
+		o += snprintf(buf + o, len - o, " §");
+	if (c->w.slow && o < len)
+		o += snprintf(buf + o, len - o, " ¤");
+	if (c->w.littles_off && o < len)
+		snprintf(buf + o, len - o, " ≠");
+	return buf;
+}
+
+/*
+ * The comparison of best (r0) and x by fig into buf, each named with its
+ * marks (marked_label): a ratio of medians with the range the repetitions'
+ * extremes allow ("1.94 x faster than thread (1.76-2.13)"; "at most" where
+ * the load tool limited x's req/s), or a tie where the repetitions overlap
+ * or a cell is noisy or from a slow phase: a gap there is not a difference
+ * the run can tell.
  */
 static const char *versus_words(const struct report_cell *r0, const struct report_cell *x,
-                                const struct rank_figure *fig, const char *a, const char *b,
-                                char *buf, size_t len)
+                                const struct rank_figure *fig, char *buf, size_t len)
 {
 	double ratio = at(r0, fig->median) / at(x, fig->median), lo, hi;
 	double lo0 = at(r0, fig->lo), hi0 = at(r0, fig->hi), lox = at(x, fig->lo),
 	       hix = at(x, fig->hi);
-	int spread = r0->ok >= 2 && x->ok >= 2;
+	int spread = r0->ok >= 2 && x->ok >= 2, noisy = r0->noisy || x->noisy,
+	    slow = r0->w.slow || x->w.slow;
+	/* x's req/s is the load tool's ceiling: x might have served more */
+	const char *most = fig->higher_better && x->client_bound ? "at most " : "";
+	char a[RECORD_WORD + 40], b[RECORD_WORD + 40];
 
+	marked_label(r0, a, sizeof(a));
+	marked_label(x, b, sizeof(b));
 	if (!fig->higher_better)
 		ratio = 1 / ratio;
-	if (r0->noisy || x->noisy || r0->w.slow || x->w.slow) {
-		snprintf(buf, len,
-		         "%s and %s: not told apart (medians %.2f x apart, but a cell is noisy or "
-		         "from a slow phase)",
-		         a, b, ratio);
+	if (noisy || slow) {
+		snprintf(buf, len, "%s and %s: a tie (medians %.2f x apart, but %s)", a, b, ratio,
+		         noisy && slow ? "cells are noisy (§) and from a slow phase (¤)"
+		         : noisy       ? "a cell is noisy (§)"
+		                       : "a cell is from a slow phase of the host (¤)");
 		return buf;
 	}
 	if (spread && (fig->higher_better ? lo0 <= hix : hi0 >= lox)) {
@@ -195,14 +227,14 @@ static const char *versus_words(const struct report_cell *r0, const struct repor
 		return buf;
 	}
 	if (!spread) {
-		snprintf(buf, len, "%s %s %.2f %s %s", a, fig->higher_better ? "ran" : "used",
-		         ratio, fig->what, b);
+		snprintf(buf, len, "%s %s %s%.2f %s %s", a, fig->higher_better ? "ran" : "used",
+		         most, ratio, fig->what, b);
 		return buf;
 	}
 	lo = fig->higher_better ? lo0 / hix : lox / hi0;
 	hi = fig->higher_better ? hi0 / lox : hix / lo0;
-	snprintf(buf, len, "%s %s %.2f %s %s (%.2f-%.2f)", a, fig->higher_better ? "ran" : "used",
-	         ratio, fig->what, b, lo, hi);
+	snprintf(buf, len, "%s %s %s%.2f %s %s (%.2f-%.2f)", a, fig->higher_better ? "ran" : "used",
+	         most, ratio, fig->what, b, lo, hi);
 	return buf;
 }
 
@@ -241,13 +273,13 @@ static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *m
 {
 	const struct report_cell *r[n ? n : 1], *best;
 	const struct rank_figure *fig = &by_rps;
-	char a[RECORD_WORD + 16], b[RECORD_WORD + 16], sw[128], bw[80], head[96], m[160];
-	char vs[384], mw[256];
+	char a[RECORD_WORD + 40], b[RECORD_WORD + 16], sw[128], bw[80], head[96], m[160];
+	char vs[512], mw[256];
 	const char *why = NULL;
 	int i, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (!strcmp(c[i].mode, mode) && report_level(&c[i]) == level)
+		if (report_in_mode(&c[i], mode) && report_level(&c[i]) == level)
 			r[k++] = &c[i];
 	rank_sort(r, k, fig);
 	best = r[0];
@@ -258,13 +290,13 @@ static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *m
 		rank_sort(r, k, fig);
 		best = r[0];
 	}
-	report_label(best->model, a, sizeof(a));
+	marked_label(best, a, sizeof(a));
 	fprintf(f, "%s%s%s: %s: %s%s%s%s%s%s\n", head, why ? ", " : "", why ? why : "", a,
 	        median_words(best, fig, m, sizeof(m)),
 	        fig == &by_rps ? bound_words(best, best->rps_median, bw, sizeof(bw)) : "",
 	        best->ok < 2 ? NO_SPREAD : "",
 	        fig != &by_rps       ? ""
-	        : best->client_bound ? " (limited by the load generator)"
+	        : best->client_bound ? " (‡ limited by the load generator)"
 	        : best->client_unknown
 	            ? " (client-bound: unknown, the load tool's CPU was not measured)"
 	            : "",
@@ -275,11 +307,11 @@ static void rank_mode(FILE *f, const struct report_cell *c, int n, const char *m
 			fprintf(f, "  %s: no ok run (%s)\n", b, r[i]->statuses);
 			continue;
 		}
-		fprintf(f, "  %s; %s: %s%s%s%s%s\n",
-		        versus_words(best, r[i], fig, a, b, vs, sizeof(vs)), b,
-		        median_words(r[i], fig, m, sizeof(m)),
+		fprintf(f, "  %s; %s: %s%s%s%s%s\n", versus_words(best, r[i], fig, vs, sizeof(vs)),
+		        b, median_words(r[i], fig, m, sizeof(m)),
 		        fig == &by_rps ? bound_words(r[i], r[i]->rps_median, bw, sizeof(bw)) : "",
-		        fig == &by_rps && r[i]->client_bound ? " (load generator limited it)" : "",
+		        fig == &by_rps && r[i]->client_bound ? " (‡ load generator limited it)"
+		                                             : "",
 		        starved_words(r[i], sw, sizeof(sw)), mark_words(r[i], mw, sizeof(mw)));
 	}
 }

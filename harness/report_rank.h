@@ -12,10 +12,12 @@
  * ("epoll: 31,000 req/s median (30,000-32,000)"; one repetition: no spread,
  * "1 repetition: no spread"): each model against the best as a ratio of
  * medians with the range the extremes allow ("epoll ran 1.94 x faster than
- * thread (1.76-2.13)"), "a tie" where the two cells' repetitions overlap, and
- * "not told apart" where either is noisy (§) or from a slow phase of the
- * host (¤); a marked cell's line names its marks (†, §, ¤, ≠), a starved cell
- * its served connections and its p99 as at least the run. When the top cell
+ * thread (1.76-2.13)"; "at most" against a cell whose req/s the load tool
+ * limited), "a tie" where the two cells' repetitions overlap or either is
+ * noisy (§) or from a slow phase of the host (¤). Every line names its
+ * cells' marks: the symbols (‡ † § ¤ ≠) after each name compared, the words
+ * after its figures; a starved cell its served connections and its p99 as at
+ * least the run. When the top cell
  * is client bound, req/s ranks the load generator, so the mode is ranked by
  * CPU per request instead, and says so: the whole machine's in close mode and
  * with large bodies (where the loopback's kernel work falls to client or

@@ -15,7 +15,7 @@ static int top_ok(const struct report_cell *c, int n, const char *mode)
 	int i, top = -1;
 
 	for (i = 0; i < n; i++)
-		if (c[i].ok && !strcmp(c[i].mode, mode) && c[i].concurrency > top)
+		if (c[i].ok && report_in_mode(&c[i], mode) && c[i].concurrency > top)
 			top = c[i].concurrency;
 	return top;
 }
@@ -32,7 +32,7 @@ static void md_cpu_table(FILE *f, const struct report_cell *c, int n, const char
 	int i, level = top_ok(c, n, mode), known = 0;
 
 	for (i = 0; i < n; i++)
-		known |= !strcmp(c[i].mode, mode) && c[i].concurrency == level &&
+		known |= report_in_mode(&c[i], mode) && c[i].concurrency == level &&
 		         c[i].w.sys_us_median > 0;
 	if (!known)
 		return;
@@ -47,7 +47,7 @@ static void md_cpu_table(FILE *f, const struct report_cell *c, int n, const char
 	for (i = 0; i < n; i++) {
 		const struct report_cell *x = &c[i];
 
-		if (strcmp(x->mode, mode) || x->concurrency != level || !x->ok)
+		if (!report_in_mode(x, mode) || x->concurrency != level || !x->ok)
 			continue;
 		fprintf(f, "| %s | %.1f |", x->model, x->cpu_us_median);
 		fprintf(f, x->w.client_us_median >= 0 ? " %.1f |" : " ? |", x->w.client_us_median);
@@ -83,9 +83,11 @@ static void md_fixed_cost(FILE *f, const struct report_cell *c, int n)
 		double reqs = x->rps_median * x->run_s;
 
 		if (!x->ok || x->w.start_cpu_median < 0 || x->w.exit_cpu_median < 0 ||
-		    (i && !strcmp(c[i - 1].model, x->model) && !strcmp(c[i - 1].mode, x->mode)))
-			continue; /* cells are sorted by model, mode, level: the first is the lowest
-			           */
+		    report_is_capacity(x) ||
+		    (i && !report_is_capacity(&c[i - 1]) && !strcmp(c[i - 1].model, x->model) &&
+		     !strcmp(c[i - 1].mode, x->mode)))
+			continue; /* sorted by model, mode, level: the first is the lowest (a
+			             capacity cell, level 0, is no level) */
 		fprintf(f, "| %s | %s | %d | %.1f | %.1f | ", x->model, x->mode, x->concurrency,
 		        1e3 * x->w.start_cpu_median, 1e3 * x->w.exit_cpu_median);
 		if (reqs > 0)

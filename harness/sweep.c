@@ -83,9 +83,10 @@ struct capacity_cache {
  * tool's req/s in keep-alive at the scenario's capacity_conns connections for
  * the run's duration, measured once per model before its first measured run at
  * a share of it (the warm-up is closed-loop too), and recorded as the
- * scenario's row at level 0 in the mode of the levels it is the capacity of
- * (keep-alive whatever that mode: a per-connection design at its --max-conns
- * would refuse a closed-loop tool's reconnect that beats its last close).
+ * scenario's row at level 0 in the mode it ran in, keep-alive, whatever the
+ * mode of the levels it is the capacity of (a per-connection design at its
+ * --max-conns would refuse a closed-loop tool's reconnect that beats its last
+ * close; record_is_capacity).
  * Returns it, -1 with the run's status in cc->why when that run was not ok,
  * or SWEEP_STOPPED when a signal stopped it.
  */
@@ -170,7 +171,7 @@ static double capacity(const struct sweep *s, const struct plan_run *r, const st
 	                &(struct record_ids){ .run_id = s->run_id,
 	                                      .scenario = sc->name,
 	                                      .model = spec.model,
-	                                      .mode = plan_mode_name(r->mode),
+	                                      .mode = RECORD_CAPACITY_MODE, /* what ran */
 	                                      .tool = spec.tool->name,
 	                                      .concurrency = 0,
 	                                      .rep = 1 },

@@ -3,8 +3,7 @@
 # the model's family, the marker the model. Where the values span 10 x or more (a few µs for an
 # event loop, hundreds for fork per connection) the y axis is logarithmic, equal ratios equal
 # distances; below that it is linear from 0, so that a 2 x gap between families looks 2 x.
-# Marks as on every chart: a ring where the load tool was the ceiling (‡), a grey square where
-# other processes shared the machine (§).
+# Marks as on every chart (style.gp): ‡ † § ¤ ≠, each its point style and key entry.
 # gnuplot -e "summary='...'; out='...'; scenario='hello'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" cpu.gp
 load style
 set output out
@@ -21,18 +20,9 @@ if (logy != 0) {
 }
 # A median of 0 µs (too few requests to measure) is left out: it is no measurement.
 cpu(m) = column("cpu_us_per_req_median") > 0 ? column("cpu_us_per_req_median") : NaN
+mark_y(i) = cpu(word(models, i))
+@EMPTY
 plot for [i=1:words(models)] summary \
 	using (mine(word(models, i)) ? column(xcol) : NaN):(cpu(word(models, i))) \
 	with @LP ls ls_of(i) title label(i), \
-	NaN with points pt 6 ps 2.8 lc rgb "black" title (bound_marks > 0 ? bound_key : ""), \
-	for [i=1:words(models)] summary \
-	using (bound(word(models, i)) ? column(xcol) : NaN):(cpu(word(models, i))) \
-	with points pt 6 ps 2.8 lc rgb "black" notitle, \
-	NaN with points pt 2 ps 2.8 lc rgb "black" title (starved_marks > 0 ? starved_key_at : ""), \
-	for [i=1:words(models)] summary \
-	using (starved(word(models, i)) ? column(xcol) : NaN):(cpu(word(models, i))) \
-	with points pt 2 ps 2.8 lc rgb "black" notitle, \
-	NaN with points pt 4 ps 3.2 lc rgb "#808080" title (noisy_marks > 0 ? noisy_key : ""), \
-	for [i=1:words(models)] summary \
-	using (noisy(word(models, i)) ? column(xcol) : NaN):(cpu(word(models, i))) \
-	with points pt 4 ps 3.2 lc rgb "#808080" notitle
+	@MARKS

@@ -12,9 +12,13 @@ set ylabel "Answers a second (2xx solid, 503 dashed)"
 set yrange [0:*]
 set format y "%.0s%c"
 offered(m) = mine(m) && column(xcol) > 0
+# The marks as on every chart (style.gp), on the goodput points.
+mark_y(i) = column("goodput_rps_median")
+@EMPTY
 plot for [i=1:words(models)] summary \
 	using (offered(word(models, i)) ? column(xcol) : NaN):"goodput_rps_median" \
 	with linespoints ls ls_of(i) title label(i), \
+	@MARKS, \
 	for [i=1:words(models)] summary \
 	using (offered(word(models, i)) ? column(xcol) : NaN):"rejected_rps_median" \
 	with linespoints ls ls_of(i) dt 2 notitle

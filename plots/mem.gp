@@ -17,6 +17,15 @@ set xrange [0.3:words(models) + 0.7]
 set xtics () rotate by -30
 do for [i=1:words(models)] { set xtics add (label(i) i) }
 # One row per model carries the slope: its cell at the lowest level.
+slope(i) = mine(word(models, i)) && column("idle_conns") == first_level && column("mem_per_idle_conn_b") > 0 ? column("mem_per_idle_conn_b") : NaN
+# A bar is a slope over all of a model's cells: it carries every mark any of them carries (the
+# harness passes them per model, slope_marks: a 0/1 per mark), drawn on the bar's top.
+if (!exists("slope_marks")) slope_marks = ""
+marked(k, i) = substr(word(slope_marks, i), k, k) eq "1"
+mark_x(i) = i
+mark_y(i) = slope(i)
+@EMPTY
 plot for [i=1:words(models)] summary \
-	using (i):(mine(word(models, i)) && column("idle_conns") == first_level && column("mem_per_idle_conn_b") > 0 ? column("mem_per_idle_conn_b") : NaN) \
-	with boxes ls ls_of(i) title label(i)
+	using (i):(slope(i)) \
+	with boxes ls ls_of(i) title label(i), \
+	@MARKS

@@ -13,20 +13,16 @@ if (logy != 0) {
 	set yrange [0:*]
 }
 # A starved cell's p99 is that of the few connections served: it is not plotted as such, but
-# at the run length with a cross in the model's colour. A ring marks a cell the load tool
-# limited (‡), a grey square a noisy one (§).
+# at the run length in the model's style, with the starved cross (†) over it. The other marks
+# as on every chart (style.gp).
+starved_key_here = starved_key
+p99(i) = column("lat_p99_ms_median") > 0 ? column("lat_p99_ms_median") : NaN
+mark_y(i) = starved(word(models, i)) ? 1000 * column("run_s") : p99(i)
+@EMPTY
 plot for [i=1:words(models)] summary \
-	using (mine(word(models, i)) && !starved(word(models, i)) && column("lat_p99_ms_median") > 0 ? column(xcol) : NaN):"lat_p99_ms_median" \
+	using (mine(word(models, i)) && !starved(word(models, i)) ? column(xcol) : NaN):(p99(i)) \
 	with @LP ls ls_of(i) title label(i), \
 	for [i=1:words(models)] summary \
 	using (starved(word(models, i)) ? column(xcol) : NaN):(1000 * column("run_s")) \
-	with points ls ls_of(i) pt 2 ps 2.8 notitle, \
-	NaN with points pt 2 ps 2.8 lc rgb "black" title (starved_marks > 0 ? starved_key : ""), \
-	NaN with points pt 6 ps 2.8 lc rgb "black" title (bound_marks > 0 ? bound_key : ""), \
-	for [i=1:words(models)] summary \
-	using (bound(word(models, i)) && !starved(word(models, i)) ? column(xcol) : NaN):"lat_p99_ms_median" \
-	with points pt 6 ps 2.8 lc rgb "black" notitle, \
-	NaN with points pt 4 ps 3.2 lc rgb "#808080" title (noisy_marks > 0 ? noisy_key : ""), \
-	for [i=1:words(models)] summary \
-	using (noisy(word(models, i)) && !starved(word(models, i)) ? column(xcol) : NaN):"lat_p99_ms_median" \
-	with points pt 4 ps 3.2 lc rgb "#808080" notitle
+	with points ls ls_of(i) notitle, \
+	@MARKS

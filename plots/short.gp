@@ -12,6 +12,9 @@ set ylabel "Short-request latency (ms, log scale)"
 set logscale y 10
 offered(m) = mine(m) && column(xcol) > 0
 known(c) = column(c) > 0 ? column(c) / 1000 : NaN
+# The marks as on every chart (style.gp), on the short requests' p99.
+mark_y(i) = known("short_p99_us_median")
+@EMPTY
 plot for [i=1:words(models)] summary \
 	using (offered(word(models, i)) ? column(xcol) : NaN):(known("short_p99_us_median")) \
 	with linespoints ls ls_of(i) title label(i), \
@@ -22,4 +25,5 @@ plot for [i=1:words(models)] summary \
 	using (offered(word(models, i)) ? column(xcol) : NaN):(known("ps_short_us")) \
 	with linespoints ls ls_of(i) dt 3 lw 1 ps 0.6 notitle, \
 	NaN with lines lc rgb "black" dt 2 lw 1 title "FCFS law (P-K mean)", \
-	NaN with lines lc rgb "black" dt 3 lw 1 title "PS law (mean)"
+	NaN with lines lc rgb "black" dt 3 lw 1 title "PS law (mean)", \
+	@MARKS

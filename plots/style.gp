@@ -75,23 +75,55 @@ if (!exists("tool")) tool = "?"
 # The scenario of the chart (older callers pass none: their runs had only hello).
 if (!exists("scenario")) scenario = "hello"
 # A row belongs to model m's series when it is m's, in this chart's scenario and mode, with
-# an ok run.
-mine(m) = strcol("model") eq m && strcol("scenario") eq scenario && strcol("mode") eq mode && column("reps_ok") > 0
-# Marks. The harness passes how many cells of the chart have each (0: no key entry; a starved
-# cell is never drawn at its served connections' p99 whatever it passes).
-# Load-generator-bound cells (the tool at >= 90 % of its CPU) get a black ring around the
-# point: there the tool, not the server, set the number. Starved cells (most connections
-# never served) have no honest p99: p99.gp draws them at the run length with a cross.
+# an ok run. An open-loop scenario's level 0 is its capacity row (a closed-loop keep-alive run,
+# no offered load; the harness records it under keep-alive): against concurrency, x = 0 is no
+# level of any chart.
+mine(m) = strcol("model") eq m && strcol("scenario") eq scenario && strcol("mode") eq mode && column("reps_ok") > 0 && (xcol ne "concurrency" || column("concurrency") > 0)
+# Marks, on every chart alike: the harness passes how many of the chart's cells carry each
+# (0: no key entry, and an older caller passes none). Each has its point style, drawn over the
+# cell's point, and its key entry:
+#   ‡ bound    black ring     the load tool at >= 90 % of its CPU: it, not the server, set the number
+#   † starved  black cross    some connections never served (starved: most of them; unserved:
+#                             Little's law short); a starved cell's p99 is drawn at the run length
+#   § noisy    grey square    other processes above 25 % of a CPU during a repetition
+#   ¤ slow     orange triangle a repetition's host calibration (calib_us) off the run's median
+#   ≠ littles  purple diamond req/s x mean latency / connections off 1 by more than 10 %
 if (!exists("bound_marks")) bound_marks = 0
 if (!exists("starved_marks")) starved_marks = 0
-if (!exists("law_lines")) law_lines = 0
-# Noisy cells (other processes above 25 % of a CPU during a repetition) get a grey square.
 if (!exists("noisy_marks")) noisy_marks = 0
+if (!exists("slow_marks")) slow_marks = 0
+if (!exists("littles_marks")) littles_marks = 0
+if (!exists("law_lines")) law_lines = 0
 bound(m) = bound_marks > 0 && mine(m) && column("client_bound") == 1
 starved(m) = mine(m) && column("starved") == 1
+unserved(m) = starved_marks > 0 && mine(m) && column("unserved") == 1
 noisy(m) = noisy_marks > 0 && mine(m) && column("noisy_reps") > 0
+slow(m) = slow_marks > 0 && mine(m) && column("slow_reps") > 0
+littles(m) = littles_marks > 0 && mine(m) && column("littles_off") == 1
 noisy_key = "grey square: noisy (§), compare with care"
 bound_key = "ring: load generator bound (‡)"
-starved_key = "cross: starved (†), p99 >= run length"
-starved_key_at = "cross: starved (†), few connections served"
+starved_key = "cross: unserved (†), starved at run length"
+starved_key_at = "cross: some connections unserved (†)"
+slow_key = "triangle: slow phase of the host (¤)"
+littles_key = "diamond: Little's law off (≠)"
 law_key = "dotted: the law's bound"
+NMARKS = 5
+mark_pt = "6 2 4 8 12"
+mark_ps = "2.8 2.8 3.2 3.0 3.0"
+mark_lc = "#000000 #000000 #808080 #e07000 #9000a0"
+mark_count(k) = k == 1 ? bound_marks : k == 2 ? starved_marks : k == 3 ? noisy_marks : k == 4 ? slow_marks : littles_marks
+# (p99.gp sets starved_key_here to starved_key: there a starved cell sits at the run length)
+starved_key_here = starved_key_at
+mark_key(k) = mark_count(k) <= 0 ? "" : k == 1 ? bound_key : k == 2 ? starved_key_here : k == 3 ? noisy_key : k == 4 ? slow_key : littles_key
+# Model i's row carries mark k. A chart whose points are not one a row (mem.gp's bars) redefines it.
+marked(k, i) = k == 1 ? bound(word(models, i)) : k == 2 ? starved_marks > 0 && (starved(word(models, i)) || unserved(word(models, i))) : k == 3 ? noisy(word(models, i)) : k == 4 ? slow(word(models, i)) : littles(word(models, i))
+# Where model i's row is drawn: each script defines mark_y(i) (its own y); x is the level.
+mark_x(i) = column(xcol)
+# MARKS, appended to a script's plot command (@MARKS): each mark's key entry, then its points.
+MARKS = 'for [k=1:NMARKS] NaN with points pt int(word(mark_pt, k)) ps real(word(mark_ps, k)) lc rgb word(mark_lc, k) title (mark_key(k)), ' . \
+        'for [k=1:NMARKS] for [i=1:words(models)] summary using (marked(k, i) ? mark_x(i) : NaN):(mark_y(i)) with points pt int(word(mark_pt, k)) ps real(word(mark_ps, k)) lc rgb word(mark_lc, k) notitle'
+# A chart with nothing to draw (no ok cell of the mode has a value for it: empty=1 from the
+# harness) still gets its axes, its legend and a line saying so, where gnuplot would stop on an
+# empty (or, on a log axis, non-positive) range. Each script runs @EMPTY just before its plot.
+if (!exists("empty")) empty = 0
+EMPTY = 'if (empty) { unset logscale; set xrange [0:1]; set yrange [0:1]; set label 99 "no ok cell of this mode to draw" at graph 0.5, graph 0.5 center }'

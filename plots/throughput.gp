@@ -1,8 +1,8 @@
 # throughput.gp -- requests/s against concurrency (or idle connections) for one scenario and mode:
 # the point is the median of the ok repetitions, bars span their min..max where a cell had two or
 # more (spread=1); where the scenario has a law, each model's bound is a dotted line in its colour.
-# Colour is the family, the marker the model; a ring marks a cell the load tool limited (‡), a
-# grey square a noisy one (§), a cross a starved one (†: req/s of the few connections served).
+# Colour is the family, the marker the model; the marks as on every chart (style.gp): ‡ † § ¤ ≠
+# (a starved cell's req/s is that of the few connections served).
 # gnuplot -e "summary='...'; out='...'; scenario='hello'; mode='close'; models='a b'; runid='...'; tool='ab'; style='plots/style.gp'" throughput.gp
 load style
 set output out
@@ -17,21 +17,12 @@ if (logy > 0 || (logy < 0 && law_lines > 0)) { set logscale y; set yrange [*:*] 
 # With a spread the median carries min-max bars; without one (a single repetition) the point alone.
 USING = spread ? '"rps_median":"rps_min":"rps_max"' : '"rps_median"'
 STYLE = spread ? ERR : LP
+mark_y(i) = column("rps_median")
+@EMPTY
 plot for [i=1:words(models)] summary \
 	using (mine(word(models, i)) ? column(xcol) : NaN):@USING \
 	with @STYLE ls ls_of(i) title label(i), \
-	NaN with points pt 6 ps 2.8 lc rgb "black" title (bound_marks > 0 ? bound_key : ""), \
-	for [i=1:words(models)] summary \
-	using (bound(word(models, i)) ? column(xcol) : NaN):"rps_median" \
-	with points pt 6 ps 2.8 lc rgb "black" notitle, \
-	NaN with points pt 2 ps 2.8 lc rgb "black" title (starved_marks > 0 ? starved_key_at : ""), \
-	for [i=1:words(models)] summary \
-	using (starved(word(models, i)) ? column(xcol) : NaN):"rps_median" \
-	with points pt 2 ps 2.8 lc rgb "black" notitle, \
-	NaN with points pt 4 ps 3.2 lc rgb "#808080" title (noisy_marks > 0 ? noisy_key : ""), \
-	for [i=1:words(models)] summary \
-	using (noisy(word(models, i)) ? column(xcol) : NaN):"rps_median" \
-	with points pt 4 ps 3.2 lc rgb "#808080" notitle, \
+	@MARKS, \
 	for [i=1:words(models)] summary \
 	using (mine(word(models, i)) && law_lines > 0 ? column(xcol) : NaN):"bound_rps" \
 	with lines ls ls_of(i) dt 3 lw 1 notitle, \

@@ -544,7 +544,7 @@ static void test_summary_and_ranking(void **state)
 	if (!strstr(text, "keepalive, c=512 (wrk), by the server's CPU per request: the load "
 	                  "generator limited req/s: thread: 16.0 µs median (15.0-17.0)\n") ||
 	    !strstr(text,
-	            "  thread used 1.94 x less CPU per request than epoll (1.76-2.13); epoll: "
+	            "  thread used 1.94 x less CPU per request than epoll ‡ (1.76-2.13); epoll: "
 	            "31.0 µs median (30.0-32.0)\n"))
 		fail_msg("ranking text: %s", text);
 	free(text);
@@ -560,7 +560,7 @@ static void test_summary_and_ranking(void **state)
 	    !strstr(text, "c=512") || strstr(text, "CPU per request") || strstr(text, "no spread"))
 		fail_msg("ranking text: %s", text);
 	free(text);
-	/* overlapping repetitions are a tie; a noisy cell is not told apart */
+	/* overlapping repetitions are a tie; so is a gap beside a noisy cell */
 	c[2].rps_max = 30500;
 	text = ranking_text(c, n);
 	if (!strstr(text,
@@ -572,13 +572,85 @@ static void test_summary_and_ranking(void **state)
 	c[2].noisy = 1;
 	c[2].other_cpu_max = 76;
 	text = ranking_text(c, n);
-	if (!strstr(text, "  epoll and thread: not told apart (medians 1.94 x apart, but a cell is "
-	                  "noisy or from a slow phase); thread: 16,000 req/s median "
-	                  "(15,000-17,000) [§ noisy: "
+	if (!strstr(text, "  epoll and thread §: a tie (medians 1.94 x apart, but a cell is noisy "
+	                  "(§)); thread: 16,000 req/s median (15,000-17,000) [§ noisy: "
 	                  "others used up to 76 % of a CPU]\n"))
 		fail_msg("ranking text: %s", text);
 	free(text);
 	free(c);
+}
+
+/*
+ * Every mark reaches the ranking: its symbol after the name of the cell that
+ * carries it wherever it is compared, its words after that cell's figures; a
+ * gap beside a noisy (§) or slow-phase (¤) cell is a tie, and a ratio against
+ * a cell the load tool limited (‡) is "at most". One mark a case, on thread
+ * (the second) or on epoll (the best).
+ */
+static void test_ranking_marks(void **state)
+{
+	enum { NONE, BOUND, STARVED, UNSERVED, NOISY, SLOW, LITTLES, BEST_LITTLES };
+	static const struct {
+		int mark;
+		const char *want; /* in the ranking's text */
+	} cases[] = {
+		{ NONE, "  epoll ran 1.94 x faster than thread (1.76-2.13); thread: 16,000 req/s "
+		        "median (15,000-17,000)\n" },
+		{ BOUND, "  epoll ran at most 1.94 x faster than thread ‡ (1.76-2.13); thread: "
+		         "16,000 req/s median (15,000-17,000) (‡ load generator limited it)\n" },
+		{ STARVED, "  epoll ran 1.94 x faster than thread † (1.76-2.13); thread: 16,000 "
+		           "req/s median (15,000-17,000) († starved: 100 of 512 connections "
+		           "served; p99 >= the 2.0 s run)\n" },
+		{ UNSERVED, "  epoll ran 1.94 x faster than thread † (1.76-2.13); thread: 16,000 "
+		            "req/s median (15,000-17,000) [† 300 of 512 connections served]\n" },
+		{ NOISY, "  epoll and thread §: a tie (medians 1.94 x apart, but a cell is noisy "
+		         "(§)); thread: 16,000 req/s median (15,000-17,000) [§ noisy: others used "
+		         "up to 60 % of a CPU]\n" },
+		{ SLOW,
+		  "  epoll and thread ¤: a tie (medians 1.94 x apart, but a cell is from a "
+		  "slow phase of the host (¤)); thread: 16,000 req/s median (15,000-17,000) [¤ "
+		  "1 repetition in another speed of the host]\n" },
+		{ LITTLES, "  epoll ran 1.94 x faster than thread ≠ (1.76-2.13); thread: 16,000 "
+		           "req/s median (15,000-17,000) [≠ Little's law off (0.80): the tool's "
+		           "numbers disagree]\n" },
+		{ BEST_LITTLES, "keepalive, c=512 (wrk): epoll ≠: 31,000 req/s median "
+		                "(30,000-32,000) [≠ Little's law off (0.80): the tool's numbers "
+		                "disagree]\n  epoll ≠ ran 1.94 x faster than thread (1.76-2.13)" },
+	};
+	const struct record_row rows[] = {
+		sample_row("epoll", "keepalive", 512, 1, 30000, "ok"),
+		sample_row("epoll", "keepalive", 512, 2, 32000, "ok"),
+		sample_row("thread", "keepalive", 512, 1, 15000, "ok"),
+		sample_row("thread", "keepalive", 512, 2, 17000, "ok"),
+	};
+	struct report_cell *c;
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text;
+		struct report_cell *x;
+
+		assert_int_equal(report_summarize(rows, 4, &c, &n), 0);
+		assert_int_equal(n, 2);
+		x = cases[i].mark == BEST_LITTLES ? &c[0] : &c[1];
+		switch (cases[i].mark) {
+		case BOUND: x->client_bound = 1; break;
+		case STARVED: x->starved = 1, x->served_median = 100; break;
+		case UNSERVED: x->w.unserved = 1, x->served_median = 300; break;
+		case NOISY: x->noisy = 1, x->other_cpu_max = 60; break;
+		case SLOW: x->w.slow = 1; break;
+		case LITTLES:
+		case BEST_LITTLES: x->w.littles_off = 1, x->w.littles_median = 0.8; break;
+		}
+		text = ranking_text(c, n);
+		if (!strstr(text, cases[i].want))
+			fail_msg("case %zu: the ranking lacks\n%s\nin:\n%s", i, cases[i].want,
+			         text);
+		free(text);
+		free(c);
+	}
 }
 
 /* meta's warning lines (ab with more client CPUs than it uses) head report.md; others do not. */
@@ -720,13 +792,11 @@ static void test_starved_cells(void **state)
 	assert_non_null(f = open_memstream(&text, &len));
 	report_ranking(f, c, n);
 	fclose(f);
-	if (!strstr(text, "epoll: 115,000 req/s median (110,000-120,000) [§ noisy: others used up "
-	                  "to 35 % of a CPU]\n") ||
-	    !strstr(text,
-	            "  epoll and prefork: not told apart (medians 8.52 x apart, but a cell is "
-	            "noisy or from a slow phase); prefork: 13,500 req/s median (13,000-14,000) "
-	            "(starved: 1 "
-	            "of 512 connections served; p99 >= the 2.0 s run)\n"))
+	if (!strstr(text, "epoll §: 115,000 req/s median (110,000-120,000) [§ noisy: others used "
+	                  "up to 35 % of a CPU]\n") ||
+	    !strstr(text, "  epoll § and prefork †: a tie (medians 8.52 x apart, but a cell is "
+	                  "noisy (§)); prefork: 13,500 req/s median (13,000-14,000) († starved: 1 "
+	                  "of 512 connections served; p99 >= the 2.0 s run)\n"))
 		fail_msg("ranking: %s", text);
 	free(text);
 	/* report.md: marks and their legend; the runs stay ok */
@@ -1256,6 +1326,7 @@ int main(void)
 		cmocka_unit_test(test_md_warning),          cmocka_unit_test(test_idle_slopes),
 		cmocka_unit_test(test_compare_pipeline),    cmocka_unit_test(test_plan_paired),
 		cmocka_unit_test(test_idle_pairs),          cmocka_unit_test(test_round_trip_mix),
+		cmocka_unit_test(test_ranking_marks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -657,7 +657,8 @@ static struct record_row hello_row(const char *model, const char *mode, double r
  * report.md's verdicts and tables: families from the Facts lines, rows grouped
  * by family (the best family first) and sorted by value; CPU leads where the
  * load tool was the ceiling; families within 5 % tie; a closing design is
- * labelled in keep-alive and left out of its verdict.
+ * labelled in keep-alive and left out of its verdict; the cells a verdict
+ * names carry their marks (‡ here).
  */
 static void test_md_verdicts(void **state)
 {
@@ -680,9 +681,10 @@ static void test_md_verdicts(void **state)
 		    hello_row("thread", "close", 19000, 40, 98),
 		    hello_row("prefork", "close", 19500, 25, 97),
 		    hello_row("single", "close", 24000, 15, 99) },
-		  { "- **hello, close** at c=64: **iterative** first: single 15.0 µs per request; "
-		    "then one loop, 1.33 x behind (epoll); the load tool was the ceiling in 5 of 5 "
-		    "cells: read CPU.",
+		  { "- **hello, close** at c=64: **iterative** first: single 15.0 µs per request "
+		    "‡; "
+		    "then one loop, 1.33 x behind (epoll ‡); the load tool was the ceiling in 5 of "
+		    "5 cells: read CPU.",
 		    "server CPU µs per request · req/s",
 		    "| one loop | epoll | 20.0 · 20,000/s ‡ |\n"
 		    "|  | poll | 30.0 · 21,000/s ‡ |\n| blocking pool | prefork |",
@@ -801,12 +803,15 @@ static void test_per_scenario(void **state)
  * The harness gives each chart script its scenario and the marks it needs: a
  * stand-in gnuplot records its arguments.
  */
-/* An overload row of model at level with goodput and rejected req/s (rejected -1: unknown). */
+/*
+ * An overload row of model at level with goodput and rejected req/s (rejected -1: unknown);
+ * the capacity row (level 0) in keep-alive, the mode it runs in.
+ */
 static struct record_row ov_row(const char *model, int level, double goodput, double rejected)
 {
 	struct record_row r = row("overload", model, level, 1, goodput + fmax(rejected, 0));
 
-	strcpy(r.mode, "close");
+	strcpy(r.mode, level ? "close" : RECORD_CAPACITY_MODE);
 	strcpy(r.tool, level ? "loadgen" : "ab");
 	r.goodput_rps = goodput;
 	r.rejected_rps = rejected;
@@ -848,22 +853,49 @@ static void test_overload_report(void **state)
 		"1,200/s = 99 %, 410 refused/s · 1.00 ms",
 		"(../plots/x/overload-goodput-close.png)",
 		"- **overload**: open loop, its verdict per model in its section.",
+		/* the capacity in a table of its own, not a column of the close one */
+		"### capacity (ab, keep-alive, closed loop at c=8): req/s",
+		"| threadpool | 800/s = 100 % · ",
+		"### close (loadgen): req/s · p99 · server CPU µs per request\n\n| family | model "
+		"| "
+		"150 % |\n",
 	};
 	static struct meta_env env;
 	struct report_cell *c;
-	char *text;
-	int n;
+	char *text, line[2048];
+	int n, old;
 	size_t i;
 
 	(void)state;
-	assert_int_equal(report_summarize(rows, (int)(sizeof(rows) / sizeof(rows[0])), &c, &n), 0);
-	meta_read_env(meta, &env);
-	report_apply_laws(c, n, &env);
-	text = md_text(c, n, meta);
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		if (!strstr(text, want[i]))
-			fail_msg("report.md lacks \"%s\":\n%s", want[i], text);
-	free(text);
+	/* today's capacity rows (keep-alive), then an older run's (under the levels' mode) */
+	for (old = 0; old < 2; old++) {
+		for (i = 0; old && i < sizeof(rows) / sizeof(rows[0]); i++)
+			if (!rows[i].concurrency)
+				strcpy(rows[i].mode, "close");
+		assert_int_equal(
+		    report_summarize(rows, (int)(sizeof(rows) / sizeof(rows[0])), &c, &n), 0);
+		meta_read_env(meta, &env);
+		report_apply_laws(c, n, &env);
+		text = md_text(c, n, meta);
+		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+			if (!strstr(text, want[i]))
+				fail_msg("%s capacity rows: report.md lacks \"%s\":\n%s",
+				         old ? "older" : "today's", want[i], text);
+		if (strstr(text, "### keepalive") || strstr(text, "overload-throughput-keepalive"))
+			fail_msg("a capacity row made a keep-alive mode:\n%s", text);
+		free(text);
+		if (!old)
+			free(c);
+	}
+	/* an older file's capacity row reads as what ran: keep-alive; a level keeps its mode */
+	assert_true(record_is_capacity(&rows[0]) && !record_is_capacity(&rows[1]));
+	assert_true(record_format(&rows[0], line, sizeof(line)) > 0);
+	assert_non_null(strstr(line, ",close,0,"));
+	assert_int_equal(record_parse(line, &rows[0]), 0);
+	assert_string_equal(rows[0].mode, "keepalive");
+	assert_true(record_format(&rows[1], line, sizeof(line)) > 0);
+	assert_int_equal(record_parse(line, &rows[1]), 0);
+	assert_string_equal(rows[1].mode, "close");
 	/* a run whose meta does not say the scenario gave its pool predates it: no law */
 	meta_read_env(strstr(meta, "facts "), &env);
 	report_apply_laws(c, n, &env);
@@ -917,23 +949,27 @@ static void test_plot_marks(void **state)
 	 * 3 kinds for hello keepalive, 3 for sleep keepalive; the legend by value
 	 * at each model's top level (p99: prefork's starved cell at the run
 	 * length), colour by family, a log axis only for p99's 2000 x span, points
-	 * only (2 levels), the noisy cell counted
+	 * only (2 levels), every mark counted, and per model the marks of any of its
+	 * cells (epoll: ‡; prefork: † and §)
 	 */
 	if (!(line = strstr(text, "out='")) || !strstr(text, "/hello-p99-keepalive.png'") ||
 	    !strstr(text, "/sleep-throughput-keepalive.png'") ||
 	    !strstr(text,
 	            "hello-throughput-keepalive.png'; scenario='hello'; mode='keepalive'; ") ||
-	    !strstr(text, "bound_marks=1; starved_marks=1; law_lines=0; levels='concurrency'; "
-	                  "xcol='concurrency'; first_level=8; models='epoll prefork'; "
-	                  "labels='\"epoll (one loop)\" \"prefork (unknown)\"'; "
-	                  "colours='#1f77b4 #7f7f7f'; pts='7 7'; logy=0; lines=0; spread=0; "
-	                  "noisy_marks=1\n") ||
+	    !strstr(text,
+	            "law_lines=0; levels='concurrency'; xcol='concurrency'; first_level=8; "
+	            "models='epoll prefork'; labels='\"epoll (one loop)\" \"prefork "
+	            "(unknown)\"'; colours='#1f77b4 #7f7f7f'; pts='7 7'; slope_marks='10000 "
+	            "01100'; logy=0; lines=0; spread=0; empty=0; bound_marks=1; starved_marks=1; "
+	            "noisy_marks=1; slow_marks=0; littles_marks=0\n") ||
 	    !(line = strstr(text, "hello-p99-keepalive.png'")) ||
 	    !strstr(line, "models='prefork epoll'") ||
 	    strstr(line, "logy=1") > strchr(line, '\n') || !strstr(line, "logy=1") ||
 	    !strstr(text, "scenario='sleep'") ||
-	    !strstr(text, "bound_marks=0; starved_marks=0; law_lines=1; levels='concurrency'; "
-	                  "xcol='concurrency'; first_level=8; models='epoll'"))
+	    !strstr(text, "law_lines=1; levels='concurrency'; xcol='concurrency'; first_level=8; "
+	                  "models='epoll'") ||
+	    !strstr(text, "bound_marks=0; starved_marks=0; noisy_marks=0; slow_marks=0; "
+	                  "littles_marks=0\n"))
 		fail_msg("chart arguments:\n%s", text);
 	free(text);
 	free(c);
