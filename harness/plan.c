@@ -412,8 +412,8 @@ static int capacity_runs(const struct scenario *s)
 
 /*
  * The capacity runs of the open-loop scenarios (scenario.h, scenario_is_open):
- * per model and scenario one (a mix: one per class), as long as the scenario's
- * runs, made before its first measured run and not among plan_count's.
+ * per model and scenario one (a mix: one per class and mode), as long as the
+ * scenario's runs, made before its first measured run and not among plan_count's.
  */
 static double capacity_s(const struct plan *p, double overhead_s)
 {
@@ -421,12 +421,15 @@ static double capacity_s(const struct plan *p, double overhead_s)
 	int ncells = plan_cells(p, cells), seen[SCENARIO_MAX] = { 0 }, c;
 	double s = 0;
 
-	for (c = 0; c < ncells; c++)
-		if (scenario_is_open(p->scenarios[cells[c].scenario]) && !seen[cells[c].scenario]) {
-			seen[cells[c].scenario] = 1;
-			s += p->nmodels * capacity_runs(p->scenarios[cells[c].scenario]) *
-			     (cells[c].duration_s + overhead_s);
-		}
+	for (c = 0; c < ncells; c++) {
+		const struct scenario *sc = p->scenarios[cells[c].scenario];
+		int bit = 1 << (sc->mix ? cells[c].mode : 0);
+
+		if (!scenario_is_open(sc) || (seen[cells[c].scenario] & bit))
+			continue;
+		seen[cells[c].scenario] |= bit;
+		s += p->nmodels * capacity_runs(sc) * (cells[c].duration_s + overhead_s);
+	}
 	return s;
 }
 

@@ -291,8 +291,9 @@ int record_parse(const char *line, struct record_row *r)
 	r->ctx_switches_per_req = d[COUNTS + 1];
 	r->migrations_per_req = d[COUNTS + 2];
 	r->instructions_per_req = d[COUNTS + 3];
-	if (record_is_capacity(
-	        r)) /* older files: under the levels' mode, though it ran keep-alive */
+	/* older files: under the levels' mode, though it ran keep-alive; a mix's runs in its own */
+	if (record_is_capacity(r) &&
+	    !(scenario_find(r->scenario) && scenario_find(r->scenario)->mix))
 		strcpy(r->mode, RECORD_CAPACITY_MODE);
 	rc = 0;
 out:

@@ -114,14 +114,14 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
  * accepted, so older runs can still be replotted. A capacity row
  * (record_is_capacity) written before it was recorded under its own mode
  * carries the levels' mode (close in overload): it is read as keep-alive, the
- * mode it ran in.
+ * mode it ran in; but a mix's, which runs in its levels' mode, is read as written.
  */
 int record_parse(const char *line, struct record_row *row);
 
 /*
  * 1 if r is an open-loop scenario's capacity row: level 0, the closed-loop
- * run in keep-alive (whatever the levels' mode) that measured the capacity
- * the levels are shares of; else 0.
+ * run in keep-alive (whatever the levels' mode; a mix's in its levels' mode)
+ * that measured the capacity the levels are shares of; else 0.
  */
 int record_is_capacity(const struct record_row *r);
 

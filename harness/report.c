@@ -179,6 +179,13 @@ static void fill_counts(struct report_cell *cell, const struct record_row *const
 #undef COUNT_MEDIAN
 }
 
+/* A cell without a mix's laws (report.h: -1 is unknown). */
+static void mix_unknown(struct report_cell *x)
+{
+	x->mix_rho = x->short_service_us = x->fcfs_wait_us = x->fcfs_short_us = -1;
+	x->ps_short_us = x->fcfs_p99_us = x->ps_p99_us = -1;
+}
+
 /* Fill cell from the k rows of one cell. */
 static void fill_cell(struct report_cell *cell, const struct record_row *const *rows, int k,
                       double *tmp, double calib)
@@ -220,8 +227,7 @@ static void fill_cell(struct report_cell *cell, const struct record_row *const *
 	cell->goodput_median = cell->rejected_median = -1;
 	cell->short_p50_us = cell->short_p99_us = cell->short_mean_us = cell->long_p99_us = -1;
 	cell->short_rps = cell->long_rps = cell->jain_median = -1;
-	cell->mix_rho = cell->short_service_us = cell->fcfs_wait_us = cell->fcfs_short_us = -1;
-	cell->ps_short_us = -1; /* until report_apply_laws */
+	mix_unknown(cell); /* until report_apply_laws */
 	if (!m) {
 		cell->rps_min = 0;
 		return;
@@ -406,11 +412,12 @@ static void write_pairs(FILE *f, const struct report_cell *c)
 		fprintf(f, ",,,,0");
 }
 
-/* A mix's columns (issue 23): the short class's p99 and mean, the load, both laws; "" unknown. */
+/* A mix's columns (issue 23): the short class's p99 and mean, the load, both laws' means and
+ * simulated p99s; "" unknown. */
 static void write_mix(FILE *f, const struct report_cell *c)
 {
-	const double v[] = { c->short_p99_us, c->short_mean_us, c->mix_rho, c->fcfs_short_us,
-		             c->ps_short_us };
+	const double v[] = { c->short_p99_us, c->short_mean_us, c->mix_rho,  c->fcfs_short_us,
+		             c->ps_short_us,  c->fcfs_p99_us,   c->ps_p99_us };
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		if (v[i] >= 0)
@@ -449,7 +456,8 @@ int report_write_summary(const char *path, const struct report_cell *c, int n)
 	        "cpu_us_per_req_per_1k_idle,goodput_rps_median,rejected_rps_median,"
 	        "cpu_ratio_to_idle0_median,cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
 	        "cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,rho,"
-	        "fcfs_short_us,ps_short_us%s,syscalls_per_req_median,ctx_switches_per_req_median,"
+	        "fcfs_short_us,ps_short_us,fcfs_p99_us,ps_p99_us%s,syscalls_per_req_median,ctx_"
+	        "switches_per_req_median,"
 	        "migrations_per_req_median,instructions_per_req_median\n",
 	        cellstats_summary_header());
 	for (i = 0; i < n; i++) {
@@ -503,11 +511,16 @@ int report_in_mode(const struct report_cell *c, const char *mode)
 const struct report_cell *report_capacity(const struct report_cell *c, int n,
                                           const struct report_cell *x)
 {
+	const struct report_cell *any = NULL;
+
 	for (int i = 0; i < n; i++)
 		if (report_is_capacity(&c[i]) && !strcmp(c[i].model, x->model) &&
-		    !strcmp(c[i].scenario, x->scenario))
-			return &c[i];
-	return NULL;
+		    !strcmp(c[i].scenario, x->scenario)) {
+			if (!strcmp(c[i].mode, x->mode))
+				return &c[i]; /* a mix's, measured in each mode */
+			any = any ? any : &c[i];
+		}
+	return any;
 }
 
 int report_modes(const struct report_cell *c, int n, const char *modes[REPORT_MAX_MODES])
@@ -665,8 +678,9 @@ static void mix_laws(struct report_cell *x, const struct report_cell *cap)
 	double lambda = x->short_rps + x->long_rps;
 	struct mixlaw_class k[2];
 	struct mixlaw m;
+	struct mixlaw_sim sim;
 
-	x->mix_rho = x->short_service_us = x->fcfs_wait_us = x->fcfs_short_us = x->ps_short_us = -1;
+	mix_unknown(x);
 	if (!cap || !x->ok || !cap->ok || !(cap->short_rps > 0) || !(cap->long_rps > 0) ||
 	    x->short_rps < 0 || x->long_rps < 0 || !(lambda > 0))
 		return;
@@ -681,6 +695,10 @@ static void mix_laws(struct report_cell *x, const struct report_cell *cap)
 	x->fcfs_wait_us = m.fcfs_wait_s * 1e6;
 	x->fcfs_short_us = m.fcfs_short_s * 1e6;
 	x->ps_short_us = m.ps_short_s * 1e6;
+	if (mixlaw_simulate(lambda, k, 2, 0, MIXLAW_SIM_ARRIVALS, &sim) == 0) {
+		x->fcfs_p99_us = sim.fcfs_p99_s * 1e6;
+		x->ps_p99_us = sim.ps_p99_s * 1e6;
+	}
 }
 
 void report_apply_laws(struct report_cell *c, int n, const struct meta_env *env)
@@ -720,7 +738,6 @@ void report_apply_laws(struct report_cell *c, int n, const struct meta_env *env)
 		if (s && s->mix && !report_is_capacity(&c[i]))
 			mix_laws(&c[i], report_capacity(c, n, &c[i]));
 		else
-			c[i].mix_rho = c[i].short_service_us = c[i].fcfs_wait_us =
-			    c[i].fcfs_short_us = c[i].ps_short_us = -1;
+			mix_unknown(&c[i]);
 	}
 }

@@ -90,10 +90,12 @@ struct report_cell {
 	/*
 	 * A mix's laws (report_apply_laws, mixlaw.h) from the capacity cell's service times and
 	 * this cell's class rates: the load, the short class's service time, P-K's mean wait and
-	 * short mean (FCFS), processor sharing's short mean, in us. -1: no law (no mix, a cell or
-	 * capacity not ok, or saturated).
+	 * short mean (FCFS), processor sharing's short mean, and the short p99 each discipline
+	 * gives in a simulation of the same arrivals (mixlaw_simulate), in us. -1: no law (no
+	 * mix, a cell or capacity not ok, or saturated).
 	 */
 	double mix_rho, short_service_us, fcfs_wait_us, fcfs_short_us, ps_short_us;
+	double fcfs_p99_us, ps_p99_us;
 	struct cell_window w; /* the load window's figures and marks (cellstats.h) */
 	/* The counting pass's counts per request (countpass.h), medians of the ok rows; -1. */
 	double syscalls_median, ctx_switches_median, migrations_median, instructions_median;
@@ -153,7 +155,10 @@ int report_is_capacity(const struct report_cell *c);
 /* 1 if c is a cell of mode's tables, charts and ranking: of mode, and no capacity cell. */
 int report_in_mode(const struct report_cell *c, const char *mode);
 
-/* The capacity cell of x's model and scenario among c[0..n), whatever its mode, or NULL. */
+/*
+ * The capacity cell of x's model and scenario among c[0..n): that of x's mode (a mix measures
+ * one in each mode), else the one there is whatever its mode (keep-alive), or NULL.
+ */
 const struct report_cell *report_capacity(const struct report_cell *c, int n,
                                           const struct report_cell *x);
 

@@ -685,14 +685,19 @@ static void md_capacity(FILE *f, const struct scenario *s, const struct report_c
 		if (!report_is_capacity(&c[i]))
 			continue;
 		if (!k++)
-			fprintf(
-			    f,
-			    "### capacity (%s, keep-alive, closed loop at c=%d): req/s · p99 · "
-			    "server CPU µs per request\n\nWhat each level offers a share of: "
-			    "a run of its own per model, keep-alive whatever the levels' mode.\n\n"
-			    "| model | capacity |\n|---|---:|\n",
-			    c[i].tool, s->capacity_conns);
-		fprintf(f, "| %s |", report_label(c[i].model, label, sizeof(label)));
+			fprintf(f,
+			        "### capacity (%s, %s, closed loop at c=%d): req/s · p99 · "
+			        "server CPU µs per request\n\nWhat each level offers a share of: "
+			        "%s.\n\n| model | capacity |\n|---|---:|\n",
+			        c[i].tool, s->mix ? "in each mode" : "keep-alive",
+			        s->capacity_conns,
+			        s->mix ? "a run per class, mode and model, in the levels' mode; "
+			                 "the row's req/s is the mix's capacity on one server CPU "
+			                 "(the mix table says how)"
+			               : "a run of its own per model, keep-alive whatever the "
+			                 "levels' mode");
+		fprintf(f, "| %s%s%s |", report_label(c[i].model, label, sizeof(label)),
+		        s->mix ? ", " : "", s->mix ? c[i].mode : "");
 		md_cell(f, &c[i], 1, 0);
 		fprintf(f, "\n");
 	}

@@ -102,8 +102,9 @@ struct scenario {
 	const char *script; /* a file given to the tool (a wrk Lua script), from the tree's root */
 	/*
 	 * An open loop of a mix of targets (loadgen --mix, "/cpu/10:995,/cpu/10000:5"; target is
-	 * then "/"): each class's capacity is measured apart, closed-loop as above, and the mix's
-	 * is 1 / sum(share / capacity) (mixlaw.h). NULL: the one target.
+	 * then "/"): each class is run apart, closed-loop as above, its capacity being what one
+	 * server CPU serves of it (its requests over the server's CPU seconds), and the mix's is
+	 * 1 / sum(share / capacity) (mixlaw.h). NULL: the one target.
 	 */
 	const char *mix;
 	/*

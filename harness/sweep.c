@@ -72,21 +72,36 @@ static void note_skip(const char *model, const struct run_outcome *out, char *wh
 	fflush(stdout);
 }
 
-/* Open-loop scenarios: each model's capacity, measured once (0: not yet; -1: that run failed). */
+/*
+ * Open-loop scenarios: each model's capacity, measured once (0: not yet; -1: that run failed);
+ * a mix's once per mode (cache_mode), the others' once in keep-alive for every mode.
+ */
 struct capacity_cache {
-	double rps[SCENARIO_MAX][PLAN_MAX_MODELS];
-	char why[SCENARIO_MAX][PLAN_MAX_MODELS][64]; /* a run_outcome's status */
+	double rps[SCENARIO_MAX][PLAN_MAX_MODELS][PLAN_NMODES];
+	char why[SCENARIO_MAX][PLAN_MAX_MODELS][PLAN_NMODES][64]; /* a run_outcome's status */
 };
 
 /*
+ * The mode whose capacity run r's levels are shares of: a mix's own mode, as a connection
+ * per request costs the server its connect and close too, and its shares are of one server
+ * CPU; else keep-alive (capacity_run says why).
+ */
+static int cache_mode(const struct scenario *sc, const struct plan_run *r)
+{
+	return sc->mix ? r->mode : PLAN_KEEPALIVE;
+}
+
+/*
  * The capacity of run r's model in its open-loop scenario: the closed-loop
- * tool's req/s in keep-alive at the scenario's capacity_conns connections for
+ * tool's req/s (a mix: mix_capacity's, per server CPU) in keep-alive at the scenario's
+ * capacity_conns connections for
  * the run's duration, measured once per model before its first measured run at
  * a share of it (the warm-up is closed-loop too), and recorded as the
  * scenario's row at level 0 in the mode it ran in, keep-alive, whatever the
  * mode of the levels it is the capacity of (a per-connection design at its
  * --max-conns would refuse a closed-loop tool's reconnect that beats its last
- * close; record_is_capacity).
+ * close; record_is_capacity); but a mix, which caps no connections, runs and
+ * is recorded in its levels' mode (cache_mode).
  * Returns it, -1 with the run's status in cc->why when that run was not ok,
  * or SWEEP_STOPPED when a signal stopped it.
  */
@@ -109,7 +124,7 @@ static int capacity_run(const struct sweep *s, const struct run_spec *run, const
 	spec.tool = s->tools->closed.tool;
 	spec.tool_path = s->tools->closed.path;
 	spec.target = target;
-	spec.keepalive = 1;
+	spec.keepalive = sc->mix ? run->keepalive : 1; /* cache_mode */
 	spec.concurrency = sc->capacity_conns;
 	spec.max_requests = REQUESTS_PER_SECOND * spec.duration_s;
 	spec.rate = 0;
@@ -118,10 +133,26 @@ static int capacity_run(const struct sweep *s, const struct run_spec *run, const
 }
 
 /*
- * A mix's capacity: each class's apart (capacity_run), then 1 / sum(share / capacity) into
- * out->res.rps, the short (first) class's in short_rps and the long (last) one's in long_rps;
- * out is the first class's run but for that, and its status the first that is not ok. 0, or
- * SWEEP_STOPPED.
+ * What one server CPU serves of a class a second: the requests of its closed-loop run over the
+ * server tree's CPU seconds in the load window, 1 / its service time. A closed-loop req/s is
+ * not that: it is also bounded by the client and by the share of the CPU that other processes
+ * leave the server, and on a shared machine it came out at a third of it (docs/mixed.md). -1
+ * when the CPU time or the requests are unknown.
+ */
+static double cpu_capacity(const struct run_outcome *o)
+{
+	double cpu_s = o->server_user_s + o->server_sys_s;
+
+	if (o->server_user_s < 0 || o->server_sys_s < 0 || !(cpu_s > 0) || o->res.requests <= 0)
+		return -1;
+	return (double)o->res.requests / cpu_s;
+}
+
+/*
+ * A mix's capacity: each class's apart (capacity_run, cpu_capacity), then 1 / sum(share /
+ * capacity) into out->res.rps, the short (first) class's in short_rps and the long (last)
+ * one's in long_rps; out is the first class's run but for that, and its status the first that
+ * is not ok (no_capacity when a class's CPU time is unknown). 0, or SWEEP_STOPPED.
  */
 static int mix_capacity(const struct sweep *s, const struct run_spec *run, struct run_outcome *out)
 {
@@ -136,11 +167,19 @@ static int mix_capacity(const struct sweep *s, const struct run_spec *run, struc
 		return 0;
 	}
 	for (int i = 0; i < n; i++) {
-		if (capacity_run(s, run, paths[i], i ? &one : out) == SWEEP_STOPPED)
+		struct run_outcome *o = i ? &one : out;
+
+		if (capacity_run(s, run, paths[i], o) == SWEEP_STOPPED)
 			return SWEEP_STOPPED;
-		caps[i] = (i ? &one : out)->res.rps;
+		caps[i] = cpu_capacity(o);
+		printf("[capacity] %s %s %s: %.0f req/s closed-loop, %.1f us of server CPU a "
+		       "request: %.0f req/s on one CPU (%s)\n",
+		       run->scenario->name, run->model, paths[i], o->res.rps,
+		       caps[i] > 0 ? 1e6 / caps[i] : -1.0, caps[i], o->status);
 		if (i && strcmp(one.status, "ok") && !strcmp(out->status, "ok"))
 			snprintf(out->status, sizeof(out->status), "%s", one.status);
+		if (caps[i] < 0 && !strcmp(out->status, "ok"))
+			snprintf(out->status, sizeof(out->status), "no_capacity");
 	}
 	out->res.nclasses = n;
 	out->res.short_rps = caps[0];
@@ -155,7 +194,8 @@ static double capacity(const struct sweep *s, const struct plan_run *r, const st
                        struct capacity_cache *cc)
 {
 	const struct scenario *sc = run->scenario;
-	double *rps = &cc->rps[r->scenario][r->model];
+	int mode = cache_mode(sc, r);
+	double *rps = &cc->rps[r->scenario][r->model][mode];
 	struct run_spec spec = *run;
 	struct run_outcome out;
 	struct record_row row;
@@ -171,7 +211,7 @@ static double capacity(const struct sweep *s, const struct plan_run *r, const st
 	                &(struct record_ids){ .run_id = s->run_id,
 	                                      .scenario = sc->name,
 	                                      .model = spec.model,
-	                                      .mode = RECORD_CAPACITY_MODE, /* what ran */
+	                                      .mode = plan_mode_name(mode), /* what ran */
 	                                      .tool = spec.tool->name,
 	                                      .concurrency = 0,
 	                                      .rep = 1 },
@@ -179,10 +219,10 @@ static double capacity(const struct sweep *s, const struct plan_run *r, const st
 	if (record_append(s->csv, &row) < 0)
 		fprintf(stderr, "harness: cannot append to results.csv: %s\n", strerror(errno));
 	*rps = strcmp(out.status, "ok") == 0 && out.res.rps > 0 ? out.res.rps : -1;
-	snprintf(cc->why[r->scenario][r->model], sizeof(cc->why[0][0]), "%s", out.status);
-	printf("[capacity] %s %s: %.0f req/s (%s keep-alive, c=%d): %s%s%s\n", sc->name, spec.model,
-	       out.res.rps, spec.tool->name, spec.concurrency, out.status, out.detail[0] ? " " : "",
-	       out.detail);
+	snprintf(cc->why[r->scenario][r->model][mode], sizeof(cc->why[0][0][0]), "%s", out.status);
+	printf("[capacity] %s %s: %.0f req/s (%s %s, c=%d): %s%s%s\n", sc->name, spec.model,
+	       out.res.rps, spec.tool->name, plan_mode_name(mode), spec.concurrency, out.status,
+	       out.detail[0] ? " " : "", out.detail);
 	fflush(stdout);
 	return *rps;
 }
@@ -348,7 +388,7 @@ static int measure(struct sweep_state *st, const struct plan_run *r, struct run_
 	if (spec->rate < 0) { /* never guessed: the cell says why it was not run */
 		not_run(out, "no_capacity", "");
 		snprintf(out->detail, sizeof(out->detail), "the capacity run was %s",
-		         st->cc->why[r->scenario][r->model]);
+		         st->cc->why[r->scenario][r->model][cache_mode(spec->scenario, r)]);
 		return 0;
 	}
 	if (st->s->count && r->rep == 1 && count_cell(st, r, spec) < 0)

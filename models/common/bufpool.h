@@ -21,8 +21,8 @@ struct bufpool {
 
 /*
  * An empty buffer (conn_reset, keep-alive allowed), or NULL: no memory.
- * defer_work: the loop runs /cpu and /sleep work outside conn_process
- * (conn_buf.defer_work: offload's helpers, io_uring's job queue); 0: in place.
+ * defer_work: what the loop runs outside conn_process (conn_buf.defer_work,
+ * CONN_DEFER_*: offload's helpers, io_uring's job queue); 0: all in place.
  */
 struct conn_buf *bufpool_get(struct bufpool *p, int defer_work);
 

@@ -119,14 +119,15 @@ static int answer(struct conn_buf *c, const struct http_request *req)
 	if (w.kind == WORK_FILE && (fd = file_open(w.name, w.arg, &size, &status)) < 0)
 		return refuse(c, req, status);
 	/* a helper reads a file that is not in memory (offload); the loop opens it again after */
-	if (fd >= 0 && !req->head && c->defer_work && !c->work_done && !file_resident(fd, size)) {
+	if (fd >= 0 && !req->head && (c->defer_work & CONN_DEFER_FILE) && !c->work_done &&
+	    !file_resident(fd, size)) {
 		close(fd);
 		c->work = w;
 		c->deferred = 1;
 		return 0;
 	}
 	if (work_blocks(&w) && !c->work_done) {
-		if (c->defer_work) {
+		if (c->defer_work & CONN_DEFER_WORK) {
 			c->work = w;
 			c->deferred = 1;
 			return 0;
@@ -277,8 +278,11 @@ void conn_out_advance(struct conn_buf *c, size_t n)
 	}
 	c->out_sent = c->out_len = 0; /* out[] is all sent: it starts empty again */
 	c->body_sent += n - head;
-	if (c->body_sent == c->body_len)
-		c->body_sent = c->body_len = 0;
+	if (c->body_sent < c->body_len)
+		return;
+	if (c->body_file) /* a file the model read by itself, all sent */
+		file_done(c);
+	c->body_sent = c->body_len = 0;
 }
 
 ssize_t conn_read(int fd, struct conn_buf *c)

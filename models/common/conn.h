@@ -18,12 +18,14 @@
  *
  * The work a request asks for (/cpu, /sleep) runs inside conn_process, on
  * the caller's thread: where the model's design runs it. A model that hands
- * it to helper threads (offload) sets defer_work: conn_process then stops at
- * such a request and leaves it in c->work, the connection waits (CONN_DEFER)
- * until a helper has done it, and conn_resume() lets the reply be built.
- * With defer_work a /file/ whose pages are not all in memory (file_resident)
- * is deferred too: the helper reads it in (work_run), and the file is opened
- * again and sent once the connection resumes.
+ * it to helper threads (offload) sets CONN_DEFER_WORK in defer_work:
+ * conn_process then stops at such a request and leaves it in c->work, the
+ * connection waits (CONN_DEFER) until a helper has done it, and conn_resume()
+ * lets the reply be built. With CONN_DEFER_FILE a /file/ whose pages are not
+ * all in memory (file_resident) is deferred too: the helper reads it in
+ * (work_run), and the file is opened again and sent once the connection
+ * resumes. A model whose own reads of the file never block it (io_uring's
+ * IORING_OP_READ) leaves CONN_DEFER_FILE out.
  */
 #ifndef CONN_H
 #define CONN_H
@@ -45,7 +47,7 @@ struct conn_buf {
 	int error;                /* the status of a malformed request, else 0 */
 	int linger;       /* closing with input unread: close gracefully (conn_close_graceful) */
 	int no_keepalive; /* the model cannot persist: every reply says close */
-	int defer_work;   /* the model hands /cpu and /sleep work out (conn_next: CONN_DEFER) */
+	int defer_work;   /* CONN_DEFER_*: what the model hands out (conn_next: CONN_DEFER) */
 	int deferred;     /* the first request in in[] waits for its work, held in work */
 	int work_done;    /* its work is done (conn_resume): answer it without running it */
 	int continued;    /* "100 Continue" was sent for the first request in in[] */
@@ -56,6 +58,12 @@ struct conn_buf {
 	unsigned long requests; /* complete requests answered */
 	char in[CONN_IN_CAP];
 	char out[CONN_OUT_CAP];
+};
+
+/* conn_buf.defer_work: what conn_process leaves to the model, or'ed together. */
+enum conn_defer {
+	CONN_DEFER_WORK = 1, /* /cpu and /sleep */
+	CONN_DEFER_FILE = 2, /* a /file/ whose pages are not all in the page cache */
 };
 
 /* Make c an empty buffer for a new connection (no_keepalive and defer_work are kept). */
@@ -117,6 +125,12 @@ size_t conn_out_pending(const struct conn_buf *c);
  * out[] never move until sent. A file that cannot be read (or shrank) ends
  * the reply short and the connection closes. After a send of n bytes call
  * conn_out_advance(c, n).
+ *
+ * A model that reads a file body by its own I/O (io_uring's IORING_OP_READ)
+ * instead sends what is left of out[] and then the file from offset
+ * body_sent of body_fd (body_len - body_sent bytes to go), and calls
+ * conn_out_advance with the bytes sent, head and file together: once the
+ * last byte of the file is counted, the file is closed.
  */
 #define CONN_IOV 2
 struct iovec;

@@ -107,7 +107,7 @@ struct evconn_set {
 	struct bufpool pool;     /* spare conn_bufs: an idle connection holds none */
 	struct evconn *closed;   /* closed in this batch: spare at the next evconn_tick */
 	struct evconn *spare;    /* closed in an earlier batch, reused by evconn_open */
-	int defer_work;          /* set by the loop after init: /cpu and /sleep go to helpers */
+	int defer_work; /* CONN_DEFER_*, set by the loop after init: what goes to helpers */
 };
 
 /* An empty set whose connections close after timeout_s seconds without a complete request. */

@@ -14,8 +14,9 @@
  *                     through user space (conn_write; default);
  *   FILE_IO_READ      pread(2) into the connection's out[] in slices, then
  *                     send: one copy in, one copy out.
- * A model that sends by itself from memory (conn_out_iov: libuv, io_uring)
- * always takes the read path: sendfile needs the socket.
+ * A model that sends by itself from memory (conn_out_iov: libuv) always
+ * takes the read path: sendfile needs the socket. io_uring reads the file
+ * by the ring (IORING_OP_READ) and ignores the choice.
  */
 #ifndef FILE_H
 #define FILE_H

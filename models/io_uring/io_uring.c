@@ -22,18 +22,34 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define RING_ENTRIES   1024
-#define RECV_BUFS      256  /* provided receive buffers, shared by every connection */
+#define RING_ENTRIES 1024
+/*
+ * Provided receive buffers, shared by every connection: RECV_BUFS_MIN at
+ * start, doubled (once a turn) when a recv finds none left, up to the
+ * connections expected (--max-conns, a power of two, at most the kernel's
+ * RECV_BUFS_MAX). See bufs_grow.
+ */
+#define RECV_BUFS_MIN  256
+#define RECV_BUFS_MAX  32768
 #define RECV_BUF_LEN   4096 /* each; at most CONN_IN_CAP, so one fits an empty conn_buf */
 #define RECV_BGID      0    /* their buffer group */
 #define TICK_MS        250  /* how often idle and lingering connections are swept */
 #define SQPOLL_IDLE_MS 10   /* the SQPOLL thread sleeps after this long with nothing to submit */
 /*
+ * A /file/ body goes out in slices of FILE_SLICE bytes, each read by the ring
+ * into the connection's file buffer and sent from it, FILE_CHAIN slices in
+ * one linked chain a submission (ring_file_submit).
+ */
+#define FILE_SLICE  (64 * 1024)
+#define FILE_CHAIN  4
+#define FILE_SPARES 16 /* file buffers kept past a burst; more go back to malloc */
+/*
  * Every buffer defers its /sleep and /cpu work (bufpool_get): conn_process
  * stops before it (CONN_DEFER), so the loop queues it as a job and runs it in
- * its own time (job_run).
+ * its own time (job_run). Not a /file/ that is not in memory: the ring reads
+ * it, and the loop does not wait for the disk.
  */
-#define RING_DEFER_WORK 1
+#define RING_DEFER_WORK CONN_DEFER_WORK
 
 /*
  * The ladder (--uring STEP, README.md): each step keeps every feature of the
@@ -62,7 +78,7 @@ static const char *const step_names[] = { "basic",          "fastpoll",   "multi
  * one of the small constants below, which no address can equal.
  */
 enum { UD_IGNORE, UD_ACCEPT, UD_TICK, UD_SIGNAL, UD_LAST };
-enum { OP_RECV = 1, OP_SEND = 2, OP_MASK = 7 };
+enum { OP_RECV = 1, OP_SEND = 2, OP_READ = 4, OP_MASK = 7 }; /* OP_READ: of a file body */
 
 /*
  * Below multishot-recv one operation at most is in flight per connection:
@@ -75,7 +91,7 @@ enum { OP_RECV = 1, OP_SEND = 2, OP_MASK = 7 };
  */
 struct ring_conn {
 	int fd;           /* a descriptor, or a direct descriptor's index (registered) */
-	int ops;          /* OP_RECV and OP_SEND in flight */
+	int ops;          /* OP_RECV, OP_SEND and OP_READ in flight */
 	int closing;      /* freed once no operation is in flight */
 	int lingering;    /* write side shut down: only draining input now */
 	int polled_first; /* the recv in flight has IORING_RECVSEND_POLL_FIRST */
@@ -90,7 +106,22 @@ struct ring_conn {
 	struct ring_conn *prev, *next;
 	struct ring_conn *job_next; /* in the loop's job queue (jobs): its request's work waits */
 	int queued;                 /* it is in the job queue */
-	struct conn_buf *buf; /* from the pool while bytes are in it; NULL while idle (bufs) */
+	struct conn_buf *buf;  /* from the pool while bytes are in it; NULL while idle (bufs) */
+	struct file_buf *fbuf; /* while a /file/ body is sent: its chain (ring_file_submit) */
+};
+
+/*
+ * A /file/ body's chain (ring_file_submit) and the slice it reads and sends,
+ * from the loop's spares: held only while a file goes out, so an idle
+ * connection pays a pointer for it.
+ */
+struct file_buf {
+	struct file_buf *next;    /* among the spares */
+	int sqes;                 /* SQEs of the chain in flight: their CQEs still to come */
+	int reads, err;           /* reads of the chain done; one failed or fell short */
+	size_t sent;              /* bytes the chain's sends have sent, head included */
+	unsigned len[FILE_CHAIN]; /* the length of each read of the chain */
+	char data[FILE_SLICE];
 };
 
 #define SPARES_MAX 256 /* closed connections kept past a burst; more go back to malloc */
@@ -112,11 +143,15 @@ struct loop {
 	int draining;   /* shutting down: close at once, no more submissions */
 	int ring_up;    /* the ring exists: drain and free it at exit */
 	int accept_armed, accept_paused, tick_armed, stop;
-	struct bufpool pool;            /* spare conn_bufs */
+	struct bufpool pool;      /* spare conn_bufs */
+	struct file_buf *fspares; /* spare file buffers */
+	int nfspares;
 	struct io_uring_buf_ring *bufs; /* provided receive buffers (5.19+), or NULL */
-	char *bufmem;                   /* their memory: RECV_BUFS of RECV_BUF_LEN */
-	short held_next[RECV_BUFS];     /* a held buffer's successor in its connection's list */
-	int held_len[RECV_BUFS];        /* the bytes a held buffer holds */
+	unsigned nbufs, bufs_cap;       /* buffers in the ring; its entries (bufs_grow) */
+	int bufs_grown;                 /* the ring grew in this turn of the loop */
+	char *bufmem;     /* their memory: bufs_cap of RECV_BUF_LEN, touched as used */
+	short *held_next; /* [bufs_cap] a held buffer's successor in its conn's list */
+	int *held_len;    /* [bufs_cap] the bytes a held buffer holds */
 };
 
 static const struct __kernel_timespec tick_ts = { 0, TICK_MS * 1000000L };
@@ -176,8 +211,42 @@ static void close_fd(struct loop *lp, int fd)
 static void recv_buf_put(struct loop *lp, int bid)
 {
 	io_uring_buf_ring_add(lp->bufs, lp->bufmem + (size_t)bid * RECV_BUF_LEN, RECV_BUF_LEN,
-	                      (unsigned short)bid, io_uring_buf_ring_mask(RECV_BUFS), 0);
+	                      (unsigned short)bid, io_uring_buf_ring_mask(lp->bufs_cap), 0);
 	io_uring_buf_ring_advance(lp->bufs, 1);
+}
+
+/* Put n more buffers in the ring, the next ids after those already in it. */
+static void bufs_add(struct loop *lp, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		unsigned bid = lp->nbufs + i;
+
+		io_uring_buf_ring_add(lp->bufs, lp->bufmem + (size_t)bid * RECV_BUF_LEN,
+		                      RECV_BUF_LEN, (unsigned short)bid,
+		                      io_uring_buf_ring_mask(lp->bufs_cap), (int)i);
+	}
+	io_uring_buf_ring_advance(lp->bufs, (int)n);
+	lp->nbufs += n;
+}
+
+/*
+ * A recv found no provided buffer left: double the buffers in the ring (once
+ * a turn: every recv of the turn may fail alike), within bufs_cap. Only the
+ * buffers the kernel has filled are in memory, so an idle connection costs
+ * none, and the count follows the peak of requests arriving in one turn.
+ * 0: grown, -1: at its cap already.
+ */
+static int bufs_grow(struct loop *lp)
+{
+	unsigned add = lp->nbufs < lp->bufs_cap - lp->nbufs ? lp->nbufs : lp->bufs_cap - lp->nbufs;
+
+	if (lp->bufs_grown)
+		return 0;
+	if (add == 0)
+		return -1;
+	bufs_add(lp, add);
+	lp->bufs_grown = 1;
+	return 0;
 }
 
 /* Hold provided buffer bid (len bytes) at the end of c's list: in[] has no room for it. */
@@ -229,6 +298,37 @@ static void held_drop(struct loop *lp, struct ring_conn *c)
 	c->held_off = 0;
 }
 
+/* A file buffer for c, from the spares or new: 0, or -1 without memory. */
+static int file_buf_get(struct loop *lp, struct ring_conn *c)
+{
+	if (c->fbuf)
+		return 0;
+	if ((c->fbuf = lp->fspares)) {
+		lp->fspares = c->fbuf->next;
+		lp->nfspares--;
+		return 0;
+	}
+	c->fbuf = malloc(sizeof(*c->fbuf));
+	return c->fbuf ? 0 : -1;
+}
+
+/* Give c's file buffer back (no file chain is in flight): the reply's body is all sent. */
+static void file_buf_put(struct loop *lp, struct ring_conn *c)
+{
+	struct file_buf *f = c->fbuf;
+
+	if (!f)
+		return;
+	c->fbuf = NULL;
+	if (lp->nfspares >= FILE_SPARES) {
+		free(f);
+		return;
+	}
+	f->next = lp->fspares;
+	lp->fspares = f;
+	lp->nfspares++;
+}
+
 static void job_remove(struct loop *lp, struct ring_conn *c)
 {
 	struct ring_conn **p = &lp->jobs;
@@ -253,6 +353,7 @@ static void ring_conn_free(struct loop *lp, struct ring_conn *c)
 		c->next->prev = c->prev;
 	close_fd(lp, c->fd);
 	held_drop(lp, c);
+	file_buf_put(lp, c);
 	if (c->buf)
 		bufpool_put(&lp->pool, c->buf);
 	c->buf = NULL;
@@ -274,6 +375,13 @@ static void spares_free(struct loop *lp)
 		free(c);
 	}
 	lp->nspares = 0;
+	while (lp->fspares) {
+		struct file_buf *f = lp->fspares;
+
+		lp->fspares = f->next;
+		free(f);
+	}
+	lp->nfspares = 0;
 }
 
 /* Cancel c's operation op (in flight): its completion, -ECANCELED, comes later. */
@@ -298,7 +406,7 @@ static void ring_conn_close(struct loop *lp, struct ring_conn *c)
 		ring_conn_free(lp, c);
 		return;
 	}
-	for (int op = OP_RECV; op <= OP_SEND; op <<= 1)
+	for (int op = OP_RECV; op <= OP_READ; op <<= 1)
 		if ((c->ops & op) && ring_conn_cancel(lp, c, op) < 0 && !lp->fixed)
 			shutdown(c->fd, SHUT_RDWR); /* completes the operation just as well */
 }
@@ -311,13 +419,7 @@ static void ring_conn_close(struct loop *lp, struct ring_conn *c)
  */
 static void ring_prep_send(struct loop *lp, struct io_uring_sqe *sqe, struct ring_conn *c)
 {
-	int n = conn_out_iov(c->buf, c->iov);
-	/*
-	 * A /file/ body goes out as slices read into out[]: MSG_MORE while the file
-	 * has more to come, as conn_write does, or Nagle holds each slice's tail
-	 * until the client's delayed ACK (about 40 ms a reply on loopback).
-	 */
-	int flags = MSG_NOSIGNAL | (c->buf->body_file ? MSG_MORE : 0);
+	int n = conn_out_iov(c->buf, c->iov), flags = MSG_NOSIGNAL; /* a file: ring_file_submit */
 
 	if (n == 1) {
 		io_uring_prep_send(sqe, c->fd, c->iov[0].iov_base, c->iov[0].iov_len, flags);
@@ -375,6 +477,77 @@ static int ring_conn_submit(struct loop *lp, struct ring_conn *c, int op)
 		sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
 	io_uring_sqe_set_data64(sqe, (uintptr_t)c | (unsigned)op);
 	c->ops |= op;
+	return 0;
+}
+
+/*
+ * n free SQEs in a row, submitting what is queued first if need be: a linked
+ * chain must go in one submission, or its tail would start a new chain.
+ * 0, or -1 if there is no room.
+ */
+static int sq_reserve(struct loop *lp, unsigned n)
+{
+	if (io_uring_sq_space_left(&lp->ring) >= n)
+		return 0;
+	io_uring_submit(&lp->ring); /* if it fails, the loop's next submit says why */
+	if (lp->step >= STEP_SQPOLL && io_uring_sq_space_left(&lp->ring) < n)
+		io_uring_sqring_wait(&lp->ring); /* the SQPOLL thread takes them in its own time */
+	return io_uring_sq_space_left(&lp->ring) >= n ? 0 : -1;
+}
+
+/*
+ * Send the /file/ body (and what is left of out[] before it: the head) by
+ * the ring's own operations, so that the loop never waits for the disk: up
+ * to FILE_CHAIN slices, each an IORING_OP_READ of the file into c's file
+ * buffer linked (IOSQE_IO_LINK) to a send of it, the whole chain in one
+ * submission. A link starts only once the one before has completed, so one
+ * buffer serves every slice, and a read that fails or falls short (the file
+ * shrank) cancels the rest. The sends carry MSG_WAITALL, which the ring
+ * retries until all is sent (5.18), and no MSG_MORE: with it a reply's last
+ * segment waited for the client's delayed ACK (README.md). Never zero-copy:
+ * a send's completion would not mean the buffer is free for the next read.
+ * on_file counts the chain's completions. 0, or -1 (no memory or no room).
+ */
+static int ring_file_submit(struct loop *lp, struct ring_conn *c)
+{
+	struct conn_buf *b = c->buf;
+	size_t off = b->body_sent, left = b->body_len - b->body_sent;
+	struct file_buf *f;
+	int k;
+
+	if (file_buf_get(lp, c) < 0 || sq_reserve(lp, 2 * FILE_CHAIN) < 0)
+		return -1;
+	f = c->fbuf;
+	f->sqes = f->reads = f->err = 0;
+	f->sent = 0;
+	for (k = 0; k < FILE_CHAIN && left > 0; k++) {
+		size_t n = left < FILE_SLICE ? left : FILE_SLICE;
+		struct io_uring_sqe *rd = io_uring_get_sqe(&lp->ring),
+		                    *wr = io_uring_get_sqe(&lp->ring);
+		int flags = MSG_NOSIGNAL | MSG_WAITALL;
+
+		io_uring_prep_read(rd, b->body_fd, f->data, (unsigned)n, off);
+		rd->flags |= IOSQE_IO_LINK;
+		io_uring_sqe_set_data64(rd, (uintptr_t)c | OP_READ);
+		if (k == 0 && b->out_sent < b->out_len) { /* the head goes with the first slice */
+			c->iov[0] =
+			    (struct iovec){ b->out + b->out_sent, b->out_len - b->out_sent };
+			c->iov[1] = (struct iovec){ f->data, n };
+			c->msg = (struct msghdr){ .msg_iov = c->iov, .msg_iovlen = 2 };
+			io_uring_prep_sendmsg(wr, c->fd, &c->msg, flags);
+		} else {
+			io_uring_prep_send(wr, c->fd, f->data, n, flags);
+		}
+		sqe_conn_fd(lp, wr);
+		io_uring_sqe_set_data64(wr, (uintptr_t)c | OP_SEND);
+		f->len[k] = (unsigned)n;
+		off += n;
+		left -= n;
+		if (k + 1 < FILE_CHAIN && left > 0)
+			wr->flags |= IOSQE_IO_LINK;
+	}
+	f->sqes = 2 * k;
+	c->ops |= OP_READ | OP_SEND;
 	return 0;
 }
 
@@ -463,7 +636,8 @@ static void ring_conn_advance(struct loop *lp, struct ring_conn *c)
 	if (next == CONN_READ && c->eof)
 		next = CONN_CLOSE; /* all answered, and the client sends no more */
 	if (next == CONN_SEND) {
-		if (ring_conn_submit(lp, c, OP_SEND) < 0)
+		if ((c->buf->body_file ? ring_file_submit(lp, c)
+		                       : ring_conn_submit(lp, c, OP_SEND)) < 0)
 			ring_conn_close(lp, c);
 		return;
 	}
@@ -553,7 +727,9 @@ static void on_recv(struct loop *lp, struct ring_conn *c, int res, unsigned flag
 		c->recv_paused = 0; /* paused while in[] was full: advance arms it again */
 		res = -EAGAIN;
 	}
-	if (res == -ENOBUFS && !busy) { /* every provided buffer is taken: use the conn's own */
+	if (res == -ENOBUFS && bufs_grow(lp) == 0) {
+		res = -EAGAIN;                 /* more buffers now: armed again as before */
+	} else if (res == -ENOBUFS && !busy) { /* all taken, at their cap: use the conn's own */
 		if (!c->buf && !(c->buf = bufpool_get(&lp->pool, RING_DEFER_WORK))) {
 			ring_conn_close(lp, c);
 			return;
@@ -617,10 +793,55 @@ static void on_send(struct loop *lp, struct ring_conn *c, int res)
 		ring_conn_advance(lp, c); /* sends the rest of a short send, or reads on */
 }
 
+/*
+ * A completion of c's file chain (ring_file_submit), in the chain's order:
+ * the reads that ran ran one after the other. Once the last has come, count
+ * what was sent (the file is closed once all of it is) and go on: the next
+ * chain, or the next request. A read that failed or fell short leaves a
+ * reply whose length is already promised: close, as conn.c does.
+ */
+static void on_file(struct loop *lp, struct ring_conn *c, int op, int res)
+{
+	struct file_buf *f = c->fbuf;
+
+	if (op == OP_READ && res != -ECANCELED &&
+	    (f->reads >= FILE_CHAIN || res != (int)f->len[f->reads++]))
+		f->err = 1;
+	if (op == OP_SEND && res > 0)
+		f->sent += (size_t)res;
+	else if (op == OP_SEND && res < 0 && res != -ECANCELED && res != -EAGAIN && res != -EINTR)
+		f->err = 1; /* the client is gone */
+	if (--f->sqes > 0) {
+		/* closing: the link this one starts was not in flight when the cancel came */
+		if (c->closing && res != -ECANCELED)
+			ring_conn_cancel(lp, c, op == OP_READ ? OP_SEND : OP_READ);
+		return;
+	}
+	c->ops &= ~(OP_READ | OP_SEND);
+	if (c->closing) {
+		if (!c->ops)
+			ring_conn_free(lp, c);
+		return;
+	}
+	conn_out_advance(c->buf, f->sent);
+	if (f->err) {
+		ring_conn_close(lp, c); /* f goes back with c */
+		return;
+	}
+	if (!c->buf->body_file)
+		file_buf_put(lp, c);
+	if (!c->queued)
+		ring_conn_advance(lp, c);
+}
+
 static void on_conn(struct loop *lp, struct ring_conn *c, int op, int res, unsigned flags)
 {
 	int nomem = 0;
 
+	if (op != OP_RECV && c->fbuf && c->fbuf->sqes) {
+		on_file(lp, c, op, res);
+		return;
+	}
 	if (op == OP_SEND && !send_done(c, &res, flags))
 		return;
 	if (op == OP_SEND || !(flags & IORING_CQE_F_MORE))
@@ -870,42 +1091,69 @@ static const char *registered_init(struct loop *lp)
 	return NULL;
 }
 
-/*
- * Provided receive buffers (5.19+): RECV_BUFS buffers in one ring the kernel
- * takes from as data arrives, so a waiting recv pins none. On an older
- * kernel this fails and each connection keeps a buffer of its own (lp->bufs
- * stays NULL). liburing 2.3 has no io_uring_setup_buf_ring: set it up here.
- */
-static void bufs_init(struct loop *lp)
+/* The buffer ring's entries for max_conns connections: a power of two, RECV_BUFS_MIN.. _MAX. */
+static unsigned bufs_cap(int max_conns)
 {
-	struct io_uring_buf_reg reg = { .ring_entries = RECV_BUFS, .bgid = RECV_BGID };
-	size_t len = RECV_BUFS * sizeof(struct io_uring_buf);
-	void *ring = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned cap = RECV_BUFS_MIN;
 
-	if (ring == MAP_FAILED)
-		return;
+	while (cap < (unsigned)max_conns && cap < RECV_BUFS_MAX)
+		cap <<= 1;
+	return cap;
+}
+
+/* The mapping of n bytes, or NULL: untouched pages cost no memory. */
+static void *map_lazy(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+	               -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Provided receive buffers (5.19+): a ring the kernel takes buffers from as
+ * data arrives, so a waiting recv pins none. Its entries (and the buffers'
+ * memory, mapped but untouched) are for cap buffers; RECV_BUFS_MIN are in it
+ * at first, more as they run out (bufs_grow). On an older kernel this fails
+ * and each connection keeps a buffer of its own (lp->bufs stays NULL).
+ * liburing 2.3 has no io_uring_setup_buf_ring: set it up here.
+ */
+static void bufs_init(struct loop *lp, unsigned cap)
+{
+	struct io_uring_buf_reg reg = { .ring_entries = cap, .bgid = RECV_BGID };
+	void *ring = map_lazy(cap * sizeof(struct io_uring_buf));
+
+	lp->bufs_cap = cap;
+	lp->bufmem = map_lazy((size_t)cap * RECV_BUF_LEN);
+	lp->held_next = map_lazy(cap * sizeof(*lp->held_next));
+	lp->held_len = map_lazy(cap * sizeof(*lp->held_len));
+	if (!ring || !lp->bufmem || !lp->held_next || !lp->held_len)
+		return; /* bufs_free unmaps what was mapped */
 	reg.ring_addr = (uintptr_t)ring;
-	if (!(lp->bufmem = malloc((size_t)RECV_BUFS * RECV_BUF_LEN)) ||
-	    io_uring_register_buf_ring(&lp->ring, &reg, 0) < 0) {
-		free(lp->bufmem);
-		lp->bufmem = NULL;
-		munmap(ring, len);
+	if (io_uring_register_buf_ring(&lp->ring, &reg, 0) < 0) {
+		munmap(ring, cap * sizeof(struct io_uring_buf));
 		return;
 	}
 	lp->bufs = ring;
 	io_uring_buf_ring_init(lp->bufs);
-	for (int i = 0; i < RECV_BUFS; i++)
-		io_uring_buf_ring_add(lp->bufs, lp->bufmem + (size_t)i * RECV_BUF_LEN, RECV_BUF_LEN,
-		                      (unsigned short)i, io_uring_buf_ring_mask(RECV_BUFS), i);
-	io_uring_buf_ring_advance(lp->bufs, RECV_BUFS);
+	bufs_add(lp, RECV_BUFS_MIN);
+}
+
+static void unmap(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n);
 }
 
 /* After the ring is gone: nothing refers to the provided buffers any more. */
 static void bufs_free(struct loop *lp)
 {
-	if (lp->bufs)
-		munmap(lp->bufs, RECV_BUFS * sizeof(struct io_uring_buf));
-	free(lp->bufmem);
+	unsigned cap = lp->bufs_cap;
+
+	unmap(lp->bufs, cap * sizeof(struct io_uring_buf));
+	unmap(lp->bufmem, (size_t)cap * RECV_BUF_LEN);
+	unmap(lp->held_next, cap * sizeof(*lp->held_next));
+	unmap(lp->held_len, cap * sizeof(*lp->held_len));
 	bufpool_free(&lp->pool);
 }
 
@@ -985,7 +1233,7 @@ static int loop_init(struct loop *lp, const struct opts *o)
 		fprintf(stderr, "io_uring: skipped: --uring %s: %s failed\n", step, missing);
 		return EXIT_SKIP;
 	}
-	bufs_init(lp);
+	bufs_init(lp, bufs_cap(o->max_conns));
 	if (!lp->bufs && lp->step >= STEP_MULTISHOT_RECV) {
 		fprintf(stderr, "io_uring: skipped: --uring %s needs provided buffer rings\n",
 		        step);
@@ -1024,6 +1272,7 @@ static int loop_run(struct loop *lp)
 			return 1;
 		}
 		lp->now_ms = clock_now_ms();
+		lp->bufs_grown = 0;
 		io_uring_for_each_cqe(&lp->ring, head, cqe)
 		{
 			on_completion(lp, cqe);

@@ -206,7 +206,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	evconn_set_init(&lp->s, o.timeout);
-	lp->s.defer_work = 1;
+	lp->s.defer_work = CONN_DEFER_WORK | CONN_DEFER_FILE;
 	if (start_helpers(lp, o.workers) < 0)
 		return 1;
 	if (net_announce(lp->lfd) < 0) {

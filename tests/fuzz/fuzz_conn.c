@@ -419,7 +419,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	r = (struct run){ .s = data + 3, .n = len - 3, .c = c, .flags = data[0] };
 	r.rng = ((uint64_t)data[1] << 8 | data[2]) * 0x9e3779b97f4a7c15ull + 1;
 	c->no_keepalive = data[0] & 1;
-	c->defer_work = 1;
+	c->defer_work = CONN_DEFER_WORK | CONN_DEFER_FILE;
 	conn_reset(c);
 	e = reference(r.s, r.n, c->no_keepalive);
 	r.out.heads = e.heads;

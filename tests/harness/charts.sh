@@ -120,10 +120,10 @@ t=$(gnuplot -e "summary='$tmp/open.csv'; out='$tmp/goodput.png'; scenario='overl
 	"$plots/goodput.gp" 2>"$tmp/goodput.err" && cat "$tmp/goodput.txt")
 check "goodput: a noisy cell squared (§) on its goodput point, in the key" '[ "$(plotted "$t" | grep -cx "150 788")" -eq 2 ] && grep -q "(§)" <<<"$t"' "$t $(cat "$tmp/goodput.err")"
 
-# A mix's short chart: each model's short p99 (ms), then its FCFS and PS laws' means, at the
+# A mix's short chart: each model's short p99 (ms), then its FCFS and PS simulated p99s, at the
 # offered loads; the capacity row (level 0) is left out, and a cell without a law draws none.
 cat >"$tmp/mix.csv" <<'CSV'
-model,mode,concurrency,runs,reps_ok,scenario,short_p99_us_median,fcfs_short_us,ps_short_us
+model,mode,concurrency,runs,reps_ok,scenario,short_p99_us_median,fcfs_p99_us,ps_p99_us
 epoll,keepalive,0,1,1,mixed,,,
 epoll,keepalive,20,1,1,mixed,5000,600,60
 epoll,keepalive,50,1,1,mixed,12000,2500,100
@@ -131,6 +131,6 @@ thread,keepalive,50,1,1,mixed,800,,
 CSV
 t=$(gnuplot -e "summary='$tmp/mix.csv'; out='$tmp/short.png'; scenario='mixed'; mode='keepalive'; models='epoll thread'; runid='t'; tool='loadgen'; style='$plots/style.gp'; levels='offered load (% of the mix capacity)'; set table '$tmp/short.txt'" \
 	"$plots/short.gp" 2>"$tmp/short.err" && cat "$tmp/short.txt")
-check "short: p99 then the FCFS and PS laws per model, no capacity row" '[ "$(plotted "$t" | tr "\n" " ")" = "20 5 50 12 50 0.8 20 0.6 50 2.5 20 0.06 50 0.1 " ]' "$t $(cat "$tmp/short.err")"
+check "short: p99 then the FCFS and PS p99s per model, no capacity row" '[ "$(plotted "$t" | tr "\n" " ")" = "20 5 50 12 50 0.8 20 0.6 50 2.5 20 0.06 50 0.1 " ]' "$t $(cat "$tmp/short.err")"
 
 check_totals

@@ -771,7 +771,8 @@ static void test_starved_cells(void **state)
 	                             "rejected_rps_median,cpu_ratio_to_idle0_median,"
 	                             "cpu_ratio_to_idle0_min,cpu_ratio_to_idle0_max,"
 	                             "cpu_ratio_pairs,short_p99_us_median,short_mean_us_median,"
-	                             "rho,fcfs_short_us,ps_short_us,cpu_us_per_req_min,"));
+	                             "rho,fcfs_short_us,ps_short_us,fcfs_p99_us,ps_p99_us,"
+	                             "cpu_us_per_req_min,"));
 	/* the counting pass's medians, the last columns, where the rows carry them */
 	assert_non_null(strstr(text, ",2.171,0.500,0.000,\n"));
 	assert_non_null(line = strstr(text, "\nprefork,"));
@@ -783,7 +784,7 @@ static void test_starved_cells(void **state)
 	assert_non_null(line = strstr(text, ",ok:2,512.0,0,35.0,1,hello,,2.000,0,,,,"));
 	assert_non_null(nl = strchr(line, '\n'));
 	*nl = '\0'; /* no pairs, no mix, then the load window's columns */
-	if (!strstr(line, ",hello,,2.000,0,,,,115000.00,,,,,0,,,,,,110.00,120.00,"))
+	if (!strstr(line, ",hello,,2.000,0,,,,115000.00,,,,,0,,,,,,,,110.00,120.00,"))
 		fail_msg("summary line: %s", line);
 	*nl = '\n';
 	free(text);

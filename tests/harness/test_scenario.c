@@ -1118,11 +1118,11 @@ static void test_plan_scenarios(void **state)
 	assert_true(n > 1);
 	assert_true(fabs(plan_estimate_s(&p, 1.0) -
 	                 (plan_count(&p) + 2) * (cells[0].duration_s + 1.0)) < 1e-9);
-	/* a mix's: one capacity run per class and model (2 classes x 2 models) */
+	/* a mix's: one capacity run per class, mode and model (2 classes x 2 modes x 2 models) */
 	assert_int_equal(plan_parse_scenarios(&p, "mixed", err, sizeof(err)), 0);
 	n = plan_cells(&p, cells);
 	assert_true(fabs(plan_estimate_s(&p, 1.0) -
-	                 (plan_count(&p) + 4) * (cells[0].duration_s + 1.0)) < 1e-9);
+	                 (plan_count(&p) + 8) * (cells[0].duration_s + 1.0)) < 1e-9);
 	assert_int_equal(plan_parse_scenarios(&p, "hello", err, sizeof(err)), 0);
 	assert_true(fabs(plan_estimate_s(&p, 1.0) - plan_count(&p) * (PLAN_DURATION_S + 1.0)) <
 	            1e-9);

@@ -447,7 +447,7 @@ static void test_defer_resume(void **state)
 	char out[2048];
 	int answered;
 
-	c->defer_work = 1;
+	c->defer_work = CONN_DEFER_WORK;
 	feed(c, REQ_KA "GET /sleep/10000 HTTP/1.1\r\nHost: a\r\n\r\n" REQ_KA);
 	assert_int_equal(conn_next(c, &answered), CONN_SEND); /* the first reply goes out first */
 	assert_int_equal(answered, 1);

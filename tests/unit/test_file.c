@@ -238,6 +238,21 @@ static void drain_into(int fd, char *got, size_t cap, size_t *n)
 		*n += (size_t)k;
 }
 
+/* got[0..n) is the reply to GET sub/big, every byte, then the one to GET small (case what i). */
+static void check_big_then_small(const char *got, size_t n, const char *what, size_t i)
+{
+	size_t blen;
+	const char *body = reply_body(got, n, &blen);
+
+	assert_int_equal(blen, BIG_LEN);
+	for (size_t k = 0; k < blen; k++)
+		if (body[k] != big_byte(k))
+			fail_msg("%s %zu: body byte %zu is %#x", what, i, k,
+			         (unsigned char)body[k]);
+	assert_memory_equal(body + blen, "HTTP/1.1 200 OK\r\n", 17);
+	assert_memory_equal(got + n - 6, "small\n", 6);
+}
+
 /*
  * GET sub/big then GET small, pipelined, through conn_process and conn_write
  * on a socketpair whose reader stops until the writer would block: on each
@@ -253,8 +268,7 @@ static void test_body_paths(void **state)
 	(void)state;
 	for (size_t p = 0; p < 2; p++) {
 		struct conn_buf *c = calloc(1, sizeof(*c));
-		const char *body, *second;
-		size_t n = 0, blen;
+		size_t n = 0;
 		int sv[2], partial = 0, bufsz = 4096, answered;
 
 		assert_non_null(c);
@@ -278,20 +292,60 @@ static void test_body_paths(void **state)
 		CHECK(partial > 0, "path %zu: the socket never pushed back", p);
 		CHECK(!c->body_file, "path %zu: the file is still open after its body", p);
 		assert_int_equal(c->requests, 2);
-		body = reply_body(got, n, &blen);
-		assert_int_equal(blen, BIG_LEN);
-		for (size_t k = 0; k < blen; k++)
-			if (body[k] != big_byte(k))
-				fail_msg("path %zu: body byte %zu is %#x", p, k,
-				         (unsigned char)body[k]);
-		second = body + blen;
-		assert_memory_equal(second, "HTTP/1.1 200 OK\r\n", 17);
-		assert_memory_equal(got + n - 6, "small\n", 6);
+		check_big_then_small(got, n, "path", p);
 		close(sv[0]);
 		close(sv[1]);
 		free(c);
 	}
 	assert_int_equal(file_init(root, FILE_IO_SENDFILE, err, sizeof(err)), 0);
+}
+
+/*
+ * A model that reads the file by its own I/O (io_uring): it sends out[] and
+ * then the file from body_sent, in steps of `step` bytes that may end inside
+ * the head, and counts each with conn_out_advance. The body arrives exactly,
+ * the pipelined reply after it too, and the file is closed once all is sent.
+ */
+static void test_own_reads(void **state)
+{
+	static char got[BIG_LEN + 4096];
+	static const size_t steps[] = { 1, 100, 4096, 65536, BIG_LEN + 4096 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct conn_buf *c = calloc(1, sizeof(*c));
+		size_t n = 0, step = steps[i];
+		int answered, fd = -1;
+
+		assert_non_null(c);
+		conn_reset(c);
+		feed(c, REQ_BIG "GET /file/small HTTP/1.1\r\nHost: a\r\n\r\n");
+		while (conn_next(c, &answered) == CONN_SEND) {
+			size_t head = c->out_len - c->out_sent, k = head < step ? head : step;
+
+			memcpy(got + n, c->out + c->out_sent, k);
+			if (c->body_file &&
+			    k < step) { /* the head is out: the file, as a read does */
+				size_t left = c->body_len - c->body_sent, m = step - k;
+				ssize_t r;
+
+				fd = c->body_fd;
+				r = pread(fd, got + n + k, m < left ? m : left,
+				          (off_t)c->body_sent);
+				assert_true(r > 0);
+				k += (size_t)r;
+			}
+			CHECK(n + k <= sizeof(got), "step %zu: more bytes than the replies", step);
+			n += k;
+			conn_out_advance(c, k);
+		}
+		CHECK(!c->body_file, "step %zu: the file is still open after its body", step);
+		CHECK(fd >= 0 && fcntl(fd, F_GETFD) == -1, "step %zu: the file was not closed",
+		      step);
+		assert_int_equal(c->requests, 2);
+		check_big_then_small(got, n, "step", step);
+		free(c);
+	}
 }
 
 /* One request at a time: status, Content-Length, body bytes, and whether it closes. */
@@ -437,7 +491,14 @@ static void test_defer_nonresident(void **state)
 		free(c);
 		skip();
 	}
-	c->defer_work = 1;
+	/* only /cpu and /sleep handed out (io_uring): the file is answered at once */
+	c->defer_work = CONN_DEFER_WORK;
+	conn_reset(c);
+	feed(c, REQ_BIG);
+	assert_int_equal(conn_next(c, &answered), CONN_SEND);
+	assert_true(c->body_file);
+	conn_release(c);
+	c->defer_work = CONN_DEFER_FILE;
 	conn_reset(c);
 	feed(c, REQ_BIG);
 	assert_int_equal(conn_next(c, &answered), CONN_DEFER);
@@ -483,7 +544,7 @@ static void test_defer_behind_answered(void **state)
 			free(c);
 			skip();
 		}
-		c->defer_work = 1;
+		c->defer_work = CONN_DEFER_FILE;
 		conn_reset(c);
 		snprintf(req, sizeof(req), "%s%s", firsts[i].req, REQ_BIG);
 		feed(c, req);
@@ -524,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_defer_nonresident),
 		cmocka_unit_test(test_defer_behind_answered),
 		cmocka_unit_test(test_bad_docroot),
+		cmocka_unit_test(test_own_reads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
