@@ -82,7 +82,7 @@ static void test_parse_table(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(target_cases) / sizeof(target_cases[0]); i++) {
 		const struct target_case *t = &target_cases[i];
-		struct work w = { -1, 12345 };
+		struct work w = { .kind = -1, .arg = 12345 };
 		int rc = work_parse(t->target, strlen(t->target), &w);
 
 		CHECK(rc == t->rc, "%s: returned %d, want %d", t->target, rc, t->rc);
@@ -130,7 +130,7 @@ static void test_blocks(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct work w = { cases[i].kind, 1 };
+		struct work w = { .kind = cases[i].kind, .arg = 1 };
 
 		CHECK(work_blocks(&w) == cases[i].blocks, "kind %d: work_blocks %d", cases[i].kind,
 		      work_blocks(&w));
@@ -170,7 +170,7 @@ static void test_cpu_burns_thread_time(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(us) / sizeof(us[0]); i++) {
-		struct work w = { WORK_CPU, us[i] };
+		struct work w = { .kind = WORK_CPU, .arg = us[i] };
 		long long t0 = clock_thread_cpu_us(), used;
 
 		work_run(&w);
@@ -182,7 +182,7 @@ static void test_cpu_burns_thread_time(void **state)
 /* A stop cuts the longest /cpu short: offload's helpers are joined within 800 ms. */
 static void test_cpu_stops(void **state)
 {
-	struct work w = { WORK_CPU, WORK_CPU_MAX_US };
+	struct work w = { .kind = WORK_CPU, .arg = WORK_CPU_MAX_US };
 	long long t0 = clock_thread_cpu_us(), used;
 
 	(void)state;
@@ -196,7 +196,7 @@ static void test_cpu_stops(void **state)
 /* /sleep sleeps at least its time, and a stop request cuts a long one short. */
 static void test_sleep_and_stop(void **state)
 {
-	struct work w = { WORK_SLEEP, 30 };
+	struct work w = { .kind = WORK_SLEEP, .arg = 30 };
 	long t0 = clock_now_ms(), took;
 
 	(void)state;
@@ -217,7 +217,7 @@ static void test_sleep_and_stop(void **state)
 static void test_sleep_stops_on_pending_signal(void **state)
 {
 	const struct timespec none = { 0, 0 };
-	struct work w = { WORK_SLEEP, WORK_SLEEP_MAX_MS };
+	struct work w = { .kind = WORK_SLEEP, .arg = WORK_SLEEP_MAX_MS };
 	sigset_t term, old;
 	long t0, took;
 
