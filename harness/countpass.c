@@ -109,6 +109,8 @@ void countpass_add(struct countpass *cp, const struct countpass_cell *key,
 		csv_line(cp->csv, ids, requests, "other",
 		         c->syscalls > named ? c->syscalls - named : 0);
 	csv_line(cp->csv, ids, requests, "all", c->syscalls);
+	if (c->recv_sqes >= 0)
+		csv_line(cp->csv, ids, requests, COUNTPASS_RECV_SQES, c->recv_sqes);
 	fflush(cp->csv);
 }
 

@@ -9,6 +9,12 @@
 
 #include <stdio.h>
 
+/*
+ * counts.csv's line of the receive SQEs per request (counts.h, recv_sqes), where perf
+ * counted them: not a system call, so neither in "other" nor in "all".
+ */
+#define COUNTPASS_RECV_SQES "sqe:recv"
+
 /* A cell's counts per request, from its counting run; -1: unknown. */
 struct countpass_cell {
 	int scenario, model, mode, level; /* the plan's indexes and level */
@@ -37,7 +43,8 @@ void countpass_close(struct countpass *cp);
 /*
  * Keep the counting run out of one cell (its counts per completed request, only when it
  * was ok) and append its breakdown to counts.csv: a row per system call named, "other"
- * for the rest and "all" for every one, each per request.
+ * for the rest and "all" for every one, then COUNTPASS_RECV_SQES where counted, each per
+ * request.
  */
 void countpass_add(struct countpass *cp, const struct countpass_cell *key,
                    const struct record_ids *ids, const struct run_outcome *out);

@@ -61,6 +61,7 @@ void counts_clear(struct counts *c)
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < NTOTALS; i++)
 		*total_field(c, i) = -1;
+	c->recv_sqes = -1;
 }
 
 /* Does perf's event name ev (len bytes) name want, allowing a ":u"-style modifier? */
@@ -101,6 +102,10 @@ static int parse_line(const char *line, size_t len, struct counts *c)
 			*total_field(c, i) = v;
 			return 1;
 		}
+	if (event_is(ev, elen, COUNTS_RECV_EVENT)) {
+		c->recv_sqes = v;
+		return 1;
+	}
 	if (elen > strlen(BREAKDOWN_PREFIX) &&
 	    !strncmp(ev, BREAKDOWN_PREFIX, strlen(BREAKDOWN_PREFIX))) {
 		struct counts_syscall *s;
@@ -318,11 +323,20 @@ out:
 int counts_start(struct counts_run *r, pid_t root, const char *out_path, int breakdown)
 {
 	char *pids = tree_list(root), *events = event_list(breakdown);
-	char *argv[] = { "perf",      "stat",   "-x,", "-o",   r->out, "-D", "-1",
-		         "--control", "fd:3,4", "-e",  events, "-p",   pids, NULL };
+	char *argv[] = { "perf", "stat", "-x,", "-o", r->out, "-D", "-1", "--control", "fd:3,4",
+		         "-e",   events, "-p",  pids, NULL,   NULL, NULL, NULL,        NULL };
+	struct stat st;
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
+	/* the filter follows its event: perf applies --filter to the -e before it */
+	if (breakdown &&
+	    stat("/sys/kernel/tracing/events/io_uring/io_uring_submit_req", &st) == 0) {
+		argv[13] = "-e";
+		argv[14] = COUNTS_RECV_EVENT;
+		argv[15] = "--filter";
+		argv[16] = COUNTS_RECV_FILTER;
+	}
 	snprintf(r->out, sizeof(r->out), "%s", out_path);
 	if (pids && events)
 		ret = attach(r, argv);

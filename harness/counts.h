@@ -24,9 +24,18 @@ struct counts {
 	double ctx_switches; /* context-switches, voluntary and involuntary together */
 	double migrations;   /* cpu-migrations */
 	double instructions; /* instructions, user and kernel */
-	int nsys;            /* breakdown lines in sys[], most frequent first */
+	/*
+	 * Receive SQEs submitted (COUNTS_RECV_EVENT filtered on IORING_OP_RECV's opcode, with
+	 * the breakdown where the kernel has the tracepoint): not a system call; an io_uring
+	 * multishot recv submits one for many receives. -1: unknown.
+	 */
+	double recv_sqes;
+	int nsys; /* breakdown lines in sys[], most frequent first */
 	struct counts_syscall sys[COUNTS_MAX_SYSCALLS];
 };
+
+#define COUNTS_RECV_EVENT  "io_uring:io_uring_submit_req"
+#define COUNTS_RECV_FILTER "opcode == 27" /* IORING_OP_RECV */
 
 /* A perf attached to a tree, its counters disabled until counts_enable. */
 struct counts_run {
@@ -42,9 +51,10 @@ void counts_clear(struct counts *c);
 /*
  * Parse `perf stat -x,` output (one `value,unit,event,...` line per event, '#' comments)
  * into c, cleared first: the four totals by event name (a hardware event may carry a
- * modifier, `instructions:u`), and every `syscalls:sys_enter_NAME` line into the
- * breakdown, most frequent first. `<not supported>` and `<not counted>` stay unknown.
- * 0, or -1 when no line names a known event (an error text, an empty file).
+ * modifier, `instructions:u`), COUNTS_RECV_EVENT's count, and every
+ * `syscalls:sys_enter_NAME` line into the breakdown, most frequent first. `<not supported>` and
+ * `<not counted>` stay unknown. 0, or -1 when no line names a known event (an error text, an empty
+ * file).
  */
 int counts_parse(const char *text, struct counts *c);
 
@@ -60,7 +70,8 @@ int counts_probe(int *have_pmu, char *why, size_t whylen);
  * processes and threads they create later, disabled until counts_enable; perf writes
  * its counts to out_path and its complaints to out_path.err. With breakdown, also one
  * syscalls:sys_enter_NAME counter per call of counts_breakdown_calls (a separate pass:
- * more counters cost more). 0, or -1 (nothing left running).
+ * more counters cost more) and, where the kernel has it, COUNTS_RECV_EVENT filtered on
+ * COUNTS_RECV_FILTER. 0, or -1 (nothing left running).
  */
 int counts_start(struct counts_run *r, pid_t root, const char *out_path, int breakdown);
 

@@ -103,21 +103,34 @@ static const char *find_line(const char *text, const char *prefix)
 	return line;
 }
 
-int facts_parse(const char *text, struct facts *f)
+/*
+ * The rest of the first line of text that starts with prefix into buf (size bytes): 1, 0
+ * when there is no such line, -1 when it does not fit.
+ */
+static int line_after(const char *text, const char *prefix, char *buf, size_t size)
 {
-	const char *line = find_line(text, "Facts:");
-	char buf[512], *w, *save;
-	int seen = 0;
+	const char *line = find_line(text, prefix);
 	size_t len;
 
-	memset(f, 0, sizeof(*f));
 	if (!line)
+		return 0;
+	line += strlen(prefix);
+	len = strcspn(line, "\r\n");
+	if (len >= size)
 		return -1;
-	len = strcspn(line + 6, "\r\n");
-	if (len >= sizeof(buf))
-		return -1;
-	memcpy(buf, line + 6, len);
+	memcpy(buf, line, len);
 	buf[len] = '\0';
+	return 1;
+}
+
+int facts_parse(const char *text, struct facts *f)
+{
+	char buf[512], *w, *save;
+	int seen = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (line_after(text, "Facts:", buf, sizeof(buf)) != 1)
+		return -1;
 	for (w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
 		if (facts_word(w, f, &seen) < 0)
 			return -1;
@@ -224,23 +237,45 @@ static int variant_word(const char *w, struct facts_variant *v)
 		return -1;
 	snprintf(v->name, sizeof(v->name), "%.*s", (int)(eq - w), w);
 	snprintf(v->flags, sizeof(v->flags), "%s", eq + 1);
+	v->note[0] = '\0';
+	return 0;
+}
+
+/* The "Variant notes:" line of text into the notes of out[0..n): 0, or -1 (facts_variants). */
+static int variant_notes(const char *text, struct facts_variant *out, int n)
+{
+	char buf[2048], *item, *save, *colon;
+	size_t len;
+	int i, r = line_after(text, "Variant notes:", buf, sizeof(buf));
+
+	if (r <= 0)
+		return r;
+	for (item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+		item += strspn(item, " \t");
+		if (!*item)
+			continue; /* a trailing ';' */
+		if (!(colon = strchr(item, ':')))
+			return -1;
+		*colon++ = '\0';
+		colon += strspn(colon, " \t");
+		for (len = strlen(colon); len && strchr(" \t", colon[len - 1]); len--)
+			colon[len - 1] = '\0';
+		for (i = 0; i < n && strcmp(out[i].name, item); i++)
+			;
+		if (i == n || !*colon || strlen(colon) >= sizeof(out[i].note))
+			return -1;
+		snprintf(out[i].note, sizeof(out[i].note), "%s", colon);
+	}
 	return 0;
 }
 
 int facts_variants(const char *text, struct facts_variant *out, int max)
 {
-	const char *line = find_line(text, "Variants:");
 	char buf[2048], *w, *save;
-	int n = 0, i;
-	size_t len;
+	int n = 0, i, r = line_after(text, "Variants:", buf, sizeof(buf));
 
-	if (!line)
-		return 0;
-	len = strcspn(line + 9, "\r\n");
-	if (len >= sizeof(buf))
-		return -1;
-	memcpy(buf, line + 9, len);
-	buf[len] = '\0';
+	if (r <= 0)
+		return r;
 	for (w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
 		if (n == max || variant_word(w, &out[n]) < 0)
 			return -1;
@@ -249,7 +284,7 @@ int facts_variants(const char *text, struct facts_variant *out, int max)
 				return -1;
 		n++;
 	}
-	return n;
+	return variant_notes(text, out, n) < 0 ? -1 : n;
 }
 
 int facts_variants_load(const char *dir, const char *model, struct facts_variant *out, int max)

@@ -130,17 +130,22 @@ int facts_serves(const struct facts *f, const char *model, const char *target, c
 #define FACTS_VARIANTS_MAX  16
 #define FACTS_VARIANT_NAME  32
 #define FACTS_VARIANT_FLAGS 128
+#define FACTS_VARIANT_NOTE  96
 struct facts_variant {
 	char name[FACTS_VARIANT_NAME];
 	char flags[FACTS_VARIANT_FLAGS];
+	char note[FACTS_VARIANT_NOTE]; /* what the variant changes, in a phrase; "": none */
 };
 
 /*
  * The variants of the first line of text that starts with "Variants:"
  * ("Variants: basic=--uring=basic sqpoll=--uring=sqpoll") into out (room for
- * max). Returns how many (0: no such line), or -1 when a word is not
- * NAME=FLAGS, a name or flags are too long, a name is given twice or there
- * are more than max.
+ * max), each with its phrase from the first line that starts with "Variant
+ * notes:" ("Variant notes: basic: one SQE per enter; sqpoll: SQPOLL thread",
+ * NAME: phrase, separated by ';'; a variant without one gets ""). Returns how
+ * many (0: no Variants line), or -1 when a word is not NAME=FLAGS, a name or
+ * flags are too long, a name is given twice, there are more than max, or a
+ * note is not NAME: phrase of a listed variant or is too long.
  */
 int facts_variants(const char *text, struct facts_variant *out, int max);
 

@@ -1,6 +1,6 @@
 # harness/harness.mk -- the benchmark: `make bench-all`, `make bench-quick`,
-# `make bench-compare`, `make plots RUN=<run-id>`. Variables choose the plan (bin/harness
-# --help has the same):
+# `make bench-compare`, `make bench-ladder`, `make plots RUN=<run-id>`. Variables choose the
+# plan (bin/harness --help has the same):
 #   SCENARIOS="hello sleep" (default: hello sleep cpu bytes; pipeline, idle, overload, mixed and
 #   churn are opt-in; all: every one; the table is harness/scenario.c's; each brings its own
 #   modes, levels and repetitions, which the variables below replace).
@@ -47,7 +47,7 @@ KNOWN_MODELS   := $(sort $(C_MODELS) $(SCRIPT_MODELS))
 UNKNOWN_MODELS := $(filter-out $(KNOWN_MODELS),$(foreach m,$(subst $(comma), ,$(MODELS)),\
 	$(firstword $(subst :, ,$(m)))))
 ifneq ($(UNKNOWN_MODELS),)
-ifneq ($(filter bench-all bench-quick bench-compare,$(MAKECMDGOALS)),)
+ifneq ($(filter bench-all bench-quick bench-compare bench-ladder,$(MAKECMDGOALS)),)
 $(error unknown model '$(firstword $(UNKNOWN_MODELS))' (known: $(KNOWN_MODELS)))
 endif
 endif
@@ -96,6 +96,28 @@ bench-compare: deps all
 		"without it ref-nginx is skipped and nothing is compared" >&2
 	@$(if $(REPS),[ "$(REPS)" -ge 5 ] 2>/dev/null || echo "bench-compare: REPS=$(REPS) raised to 5 (the bar's minimum)";)
 	$(BIN)/harness $(HARNESS_ARGS) --compare $(COMPARE_PLAN)
+
+# The io_uring ladder (issue 25, models/io_uring/README.md): epoll, ref-nginx and every
+# io_uring step (MODELS="epoll ref-nginx io_uring:*", which MODELS= replaces) in the cells the
+# scenario rows name for it: hello keep-alive c=1, 64, 512 (wrk) and close c=64 (ab), pipeline
+# c=64, bytes c=64 and idle with 500 and 1000 idle connections (memory per idle connection), 5
+# repetitions of 1 s, interleaved, with the counting pass; report.md gets the ladder's tables
+# (each step against epoll: req/s and CPU per request with their spread and the verdict, system
+# calls, io_uring_enter and receive SQEs per request) and plots/<id>/ladder-cpu.png. The plan
+# estimates 9 minutes on 2 CPUs (--dry-run prints it); a trial of 4 models at 2 repetitions took
+# 1.6 x its estimate on the loaded shared machine: 10-14 minutes. REPS=, DURATION=, PIN= and the
+# placement variables apply. Any run with variants (make bench-all MODELS="epoll io_uring:*")
+# gets the same tables for its own cells.
+LADDER_PLAN = $(HARNESS_PLACE) $(if $(MODELS),--models "$(MODELS)") \
+	$(if $(REPS),--reps $(REPS)) $(if $(DURATION),--duration $(DURATION)) \
+	$(if $(PIN),--pin $(PIN)) $(if $(COUNT),--count $(COUNT))
+
+.PHONY: bench-ladder
+bench-ladder: deps all
+	@OPTIONAL=1 scripts/install-deps.sh || echo "bench-ladder: nginx is needed for the" \
+		"reference row: run OPTIONAL=1 scripts/install-deps.sh as root (installs" \
+		"nginx-light); without it ref-nginx is skipped" >&2
+	$(BIN)/harness $(HARNESS_ARGS) --ladder $(LADDER_PLAN)
 
 # Redraw summary.csv, report.md and the charts of an existing run; runs nothing.
 plots: $(BIN)/harness

@@ -4,6 +4,7 @@
 #include "cpus.h"
 #include "facts.h"
 #include "health.h"
+#include "ladder.h"
 #include "meta.h"
 #include "options.h"
 #include "plan.h"
@@ -173,35 +174,42 @@ static void build_models(struct options *o)
 }
 
 /*
- * From the rows on disk: summary.csv, charts, report.md; the ranking to
- * stdout; with compare, the comparison too. 0 or -1.
+ * The counting pass's breakdown of run_dir (counts.csv) into *rows (malloc'ed, count in
+ * *n; none: NULL and 0, also when it is malformed, which is said).
  */
-/*
- * The counting pass's breakdown (counts.csv, when the run has one): its
- * tables in syscalls.md beside report.md (a line there links them) and its
- * stacked bars drawn (job: NULL when gnuplot is missing).
- */
-static void breakdown(const char *run_dir, const char *report, const struct plot_job *job,
-                      const char *charts)
+static void load_counts(const char *run_dir, struct syscalls_row **rows, int *n)
 {
 	char path[PATH_MAX + 16], *text;
-	struct syscalls_row *rows;
-	int n, bad, failed;
-	FILE *f;
+	int bad;
 
+	*rows = NULL;
+	*n = 0;
 	snprintf(path, sizeof(path), "%s/counts.csv", run_dir);
 	if (!(text = util_read_file(path, NULL)))
 		return; /* no counting pass */
-	if (syscalls_parse(text, &rows, &n, &bad) < 0) {
+	if (syscalls_parse(text, rows, n, &bad) < 0)
 		fprintf(stderr, "harness: %s: line %d is malformed: no breakdown\n", path, bad);
-		free(text);
-		return;
-	}
 	free(text);
-	if (job && n && (failed = syscalls_plot(job, rows, n)) != 0)
+}
+
+/*
+ * The counting pass's breakdown (rows[0..n) of counts.csv): its tables in syscalls.md
+ * beside report.md (a line there links them) and its stacked bars drawn (job: NULL when
+ * gnuplot is missing).
+ */
+static void breakdown(const char *run_dir, const char *report, const struct plot_job *job,
+                      const char *charts, const struct syscalls_row *rows, int n)
+{
+	char path[PATH_MAX + 16];
+	int failed;
+	FILE *f;
+
+	if (!n)
+		return;
+	if (job && (failed = syscalls_plot(job, rows, n)) != 0)
 		fprintf(stderr, "harness: %d syscall chart(s) could not be drawn\n", failed);
 	snprintf(path, sizeof(path), "%s/syscalls.md", run_dir);
-	if (n && (f = fopen(path, "we"))) { /* beside report.md, which stays short */
+	if ((f = fopen(path, "we"))) { /* beside report.md, which stays short */
 		syscalls_write_md(f, rows, n, job ? charts : NULL);
 		fclose(f);
 		if ((f = fopen(report, "ae"))) {
@@ -211,9 +219,32 @@ static void breakdown(const char *run_dir, const char *report, const struct plot
 			fclose(f);
 		}
 	}
-	free(rows);
 }
 
+/*
+ * A run with variants (MODELS="epoll io_uring:*"): the ladder's tables appended to
+ * report.md and its chart drawn (job: NULL when gnuplot is missing).
+ */
+static void ladder(const char *report, const struct plot_job *job, const char *charts,
+                   const struct report_cell *cells, int ncells, const struct meta_env *env,
+                   const struct syscalls_row *rows, int n)
+{
+	FILE *f;
+
+	if (!env->nvariants)
+		return;
+	if (job && ladder_plot(job, cells, ncells, env) != 0)
+		fprintf(stderr, "harness: the ladder's chart could not be drawn\n");
+	if ((f = fopen(report, "ae"))) {
+		ladder_write_md(f, cells, ncells, env, rows, n, job ? charts : NULL);
+		fclose(f);
+	}
+}
+
+/*
+ * From the rows on disk: summary.csv, charts, report.md; the ranking to
+ * stdout; with compare, the comparison too. 0 or -1.
+ */
 static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
                   const char *scripts, int compare, const char *ref_why)
 {
@@ -227,7 +258,8 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 	static struct meta_env env;
 	struct record_row *rows;
 	struct report_cell *cells;
-	int n, ncells, bad, failed, charts;
+	struct syscalls_row *counts;
+	int n, ncells, bad, failed, charts, ncounts;
 
 	snprintf(path, sizeof(path), "%s/results.csv", run_dir);
 	if (record_load(path, &rows, &n, &bad) < 0) {
@@ -259,10 +291,14 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 		        failed, plot_dir);
 	util_relative_path(run_dir, plot_dir, rel, sizeof(rel));
 	snprintf(path, sizeof(path), "%s/report.md", run_dir);
-	if (report_write_md(path, run_id, rel, cells, ncells, meta) < 0)
+	load_counts(run_dir, &counts, &ncounts);
+	if (report_write_md(path, run_id, rel, cells, ncells, meta) < 0) {
 		fprintf(stderr, "harness: cannot write %s\n", path);
-	else
-		breakdown(run_dir, path, charts ? &job : NULL, rel);
+	} else {
+		ladder(path, charts ? &job : NULL, rel, cells, ncells, &env, counts, ncounts);
+		breakdown(run_dir, path, charts ? &job : NULL, rel, counts, ncounts);
+	}
+	free(counts);
 	if (ncells) {
 		printf("\nRanking at the highest concurrency (medians of the ok repetitions, "
 		       "min-max):\n");

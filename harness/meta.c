@@ -226,6 +226,19 @@ char *meta_collect(const struct meta_info *m)
 	return text;
 }
 
+/* "variant MODEL:NAME: FLAGS -- NOTE" for the variant m, its note from its README in dir. */
+static void variant_line(FILE *f, const struct plan_model *m, const char *dir)
+{
+	struct facts_variant v[FACTS_VARIANTS_MAX];
+	const char *name = m->name + strlen(m->base) + 1, *note = "";
+	int n = facts_variants_load(dir, m->base, v, FACTS_VARIANTS_MAX), i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			note = v[i].note;
+	fprintf(f, "variant %s: %s -- %s\n", m->name, m->flags, note);
+}
+
 void meta_plan_lines(const struct plan *p, const struct facts *facts, const char *dir, char **scen,
                      char **facts_text)
 {
@@ -253,14 +266,50 @@ void meta_plan_lines(const struct plan *p, const struct facts *facts, const char
 		fclose(f);
 	if (!(f = open_memstream(facts_text, &len)))
 		return;
-	for (i = 0; i < p->nmodels; i++)
+	for (i = 0; i < p->nmodels; i++) {
 		if (facts[i].known)
 			fprintf(f, "facts %s: %s\n", p->models[i].name,
 			        facts_format(&facts[i], words, sizeof(words)));
 		else
 			fprintf(f, "facts %s: unknown (no Facts line in %s/%s/README.md)\n",
-			        p->models[i].name, dir, p->models[i].name);
+			        p->models[i].name, dir, p->models[i].base);
+		if (strcmp(p->models[i].name, p->models[i].base) != 0)
+			variant_line(f, &p->models[i], dir);
+	}
 	fclose(f);
+}
+
+/*
+ * The name that starts text and ends at the first ": " on its line into name (META_WORD),
+ * and in *after how far past that ": " the rest starts: 0, or -1 (no name).
+ */
+static int name_before(const char *text, char *name, int *after)
+{
+	size_t line = strcspn(text, "\n");
+	const char *sep = strstr(text, ": ");
+
+	if (!sep || sep == text || (size_t)(sep - text) >= line || sep - text >= META_WORD)
+		return -1;
+	snprintf(name, META_WORD, "%.*s", (int)(sep - text), text);
+	*after = (int)(sep - text) + 2;
+	return 0;
+}
+
+/* "MODEL:NAME: FLAGS -- NOTE" (after "variant ") into env's next variant. */
+static void read_variant(const char *text, struct meta_env *env)
+{
+	const char *note, *nl = text + strcspn(text, "\n");
+	int len, i = env->nvariants;
+
+	if (i == META_MAX_FACTS || name_before(text, env->variant[i], &len) < 0)
+		return;
+	note = strstr(text + len, " -- ");
+	if (note && note < nl) {
+		note += 4;
+		snprintf(env->variant_note[i], sizeof(env->variant_note[i]), "%.*s",
+		         (int)(nl - note), note);
+	}
+	env->nvariants++;
 }
 
 void meta_read_env(const char *meta, struct meta_env *env)
@@ -286,10 +335,18 @@ void meta_read_env(const char *meta, struct meta_env *env)
 			env->npooled += p && (!nl || p < nl);
 			continue;
 		}
-		/* "facts MODEL: keepalive=yes ...": MODEL's Facts line as the README has it */
-		if (env->nfacts == META_MAX_FACTS ||
-		    sscanf(line, "facts %63[^:]:%n", model, &len) != 1)
+		if (!strncmp(line, "variant ", 8)) {
+			read_variant(line + 8, env);
 			continue;
+		}
+		/*
+		 * "facts MODEL: keepalive=yes ...": MODEL's Facts line as the README has it;
+		 * a variant's name holds a colon ("io_uring:sqpoll"), so the name ends at ": "
+		 */
+		if (env->nfacts == META_MAX_FACTS || strncmp(line, "facts ", 6) ||
+		    name_before(line + 6, model, &len) < 0)
+			continue;
+		len += 6;
 		snprintf(facts, sizeof(facts), "Facts:%.*s", (int)strcspn(line + len, "\n"),
 		         line + len);
 		facts_parse(facts, f); /* a malformed one stays unknown */

@@ -66,7 +66,10 @@ int meta_irq_accounting(const char *config, const char *proc_stat, char *buf, si
  * parallel=1 workers=-", or "unknown (no Facts line in dir/MODEL/README.md)")
  * into *facts_text, both malloc'ed (NULL when out of memory). facts[i] is
  * p->models[i]'s, as the caller read it once for the run (facts_load from
- * dir); the report reads it back from here (meta_read_env).
+ * dir); the report reads it back from here (meta_read_env). After a
+ * variant's facts line comes its own, "variant MODEL:NAME: FLAGS -- NOTE"
+ * (its flags and the phrase of its README's Variant notes line, facts.h), in
+ * the plan's order, which is the README's: the ladder's order (ladder.h).
  */
 void meta_plan_lines(const struct plan *p, const struct facts *facts, const char *dir, char **scen,
                      char **facts_text);
@@ -88,11 +91,15 @@ struct meta_env {
 	 */
 	int npooled;
 	char pooled[META_MAX_FACTS][META_WORD];
+	/* The variants of the run ("variant MODEL:NAME:" lines), in the plan's order. */
+	int nvariants;
+	char variant[META_MAX_FACTS][META_WORD];
+	char variant_note[META_MAX_FACTS][FACTS_VARIANT_NOTE]; /* "": none */
 };
 
 /*
- * Read the "server cpus:", "workers:", "facts MODEL:" and "scenario NAME:"
- * lines of a run's meta text (meta_collect's; may be NULL: nothing known)
+ * Read the "server cpus:", "workers:", "facts MODEL:", "variant MODEL:NAME:" and
+ * "scenario NAME:" lines of a run's meta text (meta_collect's; may be NULL: nothing known)
  * into env. The reader of what meta_collect and meta_plan_lines write: a
  * fresh run and a redraw (--replot) of it read the same.
  */

@@ -4,6 +4,7 @@
 
 #include "compare.h"
 #include "health.h"
+#include "ladder.h"
 #include "prefix.h"
 #include "scenario.h"
 #include "tool.h"
@@ -187,6 +188,14 @@ static const struct option_row rows[] = {
 	          COMPARE_MIN_REPS) " reps of 2 s,\n"
 	                            "interleaved; prints medians, ratios to nginx and the bar's\n"
 	                            "verdicts, and writes them to results/<id>/compare.md" },
+	{ .name = "ladder",
+	  .type = OPTION_FLAG,
+	  .field = AT(ladder),
+	  .help = "make bench-ladder: " LADDER_MODELS " (--models\n"
+	          "replaces them) in every scenario's ladder cells: hello keep-alive\n"
+	          "c=1 64 512 and close c=64, pipeline c=64, bytes c=64, idle 500\n"
+	          "and 1000; " STR(LADDER_REPS) " reps of " STR(
+	              LADDER_DURATION_S) " s; report.md's ladder table (issue 25)" },
 	{ .name = "no-warmup",
 	  .type = OPTION_FLAG,
 	  .field = AT(no_warmup),
@@ -447,6 +456,27 @@ static void compare_plan(struct options *o)
 	compare_plan_cells(&o->plan, o->set_reps, o->set_duration);
 }
 
+/*
+ * --ladder fixes the cells (each scenario row's ladder cells) and the tools (wrk for
+ * keep-alive, ab for close) and defaults to LADDER_MODELS, LADDER_REPS repetitions of
+ * LADDER_DURATION_S; --models, --reps and --duration still apply.
+ */
+static void ladder_plan(struct options *o)
+{
+	if (o->set_cells || o->replot || o->scenarios || o->compare)
+		options_die("--ladder fixes its cells; it takes no --modes, --levels, --quick, "
+		            "--scenarios, --compare or --replot",
+		            NULL);
+	if (o->set_tool && strcmp(o->tool, "wrk") != 0)
+		options_die("--ladder drives keep-alive with wrk", o->tool);
+	o->tool = "wrk";
+	o->close_tool = "ab";
+	if (!o->models || !*o->models)
+		o->models = LADDER_MODELS;
+	if (ladder_plan_cells(&o->plan, o->set_reps, o->set_duration) < 0)
+		options_die("a scenario's ladder cells are malformed (harness/scenario.c)", NULL);
+}
+
 int options_full_plan(const struct options *o)
 {
 	return !o->models && !o->scenarios && !o->plan.nmodes && !o->plan.nlevels &&
@@ -482,4 +512,6 @@ void options_parse(int argc, char **argv, struct options *o)
 		            o->client_prefix);
 	if (o->compare)
 		compare_plan(o);
+	if (o->ladder)
+		ladder_plan(o);
 }

@@ -18,6 +18,7 @@ struct options {
 	int no_warmup; /* --no-warmup (--quick implies it) */
 	int refs;      /* --refs: reference servers (ref-*) join the default plan */
 	int compare;   /* --compare: the bench-compare plan and table */
+	int ladder;    /* --ladder: the bench-ladder plan (ladder.h) */
 	int count;     /* --count: the counting pass (1, the default) or none (0) */
 	int profile;   /* --profile: the counting runs also perf record -g (make explain) */
 	int set_reps, set_duration, set_cells, set_tool, set_count; /* given on the command line */
@@ -26,7 +27,7 @@ struct options {
 /*
  * Parse argv into o (the defaults first, then each option by its row), check
  * what the rows cannot (--client-prefix's words, --compare's exclusions) and
- * apply --compare's plan. Exits 2 with a message on bad input, 0 after --help.
+ * apply --compare's or --ladder's plan. Exits 2 with a message on bad input, 0 after --help.
  */
 void options_parse(int argc, char **argv, struct options *o);
 

@@ -75,9 +75,27 @@ static int read_count(const char **p, long *v)
 	return 0;
 }
 
-/* A number directly followed by one of units (required), scaled by it. */
-static int read_scaled(const char **p, const struct unit *units, double *v)
+/* Half the last digit printed of the number at s ("0.99": 0.005, "12": 0.5). */
+static double half_last_digit(const char *s)
 {
+	double half = 0.5;
+
+	s = skip_ws(s);
+	while (*s >= '0' && *s <= '9')
+		s++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			half /= 10;
+	return half;
+}
+
+/*
+ * A number directly followed by one of units (required), scaled by it; and into *most
+ * (unless NULL) the most the rounded figure can stand for (wrk prints "0.99GB").
+ */
+static int read_scaled(const char **p, const struct unit *units, double *v, double *most)
+{
+	const char *start = *p;
 	double x;
 
 	if (read_number(p, &x) < 0)
@@ -87,6 +105,8 @@ static int read_scaled(const char **p, const struct unit *units, double *v)
 
 		if (strncmp(*p, u->suffix, n) == 0) {
 			*v = x * u->scale;
+			if (most)
+				*most = (x + half_last_digit(start)) * u->scale;
 			*p += n;
 			return 0;
 		}
@@ -96,12 +116,12 @@ static int read_scaled(const char **p, const struct unit *units, double *v)
 
 static int read_time_ms(const char **p, double *ms)
 {
-	return read_scaled(p, time_units_ms, ms);
+	return read_scaled(p, time_units_ms, ms, NULL);
 }
 
-static int read_bytes(const char **p, double *bytes)
+static int read_bytes(const char **p, double *bytes, double *most)
 {
-	return read_scaled(p, byte_units, bytes);
+	return read_scaled(p, byte_units, bytes, most);
 }
 
 /* Which lines a report must have had. */
@@ -148,7 +168,7 @@ static int take_requests(const char *p, struct parse_wrk_result *r)
 
 	if (read_count(&p, &r->requests) < 0 || expect(&p, "requests in") < 0 ||
 	    read_time_ms(&p, &ms) < 0 || expect(&p, ",") < 0 ||
-	    read_bytes(&p, &r->bytes_read) < 0 || expect(&p, "read") < 0)
+	    read_bytes(&p, &r->bytes_read, &r->bytes_read_most) < 0 || expect(&p, "read") < 0)
 		return -1;
 	r->duration_s = ms / 1e3;
 	return 0;
@@ -228,7 +248,7 @@ static int take_line(const char *line, struct parse_wrk_result *r, struct state 
 	if (starts(s, "Transfer/sec:")) {
 		s += strlen("Transfer/sec:");
 		st->seen |= SEEN_TRANSFER;
-		return read_bytes(&s, &r->transfer_bps);
+		return read_bytes(&s, &r->transfer_bps, NULL);
 	}
 	return 0;
 }

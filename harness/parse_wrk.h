@@ -8,13 +8,14 @@
 struct parse_wrk_result {
 	int threads; /* "N threads and M connections" (0 if absent) */
 	int connections;
-	long requests;       /* "N requests in D, B read": completed responses */
-	double duration_s;   /* D: wall time of the load */
-	double bytes_read;   /* B: every byte read, headers included */
-	double rps;          /* "Requests/sec:" */
-	double transfer_bps; /* "Transfer/sec:" in bytes per second */
-	long err_connect;    /* "Socket errors: connect A, read B, write C, timeout D" */
-	long err_read;       /* (all 0 when wrk prints no such line) */
+	long requests;          /* "N requests in D, B read": completed responses */
+	double duration_s;      /* D: wall time of the load */
+	double bytes_read;      /* B: every byte read, headers included */
+	double bytes_read_most; /* the most B stands for: wrk rounds it ("0.99GB": 0.995 GB) */
+	double rps;             /* "Requests/sec:" */
+	double transfer_bps;    /* "Transfer/sec:" in bytes per second */
+	long err_connect;       /* "Socket errors: connect A, read B, write C, timeout D" */
+	long err_read;          /* (all 0 when wrk prints no such line) */
 	long err_write;
 	long err_timeout;   /* responses that came after --timeout: not in the latencies */
 	long non_2xx;       /* "Non-2xx or 3xx responses: N" (0 when absent) */

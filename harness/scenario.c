@@ -153,6 +153,7 @@ static const struct scenario table[] = {
 	    .modes = "close keepalive",
 	    .levels = "1 8 32 128 512",
 	    .quick_levels = "128",
+	    .ladder = "keepalive 1 64 512; close 64",
 	    .body_bytes = 11,
 	    .shows = "an 11-byte reply: the cost of a connection and of a request, little else",
 	},
@@ -191,6 +192,7 @@ static const struct scenario table[] = {
 	    .modes = "keepalive",
 	    .levels = "1 32",
 	    .quick_levels = "8",
+	    .ladder = "keepalive 64",
 	    .reps = 1,
 	    .body_bytes = 1048576,
 	    .shows = "1 MiB replies: partial writes and back-pressure; the copy bandwidth of "
@@ -206,6 +208,7 @@ static const struct scenario table[] = {
 	    .modes = "keepalive",
 	    .levels = "64 256",
 	    .quick_levels = "64",
+	    .ladder = "keepalive 64",
 	    .body_bytes = 11,
 	    .opt_in = 1,
 	    .shows = "16 pipelined requests per write (TechEmpower's plaintext): a server that "
@@ -303,6 +306,9 @@ static const struct scenario table[] = {
 	    .modes = "keepalive",
 	    .levels = "0 1000 10000",
 	    .quick_levels = "1000",
+	    /* memory per idle connection as the slope from 500 to 1000: the first connections
+	     * touch fixed costs (io_uring's 1 MiB of provided buffers) that are no one's */
+	    .ladder = "keepalive 500 1000",
 	    .reps = 1,
 	    .body_bytes = 11,
 	    .idle_load_c = 32,

@@ -133,6 +133,11 @@ struct scenario {
 	 */
 	int max_conns;
 	const char *level_axis; /* what the levels are, for the charts; NULL: concurrency */
+	/*
+	 * The cells `make bench-ladder` (--ladder, ladder.h) runs of this row: MODE LEVEL...
+	 * groups separated by ';' ("keepalive 1 64 512; close 64"). NULL: none.
+	 */
+	const char *ladder;
 	/* After the server listens, before the load (idle connections): 0, or -1 (why in why). */
 	int (*before_load)(const struct scenario *s, struct scenario_load *l, char *why,
 	                   size_t len);

@@ -126,7 +126,7 @@ static void build(const struct syscalls_row *rows, int n, int first, struct tabl
 	 */
 	for (i = first; i < n; i++)
 		if (in_cell(&rows[i], t) && strcmp(rows[i].call, "all") &&
-		    strcmp(rows[i].call, "other")) {
+		    strcmp(rows[i].call, "other") && !strchr(rows[i].call, ':')) {
 			double all = model_all(rows, n, first, t, rows[i].model);
 
 			j = find_or_add(names, &nn, 256, rows[i].call);
@@ -147,8 +147,8 @@ static void build(const struct syscalls_row *rows, int n, int first, struct tabl
 		const struct syscalls_row *r = &rows[i];
 		int m, c;
 
-		if (!in_cell(r, t))
-			continue;
+		if (!in_cell(r, t) || strchr(r->call, ':'))
+			continue; /* not a system call (countpass.h: the receive SQEs) */
 		m = find_or_add(t->models, &t->nm, MAX_MODELS, r->model);
 		if (m == MAX_MODELS)
 			continue;

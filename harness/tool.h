@@ -27,7 +27,8 @@ struct tool_result {
 	long failed;        /* failed requests (connect, receive, length, exceptions) */
 	long non_2xx;       /* answers with a status outside 200-299 */
 	long body_bytes;    /* response body bytes received; -1: the tool cannot tell */
-	long bytes_read;    /* every byte read, headers included (0 if not reported) */
+	long bytes_read;    /* every byte read, headers included (0 if not reported); from a rounded
+	                       figure (wrk's "0.99GB"), the most it stands for */
 	double duration_s;  /* wall time of the load */
 	double rps;         /* requests per second */
 	double lat_mean_ms; /* latency, milliseconds */

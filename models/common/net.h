@@ -18,8 +18,9 @@
 #define NET_DEFER_S 1
 
 /*
- * Create a TCP listener on host:port (IPv4 or IPv6 literal) with SO_REUSEADDR
- * and close-on-exec, plus the NET_* flags. Returns the fd, or -1 with a
+ * Create a TCP listener on host:port (IPv4 or IPv6 literal) with SO_REUSEADDR,
+ * TCP_NODELAY (inherited by every accepted socket) and close-on-exec, plus the
+ * NET_* flags. Returns the fd, or -1 with a
  * one-line reason in err.
  */
 int net_listen(const char *host, int port, int flags, char *err, size_t errlen);

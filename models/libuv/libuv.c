@@ -397,8 +397,7 @@ static void connection_cb(uv_stream_t *server, int status)
 		return;
 	}
 	c->tcp.data = c;
-	/* nodelay: a file's 8 KiB slices go by uv_write, which cannot say MSG_MORE (README) */
-	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 || uv_tcp_nodelay(&c->tcp, 1) < 0 ||
+	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 ||
 	    luv_conn_expire_in(lp, c, &lp->idle) < 0 || luv_conn_want_read(c, 1) < 0)
 		luv_conn_close(c);
 }

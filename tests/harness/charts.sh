@@ -5,7 +5,7 @@
 # key when the harness passes them and absent when it does not, the bound points are ringed,
 # and the starved cell is plotted at the run length (2000 ms), never at 0.08 ms. The idle
 # scenario's charts: against idle connections, and memory per idle connection as bars. The
-# open-loop goodput chart: goodput and rejected against offered load.
+# open-loop goodput chart: goodput and rejected against offered load. The ladder's bars.
 #   tests/harness/charts.sh PLOTS_DIR
 set -uo pipefail
 plots=${1:-plots}
@@ -132,5 +132,19 @@ CSV
 t=$(gnuplot -e "summary='$tmp/mix.csv'; out='$tmp/short.png'; scenario='mixed'; mode='keepalive'; models='epoll thread'; runid='t'; tool='loadgen'; style='$plots/style.gp'; levels='offered load (% of the mix capacity)'; set table '$tmp/short.txt'" \
 	"$plots/short.gp" 2>"$tmp/short.err" && cat "$tmp/short.txt")
 check "short: p99 then the FCFS and PS p99s per model, no capacity row" '[ "$(plotted "$t" | tr "\n" " ")" = "20 5 50 12 50 0.8 20 0.6 50 2.5 20 0.06 50 0.1 " ]' "$t $(cat "$tmp/short.err")"
+
+# The ladder's chart (harness/ladder.c writes its data): a bar group per step, a bar per cell
+# with its whiskers (x y low high), a cell a step has no figure for (NaN) left out, and epoll's
+# line at 1.
+cat >"$tmp/ladder.csv" <<'CSV'
+step,hello keep-alive c=64,min,max,bytes keep-alive c=64,min,max
+epoll,1.0000,0.9000,1.1000,1.0000,0.9500,1.0500
+ref-nginx,0.8000,0.7000,0.9000,NaN,NaN,NaN
+io_uring:sqpoll,4.0000,3.5000,4.5000,2.0000,1.9000,2.1000
+CSV
+t=$(gnuplot -e "data='$tmp/ladder.csv'; out='$tmp/ladder.png'; runid='t'; ncells=2; set table '$tmp/ladder.txt'" \
+	"$plots/ladder.gp" 2>"$tmp/ladder.err" && cat "$tmp/ladder.txt")
+check "ladder: the bars per cell, NaN left out" '[ "$(awk "NF == 5 && \$5 == \"i\" { print \$2 }" <<<"$t" | tr "\n" " ")" = "1 0.8 4 1 2 " ] && ! grep -qi "warning\|error" "$tmp/ladder.err"' "$t $(cat "$tmp/ladder.err")"
+check "ladder: epoll's line at 1" 'grep -q "^# Curve title: \"epoll (its median = 1)\"" <<<"$t"' "$t"
 
 check_totals

@@ -86,8 +86,25 @@ static void test_parse(void **state)
 			if (c.sys[k].n > c.sys[k - 1].n)
 				fail_msg("%s: breakdown not most frequent first at %s", t->name,
 				         c.sys[k].name);
+		if (c.recv_sqes != -1)
+			fail_msg("%s: receive SQEs %.0f without their event", t->name, c.recv_sqes);
 		free(text);
 	}
+}
+
+/* The receive SQEs' event: its own figure, never a call of the breakdown. */
+static void test_parse_recv(void **state)
+{
+	struct counts c;
+
+	(void)state;
+	assert_int_equal(counts_parse("12,,raw_syscalls:sys_enter,1,100.00,,\n"
+	                              "7,,io_uring:io_uring_submit_req,1,100.00,,\n",
+	                              &c),
+	                 0);
+	assert_true(c.syscalls == 12 && c.recv_sqes == 7 && c.nsys == 0);
+	assert_int_equal(counts_parse("0,,io_uring:io_uring_submit_req,1,100.00,,\n", &c), 0);
+	assert_true(c.recv_sqes == 0 && c.syscalls == -1);
 }
 
 #define CALLS_BEFORE 5000 /* outside the window: must not be counted */
@@ -134,20 +151,20 @@ static pid_t tree_start(int *go, int *done)
 	return pid;
 }
 
-static void test_live(void **state)
+/*
+ * One live count of tree_start's tree, with or without the breakdown (which also asks for
+ * the receive SQEs where the kernel has their tracepoint: the tree submits none).
+ */
+static void live(int pmu, int breakdown)
 {
-	char why[256], out[] = "/tmp/test-counts-XXXXXX", err[sizeof(out) + 4];
+	char out[] = "/tmp/test-counts-XXXXXX", err[sizeof(out) + 4];
 	struct counts_run r;
 	struct counts c;
-	int pmu, go = -1, done = -1, fd;
+	struct stat st;
+	int go = -1, done = -1, fd;
 	pid_t child;
 	char b;
 
-	(void)state;
-	if (counts_probe(&pmu, why, sizeof(why)) < 0) {
-		printf("test_counts: live test skipped: %s\n", why);
-		skip();
-	}
 	if ((fd = mkstemp(out)) < 0)
 		fail_msg("mkstemp");
 	close(fd);
@@ -155,7 +172,7 @@ static void test_live(void **state)
 	child = tree_start(&go, &done);
 	assert_true(child > 0);
 	assert_int_equal(read(done, &b, 1), 1); /* CALLS_BEFORE made */
-	assert_int_equal(counts_start(&r, child, out, 0), 0);
+	assert_int_equal(counts_start(&r, child, out, breakdown), 0);
 	assert_int_equal(counts_enable(&r), 0);
 	assert_int_equal(write(go, "g", 1), 1);
 	assert_int_equal(read(done, &b, 1), 1); /* the grandchild came and went */
@@ -171,6 +188,24 @@ static void test_live(void **state)
 		         CALLS_INSIDE);
 	assert_true(c.ctx_switches >= 1);
 	assert_true(pmu ? c.instructions > 0 : c.instructions == -1);
+	if (breakdown && stat("/sys/kernel/tracing/events/io_uring/io_uring_submit_req", &st) == 0)
+		assert_true(c.recv_sqes == 0); /* the filtered tracepoint was attached */
+	else
+		assert_true(c.recv_sqes == -1);
+}
+
+static void test_live(void **state)
+{
+	char why[256];
+	int pmu;
+
+	(void)state;
+	if (counts_probe(&pmu, why, sizeof(why)) < 0) {
+		printf("test_counts: live test skipped: %s\n", why);
+		skip();
+	}
+	live(pmu, 0);
+	live(pmu, 1);
 }
 
 /* A tree that is gone: counts_enable fails, counts_finish says unknown and leaves nothing. */
@@ -278,6 +313,7 @@ static void test_pass(void **state)
 	free(text);
 	snprintf(out.status, sizeof(out.status), "ok");
 	out.res.requests = 20000;
+	out.counts.recv_sqes = 80;
 	bad = out;
 	snprintf(bad.status, sizeof(bad.status), "errors");
 	other.level = 8;
@@ -298,7 +334,8 @@ static void test_pass(void **state)
 	assert_non_null(strstr(csv, "\nhello,epoll,keepalive,32,0,20000,recvfrom,1.0001\n"));
 	assert_non_null(strstr(csv, ",20000,other,0.0032\n")); /* 41930 less the 41865 named */
 	assert_non_null(strstr(csv, ",20000,all,2.0965\n"));
-	assert_null(strstr(csv, ",sendto,")); /* entered 0 times: no line */
+	assert_non_null(strstr(csv, ",20000,sqe:recv,0.0040\n")); /* not in other, nor all */
+	assert_null(strstr(csv, ",sendto,"));                     /* entered 0 times: no line */
 	free(csv);
 	unlink(path);
 	rmdir(dir);
@@ -316,7 +353,8 @@ static void test_breakdown(void **state)
 	    "hello,epoll,keepalive,32,0,100,other,0.003\n"
 	    "hello,epoll,keepalive,32,0,100,all,2.0971\n"
 	    "hello,io_uring,keepalive,32,0,100,io_uring_enter,0.55\n"
-	    "hello,io_uring,keepalive,32,0,100,all,0.55\n";
+	    "hello,io_uring,keepalive,32,0,100,all,0.55\n"
+	    "hello,io_uring,keepalive,32,0,100,sqe:recv,0.004\n";
 	static const char *const bad[] = {
 		"h\nhello,epoll,keepalive,32,0,100,recvfrom\n",
 		"h\nhello,epoll,keepalive,32,0,100,recvfrom,1.0,extra\n",
@@ -330,7 +368,7 @@ static void test_breakdown(void **state)
 
 	(void)state;
 	assert_int_equal(syscalls_parse(csv, &rows, &n, &line), 0);
-	assert_int_equal(n, 8);
+	assert_int_equal(n, 9);
 	assert_non_null(f = open_memstream(&text, &len));
 	syscalls_write_md(f, rows, n, "../plots/x");
 	fclose(f);
@@ -340,7 +378,8 @@ static void test_breakdown(void **state)
 	                  "all |\n") ||
 	    !strstr(text, "| epoll | 0.00 | 1.00 | 1.00 | 0.09 | 0.00 | 2.10 |\n") ||
 	    !strstr(text, "| io_uring | 0.55 | 0.00 | 0.00 | 0.00 | 0.00 | 0.55 |\n") ||
-	    !strstr(text, "(../plots/x/hello-syscalls-keepalive.png)") || strstr(text, "9.00"))
+	    !strstr(text, "(../plots/x/hello-syscalls-keepalive.png)") || strstr(text, "9.00") ||
+	    strstr(text, "sqe:recv")) /* not a system call: no column, not in other */
 		fail_msg("breakdown table:\n%s", text);
 	free(text);
 	free(rows);
@@ -352,9 +391,10 @@ static void test_breakdown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse), cmocka_unit_test(test_live),
-		cmocka_unit_test(test_gone),  cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_pass),  cmocka_unit_test(test_breakdown),
+		cmocka_unit_test(test_parse),     cmocka_unit_test(test_parse_recv),
+		cmocka_unit_test(test_live),      cmocka_unit_test(test_gone),
+		cmocka_unit_test(test_refused),   cmocka_unit_test(test_pass),
+		cmocka_unit_test(test_breakdown),
 	};
 
 	/* SIGPIPE left as it is: a perf that is gone must not kill its caller (test_gone) */

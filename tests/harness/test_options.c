@@ -19,19 +19,25 @@
 static void describe(const struct options *o, char *buf, size_t len)
 {
 	const struct plan *p = &o->plan;
+	char models[256], *b;
 
+	/* the model list as one word: its blanks as '+' */
+	snprintf(models, sizeof(models), "%s", o->models ? o->models : "-");
+	for (b = models; (b = strchr(b, ' '));)
+		*b = '+';
 	snprintf(buf, len,
 	         "reps=%d set_reps=%d dur=%d set_dur=%d quick=%d warmup=%d cells=%d tool=%s "
 	         "set_tool=%d close=%s paths=%d pin=%d workers=%d threads=%d levels=%d "
 	         "modes=%d scenarios=%d ncells=%d wait=%d timeout=%d bin=%s host=%s "
-	         "refs=%d compare=%d dry=%d remote=%d prefix=%s replot=%s full=%d ",
+	         "refs=%d compare=%d dry=%d remote=%d prefix=%s replot=%s full=%d ladder=%d "
+	         "models=%s ",
 	         p->reps, o->set_reps, p->duration_s, o->set_duration, p->quick, p->warmup,
 	         o->set_cells, o->tool, o->set_tool, o->close_tool ? o->close_tool : "-",
 	         o->nmodel_paths, o->pin, p->workers, o->client_threads, p->nlevels, p->nmodes,
 	         p->nscenarios, p->ncells, o->start_wait_ms, o->sock_timeout_s, o->bin_dir, o->host,
 	         o->refs, o->compare, o->dry_run, o->allow_remote,
 	         o->client_prefix ? o->client_prefix : "-", o->replot ? o->replot : "-",
-	         options_full_plan(o));
+	         options_full_plan(o), o->ladder, models);
 }
 
 /* argv[0] "harness" then args (NULL-terminated) into argv; the count. */
@@ -72,6 +78,11 @@ static void test_rows_set_fields(void **state)
 		{ { "--compare", NULL },
 		  "tool=wrk close=ab ncells=3 compare=1 reps=5 dur=2 full=0" },
 		{ { "--compare", "--reps", "9", NULL }, "reps=9 ncells=3" },
+		{ { "--ladder", NULL },
+		  "tool=wrk close=ab ncells=8 scenarios=4 ladder=1 reps=5 dur=1 full=0 "
+		  "models=epoll+ref-nginx+io_uring:*" },
+		{ { "--ladder", "--models", "epoll io_uring:basic", "--reps", "2", NULL },
+		  "reps=2 dur=1 ncells=8 models=epoll+io_uring:basic" },
 		{ { "--start-wait", "100", "--timeout", "3600", "--bin", "b", "--host", "::1",
 		    NULL },
 		  "wait=100 timeout=3600 bin=b host=::1" },
@@ -123,6 +134,10 @@ static void test_exits(void **state)
 		{ { "--compare", "--levels", "8", NULL }, 2 },
 		{ { "--compare", "--scenarios", "hello", NULL }, 2 },
 		{ { "--compare", "--tool", "ab", NULL }, 2 },
+		{ { "--ladder", "--levels", "8", NULL }, 2 },
+		{ { "--ladder", "--scenarios", "hello", NULL }, 2 },
+		{ { "--ladder", "--compare", NULL }, 2 },
+		{ { "--ladder", "--tool", "ab", NULL }, 2 },
 		{ { "--help", NULL }, 0 },
 		{ { "--help", "--reps", "0", NULL }, 0 },
 	};

@@ -343,6 +343,10 @@ static void check_case(const struct expect *e, const struct parse_wrk_result *r)
 	same(e->file, "requests", r->requests, e->requests);
 	near(e->file, "duration_s", r->duration_s, e->duration_s);
 	near(e->file, "bytes_read", r->bytes_read, e->bytes_read);
+	if (!(r->bytes_read_most > r->bytes_read &&
+	      r->bytes_read_most < r->bytes_read * 1.01 + 512))
+		fail_msg("%s: bytes_read_most %.0f for %.0f", e->file, r->bytes_read_most,
+		         r->bytes_read);
 	near(e->file, "rps", r->rps, e->rps);
 	near(e->file, "transfer_bps", r->transfer_bps, e->transfer_bps);
 	same(e->file, "err_connect", r->err_connect, e->err_connect);
