@@ -181,6 +181,9 @@ int conn_process(struct conn_buf *c)
 	if (off > 0) {
 		memmove(c->in, c->in + off, c->in_len - off);
 		c->in_len -= off;
+		/* a deferred /file/ names its file inside in[]: the name moved with its request */
+		if (c->deferred && c->work.name)
+			c->work.name -= off;
 	}
 	return answered;
 }

@@ -32,15 +32,22 @@ int evepoll_accept(int ep, int lfd, struct evconn_set *s, const char *model, int
 	return i < batch && (errno == EMFILE || errno == ENFILE) ? -1 : 0;
 }
 
-void evepoll_serve(int ep, struct evconn_set *s, struct evconn *c, unsigned ev)
+int evepoll_apply(int ep, struct evconn_set *s, struct evconn *c, int w)
 {
-	if (evconn_closed(c)) /* closed earlier in this batch (evconn.h): the event is stale */
-		return;
+	/* close() also takes the fd out of the epoll set: nothing else refers to the socket */
+	if (w != EVCONN_CLOSE && evepoll_events(c) != (unsigned)c->slot &&
+	    evepoll_watch(ep, EPOLL_CTL_MOD, c) < 0)
+		w = EVCONN_CLOSE;
+	if (w == EVCONN_CLOSE)
+		evconn_close(s, c);
+	return w;
+}
+
+int evepoll_serve(int ep, struct evconn_set *s, struct evconn *c, unsigned ev)
+{
+	if (evconn_closed(c)) /* closed earlier in this batch (evepoll.h): the event is stale */
+		return EVCONN_CLOSE;
 	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		c->rdhup = 1; /* no edge follows the FIN: evconn_handle reads on to EOF */
-	/* close() also takes the fd out of the epoll set: nothing else refers to the socket */
-	if (evconn_handle(s, c) == EVCONN_CLOSE)
-		evconn_close(s, c);
-	else if (evepoll_events(c) != (unsigned)c->slot && evepoll_watch(ep, EPOLL_CTL_MOD, c) < 0)
-		evconn_close(s, c);
+	return evepoll_apply(ep, s, c, evconn_handle(s, c));
 }

@@ -37,11 +37,21 @@ unsigned evepoll_events(const struct evconn *c);
 int evepoll_accept(int ep, int lfd, struct evconn_set *s, const char *model, int batch);
 
 /*
- * c is ready with events ev: note a FIN (EPOLLRDHUP/HUP/ERR: no edge follows
- * it, evconn.h), run it, and close it or re-register it if what it waits
- * for changed. An event naming a connection closed earlier in the batch is
- * skipped.
+ * c's step returned w (evconn_handle, evconn_resume): close c for
+ * EVCONN_CLOSE, else re-register it if the events it waits for changed
+ * (closing it if epoll_ctl fails). Returns w, or EVCONN_CLOSE if it closed c.
  */
-void evepoll_serve(int ep, struct evconn_set *s, struct evconn *c, unsigned ev);
+int evepoll_apply(int ep, struct evconn_set *s, struct evconn *c, int w);
+
+/*
+ * c is ready with events ev: note a FIN (EPOLLRDHUP/HUP/ERR: no edge follows
+ * it, evconn.h), run it (evconn_handle) and evepoll_apply the result, which
+ * it returns. An event naming a connection closed earlier in the batch is
+ * skipped (EVCONN_CLOSE): that happens only in a loop that closes other
+ * connections between two events (offload's finished work), never in a
+ * plain epoll loop, where a wait reports each descriptor once and an event
+ * closes only its own connection.
+ */
+int evepoll_serve(int ep, struct evconn_set *s, struct evconn *c, unsigned ev);
 
 #endif

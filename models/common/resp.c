@@ -88,7 +88,7 @@ struct resp_cache {
 
 static __thread struct resp_cache cache = { .sec = -1 };
 
-static void refresh(void)
+void resp_refresh(void)
 {
 	time_t now = time(NULL);
 
@@ -105,7 +105,7 @@ size_t resp_ok(char *out, size_t cap, int keep_alive)
 {
 	size_t n;
 
-	refresh();
+	resp_refresh();
 	n = cache.len[keep_alive != 0];
 	if (n > cap)
 		return 0;
@@ -115,13 +115,13 @@ size_t resp_ok(char *out, size_t cap, int keep_alive)
 
 size_t resp_error(char *out, size_t cap, int status)
 {
-	refresh();
+	resp_refresh();
 	return resp_build_error(out, cap, server_name, cache.date, status);
 }
 
 size_t resp_bytes_head(char *out, size_t cap, size_t n, int keep_alive)
 {
-	refresh();
+	resp_refresh();
 	return finish(build_head(out, cap, server_name, cache.date, "application/octet-stream", n,
 	                         keep_alive),
 	              cap);

@@ -33,6 +33,15 @@ void resp_init(const char *server);
  */
 size_t resp_ok(char *out, size_t cap, int keep_alive);
 
+/*
+ * Bring this thread's Date and prebuilt 200 replies up to the current second,
+ * as resp_ok, resp_error and resp_bytes_head do first. A model that forks per
+ * connection calls it before fork(): the child inherits them formatted, and
+ * glibc's time-zone state with them (the first gmtime_r of a process reads
+ * /etc/localtime), instead of doing both again for every connection.
+ */
+void resp_refresh(void);
+
 /* Copy the error reply for status into out[0..cap); returns its length (0: no room). */
 size_t resp_error(char *out, size_t cap, int status);
 

@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "conn.h"
 #include "net.h"
+#include "resp.h"
 #include "server.h"
 #include "sig.h"
 
@@ -162,6 +163,7 @@ static void dispatch(struct forker *f, int fd)
 		conn_reject(fd, 503);
 		return;
 	}
+	resp_refresh(); /* the child inherits today's Date: no time-zone file read per connection */
 	pid = fork();
 	if (pid == 0)
 		child_serve(f, parent, slot, fd);

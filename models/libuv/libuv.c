@@ -252,9 +252,12 @@ static int luv_conn_send(struct luv_conn *c)
 	uv_buf_t b[CONN_IOV];
 	uv_write_t *req;
 	size_t len;
-	int n = luv_conn_bufs(c, b, &len);
-	int w = uv_try_write((uv_stream_t *)&c->tcp, b, (unsigned)n);
+	int n = luv_conn_bufs(c, b, &len), w;
 
+	/* a file that broke mid-body (conn_out_iov): the reply ends short, conn_next closes */
+	if (n == 0)
+		return 1;
+	w = uv_try_write((uv_stream_t *)&c->tcp, b, (unsigned)n);
 	if (w < 0 && w != UV_EAGAIN)
 		return -1;
 	if (w > 0)

@@ -15,9 +15,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#define MAX_EVENTS   256 /* ready descriptors taken per wait */
-#define SIG_POLL_MS  10  /* under load, SIGTERM is noticed within this */
-#define ACCEPT_BATCH 4   /* connections accepted per wake-up of the listener (see epoll.c) */
+#define MAX_EVENTS  256 /* ready descriptors taken per wait */
+#define SIG_POLL_MS 10  /* under load, SIGTERM is noticed within this */
 
 /*
  * Flash's Asymmetric Multi-Process Event-Driven design (Pai, Druschel and
@@ -40,6 +39,7 @@ struct queue {
 	struct evconn *head, *tail;
 };
 
+/* What the loop shares with its helpers, all under lock (each helper's pool entry owns it). */
 struct helpers {
 	pthread_mutex_t lock;
 	pthread_cond_t work; /* todo is not empty, or stopping */
@@ -48,7 +48,14 @@ struct helpers {
 	int done_fd; /* eventfd: written once per finished job, read by the loop */
 };
 
-static struct helpers h = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER };
+/* The whole state of the one loop, passed to every function (no file-scope variables). */
+struct loop {
+	int ep, lfd;
+	struct evconn_set s;
+	struct helpers h;
+	struct pool_worker *pool; /* the helper threads */
+	int nhelpers;             /* how many started */
+};
 
 static void queue_put(struct queue *q, struct evconn *c)
 {
@@ -72,111 +79,103 @@ static struct evconn *queue_take(struct queue *q)
 /* A helper: run the work of parked connections, one after another, until stopped. */
 static void *helper_run(void *arg)
 {
+	struct helpers *h = ((struct pool_worker *)arg)->owner;
 	uint64_t one = 1;
 
-	(void)arg;
-	pthread_mutex_lock(&h.lock);
+	pthread_mutex_lock(&h->lock);
 	for (;;) {
 		struct evconn *c;
 
-		while (!h.todo.head && !h.stopping)
-			pthread_cond_wait(&h.work, &h.lock);
-		if (h.stopping)
+		while (!h->todo.head && !h->stopping)
+			pthread_cond_wait(&h->work, &h->lock);
+		if (h->stopping)
 			break;
-		c = queue_take(&h.todo);
-		pthread_mutex_unlock(&h.lock);
+		c = queue_take(&h->todo);
+		pthread_mutex_unlock(&h->lock);
 		work_run(&c->buf->work); /* blocks this helper only; ends early at a stop */
-		pthread_mutex_lock(&h.lock);
-		queue_put(&h.done, c);
+		pthread_mutex_lock(&h->lock);
+		queue_put(&h->done, c);
 		/* a full counter (EAGAIN) still leaves the eventfd readable: nothing is lost */
-		if (write(h.done_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		if (write(h->done_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 			perror("offload: eventfd");
 	}
-	pthread_mutex_unlock(&h.lock);
+	pthread_mutex_unlock(&h->lock);
 	return NULL;
 }
 
 /* Park c: its request's work goes to a helper. */
-static void hand_off(struct evconn *c)
+static void hand_off(struct helpers *h, struct evconn *c)
 {
-	pthread_mutex_lock(&h.lock);
-	queue_put(&h.todo, c);
-	pthread_cond_signal(&h.work);
-	pthread_mutex_unlock(&h.lock);
-}
-
-/* Tell epoll what c waits for after a step that returned w, or close it. */
-static void apply(int ep, struct evconn_set *s, struct evconn *c, int w)
-{
-	if (w == EVCONN_CLOSE)
-		evconn_close(s, c); /* close() also takes the fd out of the epoll set */
-	else if (evepoll_events(c) != (unsigned)c->slot && evepoll_watch(ep, EPOLL_CTL_MOD, c) < 0)
-		evconn_close(s, c);
+	pthread_mutex_lock(&h->lock);
+	queue_put(&h->todo, c);
+	pthread_cond_signal(&h->work);
+	pthread_mutex_unlock(&h->lock);
 }
 
 /*
- * c is ready with events ev: run it; a request that blocks is handed off.
- * finish() may have closed c earlier in this batch: the event is then stale.
+ * c is ready with events ev: the epoll model's step (evepoll_serve); a
+ * request that now blocks is handed off, last: once c is handed off nothing
+ * in the loop may close it, and a parked connection never needs epoll_ctl
+ * again (its later reports only say EVCONN_DEFER).
  */
-static void serve(int ep, struct evconn_set *s, struct evconn *c, uint32_t ev)
+static void serve(struct loop *lp, struct evconn *c, uint32_t ev)
 {
-	int parked = c->want == EVCONN_DEFER, w;
+	int parked = c->want == EVCONN_DEFER;
 
-	if (evconn_closed(c))
-		return;
-	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-		c->rdhup = 1; /* no edge follows the FIN: evconn_handle reads on to EOF */
-	w = evconn_handle(s, c);
-	if (w == EVCONN_DEFER && !parked)
-		hand_off(c);
-	/* a parked connection keeps its edge-triggered registration: reports say DEFER again */
-	apply(ep, s, c, w);
+	if (evepoll_serve(lp->ep, &lp->s, c, ev) == EVCONN_DEFER && !parked)
+		hand_off(&lp->h, c);
 }
 
 /*
  * The eventfd is readable: answer every connection whose work is done. This
  * runs between two events of the batch and may close a connection that a
  * later event still names: evconn_close keeps it marked until the batch ends
- * (evconn.h), and serve() skips it.
+ * (evconn.h), and evepoll_serve skips it.
  */
-static void finish(int ep, struct evconn_set *s)
+static void finish(struct loop *lp)
 {
 	struct queue done;
 	struct evconn *c;
 	uint64_t n;
 
-	if (read(h.done_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+	if (read(lp->h.done_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		perror("offload: eventfd");
-	pthread_mutex_lock(&h.lock);
-	done = h.done;
-	h.done.head = h.done.tail = NULL;
-	pthread_mutex_unlock(&h.lock);
+	pthread_mutex_lock(&lp->h.lock);
+	done = lp->h.done;
+	lp->h.done.head = lp->h.done.tail = NULL;
+	pthread_mutex_unlock(&lp->h.lock);
 	while ((c = queue_take(&done))) {
-		int w = evconn_resume(s, c);
+		int w = evepoll_apply(lp->ep, &lp->s, c, evconn_resume(&lp->s, c));
 
 		if (w == EVCONN_DEFER) /* the next pipelined request blocks too */
-			hand_off(c);
-		apply(ep, s, c, w);
+			hand_off(&lp->h, c);
 	}
 }
 
-static void accept_some(int ep, int lfd, struct evconn_set *s)
+/* Stop the helpers (a sleeping one wakes within WORK_STOP_CHECK_MS): 0, or -1 if some hang. */
+static int stop_helpers(struct loop *lp)
 {
-	struct evconn *c;
-
-	for (int i = 0; i < ACCEPT_BATCH && (c = evconn_accept(s, lfd, "offload")); i++)
-		if (evepoll_watch(ep, EPOLL_CTL_ADD, c) < 0)
-			evconn_close(s, c);
+	pthread_mutex_lock(&lp->h.lock);
+	lp->h.stopping = 1;
+	pthread_cond_broadcast(&lp->h.work);
+	pthread_mutex_unlock(&lp->h.lock);
+	return pool_join(lp->pool, lp->nhelpers, "offload") == 0 ? 0 : -1;
 }
 
-/* Stop the helpers (a sleeping one wakes within WORK_STOP_CHECK_MS): 0, or -1 if some hang. */
-static int stop_helpers(struct pool_worker *pool, int n)
+/* The helper threads, each reaching the shared queues through its entry's owner: 0 or -1. */
+static int start_helpers(struct loop *lp, int n)
 {
-	pthread_mutex_lock(&h.lock);
-	h.stopping = 1;
-	pthread_cond_broadcast(&h.work);
-	pthread_mutex_unlock(&h.lock);
-	return pool_join(pool, n, "offload") == 0 ? 0 : -1;
+	if (!(lp->pool = calloc((size_t)n, sizeof(*lp->pool)))) {
+		perror("offload: helpers");
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		lp->pool[i].owner = &lp->h;
+	if ((lp->nhelpers = pool_start(lp->pool, n, helper_run, "offload")) < n) {
+		stop_helpers(lp);
+		return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -185,11 +184,12 @@ int main(int argc, char **argv)
 	struct epoll_event events[MAX_EVENTS];
 	struct epoll_event lev = { .events = EPOLLIN, .data.ptr = NULL };
 	struct epoll_event dev = { .events = EPOLLIN, .data.ptr = &done_mark };
-	struct pool_worker *pool;
-	struct evconn_set s;
+	struct loop loop = { .h = { .lock = PTHREAD_MUTEX_INITIALIZER,
+		                    .work = PTHREAD_COND_INITIALIZER } },
+	            *lp = &loop;
 	struct evconn *c;
 	struct opts o;
-	int lfd, ep, nhelpers, rc = 0;
+	int rc = 0;
 	long sig_due = 0;
 
 	/* first: the helpers inherit the blocked signals */
@@ -197,61 +197,60 @@ int main(int argc, char **argv)
 	            "AMPED (Flash): one epoll loop; /sleep and /cpu work, and the disk reads of "
 	            "files not in memory, run on --workers helper threads.",
 	            0, &o);
-	lfd = server_listen(&o, "offload", NET_NONBLOCK);
-	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
-	    (h.done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
-	    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev) < 0 ||
-	    epoll_ctl(ep, EPOLL_CTL_ADD, h.done_fd, &dev) < 0 ||
-	    !(pool = calloc((size_t)o.workers, sizeof(*pool)))) {
+	lp->lfd = server_listen(&o, "offload", NET_NONBLOCK);
+	if ((lp->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    (lp->h.done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
+	    epoll_ctl(lp->ep, EPOLL_CTL_ADD, lp->lfd, &lev) < 0 ||
+	    epoll_ctl(lp->ep, EPOLL_CTL_ADD, lp->h.done_fd, &dev) < 0) {
 		perror("offload: setup");
 		return 1;
 	}
-	evconn_set_init(&s, o.timeout);
-	s.defer_work = CONN_DEFER_WORK | CONN_DEFER_FILE;
-	if ((nhelpers = pool_start(pool, o.workers, helper_run, "offload")) < o.workers) {
-		stop_helpers(pool, nhelpers);
+	evconn_set_init(&lp->s, o.timeout);
+	lp->s.defer_work = CONN_DEFER_WORK | CONN_DEFER_FILE;
+	if (start_helpers(lp, o.workers) < 0)
 		return 1;
-	}
-	if (net_announce(lfd) < 0) {
-		stop_helpers(pool, nhelpers);
+	if (net_announce(lp->lfd) < 0) {
+		stop_helpers(lp);
 		return 1;
 	}
 
 	/* The whole model: the epoll loop, plus one more descriptor: "some work is done". */
 	while (!sig_stop) {
-		int n = epoll_pwait(ep, events, MAX_EVENTS, evconn_wait_ms(&s), &sig_waitmask);
+		int n =
+		    epoll_pwait(lp->ep, events, MAX_EVENTS, evconn_wait_ms(&lp->s), &sig_waitmask);
 
 		if (n < 0 && errno != EINTR) {
 			perror("offload: epoll_pwait");
 			rc = 1;
 			break;
 		}
-		evconn_tick(&s);
-		if (n > 0 && s.now >= sig_due) { /* a busy wait delivers no signal (sig.h) */
+		evconn_tick(&lp->s);
+		if (n > 0 && lp->s.now >= sig_due) { /* a busy wait delivers no signal (sig.h) */
 			sig_poll();
-			sig_due = s.now + SIG_POLL_MS;
+			sig_due = lp->s.now + SIG_POLL_MS;
 		}
 		for (int i = 0; i < n; i++) {
 			if (events[i].data.ptr == NULL)
-				accept_some(ep, lfd, &s);
+				evepoll_accept(lp->ep, lp->lfd, &lp->s, "offload",
+				               EVCONN_ACCEPT_BATCH);
 			else if (events[i].data.ptr == &done_mark)
-				finish(ep, &s);
+				finish(lp);
 			else
-				serve(ep, &s, events[i].data.ptr, events[i].events);
+				serve(lp, events[i].data.ptr, events[i].events);
 		}
-		while ((c = evconn_expired(&s)))
-			evconn_close(&s, c);
+		while ((c = evconn_expired(&lp->s)))
+			evconn_close(&lp->s, c);
 	}
 
 	/* helpers first: a connection may be closed only once no helper can hold it */
-	if (stop_helpers(pool, nhelpers) < 0)
+	if (stop_helpers(lp) < 0)
 		return 1; /* a helper hangs on to a connection: exit without freeing under it */
-	while ((c = evconn_any(&s)))
-		evconn_close(&s, c);
-	evconn_set_free(&s);
-	free(pool);
-	close(h.done_fd);
-	close(ep);
-	close(lfd);
+	while ((c = evconn_any(&lp->s)))
+		evconn_close(&lp->s, c);
+	evconn_set_free(&lp->s);
+	free(lp->pool);
+	close(lp->h.done_fd);
+	close(lp->ep);
+	close(lp->lfd);
 	return rc;
 }

@@ -352,6 +352,29 @@ refused() {
 	return 0
 }
 
+# shrunk_file: a 16 MiB file whose reply is stalled in the socket buffers (the client reads
+# nothing) is truncated to 0; then the client reads. The Content-Length already went out, so
+# the reply must end short, the connection close, and the server serve on (check() sees it
+# alive). Sends from a file that ends early: sendfile returns 0, the read path's pread too, and
+# a model sending by itself got no bytes to send (libuv's uv_write with no buffer).
+shrunk_file() {
+	local f=$DOCROOT/shrinks out=$WORK/shrunk.b fd rc got full=$((16 * 1024 * 1024))
+	truncate -s "$full" "$f" || { WHY="cannot make $f"; return 1; }
+	exec {fd}<>"/dev/tcp/127.0.0.1/$SERVER_PORT" || { WHY="cannot connect"; return 1; }
+	printf 'GET /file/shrinks HTTP/1.1\r\nHost: x\r\n\r\n' >&"$fd"
+	sleep 0.3 # the reply fills the socket buffers and stalls
+	truncate -s 0 "$f"
+	timeout 10 cat <&"$fd" >"$out"
+	rc=$?
+	exec {fd}>&-
+	rm -f "$f"
+	got=$(stat -c %s "$out")
+	((rc != 124)) || { WHY="the connection stayed open after $got bytes"; return 1; }
+	((got > 0 && got < full)) || { WHY="$got bytes: the truncation was not seen"; return 1; }
+	[[ $(curl -s -m 5 -o /dev/null -w '%{http_code}' "$URL/") == 200 ]] ||
+		{ WHY="after the short reply ($got bytes) a fresh curl did not get 200"; return 1; }
+}
+
 # The /file/ checks: byte-exact bodies (the smallest, a middle and the largest class), a link
 # inside the root followed, and every way out refused.
 file_checks() {
@@ -372,6 +395,7 @@ file_checks() {
 	check "traversal: a link to the parent -> 404" refused 404 /file/up/secret
 	check "a missing file -> 404" refused 404 /file/dir00000/class9_9
 	check "a directory -> 404" refused 404 /file/dir00000
+	check "a file truncated under its stalled reply: short, closed, still serving" shrunk_file
 }
 
 # The read path (--file-io read): the model restarted with it, the same bodies.
@@ -383,6 +407,7 @@ file_read_checks() {
 		check "--file-io read: /file/dir00000/class1_2 byte-exact" file_exact dir00000/class1_2
 		check "--file-io read: 6 stalled /file/ clients cost no memory" stalled_bytes \
 			/file/dir00000/class3_8
+		check "--file-io read: a file truncated under its stalled reply" shrunk_file
 		server_stop >/dev/null 2>&1
 	fi
 	SERVER_PID=

@@ -55,7 +55,7 @@ server_tmpdir() {
 
 # Set SERVER_F to field N (1-based, as in proc(5)) of /proc/PID/stat; fails if PID is gone.
 # The command name is in parentheses and may hold spaces, so split after its last ')'.
-# No subshell: the /proc scans below call this once per process.
+# No subshell: server_stop's wait calls it every 10 ms.
 server_stat_field() {
 	local stat rest fields
 	SERVER_F=
@@ -72,15 +72,19 @@ server_alive() {
 	[[ $SERVER_F != Z && $SERVER_F != X ]]
 }
 
+# The live processes, one "PID PPID PGID STAT" line each: one ps call. It reads /proc in C; the
+# bash loops over /proc/[0-9]* it replaces took about 0.5 s a call on a busy machine.
+server_ps() {
+	ps -e -o pid=,ppid=,pgid=,stat= 2>/dev/null
+}
+
 server_descendants() {
-	local root=$1 pid d
+	local root=$1 pid ppid rest
 	local -A kids=()
-	# One pass over /proc builds the parent -> children map; then walk it breadth-first.
-	for d in /proc/[0-9]*; do
-		pid=${d#/proc/}
-		server_stat_field "$pid" 4 || continue
-		kids[$SERVER_F]+=" $pid"
-	done
+	# One listing builds the parent -> children map; then walk it breadth-first.
+	while read -r pid ppid rest; do
+		kids[$ppid]+=" $pid"
+	done < <(server_ps)
 	local queue=("$root") next
 	while ((${#queue[@]})); do
 		next=${queue[0]}
@@ -94,13 +98,11 @@ server_descendants() {
 
 # Live (non-zombie) processes in process group PGID, one PID a line.
 server_group_members() {
-	local pgid=$1 pid d
-	for d in /proc/[0-9]*; do
-		pid=${d#/proc/}
-		if server_stat_field "$pid" 5 && [[ $SERVER_F == "$pgid" ]] && server_alive "$pid"; then
-			echo "$pid"
-		fi
-	done
+	local pgid=$1 pid ppid group stat
+	while read -r pid ppid group stat; do
+		[[ $group == "$pgid" && $stat != [ZX]* ]] && echo "$pid"
+	done < <(server_ps)
+	return 0
 }
 
 server_log_tail() {

@@ -744,6 +744,129 @@ static int check_halfstorm(int n, long duration_ms, long wait_ms)
 	return verdict(PASS, "%d rounds of %d: %d replies 200, each then EOF", rounds, n, ok);
 }
 
+/* A reset instead of a FIN: close with unread input and replies in flight. 0 or -1. */
+static int reset_close(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int r = setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+
+	close(fd);
+	return r;
+}
+
+/* A connected socket with req[0..len) sent (each within 2 s), or -1. */
+static int sent_fd(const char *req, size_t len)
+{
+	int fd = tcp_open();
+
+	if (fd < 0)
+		return -1;
+	if (tcp_connected(fd, now_ms() + 2000) < 0 ||
+	    send_until(fd, req, len, now_ms() + 2000) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+#define BATCH_PIPE_REQ "GET /bytes/262144 HTTP/1.1\r\nHost: robust\r\n\r\n"
+#define BATCH_PIPE_N   16 /* 4 MiB of replies never read: the server's send stalls */
+#define BATCH_SLEEP    "GET /sleep/5 HTTP/1.1\r\nHost: robust\r\n\r\n"
+#define BATCH_KINDS    4
+
+/*
+ * batchclose N DURATION_MS TIMEOUT_MS: rounds of N clients, a quarter of each
+ * kind, that make a server close connections in the same wake-up as other
+ * events still naming them, until DURATION_MS pass (at least one round).
+ * For a server started with --timeout TIMEOUT_MS/1000:
+ *  - stalled: BATCH_PIPE_N pipelined GET /bytes/262144, never read, reset
+ *    20 ms later: its send is stalled, so the send and the receive fail
+ *    together (io_uring: two completions of one connection in one batch;
+ *    libuv: a write cancelled by the close; libevent: the write event's
+ *    connection freed);
+ *  - working: GET /sleep/5 and a reset at once, landing while the work
+ *    waits or runs (io_uring's job queue, offload's helpers);
+ *  - late: a keep-alive request answered, then the next one sent and the
+ *    connection reset within 20 ms either side of its idle deadline, so the
+ *    timer and the read can fire in one wake-up (libevent's timer and I/O
+ *    events of one connection, libuv's sweep beside its read);
+ *  - half: GET /sleep/0 and SHUT_WR (as halfstorm); it must get its 200, then EOF.
+ * After each round a fresh client must get 200 within 2 s. A crash shows as
+ * a dead server (run.sh checks it after every check), a freed connection
+ * touched again under a sanitizer (make test-san) as its report.
+ */
+static int check_batchclose(int n, long duration_ms, long timeout_ms)
+{
+	static struct client late[MAX_CLIENTS], half[MAX_CLIENTS];
+	static int fds[MAX_CLIENTS];
+	char pipeline[BATCH_PIPE_N * sizeof(BATCH_PIPE_REQ)];
+	long t0 = now_ms(), ms = 0;
+	int q = n / BATCH_KINDS, rounds = 0, status;
+
+	if (q < 1 || q > MAX_CLIENTS)
+		return verdict(TOOL, "%d to %d clients", BATCH_KINDS, BATCH_KINDS * MAX_CLIENTS);
+	pipeline[0] = '\0';
+	for (int k = 0; k < BATCH_PIPE_N; k++)
+		strcat(pipeline, BATCH_PIPE_REQ);
+	do {
+		long answered;
+
+		for (int i = 0; i < q; i++) { /* late: their first request answered now */
+			client_sent(&late[i], REQ_KEEP, 0);
+			late[i].hold = 1;
+		}
+		clients_run(late, q, now_ms() + 2000);
+		answered = now_ms();
+		for (int i = 0; i < q; i++)
+			if (!late[i].complete || late[i].status != 200)
+				return verdict(FAIL, "round %d: keep-alive client %d: %s",
+				               rounds + 1, i,
+				               late[i].complete ? "not 200" : client_why(&late[i]));
+		for (int i = 0; i < q; i++) /* stalled */
+			fds[i] = sent_fd(pipeline, strlen(pipeline));
+		for (int i = 0; i < q; i++) { /* working */
+			int fd = sent_fd(BATCH_SLEEP, strlen(BATCH_SLEEP));
+
+			if (fd >= 0)
+				reset_close(fd);
+		}
+		for (int i = 0; i < q; i++)
+			client_sent(&half[i], HALFSTORM_REQ, 1);
+		nap_ms(20);
+		for (int i = 0; i < q; i++) {
+			if (half[i].state != C_DONE)
+				shutdown(half[i].fd, SHUT_WR);
+			if (fds[i] >= 0)
+				reset_close(fds[i]);
+		}
+		clients_run(half, q, now_ms() + 3000);
+		for (int i = 0; i < q; i++)
+			if (!half[i].complete || half[i].status != 200 || half[i].eof != 1)
+				return verdict(
+				    FAIL, "round %d: half-closed client %d: %s", rounds + 1, i,
+				    half[i].complete ? "no 200 then EOF" : client_why(&half[i]));
+		for (int i = 0; i < q; i++) { /* late: spread over its deadline -20 .. +20 ms */
+			long at = answered + timeout_ms - 20 + (q > 1 ? 40L * i / (q - 1) : 0);
+
+			if (at > now_ms())
+				nap_ms(at - now_ms());
+			if (late[i].fd >= 0) {
+				send(late[i].fd, REQ_KEEP, strlen(REQ_KEEP), MSG_NOSIGNAL);
+				reset_close(late[i].fd);
+				late[i].fd = -1;
+			}
+		}
+		rounds++;
+		if ((status = probe(2000, &ms)) != 200)
+			return verdict(FAIL, "after round %d the next client got %s", rounds,
+			               status ? "a non-200 reply" : "no reply within 2 s");
+	} while (now_ms() - t0 < duration_ms);
+	return verdict(PASS,
+	               "%d rounds of %d stalled, %d working, %d late and %d half-closed clients; "
+	               "then 200 in %ld ms",
+	               rounds, q, q, q, q, ms);
+}
+
 /*
  * sequential COUNT STREAMS: STREAMS clients side by side, each opening COUNT
  * connections one after another: GET / with Connection: close, and the next
@@ -1401,6 +1524,9 @@ static int usage(void)
 	    "  maxconns HELD ANSWERED [half]    HELD open (ANSWERED got 200); next gets 503\n"
 	    "                                   (half: it shuts its write side after the request)\n"
 	    "  halfstorm N DUR_MS [WAIT_MS]     rounds of N GET /sleep/0 + SHUT_WR: all 200, EOF\n"
+	    "  batchclose N DUR_MS TIMEOUT_MS   rounds of N clients closed mid-batch (reset\n"
+	    "                                   mid-send, mid-work, at the idle deadline;\n"
+	    "                                   half-closed): these 200 + EOF, the server serves\n"
 	    "  sequential COUNT STREAMS         STREAMS x COUNT one-after-another: none refused\n"
 	    "  torture NAME|all ONE             edge-trigger torture (split*, pipe-*, fin-*);\n"
 	    "                                   ONE=1: every reply closes the connection\n"
@@ -1443,6 +1569,8 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "halfstorm") == 0 && (argc == 2 || argc == 3))
 		return check_halfstorm(atoi(argv[0]), atol(argv[1]),
 		                       argc == 3 ? atol(argv[2]) : 3000);
+	if (strcmp(cmd, "batchclose") == 0 && argc == 3)
+		return check_batchclose(atoi(argv[0]), atol(argv[1]), atol(argv[2]));
 	if (strcmp(cmd, "sequential") == 0 && argc == 2)
 		return check_sequential(atoi(argv[0]), atoi(argv[1]));
 	if (strcmp(cmd, "torture") == 0 && argc == 2)

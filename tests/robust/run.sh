@@ -53,6 +53,12 @@
 #   half-storm       (hostile halfstorm 32 500) for 0.5 s, rounds of 32 clients that send
 #                    GET /sleep/0 and shut their write side down 300 us later: every one gets its
 #                    200, then EOF, and the server lives (offload crashed, issue 19).
+#   batch-close      the event loops (Facts wait=ready or all), --timeout 1: (hostile batchclose
+#                    32 2500 1000) rounds of 32 clients, each round a quarter reset with 4 MiB of
+#                    replies stalled, a quarter reset during GET /sleep/5, a quarter reset with a
+#                    request sent within 20 ms of their idle deadline, a quarter half-closed (these
+#                    must get 200, then EOF): connections closed while other events of the same
+#                    batch still name them; after each round a fresh client gets 200.
 #   long-lived       models whose --help summary says work runs on "helper" threads (offload):
 #                    ten back-to-back `ab -k -c 64 -t 1 /sleep/10` runs against ONE server, which
 #                    must still be alive after each and answer a curl at the end.
@@ -239,10 +245,10 @@ check_mem_exhaustion() {
 	return 0
 }
 
-# ab's time limit only has to outlast this check, which is killed at its end: the /proc scans
-# below (server_descendants, and server_stop's before its SIGTERM) are bash loops over every
-# process on the machine and take seconds on a busy one, so a short limit (it was 5 s) let ab
-# end with a normal report before the SIGTERM, and the check then tested a server at rest.
+# ab's time limit only has to outlast this check, which is killed at its end: the process scans
+# below (server_descendants, and server_stop's before its SIGTERM) were bash loops over /proc
+# that took seconds on a busy machine (now one ps call each), and a short limit (it was 5 s)
+# let ab end with a normal report before the SIGTERM: the check then tested a server at rest.
 SIGTERM_AB_SECONDS=30
 check_sigterm_load() {
 	local pid before t0
@@ -371,6 +377,9 @@ run_model() {
 		esac
 	fi
 	check half-storm "--timeout 3" halfstorm 32 500 || return
+	if [[ $(facts_get "$facts" wait) != - ]]; then
+		check batch-close "--timeout 1" batchclose 32 2500 1000 || return
+	fi
 	if [[ ${summary,,} == *helper* ]]; then
 		check_long_lived || return
 	fi
