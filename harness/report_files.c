@@ -120,11 +120,7 @@ int report_files_collect(const struct record_row *rows, int n, const struct repo
 /* v with decimals into buf, "-" when unknown. */
 static const char *num(double v, int decimals, char *buf, size_t len)
 {
-	if (v < 0)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.*f", decimals, v);
-	return buf;
+	return util_fixed(v, decimals, "-", buf, len);
 }
 
 /* a / b with two decimals, "-" when either is unknown. */
