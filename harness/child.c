@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -116,4 +117,28 @@ int child_sweep(pid_t pid)
 		return 0;
 	kill(-pid, SIGKILL);
 	return 1;
+}
+
+int child_run(char *const argv[], int limit_ms, const char *outpath, const char *errpath)
+{
+	struct child c;
+	struct rusage ru;
+	int fds[3], status, killed, r, i;
+
+	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fds[1] = outpath ? open(outpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+	                 : open("/dev/null", O_WRONLY | O_CLOEXEC);
+	fds[2] = open(errpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	r = fds[0] < 0 || fds[1] < 0 || fds[2] < 0 ? -1 : child_spawn(argv, NULL, fds, 0, &c);
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (r < 0)
+		return -1;
+	r = child_wait(&c, util_now_ms() + limit_ms, NULL, &status, &ru);
+	if (r != CHILD_REAPED) {
+		child_stop(&c, SIGTERM, 500, 0, &status, &ru, &killed);
+		return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -55,4 +55,11 @@ int child_stop(struct child *c, int sig, int grace_ms, int group, int *status, s
 /* SIGKILL whatever is left in the group led by pid: 1 if something was, else 0. */
 int child_sweep(pid_t pid);
 
+/*
+ * Run argv[0] (a path) to its end, bounded by limit_ms: stdout to outpath (NULL:
+ * /dev/null), truncated first, and stderr appended to errpath. Its exit status
+ * (0..255), or -1 if it could not run, died from a signal or timed out (then stopped).
+ */
+int child_run(char *const argv[], int limit_ms, const char *outpath, const char *errpath);
+
 #endif

@@ -1,8 +1,8 @@
 # harness/harness.mk -- the benchmark: `make bench-all`, `make bench-quick`,
 # `make bench-compare`, `make bench-ladder`, `make plots RUN=<run-id>`. Variables choose the
 # plan (bin/harness --help has the same):
-#   SCENARIOS="hello sleep" (default: hello sleep cpu bytes; pipeline, idle, overload, mixed and
-#   churn are opt-in; all: every one; the table is harness/scenario.c's; each brings its own
+#   SCENARIOS="hello sleep" (default: hello sleep cpu bytes; pipeline, idle, overload, mixed,
+#   churn and files are opt-in; all: every one; the table is harness/scenario.c's; each brings its own
 #   modes, levels and repetitions, which the variables below replace).
 #   SCENARIOS=mixed (opt-in, issue 23): 99.5 % /cpu/10 and 0.5 % /cpu/10000 offered open-loop at
 #   20, 50 and 80 % of the mix's capacity, keep-alive and close; the laws beside (docs/mixed.md)
@@ -10,6 +10,10 @@
 #   connection after 1, 10 or 100 requests: who takes new connections (the balance table)
 #   SCENARIOS=idle (opt-in, issue 10: C10K): holds 0, 1000 and 10000 idle connections beside
 #   wrk -c32
+#   SCENARIOS=files (opt-in, issue 24: its four rows files-sendfile, files-read, files-hot,
+#   files-cold): static files from the set bin/tools/fileset writes once in ~/.cache (FILES_MIB=,
+#   default 2048), warm with sendfile and with read, then hot-file p99 warm and cold
+#   (docs/files.md; files.md beside the report)
 #   SCENARIOS=overload (opt-in, issue 13): each model's capacity measured closed-loop, then
 #   offered open-loop at 10..150 % of it with bin/tools/loadgen (loadgen/README.md)
 #   MODELS="epoll thread"  MODES="close keepalive"  LEVELS="1 8 32"  REPS=3  DURATION=2  PIN=0
@@ -57,7 +61,7 @@ HARNESS_PLAN = $(HARNESS_PLACE) $(if $(MODELS),--models "$(MODELS)") \
 	$(if $(REPS),--reps $(REPS)) $(if $(DURATION),--duration $(DURATION)) \
 	$(if $(PIN),--pin $(PIN)) $(if $(TOOL),--tool $(TOOL)) $(if $(filter 1,$(REFS)),--refs) \
 	$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCENARIOS),--scenarios "$(SCENARIOS)") \
-	$(if $(COUNT),--count $(COUNT))
+	$(if $(COUNT),--count $(COUNT)) $(if $(FILES_MIB),--files-mib $(FILES_MIB))
 HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plots \
 	--compiler "$(shell $(CC) --version 2>/dev/null | head -1); flags: $(ALL_CFLAGS) $(ALL_LDFLAGS)"
 

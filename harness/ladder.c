@@ -212,11 +212,7 @@ static const char *spread_text(const struct ladder_spread *s, int digits, char *
 /* v with digits after the point, or "?" when unknown (negative). */
 static const char *num(double v, int digits, char *buf, size_t len)
 {
-	if (v < 0)
-		snprintf(buf, len, "?");
-	else
-		snprintf(buf, len, "%.*f", digits, v);
-	return buf;
+	return util_fixed(v, digits, "?", buf, len);
 }
 
 /* A step's phrase, its '|' escaped for a table. */

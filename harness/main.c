@@ -11,6 +11,7 @@
 #include "plot.h"
 #include "record.h"
 #include "report.h"
+#include "report_files.h"
 #include "report_md.h"
 #include "report_rank.h"
 #include "run.h"
@@ -222,6 +223,36 @@ static void breakdown(const char *run_dir, const char *report, const struct plot
 }
 
 /*
+ * The files rows' part (report_files.h), when the run has one: its tables in files.md beside
+ * report.md (a line there links them) and the hot-p99 chart (job: NULL without gnuplot).
+ */
+static void files_part(const char *run_dir, const char *report, const struct plot_job *job,
+                       const char *charts, const struct record_row *rows, int n,
+                       const struct report_cell *cells, int ncells)
+{
+	static struct report_files_model m[REPORT_FILES_MAX];
+	char path[PATH_MAX + 16];
+	int k = report_files_collect(rows, n, cells, ncells, m, REPORT_FILES_MAX), drawn;
+	FILE *f;
+
+	if (!k)
+		return;
+	drawn = job && report_files_plot(job, m, k) == 0;
+	if (job && !drawn)
+		fprintf(stderr, "harness: the files chart could not be drawn\n");
+	snprintf(path, sizeof(path), "%s/files.md", run_dir);
+	if (!(f = fopen(path, "we")))
+		return;
+	report_files_md(f, m, k, drawn ? charts : NULL);
+	fclose(f);
+	if ((f = fopen(report, "ae"))) {
+		fprintf(f, "\nThe files scenarios: sendfile against read, cold against warm, with "
+		           "the law: [files.md](files.md).\n");
+		fclose(f);
+	}
+}
+
+/*
  * A run with variants (MODELS="epoll io_uring:*"): the ladder's tables appended to
  * report.md and its chart drawn (job: NULL when gnuplot is missing).
  */
@@ -298,6 +329,7 @@ static int finish(const char *run_dir, const char *run_id, const char *plot_dir,
 		ladder(path, charts ? &job : NULL, rel, cells, ncells, &env, counts, ncounts);
 		breakdown(run_dir, path, charts ? &job : NULL, rel, counts, ncounts);
 	}
+	files_part(run_dir, path, charts ? &job : NULL, rel, rows, n, cells, ncells);
 	free(counts);
 	if (ncells) {
 		printf("\nRanking at the highest concurrency (medians of the ok repetitions, "
@@ -346,6 +378,7 @@ static int replot(const struct options *o)
  */
 static void setup_cfg(const struct options *o, struct run_cfg *cfg, struct tool_plan *tp)
 {
+	static char tools_dir[PATH_MAX];
 	char names[128], err[512];
 
 	struct tool_want want = { .tool = o->tool,
@@ -381,6 +414,9 @@ static void setup_cfg(const struct options *o, struct run_cfg *cfg, struct tool_
 	cfg->sock_timeout_s = o->sock_timeout_s;
 	cfg->workers = o->plan.workers;
 	cfg->profile = o->profile;
+	snprintf(tools_dir, sizeof(tools_dir), "%s/tools", o->bin_dir);
+	cfg->tools_dir = tools_dir;
+	cfg->files_mib = o->files_mib;
 }
 
 /* Each model's Facts line into facts[i] (unknown when its README has none). */

@@ -163,6 +163,14 @@ static const struct option_row rows[] = {
 	  .help = "run the load tool behind a command prefix: 'ssh loadgen' (another\n"
 	          "machine), 'ip netns exec smbench-client' (scripts/netns.sh);\n"
 	          "the tool's CPU share is measured where it runs [make CLIENT_PREFIX=]" },
+	{ .name = "files-mib",
+	  .arg = "N",
+	  .type = OPTION_INT,
+	  .field = AT(files_mib),
+	  .lo = 1,
+	  .hi = 1048576,
+	  .help = "the files scenarios' set (bin/tools/fileset, in ~/.cache/server-models),\n"
+	          "MiB; written once if missing, reused (default 2048)     [make FILES_MIB=]" },
 	{ .name = "workers",
 	  .arg = "N",
 	  .type = OPTION_INT,
@@ -426,6 +434,7 @@ static void defaults(struct options *o)
 	o->start_wait_ms = 5000;
 	o->sock_timeout_s = 5;
 	o->count = 1;
+	o->files_mib = 2048;
 }
 
 /*

@@ -21,6 +21,7 @@ struct options {
 	int ladder;    /* --ladder: the bench-ladder plan (ladder.h) */
 	int count;     /* --count: the counting pass (1, the default) or none (0) */
 	int profile;   /* --profile: the counting runs also perf record -g (make explain) */
+	int files_mib; /* --files-mib: the files scenarios' set size */
 	int set_reps, set_duration, set_cells, set_tool, set_count; /* given on the command line */
 };
 

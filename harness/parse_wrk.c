@@ -6,6 +6,7 @@
  */
 #include "parse_wrk.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,6 +240,14 @@ static int take_line(const char *line, struct parse_wrk_result *r, struct state 
 	if (starts(s, "Non-2xx or 3xx responses:")) {
 		s += strlen("Non-2xx or 3xx responses:");
 		return read_count(&s, &r->non_2xx);
+	}
+	if (starts(s, "files: ")) {
+		r->has_files = sscanf(s,
+		                      "files: %ld replies, %ld wrong length or status, %ld "
+		                      "sampled, %ld wrong content, %ld body bytes",
+		                      &r->files_replies, &r->files_wrong, &r->files_sampled,
+		                      &r->files_bad, &r->files_body_bytes) == 5;
+		return r->has_files ? 0 : -1;
 	}
 	if (starts(s, "Requests/sec:")) {
 		s += strlen("Requests/sec:");

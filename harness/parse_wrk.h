@@ -27,6 +27,12 @@ struct parse_wrk_result {
 	double lat_p75_ms;
 	double lat_p90_ms;
 	double lat_p99_ms;
+	/*
+	 * harness/wrk/files.lua's line, "files: R replies, L wrong length or status, S sampled,
+	 * C wrong content, B body bytes": has_files 1 when it was printed (else all 0).
+	 */
+	int has_files;
+	long files_replies, files_wrong, files_sampled, files_bad, files_body_bytes;
 };
 
 /*

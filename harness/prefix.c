@@ -2,9 +2,11 @@
 #include "prefix.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MARK_RAN  "smbench-prefix-ran"
 #define MARK_WALL "smbench-prefix-wall "
@@ -128,5 +130,29 @@ int prefix_account(char *err, double *cpu_s, double *wall_s)
 		*wall = '\0';
 	}
 	memmove(ran, ran + strlen(MARK_RAN "\n"), strlen(ran + strlen(MARK_RAN "\n")) + 1);
+	return 0;
+}
+
+int prefix_command(const char *client_prefix, char *const argv[], char **full, char *words,
+                   size_t wlen, int *stdin_fd)
+{
+	char script[16384];
+	int n = prefix_split(client_prefix, words, wlen, full, PREFIX_MAX_WORDS), len, p[2];
+
+	if (n < 0 || (len = prefix_script(argv, script, sizeof(script))) < 0 ||
+	    pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	full[n] = "sh";
+	full[n + 1] = "-s";
+	full[n + 2] = NULL;
+	/* Far below the pipe's buffer: the write completes before anyone reads. */
+	if (write(p[1], script, len) != len) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	close(p[1]);
+	close(*stdin_fd);
+	*stdin_fd = p[0];
 	return 0;
 }

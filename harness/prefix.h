@@ -42,4 +42,13 @@ int prefix_script(char *const argv[], char *buf, size_t buflen);
  */
 int prefix_account(char *err, double *cpu_s, double *wall_s);
 
+/*
+ * The tool's argv behind the prefix client_prefix: full becomes the prefix's words and
+ * `sh -s` (its strings in words, room for wlen), and the script that runs argv
+ * (prefix_script) goes to its stdin: *stdin_fd (closed) becomes the read end of a pipe that
+ * holds it. 0, or -1 when they do not fit or the pipe fails.
+ */
+int prefix_command(const char *client_prefix, char *const argv[], char **full, char *words,
+                   size_t wlen, int *stdin_fd);
+
 #endif

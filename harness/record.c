@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NFIELDS     49
+#define NFIELDS     54
+#define V8_NFIELDS  49 /* before the files rows' columns (body_bytes .. disk_read_kb) */
 #define V7_NFIELDS  45 /* before the four counts per request */
 #define V6_NFIELDS  37 /* before the load window's columns (server_start_cpu_s .. gen_waited) */
 #define V5_NFIELDS  29 /* before the mix's classes and the workers' shares */
@@ -26,6 +27,7 @@
 #define SHARES      35 /* the worker_shares field's index */
 #define WINDOW      37 /* the first of the load window's fields */
 #define COUNTS      45 /* the first of the counts per request */
+#define FILES       49 /* the first of the files rows' columns */
 
 static const char header[] =
     "run_id,model,mode,concurrency,rep,tool,requests,failed,non_2xx,duration_s,rps,"
@@ -35,7 +37,7 @@ static const char header[] =
     "short_mean_us,long_p99_us,short_rps,long_rps,worker_shares,jain,server_start_cpu_s,"
     "server_exit_cpu_s,client_cpu_us_per_req,system_cpu_us_per_req,littles_ratio,calib_us,"
     "server_kmem_kb,gen_waited,syscalls_per_req,ctx_switches_per_req,migrations_per_req,"
-    "instructions_per_req";
+    "instructions_per_req,body_bytes,disk_lat_us,hot_p99_ms,disk_reads,disk_read_kb";
 
 const char *record_header(void)
 {
@@ -130,10 +132,26 @@ static int format_mix(const struct record_row *r, char *buf, size_t buflen)
 	return at < buflen ? (int)at : -1;
 }
 
+/* The files rows' columns, each with its leading comma. */
+static int format_files(const struct record_row *r, char *buf, size_t buflen)
+{
+	char num[5][32];
+
+	opt_dec((double)r->body_bytes, 0, num[0], sizeof(num[0]));
+	opt_dec(r->disk_lat_us, 0, num[1], sizeof(num[1]));
+	opt_dec(r->hot_p99_ms, 3, num[2], sizeof(num[2]));
+	opt_dec((double)r->disk_reads, 0, num[3], sizeof(num[3]));
+	opt_dec((double)r->disk_read_kb, 0, num[4], sizeof(num[4]));
+	return snprintf(buf, buflen, ",%s,%s,%s,%s,%s", num[0], num[1], num[2], num[3], num[4]) <
+	               (int)buflen
+	           ? 0
+	           : -1;
+}
+
 int record_format(const struct record_row *r, char *buf, size_t buflen)
 {
 	char f[6][2 * RECORD_WORD + 3], served[32], other[32], client[32], mem[32] = "";
-	char good[32], rej[32], mix[2 * RECORD_SHARES + 128], window[256], cnt[4][32];
+	char good[32], rej[32], mix[2 * RECORD_SHARES + 128], window[256], cnt[4][32], files[192];
 	int n;
 
 	if (csv_text(r->run_id, f[0], sizeof(f[0])) < 0 ||
@@ -154,17 +172,18 @@ int record_format(const struct record_row *r, char *buf, size_t buflen)
 	opt_count(r->instructions_per_req, cnt[3], sizeof(cnt[3]));
 	if (r->server_mem_kb >= 0)
 		snprintf(mem, sizeof(mem), "%ld", r->server_mem_kb);
-	if (format_mix(r, mix, sizeof(mix)) < 0 || format_window(r, window, sizeof(window)) < 0)
+	if (format_mix(r, mix, sizeof(mix)) < 0 || format_window(r, window, sizeof(window)) < 0 ||
+	    format_files(r, files, sizeof(files)) < 0)
 		return -1;
 	n = snprintf(buf, buflen,
 	             "%s,%s,%s,%d,%d,%s,%ld,%ld,%ld,%.3f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,"
-	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s%s%s,%s,%s,%s,%s\n",
+	             "%.2f,%ld,%s,%s,%s,%s,%s,%d,%s,%s,%s%s%s,%s,%s,%s,%s%s\n",
 	             f[0], f[1], f[2], r->concurrency, r->rep, f[3], r->requests, r->failed,
 	             r->non_2xx, r->duration_s, r->rps, r->lat_mean_ms, r->lat_p50_ms,
 	             r->lat_p90_ms, r->lat_p99_ms, r->lat_max_ms, r->server_user_s, r->server_sys_s,
 	             r->server_cpu_us_per_req, r->server_maxrss_kb, client, f[4], served, other,
 	             f[5], r->idle_conns, mem, good, rej, mix, window, cnt[0], cnt[1], cnt[2],
-	             cnt[3]);
+	             cnt[3], files);
 	return n < (int)buflen ? n : -1;
 }
 
@@ -231,8 +250,9 @@ int record_parse(const char *line, struct record_row *r)
 	if (!copy)
 		return -1;
 	nf = csv_split(copy, f, NFIELDS);
-	if (nf != NFIELDS && nf != V7_NFIELDS && nf != V6_NFIELDS && nf != V5_NFIELDS &&
-	    nf != V4_NFIELDS && nf != V3_NFIELDS && nf != V2_NFIELDS && nf != OLD_NFIELDS)
+	if (nf != NFIELDS && nf != V8_NFIELDS && nf != V7_NFIELDS && nf != V6_NFIELDS &&
+	    nf != V5_NFIELDS && nf != V4_NFIELDS && nf != V3_NFIELDS && nf != V2_NFIELDS &&
+	    nf != OLD_NFIELDS)
 		goto out;
 	for (i = 0; i < NFIELDS; i++) {
 		int text = i == 0 || i == 1 || i == 2 || i == 5 || i == STATUS || i == SCENARIO ||
@@ -291,6 +311,11 @@ int record_parse(const char *line, struct record_row *r)
 	r->ctx_switches_per_req = d[COUNTS + 1];
 	r->migrations_per_req = d[COUNTS + 2];
 	r->instructions_per_req = d[COUNTS + 3];
+	r->body_bytes = (long)d[FILES];
+	r->disk_lat_us = d[FILES + 1];
+	r->hot_p99_ms = d[FILES + 2];
+	r->disk_reads = (long)d[FILES + 3];
+	r->disk_read_kb = (long)d[FILES + 4];
 	/* older files: under the levels' mode, though it ran keep-alive; a mix's runs in its own */
 	if (record_is_capacity(r) &&
 	    !(scenario_find(r->scenario) && scenario_find(r->scenario)->mix))
@@ -449,6 +474,12 @@ void record_from_run(struct record_row *row, const struct record_ids *id,
 	/* the counting pass's (countpass.h), never the timed run's own */
 	row->syscalls_per_req = row->ctx_switches_per_req = -1;
 	row->migrations_per_req = row->instructions_per_req = -1;
+	row->body_bytes =
+	    out->res.body_bytes >= 0 && out->res.requests > 0 ? out->res.body_bytes : -1;
+	row->disk_lat_us = out->disk_lat_us;
+	row->hot_p99_ms = out->hot_p99_ms;
+	row->disk_reads = out->disk_reads;
+	row->disk_read_kb = out->disk_read_kb;
 }
 
 int record_backfill_served(const char *run_dir, struct record_row *rows, int n)

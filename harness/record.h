@@ -88,6 +88,17 @@ struct record_row {
 	double ctx_switches_per_req; /* voluntary and involuntary */
 	double migrations_per_req;
 	double instructions_per_req; /* -1 also where the PMU is absent (a VM) */
+	/*
+	 * The files rows (issue 24; -1 elsewhere, unknown, and in older files): the body bytes
+	 * received (any row whose tool counts them: ab, the files script), the disk's
+	 * random-read latency measured before a cold run (µs), the hot clients' p99 beside the
+	 * load (ms), and the reads and kB the docroot's device did over the load.
+	 */
+	long body_bytes;
+	double disk_lat_us;
+	double hot_p99_ms;
+	long disk_reads;
+	long disk_read_kb;
 };
 
 /* The header line of results.csv, without the newline. */
@@ -102,7 +113,8 @@ int record_format(const struct record_row *row, char *buf, size_t buflen);
 
 /*
  * Parse one CSV line (newline optional) written by record_format into row.
- * Returns 0, or -1 if it does not have the schema's 49 fields; the 45 of a
+ * Returns 0, or -1 if it does not have the schema's 54 fields; the 49 of a
+ * file written before the files rows' five (all -1), the 45 of a
  * file written before the four counts per request (all -1), the 37 of a
  * file written before the load window's columns (server_start_cpu_s to
  * gen_waited, all -1), the 29 of a

@@ -94,7 +94,7 @@ static void fill_health(struct report_cell *cell, const struct record_row *const
 	if (m)
 		cell->served_median = util_median(tmp, m);
 	/* Little's law against a level only holds when the level is connections. */
-	cell->starved = !scenario_open_loop(cell->scenario) &&
+	cell->starved = !scenario_open_loop(cell->scenario) && !scenario_paced(cell->scenario) &&
 	                health_starved(cell->served_median, cell->concurrency);
 }
 

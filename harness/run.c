@@ -263,7 +263,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
                         int *outfd, char *addr, int *port, struct run_outcome *out)
 {
 	char errpath[PATH_MAX], workers[16], timeout[16], maxconns[16];
-	char flags[RUN_FLAGS_MAX], *w, *save;
+	char flags[RUN_ARGS_MAX], *w, *save;
 	char *argv[12 + RUN_MAX_FLAGS] = { (char *)spec->model_path, "--host", (char *)cfg->host,
 		                           "--port", "0" };
 	int fds[3], pipefd[2], line, wstatus = 0, killed, a = 5;
@@ -292,7 +292,7 @@ static int server_start(const struct run_cfg *cfg, const struct run_spec *spec, 
 		argv[a++] = "--max-conns";
 		argv[a++] = maxconns;
 	}
-	/* a variant's own flags (MODEL:NAME), last */
+	/* a variant's own flags (MODEL:NAME) and the scenario's (run_one joins them), last */
 	snprintf(flags, sizeof(flags), "%s", spec->model_flags ? spec->model_flags : "");
 	for (w = strtok_r(flags, ",", &save); w && a < 11 + RUN_MAX_FLAGS;
 	     w = strtok_r(NULL, ",", &save))
@@ -339,36 +339,6 @@ fail_fds:
 	return 1;
 }
 
-/*
- * Behind cfg->client_prefix the tool's argv becomes the prefix's words and
- * `sh -s` (in full, its strings in words), and the script that runs argv
- * (prefix_script) goes to its stdin: *stdin_fd becomes the read end of a pipe
- * that holds it. 0, or -1 when they do not fit or the pipe fails.
- */
-static int prefix_command(const struct run_cfg *cfg, char *const argv[], char **full, char *words,
-                          size_t wlen, int *stdin_fd)
-{
-	char script[16384];
-	int n = prefix_split(cfg->client_prefix, words, wlen, full, PREFIX_MAX_WORDS), len, p[2];
-
-	if (n < 0 || (len = prefix_script(argv, script, sizeof(script))) < 0 ||
-	    pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	full[n] = "sh";
-	full[n + 1] = "-s";
-	full[n + 2] = NULL;
-	/* Far below the pipe's buffer: the write completes before anyone reads. */
-	if (write(p[1], script, len) != len) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	close(p[1]);
-	close(*stdin_fd);
-	*stdin_fd = p[0];
-	return 0;
-}
-
 /* Start the tool on the job (behind the prefix, in its own group). 0, or -1 (out says why). */
 static int tool_start(const struct run_cfg *cfg, const struct run_spec *spec,
                       const struct tool_job *job, struct child *t, struct run_outcome *out)
@@ -388,7 +358,8 @@ static int tool_start(const struct run_cfg *cfg, const struct run_spec *spec,
 	/* We exec the resolved path without a PATH search; behind a prefix, the far side's PATH. */
 	argv[0] = (char *)(cfg->client_prefix ? spec->tool->exe : spec->tool_path);
 	if (cfg->client_prefix) {
-		if (prefix_command(cfg, argv, full, words, sizeof(words), &fds[0]) < 0) {
+		if (prefix_command(cfg->client_prefix, argv, full, words, sizeof(words), &fds[0]) <
+		    0) {
 			set_status(out, "tool_error",
 			           "harness: cannot prepare CLIENT_PREFIX's command");
 			goto out;
@@ -664,6 +635,8 @@ struct run_state {
 	struct workers_window workers;
 	struct counts_run perf;   /* a counting run's perf, attached over the load */
 	struct counts_run record; /* and with cfg->profile its perf record */
+	struct run_spec own;      /* spec with the scenario's server flags joined to its own */
+	char flags[RUN_ARGS_MAX];
 };
 
 /*
@@ -684,19 +657,58 @@ static int reserve_idle(struct run_state *st)
 	return -1;
 }
 
+/*
+ * Before the server starts: the raw files' prefix, the script, what the hooks see of the run,
+ * the scenario's before_start (a files row's set and --docroot), and every flag of the server
+ * joined into st->own. 0, or -1 with out's status set.
+ */
+static int prepare_start(struct run_state *st)
+{
+	const struct run_spec *spec = st->spec;
+	const struct scenario *sc = spec->scenario;
+
+	snprintf(st->prefix, sizeof(st->prefix), "%s/%s", st->cfg->raw_dir, spec->tag);
+	if (sc->script && sc->script[0] != '/' && st->cfg->tree)
+		snprintf(st->script, sizeof(st->script), "%s/%s", st->cfg->tree, sc->script);
+	else if (sc->script)
+		snprintf(st->script, sizeof(st->script), "%s", sc->script);
+	st->load =
+	    (struct scenario_load){ .concurrency = spec->concurrency,
+		                    .idle = spec->idle_conns,
+		                    .duration_s = spec->duration_s,
+		                    .stop = &run_stop,
+		                    .server_kmem_kb = -1,
+		                    .tools_dir = st->cfg->tools_dir,
+		                    .files_mib = st->cfg->files_mib,
+		                    .raw_prefix = st->prefix,
+		                    .tool_path = spec->tool_path,
+		                    .script = st->script,
+		                    .tool_cpus = st->cfg->pin.enabled ? &st->cfg->pin.tool : NULL,
+		                    .disk_lat_us = -1,
+		                    .hot_p99_ms = -1,
+		                    .disk_reads = -1,
+		                    .disk_read_kb = -1 };
+	if (sc->before_start && sc->before_start(sc, &st->load, st->why, sizeof(st->why)) < 0) {
+		set_status(st->out, "scenario_error", st->why);
+		return -1;
+	}
+	snprintf(st->flags, sizeof(st->flags), "%s,%s,%s",
+	         spec->model_flags ? spec->model_flags : "", sc->server_args ? sc->server_args : "",
+	         st->load.server_args);
+	st->own = *spec;
+	st->own.model_flags = st->flags;
+	st->spec = &st->own;
+	return 0;
+}
+
 /* The tool's job and the hooks' view of the load, against the listening server. */
 static void prepare_load(struct run_state *st)
 {
 	const struct run_spec *spec = st->spec;
 	const struct scenario *sc = spec->scenario;
 
-	snprintf(st->prefix, sizeof(st->prefix), "%s/%s", st->cfg->raw_dir, spec->tag);
 	snprintf(st->url, sizeof(st->url), "http://%s:%d%s", st->addr, st->port,
 	         spec->target ? spec->target : sc->target);
-	if (sc->script && sc->script[0] != '/' && st->cfg->tree)
-		snprintf(st->script, sizeof(st->script), "%s/%s", st->cfg->tree, sc->script);
-	else if (sc->script)
-		snprintf(st->script, sizeof(st->script), "%s", sc->script);
 	st->job = (struct tool_job){ .url = st->url,
 		                     .concurrency = spec->concurrency,
 		                     .keepalive = spec->keepalive,
@@ -705,17 +717,14 @@ static void prepare_load(struct run_state *st)
 		                     .timeout_s = st->cfg->sock_timeout_s,
 		                     .raw_prefix = st->prefix,
 		                     .script = sc->script ? st->script : NULL,
-		                     .threads = st->cfg->client_threads,
+		                     .script_args = st->load.script_args,
+		                     .threads = sc->thread_per_conn ? spec->concurrency
+		                                                    : st->cfg->client_threads,
 		                     .rate = spec->rate,
 		                     .mix = spec->target ? NULL : sc->mix,
 		                     .per_conn = spec->per_conn };
-	st->load = (struct scenario_load){ .addr = st->addr,
-		                           .port = st->port,
-		                           .concurrency = spec->concurrency,
-		                           .idle = spec->idle_conns,
-		                           .duration_s = spec->duration_s,
-		                           .stop = &run_stop,
-		                           .server_kmem_kb = -1 };
+	st->load.addr = st->addr;
+	st->load.port = st->port;
 }
 
 /*
@@ -803,6 +812,10 @@ static void load(struct run_state *st)
 	st->have_window[1] = cpu_sample(&st->window[1]) == 0;
 	if (sc->after_load)
 		st->verdict = sc->after_load(sc, &st->load, st->vwords, sizeof(st->vwords));
+	st->out->disk_lat_us = st->load.disk_lat_us;
+	st->out->hot_p99_ms = st->load.hot_p99_ms;
+	st->out->disk_reads = st->load.disk_reads;
+	st->out->disk_read_kb = st->load.disk_read_kb;
 }
 
 /* Did the server end on its own while under load? Else stop it; reap it and its group. */
@@ -837,7 +850,7 @@ static void conclude(struct run_state *st)
 		      st->prefix_why[0] ? st->prefix_why : NULL, out);
 	/* The scenario's verdict names what the load tool only saw as errors (or missed). */
 	if (st->verdict && (!strcmp(out->status, "ok") || !strcmp(out->status, "errors")))
-		set_status(out, st->vwords, "the idle connections' fate");
+		set_status(out, st->vwords, "the scenario's verdict (after_load)");
 }
 
 int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_outcome *out)
@@ -860,8 +873,11 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	out->jain = -1;
 	st.have_before = cpu_sample(&st.before) == 0;
 	out->server_mem_kb = -1;
-	if (reserve_idle(&st) < 0)
+	out->disk_lat_us = out->hot_p99_ms = -1;
+	out->disk_reads = out->disk_read_kb = -1;
+	if (reserve_idle(&st) < 0 || prepare_start(&st) < 0)
 		return 0;
+	spec = st.spec;
 	if ((r = server_start(cfg, spec, &st.server, &st.outfd, st.addr, &st.port, out)) != 0)
 		return r < 0 ? -1 : 0;
 	prepare_load(&st);
@@ -875,23 +891,5 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 
 int run_command(char *const argv[], int limit_ms, const char *errpath)
 {
-	struct child c;
-	struct rusage ru;
-	int fds[3], status, killed, r, i;
-
-	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	fds[1] = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	fds[2] = open(errpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	r = fds[0] < 0 || fds[1] < 0 || fds[2] < 0 ? -1 : child_spawn(argv, NULL, fds, 0, &c);
-	for (i = 0; i < 3; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	if (r < 0)
-		return -1;
-	r = child_wait(&c, util_now_ms() + limit_ms, NULL, &status, &ru);
-	if (r != CHILD_REAPED) {
-		child_stop(&c, SIGTERM, 500, 0, &status, &ru, &killed);
-		return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return child_run(argv, limit_ms, NULL, errpath);
 }

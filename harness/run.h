@@ -37,11 +37,15 @@ struct run_cfg {
 	int sock_timeout_s;  /* the tool's per-socket timeout */
 	int workers;         /* > 0: every model gets --workers N; 0: not passed (its default) */
 	int profile;         /* a counting run also records call graphs (raw/<tag>.perf.data) */
+	const char
+	    *tools_dir; /* the harness's own tools (bin/tools): the scenarios' hooks use them */
+	int files_mib;  /* the files scenario's set, MiB (--files-mib) */
 };
 
-#define RUN_DETAIL    256 /* room for a run_outcome's detail */
-#define RUN_FLAGS_MAX 128 /* a variant's flags, comma-joined (room for plan_model.flags) */
-#define RUN_MAX_FLAGS 8   /* and at most this many of them are passed */
+#define RUN_DETAIL    256  /* room for a run_outcome's detail */
+#define RUN_FLAGS_MAX 128  /* a variant's flags, comma-joined (room for plan_model.flags) */
+#define RUN_MAX_FLAGS 12   /* at most this many flags are passed: the variant's and scenario's */
+#define RUN_ARGS_MAX  1024 /* the variant's, the scenario row's and its hook's flags, joined */
 
 /* One run. */
 struct run_spec {
@@ -99,6 +103,9 @@ struct run_outcome {
 	char status[64];     /* ok, errors, skipped, no_start, crashed, exited, timeout, ... */
 	char detail[RUN_DETAIL]; /* why, for the terminal */
 	struct counts counts;    /* a counting run's (spec->count); else all unknown */
+	/* The files rows' (scenario_load's fields of the same names); -1 elsewhere or unknown. */
+	double disk_lat_us, hot_p99_ms;
+	long disk_reads, disk_read_kb;
 };
 
 /*
@@ -136,7 +143,8 @@ int run_is_loopback(const char *addr);
 int run_is_bench_net(const char *addr);
 
 /*
- * Do one run: start spec's model with --port 0 on its CPUs, read its
+ * Do one run: run the scenario's before_start hook (its flags join the model's),
+ * start spec's model with --port 0 on its CPUs, read its
  * listening line (bounded wait), run the scenario's before_load hook, the
  * tool on the others against the scenario's target, the after_load hook, SIGTERM the
  * server (SIGKILL after the grace time) and wait4 it for its CPU time and

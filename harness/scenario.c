@@ -1,8 +1,10 @@
 /* scenario.c -- the scenario table and the laws that bound what a design can serve. */
 #include "scenario.h"
 
+#include "files.h"
 #include "idlehold.h"
 #include "kmem.h"
+#include "verify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +138,84 @@ static int idle_after(const struct scenario *s, struct scenario_load *l, char *v
 	l->state = NULL;
 	return r;
 }
+
+/*
+ * files, before the server starts: the set written if missing, then cached whole (warm) or
+ * evicted but its hot subset (cold, the disk's latency measured first); every model gets
+ * --docroot, and the script the set's directories and the mix's pause.
+ */
+static int files_start(const struct scenario *s, struct scenario_load *l, char *why, size_t len)
+{
+	if (files_prepare(l->tools_dir, l->files_mib, s->files->cold, l->raw_prefix, l->docroot,
+	                  sizeof(l->docroot), &l->disk_lat_us, why, len) < 0)
+		return -1;
+	snprintf(l->server_args, sizeof(l->server_args), "--docroot,%s", l->docroot);
+	snprintf(l->script_args, sizeof(l->script_args), "mix %d %d", files_dirs(l->files_mib),
+	         s->files->pause_ms);
+	return 0;
+}
+
+/* files, before the load: the disk's counters, and the hot clients if the row has them. */
+static int files_before(const struct scenario *s, struct scenario_load *l, char *why, size_t len)
+{
+	const struct scenario_files *f = s->files;
+	struct files_probe *p = malloc(sizeof(*p));
+	char url[600];
+	struct files_hot hot = { .tool_path = l->tool_path,
+		                 .script = l->script,
+		                 .url = url,
+		                 .conns = f->hot_conns,
+		                 .pause_ms = f->hot_pause_ms,
+		                 .duration_s = l->duration_s,
+		                 .dirs = files_dirs(l->files_mib),
+		                 .cpus = l->tool_cpus,
+		                 .raw_prefix = l->raw_prefix };
+
+	if (!p) {
+		snprintf(why, len, "files: out of memory");
+		return -1;
+	}
+	snprintf(url, sizeof(url), "http://%s:%d", l->addr, l->port);
+	if (files_probe_start(p, l->docroot, f->hot_conns > 0 ? &hot : NULL, why, len) < 0) {
+		free(p);
+		return -1;
+	}
+	l->state = p;
+	return 0;
+}
+
+/* files, after the load: the hot clients' p99 and the disk's reads over the load. */
+static int files_after(const struct scenario *s, struct scenario_load *l, char *verdict, size_t len)
+{
+	struct files_probe *p = l->state;
+	int r;
+
+	(void)s;
+	if (!p)
+		return 0;
+	r = files_probe_end(p, &l->hot_p99_ms, &l->disk_reads, &l->disk_read_kb, verdict, len);
+	free(p);
+	l->state = NULL;
+	return r;
+}
+
+/* The files rows' sets and loads: the mix alone as fast as it goes, or paced beside hot clients. */
+static const struct scenario_files files_sendfile = { .role = SCENARIO_FILES_SENDFILE };
+static const struct scenario_files files_read = { .role = SCENARIO_FILES_READ };
+static const struct scenario_files files_warm_hot = {
+	.role = SCENARIO_FILES_HOT_WARM, .pause_ms = 4, .hot_conns = 2, .hot_pause_ms = 2
+};
+static const struct scenario_files files_cold_hot = {
+	.role = SCENARIO_FILES_HOT_COLD, .cold = 1, .pause_ms = 4, .hot_conns = 2, .hot_pause_ms = 2
+};
+
+/* What every files row shares (issue 24; docs/files.md). */
+#define FILES_ROW                                                                                  \
+	.kind = SCENARIO_CLOSED_LOOP, .target = "/file/", .modes = "keepalive", .levels = "8",     \
+	.quick_levels = "8", .reps = 1, .duration_s = 5, .body_bytes = VERIFY_BODY_VARIES,         \
+	.opt_in = 1, .group = "files", .tool = "wrk", .script = "harness/wrk/files.lua",           \
+	.thread_per_conn = 1, .before_start = files_start, .before_load = files_before,            \
+	.after_load = files_after
 
 /*
  * The table. The new scenarios run fewer levels and one repetition so that
@@ -326,6 +406,47 @@ static const struct scenario table[] = {
 	    .before_load = idle_before,
 	    .after_load = idle_after,
 	},
+	{
+	    FILES_ROW,
+	    .name = "files-sendfile",
+	    .files = &files_sendfile,
+	    .server_args = "--file-io,sendfile",
+	    .shows = "static files (SPECweb99's mix over a Zipf law), the set cached, sent with "
+	             "sendfile: req/s, CPU per request and per MiB (files-read beside it)",
+	    .law_text = "no req/s bound; the ratio of CPU per MiB, read + write over sendfile, "
+	                "is the copy through user space that sendfile saves",
+	},
+	{
+	    FILES_ROW,
+	    .name = "files-read",
+	    .files = &files_read,
+	    .server_args = "--file-io,read",
+	    .shows = "the same, each file sent with pread and send: one copy in, one copy out",
+	    .law_text = "as files-sendfile",
+	},
+	{
+	    FILES_ROW,
+	    .name = "files-hot",
+	    .files = &files_warm_hot,
+	    .server_args = "--file-io,sendfile",
+	    .shows = "the mix paced (4 ms between requests on each of 8 connections), the set "
+	             "cached, and 2 clients asking only for the hot subset: their p99, warm",
+	    .law_text = "warm: no disk wait; the hot p99 is the design's own",
+	},
+	{
+	    FILES_ROW,
+	    .name = "files-cold",
+	    .files = &files_cold_hot,
+	    .server_args = "--file-io,sendfile",
+	    .shows = "the same with the set evicted from the page cache file by file, the hot "
+	             "subset kept: a design that waits for the disk in its only thread makes the "
+	             "hot files wait too",
+	    .law_text = "a loop that serializes its misses waits the disk's random-read latency "
+	                "for each: reads a second x latency of every second, and a hot request "
+	                "behind k misses waits k x latency more (k up to the 8 mix connections); "
+	                "a design that absorbs the misses (a thread or process per connection, a "
+	                "pool, offload's helpers) keeps its warm hot p99",
+	},
 };
 
 #define NROWS (int)(sizeof(table) / sizeof(table[0]))
@@ -365,6 +486,17 @@ const struct scenario *scenario_legacy(void)
 	return &table[i < NROWS ? i : 0];
 }
 
+/* Mark in want every row of group name: 1 if there was one, else 0. */
+static int scenario_group(const char *name, int *want)
+{
+	int i, hit = 0;
+
+	for (i = 0; i < NROWS; i++)
+		if (table[i].group && !strcmp(table[i].group, name))
+			hit = want[i] = 1;
+	return hit;
+}
+
 int scenario_parse_list(const char *list, const struct scenario **out, int max, char *err,
                         size_t errlen)
 {
@@ -378,6 +510,8 @@ int scenario_parse_list(const char *list, const struct scenario **out, int max, 
 		if (!strcmp(w, "all")) {
 			for (i = 0; i < NROWS; i++)
 				want[i] = 1;
+		} else if (!s && scenario_group(w, want)) {
+			;
 		} else if (!s) {
 			snprintf(err, errlen, "%s", w);
 			return -1;
@@ -415,6 +549,10 @@ const char *scenario_names(char *buf, size_t len)
 	for (i = 0; i < NROWS && o < len; i++)
 		o += snprintf(buf + o, len - o, "%s%s%s", i ? " " : "", table[i].name,
 		              table[i].opt_in ? " (opt-in)" : "");
+	for (i = 0; i < NROWS && o < len; i++) /* each group once, where its first row is */
+		if (table[i].group &&
+		    (!i || !table[i - 1].group || strcmp(table[i - 1].group, table[i].group)))
+			o += snprintf(buf + o, len - o, " %s (its rows)", table[i].group);
 	return buf;
 }
 
@@ -445,6 +583,20 @@ int scenario_open_loop(const char *name)
 	const struct scenario *s = scenario_find(name);
 
 	return s && scenario_is_open(s);
+}
+
+int scenario_paced(const char *name)
+{
+	const struct scenario *s = scenario_find(name);
+
+	return s && s->files && s->files->pause_ms > 0;
+}
+
+enum scenario_files_role scenario_files_role(const char *name)
+{
+	const struct scenario *s = scenario_find(name);
+
+	return s && s->files ? s->files->role : SCENARIO_FILES_NONE;
 }
 
 int scenario_load_conns(const struct scenario *s, int level)

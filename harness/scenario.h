@@ -4,6 +4,7 @@
 
 #include "facts.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 
@@ -53,6 +54,44 @@ struct scenario_load {
 	 * of the kernel memory they took (kmem.h), in kB; -1: unknown or none.
 	 */
 	long server_kmem_kb;
+	/* From the run's configuration, for the hooks (the files rows): */
+	const char *tools_dir;      /* the harness's own tools (bin/tools: fileset) */
+	int files_mib;              /* the file set's size in MiB (--files-mib) */
+	const char *raw_prefix;     /* raw/<tag>: a hook's own files start with it */
+	const char *tool_path;      /* the row's load tool: a second one runs the hot clients */
+	const char *script;         /* the row's script, resolved from the tree's root */
+	const cpu_set_t *tool_cpus; /* where the tool runs; NULL: anywhere */
+	/* Set by before_start, before the server starts: */
+	char docroot[512];
+	char server_args[640]; /* comma-joined flags after the model's own ("--docroot,DIR") */
+	char script_args[128]; /* the tool script's arguments, blank separated; "": none */
+	/* Set by the hooks, -1 unknown or not measured (results.csv's columns of the same names):
+	 */
+	double disk_lat_us; /* the disk's random-read latency (fileset --disk-latency's median) */
+	double hot_p99_ms;  /* the hot clients' p99 beside the load */
+	long disk_reads; /* reads the docroot's device completed over the load (/proc/diskstats) */
+	long disk_read_kb; /* and the kB they read */
+};
+
+/* What a files row is for in the report (report_files.h): which column it fills. */
+enum scenario_files_role {
+	SCENARIO_FILES_NONE = 0, /* not a files row */
+	SCENARIO_FILES_SENDFILE, /* warm, as fast as it goes, sendfile */
+	SCENARIO_FILES_READ,     /* the same with read + write */
+	SCENARIO_FILES_HOT_WARM, /* paced beside the hot clients, the set cached */
+	SCENARIO_FILES_HOT_COLD, /* the same, the set evicted */
+};
+
+/*
+ * A files row (issue 24): how the set is cached before the run and how the load is made.
+ * Every model then gets --docroot (the set) and the row's server_args (--file-io).
+ */
+struct scenario_files {
+	enum scenario_files_role role;
+	int cold;         /* 1: the set evicted file by file, the hot subset kept; 0: all cached */
+	int pause_ms;     /* each mix connection's pause between a reply and its next request */
+	int hot_conns;    /* > 0: this many connections ask only for the hot subset beside it */
+	int hot_pause_ms; /* and pause this long between requests */
 };
 
 /*
@@ -71,6 +110,7 @@ struct scenario {
 	int duration_s;           /* seconds per run; 0: the plan's default */
 	long body_bytes;          /* the body length every answer must have (verification) */
 	int opt_in;               /* 1: runs only when named in --scenarios */
+	const char *group; /* a name --scenarios also takes for every row of it ("files"); NULL */
 	enum scenario_compare compare; /* what --compare runs it for; 0: nothing */
 	int legacy; /* 1: what every run measured before there were scenarios (old rows) */
 	/*
@@ -138,6 +178,16 @@ struct scenario {
 	 * groups separated by ';' ("keepalive 1 64 512; close 64"). NULL: none.
 	 */
 	const char *ladder;
+	const char *server_args; /* comma-joined flags every model gets here ("--file-io,read") */
+	/* 1: the tool runs a thread per connection (a script that pairs replies with requests) */
+	int thread_per_conn;
+	const struct scenario_files *files; /* a files row's set and load; NULL: not one */
+	/*
+	 * Before the server starts (the files rows: the set made ready, the server's and the
+	 * script's arguments in l): 0, or -1 (why in why; the run is a scenario_error).
+	 */
+	int (*before_start)(const struct scenario *s, struct scenario_load *l, char *why,
+	                    size_t len);
 	/* After the server listens, before the load (idle connections): 0, or -1 (why in why). */
 	int (*before_load)(const struct scenario *s, struct scenario_load *l, char *why,
 	                   size_t len);
@@ -164,8 +214,8 @@ const struct scenario *scenario_legacy(void);
 
 /*
  * Parse a blank/comma separated list of names ("hello sleep"; "all" is every
- * row, opt-in ones too) into out (room for max), in table order, each once.
- * Returns the count, or -1 with the unknown name in err.
+ * row, opt-in ones too; a group, "files", each of its rows) into out (room for max), in table
+ * order, each once. Returns the count, or -1 with the unknown name in err.
  */
 int scenario_parse_list(const char *list, const struct scenario **out, int max, char *err,
                         size_t errlen);
@@ -173,7 +223,10 @@ int scenario_parse_list(const char *list, const struct scenario **out, int max, 
 /* The default scenarios (every row that is not opt-in), in table order, into out: the count. */
 int scenario_defaults(const struct scenario **out, int max);
 
-/* Every name of the table, blank separated, opt-in ones marked "(opt-in)", into buf. */
+/*
+ * Every name of the table, blank separated, opt-in ones marked "(opt-in)", then each group
+ * marked "(its rows)", into buf.
+ */
 const char *scenario_names(char *buf, size_t len);
 
 /*
@@ -192,6 +245,16 @@ const char *scenario_kind_names(enum scenario_kind kind, char *buf, size_t len);
 
 /* scenario_is_open of the scenario called name; 0 for unknown names. */
 int scenario_open_loop(const char *name);
+
+/*
+ * 1 if the scenario called name paces its load (a files row whose mix connections pause
+ * between requests), else 0 (unknown names too): Little's law then counts only their time in
+ * flight, so served connections below the concurrency are the pause, not starvation.
+ */
+int scenario_paced(const char *name);
+
+/* The files role of the scenario called name (SCENARIO_FILES_NONE: none, or unknown). */
+enum scenario_files_role scenario_files_role(const char *name);
 
 /* The connections of s's closed-loop load at level: idle_load_c beside idle ones, else level. */
 int scenario_load_conns(const struct scenario *s, int level);

@@ -44,7 +44,7 @@ static void progress(int done, int total, const struct record_row *row, int reps
 		printf(" [%s at %.0f%% CPU: load generator bound]", tool, row->client_cpu_pct);
 	/* Annotations, not verdicts: a starved or noisy run's numbers are real, just partial. */
 	if (!strcmp(row->status, "ok") && !scenario_open_loop(row->scenario) &&
-	    health_starved(row->served_conns, row->concurrency))
+	    !scenario_paced(row->scenario) && health_starved(row->served_conns, row->concurrency))
 		printf(" [starved: ~%.0f of %d connections served]", row->served_conns,
 		       row->concurrency);
 	if (health_noisy(row->other_cpu_pct))
@@ -268,6 +268,8 @@ static void not_run(struct run_outcome *out, const char *status, const char *det
 	out->other_cpu_pct = out->client_cpu_pct = -1;
 	out->server_mem_kb = -1;
 	out->jain = -1;
+	out->disk_lat_us = out->hot_p99_ms = -1;
+	out->disk_reads = out->disk_read_kb = -1;
 }
 
 /* One sweep under way: its runs, the capacities measured so far, and its pace (the ETA). */

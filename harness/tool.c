@@ -142,7 +142,7 @@ static int ab_collect(const struct tool_job *job, const char *out, const char *e
  */
 static int wrk_argv(const struct tool_job *job, char **argv, char *buf, size_t buflen)
 {
-	char threads[32], conns[32], dur[32], tmo[32];
+	char threads[32], conns[32], dur[32], tmo[32], args[256], *w, *save;
 	const char *words[TOOL_MAX_ARGS];
 	int n = 0;
 
@@ -173,6 +173,12 @@ static int wrk_argv(const struct tool_job *job, char **argv, char *buf, size_t b
 		words[n++] = job->script;
 	}
 	words[n++] = job->url;
+	snprintf(args, sizeof(args), "%s", job->script_args ? job->script_args : "");
+	if (args[0])
+		words[n++] = "--"; /* the script's own arguments (wrk's init(args)) */
+	for (w = strtok_r(args, " ", &save); w && n < TOOL_MAX_ARGS - 1;
+	     w = strtok_r(NULL, " ", &save))
+		words[n++] = w;
 	return fill_argv(words, n, argv, buf, buflen);
 }
 
@@ -183,7 +189,9 @@ static int wrk_argv(const struct tool_job *job, char **argv, char *buf, size_t b
  * cannot tell us: the body bytes (it counts header and body bytes read as one
  * number, and header sizes differ between servers), 3xx answers and whether a
  * body was the right one. body_bytes is -1 so the byte check is replaced by
- * the weak "at least a body's worth of bytes per answer".
+ * the weak "at least a body's worth of bytes per answer". The files script
+ * (harness/wrk/files.lua) tells more: its wrong replies are failed requests and
+ * its body bytes are r's.
  */
 static int wrk_collect(const struct tool_job *job, const char *out, const char *err,
                        struct tool_result *r, char *why, size_t whylen)
@@ -212,6 +220,10 @@ static int wrk_collect(const struct tool_job *job, const char *out, const char *
 	r->lat_max_ms = w.lat_max_ms;
 	r->lat_mean_done_ms = w.lat_mean_ms; /* wrk's mean is over its completed requests */
 	r->lat_mean_total_ms = -1;
+	if (w.has_files) { /* the files script checked every reply: a wrong one is a failure */
+		r->failed += w.files_wrong + w.files_bad;
+		r->body_bytes = w.files_body_bytes;
+	}
 	closed_outcomes(r);
 	return 0;
 }

@@ -6,17 +6,18 @@
 
 /* What one run asks of a load tool. */
 struct tool_job {
-	const char *url;        /* http://ADDR:PORT/TARGET */
-	int concurrency;        /* connections held open at once */
-	int keepalive;          /* 1: reuse connections, 0: one request per connection */
-	int duration_s;         /* time bound of the run (seconds, >= 1) */
-	long max_requests;      /* count bound; the run ends at whichever bound comes first */
-	int timeout_s;          /* per-socket timeout: a stuck server ends the run */
-	const char *raw_prefix; /* raw/<tag>: the tool's own files go next to its stdout */
-	const char *script;     /* NULL, or a file the tool runs (a wrk Lua script) */
-	int threads;            /* threads for a tool that has them (the client CPUs; < 1: 1) */
-	double rate;            /* an open-loop tool's offered load, req/s; 0 for the others */
-	const char *mix;        /* an open-loop tool's mix of targets (loadgen --mix); NULL: none */
+	const char *url;         /* http://ADDR:PORT/TARGET */
+	int concurrency;         /* connections held open at once */
+	int keepalive;           /* 1: reuse connections, 0: one request per connection */
+	int duration_s;          /* time bound of the run (seconds, >= 1) */
+	long max_requests;       /* count bound; the run ends at whichever bound comes first */
+	int timeout_s;           /* per-socket timeout: a stuck server ends the run */
+	const char *raw_prefix;  /* raw/<tag>: the tool's own files go next to its stdout */
+	const char *script;      /* NULL, or a file the tool runs (a wrk Lua script) */
+	const char *script_args; /* NULL or "": none; else its arguments, blank separated */
+	int threads;             /* threads for a tool that has them (the client CPUs; < 1: 1) */
+	double rate;             /* an open-loop tool's offered load, req/s; 0 for the others */
+	const char *mix; /* an open-loop tool's mix of targets (loadgen --mix); NULL: none */
 	int per_conn; /* an open-loop tool's requests per connection (--requests-per-conn); 0: any
 	               */
 };

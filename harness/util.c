@@ -221,3 +221,12 @@ void util_relative_path(const char *from, const char *to, char *buf, size_t len)
 	if (!buf[0])
 		snprintf(buf, len, ".");
 }
+
+const char *util_fixed(double v, int decimals, const char *unknown, char *buf, size_t len)
+{
+	if (v < 0)
+		snprintf(buf, len, "%s", unknown);
+	else
+		snprintf(buf, len, "%.*f", decimals, v);
+	return buf;
+}

@@ -28,6 +28,9 @@ char *util_thousands(double v, char *buf, size_t buflen);
 /* Seconds as "6m10s" / "42s" / "1h02m" into buf; returns buf. */
 char *util_duration(double s, char *buf, size_t buflen);
 
+/* v with decimals digits after the point into buf, or unknown when v is negative; returns buf. */
+const char *util_fixed(double v, int decimals, const char *unknown, char *buf, size_t len);
+
 /* The median of the n values in v (sorted in place); 0 when n is 0. */
 double util_median(double *v, int n);
 

@@ -23,6 +23,10 @@ const char *verify_result(const struct tool_result *r, long body_bytes, long inf
 		         r->rejected);
 	else if (r->non_2xx > refused)
 		snprintf(why, whylen, "%ld non-2xx answers", r->non_2xx - refused);
+	else if (body_bytes == VERIFY_BODY_VARIES && r->body_bytes < 0)
+		snprintf(why, whylen, "replies of varying length, and no script checked them");
+	else if (body_bytes == VERIFY_BODY_VARIES)
+		; /* each reply's length was checked by the tool's script */
 	else if (r->body_bytes < 0 && r->bytes_read < body_bytes * answers)
 		snprintf(why, whylen, "%ld bytes read for %ld answers of %ld-byte bodies",
 		         r->bytes_read, answers, body_bytes);

@@ -18,9 +18,14 @@
  * per connection read but not counted as complete, so up to inflight extra
  * bodies are accepted; fewer bytes never are. A tool that cannot count body
  * bytes (r->body_bytes < 0: wrk) is held to the weaker bound of at least
- * body_bytes x requests bytes read in all. why names the first problem found
+ * body_bytes x requests bytes read in all. With body_bytes VERIFY_BODY_VARIES
+ * (replies of many lengths, /file/) the tool's script checked each reply: its
+ * body bytes must then be known (r->body_bytes >= 0), else it did not run. why names the first
+ * problem found
  * ("" when ok).
  */
+#define VERIFY_BODY_VARIES (-1L) /* body_bytes: each reply's length is the script's to check */
+
 const char *verify_result(const struct tool_result *r, long body_bytes, long inflight,
                           int admission, char *why, size_t whylen);
 

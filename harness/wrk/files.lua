@@ -16,7 +16,8 @@
 -- PATTERN[(i + FNV-1a(name) mod 61) mod 61]. A reply is matched to its request because each
 -- thread has one connection (-t N -c N, which the caller must keep): wrk then alternates a
 -- thread's request() and response(). done() prints one line for the caller to read:
---   files: R replies, L wrong length or status, S sampled, C wrong content
+--   files: R replies, L wrong length or status, S sampled, C wrong content, B body bytes
+-- (B: the bodies' bytes of every reply, for the harness's CPU per MiB; wrk counts headers too)
 local PATTERN = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx\n"
 local SAMPLE = 16
 local pct = { 35, 50, 14, 1 } -- SPECweb99's class mix
@@ -26,7 +27,7 @@ local dir_cdf, k_cdf
 local hot, ndirs, pause
 local asked -- the index of the file the thread's one connection waits for
 -- globals: done() reads them from each thread's state (thread:get)
-replies, wrong, sampled, bad = 0, 0, 0, 0
+replies, wrong, sampled, bad, bytes = 0, 0, 0, 0, 0
 local threads = {}
 
 -- (h * 16777619) mod 2^32 without losing bits in a double: 16777619 = 2^24 + 403
@@ -111,6 +112,7 @@ end
 function response(status, headers, body)
 	local i = asked
 	replies = replies + 1
+	bytes = bytes + #body
 	if not i or status ~= 200 or #body ~= sizes[i] then
 		wrong = wrong + 1
 		return
@@ -130,13 +132,14 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-	local r, l, s, c = 0, 0, 0, 0
+	local r, l, s, c, b = 0, 0, 0, 0, 0
 	for _, t in ipairs(threads) do
+		b = b + (t:get("bytes") or 0)
 		r = r + (t:get("replies") or 0)
 		l = l + (t:get("wrong") or 0)
 		s = s + (t:get("sampled") or 0)
 		c = c + (t:get("bad") or 0)
 	end
-	io.write(string.format("files: %d replies, %d wrong length or status, %d sampled, %d wrong content\n",
-		r, l, s, c))
+	io.write(string.format("files: %d replies, %d wrong length or status, %d sampled, %d wrong content, %.0f body bytes\n",
+		r, l, s, c, b))
 end

@@ -224,4 +224,25 @@ for how in int kill; do
 	check "idle: $how leaves no process behind" 'no_leftovers "$sid"' "$(leftovers "$sid")"
 done
 
+# The files scenarios (issue 24) end to end: a 4 MiB set written in a cache of this run's own,
+# two models, each of the four rows for a second; every reply's length checked by the script.
+mkdir -p "$tmp/fbin/tools" "$tmp/cache"
+cp "$bin/tools/fileset" "$tmp/fbin/tools/fileset"
+XDG_CACHE_HOME=$tmp/cache "$bin/harness" --bin "$tmp/fbin" --models-dir "$PWD/models" \
+	--scenarios files --files-mib 4 \
+	--reps 1 --duration 1 --no-warmup --count 0 --start-wait 1500 \
+	--model-path "epoll=$tmp/epoll" --model-path "single=$tmp/single" \
+	--results "$tmp/files" --plots "$tmp/filesplots" >"$tmp/files.out" 2>&1
+rc=$?
+f=$tmp/files/latest/results.csv
+got=$(awk -F, 'NR > 1 { print $25 ":" $2 "=" $22 }' "$f" | sort | tr '\n' ' ')
+check "files: 2 models x 4 rows, all ok" '[ "$rc" -eq 0 ] && [ "$got" = "files-cold:epoll=ok files-cold:single=ok files-hot:epoll=ok files-hot:single=ok files-read:epoll=ok files-read:single=ok files-sendfile:epoll=ok files-sendfile:single=ok " ]' "exit $rc, got '$got'; $(tail -3 "$tmp/files.out")"
+check "files: the set written in the cache given" '[ -f "$tmp/cache/server-models/files-spec99-4m/dir00000/class3_8" ]'
+# body_bytes (50) on every row, the hot p99 (52) beside files-hot and files-cold, the disk's
+# latency (51) before each cold run
+got=$(awk -F, 'NR > 1 && ($50 <= 0 || ($25 ~ /hot|cold/) != ($52 > 0) || ($25 == "files-cold") != ($51 != "")) { print $25 ":" $2 }' "$f")
+check "files: body bytes, hot p99 and disk latency where they belong" '[ -z "$got" ]' "rows: $got"
+check "files: files.md with both tables, linked from report.md" 'grep -q "read / sendfile" "$tmp/files/latest/files.md" && grep -q "cold / warm" "$tmp/files/latest/files.md" && grep -q "files.md" "$tmp/files/latest/report.md"'
+check "files: leaves no process behind" no_leftovers "$(leftovers)"
+
 check_totals

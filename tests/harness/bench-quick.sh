@@ -63,7 +63,7 @@ rows=$(($(wc -l <"$csv" 2>/dev/null || echo 1) - 1))
 bad=$(awk -F, 'NR > 1 && $22 != "ok" && $22 != "skipped" { print $2 " " $3 " c=" $4 ": " $22 }' "$csv" 2>/dev/null)
 check "a row per planned run ($rows of $planned)" '[ "$rows" -eq "$planned" ]'
 check "every row ok (or skipped)" '[ -z "$bad" ] && [ "$rows" -gt 0 ]' "$bad"
-check "rows have the schema's 49 fields" '[ "$(awk -F, "NF != 49" "$csv" | wc -l)" -eq 0 ]'
+check "rows have the schema's 54 fields" '[ "$(awk -F, "NF != 54" "$csv" | wc -l)" -eq 0 ]'
 # Every ok row has the three CPU figures of the load window, the whole machine's at least the
 # server's (less 4 of /proc/stat's 10 ms ticks over the requests: its counters move in ticks),
 # and its calibration.

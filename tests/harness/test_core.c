@@ -84,7 +84,7 @@ static void test_header_schema(void **state)
 	(void)state;
 	/* docs/design.md's 22 columns in their order, the two honesty checks, then the scenario's.
 	 */
-	assert_int_equal(count_char(record_header(), ','), 48);
+	assert_int_equal(count_char(record_header(), ','), 53);
 	assert_true(strncmp(record_header(), "run_id,model,mode,concurrency,rep,tool,", 39) == 0);
 	assert_non_null(strstr(record_header(), ",client_cpu_pct,status,"));
 	assert_non_null(strstr(record_header(), ",status,served_conns,other_cpu_pct,scenario"));
@@ -94,7 +94,8 @@ static void test_header_schema(void **state)
 	                    "long_rps,worker_shares,jain,server_start_cpu_s,server_exit_cpu_s,"
 	                    "client_cpu_us_per_req,system_cpu_us_per_req,littles_ratio,calib_us,"
 	                    "server_kmem_kb,gen_waited,syscalls_per_req,ctx_switches_per_req,"
-	                    "migrations_per_req,instructions_per_req");
+	                    "migrations_per_req,instructions_per_req,body_bytes,disk_lat_us,"
+	                    "hot_p99_ms,disk_reads,disk_read_kb");
 }
 
 static void test_round_trip(void **state)

@@ -16,6 +16,7 @@
 #include "report_rank.h"
 #include "run.h"
 #include "scenario.h"
+#include "verify.h"
 #include "tool.h"
 #include "util.h"
 
@@ -40,7 +41,9 @@ static void test_table_rows(void **state)
 		const char *name = t[i].name;
 
 		if (!name || !*name || strlen(name) >= SCENARIO_NAME || !t[i].target ||
-		    t[i].target[0] != '/' || !t[i].shows || !*t[i].shows || t[i].body_bytes < 0)
+		    t[i].target[0] != '/' || !t[i].shows || !*t[i].shows ||
+		    (t[i].body_bytes < 0 &&
+		     !(t[i].body_bytes == VERIFY_BODY_VARIES && t[i].script)))
 			fail_msg("scenario %d (%s): incomplete row", i, name ? name : "?");
 		if (plan_parse_modes(&p, t[i].modes) < 0 ||
 		    plan_parse_levels(t[i].levels, v, PLAN_MAX_LEVELS) <= 0 ||
@@ -52,7 +55,8 @@ static void test_table_rows(void **state)
 		if (scenario_is_idle(&t[i]) != (t[i].idle_load_c > 0) ||
 		    scenario_is_open(&t[i]) != (t[i].capacity_conns > 0) ||
 		    scenario_is_open(&t[i]) != (t[i].load_conns > 0) ||
-		    scenario_is_idle(&t[i]) != (t[i].before_load != NULL))
+		    scenario_is_idle(&t[i]) != (t[i].before_load != NULL && !t[i].files) ||
+		    (t[i].files != NULL) != (t[i].before_start != NULL))
 			fail_msg("scenario %s: its kind %d and its fields disagree", name,
 			         (int)t[i].kind);
 		for (j = 0; j < i; j++)
