@@ -61,7 +61,8 @@ HARNESS_PLAN = $(HARNESS_PLACE) $(if $(MODELS),--models "$(MODELS)") \
 	$(if $(REPS),--reps $(REPS)) $(if $(DURATION),--duration $(DURATION)) \
 	$(if $(PIN),--pin $(PIN)) $(if $(TOOL),--tool $(TOOL)) $(if $(filter 1,$(REFS)),--refs) \
 	$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCENARIOS),--scenarios "$(SCENARIOS)") \
-	$(if $(COUNT),--count $(COUNT)) $(if $(FILES_MIB),--files-mib $(FILES_MIB))
+	$(if $(COUNT),--count $(COUNT)) $(if $(FILES_MIB),--files-mib $(FILES_MIB)) \
+	$(if $(FILES_DELAY_MS),--files-delay-ms $(FILES_DELAY_MS))
 HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plots \
 	--compiler "$(shell $(CC) --version 2>/dev/null | head -1); flags: $(ALL_CFLAGS) $(ALL_LDFLAGS)"
 

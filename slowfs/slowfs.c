@@ -7,7 +7,9 @@
  * reaches read() below and pays D; a hit never leaves the kernel. Each open sets keep_cache,
  * so an open does not drop what is cached; posix_fadvise(POSIX_FADV_DONTNEED) through the
  * mount evicts as it does on a disk. libfuse runs the requests on several threads, so
- * concurrent misses overlap like a disk's queue. It runs in the foreground, unmounts on
+ * concurrent misses overlap like a disk's queue. Its counters, like a disk's line in
+ * /proc/diskstats, are the file /.slowfs-stats at the mount's root ("reads N bytes B", never
+ * cached). It runs in the foreground, unmounts on
  * SIGTERM or SIGINT (libfuse's handlers), and on its parent's death (PR_SET_PDEATHSIG).
  */
 #define FUSE_USE_VERSION 312
@@ -30,10 +32,14 @@
 #define SLOWFS_CACHE_SECS 86400.0 /* read-only: names and attributes never change under us */
 #define SLOWFS_THREADS    64      /* requests in flight at most: the disk's queue depth */
 
-/* The filesystem's one state: what it serves and how slowly. */
+#define SLOWFS_STATS "/.slowfs-stats" /* the counters, read like /proc/diskstats */
+
+/* The filesystem's one state: what it serves, how slowly, and what it has read. */
 struct slowfs {
 	int root;      /* SOURCE, opened O_PATH: every path resolves under it */
 	long delay_ns; /* each read's wait */
+	long reads;    /* the reads served (page-cache misses), atomically */
+	long bytes;    /* and their bytes */
 };
 
 static struct slowfs *fs(void)
@@ -58,9 +64,17 @@ static void *slowfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 
 static int slowfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
-	int rc = fi ? fstat((int)fi->fh, st)
-	            : fstatat(fs()->root, rel(path), st, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
+	int rc;
 
+	if (!strcmp(path, SLOWFS_STATS)) { /* size 0: direct I/O reads what there is */
+		memset(st, 0, sizeof(*st));
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		return 0;
+	}
+	rc = fi && fi->fh != UINT64_MAX
+	         ? fstat((int)fi->fh, st)
+	         : fstatat(fs()->root, rel(path), st, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
 	return rc < 0 ? -errno : 0;
 }
 
@@ -101,11 +115,31 @@ static int slowfs_open(const char *path, struct fuse_file_info *fi)
 
 	if ((fi->flags & O_ACCMODE) != O_RDONLY)
 		return -EROFS;
+	if (!strcmp(path, SLOWFS_STATS)) { /* fresh at every read: no cache, no file */
+		fi->fh = UINT64_MAX;
+		fi->direct_io = 1;
+		return 0;
+	}
 	if ((fd = openat(fs()->root, rel(path), O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
 	fi->fh = (uint64_t)fd;
 	fi->keep_cache = 1;
 	return 0;
+}
+
+/* The counters' text from off, at most size bytes into buf: its length. */
+static int stats_read(char *buf, size_t size, off_t off)
+{
+	char text[64];
+	int n = snprintf(text, sizeof(text), "reads %ld bytes %ld\n",
+	                 __atomic_load_n(&fs()->reads, __ATOMIC_RELAXED),
+	                 __atomic_load_n(&fs()->bytes, __ATOMIC_RELAXED));
+
+	if (off >= n)
+		return 0;
+	n = (int)(n - off) < (int)size ? n - (int)off : (int)size;
+	memcpy(buf, text + off, (size_t)n);
+	return n;
 }
 
 /* A page-cache miss: the disk's wait, then the bytes from the source. */
@@ -116,16 +150,22 @@ static int slowfs_read(const char *path, char *buf, size_t size, off_t off,
 	ssize_t n;
 
 	(void)path;
+	if (fi->fh == UINT64_MAX)
+		return stats_read(buf, size, off);
 	while (nanosleep(&t, &t) < 0 && errno == EINTR)
 		;
-	n = pread((int)fi->fh, buf, size, off);
-	return n < 0 ? -errno : (int)n;
+	if ((n = pread((int)fi->fh, buf, size, off)) < 0)
+		return -errno;
+	__atomic_fetch_add(&fs()->reads, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fs()->bytes, n, __ATOMIC_RELAXED);
+	return (int)n;
 }
 
 static int slowfs_release(const char *path, struct fuse_file_info *fi)
 {
 	(void)path;
-	close((int)fi->fh);
+	if (fi->fh != UINT64_MAX)
+		close((int)fi->fh);
 	return 0;
 }
 
