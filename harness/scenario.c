@@ -153,7 +153,9 @@ static int files_start(const struct scenario *s, struct scenario_load *l, char *
 		return -1;
 	}
 	if (slow) {
-		slow->delay_ms = l->files_delay_ms;
+		/* A warm row's set is cached whole: a delay would slow its warming, never its run.
+		 */
+		slow->delay_ms = s->files->cold ? l->files_delay_ms : 0;
 		slow->raw_prefix = l->raw_prefix;
 	}
 	if (files_prepare(l->tools_dir, l->files_mib, s->files->cold, l->raw_prefix, l->docroot,

@@ -27,10 +27,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SLOWFS_DELAY_MS   5       /* a 7200 rpm disk's random read, about */
-#define SLOWFS_DELAY_MAX  10000   /* a bound on the delay, ms */
-#define SLOWFS_CACHE_SECS 86400.0 /* read-only: names and attributes never change under us */
-#define SLOWFS_THREADS    64      /* requests in flight at most: the disk's queue depth */
+#define SLOWFS_DELAY_MS   5         /* a 7200 rpm disk's random read, about */
+#define SLOWFS_DELAY_MAX  10000     /* a bound on the delay, ms */
+#define SLOWFS_CACHE_SECS 86400.0   /* read-only: names and attributes never change under us */
+#define SLOWFS_MAX_READ   (1 << 20) /* the largest read a request asks for */
+#define SLOWFS_THREADS    64        /* requests in flight at most: the disk's queue depth */
 
 #define SLOWFS_STATS "/.slowfs-stats" /* the counters, read like /proc/diskstats */
 
@@ -55,7 +56,8 @@ static const char *rel(const char *path)
 
 static void *slowfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-	(void)conn;
+	/* One request per contiguous read of up to 1 MiB, as a disk pays one seek for it. */
+	conn->max_readahead = conn->max_write = SLOWFS_MAX_READ;
 	cfg->entry_timeout = cfg->attr_timeout = SLOWFS_CACHE_SECS;
 	cfg->kernel_cache = 1; /* never invalidate the cache on open (keep_cache below as well) */
 	cfg->use_ino = 1;
