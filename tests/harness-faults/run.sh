@@ -270,6 +270,16 @@ if [[ -c /dev/fuse ]] && grep -qw fuse /proc/filesystems; then
 	harness_pid=
 	check "slowfs: mounted during the run" '[ "$seen" = 1 ]' "mounts: $seen; $(tail -3 "$tmp/slowint.out")"
 	check "slowfs: no mount left after SIGINT" '[ "$(slowmounts)" = 0 ]' "$(grep " $tmp/" /proc/mounts)"
+	# The harness killed outright: slowfs, its child, unmounts on its parent's death.
+	XDG_CACHE_HOME=$tmp/cache TMPDIR=$tmp setsid "$bin/harness" "${slow[@]}" --scenarios files-hot \
+		--duration 20 --results "$tmp/slowkill" --plots "$tmp/slowkillplots" >"$tmp/slowkill.out" 2>&1 &
+	harness_pid=$!
+	for _ in $(seq 100); do [ "$(slowmounts)" = 1 ] && break; sleep 0.1; done
+	kill -KILL "$harness_pid"
+	wait "$harness_pid" 2>/dev/null
+	harness_pid=
+	for _ in $(seq 30); do [ "$(slowmounts)" = 0 ] && break; sleep 0.1; done
+	check "slowfs: no mount left after the harness's SIGKILL" '[ "$(slowmounts)" = 0 ]' "$(grep " $tmp/" /proc/mounts)"
 	check "slowfs: leaves no process behind" no_leftovers "$(leftovers)"
 else
 	echo "skip - slowfs: no /dev/fuse or no fuse in /proc/filesystems on this kernel"
