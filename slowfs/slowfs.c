@@ -9,8 +9,8 @@
  * mount evicts as it does on a disk. libfuse runs the requests on several threads, so
  * concurrent misses overlap like a disk's queue. Its counters, like a disk's line in
  * /proc/diskstats, are the file /.slowfs-stats at the mount's root ("reads N bytes B", never
- * cached). It runs in the foreground, unmounts on
- * SIGTERM or SIGINT (libfuse's handlers), and on its parent's death (PR_SET_PDEATHSIG).
+ * cached, not listed). It runs in the foreground and unmounts on SIGTERM or SIGINT (libfuse's
+ * handlers) and on its parent's death (PR_SET_PDEATHSIG).
  */
 #define FUSE_USE_VERSION 312
 
