@@ -723,7 +723,8 @@ static void prepare_load(struct run_state *st)
 		                                                    : st->cfg->client_threads,
 		                     .rate = spec->rate,
 		                     .mix = spec->target ? NULL : sc->mix,
-		                     .per_conn = spec->per_conn };
+		                     .per_conn = spec->per_conn,
+		                     .seed = spec->seed };
 	st->load.addr = st->addr;
 	st->load.port = st->port;
 }

@@ -64,6 +64,8 @@ struct run_spec {
 	long max_requests;
 	double rate; /* an open-loop tool's offered req/s (the scenario's capacity share); else 0 */
 	int per_conn;    /* an open-loop tool's requests per connection (churn); 0: no limit */
+	int seed;        /* an open-loop tool's schedule: the repetition's number, so that each
+	                    repetition draws its own arrivals (0: the tool's default) */
 	int admission;   /* 1: the model refuses with 503 by design (Facts admission=yes) */
 	const char *tag; /* file names under raw_dir start with it */
 	int count;       /* 1: a counting run: perf stat on the server's tree over the load */

@@ -306,6 +306,7 @@ static void plan_spec(struct sweep_state *st, const struct plan_run *r, struct r
 		                   .duration_s = r->duration_s,
 		                   .max_requests = REQUESTS_PER_SECOND * r->duration_s,
 		                   .admission = s->facts[r->model].admission,
+		                   .seed = r->rep,
 		                   .tag = st->tag };
 	if (r->rep == 0) {
 		snprintf(st->tag, sizeof(st->tag), "warmup-%s", m->name);

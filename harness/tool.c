@@ -237,7 +237,7 @@ static int wrk_collect(const struct tool_job *job, const char *out, const char *
  */
 static int loadgen_argv(const struct tool_job *job, char **argv, char *buf, size_t buflen)
 {
-	char rate[32], dur[32], conns[32], tmo[32], per_conn[32];
+	char rate[32], dur[32], conns[32], tmo[32], per_conn[32], seed[32];
 	const char *words[] = { "loadgen", "--rate",
 		                rate,      "--duration",
 		                dur,       "--connections",
@@ -246,6 +246,7 @@ static int loadgen_argv(const struct tool_job *job, char **argv, char *buf, size
 		                tmo,       "--drain",
 		                tmo,       "--allow-remote",
 		                job->url,  NULL,
+		                NULL,      NULL,
 		                NULL,      NULL,
 		                NULL,      NULL };
 	int n = 15;
@@ -263,6 +264,16 @@ static int loadgen_argv(const struct tool_job *job, char **argv, char *buf, size
 	}
 	if (!job->keepalive)
 		words[n++] = "--close";
+	/*
+	 * Each repetition its own Poisson schedule: with one seed every repetition
+	 * replayed the same arrivals, and their spread was the machine's
+	 * repeatability, not a 5 s run's sampling spread.
+	 */
+	if (job->seed > 0) {
+		snprintf(seed, sizeof(seed), "%d", job->seed);
+		words[n++] = "--seed";
+		words[n++] = seed;
+	}
 	snprintf(rate, sizeof(rate), "%.3f", job->rate);
 	snprintf(dur, sizeof(dur), "%d", job->duration_s);
 	snprintf(conns, sizeof(conns), "%d", job->concurrency);

@@ -20,6 +20,7 @@ struct tool_job {
 	const char *mix; /* an open-loop tool's mix of targets (loadgen --mix); NULL: none */
 	int per_conn; /* an open-loop tool's requests per connection (--requests-per-conn); 0: any
 	               */
+	int seed;     /* an open-loop tool's arrival schedule (loadgen --seed); 0: the tool's own */
 };
 
 /* What every tool reports, whatever its output looks like. */

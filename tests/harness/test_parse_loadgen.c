@@ -281,6 +281,11 @@ static void test_argv(void **state)
 		{ NULL, 10, 0, " --close" },
 		{ "/a:2,/b", 100, 1, " --mix /a:2,/b --requests-per-conn 100" },
 	};
+	/* each repetition its own schedule: the seed goes to loadgen, 0 leaves its default */
+	static const struct {
+		int seed;
+		const char *tail;
+	} seeds[] = { { 0, "" }, { 1, " --seed 1" }, { 3, " --seed 3" } };
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		char *url;
 
@@ -296,6 +301,22 @@ static void test_argv(void **state)
 		if (!url || strcmp(url + strlen(job.url), cases[k].tail))
 			fail_msg("mix %s, %d per connection: %s", cases[k].mix ? cases[k].mix : "-",
 			         cases[k].per_conn, line);
+	}
+	job.mix = NULL;
+	job.per_conn = 0;
+	job.keepalive = 1;
+	for (size_t k = 0; k < sizeof(seeds) / sizeof(seeds[0]); k++) {
+		char *url;
+
+		job.seed = seeds[k].seed;
+		line[0] = '\0';
+		assert_int_equal(t->argv(&job, argv, buf, sizeof(buf)), 0);
+		for (i = 0; argv[i]; i++)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
+			         i ? " " : "", argv[i]);
+		url = strstr(line, job.url);
+		if (!url || strcmp(url + strlen(job.url), seeds[k].tail))
+			fail_msg("seed %d: %s", seeds[k].seed, line);
 	}
 	job.rate = 0;
 	assert_int_equal(t->argv(&job, argv, buf, sizeof(buf)), -1);
