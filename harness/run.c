@@ -855,15 +855,6 @@ static void conclude(struct run_state *st)
 		set_status(out, st->vwords, "the scenario's verdict (after_load)");
 }
 
-/* The server gone: the scenario's after_stop undoes its before_start (a slowfs mount). */
-static void undo_start(struct run_state *st)
-{
-	const struct scenario *sc = st->spec->scenario;
-
-	if (sc->after_stop)
-		sc->after_stop(sc, &st->load);
-}
-
 int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_outcome *out)
 {
 	struct run_state st;
@@ -889,16 +880,15 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	if (reserve_idle(&st) < 0 || prepare_start(&st) < 0)
 		return 0;
 	spec = st.spec;
-	if ((r = server_start(cfg, spec, &st.server, &st.outfd, st.addr, &st.port, out)) != 0) {
-		undo_start(&st);
-		return r < 0 ? -1 : 0;
+	if ((r = server_start(cfg, spec, &st.server, &st.outfd, st.addr, &st.port, out)) == 0) {
+		prepare_load(&st);
+		load(&st);
+		stop_server(&st);
 	}
-	prepare_load(&st);
-	load(&st);
-	stop_server(&st);
-	undo_start(&st);
-	if (run_stop)
-		return -1;
+	if (spec->scenario->after_stop) /* the server gone: undo before_start (a slowfs mount) */
+		spec->scenario->after_stop(spec->scenario, &st.load);
+	if (r != 0 || run_stop) /* a server that did not start: its row; interrupted: -1 */
+		return r > 0 ? 0 : -1;
 	conclude(&st);
 	return 0;
 }
