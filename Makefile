@@ -1,6 +1,6 @@
 # server-models -- `make` builds bin/<model> for every models/<name>/ (except
 # common/), bin/harness and the in-tree tools in bin/tools/ (loadgen/loadgen.mk,
-# fileset/fileset.mk);
+# fileset/fileset.mk, slowfs/slowfs.mk);
 # `make test` runs every test; `make bench-all` runs the benchmark. Nothing here lists models: adding a directory adds a model.
 
 BUILD ?= build
@@ -86,3 +86,4 @@ clean:
 -include scripts/scripts.mk
 -include loadgen/loadgen.mk
 -include fileset/fileset.mk
+-include slowfs/slowfs.mk

@@ -14,18 +14,9 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-passed=0 failed=0
-check() { # check NAME COMMAND...: ok when the command succeeds
-	local name=$1
-	shift
-	if "$@" >/dev/null; then
-		echo "ok - fileset: $name"
-		passed=$((passed + 1))
-	else
-		echo "not ok - fileset: $name"
-		failed=$((failed + 1))
-	fi
-}
+CHECK_WHAT=fileset
+# shellcheck source=tests/lib/check.sh
+source "$(dirname "$0")/../tests/lib/check.sh"
 
 out=$("$FILESET" --mib 4 --dir "$T/set")
 check "prints its directory" [ "$out" = "$T/set" ]
@@ -86,5 +77,4 @@ for _ in $(seq 50); do grep -q listening "$T/log" && break; sleep 0.1; done
 port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/log")
 curl -s -m 5 "http://127.0.0.1:$port/file/dir00000/class1_5" >"$T/got"
 check "a model serves the default set" cmp -s "$T/got" "$T/xdg/server-models/files-spec99-2048m/dir00000/class1_5"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

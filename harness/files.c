@@ -5,16 +5,20 @@
 #include "parse_wrk.h"
 #include "util.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#define FILES_STEP_MS 600000 /* bound on warming, evicting or timing the set */
+#define FILES_STEP_MS   600000 /* bound on warming, evicting or timing the set */
+#define FILES_MOUNT_MS  5000   /* bound on slowfs's mount appearing */
+#define FILES_UMOUNT_MS 3000   /* slowfs's grace to unmount on SIGTERM */
 
 int files_dirs(int mib)
 {
@@ -74,8 +78,83 @@ static int files_make(const char *tools_dir, int mib, const char *out, const cha
 	return 0;
 }
 
+/* 1 when dir is a mountpoint (another device than its parent's), else 0. */
+static int mounted(const char *dir)
+{
+	char parent[PATH_MAX + 4];
+	struct stat a, b;
+
+	snprintf(parent, sizeof(parent), "%s/..", dir);
+	return stat(dir, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
+}
+
+/*
+ * Mount src through slowfs at a new temporary directory (m->dir) and wait for the mount.
+ * 0, or -1 with why and nothing left (no process, no mount, no directory).
+ */
+static int files_mount(struct files_mount *m, const char *tools_dir, const char *src, char *why,
+                       size_t len)
+{
+	char exe[PATH_MAX], num[16], errp[PATH_MAX + 16];
+	char *argv[] = { exe, "--delay-ms", num, (char *)src, m->dir, NULL };
+	long long deadline = util_now_ms() + FILES_MOUNT_MS;
+	int fds[3], rc, i, status, w = CHILD_DEADLINE;
+	struct rusage ru;
+
+	snprintf(exe, sizeof(exe), "%s/slowfs", tools_dir);
+	snprintf(num, sizeof(num), "%d", m->delay_ms);
+	snprintf(errp, sizeof(errp), "%s.slowfs.err", m->raw_prefix);
+	snprintf(m->dir, sizeof(m->dir), "%s/slowfs.XXXXXX",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(m->dir)) {
+		snprintf(why, len, "files: cannot make slowfs's mountpoint (%s)", m->dir);
+		m->dir[0] = '\0';
+		return -1;
+	}
+	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fds[1] = fds[2] = open(errp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	rc = fds[0] < 0 || fds[1] < 0 ? -1 : child_spawn(argv, NULL, fds, 1, &m->fs);
+	for (i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (rc < 0) {
+		snprintf(why, len, "files: cannot start %s", exe);
+		rmdir(m->dir);
+		m->dir[0] = '\0';
+		return -1;
+	}
+	while (!mounted(m->dir) && util_now_ms() < deadline &&
+	       (w = child_wait(&m->fs, util_now_ms() + 50, NULL, &status, &ru)) == CHILD_DEADLINE)
+		;
+	if (w == CHILD_REAPED)
+		m->fs.pid = 0; /* it exited (its reason in errp): nothing to stop */
+	if (mounted(m->dir))
+		return 0;
+	snprintf(why, len, "files: slowfs did not mount %s (%s)", m->dir, errp);
+	files_unmount(m);
+	return -1;
+}
+
+void files_unmount(struct files_mount *m)
+{
+	int status, killed;
+	struct rusage ru;
+
+	if (!m->dir[0])
+		return;
+	if (m->fs.pid > 0) {
+		child_stop(&m->fs, SIGTERM, FILES_UMOUNT_MS, 1, &status, &ru, &killed);
+		child_sweep(m->fs.pid);
+		m->fs.pid = 0;
+	}
+	if (mounted(m->dir) && umount2(m->dir, MNT_DETACH) < 0)
+		fprintf(stderr, "harness: cannot unmount %s: %s\n", m->dir, strerror(errno));
+	rmdir(m->dir);
+	m->dir[0] = '\0';
+}
+
 int files_prepare(const char *tools_dir, int mib, int cold, const char *raw_prefix, char *docroot,
-                  size_t dlen, double *disk_lat_us, char *why, size_t len)
+                  size_t dlen, struct files_mount *slow, double *disk_lat_us, char *why, size_t len)
 {
 	char err[PATH_MAX + 16], out[PATH_MAX + 16], num[16], *text;
 
@@ -84,11 +163,16 @@ int files_prepare(const char *tools_dir, int mib, int cold, const char *raw_pref
 	snprintf(out, sizeof(out), "%s.fileset.out", raw_prefix);
 	if (files_make(tools_dir, mib, out, err, docroot, dlen, why, len) < 0)
 		return -1;
+	if (slow) {
+		if (files_mount(slow, tools_dir, docroot, why, len) < 0)
+			return -1;
+		snprintf(docroot, dlen, "%s", slow->dir);
+	}
 	if (!cold) {
 		if (fileset(tools_dir, mib, docroot, "--warm", NULL, NULL, err, FILES_STEP_MS) == 0)
 			return 0;
 		snprintf(why, len, "fileset --warm failed (%s)", err);
-		return -1;
+		goto fail;
 	}
 	snprintf(num, sizeof(num), "%d", FILES_DISK_LATENCY_N);
 	if (fileset(tools_dir, mib, docroot, "--disk-latency", num, out, err, FILES_STEP_MS) == 0 &&
@@ -99,6 +183,9 @@ int files_prepare(const char *tools_dir, int mib, int cold, const char *raw_pref
 	if (fileset(tools_dir, mib, docroot, "--evict", NULL, NULL, err, FILES_STEP_MS) == 0)
 		return 0;
 	snprintf(why, len, "fileset --evict failed (%s)", err);
+fail:
+	if (slow)
+		files_unmount(slow);
 	return -1;
 }
 
@@ -123,6 +210,13 @@ int files_diskstats(const char *text, unsigned major, unsigned minor, long *read
 	return -1;
 }
 
+int files_slowfs_stats(const char *text, long *reads, long *bytes)
+{
+	return sscanf(text, "reads %ld bytes %ld", reads, bytes) == 2 && *reads >= 0 && *bytes >= 0
+	           ? 0
+	           : -1;
+}
+
 double files_latency_us(const char *text)
 {
 	const char *p = strstr(text, "median ");
@@ -135,12 +229,17 @@ double files_latency_us(const char *text)
 	return end != p + strlen("median ") && !strncmp(end, " us", 3) && v >= 0 ? v : -1;
 }
 
-/* The counters of p's device now: 0, or -1. */
+/* The counters of p's device (or slowfs's) now, sectors of 512 bytes: 0, or -1. */
 static int disk_now(const struct files_probe *p, long *reads, long *sectors)
 {
-	char *text = util_read_file("/proc/diskstats", NULL);
-	int rc = text ? files_diskstats(text, major(p->dev), minor(p->dev), reads, sectors) : -1;
+	char *text = util_read_file(p->stats[0] ? p->stats : "/proc/diskstats", NULL);
+	int rc = !text ? -1
+	         : p->stats[0]
+	             ? files_slowfs_stats(text, reads, sectors)
+	             : files_diskstats(text, major(p->dev), minor(p->dev), reads, sectors);
 
+	if (rc == 0 && p->stats[0])
+		*sectors /= 512;
 	free(text);
 	return rc;
 }
@@ -198,6 +297,9 @@ int files_probe_start(struct files_probe *p, const char *docroot, const struct f
 	struct stat st;
 
 	memset(p, 0, sizeof(*p));
+	snprintf(p->stats, sizeof(p->stats), "%s/.slowfs-stats", docroot);
+	if (access(p->stats, R_OK) < 0)
+		p->stats[0] = '\0';
 	if (stat(docroot, &st) == 0) {
 		p->dev = st.st_dev;
 		p->have_disk = disk_now(p, &p->reads0, &p->sectors0) == 0;

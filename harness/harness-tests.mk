@@ -65,7 +65,7 @@ harness-unit: $(HARNESS_TEST_BINS)
 	@tests/harness/layers.sh harness
 
 harness-faults: $(BIN)/harness $(BIN)/single $(BIN)/select $(BIN)/epoll $(BIN)/tools/fileset \
-	$(HARNESS_FAULT_BINS)
+	$(BIN)/tools/slowfs $(HARNESS_FAULT_BINS)
 	@tests/harness-faults/run.sh $(BIN) $(BUILD)/tests/harness-faults
 
 harness-bench: $(BIN)/harness

@@ -13,7 +13,8 @@
 #   SCENARIOS=files (opt-in, issue 24: its four rows files-sendfile, files-read, files-hot,
 #   files-cold): static files from the set bin/tools/fileset writes once in ~/.cache (FILES_MIB=,
 #   default 2048), warm with sendfile and with read, then hot-file p99 warm and cold
-#   (docs/files.md; files.md beside the report)
+#   (docs/files.md; files.md beside the report); FILES_DELAY_MS=D serves the set through
+#   bin/tools/slowfs, a FUSE mount whose every page-cache miss waits D ms (a slow disk)
 #   SCENARIOS=overload (opt-in, issue 13): each model's capacity measured closed-loop, then
 #   offered open-loop at 10..150 % of it with bin/tools/loadgen (loadgen/README.md)
 #   MODELS="epoll thread"  MODES="close keepalive"  LEVELS="1 8 32"  REPS=3  DURATION=2  PIN=0
@@ -61,7 +62,8 @@ HARNESS_PLAN = $(HARNESS_PLACE) $(if $(MODELS),--models "$(MODELS)") \
 	$(if $(REPS),--reps $(REPS)) $(if $(DURATION),--duration $(DURATION)) \
 	$(if $(PIN),--pin $(PIN)) $(if $(TOOL),--tool $(TOOL)) $(if $(filter 1,$(REFS)),--refs) \
 	$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCENARIOS),--scenarios "$(SCENARIOS)") \
-	$(if $(COUNT),--count $(COUNT)) $(if $(FILES_MIB),--files-mib $(FILES_MIB))
+	$(if $(COUNT),--count $(COUNT)) $(if $(FILES_MIB),--files-mib $(FILES_MIB)) \
+	$(if $(FILES_DELAY_MS),--files-delay-ms $(FILES_DELAY_MS))
 HARNESS_ARGS = --bin $(BIN) --results $(RESULTS) --plots $(PLOTS) --scripts plots \
 	--compiler "$(shell $(CC) --version 2>/dev/null | head -1); flags: $(ALL_CFLAGS) $(ALL_LDFLAGS)"
 

@@ -417,6 +417,7 @@ static void setup_cfg(const struct options *o, struct run_cfg *cfg, struct tool_
 	snprintf(tools_dir, sizeof(tools_dir), "%s/tools", o->bin_dir);
 	cfg->tools_dir = tools_dir;
 	cfg->files_mib = o->files_mib;
+	cfg->files_delay_ms = o->files_delay_ms;
 }
 
 /* Each model's Facts line into facts[i] (unknown when its README has none). */

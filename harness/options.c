@@ -171,6 +171,15 @@ static const struct option_row rows[] = {
 	  .hi = 1048576,
 	  .help = "the files scenarios' set (bin/tools/fileset, in ~/.cache/server-models),\n"
 	          "MiB; written once if missing, reused (default 2048)     [make FILES_MIB=]" },
+	{ .name = "files-delay-ms",
+	  .arg = "D",
+	  .type = OPTION_INT,
+	  .field = AT(files_delay_ms),
+	  .lo = 0,
+	  .hi = 10000,
+	  .help = "serve the files rows' set through bin/tools/slowfs, a FUSE mount\n"
+	          "whose every page-cache miss waits D ms (a slow disk;\n"
+	          "docs/files.md); 0, the default: the set's own disk  [make FILES_DELAY_MS=]" },
 	{ .name = "workers",
 	  .arg = "N",
 	  .type = OPTION_INT,

@@ -15,13 +15,14 @@ struct options {
 	const char *scenarios, *models_dir;
 	const char *model_paths[PLAN_MAX_MODELS];
 	int nmodel_paths, allow_remote, pin, dry_run, start_wait_ms, sock_timeout_s;
-	int no_warmup; /* --no-warmup (--quick implies it) */
-	int refs;      /* --refs: reference servers (ref-*) join the default plan */
-	int compare;   /* --compare: the bench-compare plan and table */
-	int ladder;    /* --ladder: the bench-ladder plan (ladder.h) */
-	int count;     /* --count: the counting pass (1, the default) or none (0) */
-	int profile;   /* --profile: the counting runs also perf record -g (make explain) */
-	int files_mib; /* --files-mib: the files scenarios' set size */
+	int no_warmup;      /* --no-warmup (--quick implies it) */
+	int refs;           /* --refs: reference servers (ref-*) join the default plan */
+	int compare;        /* --compare: the bench-compare plan and table */
+	int ladder;         /* --ladder: the bench-ladder plan (ladder.h) */
+	int count;          /* --count: the counting pass (1, the default) or none (0) */
+	int profile;        /* --profile: the counting runs also perf record -g (make explain) */
+	int files_mib;      /* --files-mib: the files scenarios' set size */
+	int files_delay_ms; /* --files-delay-ms: the set behind bin/tools/slowfs; 0: not */
 	int set_reps, set_duration, set_cells, set_tool, set_count; /* given on the command line */
 };
 

@@ -680,6 +680,7 @@ static int prepare_start(struct run_state *st)
 		                    .server_kmem_kb = -1,
 		                    .tools_dir = st->cfg->tools_dir,
 		                    .files_mib = st->cfg->files_mib,
+		                    .files_delay_ms = st->cfg->files_delay_ms,
 		                    .raw_prefix = st->prefix,
 		                    .tool_path = spec->tool_path,
 		                    .script = st->script,
@@ -879,13 +880,15 @@ int run_one(const struct run_cfg *cfg, const struct run_spec *spec, struct run_o
 	if (reserve_idle(&st) < 0 || prepare_start(&st) < 0)
 		return 0;
 	spec = st.spec;
-	if ((r = server_start(cfg, spec, &st.server, &st.outfd, st.addr, &st.port, out)) != 0)
-		return r < 0 ? -1 : 0;
-	prepare_load(&st);
-	load(&st);
-	stop_server(&st);
-	if (run_stop)
-		return -1;
+	if ((r = server_start(cfg, spec, &st.server, &st.outfd, st.addr, &st.port, out)) == 0) {
+		prepare_load(&st);
+		load(&st);
+		stop_server(&st);
+	}
+	if (spec->scenario->after_stop) /* the server gone: undo before_start (a slowfs mount) */
+		spec->scenario->after_stop(spec->scenario, &st.load);
+	if (r != 0 || run_stop) /* a server that did not start: its row; interrupted: -1 */
+		return r > 0 ? 0 : -1;
 	conclude(&st);
 	return 0;
 }

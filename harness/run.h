@@ -38,8 +38,9 @@ struct run_cfg {
 	int workers;         /* > 0: every model gets --workers N; 0: not passed (its default) */
 	int profile;         /* a counting run also records call graphs (raw/<tag>.perf.data) */
 	const char
-	    *tools_dir; /* the harness's own tools (bin/tools): the scenarios' hooks use them */
-	int files_mib;  /* the files scenario's set, MiB (--files-mib) */
+	    *tools_dir;     /* the harness's own tools (bin/tools): the scenarios' hooks use them */
+	int files_mib;      /* the files scenario's set, MiB (--files-mib) */
+	int files_delay_ms; /* > 0: the set through slowfs, each miss D ms (--files-delay-ms) */
 };
 
 #define RUN_DETAIL    256  /* room for a run_outcome's detail */

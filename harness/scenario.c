@@ -146,13 +146,39 @@ static int idle_after(const struct scenario *s, struct scenario_load *l, char *v
  */
 static int files_start(const struct scenario *s, struct scenario_load *l, char *why, size_t len)
 {
-	if (files_prepare(l->tools_dir, l->files_mib, s->files->cold, l->raw_prefix, l->docroot,
-	                  sizeof(l->docroot), &l->disk_lat_us, why, len) < 0)
+	struct files_mount *slow = NULL;
+
+	if (l->files_delay_ms > 0 && !(slow = calloc(1, sizeof(*slow)))) {
+		snprintf(why, len, "files: out of memory");
 		return -1;
+	}
+	if (slow) {
+		/* A warm row's set is cached whole: a delay would slow its warming, never its run.
+		 */
+		slow->delay_ms = s->files->cold ? l->files_delay_ms : 0;
+		slow->raw_prefix = l->raw_prefix;
+	}
+	if (files_prepare(l->tools_dir, l->files_mib, s->files->cold, l->raw_prefix, l->docroot,
+	                  sizeof(l->docroot), slow, &l->disk_lat_us, why, len) < 0) {
+		free(slow);
+		return -1;
+	}
+	l->start_state = slow;
 	snprintf(l->server_args, sizeof(l->server_args), "--docroot,%s", l->docroot);
 	snprintf(l->script_args, sizeof(l->script_args), "mix %d %d", files_dirs(l->files_mib),
 	         s->files->pause_ms);
 	return 0;
+}
+
+/* files, the server gone: the slowfs mount (--files-delay-ms) undone. */
+static void files_stop(const struct scenario *s, struct scenario_load *l)
+{
+	(void)s;
+	if (!l->start_state)
+		return;
+	files_unmount(l->start_state);
+	free(l->start_state);
+	l->start_state = NULL;
 }
 
 /* files, before the load: the disk's counters, and the hot clients if the row has them. */
@@ -215,7 +241,7 @@ static const struct scenario_files files_cold_hot = {
 	.quick_levels = "8", .reps = 1, .duration_s = 5, .body_bytes = VERIFY_BODY_VARIES,         \
 	.opt_in = 1, .group = "files", .tool = "wrk", .script = "harness/wrk/files.lua",           \
 	.thread_per_conn = 1, .before_start = files_start, .before_load = files_before,            \
-	.after_load = files_after
+	.after_load = files_after, .after_stop = files_stop
 
 /*
  * The table. The new scenarios run fewer levels and one repetition so that

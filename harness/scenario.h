@@ -49,6 +49,7 @@ struct scenario_load {
 	int duration_s;
 	volatile sig_atomic_t *stop; /* raised by a signal: the hooks give up waiting */
 	void *state;                 /* the hooks' own, from before_load to after_load */
+	void *start_state;           /* before_start's own, until after_stop */
 	/*
 	 * Set by before_load when it holds connections (idle): the server's share
 	 * of the kernel memory they took (kmem.h), in kB; -1: unknown or none.
@@ -57,6 +58,7 @@ struct scenario_load {
 	/* From the run's configuration, for the hooks (the files rows): */
 	const char *tools_dir;      /* the harness's own tools (bin/tools: fileset) */
 	int files_mib;              /* the file set's size in MiB (--files-mib) */
+	int files_delay_ms;         /* > 0: the set served through slowfs (--files-delay-ms) */
 	const char *raw_prefix;     /* raw/<tag>: a hook's own files start with it */
 	const char *tool_path;      /* the row's load tool: a second one runs the hot clients */
 	const char *script;         /* the row's script, resolved from the tree's root */
@@ -198,6 +200,11 @@ struct scenario {
 	 */
 	int (*after_load)(const struct scenario *s, struct scenario_load *l, char *verdict,
 	                  size_t len);
+	/*
+	 * After the server is gone, on every path once before_start succeeded (an interrupt,
+	 * a server that never listened): undoes before_start (a files row's slowfs mount).
+	 */
+	void (*after_stop)(const struct scenario *s, struct scenario_load *l);
 };
 
 /* The table's rows in order: *n of them. */

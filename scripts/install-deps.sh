@@ -20,6 +20,7 @@ packages=(
 	procps psmisc iproute2             # ps, fuser, ss used by the tests
 	linux-perf                         # syscalls, context switches per request; make explain
 	python3                            # the fileset test's independent content check
+	fuse3 libfuse3-dev                 # bin/tools/slowfs: the files scenario's slow disk (FILES_DELAY_MS)
 	time                               # /usr/bin/time: scripts/files-bench.sh's server CPU
 )
 if [ "${OPTIONAL:-0}" = 1 ]; then

@@ -245,4 +245,44 @@ check "files: body bytes, hot p99 and disk latency where they belong" '[ -z "$go
 check "files: files.md with both tables, linked from report.md" 'grep -q "read / sendfile" "$tmp/files/latest/files.md" && grep -q "cold / warm" "$tmp/files/latest/files.md" && grep -q "files.md" "$tmp/files/latest/report.md"'
 check "files: leaves no process behind" no_leftovers "$(leftovers)"
 
+# The same through slowfs (--files-delay-ms 20): files-cold alone, its set evicted and its
+# disk's latency measured through the mount; then a SIGINT while mounted. Each leaves no mount
+# (they are made in TMPDIR, this run's own) and no slowfs behind.
+slowmounts() { grep -c " $tmp/slowfs\." /proc/mounts; }
+if [[ -c /dev/fuse ]] && grep -qw fuse /proc/filesystems; then
+	cp "$bin/tools/slowfs" "$tmp/fbin/tools/slowfs"
+	slow=(--bin "$tmp/fbin" --models-dir "$PWD/models" --files-mib 4 --files-delay-ms 20
+		--reps 1 --no-warmup --count 0 --start-wait 1500 --model-path "epoll=$tmp/epoll")
+	XDG_CACHE_HOME=$tmp/cache TMPDIR=$tmp "$bin/harness" "${slow[@]}" --scenarios files-cold \
+		--duration 1 --results "$tmp/slow" --plots "$tmp/slowplots" >"$tmp/slow.out" 2>&1
+	rc=$?
+	got=$(awk -F, 'NR > 1 { print $25 ":" $22 ":" ($51 >= 20000) ":" ($53 > 0) }' "$tmp/slow/latest/results.csv")
+	check "slowfs: files-cold ok, the disk's latency >= 20 ms, reads counted" '[ "$rc" -eq 0 ] && [ "$got" = "files-cold:ok:1:1" ]' "exit $rc, got '$got'; $(tail -3 "$tmp/slow.out")"
+	check "slowfs: no mount left after the run" '[ "$(slowmounts)" = 0 ]' "$(grep " $tmp/" /proc/mounts)"
+	XDG_CACHE_HOME=$tmp/cache TMPDIR=$tmp setsid "$bin/harness" "${slow[@]}" --scenarios files-hot \
+		--duration 20 --results "$tmp/slowint" --plots "$tmp/slowintplots" >"$tmp/slowint.out" 2>&1 &
+	harness_pid=$!
+	for _ in $(seq 100); do [ "$(slowmounts)" = 1 ] && break; sleep 0.1; done
+	seen=$(slowmounts)
+	sleep 1
+	kill -INT "$harness_pid"
+	wait "$harness_pid"
+	harness_pid=
+	check "slowfs: mounted during the run" '[ "$seen" = 1 ]' "mounts: $seen; $(tail -3 "$tmp/slowint.out")"
+	check "slowfs: no mount left after SIGINT" '[ "$(slowmounts)" = 0 ]' "$(grep " $tmp/" /proc/mounts)"
+	# The harness killed outright: slowfs, its child, unmounts on its parent's death.
+	XDG_CACHE_HOME=$tmp/cache TMPDIR=$tmp setsid "$bin/harness" "${slow[@]}" --scenarios files-hot \
+		--duration 20 --results "$tmp/slowkill" --plots "$tmp/slowkillplots" >"$tmp/slowkill.out" 2>&1 &
+	harness_pid=$!
+	for _ in $(seq 100); do [ "$(slowmounts)" = 1 ] && break; sleep 0.1; done
+	kill -KILL "$harness_pid"
+	wait "$harness_pid" 2>/dev/null
+	harness_pid=
+	for _ in $(seq 30); do [ "$(slowmounts)" = 0 ] && break; sleep 0.1; done
+	check "slowfs: no mount left after the harness's SIGKILL" '[ "$(slowmounts)" = 0 ]' "$(grep " $tmp/" /proc/mounts)"
+	check "slowfs: leaves no process behind" no_leftovers "$(leftovers)"
+else
+	echo "skip - slowfs: no /dev/fuse or no fuse in /proc/filesystems on this kernel"
+fi
+
 check_totals

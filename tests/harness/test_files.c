@@ -138,6 +138,30 @@ static void test_latency_and_dirs(void **state)
 			fail_msg("%d MiB: %d directories", d[i].mib, files_dirs(d[i].mib));
 }
 
+/* slowfs's counters (its /.slowfs-stats): the emulated disk's reads and bytes, or nothing. */
+static void test_slowfs_stats(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		long reads, bytes;
+	} cases[] = {
+		{ "reads 0 bytes 0\n", 0, 0, 0 },      { "reads 2 bytes 300000\n", 0, 2, 300000 },
+		{ "reads 12\n", -1, -1, -1 },          { "reads -1 bytes 5\n", -1, -1, -1 },
+		{ "8 0 sda 100 0 800\n", -1, -1, -1 }, { "", -1, -1, -1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N_ELEM(cases); i++) {
+		long r = -1, b = -1;
+		int rc = files_slowfs_stats(cases[i].text, &r, &b);
+
+		if (rc != cases[i].rc || (rc == 0 && (r != cases[i].reads || b != cases[i].bytes)))
+			fail_msg("'%s': %d, reads %ld bytes %ld", cases[i].text, rc, r, b);
+	}
+}
+
 /* Bodies of many lengths: the script's count must be there; wrong replies are failures. */
 static void test_verify_varies(void **state)
 {
@@ -309,10 +333,15 @@ static void test_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_files_line),     cmocka_unit_test(test_files_line_bad),
-		cmocka_unit_test(test_diskstats),      cmocka_unit_test(test_latency_and_dirs),
-		cmocka_unit_test(test_verify_varies),  cmocka_unit_test(test_group),
-		cmocka_unit_test(test_record_columns), cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_files_line),
+		cmocka_unit_test(test_files_line_bad),
+		cmocka_unit_test(test_diskstats),
+		cmocka_unit_test(test_slowfs_stats),
+		cmocka_unit_test(test_latency_and_dirs),
+		cmocka_unit_test(test_verify_varies),
+		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_record_columns),
+		cmocka_unit_test(test_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
