@@ -152,6 +152,11 @@ int net_accept(int lfd, int flags)
 	return -1;
 }
 
+int net_accept_spare(void)
+{
+	return reserve_fd >= 0;
+}
+
 void net_accept_pause(int err)
 {
 	struct timespec ts = { 0, NET_OUT_OF_FDS_PAUSE_MS * 1000000L };

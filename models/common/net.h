@@ -57,10 +57,15 @@ void net_accept_reserve(void);
  * free every call fails at once, whether or not a client is waiting, and
  * net_accept's spare descriptor sheds a client only for the thread or
  * process that still has one. A loop that waits for readiness first needs
- * no pause: it sleeps in its wait call once net_accept has shed the client.
+ * no pause while the spare sheds the client: it sleeps in its wait call; a
+ * main thread whose workers may take the spare meanwhile pauses too
+ * (server_accept).
  * Any other err returns at once. errno is kept.
  */
 void net_accept_pause(int err);
+
+/* 1 while net_accept holds its spare descriptor (it can shed a client), else 0. */
+int net_accept_spare(void);
 
 /* How long a loop that ran out of descriptors waits before it accepts again (evworker too). */
 #define NET_OUT_OF_FDS_PAUSE_MS 100

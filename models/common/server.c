@@ -62,6 +62,15 @@ int server_accept(int lfd, const char *model)
 		return -1; /* a signal: the caller's flags decide */
 	if ((fd = net_accept(lfd, 0)) < 0 && !net_accept_transient(errno))
 		fprintf(stderr, "%s: accept: %s\n", model, strerror(errno));
+	/*
+	 * Out of descriptors with no spare left: pause, as a pool of acceptors
+	 * does. net_accept sheds the waiting client on its spare descriptor, but
+	 * once the spare is lost (reopening it raced another thread's descriptor)
+	 * nothing is shed, the listener stays readable, and this loop would spin
+	 * at a whole CPU until a descriptor frees up.
+	 */
+	if (fd < 0 && !net_accept_spare())
+		net_accept_pause(errno);
 	return fd;
 }
 

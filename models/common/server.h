@@ -48,7 +48,9 @@ int server_listen(const struct opts *o, const char *model, int net_flags);
  * close-on-exec). Returns the new fd, or -1 when there is none this time: a
  * signal arrived (the caller checks sig_stop, sig_child) or accept failed.
  * A failure that is not net_accept_transient() is reported as
- * "<model>: accept: <reason>" on stderr. Needs sig_init() (server_init).
+ * "<model>: accept: <reason>" on stderr; out of descriptors (EMFILE, ENFILE)
+ * with no spare descriptor left to shed a client on, it pauses
+ * NET_OUT_OF_FDS_PAUSE_MS first. Needs sig_init() (server_init).
  */
 int server_accept(int lfd, const char *model);
 
