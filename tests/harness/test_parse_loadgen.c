@@ -244,6 +244,20 @@ static void test_broken_classes(void **state)
 }
 
 /* The argv: the rate and connections the harness chose; refused without a rate. */
+/* The tool's command line for job, joined by blanks into line; the words after the URL, or NULL. */
+static const char *argv_tail(const struct tool *t, const struct tool_job *job, char *line,
+                             size_t len)
+{
+	char *argv[TOOL_MAX_ARGS + 1], buf[2048], *url;
+
+	line[0] = '\0';
+	assert_int_equal(t->argv(job, argv, buf, sizeof(buf)), 0);
+	for (int i = 0; argv[i]; i++)
+		snprintf(line + strlen(line), len - strlen(line), "%s%s", i ? " " : "", argv[i]);
+	url = strstr(line, job->url);
+	return url ? url + strlen(job->url) : NULL;
+}
+
 static void test_argv(void **state)
 {
 	const struct tool *t = tool_find("loadgen");
@@ -287,18 +301,13 @@ static void test_argv(void **state)
 		const char *tail;
 	} seeds[] = { { 0, "" }, { 1, " --seed 1" }, { 3, " --seed 3" } };
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		char *url;
+		const char *url;
 
 		job.mix = cases[k].mix;
 		job.per_conn = cases[k].per_conn;
 		job.keepalive = cases[k].keepalive;
-		line[0] = '\0';
-		assert_int_equal(t->argv(&job, argv, buf, sizeof(buf)), 0);
-		for (i = 0; argv[i]; i++)
-			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
-			         i ? " " : "", argv[i]);
-		url = strstr(line, job.url);
-		if (!url || strcmp(url + strlen(job.url), cases[k].tail))
+		url = argv_tail(t, &job, line, sizeof(line));
+		if (!url || strcmp(url, cases[k].tail))
 			fail_msg("mix %s, %d per connection: %s", cases[k].mix ? cases[k].mix : "-",
 			         cases[k].per_conn, line);
 	}
@@ -306,16 +315,11 @@ static void test_argv(void **state)
 	job.per_conn = 0;
 	job.keepalive = 1;
 	for (size_t k = 0; k < sizeof(seeds) / sizeof(seeds[0]); k++) {
-		char *url;
+		const char *url;
 
 		job.seed = seeds[k].seed;
-		line[0] = '\0';
-		assert_int_equal(t->argv(&job, argv, buf, sizeof(buf)), 0);
-		for (i = 0; argv[i]; i++)
-			snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
-			         i ? " " : "", argv[i]);
-		url = strstr(line, job.url);
-		if (!url || strcmp(url + strlen(job.url), seeds[k].tail))
+		url = argv_tail(t, &job, line, sizeof(line));
+		if (!url || strcmp(url, seeds[k].tail))
 			fail_msg("seed %d: %s", seeds[k].seed, line);
 	}
 	job.rate = 0;
