@@ -43,7 +43,7 @@ static char *md_text_side(const struct report_cell *c, int n, const char *meta, 
 }
 
 /* report.md of c[0..n) with meta, as a malloc'ed string (md_text_side without a side file). */
-static char *md_text(const struct report_cell *c, int n, const char *meta)
+static inline char *md_text(const struct report_cell *c, int n, const char *meta)
 {
 	return md_text_side(c, n, meta, NULL, NULL);
 }
